@@ -1,0 +1,113 @@
+"""Command line: `python -m lib ingest|datasets|report` (SPEC "Command line").
+
+Errors a user can act on print one line on stderr and exit 1; usage errors exit 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+
+from lib.contract import KINDS
+from lib.store import Store, StoreError
+
+REPORTS = ("kpis",)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m lib", description="memberlens, headless")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    ingest = sub.add_parser("ingest", help="load CSV / Excel / Parquet files into a dataset")
+    ingest.add_argument("paths", nargs="+", type=Path)
+    ingest.add_argument("--db", type=Path, help="workspace file (default: $MEMBERLENS_DB or data/memberlens.duckdb)")
+    ingest.add_argument("--dataset", help="dataset name (default: the first file's name)")
+    ingest.add_argument("--kind", choices=KINDS, default="orders")
+    ingest.add_argument("--map", action="append", default=[], metavar="SOURCE_COLUMN=FIELD",
+                        help="map a column to a field (FIELD '-' drops it); repeatable")
+    ingest.add_argument("--replace", action="store_true",
+                        help="replace the dataset's rows of this kind instead of adding to them")
+    ingest.add_argument("--sheet", help="Excel sheet (default: the first holding a table)")
+    ingest.add_argument("--rejects-dir", type=Path, help="where the rejected-rows CSV goes")
+
+    datasets = sub.add_parser("datasets", help="list the datasets")
+    datasets.add_argument("--db", type=Path)
+
+    report = sub.add_parser("report", help="run an analysis and print its table")
+    report.add_argument("analysis", choices=REPORTS)
+    report.add_argument("--dataset", required=True)
+    report.add_argument("--db", type=Path)
+    report.add_argument("--format", choices=("csv", "json"), default="csv")
+    report.add_argument("--out", type=Path)
+    report.add_argument("--start", type=date.fromisoformat)
+    report.add_argument("--end", type=date.fromisoformat)
+    return parser
+
+
+def _mapping(pairs: list[str]) -> dict[str, str]:
+    out = {}
+    for pair in pairs:
+        if "=" not in pair:
+            raise StoreError(f"--map takes SOURCE_COLUMN=FIELD, not {pair!r}")
+        column, target = pair.rsplit("=", 1)
+        out[column.strip()] = target.strip()
+    return out
+
+
+def _emit(frame: pl.DataFrame, fmt: str, out: Path | None) -> None:
+    text = frame.write_csv() if fmt == "csv" else json.dumps(frame.to_dicts(), ensure_ascii=False,
+                                                             default=str, indent=1)
+    if out is None:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    else:
+        out.write_text(text, encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "ingest":
+            from lib.ingest import ingest
+
+            with Store(args.db) as store:
+                result = ingest(store, args.paths, args.dataset or args.paths[0].stem, args.kind,
+                                _mapping(args.map), args.replace, args.rejects_dir, args.sheet)
+            for note in result.notes:
+                print(f"note: {note}", file=sys.stderr)
+            print(json.dumps(result.summary(), ensure_ascii=False))
+        elif args.command == "datasets":
+            with Store(args.db, read_only=_exists(args.db)) as store:
+                rows = [{"name": d.name, "version": d.version, "updated_at": str(d.updated_at),
+                         **{t: n for t, n in store.table_counts(d).items()
+                            if t in ("order_lines", "orders", "members", "nps", "spend")}}
+                        for d in store.datasets()]
+            print(json.dumps(rows, ensure_ascii=False, indent=1))
+        elif args.command == "report":
+            from lib import kpis
+
+            with Store(args.db, read_only=_exists(args.db)) as store:
+                ds = store.dataset(args.dataset)
+                frame = kpis.run(store, ds, kpis.KpiSpec(start=args.start, end=args.end))
+            _emit(frame, args.format, args.out)
+    except StoreError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("error: interrupted; nothing was changed", file=sys.stderr)
+        return 130
+    return 0
+
+
+def _exists(db: Path | None) -> bool:
+    from lib.store import default_path
+
+    return (db or default_path()).exists()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,449 @@
+"""Files -> a dataset: stage, map, parse, reject, load — atomically.
+
+1. Each file is staged as text in a private DuckDB file (lib/sources.py): the workspace is not
+   touched until every row has been read and judged.
+2. Columns are mapped to contract fields from their headers (lib/contract.py), then the user's
+   overrides (`--map 列名=field`, `field` `-` to drop a column) are applied.
+3. Every row is parsed in SQL (lib/parsing.py). A row is rejected, with every reason that
+   applies, when a required value is missing or a value cannot be read; nothing is dropped
+   silently: `rows_read = rows_loaded + rows_rejected`, and rejected rows go, unchanged, to a
+   UTF-8 (with BOM, so Excel opens it) CSV with a `reason` column. Lines that do not split into
+   the header's number of fields are rejected too, whole, in a `raw_line` column.
+4. One transaction adds the good rows to the dataset (or replaces that kind's table with
+   `replace=True`), rebuilds the derived orders and members, and bumps the dataset version.
+   Any failure rolls it back: the dataset is exactly as before. An import in which no row
+   could be loaded is a failure too.
+
+Orders files load as order lines; amount = quantity × unit_price where there is no amount
+column (or the row's amount is empty). An amount column that is an order total (买家实际支付金额,
+Total …) is counted once per order. Without an order id each line is an order of its own.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from lib import parsing, sources
+from lib.contract import FIELDS, KINDS, SQL_TYPES, Field, Kind, field_type, normalise_header, suggest_mapping
+from lib.sources import Source, SourceError
+from lib.store import KIND_TABLE, Dataset, Store, StoreError
+
+STAGING_MEMORY = "2GB"  # DuckDB spills to disk beyond this: a 1 GB CSV streams
+PREVIEW_ROWS = 20
+IGNORE = ("-", "", "ignore", "none")
+MIN_BIRTH_YEAR = 1900
+
+Progress = Callable[[float, str], None]
+
+
+class IngestError(StoreError):
+    """The import cannot go ahead; the message is one line and nothing was changed."""
+
+
+@dataclass
+class FileReport:
+    name: str
+    read_as: str
+    rows_read: int
+    rows_loaded: int
+    mapping: dict[str, str]
+
+
+@dataclass
+class IngestResult:
+    dataset: str
+    kind: Kind
+    rows_read: int
+    rows_loaded: int
+    rows_rejected: int
+    rejects: str | None
+    members: int
+    orders: int
+    files: list[FileReport] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def summary(self) -> dict[str, object]:
+        """The command line's JSON (SPEC "Command line")."""
+        return {"dataset": self.dataset, "rows_read": self.rows_read, "rows_loaded": self.rows_loaded,
+                "rows_rejected": self.rows_rejected, "rejects": self.rejects, "members": self.members,
+                "orders": self.orders}
+
+
+@dataclass
+class Preview:
+    """What the upload screen shows before anything is saved."""
+
+    headers: list[str]
+    rows: pl.DataFrame  # first rows, as text, with the original headers
+    mapping: dict[str, str]  # suggested header -> field
+    read_as: str
+
+
+def resolve_mapping(headers: list[str], kind: Kind, overrides: dict[str, str] | None,
+                    file_name: str = "the file") -> dict[str, str]:
+    """Header -> field: the suggestion, corrected by the user's overrides, checked for completeness."""
+    names = {f.name for f in FIELDS[kind]}
+    mapping = suggest_mapping(headers, kind)
+    for column, target in (overrides or {}).items():
+        if column not in headers:
+            raise IngestError(f"{file_name} has no column {column!r} to map "
+                              f"(columns: {', '.join(headers)})")
+        target = target.strip()
+        if target.lower() in IGNORE:
+            mapping.pop(column, None)
+            continue
+        if target not in names:
+            raise IngestError(f"{target!r} is not a field of {kind} files (fields: {', '.join(sorted(names))})")
+        mapping = {h: f for h, f in mapping.items() if f != target}
+        mapping[column] = target
+    mapped = set(mapping.values())
+    for f in FIELDS[kind]:
+        if not f.required or f.name in mapped:
+            continue
+        if f.name == "amount" and {"quantity", "unit_price"} <= mapped:
+            continue  # amount = quantity × unit_price
+        raise IngestError(f"{file_name}: no column for {f.name} (columns: {', '.join(headers)}); "
+                          f"name one with --map COLUMN={f.name}")
+    return mapping
+
+
+class _Staging:
+    """A private DuckDB file in a temporary folder for one import; removed on close."""
+
+    def __init__(self) -> None:
+        self.dir = Path(tempfile.mkdtemp(prefix="memberlens-ingest-"))
+        self.path = self.dir / "staging.duckdb"
+        self.con = duckdb.connect(str(self.path))
+        self.con.execute(f"SET memory_limit = '{STAGING_MEMORY}'")
+        self.con.execute("SET temp_directory = ?", [str(self.dir / "spill")])
+        parsing.install_macros(self.con)
+
+    def close(self) -> None:
+        self.con.close()
+
+    def cleanup(self) -> None:
+        self.close()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def preview(path: str | Path, kind: Kind = "orders", sheet: str | None = None,
+            rows: int = PREVIEW_ROWS) -> Preview:
+    """Read the start of a file (a CSV's first 256 KiB) and suggest a mapping."""
+    path = Path(path)
+    staging = _Staging()
+    try:
+        target = path
+        if sources.detect_format(path) == "csv":
+            target = staging.dir / "sample.csv"
+            with path.open("rb") as fh:
+                sample = fh.read(sources.SNIFF_BYTES)
+            if len(sample) == sources.SNIFF_BYTES and b"\n" in sample:
+                sample = sample[: sample.rindex(b"\n") + 1]  # whole lines only
+            target.write_bytes(sample)
+        src = sources.stage(staging.con, target, "raw", staging.dir, sheet)
+        head = staging.con.sql(f"SELECT * EXCLUDE (src_row) FROM raw ORDER BY src_row LIMIT {int(rows)}").pl()
+        head.columns = src.headers
+        read_as = src.describe().replace(target.name, path.name)
+        return Preview(src.headers, head, suggest_mapping(src.headers, kind), read_as)
+    except SourceError as exc:
+        raise IngestError(str(exc).replace(target.name, path.name)) from None
+    finally:
+        staging.cleanup()
+
+
+def ingest(store: Store, paths: Sequence[str | Path], dataset: str, kind: Kind = "orders",
+           overrides: dict[str, str] | None = None, replace: bool = False,
+           rejects_dir: str | Path | None = None, sheet: str | None = None,
+           progress: Progress | None = None) -> IngestResult:
+    """Load `paths` (same kind) into `dataset`, creating it if needed. See the module docstring."""
+    if kind not in KINDS:
+        raise IngestError(f"unknown kind {kind!r} (kinds: {', '.join(KINDS)})")
+    if not paths:
+        raise IngestError("no file to import")
+    report = progress or (lambda fraction, message: None)
+    staging = _Staging()
+    try:
+        staged, reports, notes = [], [], []
+        for i, path in enumerate(Path(p) for p in paths):
+            report(0.05 + 0.5 * i / len(paths), f"reading {path.name}")
+            try:
+                src = sources.stage(staging.con, path, f"raw_{i}", staging.dir, sheet)
+            except SourceError as exc:
+                raise IngestError(str(exc)) from None
+            mapping = resolve_mapping(src.headers, kind, overrides, path.name)
+            notes += _parse(staging.con, src, mapping, kind, f"final_{i}")
+            staged.append(src)
+            reports.append(FileReport(path.name, src.describe(), src.rows_read, 0, mapping))
+        report(0.6, "checking values")
+        loaded_per_file = [staging.con.sql(f"SELECT count(*) FROM final_{i} WHERE reason IS NULL")
+                           .fetchall()[0][0] for i in range(len(staged))]
+        for rep, n in zip(reports, loaded_per_file):
+            rep.rows_loaded = n
+        rows_read = sum(s.rows_read for s in staged)
+        rows_loaded = sum(loaded_per_file)
+        rejects = None
+        if rows_loaded < rows_read:
+            rejects = _write_rejects(staging.con, staged, staging.dir, Path(rejects_dir or _default_rejects_dir(store)),
+                                     dataset, kind)
+        if rows_read == 0:
+            raise IngestError(f"{', '.join(s.path.name for s in staged)}: a header but no data rows; "
+                              "nothing was changed")
+        if rows_loaded == 0:
+            first = _first_reason(staging.con, staged)
+            raise IngestError(f"no row could be loaded ({rows_read} rejected; first reason: {first}); "
+                              f"nothing was changed; rejected rows: {rejects}")
+        staging.close()  # the workspace attaches the staging file read-only next
+        report(0.75, "saving")
+        ds = _load(store, staging.path, len(staged), dataset, kind, replace)
+        report(1.0, "done")
+        counts = store.table_counts(ds)
+        return IngestResult(dataset=ds.name, kind=kind, rows_read=rows_read, rows_loaded=rows_loaded,
+                            rows_rejected=rows_read - rows_loaded, rejects=rejects,
+                            members=counts["members"], orders=counts["orders"], files=reports,
+                            notes=notes)
+    finally:
+        staging.cleanup()
+
+
+# -- parsing -------------------------------------------------------------------------------
+
+def _parse(con: duckdb.DuckDBPyConnection, src: Source, mapping: dict[str, str], kind: Kind,
+           out: str) -> list[str]:
+    """Create table `out`: src_row, every field of `kind` typed, and `reason` (NULL = good)."""
+    column_of = {f: f"c{src.headers.index(h)}" for h, f in mapping.items()}
+    header_of = {f: h for h, f in mapping.items()}
+    formats = {name: parsing.detect_format(con, src.table, col, field_type(kind, name), header_of[name])
+               for name, col in column_of.items()}
+    notes: list[str] = []
+    typed, reasons = ["src_row"], []
+    for f in FIELDS[kind]:
+        col = column_of.get(f.name)
+        if col is None:
+            typed.append(f"NULL::{SQL_TYPES[f.type]} AS {f.name}")
+            continue
+        fmt = formats[f.name]
+        typed.append(f"ml_text({col}) AS t_{f.name}")
+        # A discount given as the share paid is read as that share; `final` turns it into money.
+        value = parsing.discount_share_sql(col) if fmt.discount_is_share else _typed_value(f, col, fmt)
+        typed.append(f"{value} AS {f.name}")
+        notes += _format_notes(f, header_of[f.name], fmt, src)
+        reasons += _field_reasons(f, kind)
+    if src.undecodable:
+        every = ", ".join(f"coalesce(c{i}, '')" for i in range(len(src.headers)))
+        typed.append(f"contains(concat({every}), '{sources.REPLACEMENT}') AS undecodable")
+        reasons.append(f"CASE WHEN undecodable THEN 'has bytes that are not valid {src.encoding}' END")
+    finals = [_final_value(f, kind, mapping, header_of, formats) for f in FIELDS[kind]]
+    reasons += _final_reasons(kind, set(mapping.values()))
+    reason_sql = f"nullif(concat_ws('; ', {', '.join(reasons)}), '')" if reasons else "NULL"
+    con.execute(f"""
+        CREATE TABLE {out} AS
+        WITH typed AS (SELECT {', '.join(typed)} FROM {src.table}),
+             final AS (SELECT typed.*, {', '.join(finals)} FROM typed)
+        SELECT src_row, {', '.join(f'final_{f.name} AS {f.name}' for f in FIELDS[kind])},
+               {reason_sql} AS reason
+        FROM final ORDER BY src_row""")
+    return notes
+
+
+def _typed_value(f: Field, col: str, fmt: parsing.ColumnFormat) -> str:
+    if f.name == "birth_year":
+        # 出生日期 / 生日 hold a date; 出生年份 a year.
+        year = f"coalesce(year({parsing.timestamp_sql(col, fmt)}), {parsing.value_sql(col, 'integer', fmt)})"
+        return f"CASE WHEN {year} BETWEEN {MIN_BIRTH_YEAR} AND year(current_date) THEN {year} END"
+    if f.type == "score":
+        value = parsing.value_sql(col, "score", fmt)
+        return f"CASE WHEN {value} BETWEEN 0 AND 10 THEN {value} END"
+    return parsing.value_sql(col, f.type, fmt)
+
+
+_PLAIN = parsing.ColumnFormat()
+_READABLE_AS = {"timestamp": "a date", "date": "a date", "money": "an amount", "number": "a number",
+                "integer": "a whole number", "score": "a score from 0 to 10"}
+
+
+def _field_reasons(f: Field, kind: Kind) -> list[str]:
+    """SQL for the reasons a mapped field rejects a row (over the `final` layer)."""
+    t, v = f"t_{f.name}", f.name
+    out = []
+    if f.type in _READABLE_AS and f.name != "birth_year":
+        what = _READABLE_AS[f.type]
+        out.append(f"CASE WHEN {t} IS NOT NULL AND {v} IS NULL "
+                   f"THEN '{f.name}: cannot read ''' || {t} || ''' as {what}' END")
+    if f.name == "birth_year":
+        out.append(f"CASE WHEN {t} IS NOT NULL AND {v} IS NULL "
+                   f"THEN 'birth_year: ''' || {t} || ''' is not a year or date of birth' END")
+    if f.required and f.name != "amount":
+        out.append(f"CASE WHEN {t} IS NULL THEN '{f.name} is empty' END")
+    if f.name == "member_id":
+        out.append(f"CASE WHEN regexp_matches({t}, '\\*{{3,}}') THEN 'member_id ''' || {t} || "
+                   f"''' is masked and cannot tell members apart' END")
+        out.append(f"CASE WHEN regexp_full_match({t}, '[0-9.]+[eE]\\+[0-9]+') THEN 'member_id ''' || {t} || "
+                   f"''' was turned into a number by Excel; export it as text' END")
+    return out
+
+
+def _final_value(f: Field, kind: Kind, mapping: dict[str, str], header_of: dict[str, str],
+                 formats: dict[str, parsing.ColumnFormat]) -> str:
+    """The loaded value of each field, after the rules that combine fields."""
+    mapped = set(mapping.values())
+    if kind == "orders" and f.name == "amount":
+        computed = ("round(quantity * unit_price, 2)::DECIMAL(18,2)"
+                    if {"quantity", "unit_price"} <= mapped else "NULL::DECIMAL(18,2)")
+        own = "amount" if "amount" in mapped else "NULL::DECIMAL(18,2)"
+        value = f"coalesce({own}, {computed})"
+        if "amount" in mapped and "order_id" in mapped and _is_order_level(header_of["amount"]):
+            # An order total repeated on (or written once per) order: count it on its first line.
+            window = "OVER (PARTITION BY member_id, order_id ORDER BY src_row)"
+            return (f"CASE WHEN order_id IS NULL THEN {value} "
+                    f"WHEN row_number() {window} = 1 THEN first_value({value} IGNORE NULLS) "
+                    f"OVER (PARTITION BY member_id, order_id ORDER BY src_row "
+                    f"ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) "
+                    f"ELSE 0 END AS final_amount")
+        return f"{value} AS final_amount"
+    if kind == "orders" and f.name == "discount" and formats.get("discount", _PLAIN).discount_is_share:
+        return ("CASE WHEN discount > 0 AND discount <= 1 THEN "
+                "round(coalesce(amount, quantity * unit_price) * (1 / discount - 1), 2)"
+                "::DECIMAL(18,2) END AS final_discount")
+    if kind == "members" and f.name == "birth_year":
+        return "coalesce(birth_year, year(current_date)::INTEGER - age) AS final_birth_year"
+    return f"{f.name} AS final_{f.name}"
+
+
+def _final_reasons(kind: Kind, mapped: set[str]) -> list[str]:
+    if kind != "orders":
+        return []
+    return ["CASE WHEN final_amount IS NULL AND t_amount IS NULL THEN 'amount is empty' END"
+            if "amount" in mapped else
+            "CASE WHEN final_amount IS NULL THEN 'amount: quantity or unit_price is missing' END"]
+
+
+def _is_order_level(header: str) -> bool:
+    amount = next(f for f in FIELDS["orders"] if f.name == "amount")
+    return normalise_header(header) in {normalise_header(a) for a in amount.order_level_aliases}
+
+
+def _format_notes(f: Field, header: str, fmt: parsing.ColumnFormat, src: Source) -> list[str]:
+    if f.type in ("timestamp", "date") and f.name != "birth_year":
+        if not fmt.has_day_month_dates:
+            return []
+        return [f"{src.path.name}: {header} dates like 05/01/2024 read "
+                f"{'day-first (5 January)' if fmt.day_first else 'month-first (May 1)'}"]
+    notes = []
+    if fmt.decimal_comma:
+        notes.append(f"{src.path.name}: {header} uses a decimal comma (1 299,50 = 1299.50)")
+    if fmt.discount_is_share:
+        notes.append(f"{src.path.name}: {header} holds the share paid (0.95, 8折); "
+                     "converted to the amount taken off")
+    return notes
+
+
+# -- rejects -------------------------------------------------------------------------------
+
+def _default_rejects_dir(store: Store) -> Path:
+    return store.path.resolve().parent / "rejects"
+
+
+def _write_rejects(con: duckdb.DuckDBPyConnection, staged: list[Source], work_dir: Path,
+                   out_dir: Path, dataset: str, kind: Kind) -> str:
+    """All rejected rows of all files, unchanged, plus `reason`, as one CSV; returns its path."""
+    views = []
+    for i, src in enumerate(staged):
+        reason_col = "reason" if "reason" not in src.headers else "reject_reason"
+        cells = [duckdb.ColumnExpression(f"c{j}").alias(h) for j, h in enumerate(src.headers)]
+        extra = []
+        if len(staged) > 1:
+            extra.append(duckdb.ConstantExpression(src.path.name).alias("source_file"))
+        bad_rows = con.sql(f"SELECT r.*, f.reason FROM {src.table} r JOIN final_{i} f USING (src_row) "
+                           f"WHERE f.reason IS NOT NULL ORDER BY r.src_row")
+        bad_rows.select(*cells, duckdb.ColumnExpression("reason").alias(reason_col), *extra) \
+            .create_view(f"rejected_{i}")
+        views.append(f"rejected_{i}")
+        if src.malformed.height:
+            lines = src.malformed.select(
+                *[pl.lit(None, pl.String).alias(h) for h in src.headers],
+                (pl.lit("line ") + pl.col("line").cast(pl.String) + pl.lit(": ") + pl.col("error"))
+                .str.replace_all(r"Expected Number of Columns: (\d+) Found: (\d+)",
+                                 "${2} fields where the header has ${1}")
+                .alias(reason_col),
+                *([pl.lit(src.path.name).alias("source_file")] if len(staged) > 1 else []),
+                pl.col("raw_line"))
+            con.from_arrow(lines.to_arrow()).create(f"malformed_{i}")
+            views.append(f"malformed_{i}")
+    union = " UNION ALL BY NAME ".join(f"SELECT * FROM {v}" for v in views)
+    plain = work_dir / "rejects.csv"
+    con.sql(union).write_csv(str(plain))
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+    dest = out_dir / f"{_slug(dataset)}-{kind}-rejects-{stamp}.csv"
+    sources.copy_with_bom(plain, dest)
+    return str(dest)
+
+
+def _first_reason(con: duckdb.DuckDBPyConnection, staged: list[Source]) -> str:
+    for i, src in enumerate(staged):
+        rows = con.sql(f"SELECT reason FROM final_{i} WHERE reason IS NOT NULL ORDER BY src_row LIMIT 1").fetchall()
+        if rows:
+            return rows[0][0]
+        if src.malformed.height:
+            return f"line {src.malformed['line'][0]}: {src.malformed['error'][0]}"
+    return "the files hold no data rows"
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[^\w.-]+", "_", name).strip("_") or "dataset"
+
+
+# -- loading -------------------------------------------------------------------------------
+
+_LOAD_COLUMNS: dict[Kind, str] = {
+    "orders": ("member_id, order_id, amount, quantity, unit_price, product_name, sku, category, "
+               "discount, channel, store, region, city, signup_date, gender, birth_year, age, "
+               "member_tier, order_date AS order_ts, order_date::DATE AS order_date"),
+    "members": "member_id, signup_date, gender, birth_year, member_tier, region, city, channel",
+    "nps": "member_id, survey_date, score",
+    "spend": "period, spend, channel",
+}
+
+
+def _load(store: Store, staging_path: Path, files: int, dataset: str, kind: Kind, replace: bool) -> Dataset:
+    """One transaction: add (or replace) the rows, rebuild derived tables, bump the version."""
+    if not re.fullmatch(r"[\w/.\-]+", str(staging_path)):
+        raise IngestError(f"unexpected characters in the temporary path {staging_path}")
+    alias = f"stg_{staging_path.parent.name.replace('-', '_')}"
+    with store.cursor() as cur:
+        cur.execute(f"ATTACH '{staging_path}' AS {alias} (READ_ONLY)")
+    try:
+        with store.transaction() as cur:
+            ds = store.find(dataset, cur) or store.create_dataset(dataset, cur)
+            table = ds.table(KIND_TABLE[kind])
+            if replace:
+                cur.execute(f"DELETE FROM {table}")
+            good = " UNION ALL ".join(
+                f"SELECT {i} AS f, src_row, * EXCLUDE (src_row, reason) FROM {alias}.final_{i} "
+                f"WHERE reason IS NULL" for i in range(files))
+            if kind == "orders":
+                start = cur.sql(f"SELECT coalesce(max(line_id), 0) FROM {table}").fetchall()[0][0]
+                cur.execute(f"""
+                    INSERT INTO {table} BY NAME
+                    SELECT line_id, coalesce(order_id, 'L' || line_id) AS order_id, * EXCLUDE (order_id, line_id)
+                    FROM (SELECT ? + row_number() OVER (ORDER BY f, src_row) AS line_id, {_LOAD_COLUMNS[kind]}
+                          FROM ({good}))""", [start])
+            else:
+                cur.execute(f"INSERT INTO {table} BY NAME SELECT {_LOAD_COLUMNS[kind]} FROM ({good}) "
+                            f"ORDER BY f, src_row")
+            store.rebuild_derived(cur, ds)
+            store.bump_version(cur, ds)
+        return store.dataset(ds.name)
+    finally:
+        with store.cursor() as cur:
+            cur.execute(f"DETACH {alias}")
+

@@ -1,0 +1,158 @@
+"""Text -> typed values, as DuckDB SQL over a staging table (no Python loop over rows).
+
+Each field type has a SQL expression built from the positional column name (`c3`) and a few
+per-column choices decided once from the whole column (`ColumnFormat`):
+- dates: day-first or month-first for `05/01/2024`, decided by whether any first number is > 12
+  (then day-first), else any second number > 12 (month-first), else day-first; ISO, `2024/1/5
+  13:05`, `2024年1月5日`, `20240105`, `2024-01` (a month), Excel serial days, Unix seconds or
+  milliseconds. A time zone suffix is dropped: times are taken as written.
+- amounts: currency signs and words (￥ ¥ $ € £ RMB CNY 元), spaces and apostrophes as digit
+  groups, `(12.00)` and trailing minus as negative; the decimal mark is `,` when the column's
+  values end in `,d` / `,dd` more often than in `.d…` (`1 299,50`), else `.` (`￥1,299.00`).
+- discounts given as a share paid (`0.95`, `8折`, `9.5折`) instead of an amount are detected
+  per column and turned into the amount taken off: paid × (1 / share − 1).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+
+from lib.contract import FieldType
+
+# Formats tried, in order, for a date or timestamp; the `%d/%m` family is chosen per column.
+_YEAR_FIRST = [
+    "%Y-%m-%d %H:%M:%S.%f", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d",
+    "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y/%m/%d", "%Y.%m.%d %H:%M:%S", "%Y.%m.%d %H:%M",
+    "%Y.%m.%d", "%Y年%m月%d日 %H:%M:%S", "%Y年%m月%d日 %H:%M", "%Y年%m月%d日", "%Y%m%d %H:%M:%S",
+    "%Y%m%d", "%Y-%m", "%Y/%m", "%Y年%m月", "%Y%m",
+]
+
+
+def _day_month(day_first: bool) -> list[str]:
+    a, b = ("%d", "%m") if day_first else ("%m", "%d")
+    out = []
+    for sep in "/-.":
+        stem = f"{a}{sep}{b}{sep}%Y"
+        out += [f"{stem} %H:%M:%S", f"{stem} %H:%M", f"{stem} %I:%M:%S %p", f"{stem} %I:%M %p", stem]
+    return out
+
+
+MIN_YEAR, MAX_YEAR = 1970, 2100  # outside: a mis-read date (Excel's day 0 is 1899-12-30)
+EXCEL_SERIAL_MIN, EXCEL_SERIAL_MAX = 25569, 73051  # 1970-01-01 .. 2099-12-31 as Excel days
+
+# Macros shared by the expressions below; created on the staging connection.
+MACROS = r"""
+CREATE OR REPLACE TEMP MACRO ml_text(v) AS
+    nullif(regexp_replace(v, '^[\s\x{3000}\x{00a0}]+|[\s\x{3000}\x{00a0}]+$', '', 'g'), '');
+CREATE OR REPLACE TEMP MACRO ml_num_body(v) AS
+    regexp_replace(ml_text(v), '[￥¥$€£\s\x{3000}\x{00a0}\x{202f}'']|RMB|CNY|USD|元', '', 'gi');
+CREATE OR REPLACE TEMP MACRO ml_negative(b) AS
+    regexp_matches(b, '^\(.*\)$|^[-−]|[-−]$');
+CREATE OR REPLACE TEMP MACRO ml_digits(b, decimal_comma) AS
+    CASE WHEN decimal_comma
+         THEN replace(replace(regexp_replace(b, '[()+\-−]', '', 'g'), '.', ''), ',', '.')
+         ELSE replace(regexp_replace(b, '[()+\-−]', '', 'g'), ',', '') END;
+CREATE OR REPLACE TEMP MACRO ml_number(v, decimal_comma) AS
+    CASE WHEN regexp_full_match(ml_digits(ml_num_body(v), decimal_comma), '[0-9]+(\.[0-9]*)?|\.[0-9]+')
+         THEN (CASE WHEN ml_negative(ml_num_body(v)) THEN -1 ELSE 1 END)
+              * TRY_CAST(ml_digits(ml_num_body(v), decimal_comma) AS DECIMAL(38,6)) END;
+CREATE OR REPLACE TEMP MACRO ml_ts_text(v) AS
+    regexp_replace(regexp_replace(ml_text(v), '^([0-9]{4}-[0-9]{2}-[0-9]{2})T', '\1 '),
+                   '([0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?)\s*(Z|[+-][0-9]{2}:?[0-9]{2})$', '\1');
+CREATE OR REPLACE TEMP MACRO ml_ts_numeric(v) AS
+    CASE WHEN regexp_full_match(ml_text(v), '[0-9]{5}(\.[0-9]+)?')
+              AND TRY_CAST(ml_text(v) AS DOUBLE) BETWEEN 25569 AND 73051
+         THEN TIMESTAMP '1899-12-30' + to_microseconds(round(TRY_CAST(ml_text(v) AS DOUBLE) * 86400e6)::BIGINT)
+         WHEN regexp_full_match(ml_text(v), '1[0-9]{9}')
+         THEN make_timestamp(TRY_CAST(ml_text(v) AS BIGINT) * 1000000)
+         WHEN regexp_full_match(ml_text(v), '1[0-9]{12}')
+         THEN make_timestamp(TRY_CAST(ml_text(v) AS BIGINT) * 1000) END;
+"""
+
+
+@dataclass(frozen=True)
+class ColumnFormat:
+    """Choices made once per source column from all its values."""
+
+    day_first: bool = True
+    has_day_month_dates: bool = False  # values like 05/01/2024, where the order matters
+    decimal_comma: bool = False
+    discount_is_share: bool = False
+
+
+def install_macros(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(MACROS)
+
+
+def detect_format(con: duckdb.DuckDBPyConnection, table: str, column: str, ftype: FieldType,
+                  source_header: str = "") -> ColumnFormat:
+    """Decide a column's date order / decimal mark / discount form from all its values."""
+    if ftype in ("timestamp", "date"):
+        pattern = "'^([0-9]{1,2})[/.-]([0-9]{1,2})[/.-][0-9]{4}'"
+        first, second = con.sql(f"""
+            SELECT max(TRY_CAST(regexp_extract(v, {pattern}, 1) AS INTEGER)),
+                   max(TRY_CAST(regexp_extract(v, {pattern}, 2) AS INTEGER))
+            FROM (SELECT ml_text({column}) AS v FROM {table})""").fetchall()[0]
+        return ColumnFormat(day_first=not ((first or 0) <= 12 and (second or 0) > 12),
+                            has_day_month_dates=first is not None)
+    if ftype in ("money", "number", "integer", "score"):
+        comma, dot = con.sql(f"""
+            SELECT count_if(regexp_matches(b, ',[0-9]{{1,2}}$')),
+                   count_if(regexp_matches(b, '\\.[0-9]+$') AND NOT regexp_matches(b, ',[0-9]{{1,2}}$'))
+            FROM (SELECT ml_num_body({column}) AS b FROM {table})""").fetchall()[0]
+        decimal_comma = (comma or 0) > (dot or 0)
+        share = False
+        if source_header.strip().lower() in ("折扣", "discount", "discountrate", "折扣率"):
+            # A 折扣 column may hold the share paid (0.95, 8折) rather than money off.
+            share = con.sql(f"""
+                SELECT count(*) > 0 AND (count_if(contains(v, '折')) > 0
+                       OR (min(ml_number(v, ?)) > 0 AND max(ml_number(v, ?)) <= 1))
+                FROM (SELECT ml_text({column}) AS v FROM {table}) WHERE v IS NOT NULL""",
+                params=[decimal_comma, decimal_comma]).fetchall()[0][0]
+        return ColumnFormat(decimal_comma=decimal_comma, discount_is_share=bool(share))
+    return ColumnFormat()
+
+
+def _sql_list(formats: list[str]) -> str:
+    # Our own constant format strings; none contains a quote.
+    return "[" + ", ".join(f"'{f}'" for f in formats) + "]"
+
+
+def timestamp_sql(column: str, fmt: ColumnFormat) -> str:
+    formats = _sql_list(_YEAR_FIRST + _day_month(fmt.day_first))
+    return (f"coalesce(ml_ts_numeric({column}), "
+            f"try_strptime(ml_ts_text({column}), {formats})::TIMESTAMP)")
+
+
+def value_sql(column: str, ftype: FieldType, fmt: ColumnFormat) -> str:
+    """SQL giving the typed value of `column` (NULL when empty or unreadable)."""
+    dc = "true" if fmt.decimal_comma else "false"
+    if ftype in ("id", "text"):
+        return f"ml_text({column})"
+    if ftype in ("timestamp", "date"):
+        ts = timestamp_sql(column, fmt)
+        guarded = f"CASE WHEN year({ts}) BETWEEN {MIN_YEAR} AND {MAX_YEAR} THEN {ts} END"
+        return guarded if ftype == "timestamp" else f"({guarded})::DATE"
+    if ftype == "money":
+        return f"ml_number({column}, {dc})::DECIMAL(18,2)"
+    if ftype == "number":
+        return f"ml_number({column}, {dc})::DOUBLE"
+    if ftype in ("integer", "score"):
+        n = f"ml_number({column}, {dc})"
+        return f"CASE WHEN {n} = floor({n}) THEN {n}::INTEGER END"
+    if ftype == "gender":
+        return (f"CASE WHEN lower(ml_text({column})) IN ('男', 'm', 'male', '1', '先生', 'man') THEN 'M' "
+                f"WHEN lower(ml_text({column})) IN ('女', 'f', 'female', '2', '女士', 'woman') THEN 'F' END")
+    raise ValueError(ftype)
+
+
+def discount_share_sql(column: str) -> str:
+    """The share paid from `0.95`, `95%`, `8折`, `9.5折`, `85折`."""
+    v = f"ml_text({column})"
+    zhe = f"TRY_CAST(regexp_extract({v}, '([0-9]+(\\.[0-9]+)?)\\s*折', 1) AS DOUBLE)"
+    pct = f"TRY_CAST(regexp_extract({v}, '([0-9]+(\\.[0-9]+)?)\\s*%', 1) AS DOUBLE)"
+    return (f"CASE WHEN contains({v}, '折') THEN (CASE WHEN {zhe} >= 10 THEN {zhe} / 100 ELSE {zhe} / 10 END) "
+            f"WHEN contains({v}, '%') THEN {pct} / 100 "
+            f"ELSE ml_number({column}, false)::DOUBLE END")

@@ -1,0 +1,307 @@
+"""Reading a user's file into a staging table of text columns, whatever its format.
+
+- Format by content, not by name: `PK` (zip) is Excel `.xlsx`, `PAR1` is Parquet, else text.
+- Text: the encoding is detected (BOM; strict UTF-8; strict GB18030, the superset of GBK that
+  Chinese Excel and ERP exports use; else charset-normalizer's best guess) and anything but UTF-8 is transcoded in 1 MiB
+  chunks into a UTF-8 copy, so a large file never sits in memory. DuckDB's CSV sniffer then
+  finds the delimiter, quoting and any title lines above the header, and its reader loads every
+  field as text, keeping malformed lines (wrong number of fields) in a rejects table.
+- Excel: fastexcel reads the chosen sheet (default: the first one holding a table) as text;
+  the header is the first row as wide as the table, so title rows above it are skipped.
+- Parquet: DuckDB's reader, each column cast to text.
+
+The staging table has the source columns renamed c0, c1, …: header names are user data and never
+enter SQL text; the original headers travel alongside as a Python list.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import shutil
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import duckdb
+import polars as pl
+from charset_normalizer import from_bytes
+
+SNIFF_BYTES = 256 * 1024
+TRANSCODE_CHUNK = 1024 * 1024
+HEADER_SEARCH_ROWS = 30  # title rows above an Excel table's header
+REPLACEMENT = "\ufffd"
+DELIMITERS = (",", "\t", ";", "|")
+
+Format = Literal["csv", "xlsx", "parquet"]
+
+
+class SourceError(Exception):
+    """The file cannot be used at all; the message is one line."""
+
+
+@dataclass
+class Source:
+    """One file as staged: where its rows are and how it was read."""
+
+    path: Path
+    format: Format
+    headers: list[str]
+    table: str  # staging table: c0..cN text columns plus src_row (1-based data row)
+    rows: int  # data rows staged
+    malformed: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(
+        schema={"line": pl.Int64, "raw_line": pl.String, "error": pl.String}))
+    encoding: str | None = None
+    delimiter: str | None = None
+    sheet: str | None = None
+    undecodable: bool = False  # some bytes were not valid in the detected encoding
+
+    @property
+    def rows_read(self) -> int:
+        return self.rows + self.malformed.height
+
+    def describe(self) -> str:
+        parts = [self.format.upper()]
+        if self.encoding:
+            parts.append(self.encoding)
+        if self.delimiter:
+            parts.append("delimiter " + {"\t": "tab", " ": "space"}.get(self.delimiter, repr(self.delimiter)))
+        if self.sheet:
+            parts.append(f"sheet {self.sheet}")
+        return ", ".join(parts)
+
+
+def detect_format(path: Path) -> Format:
+    with path.open("rb") as fh:
+        head = fh.read(8)
+    if head.startswith(b"PK\x03\x04"):
+        return "xlsx"
+    if head.startswith(b"PAR1"):
+        return "parquet"
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        raise SourceError(f"{path.name} is an old Excel .xls file; save it as .xlsx or CSV and try again")
+    return "csv"
+
+
+def detect_encoding(sample: bytes) -> str:
+    """The text encoding of a file from its first bytes (a Python codec name)."""
+    if sample.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    head = sample[:4000]
+    even_zeros, odd_zeros = head[0::2].count(0), head[1::2].count(0)
+    half = max(len(head) // 2, 1)
+    # UTF-16 without a BOM: ASCII-range text puts a zero in every other byte, on one side only.
+    if odd_zeros > 0.4 * half and even_zeros < 0.05 * half:
+        return "utf-16-le"
+    if even_zeros > 0.4 * half and odd_zeros < 0.05 * half:
+        return "utf-16-be"
+    if b"\x00" in sample:
+        raise SourceError("binary")
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        # Chinese exports are the common case and charset-normalizer misjudges short GBK samples
+        # (as Korean, say): a sample that is valid GB18030 is read as GB18030.
+        codecs.getincrementaldecoder("gb18030")().decode(sample, final=False)
+        return "gb18030"
+    except UnicodeDecodeError:
+        pass
+    best = from_bytes(sample).best()
+    if best is not None:
+        name = best.encoding.lower().replace("_", "")
+        return "gb18030" if name in {"gb2312", "gbk", "gb18030", "hz"} else best.encoding
+    # A few broken bytes in an otherwise readable file: read it, and the rows holding them are
+    # rejected (see REPLACEMENT) rather than the whole file.
+    for encoding in ("gb18030", "utf-8"):
+        text = sample.decode(encoding, errors="replace")
+        if text.count(REPLACEMENT) <= max(4, len(text) // 50):
+            return encoding
+    raise SourceError("binary")
+
+
+def transcode_to_utf8(src: Path, dest: Path, encoding: str) -> bool:
+    """Stream `src` into a UTF-8 copy; returns True when some bytes could not be decoded."""
+    decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+    undecodable = False
+    with src.open("rb") as fin, dest.open("w", encoding="utf-8", newline="") as fout:
+        while chunk := fin.read(TRANSCODE_CHUNK):
+            text = decoder.decode(chunk)
+            undecodable = undecodable or REPLACEMENT in text
+            fout.write(text.lstrip("\ufeff") if fout.tell() == 0 else text)
+        tail = decoder.decode(b"", final=True)
+        undecodable = undecodable or REPLACEMENT in tail
+        fout.write(tail)
+    return undecodable
+
+
+def stage(con: duckdb.DuckDBPyConnection, path: Path, table: str, work_dir: Path,
+          sheet: str | None = None) -> Source:
+    """Load `path` into staging table `table` (our own name) and describe what was read."""
+    if not path.is_file():
+        raise SourceError(f"{path} does not exist or is not a file")
+    if path.stat().st_size == 0:
+        raise SourceError(f"{path.name} is empty")
+    fmt = detect_format(path)
+    if fmt == "xlsx":
+        return _stage_excel(con, path, table, sheet)
+    if fmt == "parquet":
+        return _stage_parquet(con, path, table)
+    return _stage_csv(con, path, table, work_dir)
+
+
+def _stage_csv(con: duckdb.DuckDBPyConnection, path: Path, table: str, work_dir: Path) -> Source:
+    with path.open("rb") as fh:
+        sample = fh.read(SNIFF_BYTES)
+    try:
+        encoding = detect_encoding(sample)
+    except SourceError:
+        raise SourceError(f"{path.name} is not a CSV, Excel or Parquet file (it holds binary data)") from None
+    readable, undecodable = path, False
+    if encoding not in ("utf-8", "utf-8-sig"):
+        readable = work_dir / f"{table}.utf8.csv"
+        undecodable = transcode_to_utf8(path, readable, encoding)
+    with readable.open("r", encoding="utf-8-sig", errors="replace", newline="") as fh:
+        text = fh.read(SNIFF_BYTES)
+    try:
+        delimiter, skip, headers = sniff_dialect(text)
+    except SourceError as exc:
+        raise SourceError(f"{path.name}: {exc}") from None
+    columns = {f"c{i}": "VARCHAR" for i in range(len(headers))}
+    try:
+        # The dialect is ours (DuckDB's sniffer gives up on files with a few bad lines); every
+        # line that does not split into len(headers) fields lands in the rejects table.
+        rel = con.read_csv(str(readable), auto_detect=False, header=True, skiprows=skip,
+                           delimiter=delimiter, quotechar='"', escapechar='"', columns=columns,
+                           store_rejects=True, rejects_table=f"{table}_rejects",
+                           rejects_scan=f"{table}_scans")
+        _create_text_table(con, rel, table)
+    except duckdb.Error as exc:
+        raise SourceError(f"{path.name} cannot be read as a table: {_first_line(exc)}") from None
+    # One malformed line can raise several errors (one per extra field): keep the line once.
+    malformed = con.sql(f"""
+        SELECT line::BIGINT AS line, any_value(csv_line) AS raw_line,
+               string_agg(DISTINCT error_message, '; ') AS error
+        FROM {table}_rejects GROUP BY line ORDER BY line""").pl()
+    return Source(path, "csv", headers, table, _count(con, table), malformed, encoding=encoding,
+                  delimiter=delimiter, undecodable=undecodable)
+
+
+def _stage_excel(con: duckdb.DuckDBPyConnection, path: Path, table: str, sheet: str | None) -> Source:
+    import fastexcel
+
+    try:
+        reader = fastexcel.read_excel(str(path))
+    except Exception as exc:  # fastexcel raises its own error types for broken files
+        raise SourceError(f"{path.name} is not a readable Excel workbook: {_first_line(exc)}") from None
+    names = reader.sheet_names
+    if sheet is not None and sheet not in names:
+        raise SourceError(f"{path.name} has no sheet {sheet!r} (sheets: {', '.join(names)})")
+    for name in [sheet] if sheet is not None else names:
+        grid = reader.load_sheet(name, header_row=None, dtypes="string").to_polars()
+        found = _excel_table(grid)
+        if found is not None:
+            headers, body = found
+            _create_text_table(con, con.from_arrow(body.to_arrow()), table)
+            return Source(path, "xlsx", headers, table, _count(con, table), sheet=name)
+    raise SourceError(f"{path.name} has no sheet holding a table (a header row and data rows)")
+
+
+def _excel_table(grid: pl.DataFrame) -> tuple[list[str], pl.DataFrame] | None:
+    """The header row and data rows of a sheet, or None when it holds no table."""
+    if grid.height < 2 or grid.width == 0:
+        return None
+    top = grid.head(HEADER_SEARCH_ROWS)
+    filled = top.select(pl.sum_horizontal(pl.all().is_not_null()).alias("n"))["n"]
+    widest = filled.max()
+    if widest is None or widest < 2:
+        return None
+    header_at = int(filled.arg_max())
+    header_row = grid.row(header_at)
+    keep = [i for i, v in enumerate(header_row) if v is not None and str(v).strip()]
+    headers = _unique([str(header_row[i]).strip() for i in keep])
+    body = grid.slice(header_at + 1).select([grid.columns[i] for i in keep])
+    body = body.filter(pl.any_horizontal(pl.all().is_not_null()))  # blank spacer rows are not data
+    if body.height == 0:
+        return None
+    return headers, body
+
+
+def _stage_parquet(con: duckdb.DuckDBPyConnection, path: Path, table: str) -> Source:
+    try:
+        rel = con.read_parquet(str(path))
+        headers = list(rel.columns)
+        _create_text_table(con, rel, table)
+    except duckdb.Error as exc:
+        raise SourceError(f"{path.name} is not a readable Parquet file: {_first_line(exc)}") from None
+    return Source(path, "parquet", headers, table, _count(con, table))
+
+
+def sniff_dialect(text: str) -> tuple[str, int, list[str]]:
+    """(delimiter, lines above the header, header names) from the start of a text file.
+
+    The delimiter is the candidate that splits the most lines into the same number (≥ 2) of
+    fields; the header is the first line with that number, so report titles above it are
+    skipped. Quotes follow RFC 4180 (Python's csv module does the splitting).
+    """
+    lines = text.splitlines(keepends=True)
+    if len(text) >= SNIFF_BYTES and len(lines) > 1:
+        lines = lines[:-1]  # the sample may end mid-line
+    best: tuple[float, int, str] | None = None
+    for delimiter in DELIMITERS:
+        widths = [len(row) for row in csv.reader(lines, delimiter=delimiter) if any(c.strip() for c in row)]
+        if not widths:
+            continue
+        width, count = Counter(widths).most_common(1)[0]
+        if width >= 2 and (best is None or (count / len(widths), width) > best[:2]):
+            best = (count / len(widths), width, delimiter)
+    if best is None:
+        raise SourceError("no table found: no line splits into columns at , ; tab or |")
+    _, width, delimiter = best
+    reader = csv.reader(lines, delimiter=delimiter)
+    for row in reader:
+        if len(row) == width:
+            headers = [cell.strip() or f"column{i + 1}" for i, cell in enumerate(row)]
+            return delimiter, reader.line_num - 1, _unique(headers)
+    raise AssertionError("unreachable: the modal width occurs")
+
+
+def _create_text_table(con: duckdb.DuckDBPyConnection, rel: duckdb.DuckDBPyRelation, table: str) -> None:
+    # Positional names through the expression API: no header text is spliced into SQL.
+    columns = [duckdb.ColumnExpression(name).cast(duckdb.sqltype("VARCHAR")).alias(f"c{i}")
+               for i, name in enumerate(rel.columns)]
+    rel.select(*columns).create(f"{table}_text")
+    # rowid follows the file's order (DuckDB preserves insertion order), so src_row is the
+    # data row's position in the source.
+    con.execute(f"CREATE TABLE {table} AS SELECT rowid + 1 AS src_row, * FROM {table}_text")
+    con.execute(f"DROP TABLE {table}_text")
+
+
+def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    return con.sql(f"SELECT count(*) FROM {table}").fetchall()[0][0]
+
+
+def _unique(headers: list[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for h in headers:
+        seen[h] = seen.get(h, 0) + 1
+        out.append(h if seen[h] == 1 else f"{h}_{seen[h]}")
+    return out
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def copy_with_bom(src: Path, dest: Path) -> None:
+    """UTF-8 with a BOM, so Excel shows Chinese text right when the user opens the file."""
+    with src.open("rb") as fin, dest.open("wb") as fout:
+        fout.write(codecs.BOM_UTF8)
+        shutil.copyfileobj(fin, fout, TRANSCODE_CHUNK)

@@ -1,0 +1,325 @@
+"""The workspace: one DuckDB file holding named datasets.
+
+Path: the environment variable MEMBERLENS_DB, default `data/memberlens.duckdb`.
+
+Layout inside the file
+- `meta(key, value)`: `schema_version`, so later releases can migrate the file.
+- `datasets(id, name, schema_name, version, created_at, updated_at)`: the catalog. A dataset's
+  tables live in its own schema `ds_<id>`; the schema name is generated, never taken from the
+  user, so dataset names only ever travel as bound parameters.
+- per dataset: the contract's tables `order_lines`, `members_source` (as loaded from members
+  files), `nps`, `spend`, and the derived `orders` (one row per member + order) and `members`
+  (every known member, members-file attributes first, else the latest values repeated on
+  order lines). `version` grows with every change, so caches can key on (dataset, version).
+
+Threads: Streamlit runs each session in its own thread. Every query gets its own cursor, and
+writes are serialised by one lock, so a reader never sees half a change (DuckDB transactions).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import polars as pl
+
+from lib.contract import FIELDS, SQL_TYPES, Kind
+
+SCHEMA_VERSION = 1
+DEFAULT_DB = Path("data/memberlens.duckdb")
+DB_ENV = "MEMBERLENS_DB"
+MAX_NAME_LENGTH = 80
+_DATASET_COLUMNS = "id, name, schema_name, version, created_at, updated_at"
+
+
+class StoreError(Exception):
+    """A problem the user can act on; its message is one line, shown as is."""
+
+
+def default_path() -> Path:
+    return Path(os.environ.get(DB_ENV) or DEFAULT_DB)
+
+
+@dataclass(frozen=True)
+class Dataset:
+    id: int
+    name: str
+    schema: str
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+    def table(self, name: str) -> str:
+        """Qualified name of one of this dataset's tables, for SQL text (both parts are ours)."""
+        if name not in DATASET_TABLES:
+            raise KeyError(name)
+        return f"{self.schema}.{name}"
+
+
+def _columns(kind: Kind, exclude: tuple[str, ...] = ()) -> str:
+    return ", ".join(f"{f.name} {SQL_TYPES[f.type]}" for f in FIELDS[kind] if f.name not in exclude)
+
+
+# order_lines keeps every contract field (the flat export's member attributes included) plus
+# line_id, the load order, which also names orders of exports without an order number.
+_ORDER_LINE_COLUMNS = "line_id BIGINT, " + _columns("orders", exclude=("order_date",)) + \
+    ", order_ts TIMESTAMP, order_date DATE"
+_MEMBER_COLUMNS = ("member_id VARCHAR, signup_date DATE, gender VARCHAR, birth_year INTEGER, "
+                   "member_tier VARCHAR, region VARCHAR, city VARCHAR, channel VARCHAR")
+DATASET_TABLES: dict[str, str] = {
+    "order_lines": _ORDER_LINE_COLUMNS,
+    "members_source": _MEMBER_COLUMNS,
+    "nps": _columns("nps"),
+    "spend": _columns("spend"),
+    "orders": ("member_id VARCHAR, order_id VARCHAR, order_ts TIMESTAMP, order_date DATE, "
+               "net_amount DECIMAL(18,2), lines INTEGER, quantity DOUBLE, channel VARCHAR, "
+               "store VARCHAR, region VARCHAR, city VARCHAR, is_purchase BOOLEAN"),
+    "members": _MEMBER_COLUMNS + ", in_members_file BOOLEAN, first_order_date DATE",
+}
+# Which table each kind of file loads into.
+KIND_TABLE: dict[Kind, str] = {"orders": "order_lines", "members": "members_source", "nps": "nps",
+                               "spend": "spend"}
+
+
+class Store:
+    """One DuckDB file. Open once per process (see `open_store` in the app) and share it."""
+
+    def __init__(self, path: str | Path | None = None, read_only: bool = False):
+        self.path = Path(path) if path is not None else default_path()
+        self._write_lock = threading.RLock()
+        if not read_only:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._con = duckdb.connect(str(self.path), read_only=read_only)
+        except duckdb.IOException as exc:
+            raise StoreError(_explain_open_error(self.path, exc)) from None
+        except duckdb.Error as exc:
+            raise StoreError(f"{self.path} is not a memberlens database: {_first_line(exc)}") from None
+        if not read_only:
+            self._init_schema()
+        self._check_version()
+
+    # -- connections -------------------------------------------------------------------------
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        """A connection of its own for one thread or one query (DuckDB's rule for threads)."""
+        return self._con.cursor()
+
+    def query(self, sql: str, params: list[Any] | dict[str, Any] | None = None) -> pl.DataFrame:
+        """Run one read query with bound parameters and return a polars frame."""
+        with self.cursor() as cur:
+            return cur.sql(sql, params=params).pl()
+
+    @contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A cursor inside BEGIN … COMMIT; any exception rolls everything back."""
+        with self._write_lock, self.cursor() as cur:
+            cur.execute("BEGIN TRANSACTION")
+            try:
+                yield cur
+            except BaseException:
+                cur.execute("ROLLBACK")
+                raise
+            cur.execute("COMMIT")
+
+    def close(self) -> None:
+        self._con.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- schema ------------------------------------------------------------------------------
+
+    def _init_schema(self) -> None:
+        with self.transaction() as cur:
+            cur.execute("CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
+            cur.execute("INSERT INTO meta VALUES ('schema_version', ?) ON CONFLICT DO NOTHING",
+                        [str(SCHEMA_VERSION)])
+            cur.execute("CREATE SEQUENCE IF NOT EXISTS dataset_ids START 1")
+            cur.execute("""CREATE TABLE IF NOT EXISTS datasets (
+                id INTEGER PRIMARY KEY, name VARCHAR UNIQUE NOT NULL, schema_name VARCHAR NOT NULL,
+                version INTEGER NOT NULL, created_at TIMESTAMP NOT NULL,
+                updated_at TIMESTAMP NOT NULL)""")
+        self._drop_orphan_schemas()
+
+    def _check_version(self) -> None:
+        rows = self.query("SELECT value FROM meta WHERE key = 'schema_version'")
+        found = int(rows.item()) if rows.height else None
+        if found != SCHEMA_VERSION:
+            raise StoreError(f"{self.path} has schema version {found}; this memberlens reads "
+                             f"version {SCHEMA_VERSION}")
+
+    def _drop_orphan_schemas(self) -> None:
+        # A process killed between CREATE SCHEMA and COMMIT leaves nothing (DDL is transactional);
+        # this only tidies schemas whose catalog row was removed by hand.
+        orphans = self.query("""
+            SELECT schema_name FROM information_schema.schemata
+            WHERE catalog_name = current_database() AND regexp_full_match(schema_name, 'ds_[0-9]+')
+              AND schema_name NOT IN (SELECT schema_name FROM datasets)""")
+        with self.transaction() as cur:
+            for schema in orphans["schema_name"]:
+                cur.execute(f"DROP SCHEMA {_schema_ident(schema)} CASCADE")
+
+    # -- datasets ----------------------------------------------------------------------------
+
+    def datasets(self) -> list[Dataset]:
+        rows = self.query(f"SELECT {_DATASET_COLUMNS} FROM datasets ORDER BY name")
+        return [Dataset(*r) for r in rows.iter_rows()]
+
+    def find(self, name: str, cur: duckdb.DuckDBPyConnection | None = None) -> Dataset | None:
+        """The dataset called `name`, or None; pass `cur` to look inside a transaction."""
+        if cur is None:
+            with self.cursor() as own:
+                return self.find(name, own)
+        rows = cur.sql(f"SELECT {_DATASET_COLUMNS} FROM datasets WHERE name = ?", params=[name]).fetchall()
+        return Dataset(*rows[0]) if rows else None
+
+    def dataset(self, name: str) -> Dataset:
+        return self._existing(name)
+
+    def _existing(self, name: str, cur: duckdb.DuckDBPyConnection | None = None) -> Dataset:
+        found = self.find(name, cur)
+        if found is None:
+            known = ", ".join(d.name for d in self.datasets()) or "none yet"
+            raise StoreError(f"no dataset named {name!r} (datasets: {known})")
+        return found
+
+    def create_dataset(self, name: str, cur: duckdb.DuckDBPyConnection | None = None) -> Dataset:
+        """A new, empty dataset. Pass `cur` to create it inside a caller's transaction."""
+        name = validate_name(name)
+        if cur is None:
+            with self.transaction() as own:
+                return self.create_dataset(name, own)
+        if cur.sql("SELECT 1 FROM datasets WHERE name = ?", params=[name]).fetchall():
+            raise StoreError(f"a dataset named {name!r} already exists")
+        new_id = cur.sql("SELECT nextval('dataset_ids')").fetchall()[0][0]
+        schema = f"ds_{int(new_id)}"
+        cur.execute(f"CREATE SCHEMA {schema}")
+        for table, columns in DATASET_TABLES.items():
+            cur.execute(f"CREATE TABLE {schema}.{table} ({columns})")
+        cur.execute("INSERT INTO datasets VALUES (?, ?, ?, 1, now()::TIMESTAMP, now()::TIMESTAMP)",
+                    [new_id, name, schema])
+        return self.find(name, cur)
+
+    def rename_dataset(self, old: str, new: str) -> Dataset:
+        new = validate_name(new)
+        with self.transaction() as cur:
+            ds = self._existing(old, cur)
+            if new != old and cur.sql("SELECT 1 FROM datasets WHERE name = ?", params=[new]).fetchall():
+                raise StoreError(f"a dataset named {new!r} already exists")
+            cur.execute("UPDATE datasets SET name = ?, updated_at = now()::TIMESTAMP WHERE id = ?",
+                        [new, ds.id])
+            return self._existing(new, cur)
+
+    def delete_dataset(self, name: str) -> None:
+        """Drop the dataset's tables and reclaim their blocks: the data leaves the file."""
+        with self.transaction() as cur:
+            ds = self._existing(name, cur)
+            cur.execute(f"DROP SCHEMA {ds.schema} CASCADE")
+            cur.execute("DELETE FROM datasets WHERE id = ?", [ds.id])
+        with self._write_lock, self.cursor() as cur:
+            cur.execute("CHECKPOINT")
+
+    def bump_version(self, cur: duckdb.DuckDBPyConnection, ds: Dataset) -> None:
+        cur.execute("UPDATE datasets SET version = version + 1, updated_at = now()::TIMESTAMP "
+                    "WHERE id = ?", [ds.id])
+
+    def table_counts(self, ds: Dataset) -> dict[str, int]:
+        """Rows per table of one dataset, for summaries."""
+        sql = " UNION ALL ".join(f"SELECT '{t}' AS t, count(*) AS n FROM {ds.table(t)}"
+                                 for t in DATASET_TABLES)
+        return dict(self.query(sql).iter_rows())
+
+    # -- derived tables ----------------------------------------------------------------------
+
+    def rebuild_derived(self, cur: duckdb.DuckDBPyConnection, ds: Dataset) -> None:
+        """Recompute `orders` and `members` from the loaded tables (inside the caller's transaction).
+
+        An order = the lines sharing (member_id, order_id); its time is its earliest line's,
+        its net amount the sum of its lines, and it is a purchase when that sum is > 0. Order
+        attributes (channel, store, region, city) are taken from its earliest line that has them.
+        """
+        lines, orders, members = ds.table("order_lines"), ds.table("orders"), ds.table("members")
+        cur.execute(f"DELETE FROM {orders}")
+        cur.execute(f"""
+            INSERT INTO {orders}
+            SELECT member_id, order_id, min(order_ts), min(order_date), sum(amount), count(*),
+                   sum(quantity),
+                   arg_min(channel, order_ts) FILTER (WHERE channel IS NOT NULL),
+                   arg_min(store, order_ts) FILTER (WHERE store IS NOT NULL),
+                   arg_min(region, order_ts) FILTER (WHERE region IS NOT NULL),
+                   arg_min(city, order_ts) FILTER (WHERE city IS NOT NULL),
+                   sum(amount) > 0
+            FROM {lines} GROUP BY member_id, order_id ORDER BY min(order_ts), member_id, order_id""")
+        cur.execute(f"DELETE FROM {members}")
+        # Attributes repeated on order lines: each member's latest non-empty value. Region, city
+        # and channel on order lines describe the order, not the member, so they stay there.
+        cur.execute(f"""
+            INSERT INTO {members}
+            WITH from_lines AS (
+                SELECT member_id,
+                       arg_max(signup_date, order_ts) FILTER (WHERE signup_date IS NOT NULL) AS signup_date,
+                       arg_max(gender, order_ts) FILTER (WHERE gender IS NOT NULL) AS gender,
+                       arg_max(coalesce(birth_year, year(order_ts)::INTEGER - age), order_ts)
+                           FILTER (WHERE birth_year IS NOT NULL OR age IS NOT NULL) AS birth_year,
+                       arg_max(member_tier, order_ts) FILTER (WHERE member_tier IS NOT NULL) AS member_tier
+                FROM {lines} GROUP BY member_id),
+            from_file AS (
+                SELECT member_id, arg_max(signup_date, rn) AS signup_date, arg_max(gender, rn) AS gender,
+                       arg_max(birth_year, rn) AS birth_year, arg_max(member_tier, rn) AS member_tier,
+                       arg_max(region, rn) AS region, arg_max(city, rn) AS city,
+                       arg_max(channel, rn) AS channel
+                FROM (SELECT *, row_number() OVER () AS rn FROM {ds.table("members_source")})
+                GROUP BY member_id),
+            first_purchase AS (
+                SELECT member_id, min(order_date) AS first_order_date FROM {orders}
+                WHERE is_purchase GROUP BY member_id)
+            SELECT coalesce(f.member_id, l.member_id),
+                   coalesce(f.signup_date, l.signup_date), coalesce(f.gender, l.gender),
+                   coalesce(f.birth_year, l.birth_year), coalesce(f.member_tier, l.member_tier),
+                   f.region, f.city, f.channel, f.member_id IS NOT NULL, p.first_order_date
+            FROM from_file f FULL JOIN from_lines l ON f.member_id = l.member_id
+            LEFT JOIN first_purchase p ON p.member_id = coalesce(f.member_id, l.member_id)
+            ORDER BY 1""")
+
+
+def validate_name(name: str) -> str:
+    name = (name or "").strip()
+    if not name:
+        raise StoreError("a dataset needs a name")
+    if len(name) > MAX_NAME_LENGTH:
+        raise StoreError(f"dataset names are at most {MAX_NAME_LENGTH} characters")
+    if any(ord(c) < 32 for c in name):
+        raise StoreError("dataset names cannot contain control characters")
+    return name
+
+
+def _schema_ident(schema: str) -> str:
+    if not re.fullmatch(r"ds_[0-9]+", schema):
+        raise ValueError(f"not a dataset schema: {schema!r}")
+    return schema
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+def _explain_open_error(path: Path, exc: duckdb.Error) -> str:
+    text = str(exc)
+    if "lock" in text.lower():
+        holder = re.search(r"PID (\d+)", text)
+        who = f"process {holder.group(1)}" if holder else "another process"
+        return (f"{path} is in use by {who} (probably the running app); stop it or point "
+                f"--db / {DB_ENV} at another file")
+    return f"cannot open {path}: {_first_line(exc)}"

@@ -1,0 +1,332 @@
+"""Ingest on small byte-level fixtures: every encoding, delimiter, date and amount form, bad rows
+and files that are not data. Expected values are written out by hand from the fixture text."""
+
+from __future__ import annotations
+
+import csv
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from lib.ingest import IngestError, ingest, preview
+
+D = Decimal
+
+
+def ts(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+def lines(store, dataset: str = "t") -> list[tuple]:
+    ds = store.dataset(dataset)
+    return store.query(f"SELECT member_id, order_id, order_ts, amount FROM {ds.table('order_lines')} "
+                       "ORDER BY line_id").rows()
+
+
+def read_rejects(path: str) -> list[dict]:
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+# The same two order lines written every way an export can write them.
+TWO_ROWS = [("M1", "A1", ts("2024-01-05 13:05"), D("1299.00")),
+            ("M2", "A2", ts("2024-01-06 09:30"), D("12.50"))]
+BASIC = '会员ID,订单号,支付时间,实付金额\nM1,A1,2024/1/5 13:05,"￥1,299.00"\nM2,A2,2024/1/6 9:30,12.50\n'
+
+ENCODINGS = [
+    ("utf-8", BASIC.encode("utf-8")),
+    ("utf-8 with BOM", BASIC.encode("utf-8-sig")),
+    ("gbk", BASIC.encode("gbk")),
+    ("gb18030", BASIC.encode("gb18030")),
+    ("utf-16 with BOM", BASIC.encode("utf-16")),
+    ("utf-16-le without BOM", BASIC.encode("utf-16-le")),
+    ("windows line ends", BASIC.replace("\n", "\r\n").encode("gbk")),
+]
+
+
+@pytest.mark.parametrize("label,data", ENCODINGS, ids=[e[0] for e in ENCODINGS])
+def test_encodings_load_the_same_rows(store, write, label, data):
+    result = ingest(store, [write("orders.csv", data)], "t")
+    assert (result.rows_read, result.rows_loaded, result.rows_rejected) == (2, 2, 0)
+    assert result.rejects is None
+    assert lines(store) == TWO_ROWS
+
+
+DELIMITED = [
+    ("comma", '会员ID,订单号,支付时间,实付金额\nM1,A1,2024-01-05 13:05,1299\nM2,A2,2024-01-06 09:30,12.5\n'),
+    ("semicolon, decimal comma", "会员ID;订单号;支付时间;实付金额\nM1;A1;2024-01-05 13:05;1 299,00\n"
+                                 "M2;A2;2024-01-06 09:30;12,50\n"),
+    ("tab", "会员ID\t订单号\t支付时间\t实付金额\nM1\tA1\t2024-01-05 13:05\t1299.00\nM2\tA2\t2024-01-06 09:30\t12.50\n"),
+    ("pipe", "会员ID|订单号|支付时间|实付金额\nM1|A1|2024-01-05 13:05|1,299.00\nM2|A2|2024-01-06 09:30|12.5\n"),
+    ("title lines above the header", "订单明细报表\n导出时间：2024-02-01\n会员ID,订单号,支付时间,实付金额\n"
+                                     "M1,A1,2024-01-05 13:05,1299\nM2,A2,2024-01-06 09:30,12.5\n"),
+    ("quoted fields with comma and newline", '会员ID,订单号,支付时间,实付金额,备注\n'
+                                             'M1,A1,2024-01-05 13:05,"1,299.00","送货上门,\n周末"\n'
+                                             'M2,A2,2024-01-06 09:30,12.50,\n'),
+]
+
+
+@pytest.mark.parametrize("label,text", DELIMITED, ids=[d[0] for d in DELIMITED])
+def test_delimiters_and_layouts(store, write, label, text):
+    result = ingest(store, [write("orders.csv", text)], "t")
+    assert (result.rows_loaded, result.rows_rejected) == (2, 0)
+    assert lines(store) == TWO_ROWS
+
+
+DATES = [
+    # (label, the two date cells, expected timestamps)
+    ("iso with seconds", ("2024-01-05 13:05:00", "2024-01-13 00:00:00"), ("2024-01-05 13:05", "2024-01-13 00:00")),
+    ("slashes, no padding", ("2024/1/5 13:05", "2024/1/13"), ("2024-01-05 13:05", "2024-01-13 00:00")),
+    ("day-first decided by 13/01", ("05/01/2024", "13/01/2024"), ("2024-01-05 00:00", "2024-01-13 00:00")),
+    ("month-first decided by 01/13", ("05/01/2024", "01/13/2024"), ("2024-05-01 00:00", "2024-01-13 00:00")),
+    ("ambiguous column reads day-first", ("05/01/2024", "02/03/2024"), ("2024-01-05 00:00", "2024-03-02 00:00")),
+    ("US with AM/PM", ("1/5/2024 1:05 PM", "1/13/2024 9:00 AM"), ("2024-01-05 13:05", "2024-01-13 09:00")),
+    # 45296 = 2024-01-05 in Excel's day count (1899-12-30 + 45296 days); .5 = noon.
+    ("excel serial days", ("45296.5", "45304"), ("2024-01-05 12:00", "2024-01-13 00:00")),
+    ("iso T with zone, kept as written", ("2024-01-05T13:05:00+08:00", "2024-01-13T00:00:00Z"),
+     ("2024-01-05 13:05", "2024-01-13 00:00")),
+    ("chinese", ("2024年1月5日 13:05", "2024年1月13日"), ("2024-01-05 13:05", "2024-01-13 00:00")),
+    ("compact", ("20240105", "20240113"), ("2024-01-05 00:00", "2024-01-13 00:00")),
+    # 1704459900 s after 1970-01-01 = 2024-01-05 13:05:00.
+    ("unix seconds and milliseconds", ("1704459900", "1705104000000"), ("2024-01-05 13:05", "2024-01-13 00:00")),
+]
+
+
+@pytest.mark.parametrize("label,cells,expected", DATES, ids=[d[0] for d in DATES])
+def test_date_forms(store, write, label, cells, expected):
+    text = f"会员ID,下单时间,金额\nM1,{cells[0]},1\nM2,{cells[1]},2\n"
+    result = ingest(store, [write("orders.csv", text)], "t")
+    assert (result.rows_loaded, result.rows_rejected) == (2, 0)
+    assert [r[2] for r in lines(store)] == [ts(e) for e in expected]
+
+
+AMOUNTS = [
+    ("yuan sign and grouping", '"￥1,299.00"', D("1299.00")),
+    ("half-width yen", "¥88", D("88.00")),
+    ("dollar", "$12.50", D("12.50")),
+    ("word units", "RMB 100元", D("100.00")),
+    ("parentheses are negative", "(12.00)", D("-12.00")),
+    ("trailing minus", "12.00-", D("-12.00")),
+    ("unicode minus", "−5", D("-5.00")),
+    ("spaces around", "  42.1 ", D("42.10")),
+]
+
+
+@pytest.mark.parametrize("label,cell,expected", AMOUNTS, ids=[a[0] for a in AMOUNTS])
+def test_amount_forms(store, write, label, cell, expected):
+    text = f"会员ID,支付时间,实付金额\nM1,2024-01-05,{cell}\n"
+    assert ingest(store, [write("orders.csv", text)], "t").rows_loaded == 1
+    assert lines(store)[0][3] == expected
+
+
+def test_decimal_comma_with_dot_grouping(store, write):
+    text = "会员ID;支付时间;金额\nM1;2024-01-05;1.299,50\nM2;2024-01-05;7,5\n"
+    result = ingest(store, [write("orders.csv", text)], "t")
+    assert [r[3] for r in lines(store)] == [D("1299.50"), D("7.50")]
+    assert any("decimal comma" in n for n in result.notes)
+
+
+def test_bad_rows_are_rejected_unchanged_with_reasons(store, write):
+    text = ("会员ID,订单号,支付时间,实付金额,渠道\n"
+            "M1,A1,2024/1/5 13:05,100,门店\n"        # good
+            ",A2,2024/1/6,20,门店\n"                 # no member
+            "M3,A3,not a date,abc,App\n"             # two bad values
+            "138****5678,A4,2024/1/7,30,App\n"       # masked phone
+            "1.38E+10,A5,2024/1/7,30,App\n"          # id mangled by Excel
+            "M6,A6,2024/1/8,5\n"                     # a field short
+            "M7,A7,2024/1/9,7,天猫,extra\n"          # a field too many
+            "M8,A8,2024/1/10,,天猫\n"                # no amount
+            "M9,A9,2024/1/11,9,天猫\n")              # good
+    result = ingest(store, [write("orders.csv", text, "gbk")], "t")
+    assert (result.rows_read, result.rows_loaded, result.rows_rejected) == (9, 2, 7)
+    assert [r[0] for r in lines(store)] == ["M1", "M9"]
+    rejected = read_rejects(result.rejects)
+    assert [(r["会员ID"], r["reason"]) for r in rejected] == [
+        ("", "member_id is empty"),
+        ("M3", "order_date: cannot read 'not a date' as a date; amount: cannot read 'abc' as an amount"),
+        ("138****5678", "member_id '138****5678' is masked and cannot tell members apart"),
+        ("1.38E+10", "member_id '1.38E+10' was turned into a number by Excel; export it as text"),
+        ("M8", "amount is empty"),
+        ("", "line 7: 4 fields where the header has 5"),
+        ("", "line 8: 6 fields where the header has 5"),
+    ]
+    # Rejected rows keep their source text exactly, and malformed lines keep the whole line.
+    assert rejected[1] == {"会员ID": "M3", "订单号": "A3", "支付时间": "not a date", "实付金额": "abc",
+                           "渠道": "App", "reason": rejected[1]["reason"], "raw_line": ""}
+    assert [r["raw_line"] for r in rejected[5:]] == ["M6,A6,2024/1/8,5", "M7,A7,2024/1/9,7,天猫,extra"]
+
+
+def test_undecodable_bytes_reject_only_their_row(store, write):
+    good = "会员ID,支付时间,金额\nM1,2024-01-05,1\n".encode("gb18030")
+    bad_row = b"M\xff\xfe2,2024-01-06,2\n"  # not valid GB18030
+    result = ingest(store, [write("orders.csv", good + bad_row)], "t")
+    assert (result.rows_loaded, result.rows_rejected) == (1, 1)
+    assert read_rejects(result.rejects)[0]["reason"] == "has bytes that are not valid gb18030"
+
+
+def test_no_order_id_makes_every_line_an_order(store, write):
+    text = "会员ID,支付时间,金额\nM1,2024-01-05,10\nM1,2024-01-05,20\n"
+    ingest(store, [write("orders.csv", text)], "t")
+    ds = store.dataset("t")
+    assert store.query(f"SELECT order_id, net_amount FROM {ds.table('orders')} ORDER BY order_id").rows() == [
+        ("L1", D("10.00")), ("L2", D("20.00"))]
+
+
+def test_amount_from_quantity_and_unit_price(store, write):
+    # UCI Online Retail's layout: no amount column; a cancellation has a negative quantity.
+    text = ("InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country\n"
+            "536365,85123A,WHITE HANGING HEART,6,12/1/2010 8:26,2.55,17850,United Kingdom\n"
+            "C536379,D,Discount,-1,12/13/2010 9:41,27.5,14527,United Kingdom\n")
+    result = ingest(store, [write("retail.csv", text)], "t")
+    assert result.rows_loaded == 2
+    assert lines(store) == [("17850", "536365", ts("2010-12-01 08:26"), D("15.30")),  # 6 × 2.55
+                            ("14527", "C536379", ts("2010-12-13 09:41"), D("-27.50"))]  # -1 × 27.5
+
+
+def test_order_total_column_counts_once_per_order(store, write):
+    # 买家实际支付金额 is the order's total, repeated on each of its lines (天猫).
+    text = ("订单编号,买家会员名,订单付款时间,买家实际支付金额,宝贝标题\n"
+            "T1,buyer1,2024-01-05 10:00,300,奶粉\n"
+            "T1,buyer1,2024-01-05 10:00,300,纸尿裤\n"
+            "T2,buyer2,2024-01-06 10:00,50,玩具\n")
+    ingest(store, [write("tmall.csv", text)], "t")
+    ds = store.dataset("t")
+    assert store.query(f"SELECT order_id, net_amount, lines FROM {ds.table('orders')} ORDER BY 1").rows() == [
+        ("T1", D("300.00"), 2), ("T2", D("50.00"), 1)]
+
+
+def test_discount_given_as_share_paid_becomes_money_off(store, write):
+    text = "会员ID,支付时间,实付金额,折扣\nM1,2024-01-05,80,8折\nM2,2024-01-05,95,0.95\n"
+    result = ingest(store, [write("orders.csv", text)], "t")
+    ds = store.dataset("t")
+    # paid 80 at 8折 = list 100, so 20 off; paid 95 at 0.95 = list 100, so 5 off.
+    assert store.query(f"SELECT discount FROM {ds.table('order_lines')} ORDER BY line_id")["discount"].to_list() == [
+        D("20.00"), D("5.00")]
+    assert any("share paid" in n for n in result.notes)
+
+
+def test_mapping_overrides(store, write):
+    text = "cust,when,paid,memo\nM1,2024-01-05,10,x\n"
+    with pytest.raises(IngestError, match="no column for member_id"):
+        ingest(store, [write("orders.csv", text)], "t")
+    result = ingest(store, [write("orders.csv", text)], "t",
+                    overrides={"cust": "member_id", "when": "order_date", "paid": "amount"})
+    assert result.rows_loaded == 1 and result.files[0].mapping == {
+        "cust": "member_id", "when": "order_date", "paid": "amount"}
+    with pytest.raises(IngestError, match="'nonsense' is not a field of orders"):
+        ingest(store, [write("orders.csv", text)], "t", overrides={"cust": "nonsense"})
+    with pytest.raises(IngestError, match="has no column 'missing'"):
+        ingest(store, [write("orders.csv", text)], "t", overrides={"missing": "member_id"})
+
+
+def test_dropping_a_column_with_dash(store, write):
+    # 日期 would be taken as the order date; the user says the paid time is 付款时间 and drops 日期.
+    text = "会员ID,日期,备用时间,金额\nM1,2020-01-01,2024-01-05 08:00,10\n"
+    ingest(store, [write("orders.csv", text)], "t", overrides={"日期": "-", "备用时间": "order_date"})
+    assert lines(store)[0][2] == ts("2024-01-05 08:00")
+
+
+def test_excel_sheet_with_title_rows_and_date_cells(store, tmp_path):
+    import xlsxwriter
+
+    path = tmp_path / "members.xlsx"
+    book = xlsxwriter.Workbook(path)
+    book.add_worksheet("说明")  # an empty first sheet: skipped
+    sheet = book.add_worksheet("会员资料")
+    sheet.write(0, 0, "会员资料导出")
+    for i, header in enumerate(["会员ID", "注册时间", "性别", "出生年份", "会员等级"]):
+        sheet.write(2, i, header)
+    date_cell = book.add_format({"num_format": "yyyy-mm-dd"})
+    sheet.write_number(3, 0, 1001)
+    sheet.write_datetime(3, 1, datetime(2023, 3, 8), date_cell)
+    sheet.write_row(3, 2, ["女", 1992, "金卡会员"])
+    sheet.write_row(4, 0, ["M2", "2023/4/1", "男", "1988", "普通会员"])
+    book.close()
+    result = ingest(store, [path], "t", kind="members")
+    assert (result.rows_read, result.rows_loaded, result.members) == (2, 2, 2)
+    ds = store.dataset("t")
+    assert store.query(f"SELECT member_id, signup_date::VARCHAR, gender, birth_year, member_tier "
+                       f"FROM {ds.table('members')} ORDER BY 1").rows() == [
+        ("1001", "2023-03-08", "F", 1992, "金卡会员"), ("M2", "2023-04-01", "M", 1988, "普通会员")]
+
+
+def test_parquet(store, tmp_path):
+    path = tmp_path / "orders.parquet"
+    pl.DataFrame({"Customer ID": ["M1", "M2"], "Order Date": [ts("2024-01-05 13:05"), ts("2024-01-06 09:30")],
+                  "Sales": [1299.0, 12.5], "Order ID": ["A1", "A2"]}).write_parquet(path)
+    assert ingest(store, [path], "t").rows_loaded == 2
+    assert lines(store) == TWO_ROWS
+
+
+NOT_DATA = [
+    ("binary", bytes(range(256)) * 20, "holds binary data"),
+    ("empty", b"", "is empty"),
+    ("prose", "Dear customer,\nthank you for your order.\n".encode(), "no column for member_id"),
+    ("one column", "hello\nworld\n".encode(), "no table found"),
+    ("old excel", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(100), "old Excel .xls"),
+    ("header only", "会员ID,支付时间,金额\n".encode(), "a header but no data rows"),
+    ("broken xlsx", b"PK\x03\x04 not really a zip", "not a readable Excel workbook"),
+]
+
+
+@pytest.mark.parametrize("label,data,message", NOT_DATA, ids=[n[0] for n in NOT_DATA])
+def test_files_that_are_not_data_fail_in_one_line(store, write, label, data, message):
+    with pytest.raises(IngestError, match=message) as info:
+        ingest(store, [write("x.csv", data)], "t")
+    assert "\n" not in str(info.value)
+    assert store.find("t") is None  # nothing was created
+
+
+def test_missing_file(store, tmp_path):
+    with pytest.raises(IngestError, match="does not exist"):
+        ingest(store, [tmp_path / "nope.csv"], "t")
+
+
+def test_all_rows_bad_is_a_failure_that_still_writes_rejects(store, write):
+    text = "会员ID,支付时间,金额\nM1,someday,1\nM2,never,2\n"
+    with pytest.raises(IngestError, match=r"no row could be loaded \(2 rejected; first reason: "
+                                          r"order_date: cannot read 'someday' as a date\)") as info:
+        ingest(store, [write("orders.csv", text)], "t")
+    rejects = str(info.value).rsplit("rejected rows: ", 1)[1]
+    assert [r["会员ID"] for r in read_rejects(rejects)] == ["M1", "M2"]
+
+
+def test_several_files_append_and_replace(store, write):
+    a = write("a.csv", "会员ID,支付时间,金额\nM1,2024-01-05,1\n")
+    b = write("b.csv", "客户ID,日期,销售额\nM2,2024-01-06,2\nM3,2024-01-07,x\n")
+    result = ingest(store, [a, b], "t")
+    assert (result.rows_read, result.rows_loaded, result.rows_rejected) == (3, 2, 1)
+    rejected = read_rejects(result.rejects)
+    assert rejected == [{"客户ID": "M3", "日期": "2024-01-07", "销售额": "x",
+                         "reason": "amount: cannot read 'x' as an amount", "source_file": "b.csv",
+                         "会员ID": "", "支付时间": "", "金额": ""}]
+    ingest(store, [a], "t")  # without replace: added
+    assert [r[0] for r in lines(store)] == ["M1", "M2", "M1"]
+    assert store.dataset("t").version == 3
+    ingest(store, [b], "t", replace=True)
+    assert [r[0] for r in lines(store)] == ["M2"]
+
+
+def test_preview_reads_the_start_and_suggests_a_mapping(write):
+    p = preview(write("orders.csv", BASIC, "gbk"))
+    assert p.headers == ["会员ID", "订单号", "支付时间", "实付金额"]
+    assert p.rows.row(0) == ("M1", "A1", "2024/1/5 13:05", "￥1,299.00")
+    assert p.mapping == {"会员ID": "member_id", "订单号": "order_id", "支付时间": "order_date",
+                         "实付金额": "amount"}
+    assert p.read_as == "CSV, gb18030, delimiter ','"
+
+
+def test_nps_and_spend(store, write):
+    nps = write("nps.csv", "会员ID,提交答卷时间,推荐评分\nM1,2025-03-04 10:22:31,9\nM2,2025-03-05,11\nM3,2025-03-06,7.5\n")
+    result = ingest(store, [nps], "t", kind="nps")
+    assert (result.rows_loaded, result.rows_rejected) == (1, 2)
+    assert [r["reason"] for r in read_rejects(result.rejects)] == [
+        "score: cannot read '11' as a score from 0 to 10", "score: cannot read '7.5' as a score from 0 to 10"]
+    spend = write("spend.csv", "月份,渠道,营销费用\n2024-01,天猫,\"12,000\"\n2024年2月,门店,800\n")
+    ingest(store, [spend], "t", kind="spend")
+    ds = store.dataset("t")
+    assert store.query(f"SELECT period::VARCHAR, channel, spend FROM {ds.table('spend')} ORDER BY 1").rows() == [
+        ("2024-01-01", "天猫", D("12000.00")), ("2024-02-01", "门店", D("800.00"))]
