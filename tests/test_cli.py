@@ -1,0 +1,80 @@
+"""`python -m lib` as a script would use it: JSON on stdout, one line on stderr, exit codes."""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# A GBK export with Chinese headers, as a POS system writes it, with three bad rows.
+GBK_EXPORT = ("订单号,会员编号,下单时间,商品名称,数量,单价,实付金额,门店\n"
+              "S001,V1001,2024/3/1 10:15,婴儿奶粉 900g,2,\"￥328.00\",\"￥656.00\",广州天河店\n"
+              "S002,V1002,2024/3/1 11:02,纸尿裤 L码,1,129,129.00,广州天河店\n"
+              "S003,,2024/3/2 09:40,湿巾,3,15,45.00,深圳南山店\n"
+              "S004,V1003,2024/13/45,玩具车,1,89,89.00,深圳南山店\n"
+              "S005,V1001,2024/3/5 16:20,辅食米粉,2,38,七十六,广州天河店\n"
+              "S006,V1004,2024/3/6 12:00,奶瓶,1,99,99.00,深圳南山店\n")
+
+
+def cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "lib", *args], capture_output=True, text=True, cwd=ROOT)
+
+
+def test_ingest_gbk_export_counts_and_rejects(tmp_path):
+    src = tmp_path / "销售明细.csv"
+    src.write_bytes(GBK_EXPORT.encode("gbk"))
+    db = tmp_path / "ws.duckdb"
+    run = cli("ingest", str(src), "--db", str(db), "--dataset", "pos")
+    assert run.returncode == 0, run.stderr
+    summary = json.loads(run.stdout)
+    assert list(summary) == ["dataset", "rows_read", "rows_loaded", "rows_rejected", "rejects", "members", "orders"]
+    # 6 rows: S003 has no member, S004's date does not exist, S005's amount is words.
+    assert {k: v for k, v in summary.items() if k != "rejects"} == {
+        "dataset": "pos", "rows_read": 6, "rows_loaded": 3, "rows_rejected": 3,
+        "members": 3, "orders": 3}  # V1001, V1002, V1004; S001, S002, S006
+    with open(summary["rejects"], encoding="utf-8-sig", newline="") as fh:
+        rejected = list(csv.DictReader(fh))
+    assert [(r["订单号"], r["reason"]) for r in rejected] == [
+        ("S003", "member_id is empty"),
+        ("S004", "order_date: cannot read '2024/13/45' as a date"),
+        ("S005", "amount: cannot read '七十六' as an amount"),
+    ]
+    assert rejected[0]["商品名称"] == "湿巾" and rejected[0]["实付金额"] == "45.00"
+
+    kpis = cli("report", "kpis", "--dataset", "pos", "--db", str(db), "--format", "json")
+    values = {r["metric"]: r["value"] for r in json.loads(kpis.stdout)}
+    # 656 + 129 + 99 = 884 over 3 orders by 3 buyers.
+    assert (values["revenue"], values["orders"], values["buyers"], values["aov"]) == (884.0, 3.0, 3.0, 294.67)
+
+
+def test_garbage_replace_fails_in_one_line_and_keeps_the_dataset(tmp_path):
+    db = tmp_path / "ws.duckdb"
+    good = tmp_path / "good.csv"
+    good.write_bytes(GBK_EXPORT.encode("gbk"))
+    assert cli("ingest", str(good), "--db", str(db), "--dataset", "pos").returncode == 0
+    before = cli("report", "kpis", "--dataset", "pos", "--db", str(db)).stdout
+    garbage = tmp_path / "garbage.csv"
+    garbage.write_bytes(bytes(range(256)) * 50)
+    run = cli("ingest", str(garbage), "--db", str(db), "--dataset", "pos", "--replace")
+    assert run.returncode == 1 and run.stdout == ""
+    assert run.stderr == "error: garbage.csv is not a CSV, Excel or Parquet file (it holds binary data)\n"
+    assert cli("report", "kpis", "--dataset", "pos", "--db", str(db)).stdout == before
+
+
+def test_map_option_and_usage_errors(tmp_path):
+    src = tmp_path / "x.csv"
+    src.write_text("who,when,paid\nA,2024-01-01,5\n")
+    db = str(tmp_path / "ws.duckdb")
+    run = cli("ingest", str(src), "--db", db)
+    assert run.returncode == 1 and run.stderr.startswith("error: x.csv: no column for member_id")
+    run = cli("ingest", str(src), "--db", db, "--map", "who=member_id", "--map", "when=order_date",
+              "--map", "paid=amount")
+    assert run.returncode == 0 and json.loads(run.stdout)["dataset"] == "x"
+    listed = json.loads(cli("datasets", "--db", db).stdout)
+    assert [(d["name"], d["order_lines"], d["orders"]) for d in listed] == [("x", 1, 1)]
+    run = cli("report", "kpis", "--dataset", "nope", "--db", db)
+    assert run.returncode == 1 and run.stderr == "error: no dataset named 'nope' (datasets: x)\n"

@@ -1,0 +1,125 @@
+"""The workspace file: datasets round trip, real deletes, atomic imports, schema version, locking."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from lib.ingest import IngestError, ingest
+from lib.store import SCHEMA_VERSION, Store, StoreError
+
+ORDERS = "会员ID,订单号,支付时间,实付金额\nM1,A1,2024-01-05,100\nM1,A1,2024-01-05,-30\nM2,A2,2024-01-06,50\n"
+
+
+def test_round_trip_survives_reopening(tmp_path, write):
+    path = tmp_path / "ws.duckdb"
+    with Store(path) as store:
+        ingest(store, [write("o.csv", ORDERS)], "门店 2024")
+        store.create_dataset("empty")
+    with Store(path, read_only=True) as store:
+        assert [d.name for d in store.datasets()] == ["empty", "门店 2024"]
+        ds = store.dataset("门店 2024")
+        # A1 = 100 − 30 = 70 over two lines; A2 = 50.
+        assert store.query(f"SELECT member_id, order_id, net_amount, lines, is_purchase "
+                           f"FROM {ds.table('orders')} ORDER BY 1").rows() == [
+            ("M1", "A1", Decimal("70.00"), 2, True), ("M2", "A2", Decimal("50.00"), 1, True)]
+        assert store.table_counts(ds) == {"order_lines": 3, "members_source": 0, "nps": 0, "spend": 0,
+                                          "orders": 2, "members": 2}
+
+
+def test_rename_and_name_rules(store):
+    store.create_dataset("a")
+    store.create_dataset("b")
+    assert store.rename_dataset("a", "  c  ").name == "c"
+    assert [d.name for d in store.datasets()] == ["b", "c"]
+    with pytest.raises(StoreError, match="already exists"):
+        store.rename_dataset("b", "c")
+    with pytest.raises(StoreError, match="no dataset named 'zz'"):
+        store.rename_dataset("zz", "y")
+    with pytest.raises(StoreError, match="needs a name"):
+        store.create_dataset("   ")
+
+
+def test_names_are_data_not_sql(store, write):
+    hostile = "x'; DROP TABLE datasets; --"
+    ingest(store, [write("o.csv", ORDERS)], hostile)
+    assert store.dataset(hostile).name == hostile
+    assert [d.name for d in store.datasets()] == [hostile]
+
+
+def test_delete_removes_the_tables(store, write):
+    ingest(store, [write("o.csv", ORDERS)], "gone")
+    schema = store.dataset("gone").schema
+    store.delete_dataset("gone")
+    assert store.datasets() == []
+    assert store.query("SELECT count(*) AS n FROM information_schema.tables WHERE table_schema = ?",
+                       [schema]).item() == 0
+    with pytest.raises(StoreError, match="no dataset named 'gone'"):
+        store.delete_dataset("gone")
+
+
+def _snapshot(store: Store, name: str) -> tuple:
+    ds = store.dataset(name)
+    return (ds.version, store.query(f"SELECT * FROM {ds.table('order_lines')} ORDER BY line_id").rows(),
+            store.query(f"SELECT * FROM {ds.table('orders')} ORDER BY 1, 2").rows())
+
+
+def test_garbage_with_replace_leaves_the_dataset_unchanged(store, write):
+    ingest(store, [write("o.csv", ORDERS)], "d")
+    before = _snapshot(store, "d")
+    for garbage in (bytes(range(256)) * 8, b"nothing useful here\n",
+                    "会员ID,支付时间,金额\nM9,never,1\n".encode()):
+        with pytest.raises(IngestError):
+            ingest(store, [write("bad.csv", garbage)], "d", replace=True)
+        assert _snapshot(store, "d") == before
+
+
+def test_a_failure_while_saving_rolls_everything_back(store, write, monkeypatch):
+    """Fault injection: the last step of the transaction fails; the delete and insert vanish."""
+    ingest(store, [write("o.csv", ORDERS)], "d")
+    before = _snapshot(store, "d")
+
+    def broken(cur, ds):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(store, "bump_version", broken)
+    with pytest.raises(RuntimeError, match="disk full"):
+        ingest(store, [write("new.csv", "会员ID,支付时间,金额\nM7,2024-02-01,5\n")], "d", replace=True)
+    assert _snapshot(store, "d") == before
+    # A dataset that a failed import would have created does not appear either.
+    with pytest.raises(RuntimeError):
+        ingest(store, [write("new.csv", "会员ID,支付时间,金额\nM7,2024-02-01,5\n")], "fresh")
+    assert store.find("fresh") is None
+
+
+def test_schema_version_is_recorded_and_checked(tmp_path):
+    path = tmp_path / "ws.duckdb"
+    Store(path).close()
+    con = duckdb.connect(str(path))
+    assert con.sql("SELECT value FROM meta WHERE key = 'schema_version'").fetchall() == [(str(SCHEMA_VERSION),)]
+    con.execute("UPDATE meta SET value = '999' WHERE key = 'schema_version'")
+    con.close()
+    with pytest.raises(StoreError, match="schema version 999"):
+        Store(path)
+
+
+def test_a_second_process_gets_one_line_about_the_lock(tmp_path, write):
+    path = tmp_path / "ws.duckdb"
+    with Store(path):
+        run = subprocess.run([sys.executable, "-m", "lib", "datasets", "--db", str(path)],
+                             capture_output=True, text=True, cwd=Path(__file__).parents[1])
+    assert run.returncode == 1
+    assert run.stderr.count("\n") == 1 and "Traceback" not in run.stderr
+    assert run.stderr.startswith(f"error: {path} is in use by process ")
+
+
+def test_not_a_database_file(tmp_path):
+    path = tmp_path / "notes.duckdb"
+    path.write_text("hello")
+    with pytest.raises(StoreError):
+        Store(path)
