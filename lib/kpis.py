@@ -25,6 +25,12 @@ METRICS = ("buyers", "orders", "revenue", "aov", "purchase_frequency", "repurcha
            "order_repurchase_rate", "new_buyers")
 
 
+def order_span(store: Store, ds: Dataset) -> tuple[date | None, date | None]:
+    """First and last order date of a dataset (the last is data end, the default as_of)."""
+    return store.query(f"SELECT min(order_date) AS first, max(order_date) AS last "
+                       f"FROM {ds.table('orders')}").row(0)
+
+
 @dataclass(frozen=True)
 class KpiSpec:
     start: date | None = None

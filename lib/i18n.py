@@ -1,0 +1,68 @@
+"""UI labels in Chinese and English (GLOSSARY.md is the source of the terms)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+Lang = Literal["zh", "en"]
+LANGS: dict[Lang, str] = {"zh": "中文", "en": "English"}
+
+LABELS: dict[str, tuple[str, str]] = {
+    # key: (zh, en)
+    "app_title": ("memberlens 会员生命周期分析", "memberlens member lifecycle analytics"),
+    "dataset": ("数据集", "Dataset"),
+    "language": ("语言", "Language"),
+    "no_datasets": ("还没有数据集：请在「数据导入」页上传订单明细。", "No dataset yet: upload an order export on the Import data page."),
+    "section_analyse": ("分析", "Analyse"),
+    "section_data": ("数据", "Data"),
+    "page_overview": ("经营概览", "Overview"),
+    "page_data": ("数据导入", "Import data"),
+    "buyers": ("购买人数", "Buyers"),
+    "orders": ("订单数", "Orders"),
+    "revenue": ("销售额", "Revenue (net)"),
+    "aov": ("客单价", "AOV"),
+    "purchase_frequency": ("人均购买次数", "Purchase frequency"),
+    "repurchase_rate": ("复购率", "Repurchase rate"),
+    "order_repurchase_rate": ("订单复购率", "Order repurchase rate"),
+    "new_buyers": ("新增购买人数", "New buyers"),
+    "data_span": ("数据范围 {start} 至 {end}（数据截止日）", "Data from {start} to {end} (data end)"),
+    "upload": ("上传文件", "Upload file"),
+    "upload_help": ("CSV / Excel / Parquet；GBK、UTF-8 等编码和中文表头自动识别。",
+                    "CSV / Excel / Parquet; encodings such as GBK and UTF-8 and Chinese headers are recognised."),
+    "kind": ("数据类型", "File type"),
+    "kind_orders": ("订单明细", "Orders"),
+    "kind_members": ("会员资料", "Members"),
+    "kind_nps": ("NPS 问卷", "NPS survey"),
+    "kind_spend": ("营销费用", "Marketing spend"),
+    "preview": ("预览", "Preview"),
+    "mapping": ("字段映射", "Column mapping"),
+    "read_as": ("识别为", "Read as"),
+    "not_mapped": ("不导入此列", "Don't import"),
+    "target_dataset": ("保存到数据集", "Save to dataset"),
+    "replace": ("覆盖该数据集中同类数据", "Replace this kind of data in the dataset"),
+    "save": ("保存数据集", "Save dataset"),
+    "rows_read": ("读取行数", "Rows read"),
+    "rows_loaded": ("导入成功行数", "Rows loaded"),
+    "rows_rejected": ("导入失败行数", "Rows rejected"),
+    "download_rejects": ("下载失败数据", "Download rejected rows"),
+    "datasets": ("数据集列表", "Datasets"),
+    "members": ("会员数", "Members"),
+    "order_lines": ("订单行数", "Order lines"),
+    "updated": ("更新时间", "Updated"),
+    "version": ("版本", "Version"),
+    "rename": ("重命名", "Rename"),
+    "delete": ("删除", "Delete"),
+    "new_name": ("新名称", "New name"),
+    "confirm_delete": ("确认删除数据集「{name}」？此操作不可恢复。", "Delete dataset “{name}”? This cannot be undone."),
+    "deleted": ("已删除", "Deleted"),
+    "saved": ("已保存", "Saved"),
+    "importing": ("正在导入…", "Importing…"),
+    "no_orders": ("该数据集还没有订单数据。", "This dataset has no orders yet."),
+    "workspace_error": ("无法打开工作区：{error}", "Cannot open the workspace: {error}"),
+}
+
+
+def t(key: str, lang: Lang, **values: object) -> str:
+    zh, en = LABELS[key]
+    text = zh if lang == "zh" else en
+    return text.format(**values) if values else text

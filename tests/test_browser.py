@@ -1,0 +1,108 @@
+"""The real thing: `streamlit run app.py` on a fresh workspace (so the demo builds from
+sample_data/), every page in both languages in headless Chromium, no error box anywhere, and a
+screenshot of each in artifacts/screenshots/ for a person to look at.
+
+Needs Debian's Chromium at /usr/bin/chromium (`apt-get install -y chromium`; .ci/run installs
+it) and the playwright Python package; never downloads a browser. Skips with the reason otherwise.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = Path(os.environ.get("MEMBERLENS_CHROMIUM", "/usr/bin/chromium"))
+SHOTS = ROOT / "artifacts" / "screenshots"
+# (url path, a text every language shows once the page has drawn)
+PAGES = [("overview", "stMetric"), ("data", "stFileUploader")]
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+
+playwright_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
+if not CHROMIUM.exists():
+    pytest.skip(f"no Chromium at {CHROMIUM}: run `apt-get install -y chromium` (CI does)", allow_module_level=True)
+
+pytestmark = pytest.mark.browser
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    port = _free_port()
+    env = dict(os.environ, MEMBERLENS_DB=str(tmp_path_factory.mktemp("ws") / "app.duckdb"))
+    log = tmp_path_factory.mktemp("log") / "streamlit.log"
+    with log.open("w") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+                                 "--server.port", str(port), "--server.address", "127.0.0.1"],
+                                cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(120):
+            try:
+                urllib.request.urlopen(f"{url}/_stcore/health", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            pytest.fail(f"streamlit did not start:\n{log.read_text()[-2000:]}")
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with playwright_api.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def _settle(page) -> None:
+    """Wait until Streamlit has finished running the script (the status widget goes away)."""
+    page.wait_for_selector('[data-testid="stApp"]', timeout=120_000)
+    deadline = time.time() + 180
+    while time.time() < deadline:
+        running = page.locator('[data-testid="stStatusWidget"]').count()
+        if not running:
+            time.sleep(0.8)
+            if not page.locator('[data-testid="stStatusWidget"]').count():
+                return
+        time.sleep(0.3)
+    raise AssertionError("the page kept running for 3 minutes")
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("path,marker", PAGES)
+def test_every_page_renders_without_errors(server, browser, path, marker, lang):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page = browser.new_page(viewport={"width": 1440, "height": 1000}, locale="zh-CN" if lang == "zh" else "en-US")
+    console_errors: list[str] = []
+    page.on("pageerror", lambda exc: console_errors.append(str(exc)))
+    page.goto(f"{server}/{path}?lang={lang}", timeout=120_000)
+    _settle(page)
+    page.wait_for_selector(f'[data-testid="{marker}"]', timeout=120_000)
+    _settle(page)
+    shot = SHOTS / f"{path}-{lang}.png"
+    page.screenshot(path=str(shot), full_page=True)
+    exceptions = page.locator('[data-testid="stException"]').all_inner_texts()
+    errors = page.locator('[data-testid="stAlertContentError"]').all_inner_texts()
+    assert not exceptions, exceptions
+    assert not errors, errors
+    assert not console_errors, console_errors
+    page.close()
