@@ -7,7 +7,7 @@ import streamlit as st
 from lib.i18n import LANGS
 from lib.ui import lang, open_store, tr
 
-st.set_page_config(page_title="memberlens", page_icon="📈", layout="wide")
+st.set_page_config(page_title="memberlens", page_icon=":material/insights:", layout="wide")
 
 store = open_store()
 
@@ -29,7 +29,9 @@ with st.sidebar:
         st.info(tr("no_datasets"))
 
 pages = {
-    tr("section_analyse"): [st.Page("pages/overview.py", title=tr("page_overview"), icon="📊", default=True)],
-    tr("section_data"): [st.Page("pages/data.py", title=tr("page_data"), icon="📥")],
+    tr("section_analyse"): [st.Page("pages/overview.py", title=tr("page_overview"), icon=":material/dashboard:",
+                                    default=True)],
+    tr("section_data"): [st.Page("pages/data.py", title=tr("page_data"), icon=":material/upload_file:",
+                                 url_path="data")],
 }
 st.navigation(pages).run()

@@ -20,8 +20,9 @@ SAMPLE_FILES = (("orders", "orders.csv"), ("members", "members.xlsx"), ("nps", "
 _MARKER = "sample_loaded"
 
 
-def ensure_sample_dataset(store: Store, sample_dir: Path = SAMPLE_DIR) -> bool:
+def ensure_sample_dataset(store: Store, sample_dir: Path | None = None) -> bool:
     """Load the demo into a workspace that never had it; True when it was loaded now."""
+    sample_dir = sample_dir or SAMPLE_DIR
     if store.query("SELECT 1 FROM meta WHERE key = ?", [_MARKER]).height:
         return False
     present = [(kind, sample_dir / name) for kind, name in SAMPLE_FILES if (sample_dir / name).exists()]

@@ -5,7 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from lib import kpis
-from lib.ui import current_dataset, open_store, tr
+from lib.i18n import money
+from lib.ui import current_dataset, lang, open_store, tr
 
 store = open_store()
 ds = current_dataset(store)
@@ -21,11 +22,10 @@ if first is None:
 st.caption(tr("data_span", start=first, end=last))
 
 values = dict(kpis.run(store, ds).iter_rows())
-money = "¥{:,.2f}"
-shown = [("revenue", money.format(values["revenue"])),
+shown = [("revenue", money(values["revenue"], lang())),
          ("orders", f"{values['orders']:,.0f}"),
          ("buyers", f"{values['buyers']:,.0f}"),
-         ("aov", money.format(values["aov"] or 0)),
+         ("aov", money(values["aov"], lang())),
          ("repurchase_rate", f"{(values['repurchase_rate'] or 0):.1%}"),
          ("purchase_frequency", f"{(values['purchase_frequency'] or 0):.2f}"),
          ("order_repurchase_rate", f"{(values['order_repurchase_rate'] or 0):.1%}"),

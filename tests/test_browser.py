@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path(os.environ.get("MEMBERLENS_CHROMIUM", "/usr/bin/chromium"))
 SHOTS = ROOT / "artifacts" / "screenshots"
 # (url path, a text every language shows once the page has drawn)
-PAGES = [("overview", "stMetric"), ("data", "stFileUploader")]
+PAGES = [("", "stMetric"), ("data", "stFileUploader")]  # "" = the default page, Overview
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 
@@ -98,7 +98,7 @@ def test_every_page_renders_without_errors(server, browser, path, marker, lang):
     _settle(page)
     page.wait_for_selector(f'[data-testid="{marker}"]', timeout=120_000)
     _settle(page)
-    shot = SHOTS / f"{path}-{lang}.png"
+    shot = SHOTS / f"{path or 'overview'}-{lang}.png"
     page.screenshot(path=str(shot), full_page=True)
     exceptions = page.locator('[data-testid="stException"]').all_inner_texts()
     errors = page.locator('[data-testid="stAlertContentError"]').all_inner_texts()

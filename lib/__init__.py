@@ -1,0 +1,1 @@
+"""memberlens core: everything but the pages (see README "Layout")."""
