@@ -1,11 +1,15 @@
 """Command line: `python -m lib ingest|datasets|report` (SPEC "Command line").
 
 Errors a user can act on print one line on stderr and exit 1; usage errors exit 2.
+
+Each analysis module named in REPORTS provides `cli_report(store, ds, filters, args) -> frame`
+and, when it has options of its own, `add_cli_options(parser)`.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import sys
 from datetime import date
@@ -14,9 +18,11 @@ from pathlib import Path
 import polars as pl
 
 from lib.contract import KINDS
+from lib.filters import FILTER_FIELDS, Filters
 from lib.store import Store, StoreError
 
-REPORTS = ("kpis",)
+# report name -> module
+REPORTS = {"kpis": "lib.kpis"}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -39,13 +45,21 @@ def _parser() -> argparse.ArgumentParser:
     datasets.add_argument("--db", type=Path)
 
     report = sub.add_parser("report", help="run an analysis and print its table")
-    report.add_argument("analysis", choices=REPORTS)
-    report.add_argument("--dataset", required=True)
-    report.add_argument("--db", type=Path)
-    report.add_argument("--format", choices=("csv", "json"), default="csv")
-    report.add_argument("--out", type=Path)
-    report.add_argument("--start", type=date.fromisoformat)
-    report.add_argument("--end", type=date.fromisoformat)
+    analyses = report.add_subparsers(dest="analysis", required=True, metavar="ANALYSIS")
+    for name, module_name in REPORTS.items():
+        module = importlib.import_module(module_name)
+        one = analyses.add_parser(name, help=(module.__doc__ or "").strip().splitlines()[0])
+        one.add_argument("--dataset", required=True)
+        one.add_argument("--db", type=Path)
+        one.add_argument("--format", choices=("csv", "json"), default="csv")
+        one.add_argument("--out", type=Path)
+        one.add_argument("--as-of", type=date.fromisoformat, help="data end (default: the latest order date)")
+        one.add_argument("--start", type=date.fromisoformat)
+        one.add_argument("--end", type=date.fromisoformat)
+        one.add_argument("--where", action="append", default=[], metavar="FIELD=VALUE",
+                         help=f"filter; repeat a field for OR ({', '.join(FILTER_FIELDS)})")
+        if hasattr(module, "add_cli_options"):
+            module.add_cli_options(one)
     return parser
 
 
@@ -57,6 +71,16 @@ def _mapping(pairs: list[str]) -> dict[str, str]:
         column, target = pair.rsplit("=", 1)
         out[column.strip()] = target.strip()
     return out
+
+
+def _filters(args: argparse.Namespace) -> Filters:
+    chosen: dict[str, list[str]] = {}
+    for pair in args.where:
+        name, sep, value = pair.partition("=")
+        if not sep or name.strip() not in FILTER_FIELDS:
+            raise StoreError(f"--where takes FIELD=VALUE with FIELD one of {', '.join(FILTER_FIELDS)}; got {pair!r}")
+        chosen.setdefault(name.strip(), []).append(value.strip())
+    return Filters.of(start=args.start, end=args.end, as_of=args.as_of, **chosen)
 
 
 def _emit(frame: pl.DataFrame, fmt: str, out: Path | None) -> None:
@@ -88,11 +112,10 @@ def main(argv: list[str] | None = None) -> int:
                         for d in store.datasets()]
             print(json.dumps(rows, ensure_ascii=False, indent=1))
         elif args.command == "report":
-            from lib import kpis
-
+            module = importlib.import_module(REPORTS[args.analysis])
             with Store(args.db, read_only=_exists(args.db)) as store:
                 ds = store.dataset(args.dataset)
-                frame = kpis.run(store, ds, kpis.KpiSpec(start=args.start, end=args.end))
+                frame = module.cli_report(store, ds, _filters(args), args)
             _emit(frame, args.format, args.out)
     except StoreError as exc:
         print(f"error: {exc}", file=sys.stderr)

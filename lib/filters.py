@@ -6,18 +6,22 @@ SPEC "Filters, for every analysis":
   when it has a matching line, and its net amount in scope is the sum of its matching lines;
 - an **order** filter (channel, store, region, city) keeps whole orders;
 - several values of one field are OR, different fields AND.
-- `as_of` (default: data end, the dataset's latest order date) cuts history: nothing after it
-  exists. `start` / `end` choose which periods or cohorts are *reported*; they never hide
-  history, so each analysis applies them itself (see its docstring), never this base.
+- `as_of` (default: data end, the dataset's latest order date, whatever the filters) cuts
+  history: nothing after it exists. `start` / `end` choose which periods or cohorts are
+  *reported*; they never hide history, so each analysis applies them itself (its docstring says
+  how), never this base.
 
-`base(ds, filters)` returns named CTEs (SQL text holding only our identifiers) and the bound
-parameters they use:
-- `bounds(as_of, start_date, end_date)`: one row; start_date defaults to the first purchase in
-  scope, end_date to as_of;
+`base(ds, filters)` gives named CTEs (SQL text holding only our own identifiers) and the bound
+parameters they use; an analysis appends its own CTEs and final SELECT with `Base.query`:
+- `bounds(as_of, start_date, end_date)`: one row. start_date defaults to the first purchase in
+  scope, end_date to as_of.
 - `scoped_orders(member_id, order_id, order_ts, order_date, net_amount, channel, store, region,
-  city)`: every order in scope up to as_of, refund-only ones included;
-- `purchases`: scoped orders with net amount > 0, plus `nth` (1 = the member's first purchase
-  in scope) and `first_date` (the date of that first purchase).
+  city)`: every order in scope up to as_of, refund-only ones included.
+- `scoped_lines(member_id, order_id, order_ts, order_date, amount, quantity, unit_price, discount,
+  sku, product_name, category)`: the order lines in scope up to as_of (a refund line counts on
+  its own date).
+- `purchases`: the scoped orders with net amount > 0, plus `nth` (1 = the member's first purchase
+  in scope, ties on time broken by order id) and `first_date` (the date of that first purchase).
 """
 
 from __future__ import annotations
@@ -34,14 +38,14 @@ FILTER_FIELDS: dict[str, FieldLevel] = {
     "category": "line", "sku": "line", "product_name": "line",
     "member_tier": "member", "gender": "member", "age_band": "member",
 }
-# Age bands by age at as_of (years); labels are what the UI shows and what filters take.
+# Age bands by age at as_of in whole years (year of as_of − birth year).
 AGE_BANDS: tuple[tuple[str, int, int], ...] = (
     ("<25", 0, 24), ("25-29", 25, 29), ("30-34", 30, 34), ("35-39", 35, 39), ("40+", 40, 200))
 
 
 @dataclass(frozen=True)
 class Filters:
-    """Scope of an analysis. Hashable, so it keys caches; build with `Filters.of(...)`."""
+    """The scope of an analysis. Hashable, so it keys caches; build it with `Filters.of(...)`."""
 
     start: date | None = None
     end: date | None = None
@@ -63,73 +67,83 @@ class Filters:
     def values(self, name: str) -> tuple[str, ...]:
         return dict(self.where).get(name, ())
 
-    def at_level(self, level: FieldLevel) -> list[tuple[str, tuple[str, ...]]]:
+    def _at(self, level: FieldLevel) -> list[tuple[str, tuple[str, ...]]]:
         return [(n, v) for n, v in self.where if FILTER_FIELDS[n] == level]
 
 
 @dataclass(frozen=True)
 class Base:
-    ctes: str  # "bounds AS (...), scoped_orders AS (...), purchases AS (...)"
+    ctes: str
     params: dict[str, object]
 
     def query(self, tail: str) -> str:
-        """`WITH <base>, <tail>`: tail continues the CTE list or is a plain SELECT (start with SELECT)."""
+        """`WITH <base CTEs>, <tail>`; a tail starting with SELECT is the final query itself."""
         joiner = " " if tail.lstrip().upper().startswith("SELECT") else ", "
         return f"WITH {self.ctes}{joiner}{tail}"
 
 
-def _age_band_sql(birth_year: str) -> str:
-    age = f"(year(b.as_of) - {birth_year})"
+def age_band_sql(birth_year: str, as_of: str) -> str:
+    age = f"(year({as_of}) - {birth_year})"
     cases = " ".join(f"WHEN {age} BETWEEN {lo} AND {hi} THEN '{label}'" for label, lo, hi in AGE_BANDS)
     return f"CASE {cases} END"
 
 
 def member_attribute_sql(name: str) -> str:
-    """SQL for a member attribute over `members m` (and `bounds b` for the age band)."""
-    return _age_band_sql("m.birth_year") if name == "age_band" else f"m.{name}"
+    """A member attribute over `members m`, with `limits` in scope for the age band."""
+    if name == "age_band":
+        return age_band_sql("m.birth_year", "(SELECT as_of FROM limits)")
+    return f"m.{name}"
+
+
+def _condition(name: str, alias: str) -> str:
+    column = member_attribute_sql(name) if alias == "m" else f"{alias}.{name}"
+    return f"list_contains($f_{name}::VARCHAR[], {column})"
+
+
+def _where(ds: Dataset, filters: Filters, alias: str) -> str:
+    """Conditions on `order_lines l` (alias "l") or on `orders o` alone (alias "o")."""
+    conditions = [f"{alias}.order_date <= (SELECT as_of FROM limits)"]
+    if alias == "l":
+        conditions += [_condition(n, "l") for n, _ in filters._at("line")]
+    conditions += [_condition(n, "o") for n, _ in filters._at("order")]
+    if filters._at("member"):
+        members = " AND ".join(_condition(n, "m") for n, _ in filters._at("member"))
+        conditions.append(f"{alias}.member_id IN (SELECT m.member_id FROM {ds.table('members')} m "
+                          f"WHERE {members})")
+    return " AND ".join(conditions)
 
 
 def base(ds: Dataset, filters: Filters = Filters()) -> Base:
     params: dict[str, object] = {"as_of": filters.as_of, "start": filters.start, "end": filters.end}
-    conditions = {"member": [], "line": [], "order": []}
-    for name, values in filters.where:
-        level = FILTER_FIELDS[name]
-        params[f"f_{name}"] = list(values)
-        column = {"member": member_attribute_sql(name), "line": f"l.{name}", "order": f"o.{name}"}[level]
-        conditions[level].append(f"list_contains($f_{name}::VARCHAR[], {column})")
-
-    member_scope = ""
-    if conditions["member"]:
-        member_scope = (f" AND member_id IN (SELECT m.member_id FROM {ds.table('members')} m, bounds b "
-                        f"WHERE {' AND '.join(conditions['member'])})")
-    order_conditions = "".join(f" AND {c}" for c in conditions["order"])
-    if not conditions["line"] and filters.as_of is None:
-        # Fast path: whole orders, precomputed at import.
-        scoped = f"""
-            SELECT o.member_id, o.order_id, o.order_ts, o.order_date, o.net_amount,
-                   o.channel, o.store, o.region, o.city
-            FROM {ds.table('orders')} o WHERE true{order_conditions}{member_scope.replace('member_id', 'o.member_id', 1)}"""
+    params.update({f"f_{name}": list(values) for name, values in filters.where})
+    if not filters._at("line") and filters.as_of is None:
+        # Whole orders up to data end: the orders table built at import is the answer (fast path;
+        # the tests check it equals grouping the lines).
+        scoped_orders = (f"SELECT o.member_id, o.order_id, o.order_ts, o.order_date, o.net_amount, "
+                         f"o.channel, o.store, o.region, o.city FROM {ds.table('orders')} o "
+                         f"WHERE {_where(ds, filters, 'o')}")
     else:
-        line_conditions = "".join(f" AND {c}" for c in conditions["line"])
-        scoped = f"""
-            SELECT l.member_id, l.order_id, min(l.order_ts) AS order_ts, min(l.order_date) AS order_date,
-                   sum(l.amount) AS net_amount, any_value(o.channel) AS channel,
-                   any_value(o.store) AS store, any_value(o.region) AS region, any_value(o.city) AS city
-            FROM {ds.table('order_lines')} l
-            JOIN {ds.table('orders')} o ON o.member_id = l.member_id AND o.order_id = l.order_id
-            , bounds b
-            WHERE l.order_date <= b.as_of{line_conditions}{order_conditions}{member_scope.replace('member_id', 'l.member_id', 1)}
-            GROUP BY l.member_id, l.order_id"""
+        scoped_orders = (f"SELECT g.*, o.channel, o.store, o.region, o.city FROM ("
+                         f"SELECT member_id, order_id, min(order_ts) AS order_ts, min(order_date) AS order_date, "
+                         f"sum(amount) AS net_amount FROM scoped_lines GROUP BY member_id, order_id) g "
+                         f"JOIN {ds.table('orders')} o USING (member_id, order_id)")
+    # Order attributes are only joined onto lines when an order filter needs them.
+    join_orders = (f" JOIN {ds.table('orders')} o ON o.member_id = l.member_id AND o.order_id = l.order_id"
+                   if filters._at("order") else "")
     ctes = f"""
-        data_end AS (SELECT max(order_date) AS data_end FROM {ds.table('orders')}),
-        bounds_raw AS (SELECT coalesce($as_of::DATE, data_end) AS as_of FROM data_end),
-        scoped_orders AS ({scoped.replace('bounds b', 'bounds_raw b')}),
+        limits AS (SELECT coalesce($as_of::DATE, max(order_date)) AS as_of FROM {ds.table('orders')}),
+        scoped_lines AS (
+            SELECT l.member_id, l.order_id, l.order_ts, l.order_date, l.amount, l.quantity,
+                   l.unit_price, l.discount, l.sku, l.product_name, l.category
+            FROM {ds.table('order_lines')} l{join_orders}
+            WHERE {_where(ds, filters, 'l')}),
+        scoped_orders AS ({scoped_orders}),
         purchases AS (
             SELECT *, row_number() OVER (PARTITION BY member_id ORDER BY order_ts, order_id) AS nth,
                    min(order_date) OVER (PARTITION BY member_id) AS first_date
             FROM scoped_orders WHERE net_amount > 0),
         bounds AS (
-            SELECT r.as_of, coalesce($start::DATE, (SELECT min(order_date) FROM purchases)) AS start_date,
-                   coalesce($end::DATE, r.as_of) AS end_date
-            FROM bounds_raw r)"""
+            SELECT as_of, coalesce($start::DATE, (SELECT min(order_date) FROM purchases)) AS start_date,
+                   coalesce($end::DATE, as_of) AS end_date
+            FROM limits)"""
     return Base(ctes, params)

@@ -1,75 +1,149 @@
-"""Headline numbers of one dataset over a date range (SPEC "Metric definitions").
+"""KPIs: the headline numbers over a date range, each beside the previous window of equal length.
 
-- revenue = sum of the net amounts of all order lines dated in the range (a refund line counts
-  on its own date);
-- orders = purchases (orders whose net amount > 0) in the range;
-- buyers = members with ≥ 1 purchase in the range;
+Definitions (SPEC "Metric definitions"; the window is [start, end], both inclusive; start defaults
+to the first purchase in scope, end to as_of; the previous window is the same number of days
+just before start):
+- revenue = sum of the net amounts of the scoped order lines dated in the window (a refund line
+  counts on its own date);
+- orders = purchases (orders with net amount > 0) dated in the window;
+- buyers = active_members = members with ≥ 1 purchase in the window;
 - aov = revenue / orders; purchase_frequency = orders / buyers;
-- repurchase_rate = buyers with ≥ 2 purchases in the range / buyers;
-- order_repurchase_rate = purchases that are not the member's first ever / purchases;
-- new_buyers = buyers whose first purchase ever falls in the range.
-
-The range defaults to the whole history up to data end (the latest order date).
+- repurchase_rate = buyers with ≥ 2 purchases in the window / buyers;
+- order_repurchase_rate = purchases in the window that are not the member's first in scope / orders;
+- new_buyers = buyers whose first purchase in scope is in the window;
+- crr = (E − N) / S with S = buyers of the previous win, E = buyers of this one, N = new buyers
+  of this one; crr_strict = members active in both windows / S.
+A ratio with a zero denominator is null.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
+from typing import Literal
 
 import polars as pl
 
+from lib.filters import Base, Filters, base
 from lib.store import Dataset, Store
 
-METRICS = ("buyers", "orders", "revenue", "aov", "purchase_frequency", "repurchase_rate",
-           "order_repurchase_rate", "new_buyers")
+METRICS = ("revenue", "orders", "buyers", "aov", "purchase_frequency", "repurchase_rate",
+           "order_repurchase_rate", "active_members", "new_buyers", "crr", "crr_strict")
+Window = Literal["current", "previous"]
+# Members behind a number: which metric names a set of members, and how.
+MEMBER_METRICS = ("buyers", "active_members", "new_buyers", "repeat_buyers", "retained")
+
+
+@dataclass(frozen=True)
+class KpiSpec:
+    filters: Filters = field(default_factory=Filters)
+
+
+def _query(ds: Dataset, spec: KpiSpec) -> tuple[Base, str]:
+    b = base(ds, spec.filters)
+    windows = """
+        windows AS (
+            SELECT 'current' AS win, start_date AS w_start, end_date AS w_end FROM bounds
+            UNION ALL
+            SELECT 'previous', start_date - (end_date - start_date + 1)::INTEGER, start_date - 1 FROM bounds),
+        window_purchases AS (
+            SELECT w.win, p.* FROM windows w JOIN purchases p ON p.order_date BETWEEN w.w_start AND w.w_end),
+        window_buyers AS (
+            SELECT win, member_id, count(*) AS purchases, bool_or(nth = 1) AS is_new
+            FROM window_purchases GROUP BY win, member_id)"""
+    return b, windows
+
+
+def run(store: Store, ds: Dataset, spec: KpiSpec = KpiSpec()) -> pl.DataFrame:
+    """Columns: metric (METRICS order), value, previous (the window before), change (value / previous − 1).
+
+    Amounts are rounded to 2 decimals; rates are fractions.
+    """
+    b, windows = _query(ds, spec)
+    sql = b.query(windows + """,
+        revenue AS (
+            SELECT w.win, sum(l.amount) AS revenue
+            FROM windows w JOIN scoped_lines l ON l.order_date BETWEEN w.w_start AND w.w_end GROUP BY 1),
+        counts AS (
+            SELECT win, count(*) AS buyers, sum(purchases) AS orders, count_if(purchases >= 2) AS repeat_buyers,
+                   count_if(is_new) AS new_buyers
+            FROM window_buyers GROUP BY win),
+        repeat_orders AS (SELECT win, count_if(nth > 1) AS n FROM window_purchases GROUP BY win),
+        both_windows AS (
+            SELECT count(*) AS n FROM window_buyers c JOIN window_buyers p
+            ON c.member_id = p.member_id AND c.win = 'current' AND p.win = 'previous')
+        SELECT w.win, coalesce(r.revenue, 0)::DOUBLE AS revenue, coalesce(c.orders, 0)::DOUBLE AS orders,
+               coalesce(c.buyers, 0)::DOUBLE AS buyers, coalesce(c.repeat_buyers, 0)::DOUBLE AS repeat_buyers,
+               coalesce(c.new_buyers, 0)::DOUBLE AS new_buyers, coalesce(ro.n, 0)::DOUBLE AS repeat_orders,
+               (SELECT n FROM both_windows)::DOUBLE AS retained
+        FROM windows w LEFT JOIN revenue r USING (win) LEFT JOIN counts c USING (win)
+        LEFT JOIN repeat_orders ro USING (win)
+        ORDER BY w.win""")
+    raw = {r["win"]: r for r in store.query(sql, b.params).iter_rows(named=True)}
+    current = _metrics(raw["current"], raw["previous"])
+    previous = _metrics(raw["previous"], None)
+    return pl.DataFrame({
+        "metric": list(METRICS),
+        "value": [current[m] for m in METRICS],
+        "previous": [previous[m] for m in METRICS],
+        "change": [_change(current[m], previous[m]) for m in METRICS],
+    }, schema={"metric": pl.String, "value": pl.Float64, "previous": pl.Float64, "change": pl.Float64})
+
+
+def _ratio(a: float, b: float) -> float | None:
+    return a / b if b else None
+
+
+def _change(now: float | None, before: float | None) -> float | None:
+    return now / before - 1 if now is not None and before else None
+
+
+def _metrics(row: dict, before: dict | None) -> dict[str, float | None]:
+    revenue, orders, buyers = row["revenue"], row["orders"], row["buyers"]
+    earlier = before["buyers"] if before else 0.0
+    return {
+        "revenue": round(revenue, 2),
+        "orders": orders,
+        "buyers": buyers,
+        "aov": None if not orders else round(revenue / orders, 2),
+        "purchase_frequency": _ratio(orders, buyers),
+        "repurchase_rate": _ratio(row["repeat_buyers"], buyers),
+        "order_repurchase_rate": _ratio(row["repeat_orders"], orders),
+        "active_members": buyers,
+        "new_buyers": row["new_buyers"],
+        # CRR needs the window before this one; the previous window's own CRR is not computed.
+        "crr": _ratio(buyers - row["new_buyers"], earlier) if before else None,
+        "crr_strict": _ratio(row["retained"], earlier) if before else None,
+    }
+
+
+def members(store: Store, ds: Dataset, spec: KpiSpec, metric: str, window: Window = "current") -> pl.DataFrame:
+    """The members behind a member count: buyers / active_members, new_buyers, repeat_buyers
+    (≥ 2 purchases in the window) or retained (active in both windows; window ignored).
+
+    Columns: member_id, purchases (in the win), first_purchase (date, in scope), sorted by member_id.
+    """
+    if metric not in MEMBER_METRICS:
+        raise ValueError(f"no members behind {metric!r} (choose from {', '.join(MEMBER_METRICS)})")
+    condition = {"buyers": "true", "active_members": "true", "new_buyers": "is_new",
+                 "repeat_buyers": "purchases >= 2",
+                 "retained": "member_id IN (SELECT member_id FROM window_buyers WHERE win = 'previous')"}[metric]
+    if metric == "retained":
+        win = "current"
+    b, windows = _query(ds, spec)
+    sql = b.query(windows + f"""
+        SELECT wb.member_id, wb.purchases, min(p.first_date) AS first_purchase
+        FROM window_buyers wb JOIN purchases p USING (member_id)
+        WHERE wb.win = $window AND {condition}
+        GROUP BY wb.member_id, wb.purchases ORDER BY wb.member_id""")
+    return store.query(sql, {**b.params, "window": window})
+
+
+def cli_report(store: Store, ds: Dataset, filters: Filters, args: object) -> pl.DataFrame:
+    return run(store, ds, KpiSpec(filters))
 
 
 def order_span(store: Store, ds: Dataset) -> tuple[date | None, date | None]:
     """First and last order date of a dataset (the last is data end, the default as_of)."""
     return store.query(f"SELECT min(order_date) AS first, max(order_date) AS last "
                        f"FROM {ds.table('orders')}").row(0)
-
-
-@dataclass(frozen=True)
-class KpiSpec:
-    start: date | None = None
-    end: date | None = None
-
-
-def run(store: Store, ds: Dataset, spec: KpiSpec = KpiSpec()) -> pl.DataFrame:
-    """Columns: metric (str, in METRICS order), value (float; amounts rounded to 2 decimals)."""
-    sql = f"""
-        WITH bounds AS (
-            SELECT coalesce(?::DATE, min(order_date)) AS start_date,
-                   coalesce(?::DATE, max(order_date)) AS end_date
-            FROM {ds.table("orders")}),
-        numbered AS (
-            SELECT o.*, row_number() OVER (PARTITION BY member_id ORDER BY order_ts, order_id) AS nth
-            FROM {ds.table("orders")} o WHERE is_purchase),
-        purchases AS (
-            SELECT n.* FROM numbered n, bounds b WHERE n.order_date BETWEEN b.start_date AND b.end_date),
-        per_buyer AS (SELECT member_id, count(*) AS n, bool_or(nth = 1) AS first_here FROM purchases GROUP BY 1),
-        revenue AS (
-            SELECT coalesce(sum(amount), 0) AS revenue FROM {ds.table("order_lines")} l, bounds b
-            WHERE l.order_date BETWEEN b.start_date AND b.end_date)
-        SELECT (SELECT count(*) FROM per_buyer)::DOUBLE AS buyers,
-               (SELECT count(*) FROM purchases)::DOUBLE AS orders,
-               (SELECT revenue FROM revenue)::DOUBLE AS revenue,
-               (SELECT count_if(n >= 2) FROM per_buyer)::DOUBLE AS repeat_buyers,
-               (SELECT count_if(nth > 1) FROM purchases)::DOUBLE AS repeat_orders,
-               (SELECT count_if(first_here) FROM per_buyer)::DOUBLE AS new_buyers"""
-    row = store.query(sql, [spec.start, spec.end]).row(0, named=True)
-    buyers, orders = row["buyers"], row["orders"]
-    values = {
-        "buyers": buyers,
-        "orders": orders,
-        "revenue": round(row["revenue"], 2),
-        "aov": round(row["revenue"] / orders, 2) if orders else None,
-        "purchase_frequency": orders / buyers if buyers else None,
-        "repurchase_rate": row["repeat_buyers"] / buyers if buyers else None,
-        "order_repurchase_rate": row["repeat_orders"] / orders if orders else None,
-        "new_buyers": row["new_buyers"],
-    }
-    return pl.DataFrame({"metric": list(METRICS), "value": [values[m] for m in METRICS]},
-                        schema={"metric": pl.String, "value": pl.Float64})

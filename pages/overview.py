@@ -21,7 +21,9 @@ if first is None:
     st.stop()
 st.caption(tr("data_span", start=first, end=last))
 
-values = dict(kpis.run(store, ds).iter_rows())
+table = kpis.run(store, ds)
+values = dict(zip(table["metric"], table["value"]))
+changes = dict(zip(table["metric"], table["change"]))
 shown = [("revenue", money(values["revenue"], lang())),
          ("orders", f"{values['orders']:,.0f}"),
          ("buyers", f"{values['buyers']:,.0f}"),
@@ -32,4 +34,5 @@ shown = [("revenue", money(values["revenue"], lang())),
          ("new_buyers", f"{values['new_buyers']:,.0f}")]
 for row in (shown[:4], shown[4:]):
     for column, (key, text) in zip(st.columns(4), row):
-        column.metric(tr(key), text, border=True)
+        change = changes.get(key)
+        column.metric(tr(key), text, delta=None if change is None else f"{change:+.1%}", border=True)

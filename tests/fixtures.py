@@ -1,0 +1,64 @@
+"""Small hand-built datasets for exact tests: orders as tuples, dates as text.
+
+    ds = build(store, lines=[
+        # member, order, date,          amount, attributes…
+        ("m1", "o1", "2024-01-03",      100,    {"category": "奶粉", "channel": "门店"}),
+        ("m1", "o2", "2024-02-10 09:30", -20),
+    ], members=[("m1", {"gender": "F", "birth_year": 1990})])
+
+Rows go straight into the dataset's contract tables and the store's own rebuild_derived builds
+orders and members, as an import does; nothing of ours is mocked.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from lib.store import Dataset, Store
+
+
+def d(text: str) -> date:
+    return date.fromisoformat(text)
+
+
+def _ts(text: str) -> datetime:
+    return datetime.fromisoformat(text if " " in text else text + " 00:00")
+
+
+LINE_ATTRIBUTES = ("quantity", "unit_price", "discount", "sku", "product_name", "category", "channel",
+                   "store", "region", "city", "signup_date", "gender", "birth_year", "member_tier")
+MEMBER_ATTRIBUTES = ("signup_date", "gender", "birth_year", "member_tier", "region", "city", "channel")
+
+
+def build(store: Store, name: str = "t", lines: list[tuple] = (), members: list[tuple] = (),
+          nps: list[tuple] = (), spend: list[tuple] = ()) -> Dataset:
+    """lines: (member, order or None, date, amount[, {attr: value}]); members: (member, {attr: value});
+    nps: (member, date, score); spend: (period, spend[, channel])."""
+    ds = store.create_dataset(name)
+    with store.transaction() as cur:
+        for i, row in enumerate(lines, start=1):
+            member, order, when, amount, attrs = (*row, {}) if len(row) == 4 else row
+            extra = [attrs.get(a) for a in LINE_ATTRIBUTES]
+            cur.execute(f"INSERT INTO {ds.table('order_lines')} (line_id, member_id, order_id, order_ts, "
+                        f"order_date, amount, {', '.join(LINE_ATTRIBUTES)}) VALUES "
+                        f"(?, ?, ?, ?, ?, ?, {', '.join('?' * len(LINE_ATTRIBUTES))})",
+                        [i, member, order or f"L{i}", _ts(when), _ts(when).date(), Decimal(str(amount)), *extra])
+        for member, attrs in members:
+            cur.execute(f"INSERT INTO {ds.table('members_source')} (member_id, {', '.join(MEMBER_ATTRIBUTES)}) "
+                        f"VALUES (?, {', '.join('?' * len(MEMBER_ATTRIBUTES))})",
+                        [member, *[attrs.get(a) for a in MEMBER_ATTRIBUTES]])
+        for member, when, score in nps:
+            cur.execute(f"INSERT INTO {ds.table('nps')} VALUES (?, ?, ?)", [member, d(when), score])
+        for row in spend:
+            period, amount, channel = (*row, None) if len(row) == 2 else row
+            cur.execute(f"INSERT INTO {ds.table('spend')} VALUES (?, ?, ?)", [d(period), Decimal(str(amount)), channel])
+        store.rebuild_derived(cur, ds)
+        store.bump_version(cur, ds)
+    return store.dataset(name)
+
+
+def rows(frame: Any) -> list[tuple]:
+    """A polars frame as a list of tuples, for literal comparison."""
+    return frame.rows()

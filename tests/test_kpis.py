@@ -1,0 +1,70 @@
+"""KPIs on a hand-built fixture; every expected number is worked out in the comments."""
+
+from __future__ import annotations
+
+import pytest
+
+from lib.filters import Filters
+from lib.kpis import KpiSpec, members, run
+from tests.fixtures import build, d
+
+LINES = [
+    ("m1", "o1", "2024-01-05", 100),
+    ("m1", "o2", "2024-02-10", 50),
+    ("m1", "o3", "2024-03-01", -20),          # refund-only: revenue yes, purchase no
+    ("m2", "o4", "2024-01-20", 80),
+    ("m2", "o4", "2024-01-25", -30),          # partial refund line of o4, on its own date
+    ("m3", "o5", "2024-02-15", 200),
+    ("m3", "o6", "2024-02-15", 10),           # a second order the same day
+    ("m4", "o7", "2023-12-20", 40),           # before both windows
+    ("m4", "o8", "2024-02-20", 60),
+]
+# Window 2024-02-01..2024-03-01 = 30 days (2024 is a leap year); previous window 2024-01-02..01-31.
+SPEC = KpiSpec(Filters(start=d("2024-02-01"), end=d("2024-03-01")))
+
+
+@pytest.fixture
+def ds(store):
+    return build(store, lines=LINES)
+
+
+def test_window_and_previous_window(store, ds):
+    table = {r[0]: r[1:] for r in run(store, ds, SPEC).rows()}
+    assert table == {
+        # metric: (value, previous, change)
+        "revenue": (300.0, 150.0, 1.0),        # 50 − 20 + 200 + 10 + 60 | 100 + 80 − 30
+        "orders": (4.0, 2.0, 1.0),             # o2 o5 o6 o8 | o1 o4
+        "buyers": (3.0, 2.0, 0.5),             # m1 m3 m4 | m1 m2
+        "aov": (75.0, 75.0, 0.0),              # 300 / 4 | 150 / 2
+        "purchase_frequency": (4 / 3, 1.0, pytest.approx(1 / 3)),
+        "repurchase_rate": (1 / 3, 0.0, None), # m3 bought twice | nobody
+        "order_repurchase_rate": (0.75, 0.0, None),  # o2, o6, o8 are not first purchases | o1, o4 are
+        "active_members": (3.0, 2.0, 0.5),
+        "new_buyers": (1.0, 2.0, -0.5),        # m3 | m1 and m2
+        "crr": (1.0, None, None),              # (E 3 − N 1) / S 2
+        "crr_strict": (0.5, None, None),       # m1 active in both / S 2
+    }
+
+
+def test_members_behind_each_count_add_up(store, ds):
+    table = dict(zip(*run(store, ds, SPEC).select("metric", "value").to_dict(as_series=False).values()))
+    assert members(store, ds, SPEC, "buyers").rows() == [
+        ("m1", 1, d("2024-01-05")), ("m3", 2, d("2024-02-15")), ("m4", 1, d("2023-12-20"))]
+    assert members(store, ds, SPEC, "buyers").height == table["buyers"]
+    assert members(store, ds, SPEC, "new_buyers")["member_id"].to_list() == ["m3"]
+    assert members(store, ds, SPEC, "repeat_buyers")["member_id"].to_list() == ["m3"]
+    assert members(store, ds, SPEC, "retained")["member_id"].to_list() == ["m1"]
+    assert members(store, ds, SPEC, "buyers", window="previous")["member_id"].to_list() == ["m1", "m2"]
+
+
+def test_defaults_cover_all_history(store, ds):
+    # start = first purchase 2023-12-20, end = data end 2024-03-01; nothing before, so no CRR.
+    # revenue 100 + 50 − 20 + 80 − 30 + 200 + 10 + 40 + 60 = 490; purchases o1 o2 o4 o5 o6 o7 o8.
+    table = {r[0]: r[1] for r in run(store, ds, KpiSpec()).rows()}
+    assert (table["revenue"], table["orders"], table["buyers"], table["crr"]) == (490.0, 7.0, 4.0, None)
+
+
+def test_empty_scope_gives_zero_counts_and_null_ratios(store, ds):
+    table = {r[0]: r[1] for r in run(store, ds, KpiSpec(Filters.of(channel="nowhere"))).rows()}
+    assert (table["revenue"], table["orders"], table["buyers"], table["aov"], table["repurchase_rate"]) == (
+        0.0, 0.0, 0.0, None, None)
