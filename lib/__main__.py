@@ -105,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"note: {note}", file=sys.stderr)
             print(json.dumps(result.summary(), ensure_ascii=False))
         elif args.command == "datasets":
-            with Store(args.db, read_only=_exists(args.db)) as store:
+            with Store(_existing(args.db), read_only=True) as store:
                 rows = [{"name": d.name, "version": d.version, "updated_at": str(d.updated_at),
                          **{t: n for t, n in store.table_counts(d).items()
                             if t in ("order_lines", "orders", "members", "nps", "spend")}}
@@ -113,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
             print(json.dumps(rows, ensure_ascii=False, indent=1))
         elif args.command == "report":
             module = importlib.import_module(REPORTS[args.analysis])
-            with Store(args.db, read_only=_exists(args.db)) as store:
+            with Store(_existing(args.db), read_only=True) as store:
                 ds = store.dataset(args.dataset)
                 frame = module.cli_report(store, ds, _filters(args), args)
             _emit(frame, args.format, args.out)
@@ -126,10 +126,14 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _exists(db: Path | None) -> bool:
+def _existing(db: Path | None) -> Path:
+    """Reading commands never create a workspace: a missing file is an error."""
     from lib.store import default_path
 
-    return (db or default_path()).exists()
+    path = db or default_path()
+    if not path.exists():
+        raise StoreError(f"no workspace at {path}; import a file first (python -m lib ingest …) or pass --db")
+    return path
 
 
 if __name__ == "__main__":

@@ -70,7 +70,7 @@ FIELDS: dict[Kind, tuple[Field, ...]] = {
         _MEMBER_ID,
         Field("order_id", "id", False,
               ("订单号", "订单编号", "主订单编号", "父订单号", "单据号", "单据编号", "小票号", "流水号",
-               "交易单号", "InvoiceNo", "Invoice", "Name", "Order ID", "Order Number", "OrderId")),
+               "交易单号", "InvoiceNo", "Invoice", "Order ID", "Order Number", "OrderId")),
         # Paid time is preferred to created time when an export has both.
         Field("order_date", "timestamp", True,
               ("支付时间", "付款时间", "订单付款时间", "买家付款时间", "支付完成时间", "付款确认时间",
@@ -141,13 +141,25 @@ def field_type(kind: Kind, name: str) -> FieldType:
     return next(f.type for f in FIELDS[kind] if f.name == name)
 
 
+def missing_required(mapped: set[str], kind: Kind) -> list[str]:
+    """Required fields of `kind` that no column is mapped to (amount may come from quantity × price)."""
+    missing = []
+    for f in FIELDS[kind]:
+        if not f.required or f.name in mapped:
+            continue
+        if f.name == "amount" and {"quantity", "unit_price"} <= mapped:
+            continue
+        missing.append(f.name)
+    return missing
+
+
 def normalise_header(header: str) -> str:
     """Case-, width- and space-insensitive form of a header: `实付金额（元）` -> `实付金额(元)`."""
     text = unicodedata.normalize("NFKC", header).replace("\ufeff", "")
     return re.sub(r"\s+", "", text).lower()
 
 
-def _without_unit(normalised: str) -> str:
+def without_unit(normalised: str) -> str:
     # `实付金额(元)`, `Amount (USD)`: a trailing bracketed unit does not change the field.
     return re.sub(r"\([^()]*\)$", "", normalised)
 
@@ -156,17 +168,18 @@ def suggest_mapping(headers: list[str], kind: Kind) -> dict[str, str]:
     """Source header -> field for the headers recognised for `kind`.
 
     Fields are matched in contract order and each field's aliases in preference order, so when
-    an export has both 支付时间 and 下单时间 the paid time wins. A header is used at most once.
+    an export has both 支付时间 and 下单时间 the paid time wins; the field's own id (`member_id`)
+    matches last. A header is used at most once.
     Question-style NPS headers ("…推荐…", "How likely…") map to `score` when nothing else did.
     """
     normalised = {h: normalise_header(h) for h in headers}
     never = {normalise_header(n) for n in NEVER_MAP}
     mapping: dict[str, str] = {}
     for f in FIELDS[kind]:
-        for alias in f.aliases:
+        for alias in (*f.aliases, f.name):  # the contract's own name (member_id …) is recognised too
             target = normalise_header(alias)
             hit = next((h for h in headers if h not in mapping and normalised[h] not in never
-                        and target in (normalised[h], _without_unit(normalised[h]))), None)
+                        and target in (normalised[h], without_unit(normalised[h]))), None)
             if hit is not None:
                 mapping[hit] = f.name
                 break

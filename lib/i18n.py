@@ -59,6 +59,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "importing": ("正在导入…", "Importing…"),
     "no_orders": ("该数据集还没有订单数据。", "This dataset has no orders yet."),
     "workspace_error": ("无法打开工作区：{error}", "Cannot open the workspace: {error}"),
+    "sample_error": ("示例数据未能载入：{error}", "The demo data could not be loaded: {error}"),
 }
 
 

@@ -33,9 +33,10 @@ import duckdb
 import polars as pl
 
 from lib import parsing, sources
-from lib.contract import FIELDS, KINDS, SQL_TYPES, Field, Kind, field_type, normalise_header, suggest_mapping
+from lib.contract import (FIELDS, KINDS, SQL_TYPES, Field, Kind, field_type, missing_required, normalise_header,
+                          suggest_mapping, without_unit)
 from lib.sources import Source, SourceError
-from lib.store import KIND_TABLE, Dataset, Store, StoreError
+from lib.store import KIND_TABLE, Dataset, Store, StoreError, validate_name
 
 STAGING_MEMORY = "2GB"  # DuckDB spills to disk beyond this: a 1 GB CSV streams
 PREVIEW_ROWS = 20
@@ -105,14 +106,9 @@ def resolve_mapping(headers: list[str], kind: Kind, overrides: dict[str, str] | 
             raise IngestError(f"{target!r} is not a field of {kind} files (fields: {', '.join(sorted(names))})")
         mapping = {h: f for h, f in mapping.items() if f != target}
         mapping[column] = target
-    mapped = set(mapping.values())
-    for f in FIELDS[kind]:
-        if not f.required or f.name in mapped:
-            continue
-        if f.name == "amount" and {"quantity", "unit_price"} <= mapped:
-            continue  # amount = quantity × unit_price
-        raise IngestError(f"{file_name}: no column for {f.name} (columns: {', '.join(headers)}); "
-                          f"name one with --map COLUMN={f.name}")
+    for name in missing_required(set(mapping.values()), kind):
+        raise IngestError(f"{file_name}: no column for {name} (columns: {', '.join(headers)}); "
+                          f"name one with --map COLUMN={name}")
     return mapping
 
 
@@ -149,7 +145,7 @@ def preview(path: str | Path, kind: Kind = "orders", sheet: str | None = None,
             if len(sample) == sources.SNIFF_BYTES and b"\n" in sample:
                 sample = sample[: sample.rindex(b"\n") + 1]  # whole lines only
             target.write_bytes(sample)
-        src = sources.stage(staging.con, target, "raw", staging.dir, sheet)
+        src = sources.stage(staging.con, target, "raw", staging.dir, sheet, kind)
         head = staging.con.sql(f"SELECT * EXCLUDE (src_row) FROM raw ORDER BY src_row LIMIT {int(rows)}").pl()
         head.columns = src.headers
         read_as = src.describe().replace(target.name, path.name)
@@ -167,6 +163,7 @@ def ingest(store: Store, paths: Sequence[str | Path], dataset: str, kind: Kind =
     """Load `paths` (same kind) into `dataset`, creating it if needed. See the module docstring."""
     if kind not in KINDS:
         raise IngestError(f"unknown kind {kind!r} (kinds: {', '.join(KINDS)})")
+    dataset = validate_name(dataset)
     if not paths:
         raise IngestError("no file to import")
     report = progress or (lambda fraction, message: None)
@@ -176,7 +173,7 @@ def ingest(store: Store, paths: Sequence[str | Path], dataset: str, kind: Kind =
         for i, path in enumerate(Path(p) for p in paths):
             report(0.05 + 0.5 * i / len(paths), f"reading {path.name}")
             try:
-                src = sources.stage(staging.con, path, f"raw_{i}", staging.dir, sheet)
+                src = sources.stage(staging.con, path, f"raw_{i}", staging.dir, sheet, kind)
             except SourceError as exc:
                 raise IngestError(str(exc)) from None
             mapping = resolve_mapping(src.headers, kind, overrides, path.name)
@@ -221,7 +218,7 @@ def _parse(con: duckdb.DuckDBPyConnection, src: Source, mapping: dict[str, str],
     """Create table `out`: src_row, every field of `kind` typed, and `reason` (NULL = good)."""
     column_of = {f: f"c{src.headers.index(h)}" for h, f in mapping.items()}
     header_of = {f: h for h, f in mapping.items()}
-    formats = {name: parsing.detect_format(con, src.table, col, field_type(kind, name), header_of[name])
+    formats = {name: parsing.column_format(con, src.table, col, field_type(kind, name), header_of[name])
                for name, col in column_of.items()}
     notes: list[str] = []
     typed, reasons = ["src_row"], []
@@ -241,16 +238,26 @@ def _parse(con: duckdb.DuckDBPyConnection, src: Source, mapping: dict[str, str],
         every = ", ".join(f"coalesce(c{i}, '')" for i in range(len(src.headers)))
         typed.append(f"contains(concat({every}), '{sources.REPLACEMENT}') AS undecodable")
         reasons.append(f"CASE WHEN undecodable THEN 'has bytes that are not valid {src.encoding}' END")
-    finals = [_final_value(f, kind, mapping, header_of, formats) for f in FIELDS[kind]]
+    order_level = kind == "orders" and _is_order_total(con, src, mapping, column_of, header_of,
+                                                             formats.get("amount", _PLAIN).decimal_comma)
+    if order_level:
+        notes.append(f"{src.path.name}: {header_of['amount']} is the order's total; counted once per order")
+    finals = [_final_value(f, kind, mapping, formats, order_level) for f in FIELDS[kind]]
     reasons += _final_reasons(kind, set(mapping.values()))
     reason_sql = f"nullif(concat_ws('; ', {', '.join(reasons)}), '')" if reasons else "NULL"
-    con.execute(f"""
-        CREATE TABLE {out} AS
+    judged = f"""
         WITH typed AS (SELECT {', '.join(typed)} FROM {src.table}),
              final AS (SELECT typed.*, {', '.join(finals)} FROM typed)
         SELECT src_row, {', '.join(f'final_{f.name} AS {f.name}' for f in FIELDS[kind])},
                {reason_sql} AS reason
-        FROM final ORDER BY src_row""")
+        FROM final"""
+    if order_level:
+        # The total counts on the order's first good line, 0 on its other lines.
+        first_good = ("row_number() OVER (PARTITION BY member_id, order_id "
+                      "ORDER BY reason IS NOT NULL, src_row) = 1")
+        judged = (f"SELECT * REPLACE (CASE WHEN order_id IS NULL OR {first_good} THEN amount "
+                  f"ELSE 0 END AS amount) FROM ({judged})")
+    con.execute(f"CREATE TABLE {out} AS SELECT * FROM ({judged}) ORDER BY src_row")
     return notes
 
 
@@ -291,8 +298,8 @@ def _field_reasons(f: Field, kind: Kind) -> list[str]:
     return out
 
 
-def _final_value(f: Field, kind: Kind, mapping: dict[str, str], header_of: dict[str, str],
-                 formats: dict[str, parsing.ColumnFormat]) -> str:
+def _final_value(f: Field, kind: Kind, mapping: dict[str, str], formats: dict[str, parsing.ColumnFormat],
+                 order_level: bool) -> str:
     """The loaded value of each field, after the rules that combine fields."""
     mapped = set(mapping.values())
     if kind == "orders" and f.name == "amount":
@@ -300,14 +307,11 @@ def _final_value(f: Field, kind: Kind, mapping: dict[str, str], header_of: dict[
                     if {"quantity", "unit_price"} <= mapped else "NULL::DECIMAL(18,2)")
         own = "amount" if "amount" in mapped else "NULL::DECIMAL(18,2)"
         value = f"coalesce({own}, {computed})"
-        if "amount" in mapped and "order_id" in mapped and _is_order_level(header_of["amount"]):
-            # An order total repeated on (or written once per) order: count it on its first line.
-            window = "OVER (PARTITION BY member_id, order_id ORDER BY src_row)"
-            return (f"CASE WHEN order_id IS NULL THEN {value} "
-                    f"WHEN row_number() {window} = 1 THEN first_value({value} IGNORE NULLS) "
-                    f"OVER (PARTITION BY member_id, order_id ORDER BY src_row "
-                    f"ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) "
-                    f"ELSE 0 END AS final_amount")
+        if order_level:
+            # An order total repeated on the order's lines (or written on one of them): every
+            # line sees it here; _parse keeps it on the first good line only.
+            return (f"CASE WHEN order_id IS NULL THEN {value} ELSE max({value}) OVER "
+                    f"(PARTITION BY member_id, order_id) END AS final_amount")
         return f"{value} AS final_amount"
     if kind == "orders" and f.name == "discount" and formats.get("discount", _PLAIN).discount_is_share:
         return ("CASE WHEN discount > 0 AND discount <= 1 THEN "
@@ -326,9 +330,23 @@ def _final_reasons(kind: Kind, mapped: set[str]) -> list[str]:
             "CASE WHEN final_amount IS NULL THEN 'amount: quantity or unit_price is missing' END"]
 
 
-def _is_order_level(header: str) -> bool:
+def _is_order_total(con: duckdb.DuckDBPyConnection, src: Source, mapping: dict[str, str],
+                    column_of: dict[str, str], header_of: dict[str, str], decimal_comma: bool) -> bool:
+    """Is the amount column an order total (买家实际支付金额, Total …)? Only when its header says so
+    and its value never differs between two lines of one order."""
+    if not {"amount", "order_id"} <= set(mapping.values()):
+        return False
     amount = next(f for f in FIELDS["orders"] if f.name == "amount")
-    return normalise_header(header) in {normalise_header(a) for a in amount.order_level_aliases}
+    header = normalise_header(header_of["amount"])
+    if not {header, without_unit(header)} & {normalise_header(a) for a in amount.order_level_aliases}:
+        return False
+    member, order, value = column_of["member_id"], column_of["order_id"], column_of["amount"]
+    differing = con.sql(f"""
+        SELECT count(*) FROM (
+            SELECT 1 FROM {src.table} WHERE ml_text({order}) IS NOT NULL
+            GROUP BY ml_text({member}), ml_text({order})
+            HAVING count(DISTINCT ml_number({value}, $dc)) > 1)""", params={"dc": decimal_comma}).fetchall()[0][0]
+    return differing == 0
 
 
 def _format_notes(f: Field, header: str, fmt: parsing.ColumnFormat, src: Source) -> list[str]:
@@ -357,7 +375,7 @@ def _write_rejects(con: duckdb.DuckDBPyConnection, staged: list[Source], work_di
     """All rejected rows of all files, unchanged, plus `reason`, as one CSV; returns its path."""
     views = []
     for i, src in enumerate(staged):
-        reason_col = "reason" if "reason" not in src.headers else "reject_reason"
+        reason_col = next(n for n in ("reason", "reject_reason", "memberlens_reason") if n not in src.headers)
         cells = [duckdb.ColumnExpression(f"c{j}").alias(h) for j, h in enumerate(src.headers)]
         extra = []
         if len(staged) > 1:
@@ -404,23 +422,23 @@ def _slug(name: str) -> str:
 
 # -- loading -------------------------------------------------------------------------------
 
-_LOAD_COLUMNS: dict[Kind, str] = {
-    "orders": ("member_id, order_id, amount, quantity, unit_price, product_name, sku, category, "
-               "discount, channel, store, region, city, signup_date, gender, birth_year, age, "
-               "member_tier, order_date AS order_ts, order_date::DATE AS order_date"),
-    "members": "member_id, signup_date, gender, birth_year, member_tier, region, city, channel",
-    "nps": "member_id, survey_date, score",
-    "spend": "period, spend, channel",
-}
+def _load_columns(kind: Kind) -> str:
+    """The parsed columns as the dataset table takes them (orders keep the time and its date;
+    a members file's age has already become birth_year)."""
+    names = [f.name for f in FIELDS[kind] if not (kind == "members" and f.name == "age")]
+    if kind == "orders":
+        names = [n for n in names if n != "order_date"] + ["order_date AS order_ts",
+                                                           "order_date::DATE AS order_date"]
+    return ", ".join(names)
 
 
 def _load(store: Store, staging_path: Path, files: int, dataset: str, kind: Kind, replace: bool) -> Dataset:
     """One transaction: add (or replace) the rows, rebuild derived tables, bump the version."""
-    if not re.fullmatch(r"[\w/.\-]+", str(staging_path)):
-        raise IngestError(f"unexpected characters in the temporary path {staging_path}")
-    alias = f"stg_{staging_path.parent.name.replace('-', '_')}"
+    # ATTACH takes no parameters: the path (a temporary folder of ours) goes in as a quoted literal.
+    literal = "'" + str(staging_path).replace("'", "''") + "'"
+    alias = "stg_" + re.sub(r"\W", "_", staging_path.parent.name)
     with store.cursor() as cur:
-        cur.execute(f"ATTACH '{staging_path}' AS {alias} (READ_ONLY)")
+        cur.execute(f"ATTACH {literal} AS {alias} (READ_ONLY)")
     try:
         with store.transaction() as cur:
             ds = store.find(dataset, cur) or store.create_dataset(dataset, cur)
@@ -435,10 +453,15 @@ def _load(store: Store, staging_path: Path, files: int, dataset: str, kind: Kind
                 cur.execute(f"""
                     INSERT INTO {table} BY NAME
                     SELECT line_id, coalesce(order_id, 'L' || line_id) AS order_id, * EXCLUDE (order_id, line_id)
-                    FROM (SELECT ? + row_number() OVER (ORDER BY f, src_row) AS line_id, {_LOAD_COLUMNS[kind]}
+                    FROM (SELECT ? + row_number() OVER (ORDER BY f, src_row) AS line_id, {_load_columns(kind)}
                           FROM ({good}))""", [start])
+            elif kind == "members":
+                # row_id keeps load order: a member listed twice takes the later row's values.
+                start = cur.sql(f"SELECT coalesce(max(row_id), 0) FROM {table}").fetchall()[0][0]
+                cur.execute(f"INSERT INTO {table} BY NAME SELECT ? + row_number() OVER (ORDER BY f, src_row) "
+                            f"AS row_id, {_load_columns(kind)} FROM ({good})", [start])
             else:
-                cur.execute(f"INSERT INTO {table} BY NAME SELECT {_LOAD_COLUMNS[kind]} FROM ({good}) "
+                cur.execute(f"INSERT INTO {table} BY NAME SELECT {_load_columns(kind)} FROM ({good}) "
                             f"ORDER BY f, src_row")
             store.rebuild_derived(cur, ds)
             store.bump_version(cur, ds)

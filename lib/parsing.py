@@ -39,6 +39,7 @@ def _day_month(day_first: bool) -> list[str]:
     return out
 
 
+SHARE_HEADERS = ("折扣", "折扣率")  # headers under which a bare 0.95 is the share paid
 MIN_YEAR, MAX_YEAR = 1970, 2100  # outside: a mis-read date (Excel's day 0 is 1899-12-30)
 EXCEL_SERIAL_MIN, EXCEL_SERIAL_MAX = 25569, 73051  # 1970-01-01 .. 2099-12-31 as Excel days
 
@@ -86,7 +87,7 @@ def install_macros(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(MACROS)
 
 
-def detect_format(con: duckdb.DuckDBPyConnection, table: str, column: str, ftype: FieldType,
+def column_format(con: duckdb.DuckDBPyConnection, table: str, column: str, ftype: FieldType,
                   source_header: str = "") -> ColumnFormat:
     """Decide a column's date order / decimal mark / discount form from all its values."""
     if ftype in ("timestamp", "date"):
@@ -104,13 +105,15 @@ def detect_format(con: duckdb.DuckDBPyConnection, table: str, column: str, ftype
             FROM (SELECT ml_num_body({column}) AS b FROM {table})""").fetchall()[0]
         decimal_comma = (comma or 0) > (dot or 0)
         share = False
-        if source_header.strip().lower() in ("折扣", "discount", "discountrate", "折扣率"):
-            # A 折扣 column may hold the share paid (0.95, 8折) rather than money off.
+        if ftype == "money":
+            # A 折扣 column may hold the share paid (0.95, 8折) rather than money off: values with
+            # 折 or % say so anywhere; bare fractions only under a Chinese 折扣 header (an English
+            # "Discount" of 0.50 is fifty cents).
             share = con.sql(f"""
-                SELECT count(*) > 0 AND (count_if(contains(v, '折')) > 0
-                       OR (min(ml_number(v, ?)) > 0 AND max(ml_number(v, ?)) <= 1))
+                SELECT count(*) > 0 AND (count_if(regexp_matches(v, '折|%')) > 0
+                       OR ($bare AND min(ml_number(v, $dc)) > 0 AND max(ml_number(v, $dc)) <= 1))
                 FROM (SELECT ml_text({column}) AS v FROM {table}) WHERE v IS NOT NULL""",
-                params=[decimal_comma, decimal_comma]).fetchall()[0][0]
+                params={"bare": source_header.strip() in SHARE_HEADERS, "dc": decimal_comma}).fetchall()[0][0]
         return ColumnFormat(decimal_comma=decimal_comma, discount_is_share=bool(share))
     return ColumnFormat()
 
@@ -135,13 +138,14 @@ def value_sql(column: str, ftype: FieldType, fmt: ColumnFormat) -> str:
         ts = timestamp_sql(column, fmt)
         guarded = f"CASE WHEN year({ts}) BETWEEN {MIN_YEAR} AND {MAX_YEAR} THEN {ts} END"
         return guarded if ftype == "timestamp" else f"({guarded})::DATE"
+    # TRY_CAST: a value too large for its type is unreadable (a rejected row), not a crash.
     if ftype == "money":
-        return f"ml_number({column}, {dc})::DECIMAL(18,2)"
+        return f"TRY_CAST(ml_number({column}, {dc}) AS DECIMAL(18,2))"
     if ftype == "number":
-        return f"ml_number({column}, {dc})::DOUBLE"
+        return f"TRY_CAST(ml_number({column}, {dc}) AS DOUBLE)"
     if ftype in ("integer", "score"):
         n = f"ml_number({column}, {dc})"
-        return f"CASE WHEN {n} = floor({n}) THEN {n}::INTEGER END"
+        return f"CASE WHEN {n} = floor({n}) THEN TRY_CAST({n} AS INTEGER) END"
     if ftype == "gender":
         return (f"CASE WHEN lower(ml_text({column})) IN ('男', 'm', 'male', '1', '先生', 'man') THEN 'M' "
                 f"WHEN lower(ml_text({column})) IN ('女', 'f', 'female', '2', '女士', 'woman') THEN 'F' END")

@@ -28,8 +28,14 @@ def ensure_sample_dataset(store: Store, sample_dir: Path | None = None) -> bool:
     present = [(kind, sample_dir / name) for kind, name in SAMPLE_FILES if (sample_dir / name).exists()]
     if not present or store.find(SAMPLE_DATASET) is not None:
         return False
-    for kind, path in present:
-        ingest(store, [path], SAMPLE_DATASET, kind=kind, replace=True)
+    try:
+        for kind, path in present:
+            ingest(store, [path], SAMPLE_DATASET, kind=kind, replace=True)
+    except Exception:
+        # All or nothing: a half-loaded demo would never be completed (the dataset exists).
+        if store.find(SAMPLE_DATASET) is not None:
+            store.delete_dataset(SAMPLE_DATASET)
+        raise
     with store.transaction() as cur:
         cur.execute("INSERT INTO meta VALUES (?, '1') ON CONFLICT DO NOTHING", [_MARKER])
     return True

@@ -28,11 +28,15 @@ import duckdb
 import polars as pl
 from charset_normalizer import from_bytes
 
+from lib.contract import Kind, missing_required, suggest_mapping
+from lib.store import first_line
+
 SNIFF_BYTES = 256 * 1024
 TRANSCODE_CHUNK = 1024 * 1024
 HEADER_SEARCH_ROWS = 30  # title rows above an Excel table's header
 REPLACEMENT = "\ufffd"
 DELIMITERS = (",", "\t", ";", "|")
+csv.field_size_limit(1 << 30)  # a long free-text field is data, not an error
 
 Format = Literal["csv", "xlsx", "parquet"]
 
@@ -66,7 +70,7 @@ class Source:
         if self.encoding:
             parts.append(self.encoding)
         if self.delimiter:
-            parts.append("delimiter " + {"\t": "tab", " ": "space"}.get(self.delimiter, repr(self.delimiter)))
+            parts.append("delimiter " + ("tab" if self.delimiter == "\t" else repr(self.delimiter)))
         if self.sheet:
             parts.append(f"sheet {self.sheet}")
         return ", ".join(parts)
@@ -141,15 +145,18 @@ def transcode_to_utf8(src: Path, dest: Path, encoding: str) -> bool:
 
 
 def stage(con: duckdb.DuckDBPyConnection, path: Path, table: str, work_dir: Path,
-          sheet: str | None = None) -> Source:
-    """Load `path` into staging table `table` (our own name) and describe what was read."""
+          sheet: str | None = None, kind: Kind = "orders") -> Source:
+    """Load `path` into staging table `table` (our own name) and describe what was read.
+
+    `kind` helps choose an Excel sheet and header row: the first whose headers name every
+    required field of that kind of file."""
     if not path.is_file():
         raise SourceError(f"{path} does not exist or is not a file")
     if path.stat().st_size == 0:
         raise SourceError(f"{path.name} is empty")
     fmt = detect_format(path)
     if fmt == "xlsx":
-        return _stage_excel(con, path, table, sheet)
+        return _stage_excel(con, path, table, sheet, kind)
     if fmt == "parquet":
         return _stage_parquet(con, path, table)
     return _stage_csv(con, path, table, work_dir)
@@ -182,7 +189,7 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, path: Path, table: str, work_dir:
                            rejects_scan=f"{table}_scans")
         _create_text_table(con, rel, table)
     except duckdb.Error as exc:
-        raise SourceError(f"{path.name} cannot be read as a table: {_first_line(exc)}") from None
+        raise SourceError(f"{path.name} cannot be read as a table: {first_line(exc)}") from None
     # One malformed line can raise several errors (one per extra field): keep the line once.
     malformed = con.sql(f"""
         SELECT line::BIGINT AS line, any_value(csv_line) AS raw_line,
@@ -192,44 +199,60 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, path: Path, table: str, work_dir:
                   delimiter=delimiter, undecodable=undecodable)
 
 
-def _stage_excel(con: duckdb.DuckDBPyConnection, path: Path, table: str, sheet: str | None) -> Source:
+def _stage_excel(con: duckdb.DuckDBPyConnection, path: Path, table: str, sheet: str | None,
+                 kind: Kind) -> Source:
     import fastexcel
 
     try:
         reader = fastexcel.read_excel(str(path))
     except Exception as exc:  # fastexcel raises its own error types for broken files
-        raise SourceError(f"{path.name} is not a readable Excel workbook: {_first_line(exc)}") from None
+        raise SourceError(f"{path.name} is not a readable Excel workbook: {first_line(exc)}") from None
     names = reader.sheet_names
     if sheet is not None and sheet not in names:
         raise SourceError(f"{path.name} has no sheet {sheet!r} (sheets: {', '.join(names)})")
-    for name in [sheet] if sheet is not None else names:
-        grid = reader.load_sheet(name, header_row=None, dtypes="string").to_polars()
-        found = _excel_table(grid)
-        if found is not None:
-            headers, body = found
-            _create_text_table(con, con.from_arrow(body.to_arrow()), table)
-            return Source(path, "xlsx", headers, table, _count(con, table), sheet=name)
+    grids = [(name, reader.load_sheet(name, header_row=None, dtypes="string").to_polars())
+             for name in ([sheet] if sheet is not None else names)]
+    # First choice: the first sheet and row whose headers name every required field; else the
+    # first sheet holding any table, its header the first row as wide as the table.
+    for strict in (True, False):
+        for name, grid in grids:
+            found = _excel_table(grid, kind if strict else None)
+            if found is not None:
+                headers, body = found
+                _create_text_table(con, con.from_arrow(body.to_arrow()), table)
+                return Source(path, "xlsx", headers, table, _count(con, table), sheet=name)
     raise SourceError(f"{path.name} has no sheet holding a table (a header row and data rows)")
 
 
-def _excel_table(grid: pl.DataFrame) -> tuple[list[str], pl.DataFrame] | None:
-    """The header row and data rows of a sheet, or None when it holds no table."""
+def _excel_table(grid: pl.DataFrame, kind: Kind | None) -> tuple[list[str], pl.DataFrame] | None:
+    """The header row and data rows of a sheet, or None when it holds no table (of `kind`)."""
     if grid.height < 2 or grid.width == 0:
         return None
     top = grid.head(HEADER_SEARCH_ROWS)
-    filled = top.select(pl.sum_horizontal(pl.all().is_not_null()).alias("n"))["n"]
-    widest = filled.max()
-    if widest is None or widest < 2:
+    filled = top.select(pl.sum_horizontal(pl.all().is_not_null()).alias("n"))["n"].to_list()
+    header_at = None
+    for i, n in enumerate(filled):
+        cells = [str(v).strip() for v in top.row(i) if v is not None and str(v).strip()]
+        if kind is not None:
+            if cells and not missing_required(set(suggest_mapping(cells, kind).values()), kind):
+                header_at = i
+                break
+        elif n == max(filled) and n >= 2:
+            header_at = i
+            break
+    if header_at is None:
         return None
-    header_at = int(filled.arg_max())
-    header_row = grid.row(header_at)
-    keep = [i for i, v in enumerate(header_row) if v is not None and str(v).strip()]
-    headers = _unique([str(header_row[i]).strip() for i in keep])
-    body = grid.slice(header_at + 1).select([grid.columns[i] for i in keep])
+    body = grid.slice(header_at + 1)
     body = body.filter(pl.any_horizontal(pl.all().is_not_null()))  # blank spacer rows are not data
+    header_row = grid.row(header_at)
+    # A column keeps its place when it has a header or holds data (named columnN then).
+    keep = [i for i, v in enumerate(header_row)
+            if (v is not None and str(v).strip()) or body.get_column(grid.columns[i]).is_not_null().any()]
+    headers = _unique([str(header_row[i]).strip() if header_row[i] is not None and str(header_row[i]).strip()
+                       else f"column{i + 1}" for i in keep])
     if body.height == 0:
         return None
-    return headers, body
+    return headers, body.select([grid.columns[i] for i in keep])
 
 
 def _stage_parquet(con: duckdb.DuckDBPyConnection, path: Path, table: str) -> Source:
@@ -238,7 +261,7 @@ def _stage_parquet(con: duckdb.DuckDBPyConnection, path: Path, table: str) -> So
         headers = list(rel.columns)
         _create_text_table(con, rel, table)
     except duckdb.Error as exc:
-        raise SourceError(f"{path.name} is not a readable Parquet file: {_first_line(exc)}") from None
+        raise SourceError(f"{path.name} is not a readable Parquet file: {first_line(exc)}") from None
     return Source(path, "parquet", headers, table, _count(con, table))
 
 
@@ -247,28 +270,29 @@ def sniff_dialect(text: str) -> tuple[str, int, list[str]]:
 
     The delimiter is the candidate that splits the most lines into the same number (≥ 2) of
     fields; the header is the first line with that number, so report titles above it are
-    skipped. Quotes follow RFC 4180 (Python's csv module does the splitting).
+    skipped. A file no delimiter splits is one column. Quotes follow RFC 4180 (Python's csv
+    module does the splitting).
     """
     lines = text.splitlines(keepends=True)
     if len(text) >= SNIFF_BYTES and len(lines) > 1:
         lines = lines[:-1]  # the sample may end mid-line
-    best: tuple[float, int, str] | None = None
+    best: tuple[int, int, str] = (0, 1, DELIMITERS[0])  # (lines of that width, width, delimiter)
     for delimiter in DELIMITERS:
-        widths = [len(row) for row in csv.reader(lines, delimiter=delimiter) if any(c.strip() for c in row)]
-        if not widths:
-            continue
-        width, count = Counter(widths).most_common(1)[0]
-        if width >= 2 and (best is None or (count / len(widths), width) > best[:2]):
-            best = (count / len(widths), width, delimiter)
-    if best is None:
-        raise SourceError("no table found: no line splits into columns at , ; tab or |")
+        try:
+            widths = [len(row) for row in csv.reader(lines, delimiter=delimiter)
+                      if len(row) >= 2 and any(c.strip() for c in row)]
+        except csv.Error as exc:
+            raise SourceError(f"cannot split the lines into fields ({exc})") from None
+        if widths:
+            width, count = Counter(widths).most_common(1)[0]
+            best = max(best, (count, width, delimiter), key=lambda b: b[:2])
     _, width, delimiter = best
     reader = csv.reader(lines, delimiter=delimiter)
     for row in reader:
-        if len(row) == width:
+        if len(row) == width and any(c.strip() for c in row):
             headers = [cell.strip() or f"column{i + 1}" for i, cell in enumerate(row)]
             return delimiter, reader.line_num - 1, _unique(headers)
-    raise AssertionError("unreachable: the modal width occurs")
+    raise SourceError("no lines of text to read")
 
 
 def _create_text_table(con: duckdb.DuckDBPyConnection, rel: duckdb.DuckDBPyRelation, table: str) -> None:
@@ -287,17 +311,15 @@ def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
 
 
 def _unique(headers: list[str]) -> list[str]:
-    seen: dict[str, int] = {}
-    out = []
+    """Header names made unique (`备注`, `备注_3`, …) without taking a name another column has."""
+    out: list[str] = []
     for h in headers:
-        seen[h] = seen.get(h, 0) + 1
-        out.append(h if seen[h] == 1 else f"{h}_{seen[h]}")
+        name, n = h, 1
+        while name in out or (name != h and name in headers):
+            n += 1
+            name = f"{h}_{n}"
+        out.append(name)
     return out
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
 
 
 def copy_with_bom(src: Path, dest: Path) -> None:

@@ -76,7 +76,7 @@ _MEMBER_COLUMNS = ("member_id VARCHAR, signup_date DATE, gender VARCHAR, birth_y
                    "member_tier VARCHAR, region VARCHAR, city VARCHAR, channel VARCHAR")
 DATASET_TABLES: dict[str, str] = {
     "order_lines": _ORDER_LINE_COLUMNS,
-    "members_source": _MEMBER_COLUMNS,
+    "members_source": "row_id BIGINT, " + _MEMBER_COLUMNS,
     "nps": _columns("nps"),
     "spend": _columns("spend"),
     "orders": ("member_id VARCHAR, order_id VARCHAR, order_ts TIMESTAMP, order_date DATE, "
@@ -102,7 +102,10 @@ class Store:
         except duckdb.IOException as exc:
             raise StoreError(_explain_open_error(self.path, exc)) from None
         except duckdb.Error as exc:
-            raise StoreError(f"{self.path} is not a memberlens database: {_first_line(exc)}") from None
+            raise StoreError(f"{self.path} is not a memberlens database: {first_line(exc)}") from None
+        if self._foreign():
+            self._con.close()
+            raise StoreError(f"{self.path} is a DuckDB file of something else, not a memberlens workspace")
         if not read_only:
             self._init_schema()
         self._check_version()
@@ -152,6 +155,12 @@ class Store:
                 version INTEGER NOT NULL, created_at TIMESTAMP NOT NULL,
                 updated_at TIMESTAMP NOT NULL)""")
         self._drop_orphan_schemas()
+
+    def _foreign(self) -> bool:
+        """Tables but no memberlens catalog: another program's database, to be left alone."""
+        tables = set(self.query("SELECT table_name FROM information_schema.tables "
+                                "WHERE table_schema = 'main'")["table_name"])
+        return bool(tables) and not {"meta", "datasets"} <= tables
 
     def _check_version(self) -> None:
         rows = self.query("SELECT value FROM meta WHERE key = 'schema_version'")
@@ -228,8 +237,13 @@ class Store:
             ds = self._existing(name, cur)
             cur.execute(f"DROP SCHEMA {ds.schema} CASCADE")
             cur.execute("DELETE FROM datasets WHERE id = ?", [ds.id])
+        # Reclaim the dropped blocks now. The data is already gone from every query; a checkpoint
+        # refused while another session writes simply happens at the next automatic one.
         with self._write_lock, self.cursor() as cur:
-            cur.execute("CHECKPOINT")
+            try:
+                cur.execute("CHECKPOINT")
+            except duckdb.TransactionException:
+                pass
 
     def bump_version(self, cur: duckdb.DuckDBPyConnection, ds: Dataset) -> None:
         cur.execute("UPDATE datasets SET version = version + 1, updated_at = now()::TIMESTAMP "
@@ -245,6 +259,10 @@ class Store:
 
     def rebuild_derived(self, cur: duckdb.DuckDBPyConnection, ds: Dataset) -> None:
         """Recompute `orders` and `members` from the loaded tables (inside the caller's transaction).
+
+        A member listed several times in members files takes, field by field, the last loaded
+        non-empty value (arg_max skips nulls). Ages: on an order line, age at the order's year;
+        in a members file, age at the import's year (ingest turns it into birth_year).
 
         An order = the lines sharing (member_id, order_id); its time is its earliest line's,
         its net amount the sum of its lines, and it is a purchase when that sum is > 0. Order
@@ -276,12 +294,11 @@ class Store:
                        arg_max(member_tier, order_ts) FILTER (WHERE member_tier IS NOT NULL) AS member_tier
                 FROM {lines} GROUP BY member_id),
             from_file AS (
-                SELECT member_id, arg_max(signup_date, rn) AS signup_date, arg_max(gender, rn) AS gender,
-                       arg_max(birth_year, rn) AS birth_year, arg_max(member_tier, rn) AS member_tier,
-                       arg_max(region, rn) AS region, arg_max(city, rn) AS city,
-                       arg_max(channel, rn) AS channel
-                FROM (SELECT *, row_number() OVER () AS rn FROM {ds.table("members_source")})
-                GROUP BY member_id),
+                SELECT member_id, arg_max(signup_date, row_id) AS signup_date, arg_max(gender, row_id) AS gender,
+                       arg_max(birth_year, row_id) AS birth_year, arg_max(member_tier, row_id) AS member_tier,
+                       arg_max(region, row_id) AS region, arg_max(city, row_id) AS city,
+                       arg_max(channel, row_id) AS channel
+                FROM {ds.table("members_source")} GROUP BY member_id),
             first_purchase AS (
                 SELECT member_id, min(order_date) AS first_order_date FROM {orders}
                 WHERE is_purchase GROUP BY member_id)
@@ -311,7 +328,8 @@ def _schema_ident(schema: str) -> str:
     return schema
 
 
-def _first_line(exc: BaseException) -> str:
+def first_line(exc: BaseException) -> str:
+    """An exception's message as one line, for the user."""
     return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
 
 
@@ -322,4 +340,4 @@ def _explain_open_error(path: Path, exc: duckdb.Error) -> str:
         who = f"process {holder.group(1)}" if holder else "another process"
         return (f"{path} is in use by {who} (probably the running app); stop it or point "
                 f"--db / {DB_ENV} at another file")
-    return f"cannot open {path}: {_first_line(exc)}"
+    return f"cannot open {path}: {first_line(exc)}"

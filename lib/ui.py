@@ -16,8 +16,14 @@ from lib.store import Dataset, Store, StoreError
 @st.cache_resource(show_spinner=False)
 def shared_store() -> Store:
     store = Store()
-    ensure_sample_dataset(store)
+    try:
+        ensure_sample_dataset(store)
+    except StoreError as exc:  # the workspace still opens; the demo is simply not there
+        SAMPLE_PROBLEMS.append(str(exc))
     return store
+
+
+SAMPLE_PROBLEMS: list[str] = []  # why the bundled demo could not be loaded, if it could not
 
 
 def lang() -> Lang:
@@ -43,7 +49,10 @@ def current_dataset(store: Store) -> Dataset | None:
 def open_store() -> Store:
     try:
         with st.spinner("…"):
-            return shared_store()
+            store = shared_store()
     except StoreError as exc:
         st.error(t("workspace_error", lang(), error=exc))
         st.stop()
+    for problem in SAMPLE_PROBLEMS:
+        st.warning(t("sample_error", lang(), error=problem))
+    return store

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -44,7 +45,9 @@ if upload is not None:
         overrides[header] = column.selectbox(header, fields, index=fields.index(suggested),
                                              format_func=lambda f: tr("not_mapped") if f == "-" else f,
                                              key=f"map_{kind}_{header}")
-    target = st.text_input(tr("target_dataset"), value=st.session_state.get("dataset") or Path(upload.name).stem)
+    # A new upload goes to a dataset named after its file unless the user picks one: appending a
+    # client's export into the demo by default would mix them.
+    target = st.text_input(tr("target_dataset"), value=Path(upload.name).stem)
     replace = st.checkbox(tr("replace"), value=False)
     if st.button(tr("save"), type="primary"):
         bar = st.progress(0.0, text=tr("importing"))
@@ -56,6 +59,8 @@ if upload is not None:
             st.error(str(exc))
         else:
             bar.empty()
+            shutil.rmtree(path.parent, ignore_errors=True)  # saved: the private copy has served
+            del st.session_state[key]
             st.success(f"{tr('saved')}: {result.dataset}")
             a, b, c = st.columns(3)
             a.metric(tr("rows_read"), f"{result.rows_read:,}")

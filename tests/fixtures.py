@@ -45,10 +45,10 @@ def build(store: Store, name: str = "t", lines: list[tuple] = (), members: list[
                         f"order_date, amount, {', '.join(LINE_ATTRIBUTES)}) VALUES "
                         f"(?, ?, ?, ?, ?, ?, {', '.join('?' * len(LINE_ATTRIBUTES))})",
                         [i, member, order or f"L{i}", _ts(when), _ts(when).date(), Decimal(str(amount)), *extra])
-        for member, attrs in members:
-            cur.execute(f"INSERT INTO {ds.table('members_source')} (member_id, {', '.join(MEMBER_ATTRIBUTES)}) "
-                        f"VALUES (?, {', '.join('?' * len(MEMBER_ATTRIBUTES))})",
-                        [member, *[attrs.get(a) for a in MEMBER_ATTRIBUTES]])
+        for row_id, (member, attrs) in enumerate(members, start=1):
+            cur.execute(f"INSERT INTO {ds.table('members_source')} (row_id, member_id, "
+                        f"{', '.join(MEMBER_ATTRIBUTES)}) VALUES (?, ?, {', '.join('?' * len(MEMBER_ATTRIBUTES))})",
+                        [row_id, member, *[attrs.get(a) for a in MEMBER_ATTRIBUTES]])
         for member, when, score in nps:
             cur.execute(f"INSERT INTO {ds.table('nps')} VALUES (?, ?, ?)", [member, d(when), score])
         for row in spend:

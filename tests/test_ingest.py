@@ -265,7 +265,7 @@ NOT_DATA = [
     ("binary", bytes(range(256)) * 20, "holds binary data"),
     ("empty", b"", "is empty"),
     ("prose", "Dear customer,\nthank you for your order.\n".encode(), "no column for member_id"),
-    ("one column", "hello\nworld\n".encode(), "no table found"),
+    ("one column", "hello\nworld\n".encode(), r"no column for member_id \(columns: hello\)"),
     ("old excel", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(100), "old Excel .xls"),
     ("header only", "会员ID,支付时间,金额\n".encode(), "a header but no data rows"),
     ("broken xlsx", b"PK\x03\x04 not really a zip", "not a readable Excel workbook"),
@@ -330,3 +330,119 @@ def test_nps_and_spend(store, write):
     ds = store.dataset("t")
     assert store.query(f"SELECT period::VARCHAR, channel, spend FROM {ds.table('spend')} ORDER BY 1").rows() == [
         ("2024-01-01", "天猫", D("12000.00")), ("2024-02-01", "门店", D("800.00"))]
+
+
+# -- edge cases found in review --------------------------------------------------------------
+
+def test_oversized_numbers_reject_their_row(store, write):
+    orders = "会员ID,支付时间,金额\nM1,2024-01-05,12345678901234567890\nM2,2024-01-05,5\n"
+    result = ingest(store, [write("o.csv", orders)], "t")
+    assert (result.rows_loaded, result.rows_rejected) == (1, 1)
+    assert read_rejects(result.rejects)[0]["reason"] == "amount: cannot read '12345678901234567890' as an amount"
+    nps = "会员ID,提交时间,推荐评分\nM1,2024-01-05,99999999999\nM2,2024-01-05,9\n"
+    assert ingest(store, [write("n.csv", nps)], "t", kind="nps").rows_rejected == 1
+
+
+def test_a_very_long_field_is_data(store, write):
+    note = "很" * 200_000  # over the csv module's default 128 KiB field limit
+    result = ingest(store, [write("o.csv", f"会员ID,支付时间,金额,备注\nM1,2024-01-05,5,{note}\n")], "t")
+    assert result.rows_loaded == 1
+
+
+def test_title_lines_outnumbering_the_rows(store, write):
+    text = "销售报表\n门店：全部\n会员ID,支付时间,金额\nM1,2024-01-05,5\n"
+    assert ingest(store, [write("o.csv", text)], "t").rows_loaded == 1
+
+
+def test_order_total_with_a_unit_and_a_rejected_first_line(store, write):
+    text = ("订单编号,买家会员名,订单付款时间,买家实际支付金额(元),宝贝标题\n"
+            "T1,b1,not a date,300,奶粉\n"        # rejected: T1's total must stay on its next line
+            "T1,b1,2024-01-05 10:00,300,纸尿裤\n"
+            "T2,b2,2024-01-06 10:00,50,玩具\n"
+            "T2,b2,2024-01-06 10:00,,玩具\n")      # total written once per order
+    result = ingest(store, [write("o.csv", text)], "t")
+    assert (result.rows_loaded, result.rows_rejected) == (3, 1)
+    ds = store.dataset("t")
+    assert store.query(f"SELECT order_id, net_amount FROM {ds.table('orders')} ORDER BY 1").rows() == [
+        ("T1", D("300.00")), ("T2", D("50.00"))]
+
+
+def test_a_total_column_that_varies_within_an_order_is_a_line_amount(store, write):
+    text = "Order ID,Customer ID,Order Date,Total\nA,c1,2024-01-05,10\nA,c1,2024-01-05,15\n"
+    ingest(store, [write("o.csv", text)], "t")
+    ds = store.dataset("t")
+    assert store.query(f"SELECT net_amount FROM {ds.table('orders')}").item() == D("25.00")
+
+
+def test_same_order_number_under_two_members_is_two_orders(store, write):
+    text = "会员ID,订单号,支付时间,金额\nM1,A,2024-01-05,5\nM2,A,2024-01-05,7\n"
+    assert ingest(store, [write("o.csv", text)], "t").orders == 2
+
+
+def test_english_discount_of_small_amounts_stays_money(store, write):
+    text = "Customer ID,Order Date,Sales,Discount\nc1,2024-01-05,100,0.50\n"
+    ingest(store, [write("o.csv", text)], "t")
+    ds = store.dataset("t")
+    assert store.query(f"SELECT discount FROM {ds.table('order_lines')}").item() == D("0.50")
+
+
+def test_canonical_field_names_and_one_column_members(store, write):
+    text = "member_id,order_id,order_date,amount\nM1,A,2024-01-05,5\n"
+    assert ingest(store, [write("o.csv", text)], "t").rows_loaded == 1
+    assert ingest(store, [write("m.csv", "会员ID\nM1\nM2\n")], "t", kind="members").members == 2
+
+
+def test_duplicate_headers_stay_apart(store, write):
+    text = "会员ID,支付时间,金额,备注,备注,备注_2\nM1,2024-01-05,5,a,b,c\n"
+    p = preview(write("o.csv", text))
+    assert p.headers == ["会员ID", "支付时间", "金额", "备注", "备注_3", "备注_2"]
+    assert ingest(store, [write("o.csv", text)], "t").rows_loaded == 1
+
+
+def test_dataset_names_are_trimmed(store, write):
+    path = write("o.csv", "会员ID,支付时间,金额\nM1,2024-01-05,5\n")
+    ingest(store, [path], "pos")
+    assert ingest(store, [path], "pos ").dataset == "pos"
+    assert [d.name for d in store.datasets()] == ["pos"]
+
+
+def test_temporary_folder_with_a_space_and_a_quote(store, write, tmp_path, monkeypatch):
+    odd = tmp_path / "my tmp's"
+    odd.mkdir()
+    monkeypatch.setenv("TMPDIR", str(odd))
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", None)  # re-read TMPDIR
+    assert ingest(store, [write("o.csv", "会员ID,支付时间,金额\nM1,2024-01-05,5\n")], "t").rows_loaded == 1
+
+
+def _workbook(path: Path, sheets: dict[str, list[list]]) -> Path:
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(path)
+    for name, grid in sheets.items():
+        sheet = book.add_worksheet(name)
+        for r, row in enumerate(grid):
+            for c, value in enumerate(row):
+                if value is not None:
+                    sheet.write(r, c, value)
+    book.close()
+    return path
+
+
+def test_excel_picks_the_sheet_and_row_that_hold_the_orders(store, tmp_path):
+    path = _workbook(tmp_path / "x.xlsx", {
+        "说明": [["字段", "说明"], ["会员ID", "会员编号"], ["金额", "实付"]],   # an instructions sheet
+        "订单": [["订单导出"], ["会员ID", "支付时间", "金额", None],          # a data column with no header
+                 ["M1", "2024-01-05", 5, "备注1"], ["M2", "2024-01-06", 6, None]],
+    })
+    result = ingest(store, [path], "t")
+    assert (result.rows_read, result.rows_loaded) == (2, 2)
+    assert result.files[0].read_as == "XLSX, sheet 订单"
+    assert preview(path).headers == ["会员ID", "支付时间", "金额", "column4"]
+
+
+def test_rows_read_always_adds_up(store, write):
+    for i, text in enumerate([BASIC, DELIMITED[0][1], "会员ID,支付时间,金额\nM1,x,1\nM2,2024-01-01,2\n,2024-01-01,3\n"]):
+        r = ingest(store, [write(f"f{i}.csv", text)], f"t{i}")
+        assert r.rows_read == r.rows_loaded + r.rows_rejected

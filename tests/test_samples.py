@@ -25,3 +25,20 @@ def test_a_new_workspace_gets_the_demo_once(store):
     store.delete_dataset(SAMPLE_DATASET)
     assert ensure_sample_dataset(store) is False  # deleted by the user: stays deleted
     assert store.datasets() == []
+
+
+def test_a_demo_that_fails_to_load_leaves_nothing_half_loaded(store, tmp_path):
+    import shutil
+
+    import pytest
+
+    from lib.ingest import IngestError
+
+    broken = tmp_path / "samples"
+    broken.mkdir()
+    shutil.copy(SAMPLE_DIR / "spend.csv", broken / "spend.csv")
+    (broken / "orders.csv").write_text("会员ID,支付时间,金额\nM1,2024-01-05,5\n", encoding="utf-8")
+    (broken / "members.xlsx").write_bytes(b"PK\x03\x04 broken")
+    with pytest.raises(IngestError):
+        ensure_sample_dataset(store, broken)
+    assert store.datasets() == []

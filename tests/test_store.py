@@ -123,3 +123,52 @@ def test_not_a_database_file(tmp_path):
     path.write_text("hello")
     with pytest.raises(StoreError):
         Store(path)
+
+
+def test_delete_while_other_threads_read(store, write):
+    import threading
+
+    for i in range(3):
+        ingest(store, [write(f"o{i}.csv", ORDERS)], f"d{i}")
+    ds = store.dataset("d0")
+    stop, failures = threading.Event(), []
+
+    def read():
+        while not stop.is_set():
+            try:
+                store.query(f"SELECT count(*) FROM {ds.table('orders')}")
+            except Exception as exc:  # the table may vanish mid-loop: that is the point of the test
+                if "does not exist" not in str(exc):
+                    failures.append(exc)
+
+    readers = [threading.Thread(target=read) for _ in range(3)]
+    for t in readers:
+        t.start()
+    try:
+        for i in range(3):
+            store.delete_dataset(f"d{i}")
+    finally:
+        stop.set()
+        for t in readers:
+            t.join()
+    assert failures == [] and store.datasets() == []
+
+
+def test_a_foreign_duckdb_file_is_left_alone(tmp_path):
+    path = tmp_path / "other.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute("CREATE TABLE invoices (id INTEGER)")
+    con.close()
+    with pytest.raises(StoreError, match="not a memberlens workspace"):
+        Store(path)
+    con = duckdb.connect(str(path))
+    assert [r[0] for r in con.sql("SELECT table_name FROM information_schema.tables").fetchall()] == ["invoices"]
+    con.close()
+
+
+def test_reading_commands_do_not_create_a_workspace(tmp_path):
+    missing = tmp_path / "none.duckdb"
+    run = subprocess.run([sys.executable, "-m", "lib", "datasets", "--db", str(missing)],
+                         capture_output=True, text=True, cwd=Path(__file__).parents[1])
+    assert run.returncode == 1 and run.stderr.startswith(f"error: no workspace at {missing}")
+    assert not missing.exists()
