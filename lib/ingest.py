@@ -113,12 +113,12 @@ def resolve_mapping(headers: list[str], kind: Kind, overrides: dict[str, str] | 
 
 
 class _Staging:
-    """A private DuckDB file in a temporary folder for one import; removed on close."""
+    """A private DuckDB database and temporary folder for one import; removed on cleanup."""
 
     def __init__(self) -> None:
         self.dir = Path(tempfile.mkdtemp(prefix="memberlens-ingest-"))
-        self.path = self.dir / "staging.duckdb"
-        self.con = duckdb.connect(str(self.path))
+        # In memory, spilling to this folder past STAGING_MEMORY: nothing is written twice.
+        self.con = duckdb.connect()
         self.con.execute(f"SET memory_limit = '{STAGING_MEMORY}'")
         self.con.execute("SET temp_directory = ?", [str(self.dir / "spill")])
         parsing.install_macros(self.con)
@@ -146,7 +146,7 @@ def preview(path: str | Path, kind: Kind = "orders", sheet: str | None = None,
                 sample = sample[: sample.rindex(b"\n") + 1]  # whole lines only
             target.write_bytes(sample)
         src = sources.stage(staging.con, target, "raw", staging.dir, sheet, kind)
-        head = staging.con.sql(f"SELECT * EXCLUDE (src_row) FROM raw ORDER BY src_row LIMIT {int(rows)}").pl()
+        head = staging.con.sql(f"SELECT * FROM raw ORDER BY rowid LIMIT {int(rows)}").pl()
         head.columns = src.headers
         read_as = src.describe().replace(target.name, path.name)
         return Preview(src.headers, head, suggest_mapping(src.headers, kind), read_as)
@@ -198,9 +198,13 @@ def ingest(store: Store, paths: Sequence[str | Path], dataset: str, kind: Kind =
             first = _first_reason(staging.con, staged)
             raise IngestError(f"no row could be loaded ({rows_read} rejected; first reason: {first}); "
                               f"nothing was changed; rejected rows: {rejects}")
-        staging.close()  # the workspace attaches the staging file read-only next
+        good = []
+        for i in range(len(staged)):  # handed to the workspace as Parquet files
+            good.append(str(staging.dir / f"good_{i}.parquet"))
+            staging.con.sql(f"SELECT {i} AS f, * EXCLUDE (reason) FROM final_{i} WHERE reason IS NULL") \
+                .write_parquet(good[-1])
         report(0.75, "saving")
-        ds = _load(store, staging.path, len(staged), dataset, kind, replace)
+        ds = _load(store, good, dataset, kind, replace)
         report(1.0, "done")
         counts = store.table_counts(ds)
         return IngestResult(dataset=ds.name, kind=kind, rows_read=rows_read, rows_loaded=rows_loaded,
@@ -221,7 +225,7 @@ def _parse(con: duckdb.DuckDBPyConnection, src: Source, mapping: dict[str, str],
     formats = {name: parsing.column_format(con, src.table, col, field_type(kind, name), header_of[name])
                for name, col in column_of.items()}
     notes: list[str] = []
-    typed, reasons = ["src_row"], []
+    typed, reasons = ["rowid + 1 AS src_row"], []
     for f in FIELDS[kind]:
         col = column_of.get(f.name)
         if col is None:
@@ -380,8 +384,8 @@ def _write_rejects(con: duckdb.DuckDBPyConnection, staged: list[Source], work_di
         extra = []
         if len(staged) > 1:
             extra.append(duckdb.ConstantExpression(src.path.name).alias("source_file"))
-        bad_rows = con.sql(f"SELECT r.*, f.reason FROM {src.table} r JOIN final_{i} f USING (src_row) "
-                           f"WHERE f.reason IS NOT NULL ORDER BY r.src_row")
+        bad_rows = con.sql(f"SELECT r.*, f.reason FROM {src.table} r JOIN final_{i} f ON f.src_row = r.rowid + 1 "
+                           f"WHERE f.reason IS NOT NULL ORDER BY f.src_row")
         bad_rows.select(*cells, duckdb.ColumnExpression("reason").alias(reason_col), *extra) \
             .create_view(f"rejected_{i}")
         views.append(f"rejected_{i}")
@@ -432,41 +436,28 @@ def _load_columns(kind: Kind) -> str:
     return ", ".join(names)
 
 
-def _load(store: Store, staging_path: Path, files: int, dataset: str, kind: Kind, replace: bool) -> Dataset:
+def _load(store: Store, good: list[str], dataset: str, kind: Kind, replace: bool) -> Dataset:
     """One transaction: add (or replace) the rows, rebuild derived tables, bump the version."""
-    # ATTACH takes no parameters: the path (a temporary folder of ours) goes in as a quoted literal.
-    literal = "'" + str(staging_path).replace("'", "''") + "'"
-    alias = "stg_" + re.sub(r"\W", "_", staging_path.parent.name)
-    with store.cursor() as cur:
-        cur.execute(f"ATTACH {literal} AS {alias} (READ_ONLY)")
-    try:
-        with store.transaction() as cur:
-            ds = store.find(dataset, cur) or store.create_dataset(dataset, cur)
-            table = ds.table(KIND_TABLE[kind])
-            if replace:
-                cur.execute(f"DELETE FROM {table}")
-            good = " UNION ALL ".join(
-                f"SELECT {i} AS f, src_row, * EXCLUDE (src_row, reason) FROM {alias}.final_{i} "
-                f"WHERE reason IS NULL" for i in range(files))
+    with store.transaction() as cur:
+        ds = store.find(dataset, cur) or store.create_dataset(dataset, cur)
+        table = ds.table(KIND_TABLE[kind])
+        if replace:
+            cur.execute(f"DELETE FROM {table}")
+        rows = "SELECT * FROM read_parquet($files::VARCHAR[])"
+        params = {"files": good}
+        if kind in ("orders", "members"):
+            # A sequence number keeps load order: lines name orders without an order id, and a
+            # member listed twice takes the later row's values.
+            seq = "line_id" if kind == "orders" else "row_id"
+            start = cur.sql(f"SELECT coalesce(max({seq}), 0) FROM {table}").fetchall()[0][0]
+            numbered = f"SELECT $start + row_number() OVER (ORDER BY f, src_row) AS {seq}, {_load_columns(kind)} FROM ({rows})"
             if kind == "orders":
-                start = cur.sql(f"SELECT coalesce(max(line_id), 0) FROM {table}").fetchall()[0][0]
-                cur.execute(f"""
-                    INSERT INTO {table} BY NAME
-                    SELECT line_id, coalesce(order_id, 'L' || line_id) AS order_id, * EXCLUDE (order_id, line_id)
-                    FROM (SELECT ? + row_number() OVER (ORDER BY f, src_row) AS line_id, {_load_columns(kind)}
-                          FROM ({good}))""", [start])
-            elif kind == "members":
-                # row_id keeps load order: a member listed twice takes the later row's values.
-                start = cur.sql(f"SELECT coalesce(max(row_id), 0) FROM {table}").fetchall()[0][0]
-                cur.execute(f"INSERT INTO {table} BY NAME SELECT ? + row_number() OVER (ORDER BY f, src_row) "
-                            f"AS row_id, {_load_columns(kind)} FROM ({good})", [start])
-            else:
-                cur.execute(f"INSERT INTO {table} BY NAME SELECT {_load_columns(kind)} FROM ({good}) "
-                            f"ORDER BY f, src_row")
-            store.rebuild_derived(cur, ds)
-            store.bump_version(cur, ds)
-        return store.dataset(ds.name)
-    finally:
-        with store.cursor() as cur:
-            cur.execute(f"DETACH {alias}")
-
+                numbered = (f"SELECT line_id, coalesce(order_id, 'L' || line_id) AS order_id, "
+                            f"* EXCLUDE (order_id, line_id) FROM ({numbered})")
+            cur.execute(f"INSERT INTO {table} BY NAME {numbered}", {**params, "start": start})
+        else:
+            cur.execute(f"INSERT INTO {table} BY NAME SELECT {_load_columns(kind)} FROM ({rows}) ORDER BY f, src_row",
+                        params)
+        store.rebuild_derived(cur, ds, kind)
+        store.bump_version(cur, ds)
+    return store.dataset(ds.name)

@@ -40,7 +40,9 @@ def _day_month(day_first: bool) -> list[str]:
 
 
 SHARE_HEADERS = ("折扣", "折扣率")  # headers under which a bare 0.95 is the share paid
-MIN_YEAR, MAX_YEAR = 1970, 2100  # outside: a mis-read date (Excel's day 0 is 1899-12-30)
+MIN_YEAR, MAX_YEAR = 1970, 2100
+DECIDE_ROWS = 200_000  # per-column choices (day order, decimal mark) read this many rows
+FORMAT_ROWS = 2_000  # the fast-path date format is picked from this many values  # outside: a mis-read date (Excel's day 0 is 1899-12-30)
 EXCEL_SERIAL_MIN, EXCEL_SERIAL_MAX = 25569, 73051  # 1970-01-01 .. 2099-12-31 as Excel days
 
 # Macros shared by the expressions below; created on the staging connection.
@@ -79,6 +81,7 @@ class ColumnFormat:
 
     day_first: bool = True
     has_day_month_dates: bool = False  # values like 05/01/2024, where the order matters
+    date_format: str | None = None  # the format most values have: tried first (speed only)
     decimal_comma: bool = False
     discount_is_share: bool = False
 
@@ -90,19 +93,28 @@ def install_macros(con: duckdb.DuckDBPyConnection) -> None:
 def column_format(con: duckdb.DuckDBPyConnection, table: str, column: str, ftype: FieldType,
                   source_header: str = "") -> ColumnFormat:
     """Decide a column's date order / decimal mark / discount form from all its values."""
+    sample = f"(SELECT * FROM {table} ORDER BY rowid LIMIT {DECIDE_ROWS})"
     if ftype in ("timestamp", "date"):
         pattern = "'^([0-9]{1,2})[/.-]([0-9]{1,2})[/.-][0-9]{4}'"
         first, second = con.sql(f"""
             SELECT max(TRY_CAST(regexp_extract(v, {pattern}, 1) AS INTEGER)),
                    max(TRY_CAST(regexp_extract(v, {pattern}, 2) AS INTEGER))
-            FROM (SELECT ml_text({column}) AS v FROM {table})""").fetchall()[0]
-        return ColumnFormat(day_first=not ((first or 0) <= 12 and (second or 0) > 12),
-                            has_day_month_dates=first is not None)
+            FROM (SELECT ml_text({column}) AS v FROM {sample})""").fetchall()[0]
+        day_first = not ((first or 0) <= 12 and (second or 0) > 12)
+        formats = _YEAR_FIRST + _day_month(day_first)
+        hits = con.sql(f"""
+            SELECT {', '.join(f"count_if(try_strptime(v, '{f}') IS NOT NULL)" for f in formats)}
+            FROM (SELECT ml_ts_text({column}) AS v FROM {table} WHERE ml_text({column}) IS NOT NULL
+                  ORDER BY rowid LIMIT {FORMAT_ROWS})""").fetchall()[0]
+        hits = [h or 0 for h in hits]  # an empty column counts nothing
+        best = max(range(len(formats)), key=lambda i: hits[i])
+        return ColumnFormat(day_first=day_first, has_day_month_dates=first is not None,
+                            date_format=formats[best] if hits[best] else None)
     if ftype in ("money", "number", "integer", "score"):
         comma, dot = con.sql(f"""
             SELECT count_if(regexp_matches(b, ',[0-9]{{1,2}}$')),
                    count_if(regexp_matches(b, '\\.[0-9]+$') AND NOT regexp_matches(b, ',[0-9]{{1,2}}$'))
-            FROM (SELECT ml_num_body({column}) AS b FROM {table})""").fetchall()[0]
+            FROM (SELECT ml_num_body({column}) AS b FROM {sample})""").fetchall()[0]
         decimal_comma = (comma or 0) > (dot or 0)
         share = False
         if ftype == "money":
@@ -112,7 +124,7 @@ def column_format(con: duckdb.DuckDBPyConnection, table: str, column: str, ftype
             share = con.sql(f"""
                 SELECT count(*) > 0 AND (count_if(regexp_matches(v, '折|%')) > 0
                        OR ($bare AND min(ml_number(v, $dc)) > 0 AND max(ml_number(v, $dc)) <= 1))
-                FROM (SELECT ml_text({column}) AS v FROM {table}) WHERE v IS NOT NULL""",
+                FROM (SELECT ml_text({column}) AS v FROM {sample}) WHERE v IS NOT NULL""",
                 params={"bare": source_header.strip() in SHARE_HEADERS, "dc": decimal_comma}).fetchall()[0][0]
         return ColumnFormat(decimal_comma=decimal_comma, discount_is_share=bool(share))
     return ColumnFormat()
@@ -125,7 +137,10 @@ def _sql_list(formats: list[str]) -> str:
 
 def timestamp_sql(column: str, fmt: ColumnFormat) -> str:
     formats = _sql_list(_YEAR_FIRST + _day_month(fmt.day_first))
-    return (f"coalesce(ml_ts_numeric({column}), "
+    # coalesce evaluates an argument only for the rows still null, so the column's usual format
+    # answers most rows and the full list only sees the odd ones.
+    usual = f"try_strptime(ml_ts_text({column}), '{fmt.date_format}'), " if fmt.date_format else ""
+    return (f"coalesce(ml_ts_numeric({column}), {usual}"
             f"try_strptime(ml_ts_text({column}), {formats})::TIMESTAMP)")
 
 
@@ -139,12 +154,15 @@ def value_sql(column: str, ftype: FieldType, fmt: ColumnFormat) -> str:
         guarded = f"CASE WHEN year({ts}) BETWEEN {MIN_YEAR} AND {MAX_YEAR} THEN {ts} END"
         return guarded if ftype == "timestamp" else f"({guarded})::DATE"
     # TRY_CAST: a value too large for its type is unreadable (a rejected row), not a crash.
+    # Plain numbers (most values) take a cast; the text clean-up runs only for the rest. Not with
+    # a decimal comma, where the cast would read 1.299 as one and a bit.
+    n = f"ml_number({column}, {dc})" if fmt.decimal_comma else \
+        f"coalesce(TRY_CAST({column} AS DECIMAL(38,6)), ml_number({column}, false))"
     if ftype == "money":
-        return f"TRY_CAST(ml_number({column}, {dc}) AS DECIMAL(18,2))"
+        return f"TRY_CAST({n} AS DECIMAL(18,2))"
     if ftype == "number":
-        return f"TRY_CAST(ml_number({column}, {dc}) AS DOUBLE)"
+        return f"TRY_CAST({n} AS DOUBLE)"
     if ftype in ("integer", "score"):
-        n = f"ml_number({column}, {dc})"
         return f"CASE WHEN {n} = floor({n}) THEN TRY_CAST({n} AS INTEGER) END"
     if ftype == "gender":
         return (f"CASE WHEN lower(ml_text({column})) IN ('男', 'm', 'male', '1', '先生', 'man') THEN 'M' "

@@ -52,7 +52,7 @@ class Source:
     path: Path
     format: Format
     headers: list[str]
-    table: str  # staging table: c0..cN text columns plus src_row (1-based data row)
+    table: str  # staging table: text columns c0..cN; rowid + 1 = the data row's position
     rows: int  # data rows staged
     malformed: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(
         schema={"line": pl.Int64, "raw_line": pl.String, "error": pl.String}))
@@ -296,14 +296,12 @@ def sniff_dialect(text: str) -> tuple[str, int, list[str]]:
 
 
 def _create_text_table(con: duckdb.DuckDBPyConnection, rel: duckdb.DuckDBPyRelation, table: str) -> None:
-    # Positional names through the expression API: no header text is spliced into SQL.
+    # Positional names through the expression API: no header text is spliced into SQL. The
+    # table's rowid follows the file's order (DuckDB preserves insertion order), so rowid + 1 is
+    # the data row's position in the source.
     columns = [duckdb.ColumnExpression(name).cast(duckdb.sqltype("VARCHAR")).alias(f"c{i}")
                for i, name in enumerate(rel.columns)]
-    rel.select(*columns).create(f"{table}_text")
-    # rowid follows the file's order (DuckDB preserves insertion order), so src_row is the
-    # data row's position in the source.
-    con.execute(f"CREATE TABLE {table} AS SELECT rowid + 1 AS src_row, * FROM {table}_text")
-    con.execute(f"DROP TABLE {table}_text")
+    rel.select(*columns).create(table)
 
 
 def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:

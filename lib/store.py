@@ -257,8 +257,11 @@ class Store:
 
     # -- derived tables ----------------------------------------------------------------------
 
-    def rebuild_derived(self, cur: duckdb.DuckDBPyConnection, ds: Dataset) -> None:
+    def rebuild_derived(self, cur: duckdb.DuckDBPyConnection, ds: Dataset, changed: Kind | None = None) -> None:
         """Recompute `orders` and `members` from the loaded tables (inside the caller's transaction).
+
+        `changed` names the kind of table that changed: orders rebuild both, members only
+        `members`, NPS and spend nothing; None rebuilds both.
 
         A member listed several times in members files takes, field by field, the last loaded
         non-empty value (arg_max skips nulls). Ages: on an order line, age at the order's year;
@@ -268,7 +271,13 @@ class Store:
         its net amount the sum of its lines, and it is a purchase when that sum is > 0. Order
         attributes (channel, store, region, city) are taken from its earliest line that has them.
         """
+        if changed in ("nps", "spend"):
+            return
         lines, orders, members = ds.table("order_lines"), ds.table("orders"), ds.table("members")
+        if changed == "members":
+            cur.execute(f"DELETE FROM {members}")
+            cur.execute(self._members_sql(ds))
+            return
         cur.execute(f"DELETE FROM {orders}")
         cur.execute(f"""
             INSERT INTO {orders}
@@ -281,9 +290,14 @@ class Store:
                    sum(amount) > 0
             FROM {lines} GROUP BY member_id, order_id ORDER BY min(order_ts), member_id, order_id""")
         cur.execute(f"DELETE FROM {members}")
+        cur.execute(self._members_sql(ds))
+
+    @staticmethod
+    def _members_sql(ds: Dataset) -> str:
         # Attributes repeated on order lines: each member's latest non-empty value. Region, city
         # and channel on order lines describe the order, not the member, so they stay there.
-        cur.execute(f"""
+        lines, orders, members = ds.table("order_lines"), ds.table("orders"), ds.table("members")
+        return f"""
             INSERT INTO {members}
             WITH from_lines AS (
                 SELECT member_id,
@@ -308,7 +322,7 @@ class Store:
                    f.region, f.city, f.channel, f.member_id IS NOT NULL, p.first_order_date
             FROM from_file f FULL JOIN from_lines l ON f.member_id = l.member_id
             LEFT JOIN first_purchase p ON p.member_id = coalesce(f.member_id, l.member_id)
-            ORDER BY 1""")
+            ORDER BY 1"""
 
 
 def validate_name(name: str) -> str:
