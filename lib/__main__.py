@@ -22,7 +22,8 @@ from lib.filters import FILTER_FIELDS, Filters
 from lib.store import Store, StoreError
 
 # report name -> module
-REPORTS = {"kpis": "lib.kpis"}
+REPORTS = {"kpis": "lib.kpis", "cohorts": "lib.cohorts", "rfm": "lib.rfm", "lifecycle": "lib.lifecycle",
+           "activity": "lib.activity", "nps": "lib.nps"}
 
 
 def _parser() -> argparse.ArgumentParser:

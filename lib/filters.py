@@ -15,6 +15,8 @@ SPEC "Filters, for every analysis":
 parameters they use; an analysis appends its own CTEs and final SELECT with `Base.query`:
 - `bounds(as_of, start_date, end_date)`: one row. start_date defaults to the first purchase in
   scope, end_date to as_of.
+- `scoped_members`: the rows of the dataset's `members` table that pass the member filters
+  (every known member, buyers or not; prospects and signup cohorts start here).
 - `scoped_orders(member_id, order_id, order_ts, order_date, net_amount, channel, store, region,
   city)`: every order in scope up to as_of, refund-only ones included.
 - `scoped_lines(member_id, order_id, order_ts, order_date, amount, quantity, unit_price, discount,
@@ -95,6 +97,12 @@ def member_attribute_sql(name: str) -> str:
     return f"m.{name}"
 
 
+def member_scope_sql(filters: Filters, column: str) -> str:
+    """`true`, or a condition keeping `column`'s members when they pass the member filters
+    (for tables outside the base, such as NPS answers; uses the base's `scoped_members`)."""
+    return f"{column} IN (SELECT member_id FROM scoped_members)" if filters._at("member") else "true"
+
+
 def _condition(name: str, alias: str) -> str:
     column = member_attribute_sql(name) if alias == "m" else f"{alias}.{name}"
     return f"list_contains($f_{name}::VARCHAR[], {column})"
@@ -107,9 +115,7 @@ def _where(ds: Dataset, filters: Filters, alias: str) -> str:
         conditions += [_condition(n, "l") for n, _ in filters._at("line")]
     conditions += [_condition(n, "o") for n, _ in filters._at("order")]
     if filters._at("member"):
-        members = " AND ".join(_condition(n, "m") for n, _ in filters._at("member"))
-        conditions.append(f"{alias}.member_id IN (SELECT m.member_id FROM {ds.table('members')} m "
-                          f"WHERE {members})")
+        conditions.append(f"{alias}.member_id IN (SELECT member_id FROM scoped_members)")
     return " AND ".join(conditions)
 
 
@@ -130,8 +136,10 @@ def base(ds: Dataset, filters: Filters = Filters()) -> Base:
     # Order attributes are only joined onto lines when an order filter needs them.
     join_orders = (f" JOIN {ds.table('orders')} o ON o.member_id = l.member_id AND o.order_id = l.order_id"
                    if filters._at("order") else "")
+    member_conditions = " AND ".join(["true"] + [_condition(n, "m") for n, _ in filters._at("member")])
     ctes = f"""
         limits AS (SELECT coalesce($as_of::DATE, max(order_date)) AS as_of FROM {ds.table('orders')}),
+        scoped_members AS (SELECT m.* FROM {ds.table('members')} m WHERE {member_conditions}),
         scoped_lines AS (
             SELECT l.member_id, l.order_id, l.order_ts, l.order_date, l.amount, l.quantity,
                    l.unit_price, l.discount, l.sku, l.product_name, l.category

@@ -129,7 +129,7 @@ def members(store: Store, ds: Dataset, spec: KpiSpec, metric: str, window: Windo
                  "repeat_buyers": "purchases >= 2",
                  "retained": "member_id IN (SELECT member_id FROM window_buyers WHERE win = 'previous')"}[metric]
     if metric == "retained":
-        win = "current"
+        window = "current"
     b, windows = _query(ds, spec)
     sql = b.query(windows + f"""
         SELECT wb.member_id, wb.purchases, min(p.first_date) AS first_purchase

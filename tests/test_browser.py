@@ -9,7 +9,6 @@ it) and the playwright Python package; never downloads a browser. Skips with the
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import subprocess
 import sys

@@ -54,6 +54,7 @@ def test_members_behind_each_count_add_up(store, ds):
     assert members(store, ds, SPEC, "new_buyers")["member_id"].to_list() == ["m3"]
     assert members(store, ds, SPEC, "repeat_buyers")["member_id"].to_list() == ["m3"]
     assert members(store, ds, SPEC, "retained")["member_id"].to_list() == ["m1"]
+    assert members(store, ds, SPEC, "retained", window="previous")["member_id"].to_list() == ["m1"]
     assert members(store, ds, SPEC, "buyers", window="previous")["member_id"].to_list() == ["m1", "m2"]
 
 

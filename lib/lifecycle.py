@@ -1,0 +1,250 @@
+"""Lifecycle stages at as_of: prospect, exploration, growth, stable, decline, churned.
+
+Definitions (SPEC "Lifecycle stage"; every threshold is a spec field, defaults below; day
+counts are whole days between dates; purchases are those in scope up to as_of). The first rule
+that holds decides:
+1. prospect — in a members file (`in_members_file`), no purchase in scope, and not signed up
+   after as_of (an unknown signup date counts as registered). Only with a members file; with an
+   order or line filter a member who bought only outside the scope is a prospect of that scope.
+2. churned — recency_days = as_of − last purchase date > churn_days (180): 180 is not churned.
+3. exploration — exactly one purchase.
+4. decline — ≥ 2 purchases and either
+   - the gap rule: recency_days > gap_multiple (1.5) × the member's median gap, where the gaps
+     are the days between consecutive *purchase days* (same-day purchases are one visit, so a
+     gap is never 0; a member whose purchases all fall on one day has no gap and the rule
+     does not apply), median of an even count = mean of the middle two; or
+   - the spend rule: net spend in (as_of − 90, as_of] ≤ spend_ratio (0.70) × net spend in
+     (as_of − 180, as_of − 90] (windows of spend_window_days). Net spend = the scoped order
+     lines dated in the window, refund lines on their own date (as revenue). The rule only
+     applies when the earlier window's net spend is > 0: from 0 or less there is nothing to
+     decline from.
+5. growth — ≥ 2 purchases and as_of − first purchase date ≤ growth_days (365).
+6. stable — the remaining members with ≥ 2 purchases.
+start / end do not apply (a stage is a snapshot at as_of over all history in scope).
+
+Funnel steps: registered (every member with a stage = prospects + buyers; without a members
+file, the buyers) → first_purchase (≥ 1 purchase) → second_purchase (≥ 2) → third_purchase
+(≥ 3) → stable (stage stable; it may include 2-purchase members, so it is not always a subset of
+the step before). Migration between two dates: each member's stage with as_of = each date,
+everything else equal; a member without a stage at the first date (not yet registered, or
+known only from later orders) has from_stage null.
+"""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import Literal
+
+import polars as pl
+
+from lib.filters import Filters, base
+from lib.store import Dataset, Store
+
+DEFAULT_CHURN_DAYS = 180
+DEFAULT_GAP_MULTIPLE = 1.5
+DEFAULT_SPEND_RATIO = 0.70
+DEFAULT_SPEND_WINDOW_DAYS = 90
+DEFAULT_GROWTH_DAYS = 365
+
+Stage = Literal["prospect", "exploration", "growth", "stable", "decline", "churned"]
+# Funnel order: the way a member moves through the stages.
+STAGES: tuple[Stage, ...] = ("prospect", "exploration", "growth", "stable", "decline", "churned")
+Step = Literal["registered", "first_purchase", "second_purchase", "third_purchase", "stable"]
+# funnel step -> which members of the `lifecycle` CTE it counts (our SQL, no user values)
+FUNNEL: dict[Step, str] = {
+    "registered": "true",
+    "first_purchase": "purchases >= 1",
+    "second_purchase": "purchases >= 2",
+    "third_purchase": "purchases >= 3",
+    "stable": "stage = 'stable'",
+}
+RUN_COLUMNS = ("member_id", "stage", "purchases", "recency_days", "median_gap_days", "first_purchase",
+               "last_purchase", "recent_spend", "prior_spend")
+
+
+@dataclass(frozen=True)
+class LifecycleSpec:
+    filters: Filters = field(default_factory=Filters)
+    churn_days: int = DEFAULT_CHURN_DAYS
+    gap_multiple: float = DEFAULT_GAP_MULTIPLE
+    spend_ratio: float = DEFAULT_SPEND_RATIO
+    spend_window_days: int = DEFAULT_SPEND_WINDOW_DAYS
+    growth_days: int = DEFAULT_GROWTH_DAYS
+
+    def __post_init__(self) -> None:
+        if self.churn_days < 0 or self.growth_days < 0 or self.spend_window_days < 1:
+            raise ValueError("churn_days and growth_days must be ≥ 0, spend_window_days ≥ 1")
+        if self.gap_multiple < 0 or self.spend_ratio < 0:
+            raise ValueError("gap_multiple and spend_ratio must be ≥ 0")
+
+
+@dataclass(frozen=True)
+class MigrationCell:
+    date_from: date
+    date_to: date
+    from_stage: str | None
+    to_stage: str | None
+
+
+def ctes(ds: Dataset, spec: LifecycleSpec) -> str:
+    """CTEs after the filtered base; the last, `lifecycle`, has RUN_COLUMNS (prospects included)."""
+    return """
+    lc_buyers AS (
+        SELECT member_id, count(*) AS purchases, min(order_date) AS first_purchase,
+               max(order_date) AS last_purchase
+        FROM purchases GROUP BY member_id),
+    lc_gaps AS (
+        SELECT member_id, order_date - lag(order_date) OVER (PARTITION BY member_id ORDER BY order_date) AS gap
+        FROM (SELECT DISTINCT member_id, order_date FROM purchases)),
+    lc_median AS (
+        SELECT member_id, quantile_cont(gap, 0.5) AS median_gap_days FROM lc_gaps
+        WHERE gap IS NOT NULL GROUP BY member_id),
+    lc_spend AS (
+        SELECT l.member_id,
+               coalesce(sum(l.amount) FILTER (WHERE l.order_date > b.as_of - $lc_window::INTEGER), 0)::DOUBLE
+                   AS recent_spend,
+               coalesce(sum(l.amount) FILTER (WHERE l.order_date > b.as_of - (2 * $lc_window)::INTEGER
+                                              AND l.order_date <= b.as_of - $lc_window::INTEGER), 0)::DOUBLE
+                   AS prior_spend
+        FROM scoped_lines l CROSS JOIN bounds b GROUP BY l.member_id),
+    lc_facts AS (
+        SELECT c.member_id, c.purchases, (SELECT as_of FROM bounds) - c.last_purchase AS recency_days,
+               g.median_gap_days, c.first_purchase, c.last_purchase,
+               coalesce(s.recent_spend, 0) AS recent_spend, coalesce(s.prior_spend, 0) AS prior_spend
+        FROM lc_buyers c LEFT JOIN lc_median g USING (member_id) LEFT JOIN lc_spend s USING (member_id)
+        UNION ALL
+        SELECT m.member_id, 0, NULL, NULL, NULL, NULL, NULL, NULL
+        FROM scoped_members m
+        WHERE m.in_members_file
+          AND (m.signup_date IS NULL OR m.signup_date <= (SELECT as_of FROM bounds))
+          AND NOT EXISTS (SELECT 1 FROM lc_buyers c WHERE c.member_id = m.member_id)),
+    lifecycle AS (
+        SELECT member_id,
+               CASE WHEN purchases = 0 THEN 'prospect'
+                    WHEN recency_days > $lc_churn_days THEN 'churned'
+                    WHEN purchases = 1 THEN 'exploration'
+                    WHEN coalesce(recency_days > $lc_gap_multiple * median_gap_days, false)
+                      OR (prior_spend > 0 AND recent_spend <= $lc_spend_ratio * prior_spend) THEN 'decline'
+                    WHEN (SELECT as_of FROM bounds) - first_purchase <= $lc_growth_days THEN 'growth'
+                    ELSE 'stable' END AS stage,
+               purchases, recency_days, median_gap_days, first_purchase, last_purchase,
+               round(recent_spend, 2) AS recent_spend, round(prior_spend, 2) AS prior_spend
+        FROM lc_facts)"""
+
+
+def params(spec: LifecycleSpec) -> dict[str, object]:
+    return {"lc_churn_days": spec.churn_days, "lc_gap_multiple": float(spec.gap_multiple),
+            "lc_spend_ratio": float(spec.spend_ratio), "lc_window": spec.spend_window_days,
+            "lc_growth_days": spec.growth_days}
+
+
+def _sql(ds: Dataset, spec: LifecycleSpec, select: str) -> tuple[str, dict[str, object]]:
+    b = base(ds, spec.filters)
+    return b.query(ctes(ds, spec) + " " + select), {**b.params, **params(spec)}
+
+
+def run(store: Store, ds: Dataset, spec: LifecycleSpec = LifecycleSpec()) -> pl.DataFrame:
+    """One row per member with a stage: RUN_COLUMNS, sorted by member_id. Prospects have
+    purchases 0 and nulls elsewhere; recent_spend / prior_spend are the spend rule's two windows."""
+    sql, values = _sql(ds, spec, f"SELECT {', '.join(RUN_COLUMNS)} FROM lifecycle ORDER BY member_id")
+    return store.query(sql, values)
+
+
+def _stages_sql() -> str:
+    return ", ".join(f"('{s}', {i})" for i, s in enumerate(STAGES))
+
+
+def summary(store: Store, ds: Dataset, spec: LifecycleSpec = LifecycleSpec()) -> pl.DataFrame:
+    """stage, members: all 6 stages in funnel order (STAGES), zeros included."""
+    sql, values = _sql(ds, spec, f"""
+        SELECT s.stage, count(x.member_id) AS members
+        FROM (VALUES {_stages_sql()}) s(stage, ord) LEFT JOIN lifecycle x USING (stage)
+        GROUP BY s.stage, s.ord ORDER BY s.ord""")
+    return store.query(sql, values)
+
+
+def funnel(store: Store, ds: Dataset, spec: LifecycleSpec = LifecycleSpec()) -> pl.DataFrame:
+    """step, members: the FUNNEL steps in order (see the module docstring)."""
+    counts = ", ".join(f"coalesce(count_if({cond}), 0)::BIGINT AS {step}" for step, cond in FUNNEL.items())
+    steps = ", ".join(f"('{step}', {i})" for i, step in enumerate(FUNNEL))
+    sql, values = _sql(ds, spec, f"""
+        SELECT s.step, CASE s.step {" ".join(f"WHEN '{step}' THEN c.{step}" for step in FUNNEL)} END AS members
+        FROM (VALUES {steps}) s(step, ord) CROSS JOIN (SELECT {counts} FROM lifecycle) c
+        ORDER BY s.ord""")
+    return store.query(sql, values)
+
+
+def _stages_at(store: Store, ds: Dataset, spec: LifecycleSpec, when: date) -> pl.DataFrame:
+    return run(store, ds, replace(spec, filters=replace(spec.filters, as_of=when))).select("member_id", "stage")
+
+
+def _migration_sql(store: Store, ds: Dataset, spec: LifecycleSpec, date_from: date, date_to: date,
+                   select: str, values: dict[str, object]) -> pl.DataFrame:
+    """Runs `select` over `moves(member_id, from_stage, to_stage)` joining the two dates' stages."""
+    before, after = _stages_at(store, ds, spec, date_from), _stages_at(store, ds, spec, date_to)
+    with store.cursor() as cur:
+        cur.register("stages_from", before)
+        cur.register("stages_to", after)
+        return cur.sql(f"""
+            WITH moves AS (
+                SELECT coalesce(a.member_id, b.member_id) AS member_id, a.stage AS from_stage, b.stage AS to_stage
+                FROM stages_from a FULL JOIN stages_to b USING (member_id)),
+            stage_order(stage, ord) AS (VALUES {_stages_sql()})
+            {select}""", params=values).pl()
+
+
+def migration(store: Store, ds: Dataset, spec: LifecycleSpec, date_from: date, date_to: date) -> pl.DataFrame:
+    """from_stage, to_stage, members: the non-empty cells, stages in funnel order, a null
+    from_stage (no stage at date_from) first."""
+    return _migration_sql(store, ds, spec, date_from, date_to, """
+        SELECT from_stage, to_stage, count(*) AS members FROM moves
+        LEFT JOIN stage_order f ON f.stage = from_stage LEFT JOIN stage_order t ON t.stage = to_stage
+        GROUP BY ALL ORDER BY any_value(f.ord) NULLS FIRST, any_value(t.ord) NULLS FIRST""", {})
+
+
+def members(store: Store, ds: Dataset, spec: LifecycleSpec = LifecycleSpec(), *, stage: str | None = None,
+            step: str | None = None, migration: MigrationCell | None = None) -> pl.DataFrame:
+    """The members behind one number: a stage (RUN_COLUMNS), a funnel step (RUN_COLUMNS), or a
+    migration cell (member_id, from_stage, to_stage). Sorted by member_id."""
+    if migration is not None:
+        return _migration_sql(store, ds, spec, migration.date_from, migration.date_to, """
+            SELECT member_id, from_stage, to_stage FROM moves
+            WHERE from_stage IS NOT DISTINCT FROM $from_stage AND to_stage IS NOT DISTINCT FROM $to_stage
+            ORDER BY member_id""", {"from_stage": migration.from_stage, "to_stage": migration.to_stage})
+    if stage is not None and stage not in STAGES:
+        raise ValueError(f"no stage {stage!r} (stages: {', '.join(STAGES)})")
+    if step is not None and step not in FUNNEL:
+        raise ValueError(f"no funnel step {step!r} (steps: {', '.join(FUNNEL)})")
+    condition = FUNNEL[step] if step is not None else "true"  # type: ignore[index]
+    sql, values = _sql(ds, spec, f"""
+        SELECT {', '.join(RUN_COLUMNS)} FROM lifecycle
+        WHERE stage = coalesce($stage::VARCHAR, stage) AND {condition} ORDER BY member_id""")
+    return store.query(sql, {**values, "stage": stage})
+
+
+def add_cli_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--summary", action="store_true", help="stage, members instead of one row per member")
+    parser.add_argument("--funnel", action="store_true", help="step, members (registered → … → stable)")
+    parser.add_argument("--churn-days", type=int, default=DEFAULT_CHURN_DAYS,
+                        help=f"churned when recency > this (default {DEFAULT_CHURN_DAYS})")
+    parser.add_argument("--gap-multiple", type=float, default=DEFAULT_GAP_MULTIPLE,
+                        help=f"decline when recency > this × own median gap (default {DEFAULT_GAP_MULTIPLE})")
+    parser.add_argument("--spend-ratio", type=float, default=DEFAULT_SPEND_RATIO,
+                        help=f"decline when last-window spend ≤ this × the window before "
+                             f"(default {DEFAULT_SPEND_RATIO})")
+    parser.add_argument("--spend-window-days", type=int, default=DEFAULT_SPEND_WINDOW_DAYS,
+                        help=f"length of the two spend windows (default {DEFAULT_SPEND_WINDOW_DAYS})")
+    parser.add_argument("--growth-days", type=int, default=DEFAULT_GROWTH_DAYS,
+                        help=f"growth while as_of − first purchase ≤ this (default {DEFAULT_GROWTH_DAYS})")
+
+
+def cli_report(store: Store, ds: Dataset, filters: Filters, args: object) -> pl.DataFrame:
+    spec = LifecycleSpec(filters, **{k: getattr(args, k) for k in (
+        "churn_days", "gap_multiple", "spend_ratio", "spend_window_days", "growth_days") if hasattr(args, k)})
+    if getattr(args, "summary", False):
+        return summary(store, ds, spec)
+    if getattr(args, "funnel", False):
+        return funnel(store, ds, spec)
+    return run(store, ds, spec)

@@ -1,0 +1,203 @@
+"""Lifecycle stages, funnel and migration on a hand-built fixture; every number worked out in comments.
+
+Data end (as_of) = 2024-12-31. Reference dates: as_of − 90 = 2024-10-02, as_of − 180 = 2024-07-04,
+as_of − 365 = 2024-01-01. Spend windows: recent (10-02, 12-31], prior (07-04, 10-02].
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from lib.filters import Filters
+from lib.lifecycle import (RUN_COLUMNS, STAGES, LifecycleSpec, MigrationCell, funnel, members, migration, run,
+                           summary)
+from tests.fixtures import build, d
+
+TOYS, MILK, TM = {"category": "toys"}, {"category": "milk"}, {"channel": "天猫"}
+LINES = [
+    ("c180", "c1", "2024-07-04", 50),               # recency 180: not churned
+    ("c181", "c2", "2024-07-03", 50),               # recency 181: churned
+    ("e1", "e1a", "2024-11-01", -20),               # refund-only order: not a purchase
+    ("e1", "e1b", "2024-12-31", 100),               # data end
+    ("g1", "g1a", "2024-06-01", 100, TOYS),         # growth
+    ("g1", "g1b", "2024-09-01", 100, TOYS),
+    ("g1", "g1c", "2024-12-01", 100, {**TOYS, **TM}),
+    ("s1", "s1a", "2023-06-01", 100),               # stable: every 3 months since 2023-06
+    ("s1", "s1b", "2023-09-01", 100),
+    ("s1", "s1c", "2023-12-01", 100),
+    ("s1", "s1d", "2024-03-01", 100),
+    ("s1", "s1e", "2024-06-01", 100),
+    ("s1", "s1f", "2024-09-01", 100),
+    ("s1", "s1g", "2024-12-01", 100),
+    ("s1", "s1h", "2024-12-01", 50),                # same-day second order: a purchase, not a gap of 0
+    ("dg", "dga", "2024-10-05", 100),               # decline by gap
+    ("dg", "dgb", "2024-10-07", 100),
+    ("dg", "dgc", "2024-10-09", 100),
+    ("ds", "dsa", "2024-07-15", 300, TOYS),         # decline by spend
+    ("ds", "dsa", "2024-07-15", 100, MILK),
+    ("ds", "dsb", "2024-08-15", 400, MILK),
+    ("ds", "dsc", "2024-10-15", 100, TM),
+    ("ds", "dsd", "2024-11-15", 100, TM),
+    ("sr", "sra", "2024-08-01", 100),               # recent spend exactly 70 % of prior: decline
+    ("sr", "srb", "2024-12-01", 70),
+    ("nz", "nza", "2024-05-01", 100),               # prior spend nets to 0: spend rule off
+    ("nz", "nzb", "2024-09-01", 100),
+    ("nz", "nzc", "2024-09-15", -100),
+    ("ch2", "ch2a", "2023-01-10", 100),             # churned with 3 purchases
+    ("ch2", "ch2b", "2023-02-10", 100),
+    ("ch2", "ch2c", "2024-05-01", 100),
+    ("sd", "sda", "2024-12-20", 60),                # two purchases on one day: no gap
+    ("sd", "sdb", "2024-12-20", 40),
+]
+MEMBERS = [
+    ("p1", {"member_tier": "gold", "signup_date": "2024-01-01"}),    # prospect
+    ("p2", {"member_tier": "normal", "signup_date": "2025-01-15"}),  # signs up after as_of
+    ("g1", {"member_tier": "gold"}), ("s1", {"member_tier": "gold"}), ("dg", {"member_tier": "gold"}),
+    ("ds", {"member_tier": "normal"}),
+]
+
+
+@pytest.fixture
+def ds(store):
+    members = [(m, {k: d(v) if k == "signup_date" else v for k, v in a.items()}) for m, a in MEMBERS]
+    return build(store, lines=LINES, members=members)
+
+
+def test_stages_with_their_reasons(store, ds):
+    assert run(store, ds).columns == list(RUN_COLUMNS)
+    assert run(store, ds).rows() == [
+        # member, stage, purchases, recency, median gap, first, last, recent spend, prior spend
+        # 07-04 is not after as_of − 180, so it is in neither spend window; recency 180 is not > 180.
+        ("c180", "exploration", 1, 180, None, d("2024-07-04"), d("2024-07-04"), 0.0, 0.0),
+        ("c181", "churned", 1, 181, None, d("2024-07-03"), d("2024-07-03"), 0.0, 0.0),
+        # ch2: gaps 31 (01-10 → 02-10) and 446 (2023-02-10 → 2024-05-01: 365 + 20 + 31 + 30) → 238.5;
+        # recency 244 > 180.
+        ("ch2", "churned", 3, 244, 238.5, d("2023-01-10"), d("2024-05-01"), 0.0, 0.0),
+        # gaps 2, 2: 83 days > 1.5 × 2; spend all recent, prior 0.
+        ("dg", "decline", 3, 83, 2.0, d("2024-10-05"), d("2024-10-09"), 300.0, 0.0),
+        # gaps 31, 61, 31 → 31: 46 ≤ 46.5, no gap decline; spend 100 + 100 = 200 ≤ 0.7 × (400 + 400) = 560.
+        ("ds", "decline", 4, 46, 31.0, d("2024-07-15"), d("2024-11-15"), 200.0, 800.0),
+        # one purchase (the −20 refund-only order is not one); recent spend −20 + 100.
+        ("e1", "exploration", 1, 0, None, d("2024-12-31"), d("2024-12-31"), 80.0, 0.0),
+        # gaps 92, 91 → 91.5; 30 ≤ 137.25; 100 > 70; first purchase 213 days ago ≤ 365.
+        ("g1", "growth", 3, 30, 91.5, d("2024-06-01"), d("2024-12-01"), 100.0, 100.0),
+        # gap 123; 121 ≤ 184.5; prior 100 − 100 = 0: spend rule off (else 0 ≤ 0 would flag it); 244 ≤ 365.
+        ("nz", "growth", 2, 121, 123.0, d("2024-05-01"), d("2024-09-01"), 0.0, 0.0),
+        ("p1", "prospect", 0, None, None, None, None, None, None),
+        # gaps 92, 91, 91, 92, 92, 91 → 91.5 (same-day s1h adds none); 150 > 70; first 579 days ago.
+        ("s1", "stable", 8, 30, 91.5, d("2023-06-01"), d("2024-12-01"), 150.0, 100.0),
+        # one purchase day: no gap, gap rule off; prior 0: spend rule off; first 11 days ago.
+        ("sd", "growth", 2, 11, None, d("2024-12-20"), d("2024-12-20"), 100.0, 0.0),
+        # gap 122, 30 ≤ 183; 70 ≤ 0.7 × 100 (equal counts as decline).
+        ("sr", "decline", 2, 30, 122.0, d("2024-08-01"), d("2024-12-01"), 70.0, 100.0),
+    ]
+
+
+def test_summary_all_stages_in_funnel_order(store, ds):
+    assert summary(store, ds).rows() == [
+        ("prospect", 1),      # p1 (p2 signs up after as_of)
+        ("exploration", 2),   # c180, e1
+        ("growth", 3),        # g1, nz, sd
+        ("stable", 1),        # s1
+        ("decline", 3),       # dg, ds, sr
+        ("churned", 2),       # c181, ch2
+    ]
+    for stage, count in summary(store, ds).rows():
+        assert members(store, ds, stage=stage).height == count
+
+
+def test_funnel(store, ds):
+    assert funnel(store, ds).rows() == [
+        ("registered", 12),       # 1 prospect + 11 buyers
+        ("first_purchase", 11),
+        ("second_purchase", 8),   # g1 s1 dg ds sr nz ch2 sd
+        ("third_purchase", 5),    # g1 s1 dg ds ch2
+        ("stable", 1),            # s1
+    ]
+    for step, count in funnel(store, ds).rows():
+        assert members(store, ds, step=step).height == count
+    assert members(store, ds, step="third_purchase")["member_id"].to_list() == ["ch2", "dg", "ds", "g1", "s1"]
+
+
+def test_thresholds_are_options(store, ds):
+    # churn after 181 days: c181 stays exploration; spend ratio 0.69: sr's 70 > 69, so growth (first 152 days ago).
+    spec = LifecycleSpec(churn_days=181, spend_ratio=0.69)
+    assert summary(store, ds, spec).rows() == [
+        ("prospect", 1), ("exploration", 3), ("growth", 4), ("stable", 1), ("decline", 2), ("churned", 1)]
+    # gap multiple 50: dg's 83 ≤ 100, so dg grows; growth_days 200: g1 (213 days) becomes stable.
+    stages = dict(run(store, ds, LifecycleSpec(gap_multiple=50, growth_days=200)).select("member_id", "stage").rows())
+    assert (stages["dg"], stages["g1"], stages["ds"]) == ("growth", "stable", "decline")
+
+
+def test_migration_between_two_dates(store, ds):
+    # At 2024-06-30 (churn if last purchase ≤ 2024-01-01; spend windows (04-01, 06-30] and (01-02, 04-01]):
+    # p1, dg, ds prospects (members file, no purchase yet; dg and ds have no signup date); g1 (06-01) and
+    # nz (05-01) exploration; s1 stable (5 purchases, gap median 91.5, recency 29, spend 100 vs 100, first
+    # 395 days ago); ch2 stable (recency 60, gap median 238.5, prior spend 0, first 2023-01-10);
+    # c180 c181 e1 sr sd have no stage yet (no purchase, not in the members file); p2 none at either date.
+    assert migration(store, ds, LifecycleSpec(), d("2024-06-30"), d("2024-12-31")).rows() == [
+        (None, "exploration", 2),     # c180, e1
+        (None, "growth", 1),          # sd
+        (None, "decline", 1),         # sr
+        (None, "churned", 1),         # c181
+        ("prospect", "prospect", 1),  # p1
+        ("prospect", "decline", 2),   # dg, ds
+        ("exploration", "growth", 2), # g1, nz
+        ("stable", "stable", 1),      # s1
+        ("stable", "churned", 1),     # ch2
+    ]
+    cell = MigrationCell(d("2024-06-30"), d("2024-12-31"), "prospect", "decline")
+    assert members(store, ds, migration=cell).rows() == [("dg", "prospect", "decline"), ("ds", "prospect", "decline")]
+    new = MigrationCell(d("2024-06-30"), d("2024-12-31"), None, "exploration")
+    assert members(store, ds, migration=new)["member_id"].to_list() == ["c180", "e1"]
+
+
+def test_as_of_later_registers_p2_and_churns_c180(store, ds):
+    stages = dict(run(store, ds, LifecycleSpec(Filters(as_of=d("2025-01-31")))).select("member_id", "stage").rows())
+    assert (stages["p2"], stages["c180"], stages["c181"]) == ("prospect", "churned", "churned")  # 211, 212 days
+
+
+def test_order_filter(store, ds):
+    # 天猫 orders: g1c (12-01), dsc (10-15), dsd (11-15). g1: one purchase → exploration. ds: gap 31,
+    # recency 46 ≤ 46.5; spend 200 recent, 0 prior; first 77 days ago → growth. Members-file members
+    # without a 天猫 purchase are this scope's prospects: p1, s1, dg (p2 signs up later).
+    assert summary(store, ds, LifecycleSpec(Filters.of(channel="天猫"))).rows() == [
+        ("prospect", 3), ("exploration", 1), ("growth", 1), ("stable", 0), ("decline", 0), ("churned", 0)]
+    assert members(store, ds, LifecycleSpec(Filters.of(channel="天猫")), stage="prospect")["member_id"].to_list() == [
+        "dg", "p1", "s1"]
+
+
+def test_line_filter(store, ds):
+    # toys lines: g1's three orders (unchanged: growth) and ds's 300 toys line of dsa (07-15): one
+    # purchase, recency 169 → exploration. Prospects: p1, s1, dg.
+    table = {r[0]: r[1:4] for r in run(store, ds, LifecycleSpec(Filters.of(category="toys"))).rows()}
+    assert table == {"ds": ("exploration", 1, 169), "g1": ("growth", 3, 30), "p1": ("prospect", 0, None),
+                     "s1": ("prospect", 0, None), "dg": ("prospect", 0, None)}
+
+
+def test_member_filter(store, ds):
+    # gold: p1 prospect, g1 growth, s1 stable, dg decline (members without a tier do not match).
+    assert summary(store, ds, LifecycleSpec(Filters.of(member_tier="gold"))).rows() == [
+        ("prospect", 1), ("exploration", 0), ("growth", 1), ("stable", 1), ("decline", 1), ("churned", 0)]
+
+
+def test_date_range_does_not_hide_history(store, ds):
+    spec = LifecycleSpec(Filters(start=d("2024-12-01"), end=d("2024-12-31")))
+    assert run(store, ds, spec).rows() == run(store, ds).rows()
+
+
+def test_empty_scope(store, ds):
+    nobody = LifecycleSpec(Filters.of(member_tier="nowhere"))
+    assert run(store, ds, nobody).height == 0
+    assert summary(store, ds, nobody).rows() == [(s, 0) for s in STAGES]
+    assert [n for _, n in funnel(store, ds, nobody).rows()] == [0, 0, 0, 0, 0]
+    assert migration(store, ds, nobody, d("2024-06-30"), d("2024-12-31")).height == 0
+    # No order matches: every members-file member (registered by as_of) is a prospect of that scope.
+    assert summary(store, ds, LifecycleSpec(Filters.of(channel="nowhere"))).rows()[0] == ("prospect", 5)
+
+
+def test_rejects_unknown_cells_and_bad_thresholds(store, ds):
+    with pytest.raises(ValueError):
+        members(store, ds, stage="sleeping")
+    with pytest.raises(ValueError):
+        LifecycleSpec(churn_days=-1)
