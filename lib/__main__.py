@@ -23,7 +23,7 @@ from lib.store import Store, StoreError
 
 # report name -> module
 REPORTS = {"kpis": "lib.kpis", "cohorts": "lib.cohorts", "rfm": "lib.rfm", "lifecycle": "lib.lifecycle",
-           "activity": "lib.activity", "nps": "lib.nps"}
+           "activity": "lib.activity", "nps": "lib.nps", "clv": "lib.clv", "cac": "lib.cac"}
 
 
 def _parser() -> argparse.ArgumentParser:

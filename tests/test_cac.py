@@ -1,0 +1,122 @@
+"""CAC on a hand-built fixture; every expected number is worked out in the comments."""
+
+from __future__ import annotations
+
+import argparse
+
+import pytest
+
+from lib.cac import CacSpec, add_cli_options, cli_report, members, run, totals
+from lib.filters import Filters
+from tests.fixtures import build, d
+
+LINES = [
+    # member, order, date, amount, attributes
+    ("c1", "o1", "2024-01-10", 100, {"channel": "天猫", "category": "milk"}),
+    ("c1", "o2", "2024-02-05", 50, {"channel": "门店", "category": "milk"}),
+    ("c2", "o3", "2024-01-20", -30, {"channel": "门店", "category": "milk"}),   # refund-only: not a purchase
+    ("c2", "o4", "2024-02-10", 80, {"channel": "门店", "category": "toys"}),
+    ("c3", "o5", "2024-02-15", 60, {"channel": "天猫", "category": "milk"}),
+    ("c3", "o5", "2024-02-15", -60, {"channel": "天猫", "category": "milk"}),   # refunded inside: nets 0
+    ("c3", "o6", "2024-03-01", 40, {"channel": "App", "category": "milk"}),    # data end 2024-03-01
+    ("c4", "o7", "2024-02-20", 70, {"category": "milk"}),                      # no channel
+    ("c5", "o8", "2024-01-25", 20, {"channel": "门店", "category": "toys"}),    # same day, same time as o9:
+    ("c5", "o9", "2024-01-25", 30, {"channel": "天猫", "category": "milk"}),    # first purchase = o8 (order id)
+]
+MEMBERS = [("c1", {"member_tier": "gold"}), ("c2", {"member_tier": "silver"}), ("c3", {"member_tier": "gold"}),
+           ("c4", {"member_tier": "silver"}), ("c5", {"member_tier": "gold"})]
+SPEND = [
+    ("2024-01-01", 300, "天猫"),
+    ("2024-01-01", 100, "门店"),
+    ("2024-01-15", 50, "门店"),     # mid-month: truncated into January
+    ("2024-02-01", 200),            # no channel: all-channels total only
+    ("2024-02-01", 90, "门店"),
+    ("2024-03-01", 120, "App"),
+    ("2024-04-01", 500, "天猫"),    # after as_of: does not exist
+]
+JAN, FEB, MAR = d("2024-01-01"), d("2024-02-01"), d("2024-03-01")
+
+
+@pytest.fixture
+def ds(store):
+    return build(store, lines=LINES, members=MEMBERS, spend=SPEND)
+
+
+def test_monthly_totals_and_channels(store, ds):
+    assert run(store, ds, CacSpec(by_channel=True)).rows() == [
+        # period, channel, spend, new_buyers, cac
+        (JAN, None, 450.0, 2, 225.0),     # 300 + 100 + 50; c1 (01-10), c5 (01-25)
+        (JAN, "天猫", 300.0, 1, 300.0),    # c1's first purchase o1 is 天猫
+        (JAN, "门店", 150.0, 1, 150.0),    # c5's first purchase is o8 (门店), tie broken by order id
+        (FEB, None, 290.0, 2, 145.0),     # 200 (no channel) + 90; c2 (02-10; o3 was a refund), c4 (02-20)
+        (FEB, "门店", 90.0, 1, 90.0),      # c2's o4; c4 has no channel; c3's o5 nets 0, not a purchase
+        (MAR, None, 120.0, 1, 120.0),     # c3's first purchase o6 (03-01); April's spend is after as_of
+        (MAR, "App", 120.0, 1, 120.0),
+    ]
+    assert run(store, ds, CacSpec()).rows() == [
+        (JAN, None, 450.0, 2, 225.0), (FEB, None, 290.0, 2, 145.0), (MAR, None, 120.0, 1, 120.0)]
+
+
+def test_quarter_and_week_periods(store, ds):
+    # Q1: 450 + 290 + 120 = 860 over 5 new buyers.
+    assert run(store, ds, CacSpec(period="quarter")).rows() == [(JAN, None, 860.0, 5, 172.0)]
+    weekly = {r[0]: r[1:] for r in run(store, ds, CacSpec(period="week")).rows()}
+    # Week of Mon 01-15 has the 50 of spend and no new buyer (c5 is 01-25): cac null.
+    assert weekly[d("2024-01-15")] == (None, 50.0, 0, None)
+    assert weekly[d("2024-01-08")] == (None, 0.0, 1, 0.0)   # c1 (01-10) without spend that week
+
+
+def test_order_filter_scopes_spend_and_first_purchase(store, ds):
+    # 门店 only: spend rows of 门店 (Jan 100 + 50, Feb 90); first 门店 purchases: c5 o8 (Jan),
+    # c1 o2 (Feb: their first 门店 purchase, though not their first ever), c2 o4 (Feb).
+    assert run(store, ds, CacSpec(Filters.of(channel="门店"))).rows() == [
+        (JAN, None, 150.0, 1, 150.0), (FEB, None, 90.0, 2, 45.0)]
+
+
+def test_line_and_member_filters_narrow_buyers_not_spend(store, ds):
+    # toys: first toys purchases c5 (o8, Jan) and c2 (o4, Feb); spend is all spend.
+    assert run(store, ds, CacSpec(Filters.of(category="toys"))).rows() == [
+        (JAN, None, 450.0, 1, 450.0), (FEB, None, 290.0, 1, 290.0), (MAR, None, 120.0, 0, None)]
+    # gold members c1, c3, c5.
+    assert run(store, ds, CacSpec(Filters.of(member_tier="gold"))).rows() == [
+        (JAN, None, 450.0, 2, 225.0), (FEB, None, 290.0, 0, None), (MAR, None, 120.0, 1, 120.0)]
+
+
+def test_date_range_never_makes_a_returning_member_new(store, ds):
+    # From February: c1 buys in Feb but first bought in Jan, so Feb's new buyers are still c2 and c4.
+    assert run(store, ds, CacSpec(Filters(start=FEB))).rows() == [
+        (FEB, None, 290.0, 2, 145.0), (MAR, None, 120.0, 1, 120.0)]
+    assert run(store, ds, CacSpec(Filters(end=d("2024-01-31")))).rows() == [(JAN, None, 450.0, 2, 225.0)]
+
+
+def test_members_behind_each_cell_add_up(store, ds):
+    spec = CacSpec(by_channel=True)
+    for period, channel, _spend, new_buyers, _cac in run(store, ds, spec).rows():
+        assert members(store, ds, spec, period, channel).height == new_buyers
+    assert members(store, ds, spec, JAN).rows() == [
+        ("c1", d("2024-01-10"), "天猫"), ("c5", d("2024-01-25"), "门店")]
+    assert members(store, ds, spec, FEB)["member_id"].to_list() == ["c2", "c4"]
+    assert members(store, ds, spec, FEB, "门店")["member_id"].to_list() == ["c2"]
+
+
+def test_empty_results(store, ds):
+    assert run(store, ds, CacSpec(Filters.of(channel="nowhere"))).height == 0
+    assert run(store, ds, CacSpec(Filters.of(member_tier="nowhere"))).height == 0
+    no_spend = build(store, "no-spend", lines=LINES)
+    assert run(store, no_spend, CacSpec()).height == 0   # no spend file: nothing to divide
+
+
+def test_totals_over_a_window(store, ds):
+    assert totals(store, ds, Filters(), JAN, d("2024-01-31")) == {
+        "spend_rows": 3, "spend": 450.0, "new_buyers": 2, "cac": 225.0}
+    assert totals(store, ds, Filters(), d("2024-01-02"), d("2024-01-09"))["cac"] is None  # no spend, no buyer
+
+
+def test_cli_options(store, ds):
+    parser = argparse.ArgumentParser()
+    add_cli_options(parser)
+    args = parser.parse_args(["--period", "quarter", "--by-channel"])
+    frame = cli_report(store, ds, Filters(), args)
+    assert frame.columns == ["period", "channel", "spend", "new_buyers", "cac"]
+    assert frame.rows()[0] == (JAN, None, 860.0, 5, 172.0)
+    assert parser.parse_args([]).period == "month"
