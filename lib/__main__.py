@@ -23,7 +23,8 @@ from lib.store import Store, StoreError
 
 # report name -> module
 REPORTS = {"kpis": "lib.kpis", "cohorts": "lib.cohorts", "rfm": "lib.rfm", "lifecycle": "lib.lifecycle",
-           "activity": "lib.activity", "nps": "lib.nps", "clv": "lib.clv", "cac": "lib.cac"}
+           "activity": "lib.activity", "nps": "lib.nps", "clv": "lib.clv", "cac": "lib.cac",
+           "repurchase": "lib.repurchase", "products": "lib.products"}
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -1,0 +1,96 @@
+"""Seconds per analysis on a large workspace, and the process's peak memory.
+
+    python benchmarks/ingest.py --members 2200000 --keep     # ~10M order lines -> benchmarks/out/
+    python benchmarks/analyses.py --members 2200000          # times every analysis on that workspace
+
+Each analysis runs once cold (first call after opening the file) and once warm; the table shows
+both. Filtered variants show the line-level path (a category filter) and an order filter.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import sys
+import time
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from lib import activity, cac, clv, cohorts, kpis, lifecycle, nps, products, repurchase, rfm  # noqa: E402
+from lib.filters import Filters  # noqa: E402
+from lib.store import Store  # noqa: E402
+
+
+def cases(store: Store, ds) -> list[tuple[str, Callable[[], object]]]:
+    data_end = kpis.order_span(store, ds)[1]
+    year_ago = data_end - timedelta(days=365)
+    toys = Filters.of(category="奶粉")
+    tmall = Filters.of(channel="天猫")
+    return [
+        ("kpis", lambda: kpis.run(store, ds)),
+        ("kpis, category filter", lambda: kpis.run(store, ds, kpis.KpiSpec(toys))),
+        ("cohorts month", lambda: cohorts.run(store, ds, cohorts.CohortSpec())),
+        ("cohorts week", lambda: cohorts.run(store, ds, cohorts.CohortSpec(period="week"))),
+        ("cohorts rolling 30", lambda: cohorts.run(store, ds, cohorts.CohortSpec(rolling=30))),
+        ("cohorts revenue, 天猫", lambda: cohorts.run(store, ds, cohorts.CohortSpec(tmall, mode="revenue"))),
+        ("cohorts average", lambda: cohorts.average(store, ds, cohorts.CohortSpec())),
+        ("activity month", lambda: activity.run(store, ds, activity.ActivitySpec())),
+        ("rfm", lambda: rfm.run(store, ds, rfm.RfmSpec())),
+        ("rfm grid", lambda: rfm.grid(store, ds, rfm.RfmSpec())),
+        ("rfm segments", lambda: rfm.segments(store, ds, rfm.RfmSpec())),
+        ("lifecycle", lambda: lifecycle.run(store, ds, lifecycle.LifecycleSpec())),
+        ("lifecycle summary", lambda: lifecycle.summary(store, ds, lifecycle.LifecycleSpec())),
+        ("lifecycle migration", lambda: lifecycle.migration(store, ds, lifecycle.LifecycleSpec(), year_ago, data_end)),
+        ("repurchase by category", lambda: repurchase.run(store, ds, repurchase.RepurchaseSpec(by="category"))),
+        ("repurchase by sku", lambda: repurchase.run(store, ds, repurchase.RepurchaseSpec(by="sku"))),
+        ("repurchase cycles", lambda: repurchase.cycles(store, ds, repurchase.RepurchaseSpec())),
+        ("next purchases", lambda: repurchase.next_purchases(store, ds, repurchase.RepurchaseSpec(by="category"))),
+        ("product pairs", lambda: products.pairs(store, ds, products.ProductSpec())),
+        ("price x discount", lambda: products.price_discount(store, ds, products.ProductSpec())),
+        ("nps by stage", lambda: nps.run(store, ds, nps.NpsSpec(by="stage"))),
+        ("cac by channel", lambda: cac.run(store, ds, cac.CacSpec(by_channel=True))),
+        ("clv (fit + score)", lambda: clv.run(store, ds, clv.ClvSpec())),
+        ("clv backtest", lambda: clv.backtest(store, ds, clv.ClvSpec(), year_ago)),
+        ("historical clv", lambda: clv.historical(store, ds, clv.ClvSpec())),
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--members", type=int, default=2_200_000)
+    parser.add_argument("--db", type=Path, help="workspace (default: the one benchmarks/ingest.py kept)")
+    parser.add_argument("--dataset", default="bench")
+    parser.add_argument("--only", help="run the cases whose name contains this text")
+    args = parser.parse_args()
+    db = args.db or ROOT / "benchmarks" / "out" / f"bench-{args.members}.duckdb"
+    if not db.exists():
+        sys.exit(f"no workspace at {db}: run benchmarks/ingest.py --members {args.members} --keep first")
+    with Store(db, read_only=True) as store:
+        ds = store.dataset(args.dataset)
+        counts = store.table_counts(ds)
+        print(f"{db.name}: {counts['order_lines']:,} order lines, {counts['orders']:,} orders, "
+              f"{counts['members']:,} members")
+        print(f"{'analysis':<26} {'cold s':>8} {'warm s':>8} {'rows':>10}")
+        for name, call in cases(store, ds):
+            if args.only and args.only not in name:
+                continue
+            started = time.perf_counter()
+            result = call()
+            cold = time.perf_counter() - started
+            started = time.perf_counter()
+            call()
+            warm = time.perf_counter() - started
+            rows = getattr(result, "height", None)
+            if rows is None and hasattr(result, "per_member"):
+                rows = result.per_member.height
+            print(f"{name:<26} {cold:>8.2f} {warm:>8.2f} {rows if rows is not None else '':>10}", flush=True)
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak resident memory: {peak_mb:,.0f} MB")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,227 @@
+"""Repurchase: who buys a category or product again, how soon, and who is due to buy it next.
+
+Definitions (SPEC "Repurchase rate", "Repurchase cycle", "Category repurchase rate"; everything is in
+scope: filters applied, history up to as_of):
+- a purchase **contains** an item (a category, sku or product name, `spec.by`) when it has a line
+  of that item with a positive amount; a refund line never makes a purchase contain its item, and
+  refund-only orders are not purchases at all. Lines with no value for the item are left out.
+- a **gap** = whole days between two consecutive purchases of one member (for an item: consecutive
+  purchases containing it), ordered by time then order id. Two purchases on the same day give a
+  gap of 0 (each is a purchase, as in the repurchase rate).
+- **date range**: a purchase counts when it is dated in [start, end]; a gap counts when its later
+  purchase does, and its earlier purchase may be before start (history is never hidden). So a
+  member who bought milk before start and once inside the range is a repeat buyer of milk there.
+- per item: buyers = members with ≥ 1 purchase containing it in the range; repeat_buyers = those
+  with ≥ 1 gap for it in the range (with the default range: ≥ 2 purchases containing it);
+  repurchase_rate = repeat_buyers / buyers; median_gap_days / mean_gap_days over every gap of
+  every member (median interpolates between the two middle gaps); purchases = purchases
+  containing it in the range.
+- next purchase (`next_purchases`): periodic items are those with repurchase_rate ≥
+  DEFAULT_MIN_REPEAT_SHARE and ≥ DEFAULT_MIN_REPEAT_BUYERS repeat buyers; for each buyer of one,
+  expected_date = last purchase containing it + the member's own median gap for it (when they have
+  ≥ 1 gap, basis "member") or else the item's median gap (basis "item"), rounded to whole days
+  (halves up); days_overdue = as_of − expected_date when positive, else 0. It is a forecast at
+  as_of, so it reads all history up to as_of and ignores start / end.
+Day counts are whole calendar days between dates. Ratios with a zero denominator are null.
+"""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass, field
+from typing import Literal
+
+import polars as pl
+
+from lib.filters import Filters, base
+from lib.store import Dataset, Store
+
+By = Literal["category", "sku", "product_name"]
+BY_COLUMNS: tuple[By, ...] = ("category", "sku", "product_name")
+Who = Literal["buyers", "repeat_buyers", "gap"]
+# An item is "periodic" (worth a next-purchase date) when this share of its buyers rebought it…
+DEFAULT_MIN_REPEAT_SHARE = 0.2
+# …and at least this many members did, so its median gap rests on more than one person.
+DEFAULT_MIN_REPEAT_BUYERS = 3
+# Histogram buckets of gap days (inclusive bounds; None = no upper bound).
+GAP_BUCKETS: tuple[tuple[int, int | None], ...] = (
+    (0, 7), (8, 14), (15, 30), (31, 60), (61, 90), (91, 180), (181, 365), (366, None))
+
+RUN_SCHEMA = {"buyers": pl.Int64, "repeat_buyers": pl.Int64, "repurchase_rate": pl.Float64,
+              "median_gap_days": pl.Float64, "mean_gap_days": pl.Float64, "purchases": pl.Int64}
+
+
+@dataclass(frozen=True)
+class RepurchaseSpec:
+    filters: Filters = field(default_factory=Filters)
+    by: By = "category"
+
+
+def _item_column(by: By) -> str:
+    if by not in BY_COLUMNS:
+        raise ValueError(f"repurchase by {by!r}? (choose from {', '.join(BY_COLUMNS)})")
+    return by
+
+
+def sequence_ctes(by: By | None, one_item: bool = False) -> str:
+    """CTEs `bought` (one row per purchase, or per purchase × item it contains) and `seq` adding
+    k (1 = the member's first, per item), gap_days (days since the previous one, null for k = 1)
+    and in_range (dated in [start, end]). `one_item` keeps only the item bound as `$item`."""
+    if by is None:
+        bought = "SELECT member_id, order_id, order_ts, order_date, NULL::VARCHAR AS item FROM purchases"
+    else:
+        col = _item_column(by)
+        only = f" AND l.{col} = $item" if one_item else ""
+        bought = (f"SELECT DISTINCT p.member_id, p.order_id, p.order_ts, p.order_date, l.{col} AS item "
+                  f"FROM purchases p JOIN scoped_lines l ON l.member_id = p.member_id AND l.order_id = p.order_id "
+                  f"WHERE l.amount > 0 AND l.{col} IS NOT NULL{only}")
+    return f"""
+        bought AS ({bought}),
+        seq AS (
+            SELECT b.*, row_number() OVER w AS k, b.order_date - lag(b.order_date) OVER w AS gap_days,
+                   b.order_date BETWEEN bd.start_date AND bd.end_date AS in_range
+            FROM bought b CROSS JOIN bounds bd
+            WINDOW w AS (PARTITION BY b.member_id, b.item ORDER BY b.order_ts, b.order_id))"""
+
+
+def run(store: Store, ds: Dataset, spec: RepurchaseSpec = RepurchaseSpec()) -> pl.DataFrame:
+    """One row per item bought in the range. Columns: <spec.by> (the item), buyers, repeat_buyers,
+    repurchase_rate, median_gap_days, mean_gap_days (2 decimals; null without gaps), purchases;
+    sorted by buyers desc, then item."""
+    col = _item_column(spec.by)
+    b = base(ds, spec.filters)
+    sql = b.query(sequence_ctes(spec.by) + f""",
+        per_member AS (
+            SELECT item, member_id, count(*) AS purchases, bool_or(k >= 2) AS repeated
+            FROM seq WHERE in_range GROUP BY item, member_id),
+        per_item AS (
+            SELECT item, count(*) AS buyers, count_if(repeated) AS repeat_buyers, sum(purchases) AS purchases
+            FROM per_member GROUP BY item),
+        gaps AS (
+            SELECT item, median(gap_days) AS median_gap, avg(gap_days) AS mean_gap
+            FROM seq WHERE in_range AND gap_days IS NOT NULL GROUP BY item)
+        SELECT i.item AS {col}, i.buyers, i.repeat_buyers, i.repeat_buyers / i.buyers AS repurchase_rate,
+               round(g.median_gap, 2)::DOUBLE AS median_gap_days, round(g.mean_gap, 2)::DOUBLE AS mean_gap_days,
+               i.purchases
+        FROM per_item i LEFT JOIN gaps g USING (item)
+        ORDER BY i.buyers DESC, i.item""")
+    return store.query(sql, b.params).cast(RUN_SCHEMA)
+
+
+def cycles(store: Store, ds: Dataset, spec: RepurchaseSpec = RepurchaseSpec(),
+           item: str | None = None) -> pl.DataFrame:
+    """The distribution of gaps in the range: columns gap_days, gaps (how many), sorted by gap_days.
+    Without `item`: between any consecutive purchases; with it: between purchases containing it
+    (an item of `spec.by`)."""
+    b = base(ds, spec.filters)
+    sql = b.query(sequence_ctes(spec.by if item is not None else None, item is not None) + """
+        SELECT gap_days, count(*) AS gaps FROM seq WHERE in_range AND gap_days IS NOT NULL
+        GROUP BY gap_days ORDER BY gap_days""")
+    return store.query(sql, {**b.params, **_item_param(item)}).cast({"gap_days": pl.Int64, "gaps": pl.Int64})
+
+
+def cycle_summary(store: Store, ds: Dataset, spec: RepurchaseSpec = RepurchaseSpec(),
+                  item: str | None = None) -> pl.DataFrame:
+    """One row: purchases (in the range; containing `item` when given), gaps, median_gap_days,
+    mean_gap_days, p25, p75 (quartiles interpolated linearly; null without gaps; 2 decimals)."""
+    b = base(ds, spec.filters)
+    sql = b.query(sequence_ctes(spec.by if item is not None else None, item is not None) + """
+        SELECT count(*) AS purchases, count(gap_days) AS gaps,
+               round(median(gap_days), 2)::DOUBLE AS median_gap_days,
+               round(avg(gap_days), 2)::DOUBLE AS mean_gap_days,
+               round(quantile_cont(gap_days, 0.25), 2)::DOUBLE AS p25,
+               round(quantile_cont(gap_days, 0.75), 2)::DOUBLE AS p75
+        FROM seq WHERE in_range""")
+    return store.query(sql, {**b.params, **_item_param(item)}).cast({"purchases": pl.Int64, "gaps": pl.Int64})
+
+
+def cycle_buckets(store: Store, ds: Dataset, spec: RepurchaseSpec = RepurchaseSpec(), item: str | None = None,
+                  buckets: tuple[tuple[int, int | None], ...] = GAP_BUCKETS) -> pl.DataFrame:
+    """Gaps in the range by bucket: columns bucket ("8-14", "366+"), min_days, max_days (null = open),
+    gaps, members (with ≥ 1 gap in it); every bucket listed, in the order given."""
+    b = base(ds, spec.filters)
+    sql = b.query(sequence_ctes(spec.by if item is not None else None, item is not None) + """,
+        buckets AS (
+            SELECT unnest($lo::INTEGER[]) AS min_days, unnest($hi::INTEGER[]) AS max_days,
+                   unnest(range(len($lo::INTEGER[]))) AS pos)
+        SELECT CASE WHEN k.max_days IS NULL THEN k.min_days || '+' ELSE k.min_days || '-' || k.max_days END
+                   AS bucket, k.min_days, k.max_days, count(s.gap_days) AS gaps,
+               count(DISTINCT s.member_id) AS members
+        FROM buckets k LEFT JOIN seq s ON s.in_range AND s.gap_days >= k.min_days
+             AND (k.max_days IS NULL OR s.gap_days <= k.max_days)
+        GROUP BY k.pos, k.min_days, k.max_days ORDER BY k.pos""")
+    params = {**b.params, **_item_param(item), "lo": [lo for lo, _ in buckets], "hi": [hi for _, hi in buckets]}
+    return store.query(sql, params).cast({"min_days": pl.Int64, "max_days": pl.Int64, "gaps": pl.Int64,
+                                          "members": pl.Int64})
+
+
+def members(store: Store, ds: Dataset, spec: RepurchaseSpec, who: Who = "buyers", item: str | None = None,
+            gap_days: tuple[int, int | None] | None = None) -> pl.DataFrame:
+    """The members behind a number, over purchases in the range (containing `item` of spec.by when given):
+    who="buyers" (≥ 1 purchase), "repeat_buyers" (≥ 1 gap), "gap" (≥ 1 gap within `gap_days` =
+    (min, max) inclusive, max None = open, as a bucket of `cycle_buckets`).
+
+    Columns: member_id, purchases, gaps (in the range), last_purchase, median_gap_days; by member_id.
+    """
+    if who not in ("buyers", "repeat_buyers", "gap"):
+        raise ValueError(f"no members behind {who!r} (choose buyers, repeat_buyers or gap)")
+    if who == "gap" and gap_days is None:
+        raise ValueError("who='gap' needs gap_days=(min, max)")
+    lo, hi = gap_days if who == "gap" else (None, None)
+    having = {"buyers": "true", "repeat_buyers": "count(gap_days) > 0",
+              "gap": "count_if(gap_days >= $lo AND ($hi IS NULL OR gap_days <= $hi)) > 0"}[who]
+    b = base(ds, spec.filters)
+    sql = b.query(sequence_ctes(spec.by if item is not None else None, item is not None) + f"""
+        SELECT member_id, count(*) AS purchases, count(gap_days) AS gaps, max(order_date) AS last_purchase,
+               round(median(gap_days), 2)::DOUBLE AS median_gap_days
+        FROM seq WHERE in_range GROUP BY member_id HAVING {having} ORDER BY member_id""")
+    params = {**b.params, **_item_param(item), **({"lo": lo, "hi": hi} if who == "gap" else {})}
+    return store.query(sql, params).cast({"purchases": pl.Int64, "gaps": pl.Int64})
+
+
+def next_purchases(store: Store, ds: Dataset, spec: RepurchaseSpec = RepurchaseSpec(),
+                   min_repeat_share: float = DEFAULT_MIN_REPEAT_SHARE,
+                   min_repeat_buyers: int = DEFAULT_MIN_REPEAT_BUYERS) -> pl.DataFrame:
+    """Expected next purchase of each periodic item (spec.by) by each of its buyers, at as_of.
+
+    Columns: member_id, item, purchases (containing it), last_purchase, member_median_gap (null with
+    one purchase), item_median_gap, expected_date, days_overdue, basis ("member" | "item");
+    sorted by days_overdue desc, member_id, item.
+    """
+    b = base(ds, spec.filters)
+    sql = b.query(sequence_ctes(_item_column(spec.by)) + """,
+        items AS (
+            SELECT item, count(DISTINCT member_id) AS buyers,
+                   count(DISTINCT member_id) FILTER (WHERE k >= 2) AS repeat_buyers,
+                   median(gap_days) AS item_median_gap
+            FROM seq GROUP BY item),
+        periodic AS (
+            SELECT * FROM items
+            WHERE repeat_buyers >= greatest($min_buyers, 1) AND repeat_buyers / buyers >= $min_share),
+        own AS (
+            SELECT s.member_id, s.item, count(*) AS purchases, max(s.order_date) AS last_purchase,
+                   median(s.gap_days) AS member_median_gap, any_value(p.item_median_gap) AS item_median_gap
+            FROM seq s JOIN periodic p USING (item) GROUP BY s.member_id, s.item),
+        dated AS (
+            SELECT *, last_purchase + round(coalesce(member_median_gap, item_median_gap))::INTEGER AS expected_date
+            FROM own)
+        SELECT member_id, item, purchases, last_purchase, round(member_median_gap, 2)::DOUBLE AS member_median_gap,
+               round(item_median_gap, 2)::DOUBLE AS item_median_gap, expected_date,
+               greatest((SELECT as_of FROM limits) - expected_date, 0) AS days_overdue,
+               CASE WHEN member_median_gap IS NULL THEN 'item' ELSE 'member' END AS basis
+        FROM dated ORDER BY days_overdue DESC, member_id, item""")
+    params = {**b.params, "min_share": float(min_repeat_share), "min_buyers": int(min_repeat_buyers)}
+    return store.query(sql, params).cast({"purchases": pl.Int64, "days_overdue": pl.Int64})
+
+
+def _item_param(item: str | None) -> dict[str, object]:
+    return {} if item is None else {"item": str(item)}
+
+
+def add_cli_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--by", choices=BY_COLUMNS, default="category",
+                        help="repurchase of which item (default: category)")
+
+
+def cli_report(store: Store, ds: Dataset, filters: Filters, args: object) -> pl.DataFrame:
+    return run(store, ds, RepurchaseSpec(filters, getattr(args, "by", "category")))

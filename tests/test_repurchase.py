@@ -1,0 +1,238 @@
+"""Repurchase rate, cycle and next purchase on a hand-built fixture; every number is worked out in the comments."""
+
+from __future__ import annotations
+
+import argparse
+
+import pytest
+
+from lib.filters import Filters
+from lib.repurchase import (
+    RepurchaseSpec,
+    add_cli_options,
+    cli_report,
+    cycle_buckets,
+    cycle_summary,
+    cycles,
+    members,
+    next_purchases,
+    run,
+)
+from lib.store import Store
+from tests.fixtures import build, d
+
+MILK, DIAPER, TOYS = {"category": "milk"}, {"category": "diaper"}, {"category": "toys"}
+STORE, TMALL = {"channel": "门店"}, {"channel": "天猫"}
+LINES = [
+    # member, order, date, amount, attributes
+    ("m1", "o1", "2024-01-01", 100, {**MILK, "sku": "M1", **STORE}),
+    ("m1", "o1", "2024-01-01", 50, {**DIAPER, "sku": "D1", **STORE}),
+    ("m1", "o2", "2024-01-31", 100, {**MILK, "sku": "M1", **STORE}),
+    ("m1", "o2", "2024-01-31", -30, {**TOYS, "sku": "T1", **STORE}),   # refund line: o2 does not contain toys
+    ("m1", "o3", "2024-03-01", 80, {**MILK, "sku": "M1", **STORE}),
+    ("m2", "o4", "2024-01-10 09:00", 60, {**DIAPER, "sku": "D1", **STORE}),
+    ("m2", "o4", "2024-01-10 09:00", 40, {**TOYS, "sku": "T1", **STORE}),
+    ("m2", "o5", "2024-01-10 18:00", 20, {**DIAPER, "sku": "D1", **TMALL}),  # same day as o4: gap 0
+    ("m2", "o6", "2024-02-09", -60, {**DIAPER, "sku": "D1", **TMALL}),       # refund-only: not a purchase
+    ("m2", "o7", "2024-02-19", 90, {**MILK, "sku": "M2", **STORE}),
+    ("m3", "o8", "2024-02-01", 50, {**MILK, "sku": "M1", **STORE}),
+    ("m3", "o8", "2024-02-01", 30, {**DIAPER, "sku": "D2", **STORE}),
+    ("m3", "o9", "2024-02-21", 30, {**DIAPER, "sku": "D2", **TMALL}),
+    ("m4", "o10", "2024-01-20", 25, {**TOYS, "sku": "T2", **STORE}),        # T2: bought by m4 alone
+    ("m5", "o11", "2024-03-05", -10, {**TOYS, "sku": "T1", **STORE}),       # refund-only member; data end
+]
+# Purchases (net > 0), with the categories each contains:
+#   m1: o1 01-01 {milk, diaper}, o2 01-31 {milk}, o3 03-01 {milk}     gaps 30, 30 (Jan 31 → Mar 1, 2024 leap)
+#   m2: o4 01-10 {diaper, toys}, o5 01-10 {diaper}, o7 02-19 {milk}    gaps 0, 40 (Jan 10 → Feb 19 = 21 + 19)
+#   m3: o8 02-01 {milk, diaper}, o9 02-21 {diaper}                     gap 20
+#   m4: o10 01-20 {toys}
+# Data end (as_of) = 2024-03-05, m5's refund-only order.
+BY_CATEGORY = RepurchaseSpec()
+COLUMNS = ["category", "buyers", "repeat_buyers", "repurchase_rate", "median_gap_days", "mean_gap_days",
+           "purchases"]
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory):
+    # One workspace for the module: the analyses only read, so the tests share the fixture dataset.
+    with Store(tmp_path_factory.mktemp("ws") / "ws.duckdb") as st:
+        yield st
+
+
+@pytest.fixture(scope="module")
+def ds(store):
+    # A flat export: each member's gender repeated on their lines (m1 m3 m5 F, m2 m4 M).
+    gender = {"m1": "F", "m2": "M", "m3": "F", "m4": "M", "m5": "F"}
+    return build(store, lines=[(*row[:4], {**row[4], "gender": gender[row[0]]}) for row in LINES])
+
+
+def test_category_repurchase(store, ds):
+    table = run(store, ds, BY_CATEGORY)
+    assert table.columns == COLUMNS
+    assert table.rows() == [
+        # buyers tie at 3: diaper before milk by name
+        # diaper: m1 m2 m3; m2 (o4 o5, gap 0) and m3 (gap 20) again; median (0 + 20) / 2
+        ("diaper", 3, 2, 2 / 3, 10.0, 10.0, 5),
+        ("milk", 3, 1, 1 / 3, 30.0, 30.0, 5),    # m1 m2 m3; m1 again, gaps 30 30; o1 o2 o3 o7 o8
+        ("toys", 2, 0, 0.0, None, None, 2),      # m2 (o4) m4 (o10); m1's −30 line and m5's refund do not count
+    ]
+
+
+def test_sku_ties_and_an_item_with_one_buyer(store, ds):
+    assert run(store, ds, RepurchaseSpec(by="sku")).rows() == [
+        ("D1", 2, 1, 0.5, 0.0, 0.0, 3),      # m1 (o1), m2 (o4, o5 same day: gap 0)
+        ("M1", 2, 1, 0.5, 30.0, 30.0, 4),    # m1 (o1 o2 o3), m3 (o8)
+        ("D2", 1, 1, 1.0, 20.0, 20.0, 2),    # m3 (o8, o9)
+        ("M2", 1, 0, 0.0, None, None, 1),    # m2 only
+        ("T1", 1, 0, 0.0, None, None, 1),    # m2's o4 only (refund lines of m1 and m5 are not purchases of it)
+        ("T2", 1, 0, 0.0, None, None, 1),    # m4 only
+    ]
+
+
+def test_cycles_over_all_purchases(store, ds):
+    # Gaps: m1 30 30, m2 0 40, m3 20.
+    assert cycles(store, ds, BY_CATEGORY).rows() == [(0, 1), (20, 1), (30, 2), (40, 1)]
+    assert cycle_summary(store, ds, BY_CATEGORY).rows() == [
+        # 9 purchases (3 + 3 + 2 + 1), 5 gaps; sorted 0 20 30 30 40: median 30, mean 120 / 5 = 24,
+        # p25 at position 0.25 × 4 = 1 → 20, p75 at position 3 → 30
+        (9, 5, 30.0, 24.0, 20.0, 30.0)]
+    # Per item: diaper gaps 0 (m2) and 20 (m3), over 5 purchases containing diaper.
+    assert cycles(store, ds, BY_CATEGORY, item="diaper").rows() == [(0, 1), (20, 1)]
+    assert cycle_summary(store, ds, BY_CATEGORY, item="diaper").rows() == [(5, 2, 10.0, 10.0, 5.0, 15.0)]
+
+
+def test_gap_buckets_and_their_members(store, ds):
+    buckets = cycle_buckets(store, ds, BY_CATEGORY)
+    assert buckets.rows() == [
+        ("0-7", 0, 7, 1, 1),          # m2's 0
+        ("8-14", 8, 14, 0, 0),
+        ("15-30", 15, 30, 3, 2),      # m3's 20, m1's 30 and 30
+        ("31-60", 31, 60, 1, 1),      # m2's 40
+        ("61-90", 61, 90, 0, 0), ("91-180", 91, 180, 0, 0), ("181-365", 181, 365, 0, 0),
+        ("366+", 366, None, 0, 0),
+    ]
+    assert members(store, ds, BY_CATEGORY, "gap", gap_days=(0, 7))["member_id"].to_list() == ["m2"]
+    assert members(store, ds, BY_CATEGORY, "gap", gap_days=(15, 30))["member_id"].to_list() == ["m1", "m3"]
+    assert members(store, ds, BY_CATEGORY, "gap", gap_days=(366, None)).height == 0
+
+
+def test_members_behind_buyers_and_repeat_buyers(store, ds):
+    assert members(store, ds, BY_CATEGORY, "buyers", item="milk").rows() == [
+        # member, purchases with milk, gaps, last, own median gap
+        ("m1", 3, 2, d("2024-03-01"), 30.0),
+        ("m2", 1, 0, d("2024-02-19"), None),
+        ("m3", 1, 0, d("2024-02-01"), None),
+    ]
+    assert members(store, ds, BY_CATEGORY, "repeat_buyers", item="diaper").rows() == [
+        ("m2", 2, 1, d("2024-01-10"), 0.0), ("m3", 2, 1, d("2024-02-21"), 20.0)]
+    # Every count of run() has exactly that many members behind it.
+    for item, buyers, repeat, *_ in run(store, ds, BY_CATEGORY).rows():
+        assert members(store, ds, BY_CATEGORY, "buyers", item=item).height == buyers
+        assert members(store, ds, BY_CATEGORY, "repeat_buyers", item=item).height == repeat
+    # Without an item: buyers of anything (m5 only has a refund), and those with a second purchase.
+    assert members(store, ds, BY_CATEGORY, "buyers")["member_id"].to_list() == ["m1", "m2", "m3", "m4"]
+    assert members(store, ds, BY_CATEGORY, "repeat_buyers")["member_id"].to_list() == ["m1", "m2", "m3"]
+
+
+def test_category_filter(store, ds):
+    milk = RepurchaseSpec(Filters.of(category="milk"), by="sku")
+    assert run(store, ds, milk).rows() == [
+        ("M1", 2, 1, 0.5, 30.0, 30.0, 4),   # m1 o1 o2 o3, m3 o8
+        ("M2", 1, 0, 0.0, None, None, 1),   # m2 o7
+    ]
+    # Milk purchases: m1 o1 o2 o3 (gaps 30 30), m2 o7, m3 o8.
+    assert cycle_summary(store, ds, RepurchaseSpec(Filters.of(category="milk"))).rows() == [
+        (5, 2, 30.0, 30.0, 30.0, 30.0)]
+
+
+def test_member_filter(store, ds):
+    # Women: m1, m3, m5 (m5 only refunded toys, so toys has no buyer at all).
+    assert run(store, ds, RepurchaseSpec(Filters.of(gender="F"))).rows() == [
+        ("diaper", 2, 1, 0.5, 20.0, 20.0, 3),   # m1 (o1), m3 (o8, o9)
+        ("milk", 2, 1, 0.5, 30.0, 30.0, 4),     # m1 (o1 o2 o3), m3 (o8)
+    ]
+
+
+def test_order_filter(store, ds):
+    # 门店 orders only: o5 and o9 (天猫) drop out, so m2's diaper and m3's diaper are single purchases,
+    # and m2's overall gap is o4 → o7 = 40.
+    spec = RepurchaseSpec(Filters.of(channel="门店"))
+    assert run(store, ds, spec).rows() == [
+        ("diaper", 3, 0, 0.0, None, None, 3),   # m1 o1, m2 o4, m3 o8
+        ("milk", 3, 1, 1 / 3, 30.0, 30.0, 5),
+        ("toys", 2, 0, 0.0, None, None, 2),
+    ]
+    # 7 purchases (o1 o2 o3 o4 o7 o8 o10); gaps 30 30 40: mean 100 / 3, p25 at 0.5 → 30, p75 at 1.5 → 35.
+    assert cycle_summary(store, ds, spec).rows() == [(7, 3, 30.0, 33.33, 30.0, 35.0)]
+
+
+def test_date_range_keeps_history(store, ds):
+    spec = RepurchaseSpec(Filters(start=d("2024-02-01"), end=d("2024-03-05")))
+    assert run(store, ds, spec).rows() == [
+        # m1's o3 (Mar 1) is his 3rd milk purchase: a repeat although o1 and o2 are before start;
+        # its gap 30 counts. m2's o7 and m3's o8 are first milk purchases.
+        ("milk", 3, 1, 1 / 3, 30.0, 30.0, 3),
+        # Only m3 bought diaper in the range (o8, o9: gap 20); m2's o6 is a refund.
+        ("diaper", 1, 1, 1.0, 20.0, 20.0, 2),
+        # toys: o4 (Jan 10) and o10 (Jan 20) are before start.
+    ]
+    # In-range purchases o3 o7 o8 o9; gaps ending in range: o3 30 (from o2), o7 40 (from o5), o9 20.
+    assert cycle_summary(store, ds, spec).rows() == [(4, 3, 30.0, 30.0, 25.0, 35.0)]
+    assert members(store, ds, spec, "repeat_buyers", item="milk")["member_id"].to_list() == ["m1"]
+
+
+def test_next_purchases(store, ds):
+    # Over all history: milk 1 of 3 buyers again (1/3 ≥ 0.2), item median 30; diaper 2 of 3, median
+    # (0 + 20) / 2 = 10; toys nobody again, so it is not periodic. as_of = 2024-03-05.
+    table = next_purchases(store, ds, BY_CATEGORY, min_repeat_share=0.2, min_repeat_buyers=1)
+    assert table.columns == ["member_id", "item", "purchases", "last_purchase", "member_median_gap",
+                             "item_median_gap", "expected_date", "days_overdue", "basis"]
+    assert table.rows() == [
+        # Jan 10 + own median 0 = Jan 10; to Mar 5: 21 + 29 + 5 = 55 days
+        ("m2", "diaper", 2, d("2024-01-10"), 0.0, 10.0, d("2024-01-10"), 55, "member"),
+        # one diaper purchase: Jan 1 + item median 10 = Jan 11; to Mar 5: 20 + 29 + 5 = 54
+        ("m1", "diaper", 1, d("2024-01-01"), None, 10.0, d("2024-01-11"), 54, "item"),
+        # Feb 1 + 30 = Mar 2; 3 days overdue
+        ("m3", "milk", 1, d("2024-02-01"), None, 30.0, d("2024-03-02"), 3, "item"),
+        # not yet due: 0, then by member_id
+        ("m1", "milk", 3, d("2024-03-01"), 30.0, 30.0, d("2024-03-31"), 0, "member"),
+        ("m2", "milk", 1, d("2024-02-19"), None, 30.0, d("2024-03-20"), 0, "item"),
+        ("m3", "diaper", 2, d("2024-02-21"), 20.0, 10.0, d("2024-03-12"), 0, "member"),
+    ]
+    # A forecast at as_of ignores start / end.
+    ranged = RepurchaseSpec(Filters(start=d("2024-02-01"), end=d("2024-02-10")))
+    assert next_purchases(store, ds, ranged, 0.2, 1).rows() == table.rows()
+    # 1/3 < 0.5: only diaper is periodic.
+    assert set(next_purchases(store, ds, BY_CATEGORY, 0.5, 1)["item"]) == {"diaper"}
+    # The defaults ask for 3 repeat buyers; diaper has 2.
+    assert next_purchases(store, ds, BY_CATEGORY).height == 0
+
+
+def test_next_purchase_rounds_half_a_day_up(store):
+    ds = build(store, "half", lines=[
+        ("a", "1", "2024-01-01", 10, MILK), ("a", "2", "2024-01-11", 10, MILK), ("a", "3", "2024-01-22", 10, MILK),
+        ("b", "4", "2024-02-10", 10, TOYS)])
+    # a's gaps 10, 11: median 10.5 → 11 days; Jan 22 + 11 = Feb 2; as_of Feb 10 → 8 days overdue.
+    assert next_purchases(store, ds, BY_CATEGORY, 0.2, 1).rows() == [
+        ("a", "milk", 3, d("2024-01-22"), 10.5, 10.5, d("2024-02-02"), 8, "member")]
+
+
+def test_empty_scope(store, ds):
+    nowhere = RepurchaseSpec(Filters.of(channel="nowhere"))
+    table = run(store, ds, nowhere)
+    assert table.height == 0 and table.columns == COLUMNS
+    assert cycles(store, ds, nowhere).height == 0
+    assert cycle_summary(store, ds, nowhere).rows() == [(0, 0, None, None, None, None)]
+    assert cycle_buckets(store, ds, nowhere)["gaps"].sum() == 0
+    assert members(store, ds, nowhere, "buyers").height == 0
+    assert next_purchases(store, ds, nowhere, 0.2, 1).height == 0
+
+
+def test_cli_columns(store, ds):
+    parser = argparse.ArgumentParser()
+    add_cli_options(parser)
+    table = cli_report(store, ds, Filters(), parser.parse_args(["--by", "sku"]))
+    assert table.columns[:5] == ["sku", "buyers", "repeat_buyers", "repurchase_rate", "median_gap_days"]
+    assert cli_report(store, ds, Filters(), parser.parse_args([])).columns[0] == "category"
+    with pytest.raises(ValueError):
+        run(store, ds, RepurchaseSpec(by="store"))  # type: ignore[arg-type]
