@@ -198,11 +198,13 @@ def ingest(store: Store, paths: Sequence[str | Path], dataset: str, kind: Kind =
             first = _first_reason(staging.con, staged)
             raise IngestError(f"no row could be loaded ({rows_read} rejected; first reason: {first}); "
                               f"nothing was changed; rejected rows: {rejects}")
-        good = []
-        for i in range(len(staged)):  # handed to the workspace as Parquet files
+        good, offset = [], 0
+        for i, src in enumerate(staged):  # handed to the workspace as Parquet files
+            # seq: the row's place among all files' rows, so load order needs no sort later.
             good.append(str(staging.dir / f"good_{i}.parquet"))
-            staging.con.sql(f"SELECT {i} AS f, * EXCLUDE (reason) FROM final_{i} WHERE reason IS NULL") \
-                .write_parquet(good[-1])
+            staging.con.sql(f"SELECT {offset} + src_row AS seq, * EXCLUDE (reason) FROM final_{i} "
+                            f"WHERE reason IS NULL").write_parquet(good[-1])
+            offset += src.rows
         report(0.75, "saving")
         ds = _load(store, good, dataset, kind, replace)
         report(1.0, "done")
@@ -268,7 +270,10 @@ def _parse(con: duckdb.DuckDBPyConnection, src: Source, mapping: dict[str, str],
 def _typed_value(f: Field, col: str, fmt: parsing.ColumnFormat) -> str:
     if f.name == "birth_year":
         # 出生日期 / 生日 hold a date; 出生年份 a year.
-        year = f"coalesce(year({parsing.timestamp_sql(col, fmt)}), {parsing.value_sql(col, 'integer', fmt)})"
+        # A year (1990) is the common case: the date parse only runs for the other rows.
+        four_digits = (f"CASE WHEN regexp_full_match(ml_text({col}), '[0-9]{{4}}(\\.0*)?') "
+                       f"THEN TRY_CAST(TRY_CAST(ml_text({col}) AS DOUBLE) AS INTEGER) END")
+        year = f"coalesce({four_digits}, year({parsing.timestamp_sql(col, fmt)}))"
         return f"CASE WHEN {year} BETWEEN {MIN_BIRTH_YEAR} AND year(current_date) THEN {year} END"
     if f.type == "score":
         value = parsing.value_sql(col, "score", fmt)
@@ -447,17 +452,16 @@ def _load(store: Store, good: list[str], dataset: str, kind: Kind, replace: bool
         params = {"files": good}
         if kind in ("orders", "members"):
             # A sequence number keeps load order: lines name orders without an order id, and a
-            # member listed twice takes the later row's values.
-            seq = "line_id" if kind == "orders" else "row_id"
-            start = cur.sql(f"SELECT coalesce(max({seq}), 0) FROM {table}").fetchall()[0][0]
-            numbered = f"SELECT $start + row_number() OVER (ORDER BY f, src_row) AS {seq}, {_load_columns(kind)} FROM ({rows})"
+            # member listed twice takes the later row's values. Gaps (rejected rows) are harmless.
+            column = "line_id" if kind == "orders" else "row_id"
+            start = cur.sql(f"SELECT coalesce(max({column}), 0) FROM {table}").fetchall()[0][0]
+            numbered = f"SELECT $start + seq AS {column}, {_load_columns(kind)} FROM ({rows})"
             if kind == "orders":
                 numbered = (f"SELECT line_id, coalesce(order_id, 'L' || line_id) AS order_id, "
                             f"* EXCLUDE (order_id, line_id) FROM ({numbered})")
             cur.execute(f"INSERT INTO {table} BY NAME {numbered}", {**params, "start": start})
         else:
-            cur.execute(f"INSERT INTO {table} BY NAME SELECT {_load_columns(kind)} FROM ({rows}) ORDER BY f, src_row",
-                        params)
+            cur.execute(f"INSERT INTO {table} BY NAME SELECT {_load_columns(kind)} FROM ({rows})", params)
         store.rebuild_derived(cur, ds, kind)
         store.bump_version(cur, ds)
     return store.dataset(ds.name)

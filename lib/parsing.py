@@ -48,7 +48,7 @@ EXCEL_SERIAL_MIN, EXCEL_SERIAL_MAX = 25569, 73051  # 1970-01-01 .. 2099-12-31 as
 # Macros shared by the expressions below; created on the staging connection.
 MACROS = r"""
 CREATE OR REPLACE TEMP MACRO ml_text(v) AS
-    nullif(regexp_replace(v, '^[\s\x{3000}\x{00a0}]+|[\s\x{3000}\x{00a0}]+$', '', 'g'), '');
+    nullif(trim(v, ' ' || chr(9) || chr(10) || chr(11) || chr(12) || chr(13) || chr(160) || chr(12288)), '');
 CREATE OR REPLACE TEMP MACRO ml_num_body(v) AS
     regexp_replace(ml_text(v), '[￥¥$€£\s\x{3000}\x{00a0}\x{202f}'']|RMB|CNY|USD|元', '', 'gi');
 CREATE OR REPLACE TEMP MACRO ml_negative(b) AS

@@ -446,3 +446,20 @@ def test_rows_read_always_adds_up(store, write):
     for i, text in enumerate([BASIC, DELIMITED[0][1], "会员ID,支付时间,金额\nM1,x,1\nM2,2024-01-01,2\n,2024-01-01,3\n"]):
         r = ingest(store, [write(f"f{i}.csv", text)], f"t{i}")
         assert r.rows_read == r.rows_loaded + r.rows_rejected
+
+
+def test_text_is_trimmed_of_spaces_only(store, write):
+    # Full-width and no-break spaces around a value go; letters at the ends stay.
+    text = "会员ID,支付时间,金额,商品名称\n\u3000tnr\u00a0,2024-01-05,5, nt \n"
+    ingest(store, [write("o.csv", text)], "t")
+    ds = store.dataset("t")
+    assert store.query(f"SELECT member_id, product_name FROM {ds.table('order_lines')}").rows() == [("tnr", "nt")]
+
+
+def test_birth_year_or_date_of_birth(store, write):
+    text = "会员ID,出生日期\nM1,1990\nM2,1988-05-01\nM3,1899\n"
+    result = ingest(store, [write("m.csv", text)], "t", kind="members")
+    assert (result.rows_loaded, result.rows_rejected) == (2, 1)  # 1899 is before MIN_BIRTH_YEAR
+    ds = store.dataset("t")
+    assert store.query(f"SELECT member_id, birth_year FROM {ds.table('members')} ORDER BY 1").rows() == [
+        ("M1", 1990), ("M2", 1988)]
