@@ -1,37 +1,33 @@
-"""memberlens: the router and the shared sidebar (dataset, language)."""
+"""memberlens: the router and the shared sidebar (language, dataset, filters).
+
+Pages are thin: they read the session's dataset and filters (lib/ui.py), build specs, call lib
+and draw lib/charts figures. The page and the filters live in the URL, so a view can be sent.
+"""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from lib.i18n import LANGS
-from lib.ui import lang, open_store, tr
+from lib.ui import open_store, sidebar, tr
 
 st.set_page_config(page_title="memberlens", page_icon=":material/insights:", layout="wide")
 
 store = open_store()
-
-with st.sidebar:
-    choice = st.radio(tr("language"), list(LANGS), index=list(LANGS).index(lang()),
-                      format_func=LANGS.get, horizontal=True, key="lang_radio")
-    if choice != st.session_state["lang"]:
-        st.session_state["lang"] = choice
-        st.query_params["lang"] = choice
-        st.rerun()
-    names = [d.name for d in store.datasets()]
-    if names:
-        wanted = st.session_state.get("dataset") or st.query_params.get("dataset")
-        index = names.index(wanted) if wanted in names else 0
-        st.session_state["dataset"] = st.selectbox(tr("dataset"), names, index=index)
-        st.query_params["dataset"] = st.session_state["dataset"]
-    else:
-        st.session_state["dataset"] = None
-        st.info(tr("no_datasets"))
+sidebar(store)
 
 pages = {
-    tr("section_analyse"): [st.Page("pages/overview.py", title=tr("page_overview"), icon=":material/dashboard:",
-                                    default=True)],
-    tr("section_data"): [st.Page("pages/data.py", title=tr("page_data"), icon=":material/upload_file:",
-                                 url_path="data")],
+    tr("section_analyse"): [
+        st.Page("pages/overview.py", title=tr("page_overview"), icon=":material/dashboard:", default=True),
+        st.Page("pages/cohorts.py", title=tr("page_cohorts"), icon=":material/grid_on:", url_path="cohorts"),
+        st.Page("pages/rfm.py", title=tr("page_rfm"), icon=":material/scatter_plot:", url_path="rfm"),
+        st.Page("pages/w5h1.py", title=tr("page_5w1h"), icon=":material/quiz:", url_path="5w1h"),
+        st.Page("pages/lifecycle.py", title=tr("page_lifecycle"), icon=":material/timeline:", url_path="lifecycle"),
+    ],
+    tr("section_members"): [
+        st.Page("pages/member.py", title=tr("page_member"), icon=":material/person_search:", url_path="member"),
+    ],
+    tr("section_data"): [
+        st.Page("pages/data.py", title=tr("page_data"), icon=":material/upload_file:", url_path="data"),
+    ],
 }
 st.navigation(pages).run()

@@ -1,16 +1,30 @@
-"""The one place in lib that knows Streamlit: the shared store, and per-session choices.
+"""The one place in lib that knows Streamlit: the shared store, the sidebar, caching, downloads.
 
-The store is a process-wide resource (one DuckDB file per running app); everything a user picks
-(dataset, language) lives in that browser session's state and the URL, never in a shared cache.
+- The store is a process-wide resource (one DuckDB file per running app). Everything a user
+  picks (dataset, filters, language) lives in that browser session's state and in the URL, so a
+  view can be bookmarked and sent; never in a shared cache.
+- Analysis results are cached across sessions by (function, dataset, dataset version, spec):
+  datasets are shared by the workspace anyway, and a new import bumps the version.
 """
 
 from __future__ import annotations
 
+import importlib
+import io
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+import polars as pl
 import streamlit as st
 
+from lib.filters import FILTER_FIELDS, Filters, filter_options
 from lib.i18n import LANGS, Lang, t
 from lib.samples import ensure_sample_dataset
 from lib.store import Dataset, Store, StoreError
+
+SAMPLE_PROBLEMS: list[str] = []  # why the bundled demo could not be loaded, if it could not
+FILTER_KEY = "flt_"  # session-state prefix of the sidebar's filter widgets
 
 
 @st.cache_resource(show_spinner=False)
@@ -23,29 +37,6 @@ def shared_store() -> Store:
     return store
 
 
-SAMPLE_PROBLEMS: list[str] = []  # why the bundled demo could not be loaded, if it could not
-
-
-def lang() -> Lang:
-    if "lang" not in st.session_state:
-        chosen = st.query_params.get("lang")
-        if chosen not in LANGS:
-            locale = (st.context.locale or "") if hasattr(st.context, "locale") else ""
-            chosen = "en" if locale and not locale.lower().startswith("zh") else "zh"
-        st.session_state["lang"] = chosen
-    return st.session_state["lang"]
-
-
-def tr(key: str, **values: object) -> str:
-    return t(key, lang(), **values)
-
-
-def current_dataset(store: Store) -> Dataset | None:
-    """The dataset this session picked in the sidebar (re-read, so its version is fresh)."""
-    name = st.session_state.get("dataset")
-    return store.find(name) if name else None
-
-
 def open_store() -> Store:
     try:
         with st.spinner("…"):
@@ -56,3 +47,189 @@ def open_store() -> Store:
     for problem in SAMPLE_PROBLEMS:
         st.warning(t("sample_error", lang(), error=problem))
     return store
+
+
+# -- language ------------------------------------------------------------------------------
+
+def lang() -> Lang:
+    """The session's language: the URL's `lang`, else the browser's locale (中文 unless it is
+    clearly another language)."""
+    if "lang" not in st.session_state:
+        chosen = st.query_params.get("lang")
+        if chosen not in LANGS:
+            locale = getattr(st.context, "locale", None) or ""
+            chosen = "en" if locale and not locale.lower().startswith("zh") else "zh"
+        st.session_state["lang"] = chosen
+    return st.session_state["lang"]
+
+
+def tr(key: str, **values: object) -> str:
+    return t(key, lang(), **values)
+
+
+# -- cached analysis calls -----------------------------------------------------------------
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def _cached(qualname: str, dataset: str, version: int, args: tuple, kwargs: tuple) -> Any:
+    module, name = qualname.rsplit(".", 1)
+    function = getattr(importlib.import_module(module), name)
+    store = shared_store()
+    return function(store, store.dataset(dataset), *args, **dict(kwargs))
+
+
+def compute(function: Callable[..., Any], ds: Dataset, *args: Any, **kwargs: Any) -> Any:
+    """`function(store, ds, *args, **kwargs)`, cached per dataset version and arguments.
+
+    Arguments must be hashable values (specs are frozen dataclasses); so must the function be a
+    module-level lib function.
+    """
+    with st.spinner(tr("computing")):
+        return _cached(f"{function.__module__}.{function.__qualname__}", ds.name, ds.version, args,
+                       tuple(sorted(kwargs.items())))
+
+
+# -- sidebar: dataset, filters, language -----------------------------------------------------
+
+def sidebar(store: Store) -> tuple[Dataset | None, Filters]:
+    """Draw the shared sidebar and return this session's dataset and filters."""
+    with st.sidebar:
+        _language_picker()
+        ds = _dataset_picker(store)
+        filters = _filter_pickers(ds) if ds is not None else Filters()
+    st.session_state["filters"] = filters
+    return ds, filters
+
+
+def current_dataset(store: Store) -> Dataset | None:
+    """The dataset this session picked in the sidebar (re-read, so its version is fresh)."""
+    name = st.session_state.get("dataset")
+    return store.find(name) if name else None
+
+
+def current_filters() -> Filters:
+    return st.session_state.get("filters", Filters())
+
+
+def _language_picker() -> None:
+    current = lang()
+    choice = st.radio(tr("language"), list(LANGS), index=list(LANGS).index(current),
+                      format_func=LANGS.get, horizontal=True, key="lang_radio")
+    if choice != current:
+        st.session_state["lang"] = choice
+        st.query_params["lang"] = choice
+        st.rerun()
+    st.query_params["lang"] = current
+
+
+def _dataset_picker(store: Store) -> Dataset | None:
+    names = [d.name for d in store.datasets()]
+    if not names:
+        st.session_state["dataset"] = None
+        st.info(tr("no_datasets"))
+        return None
+    wanted = st.session_state.get("dataset") or st.query_params.get("dataset")
+    chosen = st.selectbox(tr("dataset"), names, index=names.index(wanted) if wanted in names else 0)
+    if chosen != st.session_state.get("dataset") and st.session_state.get("dataset") is not None:
+        _clear_filters()  # another dataset has other channels, stores and dates
+    st.session_state["dataset"] = chosen
+    st.query_params["dataset"] = chosen
+    return store.find(chosen)
+
+
+def _clear_filters() -> None:
+    for key in [k for k in st.session_state if str(k).startswith(FILTER_KEY)]:
+        del st.session_state[key]
+    for name in [*FILTER_FIELDS, "start", "end"]:
+        st.query_params.pop(name, None)
+
+
+def _filter_pickers(ds: Dataset) -> Filters:
+    from lib.kpis import order_span
+
+    first, last = compute(order_span, ds)
+    if first is None:
+        return Filters()
+    options = compute(filter_options, ds)
+    st.subheader(tr("filters"))
+    start, end = _date_range(first, last)
+    chosen: dict[str, list[str]] = {}
+    for name, values in options.items():
+        key = FILTER_KEY + name
+        if key not in st.session_state:  # first run of this session: take the URL's values
+            st.session_state[key] = [v for v in st.query_params.get_all(name) if v in values]
+        chosen[name] = st.multiselect(tr(name), values, key=key, placeholder=tr("all_values"),
+                                      format_func=_value_label(name))
+        _to_url(name, chosen[name])
+    if st.button(tr("reset_filters"), icon=":material/filter_alt_off:", use_container_width=True):
+        _clear_filters()
+        st.rerun()
+    return Filters.of(start=start if start != first else None, end=end if end != last else None, **chosen)
+
+
+def _date_range(first: date, last: date) -> tuple[date, date]:
+    key = FILTER_KEY + "dates"
+    if key not in st.session_state:
+        start = _url_date("start", first, last) or first
+        end = _url_date("end", first, last) or last
+        st.session_state[key] = (start, max(start, end))
+    picked = st.date_input(tr("date_range"), min_value=first, max_value=last, key=key)
+    start, end = (tuple(picked) + (last,))[:2] if isinstance(picked, (tuple, list)) else (picked, last)
+    start, end = start or first, end or last  # a half-picked range keeps the other end
+    _to_url("start", [start.isoformat()] if start != first else [])
+    _to_url("end", [end.isoformat()] if end != last else [])
+    return start, end
+
+
+def _url_date(name: str, first: date, last: date) -> date | None:
+    try:
+        value = date.fromisoformat(st.query_params.get(name, ""))
+    except ValueError:
+        return None
+    return min(max(value, first), last)
+
+
+def _to_url(name: str, values: list[str]) -> None:
+    if values:
+        st.query_params[name] = values
+    else:
+        st.query_params.pop(name, None)
+
+
+def _value_label(name: str) -> Callable[[str], str]:
+    if name == "gender":
+        return lambda v: tr(f"gender_{v}") if v in ("M", "F") else v
+    return str
+
+
+# -- shared page pieces ----------------------------------------------------------------------
+
+def require_dataset(store: Store) -> Dataset:
+    """The session's dataset, or an explanation and the end of the page."""
+    ds = current_dataset(store)
+    if ds is None:
+        st.info(tr("no_datasets"))
+        st.stop()
+    return ds
+
+
+def no_data(message_key: str = "no_match") -> None:
+    """Say why there is nothing to show, in words (never an empty chart or an error)."""
+    st.info(tr(message_key), icon=":material/filter_alt:")
+
+
+def member_table(frame: pl.DataFrame, key: str, file_stem: str = "members") -> None:
+    """A member list with CSV and Excel downloads (every member list in the app uses this)."""
+    st.dataframe(frame, hide_index=True, use_container_width=True)
+    left, right = st.columns(2)
+    left.download_button(tr("download_csv"), frame.write_csv().encode("utf-8-sig"),
+                         file_name=f"{file_stem}.csv", mime="text/csv", key=f"{key}_csv",
+                         icon=":material/download:")
+    right.download_button(tr("download_excel"), excel_bytes(frame), file_name=f"{file_stem}.xlsx",
+                          mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                          key=f"{key}_xlsx", icon=":material/download:")
+
+
+def excel_bytes(frame: pl.DataFrame) -> bytes:
+    buffer = io.BytesIO()
+    frame.write_excel(buffer, autofit=True)
+    return buffer.getvalue()

@@ -2,38 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
-from lib import ui
-
-ROOT = Path(__file__).resolve().parents[1]
-ORDERS = "会员ID,订单号,支付时间,实付金额\nM1,A1,2024-01-05,100\nM1,A2,2024-02-05,50\nM2,A3,2024-01-06,30\n"
-
-
-@pytest.fixture
-def workspace(tmp_path, monkeypatch):
-    """An app workspace holding one small dataset; caches cleared so no test sees another's."""
-    monkeypatch.setenv("MEMBERLENS_DB", str(tmp_path / "app.duckdb"))
-    monkeypatch.setattr("lib.samples.SAMPLE_DIR", tmp_path / "no-samples")
-    ui.shared_store.clear()
-    store = ui.shared_store()
-    from lib.ingest import ingest
-
-    src = tmp_path / "orders.csv"
-    src.write_text(ORDERS, encoding="utf-8")
-    ingest(store, [src], "shop")
-    yield store
-    ui.shared_store.clear()
-    store.close()
-
-
-def app(lang: str = "zh") -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
-    at.query_params["lang"] = lang
-    return at
+from tests.conftest import app
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

@@ -1,7 +1,13 @@
-"""UI labels in Chinese and English (GLOSSARY.md is the source of the terms)."""
+"""UI labels in Chinese and English (GLOSSARY.md is the source of the terms).
+
+Common labels live here; each page keeps its own in `lib/i18n/<page>.py` as `LABELS = {key: (zh, en)}`,
+merged into one table below (a key defined twice is an error, caught by tests/test_i18n.py).
+"""
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from typing import Literal
 
 Lang = Literal["zh", "en"]
@@ -59,8 +65,48 @@ LABELS: dict[str, tuple[str, str]] = {
     "importing": ("正在导入…", "Importing…"),
     "no_orders": ("该数据集还没有订单数据。", "This dataset has no orders yet."),
     "workspace_error": ("无法打开工作区：{error}", "Cannot open the workspace: {error}"),
+    "date_range": ("日期范围", "Date range"),
+    "filters": ("筛选", "Filters"),
+    "reset_filters": ("清除筛选", "Clear filters"),
+    "channel": ("渠道", "Channel"),
+    "store": ("门店", "Store"),
+    "region": ("区域", "Region"),
+    "city": ("城市", "City"),
+    "category": ("品类", "Category"),
+    "sku": ("SKU", "SKU"),
+    "product_name": ("商品", "Product"),
+    "member_tier": ("会员等级", "Member tier"),
+    "gender": ("性别", "Gender"),
+    "age_band": ("年龄段", "Age band"),
+    "gender_M": ("男", "Male"),
+    "gender_F": ("女", "Female"),
+    "all_values": ("全部", "All"),
+    "no_match": ("没有符合筛选条件的订单。请放宽筛选条件。", "No orders match these filters. Try widening them."),
+    "members_behind": ("查看会员明细", "Members behind this number"),
+    "download_csv": ("下载 CSV", "Download CSV"),
+    "download_excel": ("下载 Excel", "Download Excel"),
+    "member_id": ("会员ID", "Member ID"),
+    "section_5w1h": ("5W1H 分析", "5W1H"),
+    "section_members": ("会员", "Members"),
+    "page_cohorts": ("留存分析", "Retention"),
+    "page_rfm": ("RFM 分层", "RFM"),
+    "page_5w1h": ("5W1H 分析", "5W1H"),
+    "page_lifecycle": ("生命周期", "Lifecycle stages"),
+    "page_member": ("会员画像", "Member 360"),
+    "computing": ("计算中…", "Computing…"),
     "sample_error": ("示例数据未能载入：{error}", "The demo data could not be loaded: {error}"),
 }
+
+
+PAGE_LABELS: dict[str, dict[str, tuple[str, str]]] = {
+    info.name: importlib.import_module(f"{__name__}.{info.name}").LABELS
+    for info in pkgutil.iter_modules(__path__)
+}
+DUPLICATES = sorted({k for labels in PAGE_LABELS.values() for k in labels if k in LABELS}
+                    | {k for a in PAGE_LABELS for b in PAGE_LABELS if a < b
+                       for k in PAGE_LABELS[a] if k in PAGE_LABELS[b]})
+for _labels in PAGE_LABELS.values():
+    LABELS = {**LABELS, **_labels}
 
 
 def t(key: str, lang: Lang, **values: object) -> str:

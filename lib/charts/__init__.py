@@ -1,0 +1,37 @@
+"""polars frame -> plotly figure: shared look. One module per page (lib/charts/<page>.py); no I/O.
+
+Every chart gets a title that says what it shows, labelled axes with units, and a font stack
+that renders Chinese on Windows, macOS and Linux.
+"""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+
+FONT = "Noto Sans CJK SC, PingFang SC, Microsoft YaHei, Source Han Sans SC, Helvetica, Arial, sans-serif"
+# A calm categorical palette (colour-blind friendly order) and the two sequential scales we use.
+PALETTE = ("#2563eb", "#f59e0b", "#10b981", "#ef4444", "#8b5cf6", "#06b6d4", "#84cc16", "#ec4899",
+           "#64748b", "#a16207", "#0f766e")
+HEAT_SCALE = "Blues"
+DIVERGING_SCALE = "RdBu"
+
+
+def style(fig: go.Figure, title: str, x_title: str | None = None, y_title: str | None = None,
+          y_format: str | None = None, height: int = 420, legend: bool = True) -> go.Figure:
+    """Title, axis titles, font and margins; y_format e.g. ".0%" for rates, ",.0f" for money."""
+    fig.update_layout(
+        title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 16}},
+        font={"family": FONT, "size": 13},
+        colorway=list(PALETTE),
+        height=height,
+        margin={"l": 60, "r": 20, "t": 60, "b": 50},
+        showlegend=legend,
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1},
+        plot_bgcolor="white",
+        hoverlabel={"font": {"family": FONT}},
+    )
+    fig.update_xaxes(title_text=x_title, showgrid=False, linecolor="#cbd5e1")
+    fig.update_yaxes(title_text=y_title, gridcolor="#eef2f7", zerolinecolor="#cbd5e1")
+    if y_format:
+        fig.update_yaxes(tickformat=y_format)
+    return fig

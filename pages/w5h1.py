@@ -1,0 +1,5 @@
+"""Scaffold: replaced by the page's real content."""
+
+import streamlit as st
+
+st.title("5W1H")
