@@ -6,7 +6,7 @@ SPEC "Filters, for every analysis":
   when it has a matching line, and its net amount in scope is the sum of its matching lines;
 - an **order** filter (channel, store, region, city) keeps whole orders;
 - several values of one field are OR, different fields AND.
-- `as_of` (default: data end, the dataset's latest order date, whatever the filters) cuts
+- `as_of` (default: data end, the dataset's latest line date, whatever the filters) cuts
   history: nothing after it exists. `start` / `end` choose which periods or cohorts are
   *reported*; they never hide history, so each analysis applies them itself (its docstring says
   how), never this base.
@@ -129,16 +129,20 @@ def base(ds: Dataset, filters: Filters = Filters()) -> Base:
                          f"o.channel, o.store, o.region, o.city FROM {ds.table('orders')} o "
                          f"WHERE {_where(ds, filters, 'o')}")
     else:
-        scoped_orders = (f"SELECT g.*, o.channel, o.store, o.region, o.city FROM ("
-                         f"SELECT member_id, order_id, min(order_ts) AS order_ts, min(order_date) AS order_date, "
-                         f"sum(amount) AS net_amount FROM scoped_lines GROUP BY member_id, order_id) g "
+        # An order keeps its own time (its earliest line's, SPEC) whatever lines the filters keep;
+        # its net amount in scope is the sum of the kept lines.
+        scoped_orders = (f"SELECT g.member_id, g.order_id, o.order_ts, o.order_date, g.net_amount, "
+                         f"o.channel, o.store, o.region, o.city FROM ("
+                         f"SELECT member_id, order_id, sum(amount) AS net_amount "
+                         f"FROM scoped_lines GROUP BY member_id, order_id) g "
                          f"JOIN {ds.table('orders')} o USING (member_id, order_id)")
     # Order attributes are only joined onto lines when an order filter needs them.
     join_orders = (f" JOIN {ds.table('orders')} o ON o.member_id = l.member_id AND o.order_id = l.order_id"
                    if filters._at("order") else "")
     member_conditions = " AND ".join(["true"] + [_condition(n, "m") for n, _ in filters._at("member")])
     ctes = f"""
-        limits AS (SELECT coalesce($as_of::DATE, max(order_date)) AS as_of FROM {ds.table('orders')}),
+        -- data end = the latest date of any line (a refund line may come after its order's date)
+        limits AS (SELECT coalesce($as_of::DATE, max(order_date)) AS as_of FROM {ds.table('order_lines')}),
         scoped_members AS (SELECT m.* FROM {ds.table('members')} m WHERE {member_conditions}),
         scoped_lines AS (
             SELECT l.member_id, l.order_id, l.order_ts, l.order_date, l.amount, l.quantity,

@@ -146,4 +146,4 @@ def cli_report(store: Store, ds: Dataset, filters: Filters, args: object) -> pl.
 def order_span(store: Store, ds: Dataset) -> tuple[date | None, date | None]:
     """First and last order date of a dataset (the last is data end, the default as_of)."""
     return store.query(f"SELECT min(order_date) AS first, max(order_date) AS last "
-                       f"FROM {ds.table('orders')}").row(0)
+                       f"FROM {ds.table('order_lines')}").row(0)

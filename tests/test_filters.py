@@ -106,3 +106,20 @@ def test_values_are_bound_not_spliced(store, ds):
 def test_unknown_field_is_refused():
     with pytest.raises(ValueError, match="cannot filter on 'colour'"):
         Filters.of(colour="red")
+
+
+def test_a_late_refund_line_sets_data_end_and_both_paths_agree(store):
+    # o1's refund line (2024-01-20) comes after every order's date: data end is 2024-01-20.
+    ds = build(store, name="late", lines=[("m1", "o1", "2024-01-05", 100), ("m2", "o2", "2024-01-10", 50),
+                                          ("m1", "o1", "2024-01-20", -30)])
+    b = base(ds, Filters())
+    assert store.query(b.query("SELECT as_of FROM bounds"), b.params).item() == d("2024-01-20")
+    assert scoped(store, ds, Filters()) == scoped(store, ds, Filters(as_of=d("2024-01-20"))) == [
+        ("m1", "o1", d("2024-01-05"), D("70.00")), ("m2", "o2", d("2024-01-10"), D("50.00"))]
+
+
+def test_a_line_filter_keeps_the_order_date(store, ds):
+    # o1 = toys 100 + milk 50 on 2024-01-05; under category=milk it keeps its own date.
+    ds2 = build(store, name="dates", lines=[("a", "o1", "2024-01-05", 10, {"category": "milk"}),
+                                            ("a", "o1", "2024-02-03", 20, {"category": "toys"})])
+    assert scoped(store, ds2, Filters.of(category="toys")) == [("a", "o1", d("2024-01-05"), D("20.00"))]
