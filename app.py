@@ -20,7 +20,9 @@ pages = {
         st.Page("pages/overview.py", title=tr("page_overview"), icon=":material/dashboard:", default=True),
         st.Page("pages/cohorts.py", title=tr("page_cohorts"), icon=":material/grid_on:", url_path="cohorts"),
         st.Page("pages/rfm.py", title=tr("page_rfm"), icon=":material/scatter_plot:", url_path="rfm"),
-        st.Page("pages/w5h1.py", title=tr("page_5w1h"), icon=":material/quiz:", url_path="5w1h"),
+        # Each url_path is its file's name: a first visit straight to /w5h1 finds the page before
+        # app.py has ever run (see lib.ui._use_app_router).
+        st.Page("pages/w5h1.py", title=tr("page_5w1h"), icon=":material/quiz:", url_path="w5h1"),
         st.Page("pages/lifecycle.py", title=tr("page_lifecycle"), icon=":material/timeline:", url_path="lifecycle"),
     ],
     tr("section_members"): [

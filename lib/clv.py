@@ -43,13 +43,16 @@ BG/NBD the expected wait is measured from the fit date (memoryless), so nobody w
 
 Historical CLV (SPEC): annual net revenue per buyer × margin × lifetime in years − CAC, with
 lifetime = 1 / annual churn rate; see `historical`.
+
+For the 5W1H page: `value_bands` / `band_members` (predicted CLV by band), `top_bands`, and
+`pre_churn` (P(alive) below a threshold or an RFM segment that signals leaving).
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Literal
 
@@ -59,6 +62,7 @@ from scipy.optimize import minimize
 from scipy.special import betaln, digamma, expit, gammaln, hyp2f1, roots_jacobi
 
 from lib import cac as cac_module
+from lib import rfm
 from lib.filters import Base, Filters, base
 from lib.store import Dataset, Store
 
@@ -674,6 +678,122 @@ def historical_members(store: Store, ds: Dataset, spec: ClvSpec, cell: Historica
     b = base(ds, spec.filters)
     sql = b.query(_YEARLY + f" SELECT member_id FROM ({condition}) ORDER BY member_id")
     return store.query(sql, {**b.params, "year": YEAR_DAYS})
+
+
+# -- value bands of predicted CLV ----------------------------------------------------------
+
+VALUE_BAND_COUNT = 10  # at most this many bands (the highest open-ended)
+
+
+def nice_edges(max_value: float | None, bands: int = VALUE_BAND_COUNT) -> tuple[float, ...]:
+    """Lower edges of predicted-CLV bands: 0, then the 1-2-5 series (10, 20, 50, 100 …) below
+    max_value, keeping the highest `bands` − 1 of it so the bands follow the data's scale
+    (¥ snacks or ¥ strollers). The last band is open; (0,) when max_value ≤ 10 or unknown."""
+    if bands < 1:
+        raise ValueError("bands must be ≥ 1")
+    series: list[float] = []
+    step = 10.0
+    while max_value is not None and step < max_value:
+        for factor in (1, 2, 5):
+            if step * factor < max_value:
+                series.append(step * factor)
+        step *= 10
+    return (0.0, *series[len(series) - (bands - 1):]) if bands > 1 and series else (0.0,)
+
+
+def bands_of(frame: pl.DataFrame, edges: tuple[float, ...]) -> pl.DataFrame:
+    """Members of a run() frame by predicted-CLV band: low (inclusive), high (exclusive; null =
+    open), members, predicted_clv (sum, 2 dp), member_share, value_share (of the members with a
+    prediction). Every band listed, zeros included; members without a prediction are left out,
+    and no prediction at all gives an empty frame. A negative CLV (a net refund) counts in the first band."""
+    schema = {"low": pl.Float64, "high": pl.Float64, "members": pl.Int64, "predicted_clv": pl.Float64,
+              "member_share": pl.Float64, "value_share": pl.Float64}
+    values = frame.filter(pl.col("predicted_clv").is_not_null())["predicted_clv"]
+    if values.is_empty():
+        return pl.DataFrame(schema=schema)
+    highs = [*edges[1:], None]
+    rows = []
+    total_members, total_value = values.len(), float(values.sum())
+    for i, (low, high) in enumerate(zip(edges, highs)):
+        inside = values.filter(values >= low) if i else values
+        if high is not None:
+            inside = inside.filter(inside < high)
+        value = float(inside.sum())
+        rows.append((float(low), high, inside.len(), round(value, 2), inside.len() / total_members,
+                     value / total_value if total_value > 0 else None))
+    return pl.DataFrame(rows, schema=schema, orient="row")
+
+
+def top_bands(bands: pl.DataFrame, min_member_share: float = 0.1) -> dict[str, float] | None:
+    """The highest bands of a bands_of() frame that together hold ≥ min_member_share of the
+    members (taken whole, from the top): {"low": their lowest edge, "member_share", "value_share"};
+    None without bands or value. For a reading such as "the top 9 % of members hold 65 % of value"."""
+    if not bands.height or bands["members"].sum() == 0:
+        return None
+    members = value = 0.0
+    low = 0.0
+    for row in reversed(bands.rows(named=True)):
+        members += row["member_share"]
+        value += row["value_share"] or 0.0
+        low = row["low"]
+        if members >= min_member_share:
+            break
+    return {"low": low, "member_share": members, "value_share": value}
+
+
+def value_bands(store: Store, ds: Dataset, spec: ClvSpec = ClvSpec(),
+                bands: int = VALUE_BAND_COUNT) -> pl.DataFrame:
+    """Predicted CLV by band (`bands_of` over run(), edges from `nice_edges` of the largest CLV)."""
+    frame = run(store, ds, spec)
+    top = frame["predicted_clv"].max() if frame.height else None
+    return bands_of(frame, nice_edges(top, bands))
+
+
+def band_members(store: Store, ds: Dataset, spec: ClvSpec, low: float, high: float | None) -> pl.DataFrame:
+    """The members behind one value band: predicted_clv ≥ low (any value in the first band, low
+    = 0) and < high (None = open). Columns as run(); sorted by predicted_clv desc, member_id."""
+    clv_value = pl.col("predicted_clv")
+    frame = run(store, ds, spec).filter(clv_value.is_not_null())
+    if low > 0:
+        frame = frame.filter(clv_value >= low)
+    if high is not None:
+        frame = frame.filter(clv_value < high)
+    return frame.sort(["predicted_clv", "member_id"], descending=[True, False])
+
+
+# -- pre-churn: members about to leave --------------------------------------------------------
+
+DEFAULT_PRE_CHURN_P_ALIVE = 0.3
+PRE_CHURN_SEGMENTS = ("at_risk", "cannot_lose")
+PRE_CHURN_COLUMNS = ("member_id", "segment", "recency_days", "frequency", "monetary", "last_purchase",
+                     "p_alive", "predicted_clv", "low_p_alive", "risk_segment")
+
+
+def pre_churn_of(clv_frame: pl.DataFrame, rfm_frame: pl.DataFrame, p_alive_below: float | None,
+                 segments: tuple[str, ...]) -> pl.DataFrame:
+    """The buyers of rfm_frame (lib.rfm.run) with P(alive) < p_alive_below (from clv_frame =
+    run(); None = not used) or an RFM segment in `segments`; the two reasons are the boolean
+    columns low_p_alive and risk_segment. Columns PRE_CHURN_COLUMNS (frequency and monetary are
+    RFM's: purchases and net spend; last_purchase, p_alive and predicted_clv CLV's, null for a
+    buyer the fit did not see); sorted by monetary desc, then member_id, so the most valuable
+    come first. A member without a P(alive) (no usable fit) can only qualify by segment."""
+    model = clv_frame.select("member_id", "last_purchase", "p_alive", "predicted_clv")
+    low = (pl.col("p_alive") < p_alive_below).fill_null(False) if p_alive_below is not None else pl.lit(False)
+    return (rfm_frame.join(model, on="member_id", how="left")
+            .with_columns(low_p_alive=low, risk_segment=pl.col("segment").is_in(list(segments)))
+            .filter(pl.col("low_p_alive") | pl.col("risk_segment"))
+            .sort(["monetary", "member_id"], descending=[True, False])
+            .select(PRE_CHURN_COLUMNS))
+
+
+def pre_churn(store: Store, ds: Dataset, spec: ClvSpec = ClvSpec(),
+              p_alive_below: float | None = DEFAULT_PRE_CHURN_P_ALIVE,
+              segments: tuple[str, ...] = PRE_CHURN_SEGMENTS, rfm_spec: rfm.RfmSpec | None = None) -> pl.DataFrame:
+    """Pre-churn members (预流失): P(alive) below a threshold (BG/NBD, fitted at the fit date) or
+    in an RFM segment that signals leaving (default at_risk, cannot_lose; RFM at as_of with
+    `rfm_spec`'s thresholds, its filters replaced by spec.filters). See `pre_churn_of`."""
+    r_spec = replace(rfm_spec or rfm.RfmSpec(), filters=spec.filters)
+    return pre_churn_of(run(store, ds, spec), rfm.run(store, ds, r_spec), p_alive_below, segments)
 
 
 # -- command line ---------------------------------------------------------------------------

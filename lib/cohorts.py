@@ -29,18 +29,21 @@ Definitions (SPEC "Metric definitions" → Cohort; the choices where SPEC is sil
 - **average** per k over the cohorts whose cell k is *complete*; weight = cohort size (classic,
   unbounded) or period-0 revenue (revenue; cohorts with period-0 revenue ≤ 0 are left out), so
   rate = Σ retained / Σ weight.
+- *at_period(k)*: one column of the triangle (every cohort's cell k, e.g. month-1 retention by
+  cohort); *compare(field, values)*: the average curve of each scope "the spec's filters, with
+  `field` = value" (a filter the spec already has on that field is replaced by the value).
 """
 
 from __future__ import annotations
 
 import argparse
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Literal
 
 import polars as pl
 
-from lib.filters import Base, Filters, base
+from lib.filters import FILTER_FIELDS, Base, Filters, base
 from lib.periods import PERIODS, Period, period_index_sql, period_shift_sql, period_start_sql
 from lib.store import Dataset, Store
 
@@ -192,6 +195,35 @@ def average(store: Store, ds: Dataset, spec: CohortSpec = CohortSpec()) -> pl.Da
         FROM cells WHERE complete AND weight > 0
         GROUP BY period ORDER BY period""")
     return store.query(sql, b.params)
+
+
+def at_period(store: Store, ds: Dataset, spec: CohortSpec = CohortSpec(), k: int = 1) -> pl.DataFrame:
+    """Cell k of every cohort that has reached it (run()'s rows with period = k), ORDER BY cohort.
+
+    Columns as run(): cohort, period, cohort_size, retained, rate, complete.
+    """
+    return run(store, ds, spec).filter(pl.col("period") == k)
+
+
+def scoped(filters: Filters, name: str, value: str) -> Filters:
+    """`filters` narrowed to `name` = value (replacing any values it already had for `name`)."""
+    if name not in FILTER_FIELDS:
+        raise ValueError(f"cannot filter on {name!r} (fields: {', '.join(FILTER_FIELDS)})")
+    return Filters.of(start=filters.start, end=filters.end, as_of=filters.as_of,
+                      **{**dict(filters.where), name: [value]})
+
+
+def compare(store: Store, ds: Dataset, spec: CohortSpec, name: str, values: tuple[str, ...]) -> pl.DataFrame:
+    """The average curve of each scope (spec's filters with `name` = value), one after another.
+
+    Columns: scope (the value), then average()'s period, cohorts, members, weight, rate;
+    ORDER BY the order of `values`, then period.
+    """
+    frames = [average(store, ds, replace(spec, filters=scoped(spec.filters, name, value)))
+              .select(pl.lit(value, pl.String).alias("scope"), pl.all()) for value in values]
+    empty = pl.DataFrame(schema={"scope": pl.String, "period": pl.Int64, "cohorts": pl.Int64,
+                                 "members": pl.Int64, "weight": pl.Float64, "rate": pl.Float64})
+    return pl.concat([empty, *frames], how="vertical_relaxed")
 
 
 def members(store: Store, ds: Dataset, spec: CohortSpec, cohort: date, period: int | None = None) -> pl.DataFrame:

@@ -14,17 +14,23 @@ just before start):
 - crr = (E − N) / S with S = buyers of the previous win, E = buyers of this one, N = new buyers
   of this one; crr_strict = members active in both windows / S.
 A ratio with a zero denominator is null.
+
+trend() gives the same metrics per calendar period (day / ISO week / month / quarter) from the
+period holding start to the one holding end, whole periods; there the "previous window" of CRR is
+the previous calendar period (as in lib.activity, so active / new / crr agree with it).
+window() makes the window explicit: the whole range, or its last N days.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
 from typing import Literal
 
 import polars as pl
 
 from lib.filters import Base, Filters, base
+from lib.periods import PERIODS, Period, period_shift_sql, period_start_sql
 from lib.store import Dataset, Store
 
 METRICS = ("revenue", "orders", "buyers", "aov", "purchase_frequency", "repurchase_rate",
@@ -32,6 +38,11 @@ METRICS = ("revenue", "orders", "buyers", "aov", "purchase_frequency", "repurcha
 Window = Literal["current", "previous"]
 # Members behind a number: which metric names a set of members, and how.
 MEMBER_METRICS = ("buyers", "active_members", "new_buyers", "repeat_buyers", "retained")
+# Metrics that are fractions: their change reads best in percentage points, not as a ratio.
+RATE_METRICS = ("repurchase_rate", "order_repurchase_rate", "crr", "crr_strict")
+# generate_series step per period (allow-listed SQL text).
+_INTERVAL: dict[Period, str] = {"day": "INTERVAL 1 DAY", "week": "INTERVAL 7 DAY", "month": "INTERVAL 1 MONTH",
+                                "quarter": "INTERVAL 3 MONTH"}
 
 
 @dataclass(frozen=True)
@@ -137,6 +148,73 @@ def members(store: Store, ds: Dataset, spec: KpiSpec, metric: str, window: Windo
         WHERE wb.win = $window AND {condition}
         GROUP BY wb.member_id, wb.purchases ORDER BY wb.member_id""")
     return store.query(sql, {**b.params, "window": window})
+
+
+def window(filters: Filters, first: date, last: date, days: int | None = None) -> Filters:
+    """The KPI window as explicit dates: the last `days` days (both ends inclusive) up to the end
+    of the range (`filters.end`, else data end `last`); days None = the whole range
+    (`filters.start`, else the first order date `first`). The rest of the scope stays as it is."""
+    if days is not None and days < 1:
+        raise ValueError(f"days must be ≥ 1; got {days}")
+    end = min(filters.end or last, last)
+    start = end - timedelta(days=days - 1) if days else (filters.start or first)
+    return replace(filters, start=start, end=end)
+
+
+def trend(store: Store, ds: Dataset, spec: KpiSpec = KpiSpec(), period: Period = "month") -> pl.DataFrame:
+    """The KPIs per calendar period, one row per period of the range, ORDER BY period.
+
+    Columns: period (DATE, first day), then METRICS (as run(), each over the period; crr and
+    crr_strict against the previous calendar period, null when nobody bought in it), complete
+    (the period's last day ≤ as_of). Periods run from the one holding start (default: the first
+    purchase in scope) to the one holding end (default: as_of), whole periods; empty when nothing
+    is in scope and there is no start.
+    """
+    if period not in PERIODS:  # written into SQL text
+        raise ValueError(f"period must be one of {', '.join(PERIODS)}; got {period!r}")
+    b = base(ds, spec.filters)
+    ps = lambda expr: period_start_sql(period, expr)  # noqa: E731
+    sql = b.query(f"""
+        periods AS (
+            SELECT unnest(generate_series({ps('start_date')}, {ps('end_date')}, {_INTERVAL[period]}))::DATE AS period
+            FROM bounds),
+        member_periods AS (  -- over all history in scope: the period before start decides CRR
+            SELECT member_id, {ps('order_date')} AS period, count(*) AS purchases,
+                   count_if(nth > 1) AS repeat_orders, bool_or(nth = 1) AS is_new
+            FROM purchases GROUP BY ALL),
+        counts AS (
+            SELECT period, count(*) AS buyers, sum(purchases) AS orders, count_if(purchases >= 2) AS repeat_buyers,
+                   sum(repeat_orders) AS repeat_orders, count_if(is_new) AS new_buyers
+            FROM member_periods GROUP BY period),
+        retained AS (
+            SELECT c.period, count(*) AS n FROM member_periods c JOIN member_periods p
+              ON p.member_id = c.member_id AND p.period = {period_shift_sql(period, 'c.period', '-1')}
+            GROUP BY c.period),
+        revenue AS (SELECT {ps('order_date')} AS period, sum(amount) AS revenue FROM scoped_lines GROUP BY 1)
+        SELECT g.period, coalesce(r.revenue, 0)::DOUBLE AS revenue, coalesce(c.orders, 0)::DOUBLE AS orders,
+               coalesce(c.buyers, 0)::DOUBLE AS buyers, coalesce(c.repeat_buyers, 0)::DOUBLE AS repeat_buyers,
+               coalesce(c.repeat_orders, 0)::DOUBLE AS repeat_orders,
+               coalesce(c.new_buyers, 0)::DOUBLE AS new_buyers, coalesce(t.n, 0)::DOUBLE AS retained,
+               coalesce(p.buyers, 0)::DOUBLE AS previous_buyers,
+               {period_shift_sql(period, 'g.period', '1')} - 1 <= l.as_of AS complete
+        FROM periods g LEFT JOIN revenue r USING (period) LEFT JOIN counts c USING (period)
+        LEFT JOIN retained t USING (period)
+        LEFT JOIN counts p ON p.period = {period_shift_sql(period, 'g.period', '-1')}
+        CROSS JOIN limits l
+        WHERE g.period IS NOT NULL
+        ORDER BY g.period""")
+    rows = []
+    for row in store.query(sql, b.params).iter_rows(named=True):
+        metrics = _metrics(row, {"buyers": row["previous_buyers"]})
+        rows.append({"period": row["period"], **metrics, "complete": row["complete"]})
+    schema = {"period": pl.Date, **{m: pl.Float64 for m in METRICS}, "complete": pl.Boolean}
+    return pl.DataFrame(rows, schema=schema, orient="row")
+
+
+def series(frame: pl.DataFrame, metric: str) -> list[float]:
+    """A trend() column as a sparkline: the complete periods only (an open period's partial
+    numbers would read as a drop), periods without a value left out."""
+    return [v for v in frame.filter(pl.col("complete"))[metric].to_list() if v is not None]
 
 
 def cli_report(store: Store, ds: Dataset, filters: Filters, args: object) -> pl.DataFrame:

@@ -40,6 +40,7 @@ from typing import Literal
 import polars as pl
 
 from lib.filters import Filters, base
+from lib.periods import period_index_sql, period_shift_sql, period_start_sql
 from lib.store import Dataset, Store
 
 DEFAULT_CHURN_DAYS = 180
@@ -88,9 +89,21 @@ class MigrationCell:
     to_stage: str | None
 
 
+def _stage_sql(as_of: str) -> str:
+    """The stage rules (module docstring) over purchases, recency_days, median_gap_days,
+    first_purchase, recent_spend, prior_spend; `as_of` is our own SQL expression."""
+    return f"""CASE WHEN purchases = 0 THEN 'prospect'
+                    WHEN recency_days > $lc_churn_days THEN 'churned'
+                    WHEN purchases = 1 THEN 'exploration'
+                    WHEN coalesce(recency_days > $lc_gap_multiple * median_gap_days, false)
+                      OR (prior_spend > 0 AND recent_spend <= $lc_spend_ratio * prior_spend) THEN 'decline'
+                    WHEN {as_of} - first_purchase <= $lc_growth_days THEN 'growth'
+                    ELSE 'stable' END"""
+
+
 def ctes(ds: Dataset, spec: LifecycleSpec) -> str:
     """CTEs after the filtered base; the last, `lifecycle`, has RUN_COLUMNS (prospects included)."""
-    return """
+    return f"""
     lc_buyers AS (
         SELECT member_id, count(*) AS purchases, min(order_date) AS first_purchase,
                max(order_date) AS last_purchase
@@ -122,13 +135,7 @@ def ctes(ds: Dataset, spec: LifecycleSpec) -> str:
           AND NOT EXISTS (SELECT 1 FROM lc_buyers c WHERE c.member_id = m.member_id)),
     lifecycle AS (
         SELECT member_id,
-               CASE WHEN purchases = 0 THEN 'prospect'
-                    WHEN recency_days > $lc_churn_days THEN 'churned'
-                    WHEN purchases = 1 THEN 'exploration'
-                    WHEN coalesce(recency_days > $lc_gap_multiple * median_gap_days, false)
-                      OR (prior_spend > 0 AND recent_spend <= $lc_spend_ratio * prior_spend) THEN 'decline'
-                    WHEN (SELECT as_of FROM bounds) - first_purchase <= $lc_growth_days THEN 'growth'
-                    ELSE 'stable' END AS stage,
+               {_stage_sql("(SELECT as_of FROM bounds)")} AS stage,
                purchases, recency_days, median_gap_days, first_purchase, last_purchase,
                round(recent_spend, 2) AS recent_spend, round(prior_spend, 2) AS prior_spend
         FROM lc_facts)"""
@@ -174,6 +181,103 @@ def funnel(store: Store, ds: Dataset, spec: LifecycleSpec = LifecycleSpec()) -> 
         FROM (VALUES {steps}) s(step, ord) CROSS JOIN (SELECT {counts} FROM lifecycle) c
         ORDER BY s.ord""")
     return store.query(sql, values)
+
+
+MixPeriod = Literal["week", "month", "quarter"]
+MIX_PERIODS: tuple[MixPeriod, ...] = ("week", "month", "quarter")
+MIX_COLUMNS = ("period", "period_end", "stage", "members")
+
+
+def _mix_ctes(period: MixPeriod) -> str:
+    """CTEs after the base: `mx_ends(period, period_end)`, every buyer's stage at each period
+    end (`mx_stages(period, stage)`) and the prospects per period (`mx_prospects(period, members)`).
+
+    The same rules as `lifecycle`, evaluated per (period, member) with as_of = period_end over
+    the scoped lines dated up to it, so an order's net amount (and whether it is a purchase) is
+    what it was at that date, exactly as `run()` with that as_of sees it. To stay fast, an
+    order is expanded over periods only while it is a purchase: its lines are summed per date
+    into steps of its running net, each step valid until the next one."""
+    first, last = period_start_sql(period, "start_date"), period_start_sql(period, "least(end_date, as_of)")
+    return f"""
+    mx_span AS (SELECT {first} AS p0, {last} AS p1, as_of FROM bounds),
+    mx_ends AS (
+        SELECT {period_shift_sql(period, "p0", "k")} AS period,
+               least({period_shift_sql(period, "p0", "k + 1")} - 1, as_of) AS period_end
+        FROM (SELECT p0, as_of, unnest(range(0, {period_index_sql(period, "p0", "p1")} + 1)) AS k FROM mx_span)),
+    mx_order_days AS (
+        SELECT member_id, order_id, order_date, sum(amount) AS amount FROM scoped_lines
+        GROUP BY member_id, order_id, order_date),
+    mx_order_steps AS (
+        SELECT member_id, min(order_date) OVER (PARTITION BY member_id, order_id) AS order_date,
+               order_date AS valid_from,
+               coalesce(lead(order_date) OVER w, DATE '9999-12-31') AS valid_until,
+               sum(amount) OVER w AS net
+        FROM mx_order_days WINDOW w AS (PARTITION BY member_id, order_id ORDER BY order_date)),
+    mx_purchases AS (
+        SELECT e.period, s.member_id, s.order_date
+        FROM mx_order_steps s JOIN mx_ends e ON e.period_end >= s.valid_from AND e.period_end < s.valid_until
+        WHERE s.net > 0),
+    mx_buyers AS (
+        SELECT period, member_id, count(*) AS purchases, min(order_date) AS first_purchase,
+               max(order_date) AS last_purchase
+        FROM mx_purchases GROUP BY period, member_id),
+    mx_gaps AS (
+        SELECT period, member_id,
+               order_date - lag(order_date) OVER (PARTITION BY period, member_id ORDER BY order_date) AS gap
+        FROM (SELECT DISTINCT period, member_id, order_date FROM mx_purchases)),
+    mx_median AS (
+        SELECT period, member_id, quantile_cont(gap, 0.5) AS median_gap_days FROM mx_gaps
+        WHERE gap IS NOT NULL GROUP BY period, member_id),
+    mx_spend AS (
+        SELECT e.period, l.member_id,
+               coalesce(sum(l.amount) FILTER (WHERE l.order_date > e.period_end - $lc_window::INTEGER), 0)::DOUBLE
+                   AS recent_spend,
+               coalesce(sum(l.amount) FILTER (WHERE l.order_date <= e.period_end - $lc_window::INTEGER), 0)::DOUBLE
+                   AS prior_spend
+        FROM scoped_lines l JOIN mx_ends e
+          ON l.order_date <= e.period_end AND l.order_date > e.period_end - (2 * $lc_window)::INTEGER
+        GROUP BY e.period, l.member_id),
+    mx_facts AS (
+        SELECT c.period, e.period_end, c.purchases, e.period_end - c.last_purchase AS recency_days,
+               g.median_gap_days, c.first_purchase, coalesce(s.recent_spend, 0) AS recent_spend,
+               coalesce(s.prior_spend, 0) AS prior_spend
+        FROM mx_buyers c JOIN mx_ends e USING (period) LEFT JOIN mx_median g USING (period, member_id)
+        LEFT JOIN mx_spend s USING (period, member_id)),
+    mx_stages AS (SELECT period, {_stage_sql("period_end")} AS stage FROM mx_facts),
+    mx_registered AS (SELECT member_id, signup_date FROM scoped_members WHERE in_members_file),
+    mx_prospects AS (
+        -- registered by the period end, minus those of them who are buyers then
+        SELECT e.period, count(*) - coalesce(any_value(b.buyers), 0) AS members
+        FROM mx_ends e JOIN mx_registered m ON m.signup_date IS NULL OR m.signup_date <= e.period_end
+        LEFT JOIN (SELECT c.period, count(*) AS buyers FROM mx_buyers c JOIN mx_registered m USING (member_id)
+                   JOIN mx_ends e USING (period)
+                   WHERE m.signup_date IS NULL OR m.signup_date <= e.period_end GROUP BY c.period) b
+          ON b.period = e.period
+        GROUP BY e.period)"""
+
+
+def mix_over_time(store: Store, ds: Dataset, spec: LifecycleSpec = LifecycleSpec(),
+                  period: MixPeriod = "month") -> pl.DataFrame:
+    """Stage counts at the end of each period: MIX_COLUMNS, every stage of every period (zeros
+    included), by period then STAGES order.
+
+    Periods run from the one holding start (default: the first purchase in scope) to the one
+    holding end (default: as_of); period_end = the period's last day, or as_of for the period
+    holding it. Each count is `summary()` with as_of = period_end (same thresholds and filters),
+    in one query. One choice where the two could differ: an age-band filter is decided on the
+    age at the spec's as_of (data end) for every period, so the chart follows one population."""
+    if period not in MIX_PERIODS:
+        raise ValueError(f"period must be one of {', '.join(MIX_PERIODS)}; got {period!r}")
+    b = base(ds, spec.filters)
+    sql = b.query(_mix_ctes(period) + f""",
+        counts AS (
+            SELECT period, stage, count(*) AS members FROM mx_stages GROUP BY period, stage
+            UNION ALL SELECT period, 'prospect', members FROM mx_prospects)
+        SELECT e.period, e.period_end, s.stage, coalesce(sum(c.members), 0)::BIGINT AS members
+        FROM mx_ends e CROSS JOIN (VALUES {_stages_sql()}) s(stage, ord)
+        LEFT JOIN counts c ON c.period = e.period AND c.stage = s.stage
+        GROUP BY e.period, e.period_end, s.stage, s.ord ORDER BY e.period, s.ord""")
+    return store.query(sql, {**b.params, **params(spec)})
 
 
 def _stages_at(store: Store, ds: Dataset, spec: LifecycleSpec, when: date) -> pl.DataFrame:

@@ -30,19 +30,21 @@ it, so refund lines and refund-only orders never put an item in a basket):
   members; lift = share in subset / share overall. Attributes: member_tier, gender, age_band
   (lib.filters.AGE_BANDS at as_of), first_channel (of the first purchase in scope), region and city
   (members file, else the first purchase's order), top_category (largest positive spend in the
-  range, ties by name). A missing value is its own row (value null).
+  range, ties by name). A missing value is its own row (value null). `high_value_ids` gives the
+  usual subsets: the top share of predicted CLV (lib.clv) or the RFM champions.
 Ratios with a zero denominator are null.
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 from dataclasses import dataclass, field
 from typing import Literal
 
 import polars as pl
 
-from lib import repurchase
+from lib import clv, repurchase, rfm
 from lib.filters import Filters, base, member_attribute_sql
 from lib.store import Dataset, Store
 
@@ -335,6 +337,30 @@ def profile(store: Store, ds: Dataset, spec: ProductSpec, member_ids: list[str] 
     return store.query(sql, {**b.params, "ids": [str(i) for i in member_ids]}).cast(
         {"subset_members": pl.Int64, "subset_share": pl.Float64, "all_members": pl.Int64,
          "all_share": pl.Float64, "lift": pl.Float64})
+
+
+HighValueSource = Literal["clv", "champions"]
+HIGH_VALUE_SOURCES: tuple[HighValueSource, ...] = ("clv", "champions")
+DEFAULT_TOP_SHARE = 0.1  # "high value" = the top 10 % of buyers by predicted CLV
+
+
+def high_value_ids(store: Store, ds: Dataset, filters: Filters, source: HighValueSource = "clv",
+                   top_share: float = DEFAULT_TOP_SHARE) -> tuple[str, ...]:
+    """The members a high-value profile describes, sorted: source "clv" = the top `top_share` of
+    the members with a predicted CLV (lib.clv defaults; ceil(share × members), ties at the cut
+    broken by member_id as clv.members does; none without a usable fit); "champions" = the RFM
+    segment champions (lib.rfm, quintile scores). Both on the same filters."""
+    if source == "clv":
+        if not 0 < top_share <= 1:
+            raise ValueError("top_share must be in (0, 1]")
+        ranked = clv.run(store, ds, clv.ClvSpec(filters)).filter(pl.col("predicted_clv").is_not_null()).sort(
+            ["predicted_clv", "member_id"], descending=[True, False])  # as clv.members "top_clv"
+        frame = ranked.head(math.ceil(top_share * ranked.height))
+    elif source == "champions":
+        frame = rfm.members(store, ds, rfm.RfmSpec(filters), segment="champions")
+    else:
+        raise ValueError(f"source {source!r}? (choose from {', '.join(HIGH_VALUE_SOURCES)})")
+    return tuple(sorted(frame["member_id"].cast(pl.String).to_list()))
 
 
 # -- members behind a cell ---------------------------------------------------------------------

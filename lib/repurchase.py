@@ -22,6 +22,10 @@ scope: filters applied, history up to as_of):
   ≥ 1 gap, basis "member") or else the item's median gap (basis "item"), rounded to whole days
   (halves up); days_overdue = as_of − expected_date when positive, else 0. It is a forecast at
   as_of, so it reads all history up to as_of and ignores start / end.
+- due status (`due`, `due_summary`): with gap = expected_date − last_purchase, a row is not_due
+  (days_overdue 0), overdue (late by at most lapsed_cycles × gap: still within reach) or lapsed
+  (later than that), so the UI can list the members worth a reminder without shipping every
+  long-gone buyer.
 Day counts are whole calendar days between dates. Ratios with a zero denominator are null.
 """
 
@@ -33,7 +37,7 @@ from typing import Literal
 
 import polars as pl
 
-from lib.filters import Filters, base
+from lib.filters import Base, Filters, base
 from lib.store import Dataset, Store
 
 By = Literal["category", "sku", "product_name"]
@@ -179,17 +183,11 @@ def members(store: Store, ds: Dataset, spec: RepurchaseSpec, who: Who = "buyers"
     return store.query(sql, params).cast({"purchases": pl.Int64, "gaps": pl.Int64})
 
 
-def next_purchases(store: Store, ds: Dataset, spec: RepurchaseSpec = RepurchaseSpec(),
-                   min_repeat_share: float = DEFAULT_MIN_REPEAT_SHARE,
-                   min_repeat_buyers: int = DEFAULT_MIN_REPEAT_BUYERS) -> pl.DataFrame:
-    """Expected next purchase of each periodic item (spec.by) by each of its buyers, at as_of.
-
-    Columns: member_id, item, purchases (containing it), last_purchase, member_median_gap (null with
-    one purchase), item_median_gap, expected_date, days_overdue, basis ("member" | "item");
-    sorted by days_overdue desc, member_id, item.
-    """
+def _next_ctes(ds: Dataset, spec: RepurchaseSpec) -> tuple[Base, str]:
+    """Base + `next_rows`: one row per (buyer, periodic item) with next_purchases' columns and
+    `gap_used` (whole days from last_purchase to expected_date). Binds $min_share, $min_buyers."""
     b = base(ds, spec.filters)
-    sql = b.query(sequence_ctes(_item_column(spec.by)) + """,
+    ctes = sequence_ctes(_item_column(spec.by)) + """,
         items AS (
             SELECT item, count(DISTINCT member_id) AS buyers,
                    count(DISTINCT member_id) FILTER (WHERE k >= 2) AS repeat_buyers,
@@ -203,15 +201,99 @@ def next_purchases(store: Store, ds: Dataset, spec: RepurchaseSpec = RepurchaseS
                    median(s.gap_days) AS member_median_gap, any_value(p.item_median_gap) AS item_median_gap
             FROM seq s JOIN periodic p USING (item) GROUP BY s.member_id, s.item),
         dated AS (
-            SELECT *, last_purchase + round(coalesce(member_median_gap, item_median_gap))::INTEGER AS expected_date
-            FROM own)
-        SELECT member_id, item, purchases, last_purchase, round(member_median_gap, 2)::DOUBLE AS member_median_gap,
-               round(item_median_gap, 2)::DOUBLE AS item_median_gap, expected_date,
-               greatest((SELECT as_of FROM limits) - expected_date, 0) AS days_overdue,
-               CASE WHEN member_median_gap IS NULL THEN 'item' ELSE 'member' END AS basis
-        FROM dated ORDER BY days_overdue DESC, member_id, item""")
-    params = {**b.params, "min_share": float(min_repeat_share), "min_buyers": int(min_repeat_buyers)}
+            SELECT *, round(coalesce(member_median_gap, item_median_gap))::INTEGER AS gap_used
+            FROM own),
+        next_rows AS (
+            SELECT member_id, item, purchases, last_purchase, round(member_median_gap, 2)::DOUBLE AS member_median_gap,
+                   round(item_median_gap, 2)::DOUBLE AS item_median_gap, last_purchase + gap_used AS expected_date,
+                   greatest((SELECT as_of FROM limits) - (last_purchase + gap_used), 0) AS days_overdue,
+                   CASE WHEN member_median_gap IS NULL THEN 'item' ELSE 'member' END AS basis, gap_used
+            FROM dated)"""
+    return b, ctes
+
+
+def _next_params(b: Base, min_repeat_share: float, min_repeat_buyers: int) -> dict[str, object]:
+    return {**b.params, "min_share": float(min_repeat_share), "min_buyers": int(min_repeat_buyers)}
+
+
+NEXT_COLUMNS = ("member_id", "item", "purchases", "last_purchase", "member_median_gap", "item_median_gap",
+                "expected_date", "days_overdue", "basis")
+
+
+def next_purchases(store: Store, ds: Dataset, spec: RepurchaseSpec = RepurchaseSpec(),
+                   min_repeat_share: float = DEFAULT_MIN_REPEAT_SHARE,
+                   min_repeat_buyers: int = DEFAULT_MIN_REPEAT_BUYERS) -> pl.DataFrame:
+    """Expected next purchase of each periodic item (spec.by) by each of its buyers, at as_of.
+
+    Columns: member_id, item, purchases (containing it), last_purchase, member_median_gap (null with
+    one purchase), item_median_gap, expected_date, days_overdue, basis ("member" | "item");
+    sorted by days_overdue desc, member_id, item.
+    """
+    b, ctes = _next_ctes(ds, spec)
+    sql = b.query(ctes + f"""
+        SELECT {", ".join(NEXT_COLUMNS)} FROM next_rows ORDER BY days_overdue DESC, member_id, item""")
+    return store.query(sql, _next_params(b, min_repeat_share, min_repeat_buyers)).cast(
+        {"purchases": pl.Int64, "days_overdue": pl.Int64})
+
+
+# -- due / overdue: next_purchases split by how late the member is -----------------------------
+DueStatus = Literal["not_due", "overdue", "lapsed"]
+DUE_STATUSES: tuple[DueStatus, ...] = ("not_due", "overdue", "lapsed")
+# A member more than this many of their own cycles past the expected date counts as lapsed.
+DEFAULT_LAPSED_CYCLES = 1.0
+_STATUS_SQL = """CASE WHEN days_overdue = 0 THEN 'not_due'
+                      WHEN days_overdue <= $cycles * gap_used THEN 'overdue' ELSE 'lapsed' END"""
+
+
+def due(store: Store, ds: Dataset, spec: RepurchaseSpec = RepurchaseSpec(),
+        status: DueStatus | tuple[DueStatus, ...] = "overdue", item: str | None = None,
+        lapsed_cycles: float = DEFAULT_LAPSED_CYCLES, limit: int | None = None,
+        min_repeat_share: float = DEFAULT_MIN_REPEAT_SHARE,
+        min_repeat_buyers: int = DEFAULT_MIN_REPEAT_BUYERS) -> pl.DataFrame:
+    """The rows of next_purchases with a due status (one, or a tuple of them: ("overdue",
+    "lapsed") = every row with days_overdue > 0), optionally of one item, at most `limit` of them
+    (None = all), in next_purchases' order. Status of a row, with gap = expected_date −
+    last_purchase (the member's own median gap, else the item's, in whole days):
+    not_due = days_overdue 0; overdue = 0 < days_overdue ≤ lapsed_cycles × gap (still within
+    reach: late by at most that many cycles); lapsed = later than that.
+
+    Columns: next_purchases' columns, then status. A cheap way to list the members a campaign can
+    still win back without shipping every long-gone buyer (next_purchases can be millions of rows).
+    """
+    statuses = (status,) if isinstance(status, str) else tuple(status)
+    if not statuses or any(s not in DUE_STATUSES for s in statuses):
+        raise ValueError(f"status must be among {', '.join(DUE_STATUSES)}, not {status!r}")
+    if lapsed_cycles < 0 or (limit is not None and limit < 0):
+        raise ValueError("lapsed_cycles and limit must be ≥ 0")
+    b, ctes = _next_ctes(ds, spec)
+    sql = b.query(ctes + f"""
+        SELECT {", ".join(NEXT_COLUMNS)}, {_STATUS_SQL} AS status FROM next_rows
+        WHERE list_contains($statuses::VARCHAR[], {_STATUS_SQL}) AND ($due_item::VARCHAR IS NULL OR item = $due_item)
+        ORDER BY days_overdue DESC, member_id, item
+        LIMIT $limit""")
+    params = {**_next_params(b, min_repeat_share, min_repeat_buyers), "cycles": float(lapsed_cycles),
+              "statuses": list(statuses), "due_item": item, "limit": limit}
     return store.query(sql, params).cast({"purchases": pl.Int64, "days_overdue": pl.Int64})
+
+
+def due_summary(store: Store, ds: Dataset, spec: RepurchaseSpec = RepurchaseSpec(),
+                lapsed_cycles: float = DEFAULT_LAPSED_CYCLES,
+                min_repeat_share: float = DEFAULT_MIN_REPEAT_SHARE,
+                min_repeat_buyers: int = DEFAULT_MIN_REPEAT_BUYERS) -> pl.DataFrame:
+    """Per periodic item: item, item_median_gap, buyers (= rows of next_purchases), not_due,
+    overdue, lapsed (see `due`; the three add up to buyers); sorted by buyers desc, then item."""
+    if lapsed_cycles < 0:
+        raise ValueError("lapsed_cycles must be ≥ 0")
+    b, ctes = _next_ctes(ds, spec)
+    sql = b.query(ctes + f""",
+        statuses AS (SELECT item, item_median_gap, {_STATUS_SQL} AS status FROM next_rows)
+        SELECT item, any_value(item_median_gap) AS item_median_gap, count(*) AS buyers,
+               count_if(status = 'not_due') AS not_due, count_if(status = 'overdue') AS overdue,
+               count_if(status = 'lapsed') AS lapsed
+        FROM statuses GROUP BY item ORDER BY buyers DESC, item""")
+    params = {**_next_params(b, min_repeat_share, min_repeat_buyers), "cycles": float(lapsed_cycles)}
+    return store.query(sql, params).cast({"item_median_gap": pl.Float64, "buyers": pl.Int64,
+                                          "not_due": pl.Int64, "overdue": pl.Int64, "lapsed": pl.Int64})
 
 
 def _item_param(item: str | None) -> dict[str, object]:

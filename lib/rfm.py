@@ -256,6 +256,21 @@ def thresholds(store: Store, ds: Dataset, spec: RfmSpec = RfmSpec()) -> pl.DataF
     return store.query(sql, values)
 
 
+POPULATION_COLUMNS = ("as_of", "buyers", "revenue", "mean_recency_days", "mean_frequency", "mean_monetary")
+
+
+def population(store: Store, ds: Dataset, spec: RfmSpec = RfmSpec()) -> pl.DataFrame:
+    """One row: as_of, buyers (the population), revenue (sum of monetary) and the three means
+    the value groups compare with (2 decimals; null without buyers)."""
+    sql, values = _run_sql(ds, spec, """
+        SELECT (SELECT as_of FROM bounds) AS as_of, count(v.member_id) AS buyers,
+               round(coalesce(sum(v.monetary_exact), 0), 2)::DOUBLE AS revenue,
+               round(avg(v.recency_days), 2) AS mean_recency_days, round(avg(v.frequency), 2) AS mean_frequency,
+               round(avg(v.monetary_exact), 2)::DOUBLE AS mean_monetary
+        FROM rfm_values v""")
+    return store.query(sql, values)
+
+
 def members(store: Store, ds: Dataset, spec: RfmSpec = RfmSpec(), *, segment: str | None = None,
             value_group: str | None = None, r_score: int | None = None, f_score: int | None = None,
             m_score: int | None = None) -> pl.DataFrame:

@@ -37,7 +37,19 @@ def shared_store() -> Store:
     return store
 
 
+def _use_app_router() -> None:
+    """Streamlit treats a `pages/` folder as its old multipage layout until app.py has run once
+    in the server: a first visit straight to /cohorts (or an AppTest rerun) would run that page
+    file alone, without the sidebar. Switch to app.py's st.navigation and run again."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def open_store() -> Store:
+    _use_app_router()
     try:
         with st.spinner("…"):
             store = shared_store()
@@ -160,7 +172,7 @@ def _filter_pickers(ds: Dataset) -> Filters:
         chosen[name] = st.multiselect(tr(name), values, key=key, placeholder=tr("all_values"),
                                       format_func=_value_label(name))
         _to_url(name, chosen[name])
-    if st.button(tr("reset_filters"), icon=":material/filter_alt_off:", use_container_width=True):
+    if st.button(tr("reset_filters"), icon=":material/filter_alt_off:", width="stretch"):
         _clear_filters()
         st.rerun()
     return Filters.of(start=start if start != first else None, end=end if end != last else None, **chosen)
@@ -219,12 +231,14 @@ def no_data(message_key: str = "no_match") -> None:
 
 def member_table(frame: pl.DataFrame, key: str, file_stem: str = "members") -> None:
     """A member list with CSV and Excel downloads (every member list in the app uses this)."""
-    st.dataframe(frame, hide_index=True, use_container_width=True)
+    dates = {c: st.column_config.DateColumn(format="YYYY-MM-DD") for c, t in frame.schema.items() if t == pl.Date}
+    st.dataframe(frame, hide_index=True, width="stretch", column_config=dates)
     left, right = st.columns(2)
-    left.download_button(tr("download_csv"), frame.write_csv().encode("utf-8-sig"),
+    # The files are built when clicked (a callable), not on every rerun: Excel for 20k rows takes seconds.
+    left.download_button(tr("download_csv"), lambda: frame.write_csv().encode("utf-8-sig"),
                          file_name=f"{file_stem}.csv", mime="text/csv", key=f"{key}_csv",
                          icon=":material/download:")
-    right.download_button(tr("download_excel"), excel_bytes(frame), file_name=f"{file_stem}.xlsx",
+    right.download_button(tr("download_excel"), lambda: excel_bytes(frame), file_name=f"{file_stem}.xlsx",
                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                           key=f"{key}_xlsx", icon=":material/download:")
 

@@ -1,5 +1,180 @@
-"""Scaffold: replaced by the page's real content."""
+"""Retention 留存分析: the cohort triangle, each cohort's curve with the weighted average, two
+scopes compared, and the members behind any cell."""
 
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
 import streamlit as st
 
-st.title("留存分析 Retention")
+from lib import cohorts, kpis, readings
+from lib.charts import cohorts as charts
+from lib.filters import filter_options
+from lib.i18n import t
+from lib.periods import PERIODS
+from lib.ui import compute, current_filters, lang, member_table, no_data, open_store, require_dataset, tr
+
+ROLLING = ("off", *map(str, cohorts.ROLLING_WINDOWS))
+SHOW = ("rate", "count")
+# Fields a scope can be narrowed by, in the order offered (only those the dataset has).
+COMPARE_FIELDS = ("channel", "store", "category", "region", "city", "member_tier", "gender", "age_band",
+                  "product_name", "sku")
+DEFAULT_SCOPES = ("天猫", "门店")
+
+
+def url_option(name: str, options: tuple[str, ...], default: str) -> str:
+    value = st.query_params.get(name)
+    return value if value in options else default
+
+
+def choice(column, label: str, name: str, options: tuple[str, ...], default: str, label_key: str,
+           help: str | None = None) -> str:
+    """A segmented control whose value also lives in the URL (`name`)."""
+    value = column.segmented_control(label, options, default=url_option(name, options, default), key=name,
+                                     format_func=lambda o: t(label_key.format(o), language), required=True,
+                                     help=help)
+    st.query_params[name] = value
+    return value
+
+
+def reading(line: readings.Reading | None) -> None:
+    if line is not None:
+        st.markdown(f":material/lightbulb: {readings.text(line, lang())}")
+
+
+def value_label(field: str):
+    return (lambda v: t(f"gender_{v}", language) if v in ("M", "F") else v) if field == "gender" else str
+
+
+store = open_store()
+language = lang()  # format_funcs use it, not the session: AppTest calls them outside a script run
+ds = require_dataset(store)
+filters = current_filters()
+st.title(tr("page_cohorts"))
+st.caption(tr("cohorts.caption"))
+
+first, last = compute(kpis.order_span, ds)
+if first is None:
+    st.info(tr("no_orders"))
+    st.stop()
+
+# -- options ----------------------------------------------------------------------------------
+top = st.columns(3)
+period = choice(top[0], tr("cohorts.period"), "coh_period", PERIODS, "month", "period_{}")
+basis = choice(top[1], tr("cohorts.basis"), "coh_basis", cohorts.BASES, "first_purchase", "cohorts.basis_{}")
+show = choice(top[2], tr("cohorts.show"), "coh_show", SHOW, "rate", "cohorts.show_{}")
+low = st.columns(2)
+mode = choice(low[0], tr("cohorts.mode"), "coh_mode", cohorts.MODES, "classic", "cohorts.mode_{}",
+              help=tr("cohorts.mode_help"))
+rolling_choice = low[1].segmented_control(
+    tr("cohorts.rolling"), ROLLING, default=url_option("coh_rolling", ROLLING, "off"), key="coh_rolling",
+    required=True, help=tr("cohorts.rolling_help", n="N"),
+    format_func=lambda o: t("cohorts.rolling_off", language) if o == "off" else t("cohorts.rolling_n", language, n=o))
+st.query_params["coh_rolling"] = rolling_choice
+rolling = None if rolling_choice == "off" else int(rolling_choice)
+
+spec = cohorts.CohortSpec(filters, period=period, basis=basis, mode=mode, rolling=rolling)
+frame = compute(cohorts.run, ds, spec)
+if frame.is_empty():
+    by_purchase = cohorts.CohortSpec(filters, period=period, rolling=rolling)
+    if basis == "signup" and not compute(cohorts.run, ds, by_purchase).is_empty():
+        st.info(tr("cohorts.no_signup"), icon=":material/person_add:")
+    else:
+        no_data()
+    st.stop()
+average = compute(cohorts.average, ds, spec)
+
+# -- the triangle -----------------------------------------------------------------------------
+total = frame["cohort"].n_unique()
+if total > charts.MAX_COHORTS:
+    st.caption(tr("cohorts.truncated", shown=charts.MAX_COHORTS, total=f"{total:,}"))
+event = st.plotly_chart(charts.heatmap(frame, lang(), period=period, basis=basis, mode=mode, rolling=rolling,
+                                       show=show),
+                        key="coh_heatmap", on_select="rerun", selection_mode="points")
+st.caption(tr("cohorts.incomplete_note", as_of=filters.as_of or last, measure=tr(f"cohorts.measure_{mode}")))
+reading(readings.cohort_average(average, mode, period, rolling))
+
+# -- curves -----------------------------------------------------------------------------------
+if average.height < 2:
+    st.info(tr("cohorts.too_short"))
+else:
+    st.plotly_chart(charts.curves(frame, average, lang(), period=period, basis=basis, mode=mode, rolling=rolling),
+                    key="coh_curves")
+    if charts.period0_is_whole(basis, mode):
+        st.caption(tr("cohorts.curves_note"))
+
+# -- two scopes compared ----------------------------------------------------------------------
+st.subheader(tr("cohorts.compare_header"))
+options = compute(filter_options, ds)
+fields = [f for f in COMPARE_FIELDS if options.get(f)]
+if fields:
+    cols = st.columns(3)
+    field = cols[0].selectbox(tr("cohorts.compare_field"), fields, format_func=lambda f: t(f, language),
+                              key="coh_cmp_field",
+                              help=tr("cohorts.compare_help"))
+    values = options[field]
+    if len(values) < 2:
+        st.info(tr("cohorts.compare_one_value"))
+    else:
+        wanted = [v for v in DEFAULT_SCOPES if v in values]
+        a_default, b_default = (wanted if len(wanted) == 2 else values[:2])
+        a = cols[1].selectbox(tr("cohorts.scope_a"), values, index=values.index(a_default),
+                              format_func=value_label(field), key=f"coh_cmp_a_{field}")
+        b = cols[2].selectbox(tr("cohorts.scope_b"), values, index=values.index(b_default),
+                              format_func=value_label(field), key=f"coh_cmp_b_{field}")
+        if a == b:
+            st.info(tr("cohorts.compare_same"))
+        else:
+            compared = compute(cohorts.compare, ds, spec, field, (a, b))
+            first_drawn = 1 if charts.period0_is_whole(basis, mode) else 0
+            if compared.is_empty() or compared["period"].max() < first_drawn:
+                st.info(tr("cohorts.compare_empty"))
+            else:
+                labelled = compared.with_columns(pl.col("scope").replace_strict(
+                    {a: value_label(field)(a), b: value_label(field)(b)}))
+                st.plotly_chart(charts.compare(labelled, lang(), period=period, basis=basis, mode=mode,
+                                               rolling=rolling), key="coh_compare")
+                reading(readings.compare(labelled))
+
+# -- the members behind a cell ----------------------------------------------------------------
+st.subheader(tr("members_behind"))
+st.caption(tr("cohorts.drill_hint"))
+points = ((event or {}).get("selection") or {}).get("points") or []
+clicked = next((tuple(p["customdata"][:2]) for p in points if p.get("customdata")), None)
+if clicked is None:  # nothing selected (or deselected): the next click on any cell counts again
+    st.session_state.pop("coh_last_click", None)
+elif clicked != st.session_state.get("coh_last_click"):
+    st.session_state["coh_last_click"] = clicked
+    st.session_state["coh_pick_cohort"], st.session_state["coh_pick_period"] = clicked[0], int(clicked[1])
+cohort_options = [c.isoformat() for c in frame["cohort"].unique().sort().to_list()]
+if st.session_state.get("coh_pick_cohort") not in cohort_options:
+    st.session_state.pop("coh_pick_cohort", None)
+cols = st.columns(2)
+picked = cols[0].selectbox(tr("cohorts.pick_cohort"), cohort_options, key="coh_pick_cohort",
+                           format_func=lambda c: readings.period_label(date.fromisoformat(c), period))
+cells = {r["period"]: r for r in frame.filter(pl.col("cohort") == date.fromisoformat(picked)).iter_rows(named=True)}
+period_options = [*cells, None]
+if st.session_state.get("coh_pick_period", -1) not in period_options:  # default: period 1 when there is one
+    st.session_state["coh_pick_period"] = 1 if len(cells) > 1 else 0
+k = cols[1].selectbox(tr("cohorts.pick_period"), period_options, key="coh_pick_period",
+                      format_func=lambda k: t("cohorts.whole_cohort", language) if k is None
+                      else t("cohorts.period_k", language, k=k))
+cohort_date, label = date.fromisoformat(picked), readings.period_label(date.fromisoformat(picked), period)
+if k is None:
+    st.markdown(tr("cohorts.cohort_members", cohort=label, size=f"{cells[0]['cohort_size']:,}"))
+else:
+    cell = cells[k]
+    rate = "–" if cell["rate"] is None else f"{cell['rate']:.1%}"
+    if mode == "revenue":
+        line = tr("cohorts.cell_revenue", cohort=label, k=k, amount=f"¥{cell['retained']:,.2f}", rate=rate)
+    else:
+        key = "cohorts.cell_members_unbounded" if mode == "unbounded" else "cohorts.cell_members"
+        line = tr(key, cohort=label, k=k, retained=f"{cell['retained']:,}", size=f"{cell['cohort_size']:,}", rate=rate)
+    st.markdown(line + ("" if cell["complete"] else " " + tr("cohorts.cell_incomplete")))
+people = compute(cohorts.members, ds, spec, cohort_date, k)
+anchor = cohorts.ANCHOR_COLUMN[basis]
+member_table(people.rename({"member_id": tr("member_id"), anchor: tr(f"cohorts.col_{anchor}"),
+                            "purchases": tr("cohorts.col_purchases"), "revenue": tr("cohorts.col_revenue")}),
+             key="coh_members", file_stem=f"cohort_{label}_{'all' if k is None else k}")
+st.caption(tr("cohorts.cols_note"))

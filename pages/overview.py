@@ -1,38 +1,117 @@
-"""Overview 经营概览: the headline numbers of the selected dataset."""
+"""Overview 经营概览: KPI cards with deltas and sparklines, where revenue comes from, active
+members and CRR, period-1 retention, lifecycle mix; each chart with a one-line reading."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import streamlit as st
 
-from lib import kpis
-from lib.i18n import money
-from lib.ui import current_dataset, lang, open_store, tr
+from lib import activity, cohorts, kpis, lifecycle, readings
+from lib.charts import overview as charts
+from lib.i18n import money, t
+from lib.ui import compute, current_filters, lang, no_data, open_store, require_dataset, tr
+
+WINDOWS = ("30", "90", "365", "range")  # KPI window: last N days, or the sidebar's whole range
+TREND_PERIODS = ("week", "month", "quarter")
+# (metric, how its value is written)
+CARDS = (("revenue", "money"), ("orders", "count"), ("buyers", "count"), ("aov", "money"),
+         ("repurchase_rate", "rate"), ("purchase_frequency", "ratio"), ("order_repurchase_rate", "rate"),
+         ("new_buyers", "count"))
+
+
+def url_option(name: str, options: tuple[str, ...], default: str) -> str:
+    value = st.query_params.get(name)
+    return value if value in options else default
+
+
+def card_value(value: float | None, kind: str) -> str:
+    if value is None:
+        return "–"
+    return {"money": money(value, lang()), "count": f"{value:,.0f}", "rate": f"{value:.1%}",
+            "ratio": f"{value:.2f}"}[kind]
+
+
+def card_delta(row: dict, kind: str) -> str | None:
+    if kind == "rate":  # a rate moves in percentage points
+        if row["value"] is None or row["previous"] is None:
+            return None
+        return tr("overview.pp", value=(row["value"] - row["previous"]) * 100)
+    return None if row["change"] is None else f"{row['change']:+.1%}"
+
+
+def reading(line: readings.Reading | None) -> None:
+    st.markdown(f":material/lightbulb: {readings.text(line, lang()) or tr('overview.no_periods')}")
+
 
 store = open_store()
-ds = current_dataset(store)
+language = lang()  # format_funcs below use it, not the session: AppTest calls them outside a run
+ds = require_dataset(store)
+filters = current_filters()
 st.title(tr("page_overview"))
-if ds is None:
-    st.info(tr("no_datasets"))
-    st.stop()
+st.caption(tr("overview.caption"))
 
-first, last = kpis.order_span(store, ds)
+first, last = compute(kpis.order_span, ds)
 if first is None:
     st.info(tr("no_orders"))
     st.stop()
-st.caption(tr("data_span", start=first, end=last))
 
-table = kpis.run(store, ds)
-values = dict(zip(table["metric"], table["value"]))
-changes = dict(zip(table["metric"], table["change"]))
-shown = [("revenue", money(values["revenue"], lang())),
-         ("orders", f"{values['orders']:,.0f}"),
-         ("buyers", f"{values['buyers']:,.0f}"),
-         ("aov", money(values["aov"], lang())),
-         ("repurchase_rate", f"{(values['repurchase_rate'] or 0):.1%}"),
-         ("purchase_frequency", f"{(values['purchase_frequency'] or 0):.2f}"),
-         ("order_repurchase_rate", f"{(values['order_repurchase_rate'] or 0):.1%}"),
-         ("new_buyers", f"{values['new_buyers']:,.0f}")]
-for row in (shown[:4], shown[4:]):
-    for column, (key, text) in zip(st.columns(4), row):
-        change = changes.get(key)
-        column.metric(tr(key), text, delta=None if change is None else f"{change:+.1%}", border=True)
+left, right = st.columns([3, 2])
+window = left.segmented_control(tr("overview.window"), WINDOWS, default=url_option("ov_window", WINDOWS, "30"),
+                                format_func=lambda w: t(f"overview.window_{w}", language), required=True, key="ov_window",
+                                help=tr("overview.window_help"))
+period = right.segmented_control(tr("overview.trend_period"), TREND_PERIODS,
+                                 default=url_option("ov_period", TREND_PERIODS, "month"),
+                                 format_func=lambda p: t(f"period_{p}", language), required=True, key="ov_period")
+st.query_params["ov_window"], st.query_params["ov_period"] = window, period
+
+trend = compute(kpis.trend, ds, kpis.KpiSpec(filters), period)
+if trend.is_empty() or not trend["orders"].sum():
+    no_data()
+    st.stop()
+
+# -- KPI cards -------------------------------------------------------------------------------
+scope = kpis.window(filters, first, last, None if window == "range" else int(window))
+days = (scope.end - scope.start).days + 1
+table = compute(kpis.run, ds, kpis.KpiSpec(scope))
+rows = {r["metric"]: r for r in table.iter_rows(named=True)}
+st.caption(tr("overview.window_caption", start=scope.start, end=scope.end, days=days,
+              prev_start=scope.start - timedelta(days=days), prev_end=scope.start - timedelta(days=1),
+              unit=tr(f"period_{period}") if lang() == "zh" else tr(f"period_{period}").lower()))
+if scope.start - timedelta(days=days) < first:  # the window before reaches back past the first order
+    st.warning(tr("overview.previous_partial", days=days, first=first), icon=":material/warning:")
+for chunk in (CARDS[:4], CARDS[4:]):
+    for column, (metric, kind) in zip(st.columns(4), chunk):
+        spark = kpis.series(trend, metric)
+        column.metric(tr(metric), card_value(rows[metric]["value"], kind), delta=card_delta(rows[metric], kind),
+                      delta_description=tr("overview.delta_vs", days=days), border=True,
+                      chart_data=spark if len(spark) > 1 else None, chart_type="area")
+reading(readings.kpis(table, days))
+
+# -- where revenue comes from; who is active -----------------------------------------------
+acts = compute(activity.run, ds, activity.ActivitySpec(filters, period))
+left, right = st.columns(2)
+with left:
+    st.plotly_chart(charts.revenue_split(acts, period, lang()), key="ov_revenue")
+    reading(readings.revenue_mix(acts, period))
+    st.caption(tr("overview.revenue_help"))
+with right:
+    st.plotly_chart(charts.active_crr(acts, period, lang()), key="ov_active")
+    reading(readings.active(acts, period))
+    st.caption(tr("overview.active_help"))
+
+# -- do members come back; where they are in their lifecycle ---------------------------------
+k1 = compute(cohorts.at_period, ds, cohorts.CohortSpec(filters, period=period), 1)
+stages = compute(lifecycle.summary, ds, lifecycle.LifecycleSpec(filters))
+left, right = st.columns(2)
+with left:
+    if k1.is_empty():
+        st.info(tr("overview.no_periods"))
+    else:
+        st.plotly_chart(charts.retention_k1(k1, period, lang()), key="ov_k1")
+        reading(readings.retention_k1(k1, period))
+    st.caption(tr("overview.k1_help", unit=tr(f"cohorts.unit_{period}")))
+with right:
+    st.plotly_chart(charts.lifecycle_mix(stages, filters.as_of or last, lang()), key="ov_lifecycle")
+    reading(readings.lifecycle(stages))
+    st.caption(tr("overview.lifecycle_help"))

@@ -10,7 +10,8 @@ from tests.conftest import app
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_overview_shows_the_kpis(workspace, lang):
-    at = app(lang).run()
+    # The overview's KPI window defaults to the last 30 days; ov_window=range asks for the whole range.
+    at = app(lang, ov_window="range").run()
     assert not at.exception
     metrics = {m.label: m.value for m in at.metric}
     # 100 + 50 + 30 = 180 over 3 orders by 2 buyers; M1 bought twice.

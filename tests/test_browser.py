@@ -21,8 +21,9 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path(os.environ.get("MEMBERLENS_CHROMIUM", "/usr/bin/chromium"))
 SHOTS = ROOT / "artifacts" / "screenshots"
-# (url path, a text every language shows once the page has drawn)
-PAGES = [("", "stMetric"), ("data", "stFileUploader")]  # "" = the default page, Overview
+# (url path, the element that shows the page has drawn); "" = the default page, Overview.
+PAGES = [("", "stMetric"), ("cohorts", "stPlotlyChart"), ("rfm", "stPlotlyChart"), ("w5h1", "stPlotlyChart"),
+         ("lifecycle", "stPlotlyChart"), ("member", "stHeading"), ("data", "stFileUploader")]
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 

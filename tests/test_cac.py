@@ -6,7 +6,17 @@ import argparse
 
 import pytest
 
-from lib.cac import CacSpec, add_cli_options, cli_report, members, run, totals
+from lib.cac import (
+    CacSpec,
+    add_cli_options,
+    channels,
+    cli_report,
+    members,
+    new_vs_returning,
+    new_vs_returning_totals,
+    run,
+    totals,
+)
 from lib.filters import Filters
 from tests.fixtures import build, d
 
@@ -120,3 +130,69 @@ def test_cli_options(store, ds):
     assert frame.columns == ["period", "channel", "spend", "new_buyers", "cac"]
     assert frame.rows()[0] == (JAN, None, 860.0, 5, 172.0)
     assert parser.parse_args([]).period == "month"
+
+
+# -- new vs returning revenue, and channels side by side -------------------------------------
+
+NPS = [("c1", "2024-02-01", 10), ("c2", "2024-02-02", 3), ("c5", "2024-02-03", 9), ("c4", "2024-02-04", 8)]
+
+
+def test_new_vs_returning_revenue_and_its_cost(store, ds):
+    frame = new_vs_returning(store, ds, CacSpec())
+    assert frame.columns == ["period", "revenue_new", "revenue_returning", "new_buyers", "spend", "cac",
+                             "spend_per_new_revenue"]
+    # First purchases: c1 Jan (o1), c5 Jan (o8), c2 Feb (o4; o3 was a refund), c4 Feb, c3 Mar (o6).
+    assert frame.rows() == [
+        # Jan: new c1 100 + c5 20 + 30; c2's refund −30 is not a new member's. Spend 450.
+        (JAN, 150.0, -30.0, 2, 450.0, 225.0, 3.0),
+        # Feb: new c2 80 + c4 70; returning c1 50 and c3's o5 (60 − 60). Spend 200 + 90.
+        (FEB, 150.0, 50.0, 2, 290.0, 145.0, 290 / 150),
+        (MAR, 40.0, 0.0, 1, 120.0, 120.0, 3.0),
+    ]
+    assert new_vs_returning_totals(frame) == {
+        "revenue_new": 340.0, "revenue_returning": 20.0, "new_buyers": 5, "spend": 860.0, "cac": 172.0,
+        "spend_per_new_revenue": 860 / 340, "returning_share": 20 / 360}
+
+
+def test_new_vs_returning_in_one_channel_and_without_spend(store, ds):
+    # 天猫 orders: c1's o1 (Jan, 100), c5's o9 (Jan, 30: his first 天猫 purchase), c3's o5 (nets 0).
+    # Spend: 天猫's January 300 (April is after as_of); February and March have no row → 0.
+    assert new_vs_returning(store, ds, CacSpec(Filters.of(channel="天猫"))).rows() == [
+        (JAN, 130.0, 0.0, 2, 300.0, 150.0, 300 / 130),
+        (FEB, 0.0, 0.0, 0, 0.0, None, None),   # c3's o5 lines net 0 (he has no 天猫 purchase)
+        (MAR, 0.0, 0.0, 0, 0.0, None, None),
+    ]
+    no_spend = build(store, "no-spend", lines=LINES)
+    frame = new_vs_returning(store, no_spend, CacSpec())
+    assert frame["spend"].null_count() == 3 and frame["cac"].null_count() == 3
+    assert new_vs_returning_totals(frame)["spend"] is None and new_vs_returning_totals(frame)["cac"] is None
+    assert new_vs_returning(store, ds, CacSpec(Filters.of(channel="nowhere"))).height == 0
+
+
+def test_channels_side_by_side(store):
+    ds = build(store, "channels", lines=LINES, members=MEMBERS, spend=SPEND, nps=NPS)
+    assert channels(store, ds).rows() == [
+        # channel, buyers, repeat, rate, new, spend, cac, responses, nps — by first purchase's channel:
+        # c1 天猫 (o1, o2: 2 purchases), c2 门店 (o4), c3 App (o6), c4 none (o7), c5 门店 (o8, o9).
+        ("App", 1, 0, 0.0, 1, 120.0, 120.0, None, None),
+        ("天猫", 1, 1, 1.0, 1, 300.0, 300.0, 1, 100.0),           # c1 answered 10
+        ("门店", 2, 1, 0.5, 2, 240.0, 120.0, 2, 0.0),             # 150 + 90; c2 3 and c5 9
+        # Everybody, all spend Jan–Mar (450 + 290 + 120), all four answers: 2 promoters, 1 detractor.
+        (None, 5, 2, 0.4, 5, 860.0, 172.0, 4, 25.0),
+    ]
+    # 门店 orders only: c1's o2, c2's o4, c5's o8 (from Jan 25, the first purchase in scope);
+    # 门店 spend 150 + 90; NPS of the 门店 buyers: c1 10, c2 3, c5 9.
+    # 2 promoters − 1 detractor of 3 answers = 33.33 (NPS rounds to 2 decimals).
+    assert channels(store, ds, Filters.of(channel="门店")).rows() == [
+        ("门店", 3, 0, 0.0, 3, 240.0, 80.0, 3, 33.33),
+        (None, 3, 0, 0.0, 3, 240.0, 80.0, 3, 33.33),
+    ]
+
+
+def test_channels_without_spend_or_buyers(store):
+    ds = build(store, "plain", lines=LINES)
+    frame = channels(store, ds)
+    assert frame["spend"].null_count() == frame.height and frame["cac"].null_count() == frame.height
+    assert frame.row(-1)[:5] == (None, 5, 2, 0.4, 5)
+    nowhere = channels(store, ds, Filters.of(channel="nowhere"))
+    assert nowhere.rows() == [(None, 0, 0, None, 0, None, None, None, None)]

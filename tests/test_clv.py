@@ -486,3 +486,98 @@ def test_backtest_predictions_on_a_fitted_dataset(sim):
     assert metrics["actual_total"] == bt.members["actual"].sum() == bt.periods["actual_cumulative"][-1]
     assert metrics["mae_per_member"] == pytest.approx(
         (bt.members["predicted"] - bt.members["actual"]).abs().mean(), abs=1e-3)
+
+
+# -- value bands and the pre-churn list (page helpers) ----------------------------------------
+
+
+def test_nice_edges_follow_the_scale_of_the_data():
+    assert clv.nice_edges(21070) == (0.0, 50.0, 100.0, 200.0, 500.0, 1000.0, 2000.0, 5000.0, 10000.0, 20000.0)
+    assert clv.nice_edges(101) == (0.0, 10.0, 20.0, 50.0, 100.0)
+    assert clv.nice_edges(100) == (0.0, 10.0, 20.0, 50.0)      # an edge must lie below the largest value
+    assert clv.nice_edges(21070, bands=3) == (0.0, 10000.0, 20000.0)
+    assert clv.nice_edges(5) == clv.nice_edges(None) == clv.nice_edges(21070, bands=1) == (0.0,)
+
+
+def test_bands_of_counts_members_and_value():
+    frame = pl.DataFrame({"member_id": list("abcdefg"),
+                          "predicted_clv": [5.0, 10.0, 49.99, 50.0, 120.0, None, -3.0]})
+    # Edges 0, 10, 50: [0, 10) holds 5 and the net refund −3; [10, 50) 10 and 49.99; [50, ∞) 50 and 120.
+    # f has no prediction. Total: 6 members, 5 + 10 + 49.99 + 50 + 120 − 3 = 231.99.
+    assert clv.bands_of(frame, (0.0, 10.0, 50.0)).rows() == [
+        (0.0, 10.0, 2, 2.0, 2 / 6, 2 / 231.99),
+        (10.0, 50.0, 2, 59.99, 2 / 6, 59.99 / 231.99),
+        (50.0, None, 2, 170.0, 2 / 6, 170 / 231.99),
+    ]
+    assert clv.bands_of(frame.with_columns(predicted_clv=None), (0.0, 10.0)).height == 0
+
+
+def test_band_members_match_the_band_counts(sim):
+    store, ds, _ = sim
+    bands = clv.value_bands(store, ds, ClvSpec())
+    assert bands["members"].sum() == 152 and bands["value_share"].sum() == pytest.approx(1.0)
+    for low, high, count, value, *_ in bands.rows():
+        inside = clv.band_members(store, ds, ClvSpec(), low, high)
+        assert inside.height == count and inside["predicted_clv"].sum() == pytest.approx(value, abs=0.01)
+
+
+def _rfm_rows(rows: list[tuple]) -> pl.DataFrame:
+    return pl.DataFrame(rows, schema={"member_id": pl.String, "recency_days": pl.Int64, "frequency": pl.Int64,
+                                      "monetary": pl.Float64, "r_score": pl.Int32, "f_score": pl.Int32,
+                                      "m_score": pl.Int32, "segment": pl.String, "value_group": pl.String},
+                        orient="row")
+
+
+def test_pre_churn_of_flags_each_reason():
+    rfm_frame = _rfm_rows([
+        ("a", 10, 5, 500.0, 5, 5, 5, "champions", "important_value"),
+        ("b", 200, 4, 800.0, 1, 4, 5, "at_risk", "important_retain"),
+        ("c", 300, 6, 900.0, 1, 5, 5, "cannot_lose", "important_retain"),
+        ("d", 20, 3, 300.0, 4, 3, 4, "loyal", "important_value"),
+        ("e", 250, 3, 100.0, 1, 3, 2, "at_risk", "general_retain"),
+        ("f", 400, 1, 20.0, 1, 1, 1, "hibernating", "general_winback"),
+    ])
+    clv_frame = pl.DataFrame(
+        [("a", d("2024-03-01"), 0.1, 50.0), ("b", d("2023-08-01"), 0.9, 80.0), ("c", d("2023-05-01"), 0.2, 10.0),
+         ("d", d("2024-02-20"), 0.5, 120.0), ("f", d("2023-01-01"), None, None)],  # e: not in the fit
+        schema={"member_id": pl.String, "last_purchase": pl.Date, "p_alive": pl.Float64,
+                "predicted_clv": pl.Float64}, orient="row")
+    frame = clv.pre_churn_of(clv_frame, rfm_frame, 0.3, ("at_risk", "cannot_lose"))
+    assert frame.columns == list(clv.PRE_CHURN_COLUMNS)
+    # a: P(alive) 0.1 < 0.3 though a champion; b: at risk though 0.9; c: both; d: neither (0.5, loyal);
+    # e: at risk, no P(alive); f: no P(alive), hibernating → not listed. By monetary: c 900, b 800, a 500, e 100.
+    assert frame.select("member_id", "p_alive", "low_p_alive", "risk_segment").rows() == [
+        ("c", 0.2, True, True), ("b", 0.9, False, True), ("a", 0.1, True, False), ("e", None, False, True)]
+    assert frame.filter(pl.col("member_id") == "c").select("last_purchase", "predicted_clv").row(0) == (
+        d("2023-05-01"), 10.0)
+    # Without the P(alive) rule only the segments count; with no segment only P(alive).
+    assert clv.pre_churn_of(clv_frame, rfm_frame, None, ("at_risk",))["member_id"].to_list() == ["b", "e"]
+    assert clv.pre_churn_of(clv_frame, rfm_frame, 0.6, ())["member_id"].to_list() == ["c", "a", "d"]
+
+
+def test_pre_churn_on_the_fixture_uses_rfm_at_as_of(store, ds):
+    from lib.rfm import RfmSpec
+
+    # Thresholds set by hand, at as_of 2024-03-04 (purchases; m1's o4 is refund-only):
+    #   m1: last 02-12 → 21 days → R 4; 4 purchases → F 4; 100 + 50 + 80 − 40 + 20 = 210 → M 4; fm 4 → loyal
+    #   m2: 28 days → R 4; F 1; 60 → M 2; fm 2 → potential_loyalist
+    #   m4: 0 days → R 5; F 4; 220 → M 4 → champions
+    #   m5: last 01-11 → 53 days → R 3; F 2; 50 → M 2; fm 2 → about_to_sleep
+    rfm_spec = RfmSpec(r_thresholds=(7, 30, 60, 90), f_thresholds=(2, 3, 4, 5), m_thresholds=(50, 100, 200, 300))
+    frame = clv.pre_churn(store, ds, ClvSpec(), 0.3, ("about_to_sleep", "loyal"), rfm_spec)
+    # Four buyers cannot pin BG/NBD down: no P(alive), so only the segments flag anybody.
+    assert frame.rows() == [
+        ("m1", "loyal", 21, 4, 210.0, d("2024-02-12"), None, None, False, True),
+        ("m5", "about_to_sleep", 53, 2, 50.0, d("2024-01-11"), None, None, False, True),
+    ]
+    assert clv.pre_churn(store, ds, ClvSpec(Filters.of(channel="nowhere"))).height == 0
+
+
+def test_top_bands_reads_from_the_top():
+    bands = pl.DataFrame({"low": [0.0, 10.0, 50.0], "high": [10.0, 50.0, None], "members": [6, 3, 1],
+                          "predicted_clv": [30.0, 90.0, 80.0], "member_share": [0.6, 0.3, 0.1],
+                          "value_share": [0.15, 0.45, 0.4]})
+    # The top band alone holds 10 % of members: enough for 10 %, not for 20 % (then 50 + 10..50).
+    assert clv.top_bands(bands, 0.1) == {"low": 50.0, "member_share": 0.1, "value_share": 0.4}
+    assert clv.top_bands(bands, 0.2) == pytest.approx({"low": 10.0, "member_share": 0.4, "value_share": 0.85})
+    assert clv.top_bands(bands.clear(), 0.1) is None

@@ -9,7 +9,8 @@ import argparse
 
 import pytest
 
-from lib.cohorts import CohortSpec, add_cli_options, average, cli_report, members, run
+from lib.cohorts import (CohortSpec, add_cli_options, at_period, average, cli_report, compare, members, run,
+                         scoped)
 from lib.filters import Filters
 from lib.store import Store
 from tests.fixtures import build, d
@@ -363,3 +364,47 @@ def test_cli_report_columns_and_options(store, ds):
     ]
     with pytest.raises(SystemExit):
         parser.parse_args(["--rolling", "14"])
+
+
+def test_at_period_is_one_column_of_the_triangle(store, ds):
+    assert at_period(store, ds, CohortSpec(), 1).rows() == [
+        (DEC, 1, 1, 0, 0.0, True),     # m6 not in January
+        (JAN, 1, 3, 1, 1 / 3, True),   # m1 o2
+        (FEB, 1, 2, 0, 0.0, True),     # March: neither m4 nor m5
+    ]
+    assert at_period(store, ds, CohortSpec(), 4).rows() == [(DEC, 4, 1, 0, 0.0, False)]  # only Dec reached k4
+
+
+def test_scoped_adds_or_replaces_one_field():
+    base_filters = Filters.of(start=d("2024-01-01"), channel="门店", gender="F")
+    narrowed = scoped(base_filters, "channel", "天猫")
+    assert narrowed.where == (("channel", ("天猫",)), ("gender", ("F",)))   # 门店 replaced, gender kept
+    assert narrowed.start == d("2024-01-01")
+    assert scoped(Filters(), "category", "toys").where == (("category", ("toys",)),)
+    with pytest.raises(ValueError):
+        scoped(Filters(), "colour", "red")
+
+
+def test_compare_two_channels(store, ds):
+    # 天猫 purchases: m1 o2 (Feb), m3 o6 o7 (Jan) o8 (Mar), m5 o12 (Feb) o13 (Apr), m6 o15 (Feb):
+    #   Jan cohort m3 (k0 1, k1 0, k2 1, k3 open); Feb cohort m1 m5 m6 (k0 3, k1 0, k2 open).
+    # 门店 purchases: m1 o1 (Jan) o3 (Apr), m2 o4 (Jan; o5 is refund-only), m4 o9 o10 (Feb), m6 o14 (Dec):
+    #   Dec cohort m6 (k0 1, k1–k3 0, k4 open); Jan m1 m2 (k0 2, k1 0, k2 0, k3 open); Feb m4 (k0 1, k1 0).
+    assert compare(store, ds, CohortSpec(), "channel", ("天猫", "门店")).rows() == [
+        # scope, k, cohorts, members, weight, rate
+        ("天猫", 0, 2, 4, 4.0, 1.0),
+        ("天猫", 1, 2, 4, 4.0, 0.0),    # nobody of 4 in their next month
+        ("天猫", 2, 1, 1, 1.0, 1.0),    # Jan's m3 (o8); Feb's k2 is April, open
+        ("门店", 0, 3, 4, 4.0, 1.0),
+        ("门店", 1, 3, 4, 4.0, 0.0),    # m2's February order is refund-only
+        ("门店", 2, 2, 3, 3.0, 0.0),    # Dec + Jan; Feb's k2 is April, open
+        ("门店", 3, 1, 1, 1.0, 0.0),    # Dec only (March); Jan's k3 is April, open
+    ]
+
+
+def test_compare_keeps_the_other_filters(store, ds):
+    # Women only (m1 m3 m5): 天猫 cohorts Jan m3 and Feb m1 m5; 门店: Jan m1.
+    women = CohortSpec(Filters.of(gender="F", channel="门店"))   # the sidebar's 门店 is replaced per scope
+    frame = compare(store, ds, women, "channel", ("天猫", "门店"))
+    assert frame.filter(frame["period"] == 0).select("scope", "members").rows() == [("天猫", 3), ("门店", 1)]
+    assert compare(store, ds, CohortSpec(), "channel", ("nowhere",)).height == 0

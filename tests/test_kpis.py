@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 
 from lib.filters import Filters
-from lib.kpis import KpiSpec, members, run
+from lib.activity import ActivitySpec
+from lib.activity import run as activity_run
+from lib.kpis import KpiSpec, members, run, series, trend, window
 from tests.fixtures import build, d
 
 LINES = [
@@ -69,3 +71,74 @@ def test_empty_scope_gives_zero_counts_and_null_ratios(store, ds):
     table = {r[0]: r[1] for r in run(store, ds, KpiSpec(Filters.of(channel="nowhere"))).rows()}
     assert (table["revenue"], table["orders"], table["buyers"], table["aov"], table["repurchase_rate"]) == (
         0.0, 0.0, 0.0, None, None)
+
+
+# trend(): the same metrics per calendar month (as_of 2024-03-01, so March is open).
+DEC, JAN, FEB, MAR = d("2023-12-01"), d("2024-01-01"), d("2024-02-01"), d("2024-03-01")
+TREND = [
+    # period, revenue, orders, buyers, aov, purchase_frequency, repurchase_rate, order_repurchase_rate,
+    # active_members, new_buyers, crr, crr_strict, complete
+    (DEC, 40.0, 1.0, 1.0, 40.0, 1.0, 0.0, 0.0, 1.0, 1.0, None, None, True),
+    # Dec: m4 o7; nobody bought in November, so no CRR
+    (JAN, 150.0, 2.0, 2.0, 75.0, 1.0, 0.0, 0.0, 2.0, 2.0, 0.0, 0.0, True),
+    # Jan: 100 + 80 − 30 (o4's refund line on 01-25); o1 o4 (net 50), both first purchases;
+    # m1 m2 new; S = Dec's 1 (m4): (2 − 2) / 1, nobody in both months
+    (FEB, 320.0, 4.0, 3.0, 80.0, 4 / 3, 1 / 3, 0.75, 3.0, 1.0, 1.0, 0.5, True),
+    # Feb: 50 + 200 + 10 + 60; o2 o5 o6 o8 by m1 m3 m4; m3 twice; o2 o6 o8 are not first purchases;
+    # m3 new; S = Jan's 2 (m1 m2): (3 − 1) / 2; m1 in both: 1 / 2
+    (MAR, -20.0, 0.0, 0.0, None, None, None, None, 0.0, 0.0, 0.0, 0.0, False),
+    # Mar: only m1's refund-only o3; S = Feb's 3: (0 − 0) / 3; March is not over at 03-01
+]
+
+
+def test_trend_per_month(store, ds):
+    assert trend(store, ds, KpiSpec(), "month").rows() == TREND
+
+
+def test_trend_start_keeps_history_for_crr(store, ds):
+    # From 02-10: whole periods from the one holding start, so February in full; its CRR still
+    # compares with January, before start.
+    assert trend(store, ds, KpiSpec(Filters(start=d("2024-02-10"))), "month").rows() == TREND[2:]
+
+
+def test_trend_agrees_with_activity(store, ds):
+    for period in ("week", "month", "quarter"):
+        kpi = trend(store, ds, KpiSpec(), period)
+        act = activity_run(store, ds, ActivitySpec(period=period))
+        assert kpi["period"].to_list() == act["period"].to_list()
+        assert kpi["active_members"].to_list() == act["active"].cast(float).to_list()
+        assert kpi["new_buyers"].to_list() == act["new"].cast(float).to_list()
+        assert kpi["crr"].to_list() == act["crr"].to_list()
+        assert kpi["revenue"].to_list() == [round(a + b, 2) for a, b in
+                                            zip(act["revenue_new"], act["revenue_returning"])]
+
+
+def test_trend_of_nothing_is_empty(store, ds):
+    assert trend(store, ds, KpiSpec(Filters.of(channel="nowhere"))).height == 0
+    with pytest.raises(ValueError):
+        trend(store, ds, KpiSpec(), "year")
+
+
+def test_series_keeps_complete_periods_with_a_value(store, ds):
+    frame = trend(store, ds, KpiSpec(), "month")
+    assert series(frame, "revenue") == [40.0, 150.0, 320.0]   # March is open
+    assert series(frame, "crr") == [0.0, 1.0]                 # December has no CRR
+
+
+@pytest.mark.parametrize("filters,days,expected", [
+    (Filters(), 30, (d("2024-02-01"), d("2024-03-01"))),   # 30 days up to data end: Feb 1–29 + Mar 1
+    (Filters(), None, (d("2023-12-20"), d("2024-03-01"))),               # the whole range
+    (Filters(start=d("2024-01-10"), end=d("2024-02-29")), 7, (d("2024-02-23"), d("2024-02-29"))),
+    (Filters(start=d("2024-01-10"), end=d("2024-02-29")), None, (d("2024-01-10"), d("2024-02-29"))),
+    (Filters(end=d("2025-01-01")), 1, (d("2024-03-01"), d("2024-03-01"))),  # end capped at data end
+])
+def test_window(filters, days, expected):
+    scope = window(filters, d("2023-12-20"), d("2024-03-01"), days)
+    assert (scope.start, scope.end) == expected
+
+
+def test_window_keeps_the_rest_of_the_scope():
+    scope = window(Filters.of(channel="门店"), d("2023-12-20"), d("2024-03-01"), 30)
+    assert scope.where == (("channel", ("门店",)),)
+    with pytest.raises(ValueError):
+        window(Filters(), d("2023-12-20"), d("2024-03-01"), 0)

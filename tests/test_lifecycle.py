@@ -6,11 +6,14 @@ as_of − 365 = 2024-01-01. Spend windows: recent (10-02, 12-31], prior (07-04, 
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+import polars as pl
 import pytest
 
 from lib.filters import Filters
-from lib.lifecycle import (RUN_COLUMNS, STAGES, LifecycleSpec, MigrationCell, funnel, members, migration, run,
-                           summary)
+from lib.lifecycle import (MIX_COLUMNS, RUN_COLUMNS, STAGES, LifecycleSpec, MigrationCell, funnel, members,
+                           migration, mix_over_time, run, summary)
 from tests.fixtures import build, d
 
 TOYS, MILK, TM = {"category": "toys"}, {"category": "milk"}, {"channel": "天猫"}
@@ -201,3 +204,77 @@ def test_rejects_unknown_cells_and_bad_thresholds(store, ds):
         members(store, ds, stage="sleeping")
     with pytest.raises(ValueError):
         LifecycleSpec(churn_days=-1)
+
+
+# -- stage mix over time ------------------------------------------------------------------------
+# Data end 2024-04-10. Month ends 01-31, 02-29, 03-31 and 04-10 (the month holding as_of ends at
+# as_of). Spend windows (e − 90, e] / (e − 180, e − 90]: 01-31 → (11-02, 01-31] / (08-04, 11-02];
+# 02-29 → (12-01, 02-29] / (09-02, 12-01]; 03-31 → (01-01, 03-31] / (10-03, 01-01];
+# 04-10 → (01-11, 04-10] / (10-13, 01-11].
+MIX_LINES = [
+    ("a", "a1", "2024-01-05", 100),   # exploration → growth (2nd purchase 02-10) → growth
+    ("a", "a2", "2024-02-10", 100),
+    ("a", "a3", "2024-03-20", 100),
+    ("b", "b1", "2024-01-20", 50),    # a purchase until its refund line on 03-05 nets the order to 0
+    ("b", "b1", "2024-03-05", -50),
+    ("c", "c1", "2024-04-10", 80),    # signs up 02-15: no stage, prospect, prospect, exploration
+    ("d", "d1", "2023-06-01", 100),   # churned all along (01-31: 214 days since 2023-07-01)
+    ("d", "d2", "2023-07-01", 100),
+    ("g", "g1", "2024-01-02", 100),   # gap 10: decline from 01-31 (recency 19 > 15) on
+    ("g", "g2", "2024-01-12", 100),
+    ("s", "s1", "2022-12-01", 100),   # gap 365, first 426 days before 01-31
+    ("s", "s2", "2023-12-01", 100),
+]
+MIX_MEMBERS = [("c", {"signup_date": d("2024-02-15")}), ("p", {})]  # p registered, never buys
+FROM_2024 = Filters(start=d("2024-01-01"))
+
+
+@pytest.fixture
+def mix_ds(store):
+    return build(store, "mix", lines=MIX_LINES, members=MIX_MEMBERS)
+
+
+def test_mix_over_time_counts_stages_at_each_month_end(store, mix_ds):
+    mix = mix_over_time(store, mix_ds, LifecycleSpec(FROM_2024))
+    assert mix.columns == list(MIX_COLUMNS)
+    assert [(str(p), str(e), *[n for _, _, _, n in mix.filter(pl.col("period") == p).rows()])
+            for p, e in mix.select("period", "period_end").unique(maintain_order=True).rows()] == [
+        # period, end,  prospect, exploration, growth, stable, decline, churned
+        # a one purchase; b 50 net; c not signed up; p; d; g 19 > 1.5 × 10; s recent 100, prior 0 → stable
+        ("2024-01-01", "2024-01-31", 1, 2, 0, 1, 1, 1),
+        # a 2 purchases, first 55 days ago; b; c and p prospects; s: 12-01 is not after 12-01 → recent
+        # 0 ≤ 0.7 × 100 → decline
+        ("2024-02-01", "2024-02-29", 2, 1, 1, 0, 2, 1),
+        # b's order nets 0: no purchase, not in the members file → no stage; s recent 0, prior 100
+        ("2024-03-01", "2024-03-31", 2, 0, 1, 0, 2, 1),
+        # c buys on the last day; a recent 200 > 0.7 × 100; g recency 89 ≤ 180 still decline
+        ("2024-04-01", "2024-04-10", 1, 1, 1, 0, 2, 1),
+    ]
+
+
+def test_mix_over_time_is_the_summary_at_each_period_end(store, mix_ds):
+    for spec in (LifecycleSpec(FROM_2024), LifecycleSpec(Filters(start=d("2023-10-01")), churn_days=30, gap_multiple=3, spend_ratio=1.0)):
+        for period in ("week", "month", "quarter"):
+            mix = mix_over_time(store, mix_ds, spec, period)
+            for p, end in mix.select("period", "period_end").unique(maintain_order=True).rows():
+                at_end = replace(spec, filters=replace(spec.filters, as_of=end))
+                assert mix.filter(pl.col("period") == p).select("stage", "members").rows() == \
+                    summary(store, mix_ds, at_end).rows(), (period, end)
+
+
+def test_mix_over_time_periods(store, mix_ds):
+    # Without a start the first period holds the first purchase in scope (2022-12-01): 17 months.
+    months = mix_over_time(store, mix_ds)["period"].unique(maintain_order=True).to_list()
+    assert (len(months), str(months[0]), str(months[-1])) == (17, "2022-12-01", "2024-04-01")
+    quarters = mix_over_time(store, mix_ds, LifecycleSpec(FROM_2024), "quarter")
+    assert quarters.select("period", "period_end").unique(maintain_order=True).rows() == [
+        (d("2024-01-01"), d("2024-03-31")), (d("2024-04-01"), d("2024-04-10"))]
+    # An end before data end: the last period is the one holding it (still counted at its month end).
+    upto_feb = mix_over_time(store, mix_ds, LifecycleSpec(Filters(start=d("2024-01-01"), end=d("2024-02-10"))))
+    assert upto_feb["period_end"].unique(maintain_order=True).to_list() == [d("2024-01-31"), d("2024-02-29")]
+    with pytest.raises(ValueError):
+        mix_over_time(store, mix_ds, period="day")  # type: ignore[arg-type]
+
+
+def test_mix_over_time_empty_scope(store, mix_ds):
+    assert mix_over_time(store, mix_ds, LifecycleSpec(Filters.of(channel="nowhere"))).height == 0

@@ -308,3 +308,33 @@ def test_cli(store, ds):
     assert table.columns[:3] == ["band", "price_band", "sensitivity"]
     first = cli_report(store, ds, Filters(), parser.parse_args(["--what", "first_order", "--level", "sku"]))
     assert first["sku"].to_list() == ["MK1", "WP1", "DP1", "TY1", "TY2"]
+
+
+def test_high_value_ids_top_share_of_predicted_clv(store, ds, monkeypatch):
+    from lib import clv
+    from lib.products import high_value_ids
+
+    # The ranking alone, on a literal CLV table: 4 members with a prediction (w has none).
+    predicted = pl.DataFrame({"member_id": ["v", "w", "x", "y", "z"], "predicted_clv": [5.0, None, 10.0, 30.0, 30.0]})
+    monkeypatch.setattr(clv, "run", lambda *args, **kwargs: predicted)
+    assert high_value_ids(store, ds, Filters(), "clv", 0.5) == ("y", "z")      # ceil(0.5 × 4) = 2
+    assert high_value_ids(store, ds, Filters(), "clv", 0.3) == ("y", "z")      # ceil(1.2) = 2
+    assert high_value_ids(store, ds, Filters(), "clv", 0.25) == ("y",)         # tie at 30: by member_id
+    assert high_value_ids(store, ds, Filters(), "clv", 1.0) == ("v", "x", "y", "z")
+    with pytest.raises(ValueError):
+        high_value_ids(store, ds, Filters(), "clv", 0)
+
+
+def test_high_value_ids_champions(store):
+    from lib.products import high_value_ids
+
+    # a bought 3 times, last on data end, most money: R 5, F 5, M 5 → champions. The others bought
+    # once (F 1) and less (M ≤ 4), so fm ≤ 3: nobody else is a champion.
+    ds = build(store, "champions", lines=[
+        ("a", "1", "2024-01-01", 100), ("a", "2", "2024-02-01", 100), ("a", "3", "2024-03-01", 100),
+        ("b", "4", "2024-01-05", 40), ("c", "5", "2024-01-10", 30), ("d", "6", "2024-01-15", 20),
+        ("e", "7", "2024-01-20", 10)])
+    assert high_value_ids(store, ds, Filters(), "champions") == ("a",)
+    assert high_value_ids(store, ds, Filters.of(channel="nowhere"), "champions") == ()
+    with pytest.raises(ValueError):
+        high_value_ids(store, ds, Filters(), "vip")  # type: ignore[arg-type]

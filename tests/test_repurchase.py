@@ -14,6 +14,8 @@ from lib.repurchase import (
     cycle_buckets,
     cycle_summary,
     cycles,
+    due,
+    due_summary,
     members,
     next_purchases,
     run,
@@ -236,3 +238,45 @@ def test_cli_columns(store, ds):
     assert cli_report(store, ds, Filters(), parser.parse_args([])).columns[0] == "category"
     with pytest.raises(ValueError):
         run(store, ds, RepurchaseSpec(by="store"))  # type: ignore[arg-type]
+
+
+def test_due_statuses(store, ds):
+    # next_purchases(0.2, 1) above, with gap = expected_date − last_purchase:
+    #   m2 diaper: own median 0 → gap 0, 55 days overdue > 1 × 0 → lapsed
+    #   m1 diaper: item median 10 → gap 10, 54 days overdue > 10 → lapsed
+    #   m3 milk: gap 30, 3 days overdue ≤ 30 → overdue
+    #   m1 milk, m2 milk, m3 diaper: not yet due
+    args = dict(min_repeat_share=0.2, min_repeat_buyers=1)
+    overdue = due(store, ds, BY_CATEGORY, "overdue", **args)
+    assert overdue.columns[-1] == "status"
+    assert overdue.rows() == [("m3", "milk", 1, d("2024-02-01"), None, 30.0, d("2024-03-02"), 3, "item", "overdue")]
+    assert [r[:2] for r in due(store, ds, BY_CATEGORY, "lapsed", **args).rows()] == [("m2", "diaper"), ("m1", "diaper")]
+    assert [r[:2] for r in due(store, ds, BY_CATEGORY, "not_due", **args).rows()] == [
+        ("m1", "milk"), ("m2", "milk"), ("m3", "diaper")]
+    # Six cycles of slack: m1's 54 days ≤ 6 × 10 make him overdue; m2's gap is 0, so still lapsed.
+    assert [r[:2] for r in due(store, ds, BY_CATEGORY, "overdue", lapsed_cycles=6, **args).rows()] == [
+        ("m1", "diaper"), ("m3", "milk")]
+    # Every overdue row, however late: overdue and lapsed together.
+    assert [r[:2] for r in due(store, ds, BY_CATEGORY, ("overdue", "lapsed"), **args).rows()] == [
+        ("m2", "diaper"), ("m1", "diaper"), ("m3", "milk")]
+    # One item, and a row limit (in next_purchases' order: most overdue first).
+    assert due(store, ds, BY_CATEGORY, "lapsed", item="milk", **args).height == 0
+    assert [r[:2] for r in due(store, ds, BY_CATEGORY, "lapsed", limit=1, **args).rows()] == [("m2", "diaper")]
+    with pytest.raises(ValueError):
+        due(store, ds, BY_CATEGORY, "gone")  # type: ignore[arg-type]
+
+
+def test_due_summary_adds_up_to_next_purchases(store, ds):
+    args = dict(min_repeat_share=0.2, min_repeat_buyers=1)
+    summary = due_summary(store, ds, BY_CATEGORY, **args)
+    assert summary.columns == ["item", "item_median_gap", "buyers", "not_due", "overdue", "lapsed"]
+    assert summary.rows() == [
+        ("diaper", 10.0, 3, 1, 0, 2),   # m3 not due; m1, m2 lapsed (above); 3 buyers tie with milk: by name
+        ("milk", 30.0, 3, 2, 1, 0),     # m1, m2 not due; m3 overdue
+    ]
+    assert due_summary(store, ds, BY_CATEGORY, lapsed_cycles=6, **args).rows()[0] == ("diaper", 10.0, 3, 1, 1, 1)
+    # Each count opens to exactly that many rows of due().
+    for item, _, buyers, *counts in summary.rows():
+        for status, n in zip(("not_due", "overdue", "lapsed"), counts):
+            assert due(store, ds, BY_CATEGORY, status, item=item, **args).height == n
+    assert due_summary(store, ds, RepurchaseSpec(Filters.of(channel="nowhere"))).height == 0

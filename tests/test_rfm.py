@@ -10,8 +10,8 @@ from __future__ import annotations
 import pytest
 
 from lib.filters import Filters
-from lib.rfm import (RUN_COLUMNS, SEGMENT_GRID, SEGMENTS, VALUE_GROUPS, RfmSpec, grid, members, run,
-                     segments, thresholds, value_groups)
+from lib.rfm import (POPULATION_COLUMNS, RUN_COLUMNS, SEGMENT_GRID, SEGMENTS, VALUE_GROUPS, RfmSpec, grid,
+                     members, population, run, segments, thresholds, value_groups)
 from tests.fixtures import build, d
 
 S, T = {"channel": "门店"}, {"channel": "天猫"}
@@ -229,3 +229,14 @@ def test_empty_scope(store, ds):
     assert value_groups(store, ds, spec)["members"].to_list() == [0] * len(VALUE_GROUPS)
     assert thresholds(store, ds, spec).row(1) == ("frequency", ">=", "quintile", None, None, None, None)
     assert members(store, ds, spec, segment="lost").height == 0
+
+
+def test_population_and_the_means_value_groups_use(store, ds):
+    # Ten buyers (p1 never bought); recency 448 / 10, frequency 18 / 10, monetary 2720 / 10.
+    assert population(store, ds).columns == list(POPULATION_COLUMNS)
+    assert population(store, ds).rows() == [(d("2024-06-30"), 10, 2720.0, 44.8, 1.8, 272.0)]
+    # 天猫: m06 3 days 50, m09 5 days 200, m10 0 days 200 → 8 / 3 = 2.67, 1, 450 / 3 = 150.
+    assert population(store, ds, RfmSpec(Filters.of(channel="天猫"))).rows() == [
+        (d("2024-06-30"), 3, 450.0, 2.67, 1.0, 150.0)]
+    assert population(store, ds, RfmSpec(Filters.of(channel="nowhere"))).rows() == [
+        (d("2024-06-30"), 0, 0.0, None, None, None)]

@@ -1,0 +1,71 @@
+"""The overview page through AppTest on the workspace fixture (DEMO_ORDERS in tests/conftest.py):
+
+    M1 A1 2024-01-05 100 门店 奶粉 · M1 A2 2024-02-05 50 天猫 纸尿裤 · M2 A3 2024-01-06 30 天猫 奶粉
+Data end 2024-02-05, so January is complete and February is not.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.conftest import app
+
+
+def figures(at) -> dict[str, dict]:
+    """Every plotly chart on the page by its title."""
+    specs = [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+    return {spec["layout"]["title"]["text"]: spec for spec in specs}
+
+
+def traces(spec: dict) -> dict[str, list]:
+    return {trace["name"]: trace["y"] for trace in spec["data"] if trace.get("type") == "bar"}
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_renders_cards_charts_and_readings(workspace, lang):
+    at = app(lang).run()
+    assert not at.exception
+    assert len(at.metric) == 8
+    assert len(at.get("plotly_chart")) == 4
+    texts = " ".join(m.value for m in at.markdown)
+    assert ("老会员贡献了" if lang == "zh" else "existing members brought") in texts
+
+
+def test_kpi_cards_compare_the_last_30_days_with_the_30_before(workspace):
+    # Window 2024-01-07..02-05: A2 (M1, ¥50). The 30 days before, 2023-12-08..01-06: A1 + A3 (¥130, 2 buyers).
+    at = app("en").run()
+    cards = {m.label: (m.value, m.delta) for m in at.metric}
+    assert cards["Revenue (net)"] == ("¥50.00", "-61.5%")         # 50 / 130 − 1
+    assert cards["Buyers"] == ("1", "-50.0%")                     # 1 / 2 − 1
+    assert cards["AOV"] == ("¥50.00", "-23.1%")                   # 50 / (130 / 2) − 1
+    assert cards["Repurchase rate"] == ("0.0%", "+0.0 pp")        # rates move in points: 0 % both times
+    # The 30 days before start on 12-08, before the first order (01-05): the page says so.
+    assert any("lies before the data starts (2024-01-05)" in w.value for w in at.warning)
+    texts = [m.value for m in at.markdown]
+    assert any("Revenue fell 61.5% vs the previous 30 days (¥130.00 → ¥50.00); buyers -50.0%, AOV -23.1%." in t
+               for t in texts)
+
+
+def test_channel_filter_changes_the_revenue_split(workspace):
+    at = app("zh").run()
+    title = "新会员与老会员销售额（按月）"
+    # All channels: January = A1 + A3, both members' first purchase (new); February = A2 by M1 (existing).
+    assert traces(figures(at)[title]) == {"老会员": [0.0, 50.0], "新会员": [130.0, 0.0]}
+    at.sidebar.multiselect(key="flt_channel").set_value(["天猫"]).run()
+    assert not at.exception
+    # 天猫 only: M2's A3 is new in January; M1's first 天猫 purchase is A2, so M1 is new in February.
+    assert traces(figures(at)[title]) == {"老会员": [0.0, 0.0], "新会员": [30.0, 50.0]}
+    active = traces(figures(at)["活跃会员与客户保留率（按月）"])
+    assert active == {"留存": [0, 0], "回流": [0, 0], "新增": [1, 1]}
+
+
+def test_empty_scope_explains_itself(workspace):
+    at = app("en").run()
+    # 门店 sold only 奶粉, so 门店 + 纸尿裤 matches no order.
+    at.sidebar.multiselect(key="flt_channel").set_value(["门店"])
+    at.sidebar.multiselect(key="flt_category").set_value(["纸尿裤"]).run()
+    assert not at.exception
+    assert any("No orders match these filters" in info.value for info in at.info)
+    assert not at.get("plotly_chart")

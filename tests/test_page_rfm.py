@@ -1,0 +1,159 @@
+"""The RFM page through AppTest: renders in both languages, follows the filters, drills down to
+the members behind a number, takes custom thresholds, and explains an empty scope.
+
+Dataset "rfm5" (data end 2024-06-30), five buyers a step apart on every dimension:
+
+    member  orders (100 each)                 recency  F  M    channel
+    A       06-26 06-27 06-28 06-29 06-30     0        5  500  天猫
+    B       03-01 04-01 05-01 06-20           10       4  400  门店, 门店, 天猫, 天猫
+    C       04-10 05-15 06-10                 20       3  300  门店
+    D       2023-05-31 2024-05-31             30       2  200  门店
+    E       05-21                             40       1  100  门店
+
+With n = 5 and no ties a quintile score is the rank: A scores 5 5 5, B 4 4 4, C 3 3 3, D 2 2 2,
+E 1 1 1, so the R × F grid holds one buyer on each diagonal cell. Segments (R, fm): A champions
+(5, 5), B loyal (4, 4), C need_attention (3, 3), D hibernating (2, 2), E lost (1, 1). Means:
+recency 20, frequency 3, monetary 300: A and B are better on all three (important_value); C equals
+every mean, which is not better (general_winback), as are D and E.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.conftest import app
+
+ORDERS = """会员ID,订单号,支付时间,实付金额,渠道
+A,A1,2024-06-26,100,天猫
+A,A2,2024-06-27,100,天猫
+A,A3,2024-06-28,100,天猫
+A,A4,2024-06-29,100,天猫
+A,A5,2024-06-30,100,天猫
+B,B1,2024-03-01,100,门店
+B,B2,2024-04-01,100,门店
+B,B3,2024-05-01,100,天猫
+B,B4,2024-06-20,100,天猫
+C,C1,2024-04-10,100,门店
+C,C2,2024-05-15,100,门店
+C,C3,2024-06-10,100,门店
+D,D1,2023-05-31,100,门店
+D,D2,2024-05-31,100,门店
+E,E1,2024-05-21,100,门店
+"""
+
+
+@pytest.fixture
+def rfm5(workspace, tmp_path):
+    from lib.ingest import ingest
+
+    src = tmp_path / "rfm5.csv"
+    src.write_text(ORDERS, encoding="utf-8")
+    ingest(workspace, [src], "rfm5")
+    return workspace
+
+
+def rfm_page(lang: str = "zh", **params):
+    at = app(lang, **params)
+    at.run()
+    return at.switch_page("pages/rfm.py").run()
+
+
+def figures(at) -> list[dict]:
+    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+
+
+def heatmap_z(at) -> list[list]:
+    """The heatmap's member counts, rows R 1..5, columns F 1..5 (None = empty cell)."""
+    fig = next(f for f in figures(at) if f["data"][0]["type"] == "heatmap")
+    return fig["data"][0]["z"]
+
+
+def diagonal(*cells: tuple[int, int]) -> list[list]:
+    return [[1 if (r, f) in cells else None for f in range(1, 6)] for r in range(1, 6)]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_renders_in_both_languages(rfm5, lang):
+    at = rfm_page(lang, dataset="rfm5")
+    assert not at.exception
+    assert at.title[0].value == ("RFM 分层" if lang == "zh" else "RFM")
+    assert [m.value for m in at.metric][:2] == (["5", "20.0 天"] if lang == "zh" else ["5", "20.0 days"])
+    kinds = sorted(f["data"][0]["type"] for f in figures(at))
+    assert kinds == ["heatmap", "treemap"]
+    segment_names = at.dataframe[1].value.iloc[:, 0].tolist()
+    assert segment_names[0] == ("冠军客户" if lang == "zh" else "Champions")
+    actions = at.dataframe[1].value.iloc[:, -1].tolist()
+    assert actions[0] == ("专属权益、新品首发、邀请推荐" if lang == "zh" else "Reward, early access, ask for referrals")
+
+
+def test_filter_changes_the_grid(rfm5):
+    at = rfm_page(dataset="rfm5")
+    assert heatmap_z(at) == diagonal((1, 1), (2, 2), (3, 3), (4, 4), (5, 5))
+    at.sidebar.multiselect(key="flt_channel").set_value(["天猫"]).run()
+    assert not at.exception
+    # 天猫 only: A (recency 0, 5 orders, 500) and B (B3, B4: recency 10, 2 orders, 200); n = 2, so
+    # rank 1 → 1 and rank 2 → 1 + floor(5 / 2) = 3: B scores 1 1 1, A 3 3 3.
+    assert heatmap_z(at) == diagonal((1, 1), (3, 3))
+    assert at.metric[0].value == "2"
+
+
+def test_drill_down_lists_the_members_behind_a_number(rfm5):
+    at = rfm_page(dataset="rfm5")
+    # Default: the first non-empty segment, champions = A.
+    assert at.dataframe[-1].value.iloc[:, 0].tolist() == ["A"]
+    at.radio(key="rfm_drill").set_value("value_group").run()
+    at.selectbox(key="rfm_drill_value_group").set_value("general_winback").run()
+    groups = at.dataframe[2].value
+    count = int(groups[groups.iloc[:, 0] == "一般挽留客户"].iloc[0, 2])
+    assert count == 3  # C, D, E
+    assert sorted(at.dataframe[-1].value.iloc[:, 0].tolist()) == ["C", "D", "E"]
+    at.radio(key="rfm_drill").set_value("cell").run()
+    at.selectbox(key="rfm_drill_cell").set_value((4, 4)).run()
+    assert not at.exception
+    assert at.dataframe[-1].value.iloc[:, 0].tolist() == ["B"]
+    assert at.get("download_button")  # member lists download as CSV and Excel
+
+
+def test_custom_thresholds(rfm5):
+    at = rfm_page("en", dataset="rfm5")
+    at.toggle(key="rfm_custom_f").set_value(True).run()
+    for k in range(1, 5):
+        at.number_input(key=f"rfm_t_f{k}").set_value(2.0)
+    at.run()
+    assert not at.exception
+    # Frequency ≥ 2 reaches all four thresholds → F 5; only E (1 order) keeps F 1.
+    assert heatmap_z(at) == diagonal((1, 1), (2, 5), (3, 5), (4, 5), (5, 5))
+    table = at.dataframe[0].value
+    assert table.iloc[1, 1] == "Custom" and table.iloc[1, 2] == "≥ 2" and table.iloc[1, 6] == "1"
+    # Thresholds out of order are refused with a warning; scores fall back to quintiles.
+    at.number_input(key="rfm_t_f1").set_value(9.0).run()
+    assert at.warning and heatmap_z(at) == diagonal((1, 1), (2, 2), (3, 3), (4, 4), (5, 5))
+
+
+def test_empty_scope_is_explained(workspace):
+    at = rfm_page("en")
+    at.sidebar.multiselect(key="flt_channel").set_value(["门店"])
+    at.sidebar.multiselect(key="flt_category").set_value(["纸尿裤"]).run()  # A2 is 天猫: nothing matches
+    assert not at.exception
+    assert [i.value for i in at.info] == ["No orders match these filters. Try widening them."]
+    assert not at.get("plotly_chart")
+
+
+def test_score_bands_read_the_thresholds():
+    import polars as pl
+
+    from lib.charts.rfm import bands, skipped_scores
+
+    table = pl.DataFrame({"dimension": ["recency_days", "frequency", "monetary"], "rule": ["<=", ">=", ">="],
+                          "source": ["quintile"] * 3, "t1": [None, 2.0, 100.0], "t2": [None, 2.0, 199.0],
+                          "t3": [30.0, None, 432.0], "t4": [90.5, None, 1658.5]})
+    assert bands(table, "zh") == {
+        # recency: nulls are never reached, so nobody scores 5 or 4; 30 → 3, 31–90 → 2, 91+ → 1
+        "r": ["≥ 91 天", "31–90 天", "≤ 30 天", "—", "—"],
+        # frequency: 1 → 1; 2 reaches t1 and t2 → 3; t3, t4 null: nobody scores 4 or 5
+        "f": ["1 次", "—", "≥ 2 次", "—", "—"],
+        "m": ["< ¥100", "¥100 至 ¥199（不含）", "¥199 至 ¥432（不含）", "¥432 至 ¥1,658.50（不含）", "≥ ¥1,658.50"],
+    }
+    assert skipped_scores(bands(table, "en"), "en") == "R 4, R 5, F 2, F 4, F 5"
