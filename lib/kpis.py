@@ -8,7 +8,8 @@ just before start):
 - orders = purchases (orders with net amount > 0) dated in the window;
 - buyers = active_members = members with ≥ 1 purchase in the window;
 - aov = revenue / orders; purchase_frequency = orders / buyers;
-- repurchase_rate = buyers with ≥ 2 purchases in the window / buyers;
+- repurchase_rate = buyers of the window with a repeat purchase in it (a purchase that is not
+  their first in scope; history before start counts, as SPEC's date-range rule says) / buyers;
 - order_repurchase_rate = purchases in the window that are not the member's first in scope / orders;
 - new_buyers = buyers whose first purchase in scope is in the window;
 - crr = (E − N) / S with S = buyers of the previous win, E = buyers of this one, N = new buyers
@@ -60,7 +61,8 @@ def _query(ds: Dataset, spec: KpiSpec) -> tuple[Base, str]:
         window_purchases AS (
             SELECT w.win, p.* FROM windows w JOIN purchases p ON p.order_date BETWEEN w.w_start AND w.w_end),
         window_buyers AS (
-            SELECT win, member_id, count(*) AS purchases, bool_or(nth = 1) AS is_new
+            SELECT win, member_id, count(*) AS purchases, bool_or(nth = 1) AS is_new,
+                   bool_or(nth >= 2) AS is_repeat  -- history before the window counts
             FROM window_purchases GROUP BY win, member_id)"""
     return b, windows
 
@@ -76,7 +78,7 @@ def run(store: Store, ds: Dataset, spec: KpiSpec = KpiSpec()) -> pl.DataFrame:
             SELECT w.win, sum(l.amount) AS revenue
             FROM windows w JOIN scoped_lines l ON l.order_date BETWEEN w.w_start AND w.w_end GROUP BY 1),
         counts AS (
-            SELECT win, count(*) AS buyers, sum(purchases) AS orders, count_if(purchases >= 2) AS repeat_buyers,
+            SELECT win, count(*) AS buyers, sum(purchases) AS orders, count_if(is_repeat) AS repeat_buyers,
                    count_if(is_new) AS new_buyers
             FROM window_buyers GROUP BY win),
         repeat_orders AS (SELECT win, count_if(nth > 1) AS n FROM window_purchases GROUP BY win),
@@ -137,7 +139,7 @@ def members(store: Store, ds: Dataset, spec: KpiSpec, metric: str, window: Windo
     if metric not in MEMBER_METRICS:
         raise ValueError(f"no members behind {metric!r} (choose from {', '.join(MEMBER_METRICS)})")
     condition = {"buyers": "true", "active_members": "true", "new_buyers": "is_new",
-                 "repeat_buyers": "purchases >= 2",
+                 "repeat_buyers": "is_repeat",
                  "retained": "member_id IN (SELECT member_id FROM window_buyers WHERE win = 'previous')"}[metric]
     if metric == "retained":
         window = "current"
@@ -180,10 +182,10 @@ def trend(store: Store, ds: Dataset, spec: KpiSpec = KpiSpec(), period: Period =
             FROM bounds),
         member_periods AS (  -- over all history in scope: the period before start decides CRR
             SELECT member_id, {ps('order_date')} AS period, count(*) AS purchases,
-                   count_if(nth > 1) AS repeat_orders, bool_or(nth = 1) AS is_new
+                   count_if(nth > 1) AS repeat_orders, bool_or(nth = 1) AS is_new, bool_or(nth >= 2) AS is_repeat
             FROM purchases GROUP BY ALL),
         counts AS (
-            SELECT period, count(*) AS buyers, sum(purchases) AS orders, count_if(purchases >= 2) AS repeat_buyers,
+            SELECT period, count(*) AS buyers, sum(purchases) AS orders, count_if(is_repeat) AS repeat_buyers,
                    sum(repeat_orders) AS repeat_orders, count_if(is_new) AS new_buyers
             FROM member_periods GROUP BY period),
         retained AS (

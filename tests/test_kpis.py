@@ -39,7 +39,8 @@ def test_window_and_previous_window(store, ds):
         "buyers": (3.0, 2.0, 0.5),             # m1 m3 m4 | m1 m2
         "aov": (75.0, 75.0, 0.0),              # 300 / 4 | 150 / 2
         "purchase_frequency": (4 / 3, 1.0, pytest.approx(1 / 3)),
-        "repurchase_rate": (1 / 3, 0.0, None), # m3 bought twice | nobody
+        # m1 (o2 is its 2nd), m3 (o6 its 2nd), m4 (o8 its 2nd, after o7 in 2023) | m1, m2 first-timers
+        "repurchase_rate": (1.0, 0.0, None),
         "order_repurchase_rate": (0.75, 0.0, None),  # o2, o6, o8 are not first purchases | o1, o4 are
         "active_members": (3.0, 2.0, 0.5),
         "new_buyers": (1.0, 2.0, -0.5),        # m3 | m1 and m2
@@ -54,7 +55,7 @@ def test_members_behind_each_count_add_up(store, ds):
         ("m1", 1, d("2024-01-05")), ("m3", 2, d("2024-02-15")), ("m4", 1, d("2023-12-20"))]
     assert members(store, ds, SPEC, "buyers").height == table["buyers"]
     assert members(store, ds, SPEC, "new_buyers")["member_id"].to_list() == ["m3"]
-    assert members(store, ds, SPEC, "repeat_buyers")["member_id"].to_list() == ["m3"]
+    assert members(store, ds, SPEC, "repeat_buyers")["member_id"].to_list() == ["m1", "m3", "m4"]
     assert members(store, ds, SPEC, "retained")["member_id"].to_list() == ["m1"]
     assert members(store, ds, SPEC, "retained", window="previous")["member_id"].to_list() == ["m1"]
     assert members(store, ds, SPEC, "buyers", window="previous")["member_id"].to_list() == ["m1", "m2"]
@@ -83,8 +84,9 @@ TREND = [
     (JAN, 150.0, 2.0, 2.0, 75.0, 1.0, 0.0, 0.0, 2.0, 2.0, 0.0, 0.0, True),
     # Jan: 100 + 80 − 30 (o4's refund line on 01-25); o1 o4 (net 50), both first purchases;
     # m1 m2 new; S = Dec's 1 (m4): (2 − 2) / 1, nobody in both months
-    (FEB, 320.0, 4.0, 3.0, 80.0, 4 / 3, 1 / 3, 0.75, 3.0, 1.0, 1.0, 0.5, True),
-    # Feb: 50 + 200 + 10 + 60; o2 o5 o6 o8 by m1 m3 m4; m3 twice; o2 o6 o8 are not first purchases;
+    (FEB, 320.0, 4.0, 3.0, 80.0, 4 / 3, 1.0, 0.75, 3.0, 1.0, 1.0, 0.5, True),
+    # Feb: 50 + 200 + 10 + 60; o2 o5 o6 o8 by m1 m3 m4; o2 o6 o8 are not first purchases, so all
+    # three buyers repurchased (m1 and m4 after earlier months);
     # m3 new; S = Jan's 2 (m1 m2): (3 − 1) / 2; m1 in both: 1 / 2
     (MAR, -20.0, 0.0, 0.0, None, None, None, None, 0.0, 0.0, 0.0, 0.0, False),
     # Mar: only m1's refund-only o3; S = Feb's 3: (0 − 0) / 3; March is not over at 03-01

@@ -40,7 +40,8 @@ def test_kpi_cards_compare_the_last_30_days_with_the_30_before(workspace):
     assert cards["Revenue (net)"] == ("¥50.00", "-61.5%")         # 50 / 130 − 1
     assert cards["Buyers"] == ("1", "-50.0%")                     # 1 / 2 − 1
     assert cards["AOV"] == ("¥50.00", "-23.1%")                   # 50 / (130 / 2) − 1
-    assert cards["Repurchase rate"] == ("0.0%", "+0.0 pp")        # rates move in points: 0 % both times
+    # Rates move in points: M1's A2 is a repeat purchase (100 %); before, A1 and A3 were firsts (0 %).
+    assert cards["Repurchase rate"] == ("100.0%", "+100.0 pp")
     # The 30 days before start on 12-08, before the first order (01-05): the page says so.
     assert any("lies before the data starts (2024-01-05)" in w.value for w in at.warning)
     texts = [m.value for m in at.markdown]
