@@ -1,102 +1,438 @@
-"""Import data 数据导入: upload a file, check the mapping, save; manage the datasets."""
+"""Import data 数据导入: upload files, check their mapping, save; manage the datasets; read the
+definition of every metric.
+
+Privacy: everything before saving belongs to this browser session alone (SPEC "Workspace and
+sessions"): each session copies its uploads into its own temporary folder (session state holds
+the path, never a shared cache), and a file's copy is removed once it is saved or taken out of
+the uploader.
+"""
 
 from __future__ import annotations
 
+import re
 import shutil
 import tempfile
+from collections import Counter
 from pathlib import Path
 
 import polars as pl
 import streamlit as st
 
-from lib.contract import FIELDS, KINDS
-from lib.ingest import IngestError, ingest, preview
-from lib.store import StoreError
-from lib.ui import open_store, tr
+from lib.contract import FIELDS, KINDS, Kind, missing_required, suggest_mapping
+from lib.filters import FILTER_FIELDS
+from lib.i18n import t
+from lib.ingest import IngestError, IngestResult, Preview, ingest, preview
+from lib.store import StoreError, first_line, validate_name
+from lib.ui import FILTER_KEY, lang, open_store, tr
+
+ROOT = Path(__file__).resolve().parents[1]
+METRICS_DOC = ROOT / "docs" / "metrics.md"
+UPLOAD_TYPES = ["csv", "txt", "tsv", "xlsx", "parquet"]
+IGNORE = "-"  # "don't import this column" (lib.ingest reads "-" as ignore)
+# A file's kind is guessed as the first of these whose required fields its headers all provide:
+# an order export also names a member, so orders are tried before members.
+GUESS_ORDER: tuple[Kind, ...] = ("orders", "nps", "spend", "members")
+SAMPLE_VALUES = 3
+STEP_KEYS = {"reading": "data.step_reading", "checking": "data.step_checking", "saving": "data.step_saving",
+             "done": "data.step_done"}
 
 store = open_store()
-st.title(tr("page_data"))
+state = st.session_state
+L = lang()  # bound once: a widget's format_func must not read session state when called later
 
-# -- upload ---------------------------------------------------------------------------------
-kind = st.radio(tr("kind"), KINDS, format_func=lambda k: tr(f"kind_{k}"), horizontal=True)
-upload = st.file_uploader(tr("upload"), type=["csv", "txt", "tsv", "xlsx", "parquet"], help=tr("upload_help"))
-if upload is not None:
-    # Each session keeps its upload in a private temporary file until it is saved.
-    key = f"upload_{upload.file_id}"
-    if key not in st.session_state:
-        folder = Path(tempfile.mkdtemp(prefix="memberlens-upload-"))
+
+# -- helpers --------------------------------------------------------------------------------
+
+def guess_kind(headers: list[str]) -> Kind:
+    for kind in GUESS_ORDER:
+        if not missing_required(set(suggest_mapping(headers, kind).values()), kind):
+            return kind
+    return "orders"
+
+
+def field_label(kind: Kind):
+    required = {f.name for f in FIELDS[kind] if f.required}
+
+    def label(name: str) -> str:
+        if name == IGNORE:
+            return t("not_mapped", L)
+        text = t(f"data.field_{name}", L)
+        return f"{text} · {t('data.required', L)}" if name in required else text
+    return label
+
+
+def private_copy(upload) -> Path:
+    """This session's temporary copy of an uploaded file (made once per upload)."""
+    files = state.setdefault("data_files", {})
+    if upload.file_id not in files:
+        if "data_tmp" not in state:
+            state["data_tmp"] = tempfile.mkdtemp(prefix="memberlens-upload-")  # this session's own folder
+        folder = Path(state["data_tmp"]) / upload.file_id
+        folder.mkdir(parents=True, exist_ok=True)
         path = folder / Path(upload.name).name
         path.write_bytes(upload.getbuffer())
-        st.session_state[key] = str(path)
-    path = Path(st.session_state[key])
-    try:
-        found = preview(path, kind)
-    except IngestError as exc:
-        st.error(str(exc))
-        st.stop()
-    st.caption(f"{tr('read_as')}: {found.read_as}")
-    st.dataframe(found.rows, hide_index=True)
-    st.subheader(tr("mapping"))
-    fields = ["-"] + [f.name for f in FIELDS[kind]]
-    overrides = {}
+        files[upload.file_id] = str(path)
+    return Path(files[upload.file_id])
+
+
+def forget(file_id: str) -> None:
+    """Remove one upload's temporary copy and everything this session derived from it."""
+    path = state.get("data_files", {}).pop(file_id, None)
+    if path:
+        shutil.rmtree(Path(path).parent, ignore_errors=True)
+    for key in [k for k in state.get("data_previews", {}) if k[0] == file_id]:
+        del state["data_previews"][key]
+
+
+def cached_preview(file_id: str, path: Path, kind: Kind) -> Preview | str:
+    """The file's preview for `kind` (kept in this session), or the one-line reason it cannot be read."""
+    previews = state.setdefault("data_previews", {})
+    if (file_id, kind) not in previews:
+        try:
+            previews[(file_id, kind)] = preview(path, kind)
+        except (IngestError, StoreError) as exc:
+            previews[(file_id, kind)] = first_line(exc)
+    return previews[(file_id, kind)]
+
+
+def switch_dataset(name: str | None) -> None:
+    """Make `name` this session's dataset, dropping filters that belong to the previous one."""
+    for key in [k for k in state if str(k).startswith(FILTER_KEY)]:
+        del state[key]
+    for param in [*FILTER_FIELDS, "start", "end"]:
+        st.query_params.pop(param, None)
+    state["dataset"] = name
+    if name is None:
+        st.query_params.pop("dataset", None)
+    else:
+        st.query_params["dataset"] = name
+
+
+def step_text(message: str) -> str:
+    word = message.split(" ", 1)[0]
+    return tr(STEP_KEYS[word]) if word in STEP_KEYS else message
+
+
+# -- one uploaded file: kind, preview, mapping ------------------------------------------------
+
+def file_plan(n: int, upload) -> dict:
+    """Draw one file's kind, preview and mapping editor; return what saving it needs."""
+    plan = {"id": upload.file_id, "name": upload.name, "problems": []}
+    with st.container(border=True):
+        st.markdown(f":material/description: **{tr('data.file_header', n=n, name=upload.name)}**")
+        if upload.file_id in state.get("data_saved", {}):
+            st.success(tr("data.file_saved", dataset=state["data_saved"][upload.file_id]), icon=":material/check:")
+            plan["saved"] = True
+            return plan
+        path = private_copy(upload)
+        plan["path"] = path
+        first = cached_preview(upload.file_id, path, "orders")
+        if isinstance(first, str):
+            st.error(tr("data.preview_error", name=upload.name, error=first))
+            plan["problems"].append(first)
+            return plan
+        guessed = guess_kind(first.headers)
+        kind = st.selectbox(tr("data.kind_guess"), KINDS, index=KINDS.index(guessed),
+                            format_func=lambda k: t(f"kind_{k}", L), key=f"data_kind_{upload.file_id}")
+        found = cached_preview(upload.file_id, path, kind)
+        if isinstance(found, str):
+            st.error(tr("data.preview_error", name=upload.name, error=found))
+            plan["problems"].append(found)
+            return plan
+        plan["kind"] = kind
+        st.caption(tr("data.read_as", read_as=found.read_as, columns=len(found.headers)))
+        with st.expander(tr("data.preview", n=found.rows.height), expanded=n == 1):
+            st.dataframe(found.rows, hide_index=True, height=min(36 + 35 * found.rows.height, 280))
+        plan["overrides"] = mapping_editor(upload.file_id, upload.name, kind, found, plan["problems"])
+    return plan
+
+
+def mapping_editor(file_id: str, name: str, kind: Kind, found: Preview, problems: list[str]) -> dict[str, str]:
+    """A selectbox per source column, pre-filled by auto-detection; problems get the reasons it
+    cannot be saved (a required field unmapped, a field taken by two columns)."""
+    st.markdown(f"**{tr('mapping')}** · {tr('data.mapping_help')}")
+    options = [IGNORE] + [f.name for f in FIELDS[kind]]
+    label = field_label(kind)
+    chosen: dict[str, str] = {}
     grid = st.columns(4)
     for i, header in enumerate(found.headers):
-        column, suggested = grid[i % 4], found.mapping.get(header, "-")
-        overrides[header] = column.selectbox(header, fields, index=fields.index(suggested),
-                                             format_func=lambda f: tr("not_mapped") if f == "-" else f,
-                                             key=f"map_{kind}_{header}")
-    # A new upload goes to a dataset named after its file unless the user picks one: appending a
-    # client's export into the demo by default would mix them.
-    target = st.text_input(tr("target_dataset"), value=Path(upload.name).stem)
-    replace = st.checkbox(tr("replace"), value=False)
-    if st.button(tr("save"), type="primary"):
-        bar = st.progress(0.0, text=tr("importing"))
+        samples = [v for v in found.rows[:, i].drop_nulls().head(SAMPLE_VALUES).to_list() if str(v).strip()]
+        suggested = found.mapping.get(header, IGNORE)
+        chosen[header] = grid[i % 4].selectbox(
+            header, options, index=options.index(suggested), format_func=label,
+            key=f"data_map_{file_id}_{kind}_{i}",
+            help=tr("data.sample_values", values=", ".join(map(str, samples))) if samples else None)
+    mapped = {f for f in chosen.values() if f != IGNORE}
+    missing = missing_required(mapped, kind)
+    required = [f.name for f in FIELDS[kind] if f.required]
+    st.markdown(tr("data.required_status") + ("：" if L == "zh" else ": ") + " ".join(
+        f":{'red' if f in missing else 'green'}-badge[{tr('data.field_' + f)} {'✗' if f in missing else '✓'}]"
+        for f in required))
+    if kind == "orders" and "amount" in missing:
+        st.caption(tr("data.amount_alternative"))
+    if missing:
+        message = tr("data.missing_required", name=name, fields="、".join(tr(f"data.field_{f}") for f in missing)
+                     if lang() == "zh" else ", ".join(tr(f"data.field_{f}") for f in missing))
+        st.warning(message, icon=":material/warning:")
+        problems.append(message)
+    for field, count in Counter(f for f in chosen.values() if f != IGNORE).items():
+        if count > 1:
+            columns = [h for h, f in chosen.items() if f == field]
+            message = tr("data.duplicate_field", name=name, field=tr(f"data.field_{field}"), n=count,
+                         columns=", ".join(columns))
+            st.warning(message, icon=":material/warning:")
+            problems.append(message)
+    return chosen
+
+
+# -- saving -----------------------------------------------------------------------------------
+
+def save(plans: list[dict], dataset: str, replace: bool) -> None:
+    """Import the files one by one (orders first), with a progress bar; keep the summary in the
+    session. A failure stops there: that file changed nothing; the files before it stay saved."""
+    ordered = sorted(plans, key=lambda p: KINDS.index(p["kind"]))
+    bar = st.progress(0.0, text=tr("importing"))
+    done: list[tuple[dict, IngestResult]] = []
+    failed: tuple[str, str] | None = None
+    replaced: set[str] = set()
+    for i, plan in enumerate(ordered):
+        def report(fraction: float, message: str, i: int = i, name: str = plan["name"]) -> None:
+            bar.progress(min((i + fraction) / len(ordered), 1.0), text=f"{name}: {step_text(message)}")
         try:
-            result = ingest(store, [path], target, kind, overrides, replace,
-                            progress=lambda f, m: bar.progress(f, text=m))
+            # Replace means "this kind's data becomes these files": only the first file of a kind replaces.
+            result = ingest(store, [plan["path"]], dataset, plan["kind"], plan["overrides"],
+                            replace=replace and plan["kind"] not in replaced, progress=report)
         except (IngestError, StoreError) as exc:
-            bar.empty()
-            st.error(str(exc))
-        else:
-            bar.empty()
-            shutil.rmtree(path.parent, ignore_errors=True)  # saved: the private copy has served
-            del st.session_state[key]
-            st.success(f"{tr('saved')}: {result.dataset}")
+            failed = (plan["name"], first_line(exc))
+            break
+        replaced.add(plan["kind"])
+        done.append((plan, result))
+    bar.empty()
+    saved = state.setdefault("data_saved", {})
+    for plan, result in done:
+        saved[plan["id"]] = result.dataset
+        forget(plan["id"])
+    state["data_summary"] = {
+        "dataset": done[-1][1].dataset if done else dataset,
+        "files": [{"file": p["name"], "kind": r.kind, "read_as": f.read_as, "rows_read": f.rows_read,
+                   "rows_loaded": f.rows_loaded, "rows_rejected": f.rows_read - f.rows_loaded,
+                   "mapping": ", ".join(f"{h} → {tr('data.field_' + m)}" for h, m in f.mapping.items()),
+                   "rejects": r.rejects}
+                  for p, r in done for f in r.files],
+        "notes": [n for _, r in done for n in r.notes],
+        "members": done[-1][1].members if done else None, "orders": done[-1][1].orders if done else None,
+        "failed": failed,
+        "failed_rejects": _rejects_in(failed[1]) if failed else None,
+    }
+    if done:
+        switch_dataset(done[-1][1].dataset)
+        if failed is not None:  # a retry of the rest goes to the dataset the first files went to
+            state["data_target_next"] = done[-1][1].dataset
+    if failed is None:
+        state["data_generation"] = state.get("data_generation", 0) + 1  # a fresh, empty uploader
+        state["data_saved"] = {}
+    st.rerun()
+
+
+def _rejects_in(message: str) -> str | None:
+    """The rejected-rows file a failed import names at the end of its message, if it exists."""
+    found = re.search(r"rejected rows: (.+\.csv)$", message)
+    return found.group(1) if found and Path(found.group(1)).exists() else None
+
+
+def show_summary() -> None:
+    summary = state.get("data_summary")
+    if not summary:
+        return
+    with st.container(border=True):
+        st.subheader(tr("data.summary"))
+        if summary["files"]:
+            st.success(tr("data.saved_to", dataset=summary["dataset"], members=summary["members"],
+                          orders=summary["orders"]), icon=":material/check_circle:")
+            files = summary["files"]
             a, b, c = st.columns(3)
-            a.metric(tr("rows_read"), f"{result.rows_read:,}")
-            b.metric(tr("rows_loaded"), f"{result.rows_loaded:,}")
-            c.metric(tr("rows_rejected"), f"{result.rows_rejected:,}")
-            for note in result.notes:
-                st.caption(note)
-            if result.rejects:
-                st.download_button(tr("download_rejects"), Path(result.rejects).read_bytes(),
-                                   file_name=Path(result.rejects).name, mime="text/csv")
-            st.session_state["dataset"] = result.dataset
+            a.metric(tr("rows_read"), f"{sum(f['rows_read'] for f in files):,}", border=True)
+            b.metric(tr("rows_loaded"), f"{sum(f['rows_loaded'] for f in files):,}", border=True)
+            c.metric(tr("rows_rejected"), f"{sum(f['rows_rejected'] for f in files):,}", border=True)
+            st.markdown(f"**{tr('data.per_file')}**")
+            st.dataframe(pl.DataFrame([{
+                tr("data.col_file"): f["file"], tr("kind"): tr(f"kind_{f['kind']}"), tr("read_as"): f["read_as"],
+                tr("rows_read"): f["rows_read"], tr("rows_loaded"): f["rows_loaded"],
+                tr("rows_rejected"): f["rows_rejected"], tr("data.col_mapping"): f["mapping"]} for f in files]),
+                hide_index=True, width="stretch")
+            if summary["notes"]:
+                st.markdown(f"**{tr('data.notes')}**\n\n" + "\n".join(f"- {n}" for n in summary["notes"]))
+            with_rejects = [f for f in files if f["rejects"]]
+            if not with_rejects:
+                st.caption(tr("data.no_rejects"))
+            else:
+                st.caption(tr("data.rejects_help"))
+            for i, f in enumerate(with_rejects):
+                path = Path(f["rejects"])
+                if path.exists():
+                    st.download_button(tr("data.download_rejects_file", name=f["file"]), path.read_bytes(),
+                                       file_name=path.name, mime="text/csv", key=f"data_rejects_{i}",
+                                       icon=":material/download:")
+        if summary["failed"]:
+            name, error = summary["failed"]
+            st.error(tr("data.failed", name=name, error=error), icon=":material/error:")
+            st.markdown(tr("data.nothing_changed"))
+            if summary.get("failed_rejects"):
+                path = Path(summary["failed_rejects"])
+                st.download_button(tr("data.download_rejects_file", name=name), path.read_bytes(),
+                                   file_name=path.name, mime="text/csv", key="data_failed_rejects",
+                                   icon=":material/download:")
+            if summary["files"]:
+                st.markdown(tr("data.partly_saved", files=", ".join(dict.fromkeys(f["file"] for f in summary["files"]))))
+        if st.button(tr("data.dismiss"), key="data_dismiss", icon=":material/close:"):
+            del state["data_summary"]
+            st.rerun()
+
+
+def import_tab() -> None:
+    if "data_target_next" in state:  # set before the target widgets exist in this run
+        state["data_target_mode"] = "existing"
+        state["data_existing_name"] = state.pop("data_target_next")
+    show_summary()
+    uploads = st.file_uploader(tr("data.upload"), type=UPLOAD_TYPES, accept_multiple_files=True,
+                               key=f"data_upload_{state.get('data_generation', 0)}", help=tr("data.upload_help"))
+    current = {u.file_id for u in uploads}
+    for file_id in [f for f in state.get("data_files", {}) if f not in current]:
+        forget(file_id)  # taken out of the uploader: its private copy goes too
+    if not state.get("data_files") and "data_tmp" in state:
+        shutil.rmtree(state.pop("data_tmp"), ignore_errors=True)
+    if not uploads:
+        st.caption(tr("data.empty_hint"))
+        return
+    plans = [file_plan(n, upload) for n, upload in enumerate(uploads, start=1)]
+    pending = [p for p in plans if not p.get("saved")]
+    if not pending:
+        return
+    st.subheader(tr("data.target"))
+    names = [d.name for d in store.datasets()]
+    if state.get("data_existing_name") not in names:  # kept from before a rename or delete
+        state.pop("data_existing_name", None)
+    if not names and state.get("data_target_mode") == "existing":
+        state["data_target_mode"] = "new"
+    mode = st.radio(tr("data.target"), ["new", "existing"] if names else ["new"], horizontal=True,
+                    format_func=lambda m: t(f"data.target_{m}", L), key="data_target_mode", label_visibility="collapsed")
+    problems = [p for plan in pending for p in plan["problems"]]
+    replace = False
+    if mode == "new":
+        dataset = st.text_input(tr("data.new_name"), value=Path(pending[0]["name"]).stem,
+                                key=f"data_new_name_{pending[0]['id']}")
+        try:
+            dataset = validate_name(dataset)
+        except StoreError as exc:
+            problems.append(str(exc))
+            st.warning(str(exc), icon=":material/warning:")
+        if dataset in names:
+            problems.append(tr("data.name_taken", name=dataset))
+            st.warning(tr("data.name_taken", name=dataset), icon=":material/warning:")
+    else:
+        current_ds = state.get("dataset")
+        preset = "data_existing_name" in state  # then the widget takes its value from the session
+        dataset = st.selectbox(tr("data.existing_name"), names, key="data_existing_name",
+                               index=0 if preset or current_ds not in names else names.index(current_ds))
+        replace = st.checkbox(tr("replace"), value=False, help=tr("data.replace_help"), key="data_replace")
+    if problems:
+        st.caption(tr("data.cannot_save"))
+    if st.button(tr("data.save_n", n=len(pending)), type="primary", disabled=bool(problems),
+                 icon=":material/save:", key="data_save"):
+        save(pending, dataset, replace)
+
 
 # -- datasets -------------------------------------------------------------------------------
-st.subheader(tr("datasets"))
-rows = []
-for d in store.datasets():
-    counts = store.table_counts(d)
-    rows.append({tr("dataset"): d.name, tr("order_lines"): counts["order_lines"], tr("orders"): counts["orders"],
-                 tr("members"): counts["members"], "NPS": counts["nps"], tr("version"): d.version,
-                 tr("updated"): d.updated_at.strftime("%Y-%m-%d %H:%M")})
-if rows:
-    st.dataframe(pl.DataFrame(rows), hide_index=True)
-    chosen = st.selectbox(tr("dataset"), [r[tr("dataset")] for r in rows], key="manage_dataset")
-    left, right = st.columns(2)
-    with left:
-        new_name = st.text_input(tr("new_name"), value=chosen, key="rename_to")
-        if st.button(tr("rename")) and new_name != chosen:
+
+def datasets_tab() -> None:
+    if "data_flash" in state:
+        st.success(state.pop("data_flash"), icon=":material/check:")
+    found = store.datasets()
+    if not found:
+        st.info(tr("data.no_datasets"))
+        return
+    rows = []
+    for d in found:
+        counts = store.table_counts(d)
+        rows.append({tr("dataset"): d.name, tr("order_lines"): counts["order_lines"], tr("orders"): counts["orders"],
+                     tr("members"): counts["members"], tr("data.nps_answers"): counts["nps"],
+                     tr("data.spend_rows"): counts["spend"], tr("version"): d.version,
+                     tr("updated"): d.updated_at.strftime("%Y-%m-%d %H:%M")})
+    st.dataframe(pl.DataFrame(rows), hide_index=True, width="stretch")
+    st.markdown(f"**{tr('data.manage')}**")
+    names = [d.name for d in found]
+    generation = state.get("data_manage_generation", 0)  # fresh widgets after each change
+    wanted = state.get("data_manage_target") or state.get("dataset")
+    chosen = st.selectbox(tr("dataset"), names, index=names.index(wanted) if wanted in names else 0,
+                          key=f"data_manage_{generation}_{state.get('dataset')}")  # follows the sidebar
+    left, right = st.columns(2, gap="large")
+    with left, st.container(border=True):
+        new_name = st.text_input(tr("data.rename_to"), value=chosen, key=f"data_rename_{chosen}_{generation}")
+        # Never disabled: a name typed and then clicked away from commits on the same click.
+        if st.button(tr("rename"), key="data_rename_button", icon=":material/edit:"):
+            if new_name.strip() == chosen:
+                st.info(tr("data.same_name"))
+                return
             try:
-                store.rename_dataset(chosen, new_name)
-                st.session_state["dataset"] = new_name.strip()
-                st.rerun()
+                renamed = store.rename_dataset(chosen, new_name)
             except StoreError as exc:
-                st.error(str(exc))
-    with right:
-        confirm = st.checkbox(tr("confirm_delete", name=chosen), key="confirm_delete")
-        if st.button(tr("delete"), disabled=not confirm):
-            store.delete_dataset(chosen)
-            st.session_state["dataset"] = None
-            st.rerun()
+                st.error(first_line(exc))
+            else:
+                if state.get("dataset") == chosen:
+                    state["dataset"] = renamed.name
+                    st.query_params["dataset"] = renamed.name
+                state["data_manage_target"] = renamed.name
+                state["data_flash"] = tr("data.renamed", old=chosen, new=renamed.name)
+                state["data_manage_generation"] = generation + 1
+                st.rerun()
+    with right, st.container(border=True):
+        confirm = st.checkbox(tr("data.delete_confirm", name=chosen), key=f"data_confirm_{chosen}_{generation}")
+        if st.button(tr("delete"), key="data_delete_button", type="primary", disabled=not confirm,
+                     icon=":material/delete:"):
+            try:
+                store.delete_dataset(chosen)
+            except StoreError as exc:
+                st.error(first_line(exc))
+            else:
+                if state.get("dataset") == chosen:
+                    switch_dataset(None)
+                state.pop("data_manage_target", None)
+                state["data_flash"] = tr("data.deleted", name=chosen)
+                state["data_manage_generation"] = generation + 1
+                st.rerun()
+
+
+# -- metric definitions ------------------------------------------------------------------------
+
+def metrics_tab() -> None:
+    if not METRICS_DOC.exists():
+        st.info(tr("data.metrics_missing"))
+        return
+    st.caption(tr("data.metrics_intro"))
+    intro, sections = [], []
+    for line in METRICS_DOC.read_text(encoding="utf-8").splitlines():
+        if line.startswith("## "):
+            sections.append((line[3:].strip(), []))
+        elif sections:
+            sections[-1][1].append(line)
+        elif not line.startswith("# "):
+            intro.append(line)
+    if "".join(intro).strip():
+        st.markdown("\n".join(intro).replace("$", "\\$"))
+    for heading, body in sections:
+        with st.expander(heading):
+            st.markdown("\n".join(body).replace("$", "\\$"))  # a $ is money here, not LaTeX
+
+
+# -- page ---------------------------------------------------------------------------------------
+
+st.title(tr("page_data"))
+st.caption(tr("data.caption"))
+tab_import, tab_datasets, tab_metrics = st.tabs([tr("data.tab_import"), tr("data.tab_datasets"),
+                                                 tr("data.tab_metrics")])
+with tab_import:
+    import_tab()
+with tab_datasets:
+    datasets_tab()
+with tab_metrics:
+    metrics_tab()

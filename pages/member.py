@@ -1,5 +1,182 @@
-"""Scaffold: replaced by the page's real content."""
+"""Member 360 会员画像: find a member; their attributes, stage, RFM segment, value group, next
+expected purchase, order timeline and order lines."""
+
+from __future__ import annotations
+
+import re
 
 import streamlit as st
 
-st.title("Member 360")
+from lib import clv, lifecycle, member360, rfm
+from lib.charts import member as charts_member
+from lib.filters import Filters
+from lib.i18n import money
+from lib.ui import compute, current_filters, lang, member_table, open_store, require_dataset, tr
+
+SEARCH_LIMIT = 50
+FEW_BUYERS = 100  # below this many buyers in scope the page says the prediction rests on a small sample
+URL_MEMBER = "m360_member"  # the chosen member in the URL, so a member's page can be sent
+STAGE_COLOURS = {"prospect": "gray", "exploration": "blue", "growth": "green", "stable": "violet",
+                 "decline": "orange", "churned": "red"}
+
+store = open_store()
+ds = require_dataset(store)
+filters = current_filters()
+st.title(tr("page_member"))
+st.caption(tr("member.caption"))
+
+
+def scope_text(f: Filters) -> str:
+    """The sidebar filters in words: 渠道 = 天猫、门店；品类 = 奶粉."""
+    sep, join = ("；", "、") if lang() == "zh" else ("; ", ", ")
+    parts = []
+    for name, values in f.where:
+        shown = [tr(f"gender_{v}") if name == "gender" and v in ("M", "F") else v for v in values]
+        parts.append(f"{tr(name)} = {join.join(shown)}")
+    return sep.join(parts) or tr("member.scope_all")
+
+
+def pick_label(found: dict) -> str:
+    if not found["purchases"]:
+        return tr("member.pick_label_none", member=found["member_id"])
+    return tr("member.pick_label", member=found["member_id"], purchases=found["purchases"],
+              last=found["last_purchase"])
+
+
+# -- find the member --------------------------------------------------------------------------
+url_member = st.query_params.get(URL_MEMBER)
+if "m360_search" not in st.session_state and url_member:
+    st.session_state["m360_search"] = url_member
+search_col, pick_col = st.columns([1, 2])
+text = search_col.text_input(tr("member.search"), key="m360_search", placeholder=tr("member.search_placeholder"),
+                             live=True, icon=":material/search:")
+found = compute(member360.search, ds, text or "", SEARCH_LIMIT)
+if found.is_empty():
+    if (text or "").strip():
+        st.info(tr("member.no_match", text=text.strip()), icon=":material/person_off:")
+    else:
+        st.info(tr("member.no_members"), icon=":material/person_off:")
+    st.stop()
+options = found["member_id"].to_list()
+labels = {r["member_id"]: pick_label(r) for r in found.iter_rows(named=True)}
+member = pick_col.selectbox(tr("member.pick"), options, index=options.index(url_member) if url_member in options else 0,
+                            format_func=labels.get, key=f"m360_pick::{text}")
+if found.height == SEARCH_LIMIT:
+    pick_col.caption(tr("member.matches", n=SEARCH_LIMIT))
+st.query_params[URL_MEMBER] = member
+
+# -- the analyses, each over the sidebar's scope (cached per dataset version and spec) ----------
+profile = compute(member360.profile, ds, member, filters)
+as_of = profile["as_of"] if profile else None
+if as_of is None:  # a dataset of members files only: nothing to analyse yet
+    st.info(tr("no_orders"), icon=":material/shopping_cart_off:")
+    st.stop()
+lc_spec = lifecycle.LifecycleSpec(filters)
+stage = member360.row(compute(lifecycle.run, ds, lc_spec), member)
+scores = member360.row(compute(rfm.run, ds, rfm.RfmSpec(filters)), member)
+clv_frame = compute(clv.run, ds, clv.ClvSpec(filters))
+value = member360.row(clv_frame, member)
+orders = compute(member360.orders, ds, member, filters)
+
+st.subheader(tr("member.header", member=member))
+clv_note = (tr("member.scope_clv_end", end=filters.end)
+            if filters.end is not None and as_of is not None and filters.end < as_of else "")
+st.caption(tr("member.scope", filters=scope_text(filters), as_of=as_of, clv_note=clv_note))
+
+# -- attributes | stage and value ------------------------------------------------------------
+left, right = st.columns([1, 2], gap="medium")
+with left, st.container(border=True):
+    st.markdown(f"**{tr('member.attributes')}**")
+    unknown = tr("member.unknown")
+    p = profile or {}
+    gender = p.get("gender")
+    age = (tr("member.age_value", age=p["age"], band=p["age_band"] or "–") if p.get("age") is not None else unknown)
+    place = " / ".join(v for v in (p.get("region"), p.get("city")) if v) or unknown
+    for label, shown in ((tr("member_tier"), p.get("member_tier") or unknown),
+                         (tr("gender"), tr(f"gender_{gender}") if gender in ("M", "F") else unknown),
+                         (tr("member.age"), age),
+                         (tr("member.signup_date"), p.get("signup_date") or unknown),
+                         (tr("member.signup_channel"), p.get("signup_channel") or unknown),
+                         (tr("member.region_city"), place)):
+        st.markdown(f"{label}{'：' if lang() == 'zh' else ': '}**{shown}**")
+    st.caption(tr("member.source_members_file") if p.get("in_members_file") else tr("member.source_orders"))
+
+next_date = value["expected_next_date"] if value else None
+with right:
+    badges = [(tr("stage"), tr(f"stage_{stage['stage']}") if stage else "–",
+               STAGE_COLOURS.get(stage["stage"], "gray") if stage else "gray")]
+    if scores is not None:
+        badges += [(tr("segment"), tr(f"seg_{scores['segment']}"), "violet"),
+                   (tr("value_group"), tr(f"vg_{scores['value_group']}"), "blue")]
+    st.markdown("&emsp;".join(f"{label} :{colour}-badge[{shown}]" for label, shown, colour in badges))
+    if scores is not None:
+        a, b, c = st.columns(3)
+        aov = scores["monetary"] / scores["frequency"] if scores["frequency"] else None
+        a.metric(tr("member.purchases"), f"{scores['frequency']:,}", border=True,
+                 delta=tr("member.first_on", date=stage["first_purchase"]) if stage else None,
+                 delta_color="gray", delta_arrow="off")
+        b.metric(tr("member.net_spend"), money(scores["monetary"], lang()), border=True,
+                 delta=f"{tr('aov')} {money(aov, lang())}", delta_color="gray", delta_arrow="off")
+        c.metric(tr("member.last_purchase"), str(stage["last_purchase"]) if stage else "–", border=True,
+                 delta=tr("member.days_ago", days=scores["recency_days"]) if scores["recency_days"]
+                 else tr("member.on_data_end"), delta_color="gray", delta_arrow="off")
+    if value is not None:
+        a, b, c = st.columns(3)
+        overdue = value["days_overdue"]
+        fitted = value["p_alive"] is not None
+        one_day = value["frequency"] == 0
+        a.metric(tr("member.next_order"), str(next_date) if next_date else "–", border=True,
+                 delta=(tr("member.overdue_by", days=overdue) if overdue else tr("member.not_overdue"))
+                 if next_date else tr("member.no_rhythm"),
+                 delta_color=("red" if overdue else "green") if next_date else "gray", delta_arrow="off",
+                 help=tr("member.next_basis"))
+        b.metric(tr("p_alive"), f"{value['p_alive']:.0%}" if fitted else "–", border=True,
+                 help=tr("member.clv_horizon"), delta_color="gray", delta_arrow="off",
+                 delta=(tr("member.p_alive_one_day") if one_day else
+                        tr("member.expected_purchases", n=value["expected_purchases"])) if fitted
+                 else tr("member.no_model"))
+        c.metric(tr("predicted_clv"), money(value["predicted_clv"], lang())
+                 if value["predicted_clv"] is not None else "–", border=True, help=tr("member.clv_horizon"),
+                 delta=tr("member.next_52_weeks") if value["predicted_clv"] is not None else tr("member.no_model"),
+                 delta_color="gray", delta_arrow="off")
+
+# -- in words: why this stage, what to do, what the model can say ----------------------------
+if stage is not None:
+    notes = []
+    for reason, numbers in member360.stage_reasons(stage, lc_spec):
+        notes.append(tr(f"member.reason_{reason}", **numbers, spend_pct=100 * lc_spec.spend_ratio))
+    if scores is not None:
+        colon, sep = ("：", "；") if lang() == "zh" else (": ", "; ")
+        notes.append(tr("member.rfm_scores") + colon
+                     + tr("member.rfm_scores_value", r=scores["r_score"], f=scores["f_score"], m=scores["m_score"]))
+        notes.append(tr("member.action") + colon
+                     + f"{tr('seg_' + scores['segment'])} → {tr('member.act_' + scores['segment'])}" + sep
+                     + f"{tr('vg_' + scores['value_group'])} → {tr('member.vgact_' + scores['value_group'])}")
+    st.markdown(f"**{tr('member.why_stage')}**\n\n" + "\n".join(f"- {n}" for n in notes))
+if scores is not None and value is None:
+    fit = filters.end if filters.end is not None and as_of is not None and filters.end < as_of else as_of
+    st.caption(tr("member.clv_absent", fit=fit))
+elif value is not None and (value["p_alive"] is None or value["predicted_clv"] is None):
+    st.caption(tr("member.clv_unfit", buyers=clv_frame.height))
+elif value is not None and clv_frame.height < FEW_BUYERS:
+    st.caption(tr("member.clv_few", buyers=clv_frame.height))
+
+# -- order timeline and order lines ----------------------------------------------------------
+if orders.is_empty():
+    if filters.where and profile is not None:
+        st.info(tr("member.out_of_scope", filters=scope_text(filters)), icon=":material/filter_alt:")
+    else:
+        st.info(tr("member.no_orders"), icon=":material/shopping_cart_off:")
+    st.stop()
+st.plotly_chart(charts_member.timeline(orders, lang(), member, expected_next=next_date, as_of=as_of,
+                                       start=filters.start, end=filters.end),
+                key="member_timeline", width="stretch")
+st.subheader(tr("member.lines"))
+st.caption(tr("member.lines_caption"))
+lines = compute(member360.lines, ds, member, filters)
+shown = lines.rename({
+    "order_id": tr("member.col_order_id"), "order_ts": tr("member.col_order_ts"), "sku": tr("sku"),
+    "product_name": tr("product_name"), "category": tr("category"), "quantity": tr("member.col_quantity"),
+    "unit_price": tr("member.col_unit_price"), "discount": tr("member.col_discount"),
+    "amount": tr("member.col_amount"), "channel": tr("channel"), "store": tr("store")})
+member_table(shown, key="member_lines", file_stem="member_" + re.sub(r"[^\w.-]+", "_", member) + "_lines")

@@ -1,0 +1,89 @@
+"""Member 360 charts: one member's order timeline. Pure: polars frame + language -> plotly figure."""
+
+from __future__ import annotations
+
+import math
+from datetime import date, datetime, timedelta
+
+import plotly.graph_objects as go
+import polars as pl
+
+from lib.charts import PALETTE, style
+from lib.i18n import Lang, t
+
+PURCHASE_COLOUR = PALETTE[0]
+REFUND_COLOUR = PALETTE[3]
+MARK_COLOUR = "#64748b"
+MIN_SIZE, MAX_SIZE = 9, 42  # marker diameter (px) of the smallest and the largest order
+PAD_DAYS = 20  # room on both sides of the first / last point
+
+
+def _sizes(amounts: pl.Series, largest: float) -> list[float]:
+    # Area proportional to the amount: diameter grows with its square root.
+    return [MIN_SIZE + (MAX_SIZE - MIN_SIZE) * math.sqrt(abs(a) / largest) if largest > 0 else MIN_SIZE
+            for a in amounts.fill_null(0)]
+
+
+def _text(value: object) -> str:
+    return "–" if value is None or value == "" else str(value)
+
+
+def timeline(orders: pl.DataFrame, lang: Lang, member_id: str, expected_next: date | None = None,
+             as_of: date | None = None, start: date | None = None, end: date | None = None) -> go.Figure:
+    """Each order (member360.orders) as a point: x = order time, y = net amount (¥), size by
+    amount; purchases and refunds in two colours. Dashed lines mark data end and the expected
+    date of the next order; the sidebar's date range, when set, is shaded."""
+    fig = go.Figure()
+    largest = float(orders["amount"].abs().max() or 0) if orders.height else 0.0
+    nth_label = t("member.hover_nth", lang)
+    colon = "：" if lang == "zh" else ": "
+    lines = t("member.hover_lines", lang, n="%{customdata[5]}")
+    for kind, colour in (("purchase", PURCHASE_COLOUR), ("refund", REFUND_COLOUR)):
+        part = orders.filter(pl.col("kind") == kind)
+        if not part.height:
+            continue
+        custom = [[_text(r["order_id"]), _text(r["items"]), _text(r["channel"]), _text(r["store"]),
+                   (nth_label.format(n=r["nth"]) if r["nth"] is not None else t("member.refund_order", lang)),
+                   _text(r["lines"])]
+                  for r in part.iter_rows(named=True)]
+        fig.add_trace(go.Scatter(
+            x=part["order_ts"].to_list(), y=part["amount"].to_list(), mode="markers",
+            name=t(f"member.kind_{kind}", lang),
+            marker={"size": _sizes(part["amount"], largest), "color": colour, "opacity": 0.75,
+                    "line": {"width": 1, "color": "white"}},
+            customdata=custom,
+            hovertemplate=(
+                f"<b>{t('member.hover_order', lang)} %{{customdata[0]}}</b> · %{{customdata[4]}}<br>"
+                f"%{{x|%Y-%m-%d %H:%M}}<br>"
+                f"{t('member.hover_amount', lang)}{colon}¥%{{y:,.2f}}<br>"
+                f"{t('member.hover_items', lang)}{lines}{colon}%{{customdata[1]}}<br>"
+                f"{t('channel', lang)}{colon}%{{customdata[2]}} · {t('store', lang)}{colon}%{{customdata[3]}}"
+                "<extra></extra>")))
+    marks = [(as_of, t("member.mark_data_end", lang)), (expected_next, t("member.mark_next", lang))]
+    points = [_day(p) for p in (*orders["order_ts"].to_list(), *[m for m, _ in marks if m is not None])]
+    if (start is not None or end is not None) and points:
+        lo, hi = _day(start) if start else min(points), _day(end or as_of) if (end or as_of) else max(points)
+        fig.add_vrect(x0=lo, x1=hi + timedelta(days=1), fillcolor="#e0ecff", opacity=0.45, line_width=0,
+                      layer="below")
+        fig.add_annotation(x=lo, y=0, yref="paper", text=t("member.mark_range", lang), showarrow=False,
+                           xanchor="left", yanchor="bottom", font={"color": MARK_COLOUR})
+    for i, (when, label) in enumerate((m, lb) for m, lb in marks if m is not None):
+        fig.add_shape(type="line", x0=_day(when), x1=_day(when), y0=0, y1=1, yref="paper",
+                      line={"dash": "dash", "color": MARK_COLOUR, "width": 1})
+        # Labels sit inside the plot, left of their line, one below the other, so they never
+        # cross each other or the legend above the plot.
+        fig.add_annotation(x=_day(when), y=0.99 - 0.09 * i, yref="paper", text=f"{label} {when:%Y-%m-%d}",
+                           showarrow=False, xanchor="right", yanchor="top", xshift=-4,
+                           bgcolor="rgba(255,255,255,0.85)", font={"color": MARK_COLOUR, "size": 12})
+    if points:
+        lo, hi = min(points), max(points)
+        fig.update_xaxes(range=[lo - timedelta(days=PAD_DAYS), hi + timedelta(days=PAD_DAYS)], type="date")
+    fig.add_hline(y=0, line={"color": "#cbd5e1", "width": 1})
+    fig = style(fig, t("member.timeline_title", lang, member=member_id), t("member.timeline_x", lang),
+                t("member.timeline_y", lang), y_format=",.0f", height=430)
+    fig.update_layout(margin={"t": 90})
+    return fig
+
+
+def _day(value: date | datetime) -> datetime:
+    return value if isinstance(value, datetime) else datetime(value.year, value.month, value.day)

@@ -1,0 +1,177 @@
+"""Import data page through AppTest: uploads (AppTest's file_uploader.set_value), kinds guessed from
+the headers, the mapping editor, the validation summary, a failed import, the dataset list
+(rename, delete) and the metric definitions. Workspace: the `workspace` fixture ("shop")."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, app
+
+ORDERS = ("会员ID,订单号,支付时间,实付金额,渠道\n"
+          "N1,X1,2024-03-01,120,门店\n"
+          "N1,X2,2024-03-09,\"¥1,299.00\",天猫\n"
+          "N2,X3,2024-03-05,abc,天猫\n").encode("gb18030")      # a GBK export; X3's amount cannot be read
+MEMBERS = "会员ID,性别,会员等级\nN1,女,金卡\nN9,男,普通\n".encode("utf-8-sig")
+SPEND = "月份,渠道,营销费用\n2024-03,天猫,5000\n".encode()
+NPS = "会员ID,提交答卷时间,推荐评分\nN1,2024-03-10,9\n".encode()
+ODD = "客户,时间,钱\nN1,2024-03-01,10\n".encode()                # headers nobody recognises
+
+
+@pytest.fixture(autouse=True)
+def app_router(monkeypatch):
+    """Run every page through app.py's st.navigation, as the browser does. AppTest forgets on each
+    run that app.py has called st.navigation, so a page reached by switch_page would run as an old
+    `pages/` page; lib.ui then reruns it through app.py, and a button clicked in that run is lost."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    original = PagesManager.__init__
+
+    def init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "__init__", init)
+
+
+def data_page(lang: str = "zh"):
+    at = app(lang).run()
+    at.switch_page("pages/data.py").run()
+    assert not at.exception
+    return at
+
+
+def upload(at, *files: tuple[str, bytes]):
+    at.file_uploader[0].set_value([(name, content, "text/csv") for name, content in files]).run()
+    assert not at.exception
+    return at
+
+
+def kinds(at) -> list[str]:
+    return [s.value for s in at.selectbox if s.key and s.key.startswith("data_kind_")]
+
+
+def test_upload_preview_mapping_save_and_summary(workspace):
+    at = upload(data_page(), ("orders_march.csv", ORDERS), ("members.csv", MEMBERS), ("spend.csv", SPEND),
+                ("nps.csv", NPS))
+    assert kinds(at) == ["orders", "members", "spend", "nps"]   # guessed from the headers
+    # each file: how it was read and its first rows
+    assert any(c.value.startswith("识别为：CSV, gb18030") for c in at.caption)
+    assert [d.value.shape for d in at.dataframe[:4]] == [(3, 5), (2, 3), (1, 3), (1, 3)]
+    # the mapping editor is pre-filled by auto-detection
+    mapping = [(s.label, s.value) for s in at.selectbox if s.key and s.key.startswith("data_map_")]
+    assert mapping[:7] == [("会员ID", "member_id"), ("渠道", "channel"), ("订单号", "order_id"),  # a grid of 4 columns
+                           ("支付时间", "order_date"), ("实付金额", "amount"),
+                           ("会员ID", "member_id"), ("性别", "gender")]
+    # the private copies live in this session's folder until saved
+    copies = [Path(p) for p in at.session_state["data_files"].values()]
+    assert all(p.exists() for p in copies)
+    assert at.text_input(key=f"data_new_name_{at.file_uploader[0].value[0].file_id}").value == "orders_march"
+
+    at.button(key="data_save").click().run()
+    assert not at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    # 3 order rows (1 rejected: 'abc') + 2 member rows + 1 spend row + 1 NPS answer
+    assert (metrics["读取行数"], metrics["导入成功行数"], metrics["导入失败行数"]) == ("7", "6", "1")
+    assert at.success[0].value.startswith("已导入数据集「orders_march」：现有 2 位会员、2 笔订单。")
+    per_file = at.dataframe[0].value
+    assert per_file["文件"].to_list() == ["orders_march.csv", "members.csv", "nps.csv", "spend.csv"]  # orders first
+    assert per_file["导入失败行数"].to_list() == [1, 0, 0, 0]
+    assert [b.label for b in at.get("download_button")] == ["下载失败数据：orders_march.csv"]
+    assert at.session_state["dataset"] == "orders_march"    # the sidebar now shows the new dataset
+    assert not any(p.exists() for p in copies)               # saved: the private copies are gone
+    counts = workspace.table_counts(workspace.dataset("orders_march"))
+    assert (counts["order_lines"], counts["members_source"], counts["nps"], counts["spend"]) == (2, 2, 1, 1)
+    assert at.file_uploader[0].value == []                   # a fresh uploader for the next files
+
+
+def test_a_required_field_left_unmapped_blocks_saving_until_mapped(workspace):
+    at = upload(data_page("en"), ("odd.csv", ODD))
+    assert at.button(key="data_save").disabled
+    assert any("no column is mapped to the required field(s)" in w.value for w in at.warning)
+    maps = [s for s in at.selectbox if s.key and s.key.startswith("data_map_")]
+    for box, field in zip(maps, ["member_id", "order_date", "amount"]):
+        box.set_value(field)
+    at.run()
+    assert not at.warning and not at.button(key="data_save").disabled
+    at.button(key="data_save").click().run()
+    assert {m.label: m.value for m in at.metric}["Rows loaded"] == "1"
+    assert workspace.find("odd") is not None
+
+
+def test_a_name_taken_or_a_field_mapped_twice_blocks_saving_then_replace(workspace):
+    at = upload(data_page(), ("shop.csv", ORDERS))
+    assert at.button(key="data_save").disabled                          # "shop" exists
+    assert any("已有名为「shop」的数据集" in w.value for w in at.warning)
+    at.radio(key="data_target_mode").set_value("existing").run()       # add to it instead
+    assert not at.button(key="data_save").disabled
+    first_column = next(s for s in at.selectbox if s.key and s.key.startswith("data_map_") and s.key.endswith("_0"))
+    first_column.set_value("order_id").run()
+    assert any("「订单号」被映射了 2 次（列：会员ID, 订单号）" in w.value for w in at.warning)
+    assert at.button(key="data_save").disabled
+    first_column.set_value("member_id").run()
+    # replace: the file's orders take the place of the dataset's orders
+    at.checkbox(key="data_replace").check().run()
+    at.button(key="data_save").click().run()
+    assert not at.exception
+    assert workspace.table_counts(workspace.dataset("shop"))["order_lines"] == 2   # the 3 demo lines replaced
+
+
+def test_a_failed_import_says_nothing_changed(workspace):
+    bad = "会员ID,支付时间,实付金额\nN1,not a date,10\nN2,也不是,20\n".encode()
+    at = upload(data_page(), ("bad.csv", bad))
+    at.button(key="data_save").click().run()
+    assert not at.exception
+    assert at.error[0].value.startswith("导入「bad.csv」失败：no row could be loaded (2 rejected; first reason: "
+                                        "order_date: cannot read 'not a date' as a date)")
+    assert any("该文件没有导入任何数据，数据集未因此改变" in m.value for m in at.markdown)
+    assert workspace.find("bad") is None
+    assert at.file_uploader[0].value[0].name == "bad.csv"     # kept, so the user can fix and retry
+    assert [b.label for b in at.get("download_button")] == ["下载失败数据：bad.csv"]
+
+
+def test_a_failure_after_a_saved_file_names_both_and_retries_into_that_dataset(workspace):
+    masked = "会员ID,性别\n138****5678,女\n".encode()          # a masked phone cannot identify a member
+    at = upload(data_page(), ("members_masked.csv", masked), ("new_orders.csv", ORDERS))
+    at.button(key="data_save").click().run()
+    assert not at.exception
+    # orders load first and are saved; the members file then fails and changes nothing
+    assert workspace.table_counts(workspace.dataset("members_masked"))["order_lines"] == 2
+    assert at.error[0].value.startswith("导入「members_masked.csv」失败：no row could be loaded")
+    assert any("在它之前的文件已保存：new_orders.csv" in m.value for m in at.markdown)
+    assert [s.value for s in at.success if "已保存到数据集" in s.value] == ["已保存到数据集「members_masked」"]
+    assert at.radio(key="data_target_mode").value == "existing"          # a retry adds to that dataset
+    assert at.selectbox(key="data_existing_name").value == "members_masked"
+    assert at.button(key="data_save").label == "保存 1 个文件"
+
+
+def test_rename_and_delete_a_dataset(workspace):
+    at = data_page()
+    listed = at.dataframe[0].value
+    assert listed["数据集"].to_list() == ["shop"] and listed["订单行数"].to_list() == [3]
+    at.text_input(key="data_rename_shop_0").set_value("门店数据").run()
+    at.button(key="data_rename_button").click().run()
+    assert not at.exception
+    assert [d.name for d in workspace.datasets()] == ["门店数据"]
+    assert at.session_state["dataset"] == "门店数据"
+    assert at.success[0].value == "已将「shop」重命名为「门店数据」。"
+
+    assert at.button(key="data_delete_button").disabled                # not without the confirmation
+    at.checkbox(key="data_confirm_门店数据_1").check().run()
+    at.button(key="data_delete_button").click().run()
+    assert not at.exception
+    assert workspace.datasets() == []
+    assert at.session_state["dataset"] is None
+    assert "还没有数据集。请在「导入数据」中上传文件。" in [i.value for i in at.main.info]
+
+
+def test_the_metric_definitions_render(workspace):
+    at = data_page("en")
+    doc = (ROOT / "docs" / "metrics.md").read_text(encoding="utf-8")
+    headings = [line[3:].strip() for line in doc.splitlines() if line.startswith("## ")]
+    assert [e.label for e in at.expander if e.label in headings] == headings   # one collapsible section each
+    assert "KPIs (`report kpis`)" in headings
+    assert any("**Revenue**" in m.value or "repurchase_rate" in m.value for m in at.markdown)
+    assert [t.label for t in at.tabs] == ["Import", "Datasets", "Metric definitions"]

@@ -1,0 +1,158 @@
+"""Member 360 page through AppTest on the `workspace` fixture ("shop": M1 bought 100 at 门店 on 01-05
+and 50 at 天猫 on 02-05; M2 bought 30 at 天猫 on 01-06), plus a dataset "rich" of our own with a
+refund, several lines per order and a members file."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+
+import polars as pl
+import pytest
+
+from lib.charts import member as charts_member
+from lib.ingest import ingest
+from tests.conftest import app
+
+RICH_ORDERS = """会员ID,订单号,支付时间,实付金额,渠道,品类,商品名称,数量
+R1,B1,2024-01-05 10:00,200,门店,奶粉,奶粉A,2
+R1,B1,2024-01-05 10:00,40,门店,洗护,湿巾,1
+R1,B2,2024-01-20 12:00,-50,门店,洗护,湿巾,-1
+R1,B3,2024-03-01 09:00,80,天猫,奶粉,奶粉A,1
+R2,B4,2024-02-01 08:00,60,天猫,奶粉,奶粉B,1
+"""
+RICH_MEMBERS = """会员ID,性别,出生年份,会员等级,注册时间,省份,城市
+R1,女,1990,金卡,2023-12-20,江苏,南京
+P9,男,1985,普通,2024-01-10,浙江,杭州
+"""
+
+
+@pytest.fixture(autouse=True)
+def app_router(monkeypatch):
+    """Run every page through app.py's st.navigation, as the browser does. AppTest forgets on each
+    run that app.py has called st.navigation, so a page reached by switch_page would run as an old
+    `pages/` page; lib.ui then reruns it through app.py, and a button clicked in that run is lost."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    original = PagesManager.__init__
+
+    def init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "__init__", init)
+
+
+@pytest.fixture
+def rich(workspace, tmp_path):
+    orders, members = tmp_path / "rich_orders.csv", tmp_path / "rich_members.csv"
+    orders.write_text(RICH_ORDERS, encoding="utf-8")
+    members.write_text(RICH_MEMBERS, encoding="utf-8")
+    ingest(workspace, [orders], "rich")
+    ingest(workspace, [members], "rich", kind="members")
+    return workspace
+
+
+def member_page(lang: str = "zh", **params):
+    at = app(lang, **params).run()
+    at.switch_page("pages/member.py").run()
+    assert not at.exception
+    return at
+
+
+def set_filter(at, name: str, values: list[str]):
+    """Pick values in one of the sidebar's filters (drawn by app.py around the page)."""
+    at.sidebar.multiselect(key=f"flt_{name}").set_value(values).run()
+    assert not at.exception
+    return at
+
+
+def traces(at) -> dict[str, dict]:
+    [chart] = at.get("plotly_chart")
+    return {t["name"]: t for t in json.loads(chart.proto.spec)["data"]}
+
+
+def metrics(at) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+@pytest.mark.parametrize("lang,prospect,no_orders,purchase", [
+    ("zh", "生命周期阶段 :gray-badge[潜客（注册未购）]", "该会员还没有订单（注册未购）。", "购买"),
+    ("en", "Lifecycle stage :gray-badge[Prospect]", "This member has no orders yet (registered, never bought).",
+     "Purchase")])
+def test_renders_in_both_languages(rich, lang, prospect, no_orders, purchase):
+    at = member_page(lang)   # datasets by name: "rich" first; members by id: the prospect P9 first
+    assert at.query_params["m360_member"] == "P9"     # the member goes into the URL
+    assert prospect in [m.value for m in at.markdown]
+    assert [i.value for i in at.main.info] == [no_orders]
+    at.selectbox(key="m360_pick::").set_value("R1").run()
+    assert not at.exception
+    assert traces(at)[purchase]["y"] == [240.0, 80.0]
+
+
+def test_one_member_in_full_and_a_filter_changing_it(rich):
+    at = member_page(dataset="rich", m360_member="R1")
+    shown = traces(at)
+    assert shown["购买"]["y"] == [240.0, 80.0]            # B1 = 200 + 40, B3
+    assert shown["退款"]["y"] == [-50.0]                   # B2, the refund-only order, in its own colour
+    assert shown["购买"]["marker"]["color"] != shown["退款"]["marker"]["color"]
+    order_id, items, channel = shown["购买"]["customdata"][0][:3]
+    assert (order_id, items, channel) == ("B1", "奶粉A ×2 · 湿巾", "门店")   # the hover names the order's items
+    # the order lines behind the points: 2 + 1 + 1 lines, with downloads
+    assert at.dataframe[0].value.shape[0] == 4
+    assert {b.label for b in at.get("download_button")} >= {"下载 CSV", "下载 Excel"}
+    text = "\n".join(m.value for m in at.markdown)
+    assert "会员等级：**金卡**" in text and "性别：**女**" in text and "年龄：**34 岁（30-34）**" in text
+    assert "区域 / 城市：**江苏 / 南京**" in text
+    # R1: purchases 01-05 and 03-01 (56 days); data end 03-01 → recency 0, first purchase 56 days ago
+    assert "生命周期阶段 :green-badge[增长期]" in text
+    assert "购买 2 次，首购距今 56 天（不超过 365 天），且未出现衰退迹象。" in text
+    assert (metrics(at)["购买次数"], metrics(at)["累计消费金额"]) == ("2", "¥270.00")   # 240 − 50 + 80
+
+    set_filter(at, "channel", ["天猫"])
+    shown = traces(at)
+    assert list(shown) == ["购买"] and shown["购买"]["y"] == [80.0]   # only B3 was bought on 天猫
+    assert (metrics(at)["购买次数"], metrics(at)["累计消费金额"]) == ("1", "¥80.00")
+    assert at.dataframe[0].value.shape[0] == 1
+    assert any("渠道 = 天猫" in c.value for c in at.caption)          # the scope is said in words
+
+
+def test_search_and_empty_states(workspace):
+    at = member_page()
+    # two buyers: Gamma-Gamma has one repeat buyer and cannot be fitted, so no predicted CLV, and the page says why
+    assert {m.label: m.value for m in at.metric}["预测 CLV"] == "–"
+    assert any("买家太少（2 人）" in c.value for c in at.caption)
+    at.text_input(key="m360_search").set_value("2").run()
+    assert [o.split(" ")[0] for o in at.selectbox(key="m360_pick::2").options] == ["M2"]
+    assert at.query_params["m360_member"] == "M2"
+    set_filter(at, "category", ["纸尿裤"])   # M2 bought only 奶粉
+    assert any("该会员在当前筛选范围内没有订单（品类 = 纸尿裤）" in i.value for i in at.main.info)
+    assert not at.get("plotly_chart")
+    at.text_input(key="m360_search").set_value("zzz").run()
+    assert not at.exception
+    assert [i.value for i in at.main.info] == ["没有会员ID包含「zzz」的会员。请检查拼写，或只输入ID的一部分。"]
+    assert not at.get("plotly_chart")
+
+
+def test_timeline_chart_says_what_it_shows():
+    orders = pl.DataFrame({
+        "order_id": ["A1", "A2", "A3"], "order_ts": [datetime(2024, 1, 5, 9), datetime(2024, 1, 20), datetime(2024, 2, 5)],
+        "amount": [100.0, -25.0, 25.0], "kind": ["purchase", "refund", "purchase"], "nth": [1, None, 2],
+        "lines": [2, 1, 1], "items": ["奶粉A ×2 · 湿巾", "湿巾", None], "channel": ["门店", "门店", None],
+        "store": [None, None, None]})
+    fig = charts_member.timeline(orders, "zh", "M1", expected_next=date(2024, 3, 1), as_of=date(2024, 2, 5),
+                                 start=date(2024, 1, 10))
+    assert fig.layout.title.text == "会员 M1 的订单时间线（每个点是一笔订单，点越大金额越高）"
+    assert (fig.layout.xaxis.title.text, fig.layout.yaxis.title.text) == ("下单时间", "订单实付金额（¥）")
+    purchases, refunds = fig.data
+    assert (purchases.name, list(purchases.y), refunds.name, list(refunds.y)) == ("购买", [100.0, 25.0], "退款", [-25.0])
+    # marker area follows the amount: diameter 9 + 33 × sqrt(|amount| / 100)
+    assert list(purchases.marker.size) == [42.0, 25.5] and list(refunds.marker.size) == [25.5]
+    assert [list(c) for c in purchases.customdata] == [["A1", "奶粉A ×2 · 湿巾", "门店", "–", "第 1 次购买", "2"],
+                                                       ["A3", "–", "–", "–", "第 2 次购买", "1"]]
+    assert "订单 %{customdata[0]}" in purchases.hovertemplate and "实付金额：¥%{y:,.2f}" in purchases.hovertemplate
+    assert refunds.customdata[0][4] == "退款单"
+    assert {a.text for a in fig.layout.annotations} == {"所选日期范围", "数据截止日 2024-02-05",
+                                                        "预计下次购买 2024-03-01"}
+    shaded = next(s for s in fig.layout.shapes if s.type == "rect")
+    assert (shaded.x0, shaded.x1) == (datetime(2024, 1, 10), datetime(2024, 2, 6))   # to data end, inclusive
