@@ -332,9 +332,14 @@ def _summary(ds: Dataset, spec: ClvSpec) -> Base:
     b = base(ds, spec.filters)
     ctes = """
         fit_point AS (SELECT coalesce($cutoff::DATE, least(end_date, as_of)) AS fit_date, as_of FROM bounds),
+        -- What was known at the fit date: an order's lines dated by then (a later refund must
+        -- not remove a purchase the model could see), kept when they net > 0.
+        fit_orders AS (
+            SELECT member_id, min(order_date) AS day, sum(amount) AS net_amount FROM scoped_lines
+            WHERE order_date <= (SELECT fit_date FROM fit_point)
+            GROUP BY member_id, order_id HAVING sum(amount) > 0),
         purchase_days AS (
-            SELECT member_id, order_date AS day, sum(net_amount) AS amount FROM purchases
-            WHERE order_date <= (SELECT fit_date FROM fit_point) GROUP BY member_id, order_date),
+            SELECT member_id, day, sum(net_amount) AS amount FROM fit_orders GROUP BY member_id, day),
         member_summary AS (
             SELECT member_id, (count(*) - 1)::BIGINT AS x, min(day) AS first_day, max(day) AS last_day,
                    max(day) - min(day) AS t_x_days, (SELECT fit_date FROM fit_point) - min(day) AS T_days,

@@ -581,3 +581,17 @@ def test_top_bands_reads_from_the_top():
     assert clv.top_bands(bands, 0.1) == {"low": 50.0, "member_share": 0.1, "value_share": 0.4}
     assert clv.top_bands(bands, 0.2) == pytest.approx({"low": 10.0, "member_share": 0.4, "value_share": 0.85})
     assert clv.top_bands(bands.clear(), 0.1) is None
+
+
+def test_a_refund_after_the_cutoff_does_not_hide_a_purchase_known_at_it(store):
+    from lib.clv import ClvSpec, summary
+    from tests.fixtures import build, d
+
+    ds = build(store, name="late_refund", lines=[
+        ("m1", "o1", "2024-01-05", 60),
+        ("m1", "o2", "2024-01-20", 80),
+        ("m1", "o2", "2024-02-20", -80),   # refunded after the cutoff
+        ("m2", "o3", "2024-03-01", 10)])
+    row = summary(store, ds, ClvSpec(), cutoff=d("2024-01-31")).filter(member_id="m1").row(0, named=True)
+    # Known at 01-31: purchase days 01-05 and 01-20, so one repeat day (x = 1) worth 80.
+    assert (row["frequency"], row["monetary"]) == (1, 80.0)
