@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import importlib
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
@@ -142,7 +142,7 @@ def _dataset_picker(store: Store) -> Dataset | None:
     wanted = st.session_state.get("dataset") or st.query_params.get("dataset")
     chosen = st.selectbox(tr("dataset"), names, index=names.index(wanted) if wanted in names else 0)
     if chosen != st.session_state.get("dataset") and st.session_state.get("dataset") is not None:
-        _clear_filters()  # another dataset has other channels, stores and dates
+        select_dataset(chosen)
     st.session_state["dataset"] = chosen
     st.query_params["dataset"] = chosen
     return store.find(chosen)
@@ -153,6 +153,17 @@ def _clear_filters() -> None:
         del st.session_state[key]
     for name in [*FILTER_FIELDS, "start", "end"]:
         st.query_params.pop(name, None)
+
+
+def select_dataset(name: str | None) -> None:
+    """Make `name` this session's dataset (None: none), dropping the filters of the previous one:
+    another dataset has other channels, stores and dates."""
+    _clear_filters()
+    st.session_state["dataset"] = name
+    if name is None:
+        st.query_params.pop("dataset", None)
+    else:
+        st.query_params["dataset"] = name
 
 
 def _filter_pickers(ds: Dataset) -> Filters:
@@ -214,6 +225,22 @@ def _value_label(name: str) -> Callable[[str], str]:
 
 
 # -- shared page pieces ----------------------------------------------------------------------
+
+def url_option(name: str, options: Sequence[Any], default: Any) -> Any:
+    """The option named by URL query parameter `name` (compared as text, so ids of any type work),
+    or `default` when it is missing or not one of `options`: a shared link never breaks a page."""
+    raw = st.query_params.get(name)
+    return next((o for o in options if str(o) == raw), default)
+
+
+def keep_in_url(name: str, value: Any, default: Any) -> None:
+    """Keep a page option in the URL as its id (never a translated label, so a link works in both
+    languages); the default is left out to keep links short."""
+    if value is None or value == default:
+        st.query_params.pop(name, None)
+    else:
+        st.query_params[name] = str(value)
+
 
 def require_dataset(store: Store) -> Dataset:
     """The session's dataset, or an explanation and the end of the page."""
