@@ -1,6 +1,8 @@
 """The real thing: `streamlit run app.py` on a fresh workspace (so the demo builds from
 sample_data/), every page in both languages in headless Chromium, no error box anywhere, and a
 screenshot of each in artifacts/screenshots/ for a person to look at.
+MEMBERLENS_SHOT_HEIGHT sets the window height (default 1000 px); the README's screenshots are
+taken with `MEMBERLENS_SHOT_HEIGHT=1700 pytest tests/test_browser.py` and copied to docs/screenshots/.
 
 Needs Debian's Chromium at /usr/bin/chromium (`apt-get install -y chromium`; .ci/run installs
 it) and the playwright Python package; never downloads a browser. Skips with the reason otherwise.
@@ -21,9 +23,10 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path(os.environ.get("MEMBERLENS_CHROMIUM", "/usr/bin/chromium"))
 SHOTS = ROOT / "artifacts" / "screenshots"
+SHOT_HEIGHT = int(os.environ.get("MEMBERLENS_SHOT_HEIGHT", "1000"))
 # (url path, the element that shows the page has drawn); "" = the default page, Overview.
 PAGES = [("", "stMetric"), ("cohorts", "stPlotlyChart"), ("rfm", "stPlotlyChart"), ("w5h1", "stPlotlyChart"),
-         ("lifecycle", "stPlotlyChart"), ("member", "stHeading"), ("data", "stFileUploader")]
+         ("lifecycle", "stPlotlyChart"), ("member", "stPlotlyChart"), ("data", "stFileUploader")]
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 
@@ -73,15 +76,19 @@ def browser():
         chromium.close()
 
 
+def _busy(page) -> bool:
+    """Streamlit is still running the script, or still drawing placeholders (skeletons)."""
+    return bool(page.locator('[data-testid="stStatusWidget"], [data-testid="stSkeleton"]').count())
+
+
 def _settle(page) -> None:
-    """Wait until Streamlit has finished running the script (the status widget goes away)."""
+    """Wait until Streamlit has finished running the script and drawing what it produced."""
     page.wait_for_selector('[data-testid="stApp"]', timeout=120_000)
     deadline = time.time() + 180
     while time.time() < deadline:
-        running = page.locator('[data-testid="stStatusWidget"]').count()
-        if not running:
+        if not _busy(page):
             time.sleep(0.8)
-            if not page.locator('[data-testid="stStatusWidget"]').count():
+            if not _busy(page):
                 return
         time.sleep(0.3)
     raise AssertionError("the page kept running for 3 minutes")
@@ -91,7 +98,7 @@ def _settle(page) -> None:
 @pytest.mark.parametrize("path,marker", PAGES)
 def test_every_page_renders_without_errors(server, browser, path, marker, lang):
     SHOTS.mkdir(parents=True, exist_ok=True)
-    page = browser.new_page(viewport={"width": 1440, "height": 1000}, locale="zh-CN" if lang == "zh" else "en-US")
+    page = browser.new_page(viewport={"width": 1440, "height": SHOT_HEIGHT}, locale="zh-CN" if lang == "zh" else "en-US")
     console_errors: list[str] = []
     page.on("pageerror", lambda exc: console_errors.append(str(exc)))
     page.goto(f"{server}/{path}?lang={lang}", timeout=120_000)
