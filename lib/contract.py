@@ -14,6 +14,10 @@ from typing import Literal
 
 Kind = Literal["orders", "members", "nps", "spend"]
 KINDS: tuple[Kind, ...] = ("orders", "members", "nps", "spend")
+# A file's kind is guessed as the first of these whose required fields its headers all provide:
+# an order export also names a member (and may carry a score), so orders are tried first and
+# members, which need nothing but a member id, last.
+GUESS_ORDER: tuple[Kind, ...] = ("orders", "nps", "spend", "members")
 
 # How a field's text is parsed (see lib/ingest.py) and the DuckDB type it is stored as.
 FieldType = Literal["id", "text", "timestamp", "date", "money", "number", "integer", "gender", "score"]
@@ -189,3 +193,12 @@ def suggest_mapping(headers: list[str], kind: Kind) -> dict[str, str]:
         if hit is not None:
             mapping[hit] = "score"
     return mapping
+
+
+def guess_kind(headers: list[str]) -> Kind:
+    """The kind of file these headers describe (GUESS_ORDER decides between kinds that all fit);
+    orders, the common upload, when none fits, so the user is asked for the missing columns."""
+    for kind in GUESS_ORDER:
+        if not missing_required(set(suggest_mapping(headers, kind).values()), kind):
+            return kind
+    return "orders"

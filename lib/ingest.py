@@ -12,7 +12,12 @@
 4. One transaction adds the good rows to the dataset (or replaces that kind's table with
    `replace=True`), rebuilds the derived orders and members, and bumps the dataset version.
    Any failure rolls it back: the dataset is exactly as before. An import in which no row
-   could be loaded is a failure too.
+   could be loaded is a failure too. `ingest_parts` does the same for files of several kinds
+   (orders + members + NPS + spend): every part is staged and judged first, then one
+   transaction loads them all, so a failure in any part leaves the dataset as it was.
+
+What the import tells its user (how a column was read, the step it is at) comes as `Note`s, a
+label code and its values, so the app can show them in Chinese or English.
 
 Orders files load as order lines; amount = quantity × unit_price where there is no amount
 column (or the row's amount is empty). An amount column that is an order total (买家实际支付金额,
@@ -35,6 +40,7 @@ import polars as pl
 from lib import parsing, sources
 from lib.contract import (FIELDS, KINDS, SQL_TYPES, Field, Kind, field_type, missing_required, normalise_header,
                           suggest_mapping, without_unit)
+from lib.i18n import Lang, t
 from lib.sources import Source, SourceError
 from lib.store import KIND_TABLE, Dataset, Store, StoreError, validate_name
 
@@ -43,11 +49,36 @@ PREVIEW_ROWS = 20
 IGNORE = ("-", "", "ignore", "none")
 MIN_BIRTH_YEAR = 1900
 
-Progress = Callable[[float, str], None]
+
+@dataclass(frozen=True)
+class Note:
+    """Something an import tells its user, as a label of lib/i18n/ingest.py (`ingest.<code>`) and
+    the values it names; str() is the English text (what the command line prints)."""
+
+    code: str
+    values: dict[str, object] = field(default_factory=dict, hash=False)
+
+    def text(self, lang: Lang = "en") -> str:
+        return t(f"ingest.{self.code}", lang, **self.values)
+
+    def __str__(self) -> str:
+        return self.text("en")
+
+
+Progress = Callable[[float, Note], None]  # (fraction done, the step: reading, checking, saving, done)
 
 
 class IngestError(StoreError):
-    """The import cannot go ahead; the message is one line and nothing was changed."""
+    """The import cannot go ahead; the message is one line and nothing was changed.
+
+    `rejects`: the rejected-rows file written for the failed import (when no row could be
+    loaded), else None. `part`: which of `ingest_parts`' parts failed, when one of them did.
+    """
+
+    def __init__(self, message: str, rejects: Path | None = None) -> None:
+        super().__init__(message)
+        self.rejects = rejects
+        self.part: int | None = None
 
 
 @dataclass
@@ -70,13 +101,23 @@ class IngestResult:
     members: int
     orders: int
     files: list[FileReport] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
 
     def summary(self) -> dict[str, object]:
         """The command line's JSON (SPEC "Command line")."""
         return {"dataset": self.dataset, "rows_read": self.rows_read, "rows_loaded": self.rows_loaded,
                 "rows_rejected": self.rows_rejected, "rejects": self.rejects, "members": self.members,
                 "orders": self.orders}
+
+
+@dataclass(frozen=True)
+class Part:
+    """Files of one kind that load together, with the user's corrections to their mapping."""
+
+    kind: Kind
+    paths: Sequence[str | Path]
+    overrides: dict[str, str] | None = None
+    sheet: str | None = None
 
 
 @dataclass
@@ -161,72 +202,104 @@ def ingest(store: Store, paths: Sequence[str | Path], dataset: str, kind: Kind =
            rejects_dir: str | Path | None = None, sheet: str | None = None,
            progress: Progress | None = None) -> IngestResult:
     """Load `paths` (same kind) into `dataset`, creating it if needed. See the module docstring."""
-    if kind not in KINDS:
-        raise IngestError(f"unknown kind {kind!r} (kinds: {', '.join(KINDS)})")
+    return ingest_parts(store, [Part(kind, paths, overrides, sheet)], dataset, replace, rejects_dir, progress)[0]
+
+
+def ingest_parts(store: Store, parts: Sequence[Part], dataset: str, replace: bool = False,
+                 rejects_dir: str | Path | None = None, progress: Progress | None = None) -> list[IngestResult]:
+    """Load every part into `dataset` in one transaction, all or nothing; one result per part
+    (members and orders: the dataset's counts after the import). With `replace`, each kind's
+    table holds only the parts of that kind afterwards. A part's IngestError says which part
+    (`part`); see the module docstring."""
+    for part in parts:
+        if part.kind not in KINDS:
+            raise IngestError(f"unknown kind {part.kind!r} (kinds: {', '.join(KINDS)})")
     dataset = validate_name(dataset)
-    if not paths:
+    if not parts or not all(part.paths for part in parts):
         raise IngestError("no file to import")
-    report = progress or (lambda fraction, message: None)
-    staging = _Staging()
+    report = progress or (lambda fraction, step: None)
+    rejects_to = Path(rejects_dir or _default_rejects_dir(store))
+    stagings: list[_Staging] = []
     try:
-        staged, reports, notes = [], [], []
-        for i, path in enumerate(Path(p) for p in paths):
-            report(0.05 + 0.5 * i / len(paths), f"reading {path.name}")
+        staged = []
+        for i, part in enumerate(parts):
+            stagings.append(_Staging())
+            share = (0.05 + 0.65 * i / len(parts), 0.65 / len(parts))  # this part's (start, width) of the bar
             try:
-                src = sources.stage(staging.con, path, f"raw_{i}", staging.dir, sheet, kind)
-            except SourceError as exc:
-                raise IngestError(str(exc)) from None
-            mapping = resolve_mapping(src.headers, kind, overrides, path.name)
-            notes += _parse(staging.con, src, mapping, kind, f"final_{i}")
-            staged.append(src)
-            reports.append(FileReport(path.name, src.describe(), src.rows_read, 0, mapping))
-        report(0.6, "checking values")
-        loaded_per_file = [staging.con.sql(f"SELECT count(*) FROM final_{i} WHERE reason IS NULL")
-                           .fetchall()[0][0] for i in range(len(staged))]
-        for rep, n in zip(reports, loaded_per_file):
-            rep.rows_loaded = n
-        rows_read = sum(s.rows_read for s in staged)
-        rows_loaded = sum(loaded_per_file)
-        rejects = None
-        if rows_loaded < rows_read:
-            rejects = _write_rejects(staging.con, staged, staging.dir, Path(rejects_dir or _default_rejects_dir(store)),
-                                     dataset, kind)
-        if rows_read == 0:
-            raise IngestError(f"{', '.join(s.path.name for s in staged)}: a header but no data rows; "
-                              "nothing was changed")
-        if rows_loaded == 0:
-            first = _first_reason(staging.con, staged)
-            raise IngestError(f"no row could be loaded ({rows_read} rejected; first reason: {first}); "
-                              f"nothing was changed; rejected rows: {rejects}")
-        good, offset = [], 0
-        for i, src in enumerate(staged):  # handed to the workspace as Parquet files
-            # seq: the row's place among all files' rows, so load order needs no sort later.
-            good.append(str(staging.dir / f"good_{i}.parquet"))
-            staging.con.sql(f"SELECT {offset} + src_row AS seq, * EXCLUDE (reason) FROM final_{i} "
-                            f"WHERE reason IS NULL").write_parquet(good[-1])
-            offset += src.rows
-        report(0.75, "saving")
-        ds = _load(store, good, dataset, kind, replace)
-        report(1.0, "done")
+                staged.append(_stage(stagings[-1], part, dataset, rejects_to, report, share))
+            except IngestError as exc:
+                exc.part = i
+                raise
+            stagings[-1].close()  # frees its memory; the good rows wait in its folder as Parquet
+        report(0.75, Note("saving"))
+        ds = _load(store, [(part.kind, good) for part, (good, _) in zip(parts, staged)], dataset, replace)
+        report(1.0, Note("done"))
         counts = store.table_counts(ds)
-        return IngestResult(dataset=ds.name, kind=kind, rows_read=rows_read, rows_loaded=rows_loaded,
-                            rows_rejected=rows_read - rows_loaded, rejects=rejects,
-                            members=counts["members"], orders=counts["orders"], files=reports,
-                            notes=notes)
+        for _, result in staged:
+            result.dataset, result.members, result.orders = ds.name, counts["members"], counts["orders"]
+        return [result for _, result in staged]
     finally:
-        staging.cleanup()
+        for staging in stagings:
+            staging.cleanup()
+
+
+def _stage(staging: _Staging, part: Part, dataset: str, rejects_dir: Path, report: Progress,
+           share: tuple[float, float]) -> tuple[list[str], IngestResult]:
+    """Read, map and judge one part's files; write its rejects; return its good rows as Parquet
+    files and its result (dataset totals filled in once loaded)."""
+    kind, paths = part.kind, [Path(p) for p in part.paths]
+    start, width = share
+    staged, reports, notes = [], [], []
+    for i, path in enumerate(paths):
+        report(start + 0.8 * width * i / len(paths), Note("reading", {"file": path.name}))
+        try:
+            src = sources.stage(staging.con, path, f"raw_{i}", staging.dir, part.sheet, kind)
+        except SourceError as exc:
+            raise IngestError(str(exc)) from None
+        mapping = resolve_mapping(src.headers, kind, part.overrides, path.name)
+        notes += _parse(staging.con, src, mapping, kind, f"final_{i}")
+        staged.append(src)
+        reports.append(FileReport(path.name, src.describe(), src.rows_read, 0, mapping))
+    report(start + 0.8 * width, Note("checking", {"file": ", ".join(p.name for p in paths)}))
+    loaded_per_file = [staging.con.sql(f"SELECT count(*) FROM final_{i} WHERE reason IS NULL")
+                       .fetchall()[0][0] for i in range(len(staged))]
+    for rep, n in zip(reports, loaded_per_file):
+        rep.rows_loaded = n
+    rows_read = sum(s.rows_read for s in staged)
+    rows_loaded = sum(loaded_per_file)
+    rejects = None
+    if rows_loaded < rows_read:
+        rejects = _write_rejects(staging.con, staged, staging.dir, rejects_dir, dataset, kind)
+    if rows_read == 0:
+        raise IngestError(f"{', '.join(s.path.name for s in staged)}: a header but no data rows; "
+                          "nothing was changed")
+    if rows_loaded == 0:
+        first = _first_reason(staging.con, staged)
+        raise IngestError(f"no row could be loaded ({rows_read} rejected; first reason: {first}); "
+                          f"nothing was changed; rejected rows: {rejects}", rejects=Path(rejects))
+    good, offset = [], 0
+    for i, src in enumerate(staged):  # handed to the workspace as Parquet files
+        # seq: the row's place among all files' rows, so load order needs no sort later.
+        good.append(str(staging.dir / f"good_{i}.parquet"))
+        staging.con.sql(f"SELECT {offset} + src_row AS seq, * EXCLUDE (reason) FROM final_{i} "
+                        f"WHERE reason IS NULL").write_parquet(good[-1])
+        offset += src.rows
+    result = IngestResult(dataset=dataset, kind=kind, rows_read=rows_read, rows_loaded=rows_loaded,
+                          rows_rejected=rows_read - rows_loaded, rejects=rejects, members=0, orders=0,
+                          files=reports, notes=notes)
+    return good, result
 
 
 # -- parsing -------------------------------------------------------------------------------
 
 def _parse(con: duckdb.DuckDBPyConnection, src: Source, mapping: dict[str, str], kind: Kind,
-           out: str) -> list[str]:
+           out: str) -> list[Note]:
     """Create table `out`: src_row, every field of `kind` typed, and `reason` (NULL = good)."""
     column_of = {f: f"c{src.headers.index(h)}" for h, f in mapping.items()}
     header_of = {f: h for h, f in mapping.items()}
     formats = {name: parsing.column_format(con, src.table, col, field_type(kind, name), header_of[name])
                for name, col in column_of.items()}
-    notes: list[str] = []
+    notes: list[Note] = []
     typed, reasons = ["rowid + 1 AS src_row"], []
     for f in FIELDS[kind]:
         col = column_of.get(f.name)
@@ -247,7 +320,7 @@ def _parse(con: duckdb.DuckDBPyConnection, src: Source, mapping: dict[str, str],
     order_level = kind == "orders" and _is_order_total(con, src, mapping, column_of, header_of,
                                                              formats.get("amount", _PLAIN).decimal_comma)
     if order_level:
-        notes.append(f"{src.path.name}: {header_of['amount']} is the order's total; counted once per order")
+        notes.append(Note("order_total", {"file": src.path.name, "column": header_of["amount"]}))
     finals = [_final_value(f, kind, mapping, formats, order_level) for f in FIELDS[kind]]
     reasons += _final_reasons(kind, set(mapping.values()))
     reason_sql = f"nullif(concat_ws('; ', {', '.join(reasons)}), '')" if reasons else "NULL"
@@ -359,18 +432,17 @@ def _is_order_total(con: duckdb.DuckDBPyConnection, src: Source, mapping: dict[s
     return differing == 0
 
 
-def _format_notes(f: Field, header: str, fmt: parsing.ColumnFormat, src: Source) -> list[str]:
+def _format_notes(f: Field, header: str, fmt: parsing.ColumnFormat, src: Source) -> list[Note]:
+    values = {"file": src.path.name, "column": header}
     if f.type in ("timestamp", "date") and f.name != "birth_year":
         if not fmt.has_day_month_dates:
             return []
-        return [f"{src.path.name}: {header} dates like 05/01/2024 read "
-                f"{'day-first (5 January)' if fmt.day_first else 'month-first (May 1)'}"]
+        return [Note("day_first" if fmt.day_first else "month_first", values)]
     notes = []
     if fmt.decimal_comma:
-        notes.append(f"{src.path.name}: {header} uses a decimal comma (1 299,50 = 1299.50)")
+        notes.append(Note("decimal_comma", values))
     if fmt.discount_is_share:
-        notes.append(f"{src.path.name}: {header} holds the share paid (0.95, 8折); "
-                     "converted to the amount taken off")
+        notes.append(Note("discount_share", values))
     return notes
 
 
@@ -442,27 +514,37 @@ def _load_columns(kind: Kind) -> str:
     return ", ".join(names)
 
 
-def _load(store: Store, good: list[str], dataset: str, kind: Kind, replace: bool) -> Dataset:
-    """One transaction: add (or replace) the rows, rebuild derived tables, bump the version."""
+def _load(store: Store, parts: list[tuple[Kind, list[str]]], dataset: str, replace: bool) -> Dataset:
+    """One transaction: add (or replace) each part's rows, rebuild derived tables, bump the version."""
+    kinds = list(dict.fromkeys(kind for kind, _ in parts))
     with store.transaction() as cur:
         ds = store.find(dataset, cur) or store.create_dataset(dataset, cur)
-        table = ds.table(KIND_TABLE[kind])
         if replace:
-            cur.execute(f"DELETE FROM {table}")
-        rows = "SELECT * FROM read_parquet($files::VARCHAR[])"
-        params = {"files": good}
-        if kind in ("orders", "members"):
-            # A sequence number keeps load order: lines name orders without an order id, and a
-            # member listed twice takes the later row's values. Gaps (rejected rows) are harmless.
-            column = "line_id" if kind == "orders" else "row_id"
-            start = cur.sql(f"SELECT coalesce(max({column}), 0) FROM {table}").fetchall()[0][0]
-            numbered = f"SELECT $start + seq AS {column}, {_load_columns(kind)} FROM ({rows})"
-            if kind == "orders":
-                numbered = (f"SELECT line_id, coalesce(order_id, 'L' || line_id) AS order_id, "
-                            f"* EXCLUDE (order_id, line_id) FROM ({numbered})")
-            cur.execute(f"INSERT INTO {table} BY NAME {numbered}", {**params, "start": start})
-        else:
-            cur.execute(f"INSERT INTO {table} BY NAME SELECT {_load_columns(kind)} FROM ({rows})", params)
-        store.rebuild_derived(cur, ds, kind)
+            for kind in kinds:
+                cur.execute(f"DELETE FROM {ds.table(KIND_TABLE[kind])}")
+        for kind, good in parts:
+            _insert(cur, ds, kind, good)
+        # orders rebuild both derived tables, members only `members`, NPS and spend neither
+        changed = next((k for k in ("orders", "members") if k in kinds), None)
+        if changed is not None:
+            store.rebuild_derived(cur, ds, changed)
         store.bump_version(cur, ds)
     return store.dataset(ds.name)
+
+
+def _insert(cur: duckdb.DuckDBPyConnection, ds: Dataset, kind: Kind, good: list[str]) -> None:
+    table = ds.table(KIND_TABLE[kind])
+    rows = "SELECT * FROM read_parquet($files::VARCHAR[])"
+    params = {"files": good}
+    if kind in ("orders", "members"):
+        # A sequence number keeps load order: lines name orders without an order id, and a
+        # member listed twice takes the later row's values. Gaps (rejected rows) are harmless.
+        column = "line_id" if kind == "orders" else "row_id"
+        start = cur.sql(f"SELECT coalesce(max({column}), 0) FROM {table}").fetchall()[0][0]
+        numbered = f"SELECT $start + seq AS {column}, {_load_columns(kind)} FROM ({rows})"
+        if kind == "orders":
+            numbered = (f"SELECT line_id, coalesce(order_id, 'L' || line_id) AS order_id, "
+                        f"* EXCLUDE (order_id, line_id) FROM ({numbered})")
+        cur.execute(f"INSERT INTO {table} BY NAME {numbered}", {**params, "start": start})
+    else:
+        cur.execute(f"INSERT INTO {table} BY NAME SELECT {_load_columns(kind)} FROM ({rows})", params)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from lib.ingest import ingest
+from lib.ingest import Part, ingest_parts
 from lib.store import Store
 
 SAMPLE_DIR = Path(__file__).resolve().parents[1] / "sample_data"
@@ -28,14 +28,8 @@ def ensure_sample_dataset(store: Store, sample_dir: Path | None = None) -> bool:
     present = [(kind, sample_dir / name) for kind, name in SAMPLE_FILES if (sample_dir / name).exists()]
     if not present or store.find(SAMPLE_DATASET) is not None:
         return False
-    try:
-        for kind, path in present:
-            ingest(store, [path], SAMPLE_DATASET, kind=kind, replace=True)
-    except Exception:
-        # All or nothing: a half-loaded demo would never be completed (the dataset exists).
-        if store.find(SAMPLE_DATASET) is not None:
-            store.delete_dataset(SAMPLE_DATASET)
-        raise
+    # One transaction for all files: a half-loaded demo would never be completed (the dataset exists).
+    ingest_parts(store, [Part(kind, [path]) for kind, path in present], SAMPLE_DATASET, replace=True)
     with store.transaction() as cur:
         cur.execute("INSERT INTO meta VALUES (?, '1') ON CONFLICT DO NOTHING", [_MARKER])
     return True

@@ -4,37 +4,36 @@ definition of every metric.
 Privacy: everything before saving belongs to this browser session alone (SPEC "Workspace and
 sessions"): each session copies its uploads into its own temporary folder (session state holds
 the path, never a shared cache), and a file's copy is removed once it is saved or taken out of
-the uploader.
+the uploader. A session that simply ends leaves its folder behind (Streamlit says nothing when a
+session ends), so folders older than a day are swept when a session first opens this page.
+
+The files of one save load together, in one transaction: all of them or none.
 """
 
 from __future__ import annotations
 
-import re
 import shutil
 import tempfile
+import time
 from collections import Counter
 from pathlib import Path
 
 import polars as pl
 import streamlit as st
 
-from lib.contract import FIELDS, KINDS, Kind, missing_required, suggest_mapping
-from lib.filters import FILTER_FIELDS
+from lib.contract import FIELDS, KINDS, Kind, guess_kind, missing_required
 from lib.i18n import t
-from lib.ingest import IngestError, IngestResult, Preview, ingest, preview
+from lib.ingest import IngestError, Note, Part, Preview, ingest_parts, preview
 from lib.store import StoreError, first_line, validate_name
-from lib.ui import FILTER_KEY, lang, open_store, tr
+from lib.ui import lang, open_store, select_dataset, tr
 
 ROOT = Path(__file__).resolve().parents[1]
 METRICS_DOC = ROOT / "docs" / "metrics.md"
 UPLOAD_TYPES = ["csv", "txt", "tsv", "xlsx", "parquet"]
+UPLOAD_PREFIX = "memberlens-upload-"  # a session's temporary folder: <temp dir>/memberlens-upload-…
+STALE_UPLOAD_SECONDS = 24 * 3600  # older than this, an upload folder belongs to a session long gone
 IGNORE = "-"  # "don't import this column" (lib.ingest reads "-" as ignore)
-# A file's kind is guessed as the first of these whose required fields its headers all provide:
-# an order export also names a member, so orders are tried before members.
-GUESS_ORDER: tuple[Kind, ...] = ("orders", "nps", "spend", "members")
 SAMPLE_VALUES = 3
-STEP_KEYS = {"reading": "data.step_reading", "checking": "data.step_checking", "saving": "data.step_saving",
-             "done": "data.step_done"}
 
 store = open_store()
 state = st.session_state
@@ -42,13 +41,6 @@ L = lang()  # bound once: a widget's format_func must not read session state whe
 
 
 # -- helpers --------------------------------------------------------------------------------
-
-def guess_kind(headers: list[str]) -> Kind:
-    for kind in GUESS_ORDER:
-        if not missing_required(set(suggest_mapping(headers, kind).values()), kind):
-            return kind
-    return "orders"
-
 
 def field_label(kind: Kind):
     required = {f.name for f in FIELDS[kind] if f.required}
@@ -61,12 +53,30 @@ def field_label(kind: Kind):
     return label
 
 
+def sweep_stale_uploads() -> None:
+    """Remove the upload folders of sessions that ended more than a day ago. Best effort: a
+    folder another session is removing, or one we may not touch, is simply left."""
+    cutoff = time.time() - STALE_UPLOAD_SECONDS
+    try:
+        folders = list(Path(tempfile.gettempdir()).glob(f"{UPLOAD_PREFIX}*"))
+    except OSError:
+        return
+    for folder in folders:
+        try:
+            stale = folder.is_dir() and folder.stat().st_mtime < cutoff
+        except OSError:
+            continue
+        if stale:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
 def private_copy(upload) -> Path:
-    """This session's temporary copy of an uploaded file (made once per upload)."""
+    """This session's temporary copy of an uploaded file (made once per upload, and again if a
+    sweep took it from a session idle for over a day)."""
     files = state.setdefault("data_files", {})
-    if upload.file_id not in files:
+    if upload.file_id not in files or not Path(files[upload.file_id]).exists():
         if "data_tmp" not in state:
-            state["data_tmp"] = tempfile.mkdtemp(prefix="memberlens-upload-")  # this session's own folder
+            state["data_tmp"] = tempfile.mkdtemp(prefix=UPLOAD_PREFIX)  # this session's own folder
         folder = Path(state["data_tmp"]) / upload.file_id
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / Path(upload.name).name
@@ -95,22 +105,12 @@ def cached_preview(file_id: str, path: Path, kind: Kind) -> Preview | str:
     return previews[(file_id, kind)]
 
 
-def switch_dataset(name: str | None) -> None:
-    """Make `name` this session's dataset, dropping filters that belong to the previous one."""
-    for key in [k for k in state if str(k).startswith(FILTER_KEY)]:
-        del state[key]
-    for param in [*FILTER_FIELDS, "start", "end"]:
-        st.query_params.pop(param, None)
-    state["dataset"] = name
-    if name is None:
-        st.query_params.pop("dataset", None)
-    else:
-        st.query_params["dataset"] = name
-
-
-def step_text(message: str) -> str:
-    word = message.split(" ", 1)[0]
-    return tr(STEP_KEYS[word]) if word in STEP_KEYS else message
+def forget_all() -> None:
+    """Remove this session's temporary folder and everything derived from its uploads."""
+    for key in ("data_files", "data_previews"):
+        state.pop(key, None)
+    if "data_tmp" in state:
+        shutil.rmtree(state.pop("data_tmp"), ignore_errors=True)
 
 
 # -- one uploaded file: kind, preview, mapping ------------------------------------------------
@@ -120,10 +120,6 @@ def file_plan(n: int, upload) -> dict:
     plan = {"id": upload.file_id, "name": upload.name, "problems": []}
     with st.container(border=True):
         st.markdown(f":material/description: **{tr('data.file_header', n=n, name=upload.name)}**")
-        if upload.file_id in state.get("data_saved", {}):
-            st.success(tr("data.file_saved", dataset=state["data_saved"][upload.file_id]), icon=":material/check:")
-            plan["saved"] = True
-            return plan
         path = private_copy(upload)
         plan["path"] = path
         first = cached_preview(upload.file_id, path, "orders")
@@ -188,56 +184,38 @@ def mapping_editor(file_id: str, name: str, kind: Kind, found: Preview, problems
 # -- saving -----------------------------------------------------------------------------------
 
 def save(plans: list[dict], dataset: str, replace: bool) -> None:
-    """Import the files one by one (orders first), with a progress bar; keep the summary in the
-    session. A failure stops there: that file changed nothing; the files before it stay saved."""
+    """Import every file in one transaction (orders first), with a progress bar; keep the summary
+    in the session. A failure in any file saves none of them: the dataset is as it was."""
     ordered = sorted(plans, key=lambda p: KINDS.index(p["kind"]))
     bar = st.progress(0.0, text=tr("importing"))
-    done: list[tuple[dict, IngestResult]] = []
-    failed: tuple[str, str] | None = None
-    replaced: set[str] = set()
-    for i, plan in enumerate(ordered):
-        def report(fraction: float, message: str, i: int = i, name: str = plan["name"]) -> None:
-            bar.progress(min((i + fraction) / len(ordered), 1.0), text=f"{name}: {step_text(message)}")
-        try:
-            # Replace means "this kind's data becomes these files": only the first file of a kind replaces.
-            result = ingest(store, [plan["path"]], dataset, plan["kind"], plan["overrides"],
-                            replace=replace and plan["kind"] not in replaced, progress=report)
-        except (IngestError, StoreError) as exc:
-            failed = (plan["name"], first_line(exc))
-            break
-        replaced.add(plan["kind"])
-        done.append((plan, result))
+
+    def report(fraction: float, step: Note) -> None:
+        bar.progress(min(fraction, 1.0), text=step.text(L))
+
+    try:
+        results = ingest_parts(store, [Part(p["kind"], [p["path"]], p["overrides"]) for p in ordered], dataset,
+                               replace=replace, progress=report)
+    except (IngestError, StoreError) as exc:
+        part = getattr(exc, "part", None)  # which file failed; None: the save as a whole
+        bar.empty()
+        state["data_summary"] = {
+            "failed": (ordered[part]["name"] if part is not None else ", ".join(p["name"] for p in ordered),
+                       first_line(exc)),
+            "failed_rejects": getattr(exc, "rejects", None)}
+        st.rerun()
     bar.empty()
-    saved = state.setdefault("data_saved", {})
-    for plan, result in done:
-        saved[plan["id"]] = result.dataset
-        forget(plan["id"])
+    forget_all()
     state["data_summary"] = {
-        "dataset": done[-1][1].dataset if done else dataset,
+        "dataset": results[0].dataset, "members": results[0].members, "orders": results[0].orders,
         "files": [{"file": p["name"], "kind": r.kind, "read_as": f.read_as, "rows_read": f.rows_read,
                    "rows_loaded": f.rows_loaded, "rows_rejected": f.rows_read - f.rows_loaded,
-                   "mapping": ", ".join(f"{h} → {tr('data.field_' + m)}" for h, m in f.mapping.items()),
-                   "rejects": r.rejects}
-                  for p, r in done for f in r.files],
-        "notes": [n for _, r in done for n in r.notes],
-        "members": done[-1][1].members if done else None, "orders": done[-1][1].orders if done else None,
-        "failed": failed,
-        "failed_rejects": _rejects_in(failed[1]) if failed else None,
+                   "mapping": f.mapping, "rejects": r.rejects}
+                  for p, r in zip(ordered, results) for f in r.files],
+        "notes": [n for r in results for n in r.notes],  # Notes: shown in the language of the moment
     }
-    if done:
-        switch_dataset(done[-1][1].dataset)
-        if failed is not None:  # a retry of the rest goes to the dataset the first files went to
-            state["data_target_next"] = done[-1][1].dataset
-    if failed is None:
-        state["data_generation"] = state.get("data_generation", 0) + 1  # a fresh, empty uploader
-        state["data_saved"] = {}
+    select_dataset(results[0].dataset)
+    state["data_generation"] = state.get("data_generation", 0) + 1  # a fresh, empty uploader
     st.rerun()
-
-
-def _rejects_in(message: str) -> str | None:
-    """The rejected-rows file a failed import names at the end of its message, if it exists."""
-    found = re.search(r"rejected rows: (.+\.csv)$", message)
-    return found.group(1) if found and Path(found.group(1)).exists() else None
 
 
 def show_summary() -> None:
@@ -246,7 +224,7 @@ def show_summary() -> None:
         return
     with st.container(border=True):
         st.subheader(tr("data.summary"))
-        if summary["files"]:
+        if "files" in summary:
             st.success(tr("data.saved_to", dataset=summary["dataset"], members=summary["members"],
                           orders=summary["orders"]), icon=":material/check_circle:")
             files = summary["files"]
@@ -258,10 +236,12 @@ def show_summary() -> None:
             st.dataframe(pl.DataFrame([{
                 tr("data.col_file"): f["file"], tr("kind"): tr(f"kind_{f['kind']}"), tr("read_as"): f["read_as"],
                 tr("rows_read"): f["rows_read"], tr("rows_loaded"): f["rows_loaded"],
-                tr("rows_rejected"): f["rows_rejected"], tr("data.col_mapping"): f["mapping"]} for f in files]),
+                tr("rows_rejected"): f["rows_rejected"],
+                tr("data.col_mapping"): ", ".join(f"{h} → {tr('data.field_' + m)}" for h, m in f["mapping"].items())}
+                for f in files]),
                 hide_index=True, width="stretch")
             if summary["notes"]:
-                st.markdown(f"**{tr('data.notes')}**\n\n" + "\n".join(f"- {n}" for n in summary["notes"]))
+                st.markdown(f"**{tr('data.notes')}**\n\n" + "\n".join(f"- {n.text(L)}" for n in summary["notes"]))
             with_rejects = [f for f in files if f["rejects"]]
             if not with_rejects:
                 st.caption(tr("data.no_rejects"))
@@ -273,26 +253,24 @@ def show_summary() -> None:
                     st.download_button(tr("data.download_rejects_file", name=f["file"]), path.read_bytes(),
                                        file_name=path.name, mime="text/csv", key=f"data_rejects_{i}",
                                        icon=":material/download:")
-        if summary["failed"]:
+        else:
             name, error = summary["failed"]
             st.error(tr("data.failed", name=name, error=error), icon=":material/error:")
             st.markdown(tr("data.nothing_changed"))
-            if summary.get("failed_rejects"):
-                path = Path(summary["failed_rejects"])
+            path = summary["failed_rejects"]
+            if path is not None and path.exists():
                 st.download_button(tr("data.download_rejects_file", name=name), path.read_bytes(),
                                    file_name=path.name, mime="text/csv", key="data_failed_rejects",
                                    icon=":material/download:")
-            if summary["files"]:
-                st.markdown(tr("data.partly_saved", files=", ".join(dict.fromkeys(f["file"] for f in summary["files"]))))
         if st.button(tr("data.dismiss"), key="data_dismiss", icon=":material/close:"):
             del state["data_summary"]
             st.rerun()
 
 
 def import_tab() -> None:
-    if "data_target_next" in state:  # set before the target widgets exist in this run
-        state["data_target_mode"] = "existing"
-        state["data_existing_name"] = state.pop("data_target_next")
+    if "data_swept" not in state:  # once per session: listing the temp folder is cheap, not free
+        sweep_stale_uploads()
+        state["data_swept"] = True
     show_summary()
     uploads = st.file_uploader(tr("data.upload"), type=UPLOAD_TYPES, accept_multiple_files=True,
                                key=f"data_upload_{state.get('data_generation', 0)}", help=tr("data.upload_help"))
@@ -305,9 +283,6 @@ def import_tab() -> None:
         st.caption(tr("data.empty_hint"))
         return
     plans = [file_plan(n, upload) for n, upload in enumerate(uploads, start=1)]
-    pending = [p for p in plans if not p.get("saved")]
-    if not pending:
-        return
     st.subheader(tr("data.target"))
     names = [d.name for d in store.datasets()]
     if state.get("data_existing_name") not in names:  # kept from before a rename or delete
@@ -316,11 +291,11 @@ def import_tab() -> None:
         state["data_target_mode"] = "new"
     mode = st.radio(tr("data.target"), ["new", "existing"] if names else ["new"], horizontal=True,
                     format_func=lambda m: t(f"data.target_{m}", L), key="data_target_mode", label_visibility="collapsed")
-    problems = [p for plan in pending for p in plan["problems"]]
+    problems = [p for plan in plans for p in plan["problems"]]
     replace = False
     if mode == "new":
-        dataset = st.text_input(tr("data.new_name"), value=Path(pending[0]["name"]).stem,
-                                key=f"data_new_name_{pending[0]['id']}")
+        dataset = st.text_input(tr("data.new_name"), value=Path(plans[0]["name"]).stem,
+                                key=f"data_new_name_{plans[0]['id']}")
         try:
             dataset = validate_name(dataset)
         except StoreError as exc:
@@ -337,9 +312,9 @@ def import_tab() -> None:
         replace = st.checkbox(tr("replace"), value=False, help=tr("data.replace_help"), key="data_replace")
     if problems:
         st.caption(tr("data.cannot_save"))
-    if st.button(tr("data.save_n", n=len(pending)), type="primary", disabled=bool(problems),
+    if st.button(tr("data.save_n", n=len(plans)), type="primary", disabled=bool(problems),
                  icon=":material/save:", key="data_save"):
-        save(pending, dataset, replace)
+        save(plans, dataset, replace)
 
 
 # -- datasets -------------------------------------------------------------------------------
@@ -395,7 +370,7 @@ def datasets_tab() -> None:
                 st.error(first_line(exc))
             else:
                 if state.get("dataset") == chosen:
-                    switch_dataset(None)
+                    select_dataset(None)
                 state.pop("data_manage_target", None)
                 state["data_flash"] = tr("data.deleted", name=chosen)
                 state["data_manage_generation"] = generation + 1

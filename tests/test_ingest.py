@@ -11,7 +11,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from lib.ingest import IngestError, ingest, preview
+from lib.ingest import IngestError, Note, Part, ingest, ingest_parts, preview
 
 D = Decimal
 
@@ -126,7 +126,10 @@ def test_decimal_comma_with_dot_grouping(store, write):
     text = "会员ID;支付时间;金额\nM1;2024-01-05;1.299,50\nM2;2024-01-05;7,5\n"
     result = ingest(store, [write("orders.csv", text)], "t")
     assert [r[3] for r in lines(store)] == [D("1299.50"), D("7.50")]
-    assert any("decimal comma" in n for n in result.notes)
+    assert result.notes == [Note("decimal_comma", {"file": "orders.csv", "column": "金额"})]
+    # the command line prints the English text, the page either language
+    assert str(result.notes[0]) == "orders.csv: 金额 uses a decimal comma (1 299,50 = 1299.50)"
+    assert result.notes[0].text("zh") == "orders.csv：「金额」以逗号作小数点（1 299,50 = 1299.50）"
 
 
 def test_bad_rows_are_rejected_unchanged_with_reasons(store, write):
@@ -205,7 +208,9 @@ def test_discount_given_as_share_paid_becomes_money_off(store, write):
     # paid 80 at 8折 = list 100, so 20 off; paid 95 at 0.95 = list 100, so 5 off.
     assert store.query(f"SELECT discount FROM {ds.table('order_lines')} ORDER BY line_id")["discount"].to_list() == [
         D("20.00"), D("5.00")]
-    assert any("share paid" in n for n in result.notes)
+    assert result.notes == [Note("discount_share", {"file": "orders.csv", "column": "折扣"})]
+    assert str(result.notes[0]) == ("orders.csv: 折扣 holds the share paid (0.95, 8折); "
+                                    "converted to the amount taken off")
 
 
 def test_mapping_overrides(store, write):
@@ -290,8 +295,15 @@ def test_all_rows_bad_is_a_failure_that_still_writes_rejects(store, write):
     with pytest.raises(IngestError, match=r"no row could be loaded \(2 rejected; first reason: "
                                           r"order_date: cannot read 'someday' as a date\)") as info:
         ingest(store, [write("orders.csv", text)], "t")
-    rejects = str(info.value).rsplit("rejected rows: ", 1)[1]
+    rejects = info.value.rejects  # the file is named in the message too, for the command line
+    assert str(info.value).endswith(f"rejected rows: {rejects}")
     assert [r["会员ID"] for r in read_rejects(rejects)] == ["M1", "M2"]
+
+
+def test_a_failure_other_than_no_row_loaded_has_no_rejects(store, write):
+    with pytest.raises(IngestError, match="no column for member_id") as info:
+        ingest(store, [write("orders.csv", "who,支付时间,金额\nM1,2024-01-05,1\n")], "t")
+    assert info.value.rejects is None
 
 
 def test_several_files_append_and_replace(store, write):
@@ -308,6 +320,67 @@ def test_several_files_append_and_replace(store, write):
     assert store.dataset("t").version == 3
     ingest(store, [b], "t", replace=True)
     assert [r[0] for r in lines(store)] == ["M2"]
+
+
+# -- several kinds in one transaction (ingest_parts) ------------------------------------------
+
+PART_ORDERS = "会员ID,订单号,支付时间,实付金额\nM1,A1,2024-01-05,100\nM2,A2,2024-01-06,x\n"
+PART_MEMBERS = "会员ID,性别\nM1,女\nM9,男\n"
+MASKED_MEMBERS = "会员ID,性别\n138****5678,女\n"  # a masked phone: no row can be loaded
+
+
+def test_parts_of_every_kind_load_in_one_go(store, write):
+    results = ingest_parts(store, [
+        Part("orders", [write("o.csv", PART_ORDERS)]),
+        Part("members", [write("m.csv", PART_MEMBERS)]),
+        Part("nps", [write("n.csv", "会员ID,提交答卷时间,推荐评分\nM1,2024-01-10,9\n")]),
+        Part("spend", [write("s.csv", "月份,营销费用\n2024-01,500\n")])], "t")
+    # each part its own rows (A2's amount 'x' is rejected) and its own rejects file
+    assert [(r.kind, r.rows_read, r.rows_loaded) for r in results] == [
+        ("orders", 2, 1), ("members", 2, 2), ("nps", 1, 1), ("spend", 1, 1)]
+    assert [r.rejects is not None for r in results] == [True, False, False, False]
+    # the dataset's totals after the whole import: members M1 and M9 (M2's only line was
+    # rejected), one order (A1)
+    assert {(r.members, r.orders) for r in results} == {(2, 1)}
+    counts = store.table_counts(store.dataset("t"))
+    assert (counts["order_lines"], counts["members_source"], counts["nps"], counts["spend"]) == (1, 2, 1, 1)
+    assert store.dataset("t").version == 2  # created at 1, one import: one bump
+
+
+def test_a_failing_part_leaves_the_dataset_as_it_was(store, write):
+    ingest(store, [write("o.csv", PART_ORDERS)], "t")
+    before = (lines(store), store.dataset("t").version)
+    with pytest.raises(IngestError, match="no row could be loaded") as info:
+        ingest_parts(store, [Part("orders", [write("more.csv", "会员ID,支付时间,金额\nM5,2024-02-01,7\n")]),
+                             Part("members", [write("masked.csv", MASKED_MEMBERS)])], "t")
+    assert info.value.part == 1  # the members part failed; the good orders part was not saved either
+    assert [r["会员ID"] for r in read_rejects(info.value.rejects)] == ["138****5678"]
+    assert (lines(store), store.dataset("t").version) == before
+    # into a new dataset: not even the dataset is created
+    with pytest.raises(IngestError):
+        ingest_parts(store, [Part("orders", [write("more.csv", "会员ID,支付时间,金额\nM5,2024-02-01,7\n")]),
+                             Part("members", [write("masked.csv", MASKED_MEMBERS)])], "new")
+    assert store.find("new") is None
+
+
+def test_replace_empties_each_kind_once_for_all_its_parts(store, write):
+    ingest(store, [write("old.csv", "会员ID,支付时间,金额\nOLD,2024-01-01,1\n")], "t")
+    ingest_parts(store, [Part("orders", [write("a.csv", "会员ID,支付时间,金额\nA,2024-01-02,2\n")]),
+                         Part("orders", [write("b.csv", "会员ID,支付时间,金额\nB,2024-01-03,3\n")])],
+                 "t", replace=True)
+    assert [r[0] for r in lines(store)] == ["A", "B"]  # OLD replaced; the second part does not replace the first
+
+
+def test_progress_names_each_step(store, write):
+    steps = []
+    ingest_parts(store, [Part("orders", [write("a.csv", PART_ORDERS)]), Part("members", [write("m.csv", PART_MEMBERS)])],
+                 "t", progress=lambda fraction, step: steps.append((round(fraction, 3), step)))
+    # each part has 0.65 / 2 = 0.325 of the bar from 0.05: reading at its start, checking 80 % in
+    assert [(f, s.code, s.values.get("file")) for f, s in steps] == [
+        (0.05, "reading", "a.csv"), (0.31, "checking", "a.csv"),
+        (0.375, "reading", "m.csv"), (0.635, "checking", "m.csv"),
+        (0.75, "saving", None), (1.0, "done", None)]
+    assert [s.text("zh") for _, s in steps[:2]] == ["读取 a.csv", "检查 a.csv 的数据"]
 
 
 def test_preview_reads_the_start_and_suggests_a_mapping(write):

@@ -4,11 +4,12 @@ the headers, the mapping editor, the validation summary, a failed import, the da
 
 from __future__ import annotations
 
+import os
+import tempfile
+import time
 from pathlib import Path
 
-import pytest
-
-from tests.conftest import ROOT, app
+from tests.conftest import ROOT, page
 
 ORDERS = ("会员ID,订单号,支付时间,实付金额,渠道\n"
           "N1,X1,2024-03-01,120,门店\n"
@@ -20,27 +21,8 @@ NPS = "会员ID,提交答卷时间,推荐评分\nN1,2024-03-10,9\n".encode()
 ODD = "客户,时间,钱\nN1,2024-03-01,10\n".encode()                # headers nobody recognises
 
 
-@pytest.fixture(autouse=True)
-def app_router(monkeypatch):
-    """Run every page through app.py's st.navigation, as the browser does. AppTest forgets on each
-    run that app.py has called st.navigation, so a page reached by switch_page would run as an old
-    `pages/` page; lib.ui then reruns it through app.py, and a button clicked in that run is lost."""
-    from streamlit.runtime.pages_manager import PagesManager
-
-    original = PagesManager.__init__
-
-    def init(self, *args, **kwargs):
-        original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(PagesManager, "__init__", init)
-
-
 def data_page(lang: str = "zh"):
-    at = app(lang).run()
-    at.switch_page("pages/data.py").run()
-    assert not at.exception
-    return at
+    return page("data", lang)
 
 
 def upload(at, *files: tuple[str, bytes]):
@@ -68,6 +50,7 @@ def test_upload_preview_mapping_save_and_summary(workspace):
     # the private copies live in this session's folder until saved
     copies = [Path(p) for p in at.session_state["data_files"].values()]
     assert all(p.exists() for p in copies)
+    session_folder = Path(at.session_state["data_tmp"])
     assert at.text_input(key=f"data_new_name_{at.file_uploader[0].value[0].file_id}").value == "orders_march"
 
     at.button(key="data_save").click().run()
@@ -81,7 +64,8 @@ def test_upload_preview_mapping_save_and_summary(workspace):
     assert per_file["导入失败行数"].to_list() == [1, 0, 0, 0]
     assert [b.label for b in at.get("download_button")] == ["下载失败数据：orders_march.csv"]
     assert at.session_state["dataset"] == "orders_march"    # the sidebar now shows the new dataset
-    assert not any(p.exists() for p in copies)               # saved: the private copies are gone
+    assert not any(p.exists() for p in copies)               # saved: the private copies are gone,
+    assert not session_folder.exists()                       # and the session's folder with them
     counts = workspace.table_counts(workspace.dataset("orders_march"))
     assert (counts["order_lines"], counts["members_source"], counts["nps"], counts["spend"]) == (2, 2, 1, 1)
     assert at.file_uploader[0].value == []                   # a fresh uploader for the next files
@@ -126,25 +110,51 @@ def test_a_failed_import_says_nothing_changed(workspace):
     assert not at.exception
     assert at.error[0].value.startswith("导入「bad.csv」失败：no row could be loaded (2 rejected; first reason: "
                                         "order_date: cannot read 'not a date' as a date)")
-    assert any("该文件没有导入任何数据，数据集未因此改变" in m.value for m in at.markdown)
+    assert any("所有文件都没有导入" in m.value for m in at.markdown)
     assert workspace.find("bad") is None
     assert at.file_uploader[0].value[0].name == "bad.csv"     # kept, so the user can fix and retry
     assert [b.label for b in at.get("download_button")] == ["下载失败数据：bad.csv"]
 
 
-def test_a_failure_after_a_saved_file_names_both_and_retries_into_that_dataset(workspace):
+def test_a_failure_in_any_file_saves_none_of_them(workspace):
     masked = "会员ID,性别\n138****5678,女\n".encode()          # a masked phone cannot identify a member
+    before = (workspace.table_counts(workspace.dataset("shop")), workspace.dataset("shop").version)
     at = upload(data_page(), ("members_masked.csv", masked), ("new_orders.csv", ORDERS))
+    at.radio(key="data_target_mode").set_value("existing").run()       # into "shop"
     at.button(key="data_save").click().run()
     assert not at.exception
-    # orders load first and are saved; the members file then fails and changes nothing
-    assert workspace.table_counts(workspace.dataset("members_masked"))["order_lines"] == 2
+    # the orders file is good, the members file is not: one transaction, so neither is saved
     assert at.error[0].value.startswith("导入「members_masked.csv」失败：no row could be loaded")
-    assert any("在它之前的文件已保存：new_orders.csv" in m.value for m in at.markdown)
-    assert [s.value for s in at.success if "已保存到数据集" in s.value] == ["已保存到数据集「members_masked」"]
-    assert at.radio(key="data_target_mode").value == "existing"          # a retry adds to that dataset
-    assert at.selectbox(key="data_existing_name").value == "members_masked"
-    assert at.button(key="data_save").label == "保存 1 个文件"
+    assert (workspace.table_counts(workspace.dataset("shop")), workspace.dataset("shop").version) == before
+    assert [b.label for b in at.get("download_button")] == ["下载失败数据：members_masked.csv"]
+    # both files stay, to be fixed and saved again together
+    assert [u.name for u in at.file_uploader[0].value] == ["members_masked.csv", "new_orders.csv"]
+    assert at.button(key="data_save").label == "保存 2 个文件"
+
+
+def test_how_the_files_were_read_follows_the_language(workspace):
+    decimal_comma = "会员ID;支付时间;金额\nM1;2024-01-05;1.299,50\n".encode()
+    at = upload(data_page(), ("eu.csv", decimal_comma))
+    at.button(key="data_save").click().run()
+    assert any("- eu.csv：「金额」以逗号作小数点（1 299,50 = 1299.50）" in m.value.splitlines() for m in at.markdown)
+    at.sidebar.radio(key="lang_radio").set_value("en").run()            # the summary stays, now in English
+    assert not at.exception
+    assert any("- eu.csv: 金额 uses a decimal comma (1 299,50 = 1299.50)" in m.value.splitlines()
+               for m in at.markdown)
+
+
+def test_upload_folders_left_by_old_sessions_are_swept(workspace, tmp_path, monkeypatch):
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))           # this test's own temp dir
+    old, fresh, other = (tmp_path / "memberlens-upload-old", tmp_path / "memberlens-upload-fresh",
+                         tmp_path / "someone-else-old")
+    for folder in (old, fresh, other):
+        (folder / "f1").mkdir(parents=True)
+    two_days_ago = time.time() - 2 * 24 * 3600
+    for folder in (old, other):
+        os.utime(folder, (two_days_ago, two_days_ago))
+    data_page()
+    # only our prefix, only older than a day: another program's folder and a live session's stay
+    assert (old.exists(), fresh.exists(), other.exists()) == (False, True, True)
 
 
 def test_rename_and_delete_a_dataset(workspace):

@@ -17,7 +17,6 @@ LABELS: dict[str, tuple[str, str]] = {
     "data.empty_hint": ("还没有上传文件。一次可以上传多个文件，例如订单明细 + 会员资料 + NPS 问卷 + 营销费用。",
                         "No file uploaded yet. You can upload several at once, e.g. orders + members + NPS + spend."),
     "data.file_header": ("文件 {n}：{name}", "File {n}: {name}"),
-    "data.file_saved": ("已保存到数据集「{dataset}」", "Saved to dataset “{dataset}”"),
     "data.kind_guess": ("数据类型（根据表头自动判断，可修改）", "File type (guessed from the headers; change it if wrong)"),
     "data.read_as": ("识别为：{read_as} · {columns} 列", "Read as: {read_as} · {columns} columns"),
     "data.preview": ("预览（前 {n} 行，原样显示）", "Preview (first {n} rows, as in the file)"),
@@ -46,10 +45,6 @@ LABELS: dict[str, tuple[str, str]] = {
                           "Unticked: add the rows (e.g. one month after another)."),
     "data.cannot_save": ("请先解决上面的问题，才能保存。", "Fix the problems above to save."),
     "data.save_n": ("保存 {n} 个文件", "Save {n} file(s)"),
-    "data.step_reading": ("读取文件", "reading the file"),
-    "data.step_checking": ("检查数据", "checking values"),
-    "data.step_saving": ("写入数据集", "saving"),
-    "data.step_done": ("完成", "done"),
     # summary
     "data.summary": ("导入结果", "Import summary"),
     "data.saved_to": ("已导入数据集「{dataset}」：现有 {members:,} 位会员、{orders:,} 笔订单。侧栏已切换到该数据集。",
@@ -64,11 +59,10 @@ LABELS: dict[str, tuple[str, str]] = {
                           "The rejected rows keep their original columns plus a reason column; fix them and import again."),
     "data.download_rejects_file": ("下载失败数据：{name}", "Download rejected rows: {name}"),
     "data.failed": ("导入「{name}」失败：{error}", "Importing {name} failed: {error}"),
-    "data.nothing_changed": ("该文件没有导入任何数据，数据集未因此改变。可以修改字段映射或文件后重试。",
-                             "Nothing from this file was saved; the dataset is unchanged by it. Fix the mapping or "
-                             "the file and try again."),
-    "data.partly_saved": ("在它之前的文件已保存：{files}（这些文件已标记为已保存，重试时不会重复导入）。",
-                          "The files before it were saved: {files} (marked as saved; a retry will not load them again)."),
+    "data.nothing_changed": ("所有文件都没有导入：这些文件一起保存，要么全部成功，要么都不保存，数据集保持原样。"
+                             "修改字段映射或文件后可以重试。",
+                             "None of the files was saved: they are saved together, all or none, so the dataset is "
+                             "as it was. Fix the mapping or the file and try again."),
     "data.dismiss": ("关闭导入结果", "Close the summary"),
     # datasets
     "data.nps_answers": ("NPS 答卷", "NPS answers"),

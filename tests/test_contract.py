@@ -1,0 +1,35 @@
+"""The data contract's pure helpers, on literal header lists as exports write them."""
+
+from __future__ import annotations
+
+import pytest
+
+from lib.contract import guess_kind
+
+GUESSES = [
+    # A POS order export with Chinese headers: 会员编号, 下单时间 and 实付金额 are the orders' three
+    # required fields (member, date, amount).
+    ("chinese order export", ["订单编号", "会员编号", "下单时间", "商品名称", "数量", "单价", "实付金额", "门店"],
+     "orders"),
+    # A member file: 会员卡号 is a member id; no date an order could take (开卡日期 is a signup date),
+    # no amount, no score, no spend: only members, which need nothing but the id, fits.
+    ("member file", ["会员卡号", "姓名", "性别", "生日", "会员等级", "开卡日期"], "members"),
+    # A survey export: the question itself holds the score (…推荐…), 提交答卷时间 the survey date.
+    ("nps survey", ["会员ID", "提交答卷时间", "您向朋友推荐我们的可能性有多大？"], "nps"),
+    # Marketing spend: 月份 is the period, 消耗 the spend; no member id, so not orders.
+    ("spend sheet", ["月份", "投放渠道", "消耗"], "spend"),
+    # No amount column, but quantity × unit price makes one: still an order export.
+    ("orders without an amount", ["会员ID", "日期", "数量", "单价"], "orders"),
+    # Ambiguous: Customer ID + Date + Amount make an order file, Customer ID + Date + Score an NPS
+    # file. Orders are tried first (an order export may carry a rating; a survey has no amount).
+    ("fits orders and nps", ["Customer ID", "Date", "Score", "Amount"], "orders"),
+    # Ambiguous the other way: no kind fits (no member id for orders, and 金额 is not a spend
+    # header), so the guess is orders, the usual upload, and the page asks for the member id.
+    ("fits nothing", ["日期", "渠道", "金额"], "orders"),
+    ("unrecognised headers", ["客户", "时间", "钱"], "orders"),
+]
+
+
+@pytest.mark.parametrize("label,headers,kind", GUESSES, ids=[g[0] for g in GUESSES])
+def test_guess_kind(label, headers, kind):
+    assert guess_kind(headers) == kind
