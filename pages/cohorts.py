@@ -4,6 +4,7 @@ scopes compared, and the members behind any cell."""
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 
 import polars as pl
 import streamlit as st
@@ -13,7 +14,8 @@ from lib.charts import cohorts as charts
 from lib.filters import filter_options
 from lib.i18n import t
 from lib.periods import PERIODS
-from lib.ui import compute, current_filters, lang, member_table, no_data, open_store, require_dataset, tr
+from lib.ui import (compute, current_filters, keep_in_url, lang, member_table, no_data, open_store, require_dataset,
+                    tr, url_option)
 
 ROLLING = ("off", *map(str, cohorts.ROLLING_WINDOWS))
 SHOW = ("rate", "count")
@@ -23,34 +25,28 @@ COMPARE_FIELDS = ("channel", "store", "category", "region", "city", "member_tier
 DEFAULT_SCOPES = ("天猫", "门店")
 
 
-def url_option(name: str, options: tuple[str, ...], default: str) -> str:
-    value = st.query_params.get(name)
-    return value if value in options else default
-
-
-def choice(column, label: str, name: str, options: tuple[str, ...], default: str, label_key: str,
+def choice(column, label: str, name: str, options: tuple[str, ...], default: str, format_func,
            help: str | None = None) -> str:
-    """A segmented control whose value also lives in the URL (`name`)."""
+    """A segmented control whose value also lives in the URL (`name`; left out when the default)."""
     value = column.segmented_control(label, options, default=url_option(name, options, default), key=name,
-                                     format_func=lambda o: t(label_key.format(o), language), required=True,
-                                     help=help)
-    st.query_params[name] = value
+                                     format_func=format_func, required=True, help=help)
+    keep_in_url(name, value, default)
     return value
 
 
 def reading(line: readings.Reading | None) -> None:
     if line is not None:
-        st.markdown(f":material/lightbulb: {readings.text(line, lang())}")
+        st.markdown(f":material/lightbulb: {readings.text(line, L)}")
 
 
 def value_label(field: str):
-    return (lambda v: t(f"gender_{v}", language) if v in ("M", "F") else v) if field == "gender" else str
+    return (lambda v: say(f"gender_{v}") if v in ("M", "F") else v) if field == "gender" else str
 
 
-store = open_store()
-language = lang()  # format_funcs use it, not the session: AppTest calls them outside a script run
-ds = require_dataset(store)
+ds = require_dataset(open_store())
 filters = current_filters()
+L = lang()
+say = partial(t, lang=L)  # tr in this run's language: Streamlit may call a format_func outside the run
 st.title(tr("page_cohorts"))
 st.caption(tr("cohorts.caption"))
 
@@ -61,17 +57,16 @@ if first is None:
 
 # -- options ----------------------------------------------------------------------------------
 top = st.columns(3)
-period = choice(top[0], tr("cohorts.period"), "coh_period", PERIODS, "month", "period_{}")
-basis = choice(top[1], tr("cohorts.basis"), "coh_basis", cohorts.BASES, "first_purchase", "cohorts.basis_{}")
-show = choice(top[2], tr("cohorts.show"), "coh_show", SHOW, "rate", "cohorts.show_{}")
+period = choice(top[0], tr("cohorts.period"), "coh_period", PERIODS, "month", lambda o: say(f"period_{o}"))
+basis = choice(top[1], tr("cohorts.basis"), "coh_basis", cohorts.BASES, "first_purchase",
+               lambda o: say(f"cohorts.basis_{o}"))
+show = choice(top[2], tr("cohorts.show"), "coh_show", SHOW, "rate", lambda o: say(f"cohorts.show_{o}"))
 low = st.columns(2)
-mode = choice(low[0], tr("cohorts.mode"), "coh_mode", cohorts.MODES, "classic", "cohorts.mode_{}",
+mode = choice(low[0], tr("cohorts.mode"), "coh_mode", cohorts.MODES, "classic", lambda o: say(f"cohorts.mode_{o}"),
               help=tr("cohorts.mode_help"))
-rolling_choice = low[1].segmented_control(
-    tr("cohorts.rolling"), ROLLING, default=url_option("coh_rolling", ROLLING, "off"), key="coh_rolling",
-    required=True, help=tr("cohorts.rolling_help", n="N"),
-    format_func=lambda o: t("cohorts.rolling_off", language) if o == "off" else t("cohorts.rolling_n", language, n=o))
-st.query_params["coh_rolling"] = rolling_choice
+rolling_choice = choice(low[1], tr("cohorts.rolling"), "coh_rolling", ROLLING, "off",
+                        lambda o: say("cohorts.rolling_off") if o == "off" else say("cohorts.rolling_n", n=o),
+                        help=tr("cohorts.rolling_help", n="N"))
 rolling = None if rolling_choice == "off" else int(rolling_choice)
 
 spec = cohorts.CohortSpec(filters, period=period, basis=basis, mode=mode, rolling=rolling)
@@ -89,7 +84,7 @@ average = compute(cohorts.average, ds, spec)
 total = frame["cohort"].n_unique()
 if total > charts.MAX_COHORTS:
     st.caption(tr("cohorts.truncated", shown=charts.MAX_COHORTS, total=f"{total:,}"))
-event = st.plotly_chart(charts.heatmap(frame, lang(), period=period, basis=basis, mode=mode, rolling=rolling,
+event = st.plotly_chart(charts.heatmap(frame, L, period=period, basis=basis, mode=mode, rolling=rolling,
                                        show=show),
                         key="coh_heatmap", on_select="rerun", selection_mode="points")
 st.caption(tr("cohorts.incomplete_note", as_of=filters.as_of or last, measure=tr(f"cohorts.measure_{mode}")))
@@ -99,7 +94,7 @@ reading(readings.cohort_average(average, mode, period, rolling))
 if average.height < 2:
     st.info(tr("cohorts.too_short"))
 else:
-    st.plotly_chart(charts.curves(frame, average, lang(), period=period, basis=basis, mode=mode, rolling=rolling),
+    st.plotly_chart(charts.curves(frame, average, L, period=period, basis=basis, mode=mode, rolling=rolling),
                     key="coh_curves")
     if charts.period0_is_whole(basis, mode):
         st.caption(tr("cohorts.curves_note"))
@@ -110,7 +105,7 @@ options = compute(filter_options, ds)
 fields = [f for f in COMPARE_FIELDS if options.get(f)]
 if fields:
     cols = st.columns(3)
-    field = cols[0].selectbox(tr("cohorts.compare_field"), fields, format_func=lambda f: t(f, language),
+    field = cols[0].selectbox(tr("cohorts.compare_field"), fields, format_func=say,
                               key="coh_cmp_field",
                               help=tr("cohorts.compare_help"))
     values = options[field]
@@ -133,7 +128,7 @@ if fields:
             else:
                 labelled = compared.with_columns(pl.col("scope").replace_strict(
                     {a: value_label(field)(a), b: value_label(field)(b)}))
-                st.plotly_chart(charts.compare(labelled, lang(), period=period, basis=basis, mode=mode,
+                st.plotly_chart(charts.compare(labelled, L, period=period, basis=basis, mode=mode,
                                                rolling=rolling), key="coh_compare")
                 reading(readings.compare(labelled))
 
@@ -158,8 +153,7 @@ period_options = [*cells, None]
 if st.session_state.get("coh_pick_period", -1) not in period_options:  # default: period 1 when there is one
     st.session_state["coh_pick_period"] = 1 if len(cells) > 1 else 0
 k = cols[1].selectbox(tr("cohorts.pick_period"), period_options, key="coh_pick_period",
-                      format_func=lambda k: t("cohorts.whole_cohort", language) if k is None
-                      else t("cohorts.period_k", language, k=k))
+                      format_func=lambda k: say("cohorts.whole_cohort") if k is None else say("cohorts.period_k", k=k))
 cohort_date, label = date.fromisoformat(picked), readings.period_label(date.fromisoformat(picked), period)
 if k is None:
     st.markdown(tr("cohorts.cohort_members", cohort=label, size=f"{cells[0]['cohort_size']:,}"))

@@ -4,6 +4,7 @@ the migration between two dates, and the members behind each number."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from functools import partial
 
 import streamlit as st
 
@@ -23,16 +24,12 @@ THRESHOLDS = {
 }
 MIX_PERIODS = ("month", "quarter")
 
-store = open_store()
-ds = require_dataset(store)
+ds = require_dataset(open_store())
 filters = current_filters()
 L = lang()
+say = partial(t, lang=L)  # tr in this run's language: Streamlit may call a format_func outside the run
 st.title(tr("page_lifecycle"))
 
-
-def say(key: str, **values: object) -> str:
-    """tr() bound to this run's language: for format_func, which may be called outside the run."""
-    return t(key, L, **values)
 first, last = compute(order_span, ds)
 if last is None:
     st.info(tr("no_orders"))

@@ -19,8 +19,7 @@ URL_MEMBER = "m360_member"  # the chosen member in the URL, so a member's page c
 STAGE_COLOURS = {"prospect": "gray", "exploration": "blue", "growth": "green", "stable": "violet",
                  "decline": "orange", "churned": "red"}
 
-store = open_store()
-ds = require_dataset(store)
+ds = require_dataset(open_store())
 filters = current_filters()
 st.title(tr("page_member"))
 st.caption(tr("member.caption"))

@@ -4,31 +4,29 @@ members and CRR, period-1 retention, lifecycle mix; each chart with a one-line r
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import partial
 
 import streamlit as st
 
 from lib import activity, cohorts, kpis, lifecycle, readings
 from lib.charts import overview as charts
 from lib.i18n import money, t
-from lib.ui import compute, current_filters, lang, no_data, open_store, require_dataset, tr
+from lib.ui import compute, current_filters, keep_in_url, lang, no_data, open_store, require_dataset, tr, url_option
 
 WINDOWS = ("30", "90", "365", "range")  # KPI window: last N days, or the sidebar's whole range
+DEFAULT_WINDOW = "30"
 TREND_PERIODS = ("week", "month", "quarter")
+DEFAULT_TREND_PERIOD = "month"
 # (metric, how its value is written)
 CARDS = (("revenue", "money"), ("orders", "count"), ("buyers", "count"), ("aov", "money"),
          ("repurchase_rate", "rate"), ("purchase_frequency", "ratio"), ("order_repurchase_rate", "rate"),
          ("new_buyers", "count"))
 
 
-def url_option(name: str, options: tuple[str, ...], default: str) -> str:
-    value = st.query_params.get(name)
-    return value if value in options else default
-
-
 def card_value(value: float | None, kind: str) -> str:
     if value is None:
         return "–"
-    return {"money": money(value, lang()), "count": f"{value:,.0f}", "rate": f"{value:.1%}",
+    return {"money": money(value, L), "count": f"{value:,.0f}", "rate": f"{value:.1%}",
             "ratio": f"{value:.2f}"}[kind]
 
 
@@ -41,13 +39,13 @@ def card_delta(row: dict, kind: str) -> str | None:
 
 
 def reading(line: readings.Reading | None) -> None:
-    st.markdown(f":material/lightbulb: {readings.text(line, lang()) or tr('overview.no_periods')}")
+    st.markdown(f":material/lightbulb: {readings.text(line, L) or tr('overview.no_periods')}")
 
 
-store = open_store()
-language = lang()  # format_funcs below use it, not the session: AppTest calls them outside a run
-ds = require_dataset(store)
+ds = require_dataset(open_store())
 filters = current_filters()
+L = lang()
+say = partial(t, lang=L)  # tr in this run's language: Streamlit may call a format_func outside the run
 st.title(tr("page_overview"))
 st.caption(tr("overview.caption"))
 
@@ -57,13 +55,15 @@ if first is None:
     st.stop()
 
 left, right = st.columns([3, 2])
-window = left.segmented_control(tr("overview.window"), WINDOWS, default=url_option("ov_window", WINDOWS, "30"),
-                                format_func=lambda w: t(f"overview.window_{w}", language), required=True, key="ov_window",
+window = left.segmented_control(tr("overview.window"), WINDOWS,
+                                default=url_option("ov_window", WINDOWS, DEFAULT_WINDOW),
+                                format_func=lambda w: say(f"overview.window_{w}"), required=True, key="ov_window",
                                 help=tr("overview.window_help"))
 period = right.segmented_control(tr("overview.trend_period"), TREND_PERIODS,
-                                 default=url_option("ov_period", TREND_PERIODS, "month"),
-                                 format_func=lambda p: t(f"period_{p}", language), required=True, key="ov_period")
-st.query_params["ov_window"], st.query_params["ov_period"] = window, period
+                                 default=url_option("ov_period", TREND_PERIODS, DEFAULT_TREND_PERIOD),
+                                 format_func=lambda p: say(f"period_{p}"), required=True, key="ov_period")
+keep_in_url("ov_window", window, DEFAULT_WINDOW)
+keep_in_url("ov_period", period, DEFAULT_TREND_PERIOD)
 
 trend = compute(kpis.trend, ds, kpis.KpiSpec(filters), period)
 if trend.is_empty() or not trend["orders"].sum():
@@ -77,7 +77,7 @@ table = compute(kpis.run, ds, kpis.KpiSpec(scope))
 rows = {r["metric"]: r for r in table.iter_rows(named=True)}
 st.caption(tr("overview.window_caption", start=scope.start, end=scope.end, days=days,
               prev_start=scope.start - timedelta(days=days), prev_end=scope.start - timedelta(days=1),
-              unit=tr(f"period_{period}") if lang() == "zh" else tr(f"period_{period}").lower()))
+              unit=tr(f"period_{period}") if L == "zh" else tr(f"period_{period}").lower()))
 if scope.start - timedelta(days=days) < first:  # the window before reaches back past the first order
     st.warning(tr("overview.previous_partial", days=days, first=first), icon=":material/warning:")
 for chunk in (CARDS[:4], CARDS[4:]):
@@ -92,11 +92,11 @@ reading(readings.kpis(table, days))
 acts = compute(activity.run, ds, activity.ActivitySpec(filters, period))
 left, right = st.columns(2)
 with left:
-    st.plotly_chart(charts.revenue_split(acts, period, lang()), key="ov_revenue")
+    st.plotly_chart(charts.revenue_split(acts, period, L), key="ov_revenue")
     reading(readings.revenue_mix(acts, period))
     st.caption(tr("overview.revenue_help"))
 with right:
-    st.plotly_chart(charts.active_crr(acts, period, lang()), key="ov_active")
+    st.plotly_chart(charts.active_crr(acts, period, L), key="ov_active")
     reading(readings.active(acts, period))
     st.caption(tr("overview.active_help"))
 
@@ -108,10 +108,10 @@ with left:
     if k1.is_empty():
         st.info(tr("overview.no_periods"))
     else:
-        st.plotly_chart(charts.retention_k1(k1, period, lang()), key="ov_k1")
+        st.plotly_chart(charts.retention_k1(k1, period, L), key="ov_k1")
         reading(readings.retention_k1(k1, period))
     st.caption(tr("overview.k1_help", unit=tr(f"cohorts.unit_{period}")))
 with right:
-    st.plotly_chart(charts.lifecycle_mix(stages, filters.as_of or last, lang()), key="ov_lifecycle")
+    st.plotly_chart(charts.lifecycle_mix(stages, filters.as_of or last, L), key="ov_lifecycle")
     reading(readings.lifecycle(stages))
     st.caption(tr("overview.lifecycle_help"))

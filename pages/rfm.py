@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import streamlit as st
 
 from lib import rfm
@@ -14,16 +16,11 @@ DIMENSIONS = ("r", "f", "m")
 THRESHOLD_STEP = {"r": 1.0, "f": 1.0, "m": 10.0}
 THRESHOLD_FORMAT = {"r": "%.0f", "f": "%.0f", "m": "%.2f"}
 
-store = open_store()
-ds = require_dataset(store)
+ds = require_dataset(open_store())
 filters = current_filters()
 L = lang()
+say = partial(t, lang=L)  # tr in this run's language: Streamlit may call a format_func outside the run
 st.title(tr("page_rfm"))
-
-
-def say(key: str, **values: object) -> str:
-    """tr() bound to this run's language: for format_func, which may be called outside the run."""
-    return t(key, L, **values)
 
 
 # -- thresholds: quintiles unless the user switches a dimension to custom ------------------------

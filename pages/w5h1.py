@@ -10,14 +10,16 @@ chart; every member list goes through member_table.
 from __future__ import annotations
 
 from datetime import date, timedelta
+from functools import partial
 
 import polars as pl
 import streamlit as st
 
 from lib import cac, clv, kpis, products, repurchase, rfm
 from lib.charts import w5h1 as charts
-from lib.i18n import money
-from lib.ui import compute, current_filters, lang, member_table, no_data, open_store, require_dataset, tr
+from lib.i18n import money, t
+from lib.ui import (compute, current_filters, keep_in_url, lang, member_table, no_data, open_store, require_dataset,
+                    tr, url_option)
 
 SECTIONS = ("why", "what", "who", "when", "products", "where")
 BY_OPTIONS = ("category", "product_name", "sku")
@@ -41,29 +43,18 @@ def word(label: str) -> str:
     return label if L == "zh" or label.isupper() else label[0].lower() + label[1:]
 
 
-def label_func(options, label) -> callable:
-    """A format_func over labels worked out now (a widget may call format_func outside the
-    script run, where the session's language cannot be read)."""
-    table = {o: label(o) for o in options}
-    return lambda v: table.get(v, str(v))
-
-
-def names(prefix: str, options) -> callable:
-    """label_func naming each option by the label key prefix + option."""
-    return label_func(options, lambda o: tr(f"{prefix}{o}"))
+def names(prefix: str) -> callable:
+    """A format_func naming each option by the label key prefix + option."""
+    return lambda option: say(f"{prefix}{option}")
 
 
 def kept(widget, label: str, options, key: str, default, **kwargs):
-    """A choice widget whose value is kept in the URL under `key` as the option's id (never its
-    translated label, so a link works in both languages); an unknown value falls back to default."""
+    """A choice widget whose value is kept in the URL under `key` (see lib.ui.keep_in_url); a link
+    starts the widget at its value, an unknown value at `default`."""
     if key not in st.session_state:
-        raw = st.query_params.get(key)
-        st.session_state[key] = next((o for o in options if str(o) == raw), default)
+        st.session_state[key] = url_option(key, options, default)
     value = widget(label, options, key=key, **kwargs)
-    if value == default or value is None:
-        st.query_params.pop(key, None)
-    else:
-        st.query_params[key] = str(value)
+    keep_in_url(key, value, default)
     return value
 
 
@@ -95,6 +86,12 @@ def _x_click(event) -> str | None:
         return str(points[0]["x"]) if points else None
     except (KeyError, IndexError, TypeError):
         return None
+
+
+def cards(*shown: tuple[str, str]) -> None:
+    """A row of bordered metric cards, each (label key, value as written)."""
+    for column, (label_key, value) in zip(st.columns(len(shown)), shown):
+        column.metric(tr(label_key), value, border=True)
 
 
 def chart(fig, key: str):
@@ -188,11 +185,8 @@ def why() -> None:
     annual = None if values["annual_revenue_per_buyer"] is None else values["annual_revenue_per_buyer"] * margin
     cost, clv_value = values["cac"], values["historical_clv"]
     ratio = annual / cost if annual is not None and cost else None
-    cards = st.columns(4)
-    cards[0].metric(tr("w5h1.m_hist_clv"), money(clv_value, L), border=True)
-    cards[1].metric(tr("w5h1.m_annual_value"), money(annual, L), border=True)
-    cards[2].metric(tr("w5h1.m_cac"), money(cost, L), border=True)
-    cards[3].metric(tr("w5h1.m_ratio"), "–" if ratio is None else f"{ratio:.1f}×", border=True)
+    cards(("w5h1.m_hist_clv", money(clv_value, L)), ("w5h1.m_annual_value", money(annual, L)),
+          ("w5h1.m_cac", money(cost, L)), ("w5h1.m_ratio", "–" if ratio is None else f"{ratio:.1f}×"))
     if clv_value is None:
         st.info(tr("w5h1.value_missing"))
     elif ratio is None:
@@ -212,7 +206,7 @@ def why() -> None:
 
     st.subheader(tr("w5h1.cost_header"))
     period = st.segmented_control(tr("granularity"), ("month", "quarter"), default="month", required=True,
-                                  key="w5h1_cost_period", format_func=names("period_", ("week", "month", "quarter")))
+                                  key="w5h1_cost_period", format_func=names("period_"))
     costs = compute(cac.new_vs_returning, ds, cac.CacSpec(filters, period=period))
     if costs.is_empty():
         no_data()
@@ -261,18 +255,17 @@ def why() -> None:
     cutoff = left.date_input(tr("w5h1.cutoff"), value=default, min_value=earliest, max_value=latest,
                              key="w5h1_cutoff", help=tr("w5h1.cutoff_help"))
     unit = right.segmented_control(tr("w5h1.backtest_period"), ("week", "month"), default="week", required=True,
-                                   key="w5h1_bt_period", format_func=names("period_", ("week", "month", "quarter")))
+                                   key="w5h1_bt_period", format_func=names("period_"))
     result = compute(clv.backtest, ds, clv.ClvSpec(filters), cutoff, unit)
     summary = dict(result.summary.rows())
     if not clv.usable(result.model.bgnbd) or result.periods.is_empty():
         st.info(tr("w5h1.backtest_none"))
         return
-    cards = st.columns(4)
-    cards[0].metric(tr("w5h1.m_members"), f"{summary['members']:,.0f}", border=True)
-    cards[1].metric(tr("w5h1.m_predicted"), f"{summary['predicted_total']:,.0f}", border=True)
-    cards[2].metric(tr("w5h1.m_actual"), f"{summary['actual_total']:,.0f}", border=True)
     error = summary.get("relative_error_total")
-    cards[3].metric(tr("w5h1.m_error"), "–" if error is None else f"{error:+.1%}", border=True)
+    cards(("w5h1.m_members", f"{summary['members']:,.0f}"),
+          ("w5h1.m_predicted", f"{summary['predicted_total']:,.0f}"),
+          ("w5h1.m_actual", f"{summary['actual_total']:,.0f}"),
+          ("w5h1.m_error", "–" if error is None else f"{error:+.1%}"))
     st.plotly_chart(charts.backtest(result.periods, cutoff, L), key="w5h1_backtest_chart", width="stretch")
 
 
@@ -281,10 +274,9 @@ def why() -> None:
 
 def what() -> None:
     st.caption(tr("w5h1.what_intro"))
-    cards = st.columns(4)
     shown = (("repurchase_rate", "{:.1%}"), ("order_repurchase_rate", "{:.1%}"), ("purchase_frequency", "{:.2f}"),
              ("crr", "{:.1%}"))
-    for column, (metric, fmt) in zip(cards, shown):
+    for column, (metric, fmt) in zip(st.columns(4), shown):
         value, change = KPI.get(metric), CHANGE.get(metric)
         column.metric(tr(metric), "–" if value is None else fmt.format(value), border=True,
                       delta=None if change is None else f"{change:+.1%}",
@@ -293,7 +285,7 @@ def what() -> None:
 
     st.subheader(tr("w5h1.cat_header"))
     by = kept(st.segmented_control, tr("w5h1.by"), BY_OPTIONS, "w5h1_what_by", "category", required=True,
-              format_func=label_func(BY_OPTIONS, by_label))
+              format_func=say)
     spec = repurchase.RepurchaseSpec(filters, by=by)
     table = compute(repurchase.run, ds, spec)
     if table.is_empty():
@@ -312,9 +304,8 @@ def what() -> None:
                     lambda v: f"{v} · {counts[v]['repeat_buyers']:,} / {counts[v]['buyers']:,}", clicked=clicked(event))
     who = right.segmented_control(tr("w5h1.status"), ("repeat_buyers", "buyers"), default="repeat_buyers",
                                   required=True, key="w5h1_what_who",
-                                  format_func=label_func(("repeat_buyers", "buyers"),
-                                                     lambda w: tr("w5h1.who_repeat" if w == "repeat_buyers"
-                                                                  else "w5h1.who_buyers")))
+                                  format_func=lambda w: say("w5h1.who_repeat" if w == "repeat_buyers"
+                                                            else "w5h1.who_buyers"))
     if item:
         show_members(compute(repurchase.members, ds, spec, who, item), "w5h1_what_members", f"repurchase_{who}")
 
@@ -338,13 +329,13 @@ def who() -> None:
     with left:
         source = kept(st.segmented_control, tr("w5h1.hv_source"), products.HIGH_VALUE_SOURCES, "w5h1_hv", "clv",
                       required=True,
-                      format_func=names("w5h1.hv_", products.HIGH_VALUE_SOURCES))
+                      format_func=names("w5h1.hv_"))
     with middle:
         share = kept(st.selectbox, tr("w5h1.top_share"), TOP_SHARES, "w5h1_top", 0.1,
                      format_func=lambda s: f"{s:.0%}", disabled=source != "clv")
     with right:
         attribute = kept(st.selectbox, tr("w5h1.attribute"), ATTRIBUTES, "w5h1_attr", "member_tier",
-                         format_func=names("w5h1.attr_", ATTRIBUTES))
+                         format_func=names("w5h1.attr_"))
     ids = compute(products.high_value_ids, ds, filters, source, share)
     spec = products.ProductSpec(filters)
     profile = compute(products.profile, ds, spec, ids, attribute) if ids else pl.DataFrame()
@@ -374,16 +365,14 @@ def who() -> None:
     threshold = left.slider(tr("w5h1.p_alive_below"), 0.05, 0.95, clv.DEFAULT_PRE_CHURN_P_ALIVE, 0.05,
                             key="w5h1_palive", format="%.2f")
     segments = right.multiselect(tr("w5h1.risk_segments"), rfm.SEGMENTS, default=list(clv.PRE_CHURN_SEGMENTS),
-                                 key="w5h1_risk_segments", format_func=names("seg_", rfm.SEGMENTS))
+                                 key="w5h1_risk_segments", format_func=names("seg_"))
     frame = compute(clv.pre_churn, ds, clv.ClvSpec(filters), threshold, tuple(segments))
     if frame.is_empty():
         st.info(tr("w5h1.churn_none"))
         return
-    cards = st.columns(4)
-    cards[0].metric(tr("w5h1.m_pre_churn"), f"{frame.height:,}", border=True)
-    cards[1].metric(tr("w5h1.m_by_p_alive"), f"{frame['low_p_alive'].sum():,}", border=True)
-    cards[2].metric(tr("w5h1.m_by_segment"), f"{frame['risk_segment'].sum():,}", border=True)
-    cards[3].metric(tr("w5h1.m_at_stake"), money(float(frame["monetary"].sum()), L), border=True)
+    cards(("w5h1.m_pre_churn", f"{frame.height:,}"), ("w5h1.m_by_p_alive", f"{frame['low_p_alive'].sum():,}"),
+          ("w5h1.m_by_segment", f"{frame['risk_segment'].sum():,}"),
+          ("w5h1.m_at_stake", money(float(frame["monetary"].sum()), L)))
     show_members(frame, "w5h1_churn_members", "pre_churn")
 
 
@@ -411,7 +400,7 @@ def when() -> None:
                          "w5h1_bucket_members", f"gap_{bucket}")
 
     by = kept(st.segmented_control, tr("w5h1.by"), BY_OPTIONS, "w5h1_when_by", "category", required=True,
-              format_func=label_func(BY_OPTIONS, by_label))
+              format_func=say)
     spec = repurchase.RepurchaseSpec(filters, by=by)
     table = compute(repurchase.run, ds, spec)
     if not table.filter(pl.col("median_gap_days").is_not_null()).is_empty():
@@ -430,7 +419,7 @@ def when() -> None:
     left, right = st.columns([2, 3])
     with left:
         status = kept(st.segmented_control, tr("w5h1.status"), DUE_CHOICES, "w5h1_due", "overdue", required=True,
-                      format_func=names("w5h1.st_", DUE_CHOICES))
+                      format_func=names("w5h1.st_"))
     statuses = ("overdue", "lapsed") if status == "any" else (status,)
     items = {str(r["item"]): r for r in summary_frame.iter_rows(named=True)}
     counts = {i: sum(r[s] for s in statuses) for i, r in items.items()}
@@ -449,7 +438,7 @@ def when() -> None:
 
 def what_products() -> None:
     level = kept(st.segmented_control, tr("w5h1.level"), BY_OPTIONS, "w5h1_level", "category", required=True,
-                 format_func=label_func(BY_OPTIONS, by_label))
+                 format_func=say)
     item_label = word(by_label(level))
 
     st.subheader(tr("w5h1.top_header"))
@@ -462,7 +451,7 @@ def what_products() -> None:
     st.subheader(tr("w5h1.pairs_header"))
     left, right = st.columns(2)
     basket = left.segmented_control(tr("w5h1.basket"), ("order", "member"), default="order", required=True,
-                                    key="w5h1_basket", format_func=names("w5h1.basket_", ("order", "member")))
+                                    key="w5h1_basket", format_func=names("w5h1.basket_"))
     support = right.number_input(tr("w5h1.min_support"), min_value=0.01, max_value=50.0, step=0.1, format="%.2f",
                                  value=1.0 if level == "category" else 0.1, key=f"w5h1_support_{level}")
     st.caption(tr("w5h1.pairs_intro", basket=tr(f"w5h1.basket_{basket}_word")))
@@ -491,7 +480,7 @@ def what_products() -> None:
     else:
         measure = st.segmented_control(tr("w5h1.price_measure"), ("members", "revenue", "discount"),
                                        default="members", required=True, key="w5h1_price_measure",
-                                       format_func=names("w5h1.pm_", ("members", "revenue", "discount")))
+                                       format_func=names("w5h1.pm_"))
         st.plotly_chart(charts.price_heatmap(prices, measure, L), key="w5h1_price_chart", width="stretch")
         cells = {f"{b}|{s}": (b, p, s, m) for b, p, s, m in prices.select("band", "price_band", "sensitivity",
                                                                           "members").rows()}
@@ -584,15 +573,15 @@ def where() -> None:
 
 # -- the page -------------------------------------------------------------------------------
 
-store = open_store()
-ds = require_dataset(store)
+ds = require_dataset(open_store())
 filters = current_filters()
 L = lang()
+say = partial(t, lang=L)  # tr in this run's language: Streamlit may call a format_func outside the run
 
 st.title(tr("page_5w1h"))
 st.caption(tr("w5h1.caption"))
 section = kept(st.segmented_control, tr("w5h1.section"), SECTIONS, "w5h1", "why", required=True,
-               format_func=names("w5h1.sec_", SECTIONS), label_visibility="collapsed")
+               format_func=names("w5h1.sec_"), label_visibility="collapsed")
 
 headline = compute(kpis.run, ds, kpis.KpiSpec(filters))
 KPI = dict(zip(headline["metric"], headline["value"]))

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -30,8 +31,39 @@ def write(tmp_path: Path):
     return _write
 
 
+# -- app workspaces --------------------------------------------------------------------------
+
 DEMO_ORDERS = ("会员ID,订单号,支付时间,实付金额,渠道,品类\n"
                "M1,A1,2024-01-05,100,门店,奶粉\nM1,A2,2024-02-05,50,天猫,纸尿裤\nM2,A3,2024-01-06,30,天猫,奶粉\n")
+
+# Five buyers a step apart on every dimension (data end 2024-06-30), for the RFM and lifecycle pages:
+# recency 0 / 10 / 20 / 30 / 40 days, 5 / 4 / 3 / 2 / 1 orders of ¥100 each.
+FIVE_BUYERS = """会员ID,订单号,支付时间,实付金额,渠道
+A,A1,2024-06-26,100,天猫
+A,A2,2024-06-27,100,天猫
+A,A3,2024-06-28,100,天猫
+A,A4,2024-06-29,100,天猫
+A,A5,2024-06-30,100,天猫
+B,B1,2024-03-01,100,门店
+B,B2,2024-04-01,100,门店
+B,B3,2024-05-01,100,天猫
+B,B4,2024-06-20,100,天猫
+C,C1,2024-04-10,100,门店
+C,C2,2024-05-15,100,门店
+C,C3,2024-06-10,100,门店
+D,D1,2023-05-31,100,门店
+D,D2,2024-05-31,100,门店
+E,E1,2024-05-21,100,门店
+"""
+
+
+def import_csv(store: Store, folder: Path, dataset: str, text: str, kind: str = "orders") -> None:
+    """Import CSV text into `dataset` through the real ingest, as a file the user chose."""
+    from lib.ingest import ingest
+
+    src = folder / f"{dataset}-{kind}.csv"
+    src.write_text(text, encoding="utf-8")
+    ingest(store, [src], dataset, kind=kind)
 
 
 @pytest.fixture
@@ -41,20 +73,56 @@ def workspace(tmp_path, monkeypatch):
     import streamlit as st
 
     from lib import ui
-    from lib.ingest import ingest
 
     monkeypatch.setenv("MEMBERLENS_DB", str(tmp_path / "app.duckdb"))
     monkeypatch.setattr("lib.samples.SAMPLE_DIR", tmp_path / "no-samples")
     st.cache_data.clear()
     ui.shared_store.clear()
     store = ui.shared_store()
-    src = tmp_path / "orders.csv"
-    src.write_text(DEMO_ORDERS, encoding="utf-8")
-    ingest(store, [src], "shop")
+    import_csv(store, tmp_path, "shop", DEMO_ORDERS)
     yield store
     st.cache_data.clear()
     ui.shared_store.clear()
     store.close()
+
+
+@pytest.fixture
+def add_dataset(workspace, tmp_path):
+    """add_dataset(name, orders, members=None) -> the workspace, with dataset `name` imported from
+    CSV text (orders, and a members file if given) besides "shop"."""
+
+    def _add(name: str, orders: str, members: str | None = None) -> Store:
+        import_csv(workspace, tmp_path, name, orders)
+        if members is not None:
+            import_csv(workspace, tmp_path, name, members, kind="members")
+        return workspace
+
+    return _add
+
+
+@pytest.fixture
+def five_buyers(add_dataset):
+    """The workspace with dataset "five" (FIVE_BUYERS) besides "shop"."""
+    return add_dataset("five", FIVE_BUYERS)
+
+
+# -- pages through AppTest ------------------------------------------------------------------
+
+@pytest.fixture(autouse=True)
+def app_router(monkeypatch):
+    """Run every AppTest through app.py's st.navigation, as the browser does. A `pages/` folder makes
+    Streamlit start in its old multipage mode, and AppTest starts over in it on every run, so a page
+    reached by switch_page would run alone; lib.ui then reruns it through app.py, and a button
+    clicked in that run is lost. Tests that never build an AppTest never call this __init__."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    original = PagesManager.__init__
+
+    def init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "__init__", init)
 
 
 def app(lang: str = "zh", **params: str | list[str]):
@@ -66,3 +134,44 @@ def app(lang: str = "zh", **params: str | list[str]):
     for name, value in params.items():
         at.query_params[name] = value
     return at
+
+
+def page(name: str, lang: str = "zh", **params: str | list[str]):
+    """An AppTest run straight onto pages/<name>.py (app.py draws the sidebar around it), without error."""
+    at = app(lang, **params)
+    at.switch_page(f"pages/{name}.py").run()
+    assert not at.exception
+    return at
+
+
+def set_filters(at, **picked: list[str]):
+    """Pick values in the sidebar's filters (flt_channel, flt_category …), then rerun without error."""
+    for name, values in picked.items():
+        at.sidebar.multiselect(key=f"flt_{name}").set_value(values)
+    at.run()
+    assert not at.exception
+    return at
+
+
+def figures(at) -> list[dict]:
+    """The plotly figures on the page, as their JSON specs, top to bottom."""
+    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+
+
+def figure(at, title: str) -> dict:
+    """The one figure whose title contains `title`."""
+    specs = figures(at)
+    titles = [spec["layout"]["title"]["text"] for spec in specs]
+    found = [spec for spec, text in zip(specs, titles) if title in text]
+    assert len(found) == 1, (title, titles)
+    return found[0]
+
+
+def traces(spec: dict, kind: str | None = None) -> dict[str, dict]:
+    """A figure's traces by name; only those of plotly type `kind` if given."""
+    return {trace["name"]: trace for trace in spec["data"] if kind in (None, trace["type"])}
+
+
+def metrics(at) -> dict[str, str]:
+    """The metric cards' values by label."""
+    return {m.label: m.value for m in at.metric}

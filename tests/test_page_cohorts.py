@@ -8,15 +8,13 @@ All 2024, so April is not over at data end (incomplete cells).
 
 from __future__ import annotations
 
-import json
 from datetime import date, timedelta
 
 import polars as pl
 import pytest
 
 from lib.charts import cohorts as charts
-from lib.ingest import ingest
-from tests.conftest import app
+from tests.conftest import figure, figures, page, set_filters, traces
 
 RICH = """会员ID,订单号,支付时间,实付金额,渠道
 R1,B1,2024-01-03,100,天猫
@@ -34,40 +32,27 @@ R6,B11,2024-03-08,55,门店
 
 
 @pytest.fixture
-def rich(workspace, tmp_path):
-    src = tmp_path / "rich.csv"
-    src.write_text(RICH, encoding="utf-8")
-    ingest(workspace, [src], "rich")
-    return workspace
+def rich(add_dataset):
+    return add_dataset("rich", RICH)
 
 
 def open_page(lang: str = "zh", **params):
-    at = app(lang, **{"dataset": "rich", **params})
-    at.switch_page("pages/cohorts.py").run()   # straight to the page: app.py runs, then this page
-    assert not at.exception
-    return at
-
-
-def figures(at) -> dict[str, dict]:
-    specs = [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
-    return {spec["layout"]["title"]["text"]: spec for spec in specs}
+    return page("cohorts", lang, **{"dataset": "rich", **params})
 
 
 def triangle(at) -> tuple[list, list, list]:
-    """(cohort labels, complete cells, open cells) of the heatmap."""
-    spec = next(s for title, s in figures(at).items() if title.startswith(("留存热力图", "Retention triangle")))
-    done, open_ = [t for t in spec["data"] if t["type"] == "heatmap"]
+    """(cohort labels, complete cells, open cells) of the heatmap, on the zh page."""
+    done, open_ = [t for t in figure(at, "留存热力图")["data"] if t["type"] == "heatmap"]
     return done["y"], done["z"], open_["z"]
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_renders_triangle_curves_and_comparison(rich, lang):
     at = open_page(lang)
-    titles = list(figures(at))
-    assert len(titles) == 3                            # triangle, curves, comparison
-    assert "天猫 vs 门店" in titles[2]
-    spec = figures(at)[titles[2]]
-    curves = {trace["name"]: (trace["x"], trace["y"]) for trace in spec["data"]}
+    specs = figures(at)
+    assert len(specs) == 3                             # triangle, curves, comparison
+    assert "天猫 vs 门店" in specs[2]["layout"]["title"]["text"]
+    curves = {name: (trace["x"], trace["y"]) for name, trace in traces(specs[2]).items()}
     # Period 0 is 100 % by definition and not drawn. 天猫: Jan R1 R3, Feb R5 → k1 (1 + 0) / 3,
     # k2 Jan only (Feb's is April): 1 / 2. 门店: Jan R2, Feb R4, Mar R6 → k1 Jan + Feb (0 + 1) / 2,
     # k2 Jan only: R2 in March, 1 / 1.
@@ -86,8 +71,7 @@ def test_triangle_and_channel_filter(rich):
     assert open_ == [[None, None, None, 0.0],     # April cells, drawn light
                      [None, None, 0.5, None],     # R5 on 04-10
                      [None, 0.0, None, None]]
-    at.sidebar.multiselect(key="flt_channel").set_value(["天猫"]).run()
-    assert not at.exception
+    set_filters(at, channel=["天猫"])
     labels, done, open_ = triangle(at)
     assert labels == ["2024-01", "2024-02"]        # 天猫 first purchases: R1 R3 in Jan, R5 in Feb
     assert done == [[1.0, 0.5, 0.5, None], [1.0, 0.0, None, None]]   # R1 in Feb and Mar; R5 not in Mar

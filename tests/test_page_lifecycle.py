@@ -1,8 +1,8 @@
 """The lifecycle page through AppTest: renders in both languages, follows the filters, recounts
 when a threshold changes, drills down to the members behind a number, explains an empty scope.
 
-Dataset "life5" (data end 2024-06-30; no members file, so no prospects). Spend windows: last 90
-days (04-01, 06-30], the 90 before (2024-01-02, 04-01].
+Dataset "five" (FIVE_BUYERS in tests/conftest.py; data end 2024-06-30; no members file, so no
+prospects). Spend windows: last 90 days (04-01, 06-30], the 90 before (2024-01-02, 04-01].
 
     member  purchases (100 each)             channel        stage at 06-30
     A       06-26 06-27 06-28 06-29 06-30    天猫           growth: gaps 1, recency 0, spend 500 vs 0
@@ -17,72 +17,37 @@ Funnel: registered 5 → first purchase 5 → 2nd 4 → 3rd+ 3 → stable 1.
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
-from tests.conftest import app
-
-ORDERS = """会员ID,订单号,支付时间,实付金额,渠道
-A,A1,2024-06-26,100,天猫
-A,A2,2024-06-27,100,天猫
-A,A3,2024-06-28,100,天猫
-A,A4,2024-06-29,100,天猫
-A,A5,2024-06-30,100,天猫
-B,B1,2024-03-01,100,门店
-B,B2,2024-04-01,100,门店
-B,B3,2024-05-01,100,天猫
-B,B4,2024-06-20,100,天猫
-C,C1,2024-04-10,100,门店
-C,C2,2024-05-15,100,门店
-C,C3,2024-06-10,100,门店
-D,D1,2023-05-31,100,门店
-D,D2,2024-05-31,100,门店
-E,E1,2024-05-21,100,门店
-"""
-STAGE_ORDER = ("prospect", "exploration", "growth", "stable", "decline", "churned")
+from tests.conftest import figures, page, set_filters, traces
 
 
-@pytest.fixture
-def life5(workspace, tmp_path):
-    from lib.ingest import ingest
-
-    src = tmp_path / "life5.csv"
-    src.write_text(ORDERS, encoding="utf-8")
-    ingest(workspace, [src], "life5")
-    return workspace
+def lifecycle_page(lang: str = "zh", dataset: str = "five"):
+    return page("lifecycle", lang, dataset=dataset)
 
 
-def lifecycle_page(lang: str = "zh", **params):
-    at = app(lang, **params)
-    at.run()
-    return at.switch_page("pages/lifecycle.py").run()
-
-
-def figures(at) -> dict[str, dict]:
+def figures_by_type(at) -> dict[str, dict]:
     """The page's figures by trace type (funnel, bar = stage mix, sankey)."""
-    specs = [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
-    return {spec["data"][0]["type"]: spec for spec in specs}
+    return {spec["data"][0]["type"]: spec for spec in figures(at)}
 
 
 def stage_cards(at) -> list[tuple[str, str | None]]:
-    """(count, delta) per stage card, in STAGE_ORDER."""
+    """(count, delta) per stage card: prospect, exploration, growth, stable, decline, churned."""
     return [(m.value, m.delta or None) for m in at.metric]
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_renders_in_both_languages(life5, lang):
-    at = lifecycle_page(lang, dataset="life5")
-    assert not at.exception
+def test_renders_in_both_languages(five_buyers, lang):
+    at = lifecycle_page(lang)
     assert at.title[0].value == ("生命周期" if lang == "zh" else "Lifecycle stages")
     assert [m.label for m in at.metric][1:4] == (["考察期", "增长期", "稳定期"] if lang == "zh"
                                                  else ["Exploration", "Growth", "Stable"])
     assert stage_cards(at) == [("0", None), ("1", None), ("3", None), ("1", None), ("0", None), ("0", None)]
-    figs = figures(at)
+    figs = figures_by_type(at)
     assert sorted(figs) == ["bar", "funnel", "sankey"]
     assert figs["funnel"]["data"][0]["x"] == [5, 5, 4, 3, 1]
     # Stage mix: 14 month ends, 2023-05 … 2024-06; at the last one the stages are today's.
-    bars = {trace["name"]: trace["y"] for trace in figs["bar"]["data"]}
+    bars = {name: trace["y"] for name, trace in traces(figs["bar"]).items()}
     assert len(bars["考察期" if lang == "zh" else "Exploration"]) == 14
     last = [bars[name][-1] for name in bars]
     assert last == [0, 1, 3, 1, 0, 0]
@@ -92,18 +57,16 @@ def test_renders_in_both_languages(life5, lang):
     assert sorted(links["value"]) == [1, 1, 3]
 
 
-def test_filter_changes_the_funnel(life5):
-    at = lifecycle_page(dataset="life5")
-    at.sidebar.multiselect(key="flt_channel").set_value(["天猫"]).run()
-    assert not at.exception
+def test_filter_changes_the_funnel(five_buyers):
+    at = set_filters(lifecycle_page(), channel=["天猫"])
     # 天猫 only: A (5 purchases, growth) and B (B3, B4: gap 50, recency 10, first 60 days ago →
     # growth). The others bought nothing there and, without a members file, have no stage.
-    assert figures(at)["funnel"]["data"][0]["x"] == [2, 2, 2, 1, 0]
+    assert figures_by_type(at)["funnel"]["data"][0]["x"] == [2, 2, 2, 1, 0]
     assert stage_cards(at) == [("0", None), ("0", None), ("2", None), ("0", None), ("0", None), ("0", None)]
 
 
-def test_thresholds_recount_live(life5):
-    at = lifecycle_page("en", dataset="life5")
+def test_thresholds_recount_live(five_buyers):
+    at = lifecycle_page("en")
     at.number_input(key="lc_growth_days").set_value(100).run()
     assert not at.exception
     # B's first purchase is 121 days back (> 100): stable; C's is 81: still growth.
@@ -113,8 +76,8 @@ def test_thresholds_recount_live(life5):
     assert stage_cards(at)[5] == ("2", "+2")
 
 
-def test_drill_down_lists_the_members_behind_a_number(life5):
-    at = lifecycle_page(dataset="life5")
+def test_drill_down_lists_the_members_behind_a_number(five_buyers):
+    at = lifecycle_page()
     at.selectbox(key="lc_drill_stage").set_value("growth").run()
     assert sorted(at.dataframe[-1].value.iloc[:, 0].tolist()) == ["A", "B", "C"]   # the growth card says 3
     at.radio(key="lc_drill").set_value("step").run()
@@ -128,9 +91,7 @@ def test_drill_down_lists_the_members_behind_a_number(life5):
 
 
 def test_empty_scope_is_explained(workspace):
-    at = lifecycle_page("en")
-    at.sidebar.multiselect(key="flt_channel").set_value(["门店"])
-    at.sidebar.multiselect(key="flt_category").set_value(["纸尿裤"]).run()  # A2 is 天猫: nothing matches
-    assert not at.exception
+    at = lifecycle_page("en", dataset="shop")
+    set_filters(at, channel=["门店"], category=["纸尿裤"])  # shop's A2 is 天猫: nothing matches
     assert [i.value for i in at.info] == ["No orders match these filters. Try widening them."]
     assert not at.get("plotly_chart")

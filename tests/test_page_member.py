@@ -4,15 +4,13 @@ refund, several lines per order and a members file."""
 
 from __future__ import annotations
 
-import json
 from datetime import date, datetime
 
 import polars as pl
 import pytest
 
 from lib.charts import member as charts_member
-from lib.ingest import ingest
-from tests.conftest import app
+from tests.conftest import figures, metrics, page, set_filters, traces
 
 RICH_ORDERS = """会员ID,订单号,支付时间,实付金额,渠道,品类,商品名称,数量
 R1,B1,2024-01-05 10:00,200,门店,奶粉,奶粉A,2
@@ -27,53 +25,19 @@ P9,男,1985,普通,2024-01-10,浙江,杭州
 """
 
 
-@pytest.fixture(autouse=True)
-def app_router(monkeypatch):
-    """Run every page through app.py's st.navigation, as the browser does. AppTest forgets on each
-    run that app.py has called st.navigation, so a page reached by switch_page would run as an old
-    `pages/` page; lib.ui then reruns it through app.py, and a button clicked in that run is lost."""
-    from streamlit.runtime.pages_manager import PagesManager
-
-    original = PagesManager.__init__
-
-    def init(self, *args, **kwargs):
-        original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(PagesManager, "__init__", init)
-
-
 @pytest.fixture
-def rich(workspace, tmp_path):
-    orders, members = tmp_path / "rich_orders.csv", tmp_path / "rich_members.csv"
-    orders.write_text(RICH_ORDERS, encoding="utf-8")
-    members.write_text(RICH_MEMBERS, encoding="utf-8")
-    ingest(workspace, [orders], "rich")
-    ingest(workspace, [members], "rich", kind="members")
-    return workspace
+def rich(add_dataset):
+    return add_dataset("rich", RICH_ORDERS, RICH_MEMBERS)
 
 
 def member_page(lang: str = "zh", **params):
-    at = app(lang, **params).run()
-    at.switch_page("pages/member.py").run()
-    assert not at.exception
-    return at
+    return page("member", lang, **params)
 
 
-def set_filter(at, name: str, values: list[str]):
-    """Pick values in one of the sidebar's filters (drawn by app.py around the page)."""
-    at.sidebar.multiselect(key=f"flt_{name}").set_value(values).run()
-    assert not at.exception
-    return at
-
-
-def traces(at) -> dict[str, dict]:
-    [chart] = at.get("plotly_chart")
-    return {t["name"]: t for t in json.loads(chart.proto.spec)["data"]}
-
-
-def metrics(at) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
+def timeline(at) -> dict[str, dict]:
+    """The traces of the page's only chart, the order timeline, by name."""
+    [spec] = figures(at)
+    return traces(spec)
 
 
 @pytest.mark.parametrize("lang,prospect,no_orders,purchase", [
@@ -87,12 +51,12 @@ def test_renders_in_both_languages(rich, lang, prospect, no_orders, purchase):
     assert [i.value for i in at.main.info] == [no_orders]
     at.selectbox(key="m360_pick::").set_value("R1").run()
     assert not at.exception
-    assert traces(at)[purchase]["y"] == [240.0, 80.0]
+    assert timeline(at)[purchase]["y"] == [240.0, 80.0]
 
 
 def test_one_member_in_full_and_a_filter_changing_it(rich):
     at = member_page(dataset="rich", m360_member="R1")
-    shown = traces(at)
+    shown = timeline(at)
     assert shown["购买"]["y"] == [240.0, 80.0]            # B1 = 200 + 40, B3
     assert shown["退款"]["y"] == [-50.0]                   # B2, the refund-only order, in its own colour
     assert shown["购买"]["marker"]["color"] != shown["退款"]["marker"]["color"]
@@ -109,8 +73,8 @@ def test_one_member_in_full_and_a_filter_changing_it(rich):
     assert "购买 2 次，首购距今 56 天（不超过 365 天），且未出现衰退迹象。" in text
     assert (metrics(at)["购买次数"], metrics(at)["累计消费金额"]) == ("2", "¥270.00")   # 240 − 50 + 80
 
-    set_filter(at, "channel", ["天猫"])
-    shown = traces(at)
+    set_filters(at, channel=["天猫"])
+    shown = timeline(at)
     assert list(shown) == ["购买"] and shown["购买"]["y"] == [80.0]   # only B3 was bought on 天猫
     assert (metrics(at)["购买次数"], metrics(at)["累计消费金额"]) == ("1", "¥80.00")
     assert at.dataframe[0].value.shape[0] == 1
@@ -120,12 +84,12 @@ def test_one_member_in_full_and_a_filter_changing_it(rich):
 def test_search_and_empty_states(workspace):
     at = member_page()
     # two buyers: Gamma-Gamma has one repeat buyer and cannot be fitted, so no predicted CLV, and the page says why
-    assert {m.label: m.value for m in at.metric}["预测 CLV"] == "–"
+    assert metrics(at)["预测 CLV"] == "–"
     assert any("买家太少（2 人）" in c.value for c in at.caption)
     at.text_input(key="m360_search").set_value("2").run()
     assert [o.split(" ")[0] for o in at.selectbox(key="m360_pick::2").options] == ["M2"]
     assert at.query_params["m360_member"] == "M2"
-    set_filter(at, "category", ["纸尿裤"])   # M2 bought only 奶粉
+    set_filters(at, category=["纸尿裤"])   # M2 bought only 奶粉
     assert any("该会员在当前筛选范围内没有订单（品类 = 纸尿裤）" in i.value for i in at.main.info)
     assert not at.get("plotly_chart")
     at.text_input(key="m360_search").set_value("zzz").run()

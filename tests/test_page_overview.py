@@ -6,27 +6,19 @@ Data end 2024-02-05, so January is complete and February is not.
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
-from tests.conftest import app
+from tests.conftest import figure, page, set_filters, traces
 
 
-def figures(at) -> dict[str, dict]:
-    """Every plotly chart on the page by its title."""
-    specs = [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
-    return {spec["layout"]["title"]["text"]: spec for spec in specs}
-
-
-def traces(spec: dict) -> dict[str, list]:
-    return {trace["name"]: trace["y"] for trace in spec["data"] if trace.get("type") == "bar"}
+def bars(at, title: str) -> dict[str, list]:
+    """The bar heights by series of the chart titled `title`."""
+    return {name: trace["y"] for name, trace in traces(figure(at, title), "bar").items()}
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_renders_cards_charts_and_readings(workspace, lang):
-    at = app(lang).run()
-    assert not at.exception
+    at = page("overview", lang)
     assert len(at.metric) == 8
     assert len(at.get("plotly_chart")) == 4
     texts = " ".join(m.value for m in at.markdown)
@@ -35,7 +27,7 @@ def test_renders_cards_charts_and_readings(workspace, lang):
 
 def test_kpi_cards_compare_the_last_30_days_with_the_30_before(workspace):
     # Window 2024-01-07..02-05: A2 (M1, ¥50). The 30 days before, 2023-12-08..01-06: A1 + A3 (¥130, 2 buyers).
-    at = app("en").run()
+    at = page("overview", "en")
     cards = {m.label: (m.value, m.delta) for m in at.metric}
     assert cards["Revenue (net)"] == ("¥50.00", "-61.5%")         # 50 / 130 − 1
     assert cards["Buyers"] == ("1", "-50.0%")                     # 1 / 2 − 1
@@ -50,23 +42,18 @@ def test_kpi_cards_compare_the_last_30_days_with_the_30_before(workspace):
 
 
 def test_channel_filter_changes_the_revenue_split(workspace):
-    at = app("zh").run()
+    at = page("overview", "zh")
     title = "新会员与老会员销售额（按月）"
     # All channels: January = A1 + A3, both members' first purchase (new); February = A2 by M1 (existing).
-    assert traces(figures(at)[title]) == {"老会员": [0.0, 50.0], "新会员": [130.0, 0.0]}
-    at.sidebar.multiselect(key="flt_channel").set_value(["天猫"]).run()
-    assert not at.exception
+    assert bars(at, title) == {"老会员": [0.0, 50.0], "新会员": [130.0, 0.0]}
+    set_filters(at, channel=["天猫"])
     # 天猫 only: M2's A3 is new in January; M1's first 天猫 purchase is A2, so M1 is new in February.
-    assert traces(figures(at)[title]) == {"老会员": [0.0, 0.0], "新会员": [30.0, 50.0]}
-    active = traces(figures(at)["活跃会员与客户保留率（按月）"])
-    assert active == {"留存": [0, 0], "回流": [0, 0], "新增": [1, 1]}
+    assert bars(at, title) == {"老会员": [0.0, 0.0], "新会员": [30.0, 50.0]}
+    assert bars(at, "活跃会员与客户保留率（按月）") == {"留存": [0, 0], "回流": [0, 0], "新增": [1, 1]}
 
 
 def test_empty_scope_explains_itself(workspace):
-    at = app("en").run()
     # 门店 sold only 奶粉, so 门店 + 纸尿裤 matches no order.
-    at.sidebar.multiselect(key="flt_channel").set_value(["门店"])
-    at.sidebar.multiselect(key="flt_category").set_value(["纸尿裤"]).run()
-    assert not at.exception
+    at = set_filters(page("overview", "en"), channel=["门店"], category=["纸尿裤"])
     assert any("No orders match these filters" in info.value for info in at.info)
     assert not at.get("plotly_chart")

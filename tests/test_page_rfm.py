@@ -1,7 +1,8 @@
 """The RFM page through AppTest: renders in both languages, follows the filters, drills down to
 the members behind a number, takes custom thresholds, and explains an empty scope.
 
-Dataset "rfm5" (data end 2024-06-30), five buyers a step apart on every dimension:
+Dataset "five" (FIVE_BUYERS in tests/conftest.py; data end 2024-06-30), five buyers a step apart
+on every dimension:
 
     member  orders (100 each)                 recency  F  M    channel
     A       06-26 06-27 06-28 06-29 06-30     0        5  500  天猫
@@ -19,49 +20,13 @@ every mean, which is not better (general_winback), as are D and E.
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
-from tests.conftest import app
-
-ORDERS = """会员ID,订单号,支付时间,实付金额,渠道
-A,A1,2024-06-26,100,天猫
-A,A2,2024-06-27,100,天猫
-A,A3,2024-06-28,100,天猫
-A,A4,2024-06-29,100,天猫
-A,A5,2024-06-30,100,天猫
-B,B1,2024-03-01,100,门店
-B,B2,2024-04-01,100,门店
-B,B3,2024-05-01,100,天猫
-B,B4,2024-06-20,100,天猫
-C,C1,2024-04-10,100,门店
-C,C2,2024-05-15,100,门店
-C,C3,2024-06-10,100,门店
-D,D1,2023-05-31,100,门店
-D,D2,2024-05-31,100,门店
-E,E1,2024-05-21,100,门店
-"""
+from tests.conftest import figures, page, set_filters
 
 
-@pytest.fixture
-def rfm5(workspace, tmp_path):
-    from lib.ingest import ingest
-
-    src = tmp_path / "rfm5.csv"
-    src.write_text(ORDERS, encoding="utf-8")
-    ingest(workspace, [src], "rfm5")
-    return workspace
-
-
-def rfm_page(lang: str = "zh", **params):
-    at = app(lang, **params)
-    at.run()
-    return at.switch_page("pages/rfm.py").run()
-
-
-def figures(at) -> list[dict]:
-    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+def rfm_page(lang: str = "zh", dataset: str = "five"):
+    return page("rfm", lang, dataset=dataset)
 
 
 def heatmap_z(at) -> list[list]:
@@ -75,9 +40,8 @@ def diagonal(*cells: tuple[int, int]) -> list[list]:
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_renders_in_both_languages(rfm5, lang):
-    at = rfm_page(lang, dataset="rfm5")
-    assert not at.exception
+def test_renders_in_both_languages(five_buyers, lang):
+    at = rfm_page(lang)
     assert at.title[0].value == ("RFM 分层" if lang == "zh" else "RFM")
     assert [m.value for m in at.metric][:2] == (["5", "20.0 天"] if lang == "zh" else ["5", "20.0 days"])
     kinds = sorted(f["data"][0]["type"] for f in figures(at))
@@ -88,19 +52,18 @@ def test_renders_in_both_languages(rfm5, lang):
     assert actions[0] == ("专属权益、新品首发、邀请推荐" if lang == "zh" else "Reward, early access, ask for referrals")
 
 
-def test_filter_changes_the_grid(rfm5):
-    at = rfm_page(dataset="rfm5")
+def test_filter_changes_the_grid(five_buyers):
+    at = rfm_page()
     assert heatmap_z(at) == diagonal((1, 1), (2, 2), (3, 3), (4, 4), (5, 5))
-    at.sidebar.multiselect(key="flt_channel").set_value(["天猫"]).run()
-    assert not at.exception
+    set_filters(at, channel=["天猫"])
     # 天猫 only: A (recency 0, 5 orders, 500) and B (B3, B4: recency 10, 2 orders, 200); n = 2, so
     # rank 1 → 1 and rank 2 → 1 + floor(5 / 2) = 3: B scores 1 1 1, A 3 3 3.
     assert heatmap_z(at) == diagonal((1, 1), (3, 3))
     assert at.metric[0].value == "2"
 
 
-def test_drill_down_lists_the_members_behind_a_number(rfm5):
-    at = rfm_page(dataset="rfm5")
+def test_drill_down_lists_the_members_behind_a_number(five_buyers):
+    at = rfm_page()
     # Default: the first non-empty segment, champions = A.
     assert at.dataframe[-1].value.iloc[:, 0].tolist() == ["A"]
     at.radio(key="rfm_drill").set_value("value_group").run()
@@ -116,8 +79,8 @@ def test_drill_down_lists_the_members_behind_a_number(rfm5):
     assert at.get("download_button")  # member lists download as CSV and Excel
 
 
-def test_custom_thresholds(rfm5):
-    at = rfm_page("en", dataset="rfm5")
+def test_custom_thresholds(five_buyers):
+    at = rfm_page("en")
     at.toggle(key="rfm_custom_f").set_value(True).run()
     for k in range(1, 5):
         at.number_input(key=f"rfm_t_f{k}").set_value(2.0)
@@ -133,10 +96,8 @@ def test_custom_thresholds(rfm5):
 
 
 def test_empty_scope_is_explained(workspace):
-    at = rfm_page("en")
-    at.sidebar.multiselect(key="flt_channel").set_value(["门店"])
-    at.sidebar.multiselect(key="flt_category").set_value(["纸尿裤"]).run()  # A2 is 天猫: nothing matches
-    assert not at.exception
+    at = rfm_page("en", dataset="shop")
+    set_filters(at, channel=["门店"], category=["纸尿裤"])  # shop's A2 is 天猫: nothing matches
     assert [i.value for i in at.info] == ["No orders match these filters. Try widening them."]
     assert not at.get("plotly_chart")
 

@@ -6,7 +6,12 @@ that renders Chinese on Windows, macOS and Linux.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import plotly.graph_objects as go
+import polars as pl
+
+from lib.i18n import Lang, t
 
 FONT = "Noto Sans CJK SC, PingFang SC, Microsoft YaHei, Source Han Sans SC, Helvetica, Arial, sans-serif"
 # A calm categorical palette (colour-blind friendly order) and the two sequential scales we use.
@@ -35,3 +40,17 @@ def style(fig: go.Figure, title: str, x_title: str | None = None, y_title: str |
     if y_format:
         fig.update_yaxes(tickformat=y_format)
     return fig
+
+
+# -- display tables: polars frame -> the same frame with translated headers and names ---------
+
+def names(column: str, ids: Iterable[str], prefix: str, lang: Lang) -> pl.Expr:
+    """`column`'s ids as the labels `prefix + id` (null stays null; an id outside `ids` is an error,
+    as a missing label would be)."""
+    return pl.col(column).replace_strict({i: t(prefix + i, lang) for i in ids}, return_dtype=pl.String)
+
+
+def display_table(frame: pl.DataFrame, headers: dict[str, str], lang: Lang, **shown: pl.Expr) -> pl.DataFrame:
+    """The columns of `headers` (column -> label key) in that order, each under its label; a column
+    named in `shown` shows that expression instead (ids as names, a share worked out here)."""
+    return frame.select([shown.get(column, pl.col(column)).alias(t(key, lang)) for column, key in headers.items()])

@@ -178,19 +178,9 @@ def curves(frame: pl.DataFrame, average: pl.DataFrame, lang: Lang, *, period: Pe
                            f"{t('cohorts.hover_period', lang, k='%{x}')}<br>%{{y:.1%}} · {retained_label} "
                            f"%{{customdata[1]}} · {size_label} %{{customdata[2]:,}}<extra></extra>"))
     name = t("cohorts.average_revenue" if mode == "revenue" else "cohorts.average", lang)
-    fig.add_scatter(
-        x=average["period"].to_list(), y=average["rate"].to_list(), mode="lines+markers", name=name,
-        line={"color": AVERAGE_COLOUR, "width": 4}, marker={"size": 7},
-        customdata=average.select("cohorts", "members").rows(),
-        hovertemplate=(f"{name} · {t('cohorts.hover_period', lang, k='%{x}')}<br>%{{y:.1%}} · "
-                       f"{t('cohorts.cohorts_n', lang)} %{{customdata[0]:,}} · {t('cohorts.members_n', lang)} "
-                       f"%{{customdata[1]:,}}<extra></extra>"))
-    fig = style(fig, t("cohorts.curves_title", lang), x_title(period, basis, rolling, lang), y_title(mode, lang),
-                y_format=".0%", height=440)
-    fig.update_layout(legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 1.0, "yanchor": "bottom"},
-                      margin={"t": 90})
-    fig.update_yaxes(rangemode="tozero")
-    return fig
+    _average_line(fig, average, name, AVERAGE_COLOUR, 4, lang)
+    return _rate_layout(fig, t("cohorts.curves_title", lang), lang, period=period, basis=basis, mode=mode,
+                        rolling=rolling, height=440)
 
 
 def compare(curves_frame: pl.DataFrame, lang: Lang, *, period: Period, basis: str = "first_purchase",
@@ -201,17 +191,28 @@ def compare(curves_frame: pl.DataFrame, lang: Lang, *, period: Period, basis: st
     curves_frame = curves_frame.filter(pl.col("period") >= (1 if period0_is_whole(basis, mode) else 0))
     fig = go.Figure()
     for scope, colour in zip(scopes, (PALETTE[0], PALETTE[3])):
-        part = curves_frame.filter(pl.col("scope") == scope)
-        fig.add_scatter(
-            x=part["period"].to_list(), y=part["rate"].to_list(), mode="lines+markers", name=scope,
-            line={"color": colour, "width": 3}, marker={"size": 7},
-            customdata=part.select("cohorts", "members").rows(),
-            hovertemplate=(f"{scope} · {t('cohorts.hover_period', lang, k='%{x}')}<br>%{{y:.1%}} · "
-                           f"{t('cohorts.cohorts_n', lang)} %{{customdata[0]:,}} · {t('cohorts.members_n', lang)} "
-                           f"%{{customdata[1]:,}}<extra></extra>"))
+        _average_line(fig, curves_frame.filter(pl.col("scope") == scope), scope, colour, 3, lang)
     a, b = (scopes + ["", ""])[:2]
-    fig = style(fig, t("cohorts.compare_title", lang, a=a, b=b), x_title(period, basis, rolling, lang),
-                y_title(mode, lang), y_format=".0%", height=420)
+    return _rate_layout(fig, t("cohorts.compare_title", lang, a=a, b=b), lang, period=period, basis=basis,
+                        mode=mode, rolling=rolling, height=420)
+
+
+def _average_line(fig: go.Figure, average: pl.DataFrame, name: str, colour: str, width: float, lang: Lang) -> None:
+    """A weighted average curve (rows of lib.cohorts.average or .compare): the rate by period, and
+    in the hover how many cohorts and members stand behind each point."""
+    fig.add_scatter(
+        x=average["period"].to_list(), y=average["rate"].to_list(), mode="lines+markers", name=name,
+        line={"color": colour, "width": width}, marker={"size": 7},
+        customdata=average.select("cohorts", "members").rows(),
+        hovertemplate=(f"{name} · {t('cohorts.hover_period', lang, k='%{x}')}<br>%{{y:.1%}} · "
+                       f"{t('cohorts.cohorts_n', lang)} %{{customdata[0]:,}} · {t('cohorts.members_n', lang)} "
+                       f"%{{customdata[1]:,}}<extra></extra>"))
+
+
+def _rate_layout(fig: go.Figure, title: str, lang: Lang, *, period: Period, basis: str, mode: str,
+                 rolling: int | None, height: int) -> go.Figure:
+    """The look of a chart of retention curves: rate from 0 up, legend above on the left."""
+    fig = style(fig, title, x_title(period, basis, rolling, lang), y_title(mode, lang), y_format=".0%", height=height)
     fig.update_layout(legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 1.0, "yanchor": "bottom"},
                       margin={"t": 90})
     fig.update_yaxes(rangemode="tozero")

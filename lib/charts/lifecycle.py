@@ -8,7 +8,7 @@ from datetime import date
 import plotly.graph_objects as go
 import polars as pl
 
-from lib.charts import style
+from lib.charts import display_table, names, style
 from lib.i18n import Lang, t
 from lib.lifecycle import STAGES
 
@@ -154,25 +154,20 @@ def sankey(frame: pl.DataFrame, lang: Lang, date_from: date, date_to: date, heig
 
 # -- display tables ---------------------------------------------------------------------------
 
+MEMBER_HEADERS = {"member_id": "member_id", "stage": "stage", "purchases": "lifecycle.col_purchases",
+                  "recency_days": "recency_days", "median_gap_days": "median_gap_days",
+                  "first_purchase": "lifecycle.col_first_purchase", "last_purchase": "lifecycle.col_last_purchase",
+                  "recent_spend": "lifecycle.col_recent_spend", "prior_spend": "lifecycle.col_prior_spend"}
+
+
 def _stage_names(column: str, lang: Lang) -> pl.Expr:
     """Stage ids -> names; null (no stage yet) -> its label."""
-    names = {s: t(f"stage_{s}", lang) for s in STAGES}
-    return pl.col(column).replace_strict(names, default=None, return_dtype=pl.String).fill_null(
-        t("lifecycle.no_stage", lang))
+    return names(column, STAGES, "stage_", lang).fill_null(t("lifecycle.no_stage", lang))
 
 
 def member_frame(members: pl.DataFrame, lang: Lang) -> pl.DataFrame:
     """`lifecycle.members(stage=… | step=…)` with translated headers and stage names."""
-    return members.select(
-        pl.col("member_id").alias(t("member_id", lang)),
-        _stage_names("stage", lang).alias(t("stage", lang)),
-        pl.col("purchases").alias(t("lifecycle.col_purchases", lang)),
-        pl.col("recency_days").alias(t("recency_days", lang)),
-        pl.col("median_gap_days").alias(t("median_gap_days", lang)),
-        pl.col("first_purchase").alias(t("lifecycle.col_first_purchase", lang)),
-        pl.col("last_purchase").alias(t("lifecycle.col_last_purchase", lang)),
-        pl.col("recent_spend").alias(t("lifecycle.col_recent_spend", lang)),
-        pl.col("prior_spend").alias(t("lifecycle.col_prior_spend", lang)))
+    return display_table(members, MEMBER_HEADERS, lang, stage=_stage_names("stage", lang))
 
 
 def move_frame(members: pl.DataFrame, lang: Lang, date_from: date, date_to: date) -> pl.DataFrame:

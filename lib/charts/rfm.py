@@ -4,14 +4,15 @@ figures or translated frames. No streamlit, no I/O."""
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from typing import Literal
 
 import plotly.graph_objects as go
 import polars as pl
 
-from lib.charts import HEAT_SCALE, style
+from lib.charts import HEAT_SCALE, display_table, names, style
 from lib.i18n import Lang, money, t
-from lib.rfm import SCORES, VALUE_GROUPS
+from lib.rfm import SCORES, SEGMENTS, VALUE_GROUPS
 
 Metric = Literal["members", "revenue", "mean_monetary"]
 METRICS: tuple[Metric, ...] = ("members", "revenue", "mean_monetary")
@@ -203,22 +204,26 @@ def treemap(segments: pl.DataFrame, lang: Lang, height: int = 480) -> go.Figure:
 
 # -- display tables -------------------------------------------------------------------------------
 
-def _shares(frame: pl.DataFrame) -> pl.Expr:
+# what a segment / value group table shows after its name (column -> label key)
+ACTION_HEADERS = {"members": "rfm.col_members", "member_share": "rfm.col_member_share",
+                  "revenue": "rfm.col_revenue", "revenue_share": "rfm.col_revenue_share", "action": "rfm.action"}
+MEMBER_HEADERS = {"member_id": "member_id", "recency_days": "recency_days", "frequency": "frequency",
+                  "monetary": "monetary", "r_score": "rfm.r_score", "f_score": "rfm.f_score", "m_score": "rfm.m_score",
+                  "segment": "segment", "value_group": "value_group"}
+
+
+def _action_table(frame: pl.DataFrame, key: str, ids: Iterable[str], prefix: str, lang: Lang) -> pl.DataFrame:
+    """One row per segment or value group (`key`): its name, members and their share of buyers,
+    revenue and its share, the suggested action."""
     total = frame["members"].sum()
-    return (pl.col("members") / total) if total else pl.lit(None, dtype=pl.Float64)
+    share = (pl.col("members") / total) if total else pl.lit(None, dtype=pl.Float64)
+    return display_table(frame, {key: key, **ACTION_HEADERS}, lang, **{key: names(key, ids, prefix, lang)},
+                         member_share=share, action=names(key, ids, "rfm.action_", lang))
 
 
 def segment_table(segments: pl.DataFrame, lang: Lang) -> pl.DataFrame:
     """All 11 segments: name, members, share of buyers, revenue, share of revenue, suggested action."""
-    return segments.select(
-        pl.col("segment").map_elements(lambda s: t(f"seg_{s}", lang), return_dtype=pl.String)
-        .alias(t("segment", lang)),
-        pl.col("members").alias(t("rfm.col_members", lang)),
-        _shares(segments).alias(t("rfm.col_member_share", lang)),
-        pl.col("revenue").alias(t("rfm.col_revenue", lang)),
-        pl.col("revenue_share").alias(t("rfm.col_revenue_share", lang)),
-        pl.col("segment").map_elements(lambda s: t(f"rfm.action_{s}", lang), return_dtype=pl.String)
-        .alias(t("rfm.action", lang)))
+    return _action_table(segments, "segment", SEGMENTS, "seg_", lang)
 
 
 def pattern(group: str, lang: Lang) -> str:
@@ -229,30 +234,12 @@ def pattern(group: str, lang: Lang) -> str:
 
 def value_group_table(groups: pl.DataFrame, lang: Lang) -> pl.DataFrame:
     """All 8 value groups: name, R · F · M pattern, members, shares, revenue, suggested action."""
-    return groups.select(
-        pl.col("value_group").map_elements(lambda g: t(f"vg_{g}", lang), return_dtype=pl.String)
-        .alias(t("value_group", lang)),
-        pl.col("value_group").map_elements(lambda g: pattern(g, lang), return_dtype=pl.String)
-        .alias(t("rfm.col_pattern", lang)),
-        pl.col("members").alias(t("rfm.col_members", lang)),
-        _shares(groups).alias(t("rfm.col_member_share", lang)),
-        pl.col("revenue").alias(t("rfm.col_revenue", lang)),
-        pl.col("revenue_share").alias(t("rfm.col_revenue_share", lang)),
-        pl.col("value_group").map_elements(lambda g: t(f"rfm.action_{g}", lang), return_dtype=pl.String)
-        .alias(t("rfm.action", lang)))
+    patterns = {g: pattern(g, lang) for g in VALUE_GROUPS}
+    return _action_table(groups, "value_group", VALUE_GROUPS, "vg_", lang).insert_column(
+        1, groups["value_group"].replace_strict(patterns, return_dtype=pl.String).alias(t("rfm.col_pattern", lang)))
 
 
 def member_frame(members: pl.DataFrame, lang: Lang) -> pl.DataFrame:
     """`rfm.members()` with translated headers and segment / value-group names, for display and download."""
-    return members.select(
-        pl.col("member_id").alias(t("member_id", lang)),
-        pl.col("recency_days").alias(t("recency_days", lang)),
-        pl.col("frequency").alias(t("frequency", lang)),
-        pl.col("monetary").alias(t("monetary", lang)),
-        pl.col("r_score").alias(t("rfm.r_score", lang)),
-        pl.col("f_score").alias(t("rfm.f_score", lang)),
-        pl.col("m_score").alias(t("rfm.m_score", lang)),
-        pl.col("segment").map_elements(lambda s: t(f"seg_{s}", lang), return_dtype=pl.String)
-        .alias(t("segment", lang)),
-        pl.col("value_group").map_elements(lambda g: t(f"vg_{g}", lang), return_dtype=pl.String)
-        .alias(t("value_group", lang)))
+    return display_table(members, MEMBER_HEADERS, lang, segment=names("segment", SEGMENTS, "seg_", lang),
+                         value_group=names("value_group", VALUE_GROUPS, "vg_", lang))

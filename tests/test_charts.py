@@ -1,0 +1,99 @@
+"""lib/charts display tables and the retention curves, on literal frames shaped like the lib
+results they draw (the builders are pure: frame + language in, frame or figure out)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+import pytest
+
+from lib.charts import PALETTE, display_table, names
+from lib.charts import cohorts as coh
+from lib.charts import lifecycle as lc
+from lib.charts import rfm as rfm_charts
+
+# rfm.segments() / rfm.value_groups() shape: id, members, revenue, revenue_share
+SEGMENTS = pl.DataFrame({"segment": ["champions", "lost"], "members": [3, 1], "revenue": [300.0, 100.0],
+                         "revenue_share": [0.75, 0.25]})
+
+
+def test_names_translates_ids_keeps_null_and_refuses_an_unknown_id():
+    frame = pl.DataFrame({"segment": ["lost", None, "champions"]}, schema={"segment": pl.String})
+    assert frame.select(names("segment", ("champions", "lost"), "seg_", "en"))["segment"].to_list() == [
+        "Lost", None, "Champions"]
+    with pytest.raises(pl.exceptions.InvalidOperationError):  # as a missing label would be an error
+        frame.select(names("segment", ("champions",), "seg_", "en"))
+
+
+def test_display_table_orders_and_labels_columns_and_takes_computed_ones():
+    frame = pl.DataFrame({"revenue": [10.0], "member_id": ["m1"], "unused": [1]})
+    table = display_table(frame, {"member_id": "member_id", "share": "rfm.col_member_share"}, "zh",
+                          share=pl.lit(0.5))
+    # only the columns named, in the order named, under their labels; "share" is not in the frame
+    assert table.rows() == [("m1", 0.5)]
+    assert table.columns == ["会员ID", "会员占比"]
+
+
+def test_segment_table():
+    table = rfm_charts.segment_table(SEGMENTS, "en")
+    assert table.columns == ["Segment", "Members", "Share of buyers", "Revenue (¥)", "Share of revenue",
+                             "Suggested action"]
+    assert table.rows() == [
+        # 3 of the 4 buyers; revenue share as given by rfm.segments
+        ("Champions", 3, 0.75, 300.0, 0.75, "Reward, early access, ask for referrals"),
+        ("Lost", 1, 0.25, 100.0, 0.25, "Exclude from paid sends"),
+    ]
+
+
+def test_no_buyers_have_no_member_share():
+    empty = SEGMENTS.with_columns(pl.lit(0, dtype=pl.Int64).alias("members"))
+    assert rfm_charts.segment_table(empty, "en")["Share of buyers"].to_list() == [None, None]  # 0 / 0
+
+
+def test_value_group_table_puts_the_pattern_second():
+    groups = pl.DataFrame({"value_group": ["important_value", "general_winback"], "members": [1, 1],
+                           "revenue": [90.0, 10.0], "revenue_share": [0.9, 0.1]})
+    table = rfm_charts.value_group_table(groups, "zh")
+    assert table.columns == ["客户价值分层", "相对均值", "会员数", "会员占比", "销售额（¥）", "销售额占比", "建议动作"]
+    assert table.rows() == [
+        # important_value: R, F, M all better than the mean; general_winback: none of them
+        ("重要价值客户", "R 高 · F 高 · M 高", 1, 0.5, 90.0, 0.9, "维持 VIP 服务"),
+        ("一般挽留客户", "R 低 · F 低 · M 低", 1, 0.5, 10.0, 0.1, "低优先级"),
+    ]
+
+
+def test_lifecycle_member_frame_names_a_missing_stage():
+    members = pl.DataFrame({
+        "member_id": ["m1", "m2"], "stage": ["growth", None], "purchases": [3, 0], "recency_days": [5, None],
+        "median_gap_days": [20.0, None], "first_purchase": [date(2024, 1, 1), None],
+        "last_purchase": [date(2024, 3, 1), None], "recent_spend": [80.0, 0.0], "prior_spend": [40.0, 0.0]})
+    table = lc.member_frame(members, "en")
+    assert table.columns[:3] == ["Member ID", "Lifecycle stage", "Purchases"]
+    assert table["Lifecycle stage"].to_list() == ["Growth", "No stage yet"]  # null stage: not a buyer yet
+    assert table.width == 9
+
+
+def test_average_curves_and_compared_scopes():
+    # lib.cohorts.average / .compare shape: period, rate, cohorts, members (and scope)
+    average = pl.DataFrame({"period": [0, 1, 2], "rate": [1.0, 0.4, 0.25], "cohorts": [3, 3, 2],
+                            "members": [10, 10, 8]})
+    compared = pl.concat([average.with_columns(scope=pl.lit("天猫")),
+                          average.with_columns(scope=pl.lit("门店"), rate=pl.Series([1.0, 0.5, 0.3]))])
+    fig = coh.compare(compared, "en", period="month")
+    # period 0 is 100 % for first-purchase cohorts, so both lines start at period 1
+    assert [(tr.name, list(tr.x), list(tr.y), tr.line.color, tr.line.width) for tr in fig.data] == [
+        ("天猫", [1, 2], [0.4, 0.25], PALETTE[0], 3), ("门店", [1, 2], [0.5, 0.3], PALETTE[3], 3)]
+    assert fig.data[0].hovertemplate == ("天猫 · Period %{x}<br>%{y:.1%} · Cohorts %{customdata[0]:,} · "
+                                         "Members %{customdata[1]:,}<extra></extra>")
+    assert [list(row) for row in fig.data[0].customdata] == [[3, 10], [2, 8]]
+    assert fig.layout.title.text == "Retention compared (weighted average): 天猫 vs 门店"
+    assert fig.layout.yaxis.tickformat == ".0%" and fig.layout.yaxis.rangemode == "tozero"
+
+    frame = pl.DataFrame({"cohort": [date(2024, 1, 1)] * 3, "period": [0, 1, 2], "cohort_size": [10] * 3,
+                          "retained": [10, 4, 2], "rate": [1.0, 0.4, 0.2], "complete": [True] * 3})
+    curves = coh.curves(frame, average, "en", period="month")
+    bold = curves.data[-1]  # the weighted average, drawn last and bold over the cohort lines
+    assert (bold.name, list(bold.x), bold.line.color, bold.line.width) == (
+        "Weighted average (by cohort size)", [1, 2], coh.AVERAGE_COLOUR, 4)
+    assert curves.layout.height == 440 and fig.layout.height == 420
