@@ -28,7 +28,8 @@ from typing import Literal
 
 import polars as pl
 
-from lib.periods import PERIODS, Period, period_shift_sql, period_start_sql
+from lib.periods import (PERIODS, Period, check_period, period_end_sql, period_shift_sql, period_start_sql,
+                         period_starts_sql)
 from lib.filters import Base, Filters, base
 from lib.store import Dataset, Store
 
@@ -37,9 +38,6 @@ Status = Literal["new", "returning", "resurrecting", "dormant", "active"]
 STATUSES: tuple[Status, ...] = ("new", "returning", "resurrecting", "dormant", "active")
 CLI_COLUMNS = ("period", "active", "new", "returning", "resurrecting", "dormant", "crr", "crr_strict",
                "revenue_new", "revenue_returning", "complete")
-# generate_series step per period (allow-listed SQL text).
-_INTERVAL: dict[Period, str] = {"day": "INTERVAL 1 DAY", "week": "INTERVAL 7 DAY", "month": "INTERVAL 1 MONTH",
-                                "quarter": "INTERVAL 3 MONTH"}
 
 
 @dataclass(frozen=True)
@@ -48,16 +46,14 @@ class ActivitySpec:
     period: Period = DEFAULT_PERIOD
 
     def __post_init__(self) -> None:
-        if self.period not in PERIODS:  # written into SQL text
-            raise ValueError(f"period must be one of {', '.join(PERIODS)}; got {self.period!r}")
+        check_period(self.period)
 
 
 def _query(ds: Dataset, spec: ActivitySpec) -> tuple[Base, str]:
-    """The base plus CTEs firsts, member_periods, statuses (member_id, period, status, purchases), periods."""
+    """The base plus CTEs member_periods, statuses (member_id, period, status, purchases), periods."""
     b = base(ds, spec.filters)
     p = spec.period
     ctes = f"""
-        firsts AS (SELECT member_id, first_date FROM purchases WHERE nth = 1),
         member_periods AS (  -- every period in which a member bought, over all history in scope
             SELECT member_id, {period_start_sql(p, 'order_date')} AS period, count(*) AS purchases,
                    {period_start_sql(p, 'min(first_date)')} AS first_period
@@ -77,10 +73,7 @@ def _query(ds: Dataset, spec: ActivitySpec) -> tuple[Base, str]:
             SELECT member_id, {period_shift_sql(p, 'period', '1')}, 0, 'dormant'
             FROM member_runs
             WHERE next_period IS NULL OR next_period <> {period_shift_sql(p, 'period', '1')}),
-        periods AS (
-            SELECT unnest(generate_series({period_start_sql(p, 'start_date')}, {period_start_sql(p, 'end_date')},
-                                          {_INTERVAL[p]}))::DATE AS period
-            FROM bounds)"""
+        periods AS (SELECT {period_starts_sql(p, 'start_date', 'end_date')} AS period FROM bounds)"""
     return b, ctes
 
 
@@ -104,12 +97,12 @@ def run(store: Store, ds: Dataset, spec: ActivitySpec = ActivitySpec()) -> pl.Da
                                                = {period_start_sql(p, 'l.order_date')}) AS rev_new,
                    sum(l.amount) FILTER (WHERE f.first_date IS NULL OR {period_start_sql(p, 'f.first_date')}
                                                <> {period_start_sql(p, 'l.order_date')}) AS rev_ret
-            FROM scoped_lines l LEFT JOIN firsts f USING (member_id) GROUP BY 1),
+            FROM scoped_lines l LEFT JOIN first_purchases f USING (member_id) GROUP BY 1),
         filled AS (  -- RETURNING is an SQL keyword, hence the short internal names
             SELECT g.period, coalesce(c.n_new, 0) AS n_new, coalesce(c.n_ret, 0) AS n_ret,
                    coalesce(c.n_res, 0) AS n_res, coalesce(c.n_dor, 0) AS n_dor,
                    coalesce(r.rev_new, 0) AS rev_new, coalesce(r.rev_ret, 0) AS rev_ret,
-                   {period_shift_sql(p, 'g.period', '1')} - 1 <= l.as_of AS complete
+                   {period_end_sql(p, 'g.period')} <= l.as_of AS complete
             FROM periods g LEFT JOIN counts c USING (period) LEFT JOIN revenue r USING (period) CROSS JOIN limits l
             WHERE g.period IS NOT NULL)
         SELECT period, (n_new + n_ret + n_res)::BIGINT AS active, n_new::BIGINT AS "new",
@@ -133,7 +126,7 @@ def members(store: Store, ds: Dataset, spec: ActivitySpec, period: date, status:
     b, ctes = _query(ds, spec)
     sql = b.query(ctes + f"""
         SELECT s.member_id, s.status, s.purchases::BIGINT AS purchases, f.first_date AS first_purchase
-        FROM statuses s JOIN firsts f USING (member_id)
+        FROM statuses s JOIN first_purchases f USING (member_id)
         WHERE s.period = {period_start_sql(spec.period, '$period::DATE')}
           AND (s.status = $status OR ($status = 'active' AND s.status <> 'dormant'))
         ORDER BY s.member_id""")

@@ -64,12 +64,14 @@ from scipy.special import betaln, digamma, expit, gammaln, hyp2f1, roots_jacobi
 from lib import cac as cac_module
 from lib import rfm
 from lib.filters import Base, Filters, base
+from lib.periods import check_period, period_end_sql, period_starts_sql
 from lib.store import Dataset, Store
 
 Unit = Literal["day", "week", "month"]
 UNITS: tuple[Unit, ...] = ("day", "week", "month")
 UNIT_DAYS: dict[Unit, float] = {"day": 1.0, "week": 7.0, "month": 365.25 / 12}
 BacktestPeriod = Literal["week", "month"]
+BACKTEST_PERIODS: tuple[BacktestPeriod, ...] = ("week", "month")
 DEFAULT_UNIT: Unit = "week"
 DEFAULT_HORIZON = 52
 DEFAULT_MARGIN = 1.0
@@ -523,8 +525,7 @@ def backtest(store: Store, ds: Dataset, spec: ClvSpec, cutoff: date,
              period: BacktestPeriod = "week") -> Backtest:
     """Fit on purchases up to `cutoff`; predict purchase days in (cutoff, as_of] for the members
     who had bought by then; compare with what they did. `end` is ignored (the cutoff replaces it)."""
-    if period not in ("week", "month"):
-        raise ValueError("period must be week or month")
+    check_period(period, BACKTEST_PERIODS)
     spec = ClvSpec(Filters(None, None, spec.filters.as_of, spec.filters.where), spec.unit, spec.horizon,
                    spec.margin)
     model = fit(store, ds, spec, cutoff)
@@ -537,18 +538,15 @@ def backtest(store: Store, ds: Dataset, spec: ClvSpec, cutoff: date,
         SELECT m.member_id, m.x AS frequency, m.t_x_days, m.T_days, count(h.day) AS actual
         FROM member_summary m LEFT JOIN holdout h USING (member_id)
         GROUP BY ALL ORDER BY m.member_id"""), {**s.params, "cutoff": cutoff})
-    per_period = store.query(s.query(holdout[1:] + """,
+    as_of = "(SELECT as_of FROM fit_point)"
+    per_period = store.query(s.query(holdout[1:] + f""",
         spans AS (
-            SELECT g.p::DATE AS period,
-                   least((g.p + ('1 ' || $period)::INTERVAL)::DATE - 1,
-                         (SELECT as_of FROM fit_point)) AS period_end
-            FROM (SELECT unnest(generate_series(date_trunc($period, $cutoff::DATE + 1),
-                                                date_trunc($period, (SELECT as_of FROM fit_point)),
-                                                ('1 ' || $period)::INTERVAL)) AS p) g)
+            SELECT period, least({period_end_sql(period, "period")}, {as_of}) AS period_end
+            FROM (SELECT {period_starts_sql(period, "$cutoff::DATE + 1", as_of)} AS period))
         SELECT s.period, s.period_end, count(h.day) AS actual
         FROM spans s LEFT JOIN holdout h ON h.day BETWEEN s.period AND s.period_end
         WHERE s.period_end > $cutoff
-        GROUP BY ALL ORDER BY s.period"""), {**s.params, "cutoff": cutoff, "period": period})
+        GROUP BY ALL ORDER BY s.period"""), {**s.params, "cutoff": cutoff})
     return _backtest_frames(model, per_member, per_period, cutoff)
 
 
@@ -605,33 +603,37 @@ def historical(store: Store, ds: Dataset, spec: ClvSpec = ClvSpec(), margin: flo
     in the last year / members with a purchase in it; annual_churn_rate = members with a purchase
     in the year before and none in the last year / members with a purchase in the year before;
     lifetime_years = 1 / annual_churn_rate (null when it is 0); cac = spend dated in the last year
-    / new buyers whose first purchase is in it (lib.cac.totals; 0 without spend rows). Any keyword
-    replaces the computed input (source "override"). Columns: input, value, source.
+    / new buyers whose first purchase is in it (lib.cac.totals; 0 without spend rows; null under a
+    filter spend cannot follow, see lib.cac.spend_scoped). Any keyword replaces the computed input
+    (source "override"). Columns: input, value, source, note (why a computed input is null: the
+    cac row's lib.cac cac_note; else null).
     """
     margin = spec.margin if margin is None else margin
     if min(v for v in (margin, annual_revenue_per_buyer, annual_churn_rate, cac, 0) if v is not None) < 0 or \
             (annual_churn_rate or 0) > 1:
         raise ValueError("margin, revenue and cac must be ≥ 0 and the churn rate within [0, 1]")
     inputs = _historical_inputs(store, ds, spec)
-    computed_cac = inputs.pop("cac")
+    computed_cac, cac_note = inputs.pop("cac"), inputs.pop("cac_note")
     values = {"revenue_last_year": inputs["revenue_last_year"], "buyers_last_year": inputs["buyers_last_year"],
               "buyers_prior_year": inputs["buyers_prior_year"], "churned_buyers": inputs["churned_buyers"]}
-    rows = [(k, v, "computed") for k, v in values.items()]
+    rows = [(k, v, "computed", None) for k, v in values.items()]
     chosen = {}
     for name, override, computed in (
             ("annual_revenue_per_buyer", annual_revenue_per_buyer, inputs["annual_revenue_per_buyer"]),
             ("annual_churn_rate", annual_churn_rate, inputs["annual_churn_rate"]),
             ("cac", cac, computed_cac)):
         chosen[name] = computed if override is None else float(override)
-        rows.append((name, chosen[name], "computed" if override is None else "override"))
+        note = cac_note if name == "cac" and override is None and computed is None else None
+        rows.append((name, chosen[name], "computed" if override is None else "override", note))
     churn, revenue = chosen["annual_churn_rate"], chosen["annual_revenue_per_buyer"]
     lifetime = 1 / churn if churn else None
-    rows.append(("lifetime_years", lifetime, "result"))
-    rows.append(("gross_margin", float(margin), "input"))
+    rows.append(("lifetime_years", lifetime, "result", None))
+    rows.append(("gross_margin", float(margin), "input", None))
     clv = (revenue * margin * lifetime - chosen["cac"]
            if None not in (revenue, lifetime, chosen["cac"]) else None)
-    rows.append(("historical_clv", None if clv is None else round(clv, 2), "result"))
-    return pl.DataFrame(rows, schema={"input": pl.String, "value": pl.Float64, "source": pl.String}, orient="row")
+    rows.append(("historical_clv", None if clv is None else round(clv, 2), "result", None))
+    return pl.DataFrame(rows, schema={"input": pl.String, "value": pl.Float64, "source": pl.String,
+                                      "note": pl.String}, orient="row")
 
 
 _YEARLY = """
@@ -659,7 +661,7 @@ def _historical_inputs(store: Store, ds: Dataset, spec: ClvSpec) -> dict[str, fl
     row = store.query(sql, {**b.params, "year": YEAR_DAYS}).row(0, named=True)
     ref: date | None = row.pop("ref")
     totals = (cac_module.totals(store, ds, spec.filters, ref - timedelta(days=YEAR_DAYS - 1), ref)
-              if ref else {"spend_rows": 0, "cac": None})
+              if ref else {"spend_rows": 0, "cac": None, "cac_note": None})
     buyers, prior = row["buyers_last_year"], row["buyers_prior_year"]
     return {
         "revenue_last_year": round(row["revenue_last_year"], 2),
@@ -668,7 +670,9 @@ def _historical_inputs(store: Store, ds: Dataset, spec: ClvSpec) -> dict[str, fl
         "churned_buyers": float(row["churned_buyers"]),
         "annual_revenue_per_buyer": round(row["revenue_last_year"] / buyers, 2) if buyers else None,
         "annual_churn_rate": row["churned_buyers"] / prior if prior else None,
+        # No spend at all in the year: nothing was spent, whatever the scope.
         "cac": totals["cac"] if totals["spend_rows"] else 0.0,
+        "cac_note": totals["cac_note"] if totals["spend_rows"] else None,
     }
 
 

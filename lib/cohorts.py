@@ -44,7 +44,8 @@ from typing import Literal
 import polars as pl
 
 from lib.filters import FILTER_FIELDS, Base, Filters, base
-from lib.periods import PERIODS, Period, period_index_sql, period_shift_sql, period_start_sql
+from lib.periods import (PERIODS, Period, check_period, period_end_sql, period_index_sql, period_shift_sql,
+                         period_start_sql)
 from lib.store import Dataset, Store
 
 Basis = Literal["first_purchase", "signup"]
@@ -59,8 +60,10 @@ CLI_COLUMNS = ("cohort", "period", "cohort_size", "retained", "rate", "complete"
 # The members-behind-a-cell frame names the anchor after the basis.
 ANCHOR_COLUMN: dict[Basis, str] = {"first_purchase": "first_purchase", "signup": "signup_date"}
 
+
 def _check(value: object, allowed: tuple, name: str) -> None:
-    if value not in allowed:
+    # Same type as well as equal: True == 1 and 7.0 == 7, but neither may reach the SQL text.
+    if not any(type(value) is type(option) and value == option for option in allowed):
         raise ValueError(f"{name} must be one of {', '.join(map(str, allowed))}; got {value!r}")
 
 
@@ -74,7 +77,7 @@ class CohortSpec:
 
     def __post_init__(self) -> None:
         # These values are written into SQL text, so only allow-listed ones get through.
-        _check(self.period, PERIODS, "period")
+        check_period(self.period)
         _check(self.basis, BASES, "basis")
         _check(self.mode, MODES, "mode")
         if self.rolling is not None:
@@ -84,7 +87,7 @@ class CohortSpec:
 def _anchors(ds: Dataset, spec: CohortSpec) -> str:
     """One row per candidate member: member_id, anchor (first purchase in scope, or signup date)."""
     if spec.basis == "first_purchase":
-        return "SELECT member_id, first_date AS anchor FROM purchases WHERE nth = 1"
+        return "SELECT member_id, first_date AS anchor FROM first_purchases"
     # scoped_members: the members passing the member filters (lib/filters.py).
     return ("SELECT member_id, signup_date AS anchor FROM scoped_members "
             "WHERE signup_date IS NOT NULL AND signup_date <= (SELECT as_of FROM limits)")
@@ -112,7 +115,7 @@ def _query(ds: Dataset, spec: CohortSpec) -> tuple[Base, str]:
         period_end = f"(s.last_anchor + ((g.k + 1) * {spec.rolling} - 1)::INTEGER)"
     else:
         last_k = period_index_sql(p, "s.cohort", period_start_sql(p, "l.as_of"))
-        period_end = f"({period_shift_sql(p, 'g.cohort', 'g.k + 1')} - 1)"
+        period_end = period_end_sql(p, period_shift_sql(p, "g.cohort", "g.k"))
     ctes = f"""
         anchors AS ({_anchors(ds, spec)}),
         cohort_members AS (

@@ -24,6 +24,12 @@ parameters they use; an analysis appends its own CTEs and final SELECT with `Bas
   its own date).
 - `purchases`: the scoped orders with net amount > 0, plus `nth` (1 = the member's first purchase
   in scope, ties on time broken by order id) and `first_date` (the date of that first purchase).
+- `first_purchases`: the rows of `purchases` with nth = 1, one per buyer in scope (new buyers,
+  cohorts by first purchase, the channel a member was won in).
+- `purchase_lines(member_id, order_id, order_ts, order_date, nth, amount, quantity, unit_price,
+  discount, sku, product_name, category)`: the lines with a positive amount of each purchase, with
+  the purchase's own date (SPEC: a purchase *contains* an item when it has a line of it with a
+  positive amount; a refund line never does).
 """
 
 from __future__ import annotations
@@ -68,6 +74,10 @@ class Filters:
 
     def values(self, name: str) -> tuple[str, ...]:
         return dict(self.where).get(name, ())
+
+    def narrows_orders(self) -> bool:
+        """True with an order or line filter: the analysis sees only some of each member's orders."""
+        return bool(self._at("order") or self._at("line"))
 
     def _at(self, level: FieldLevel) -> list[tuple[str, tuple[str, ...]]]:
         return [(n, v) for n, v in self.where if FILTER_FIELDS[n] == level]
@@ -154,6 +164,12 @@ def base(ds: Dataset, filters: Filters = Filters()) -> Base:
             SELECT *, row_number() OVER (PARTITION BY member_id ORDER BY order_ts, order_id) AS nth,
                    min(order_date) OVER (PARTITION BY member_id) AS first_date
             FROM scoped_orders WHERE net_amount > 0),
+        first_purchases AS (SELECT * FROM purchases WHERE nth = 1),
+        purchase_lines AS (
+            SELECT p.member_id, p.order_id, p.order_ts, p.order_date, p.nth, l.amount, l.quantity, l.unit_price,
+                   l.discount, l.sku, l.product_name, l.category
+            FROM purchases p JOIN scoped_lines l ON l.member_id = p.member_id AND l.order_id = p.order_id
+            WHERE l.amount > 0),
         bounds AS (
             SELECT as_of, coalesce($start::DATE, (SELECT min(order_date) FROM purchases)) AS start_date,
                    coalesce($end::DATE, as_of) AS end_date

@@ -4,8 +4,9 @@ Definitions (SPEC "Lifecycle stage"; every threshold is a spec field, defaults b
 counts are whole days between dates; purchases are those in scope up to as_of). The first rule
 that holds decides:
 1. prospect — in a members file (`in_members_file`), no purchase in scope, and not signed up
-   after as_of (an unknown signup date counts as registered). Only with a members file; with an
-   order or line filter a member who bought only outside the scope is a prospect of that scope.
+   after as_of (an unknown signup date counts as registered). Only with a members file, and only
+   without an order or line filter (`has_prospects`): under one, the population is the buyers in
+   that scope, and a member who bought only outside it, or never, has no stage there.
 2. churned — recency_days = as_of − last purchase date > churn_days (180): 180 is not churned.
 3. exploration — exactly one purchase.
 4. decline — ≥ 2 purchases and either
@@ -23,11 +24,12 @@ that holds decides:
 start / end do not apply (a stage is a snapshot at as_of over all history in scope).
 
 Funnel steps: registered (every member with a stage = prospects + buyers; without a members
-file, the buyers) → first_purchase (≥ 1 purchase) → second_purchase (≥ 2) → third_purchase
+file, or under an order or line filter, the buyers) → first_purchase (≥ 1 purchase) → second_purchase (≥ 2) → third_purchase
 (≥ 3) → stable (stage stable; it may include 2-purchase members, so it is not always a subset of
 the step before). Migration between two dates: each member's stage with as_of = each date,
-everything else equal; a member without a stage at the first date (not yet registered, or
-known only from later orders) has from_stage null.
+everything else equal; a member without a stage at the first date (not yet registered, known
+only from later orders, or under an order or line filter not yet a buyer in scope) has from_stage
+null.
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ from typing import Literal
 import polars as pl
 
 from lib.filters import Filters, base
-from lib.periods import period_index_sql, period_shift_sql, period_start_sql
+from lib.periods import check_period, period_end_sql, period_starts_sql, purchase_day_gaps_sql
 from lib.store import Dataset, Store
 
 DEFAULT_CHURN_DAYS = 180
@@ -89,6 +91,13 @@ class MigrationCell:
     to_stage: str | None
 
 
+def has_prospects(filters: Filters) -> bool:
+    """Whether prospects are counted in this scope: not under an order or line filter, since
+    "registered, never bought" does not depend on a channel, store or product ("prospects of
+    天猫" would be every member who has not bought there, buyers elsewhere included)."""
+    return not filters.narrows_orders()
+
+
 def _stage_sql(as_of: str) -> str:
     """The stage rules (module docstring) over purchases, recency_days, median_gap_days,
     first_purchase, recent_spend, prior_spend; `as_of` is our own SQL expression."""
@@ -102,18 +111,24 @@ def _stage_sql(as_of: str) -> str:
 
 
 def ctes(ds: Dataset, spec: LifecycleSpec) -> str:
-    """CTEs after the filtered base; the last, `lifecycle`, has RUN_COLUMNS (prospects included)."""
+    """CTEs after the filtered base; the last, `lifecycle`, has RUN_COLUMNS (prospects included
+    when `has_prospects`)."""
+    prospects = "" if not has_prospects(spec.filters) else """
+        UNION ALL
+        SELECT m.member_id, 0, NULL, NULL, NULL, NULL, NULL, NULL
+        FROM scoped_members m
+        WHERE m.in_members_file
+          AND (m.signup_date IS NULL OR m.signup_date <= (SELECT as_of FROM bounds))
+          AND NOT EXISTS (SELECT 1 FROM lc_buyers c WHERE c.member_id = m.member_id)"""
     return f"""
     lc_buyers AS (
         SELECT member_id, count(*) AS purchases, min(order_date) AS first_purchase,
                max(order_date) AS last_purchase
         FROM purchases GROUP BY member_id),
-    lc_gaps AS (
-        SELECT member_id, order_date - lag(order_date) OVER (PARTITION BY member_id ORDER BY order_date) AS gap
-        FROM (SELECT DISTINCT member_id, order_date FROM purchases)),
+    lc_gaps AS ({purchase_day_gaps_sql("purchases", "member_id")}),
     lc_median AS (
-        SELECT member_id, quantile_cont(gap, 0.5) AS median_gap_days FROM lc_gaps
-        WHERE gap IS NOT NULL GROUP BY member_id),
+        SELECT member_id, quantile_cont(gap_days, 0.5) AS median_gap_days FROM lc_gaps
+        WHERE gap_days IS NOT NULL GROUP BY member_id),
     lc_spend AS (
         SELECT l.member_id,
                coalesce(sum(l.amount) FILTER (WHERE l.order_date > b.as_of - $lc_window::INTEGER), 0)::DOUBLE
@@ -127,12 +142,7 @@ def ctes(ds: Dataset, spec: LifecycleSpec) -> str:
                g.median_gap_days, c.first_purchase, c.last_purchase,
                coalesce(s.recent_spend, 0) AS recent_spend, coalesce(s.prior_spend, 0) AS prior_spend
         FROM lc_buyers c LEFT JOIN lc_median g USING (member_id) LEFT JOIN lc_spend s USING (member_id)
-        UNION ALL
-        SELECT m.member_id, 0, NULL, NULL, NULL, NULL, NULL, NULL
-        FROM scoped_members m
-        WHERE m.in_members_file
-          AND (m.signup_date IS NULL OR m.signup_date <= (SELECT as_of FROM bounds))
-          AND NOT EXISTS (SELECT 1 FROM lc_buyers c WHERE c.member_id = m.member_id)),
+        {prospects}),
     lifecycle AS (
         SELECT member_id,
                {_stage_sql("(SELECT as_of FROM bounds)")} AS stage,
@@ -188,7 +198,7 @@ MIX_PERIODS: tuple[MixPeriod, ...] = ("week", "month", "quarter")
 MIX_COLUMNS = ("period", "period_end", "stage", "members")
 
 
-def _mix_ctes(period: MixPeriod) -> str:
+def _mix_ctes(period: MixPeriod, filters: Filters) -> str:
     """CTEs after the base: `mx_ends(period, period_end)`, every buyer's stage at each period
     end (`mx_stages(period, stage)`) and the prospects per period (`mx_prospects(period, members)`).
 
@@ -197,13 +207,11 @@ def _mix_ctes(period: MixPeriod) -> str:
     what it was at that date, exactly as `run()` with that as_of sees it. To stay fast, an
     order is expanded over periods only while it is a purchase: its lines are summed per date
     into steps of its running net, each step valid until the next one."""
-    first, last = period_start_sql(period, "start_date"), period_start_sql(period, "least(end_date, as_of)")
     return f"""
-    mx_span AS (SELECT {first} AS p0, {last} AS p1, as_of FROM bounds),
     mx_ends AS (
-        SELECT {period_shift_sql(period, "p0", "k")} AS period,
-               least({period_shift_sql(period, "p0", "k + 1")} - 1, as_of) AS period_end
-        FROM (SELECT p0, as_of, unnest(range(0, {period_index_sql(period, "p0", "p1")} + 1)) AS k FROM mx_span)),
+        SELECT period, least({period_end_sql(period, "period")}, as_of) AS period_end
+        FROM (SELECT {period_starts_sql(period, "start_date", "least(end_date, as_of)")} AS period, as_of
+              FROM bounds)),
     mx_order_days AS (
         SELECT member_id, order_id, order_date, sum(amount) AS amount FROM scoped_lines
         GROUP BY member_id, order_id, order_date),
@@ -221,13 +229,10 @@ def _mix_ctes(period: MixPeriod) -> str:
         SELECT period, member_id, count(*) AS purchases, min(order_date) AS first_purchase,
                max(order_date) AS last_purchase
         FROM mx_purchases GROUP BY period, member_id),
-    mx_gaps AS (
-        SELECT period, member_id,
-               order_date - lag(order_date) OVER (PARTITION BY period, member_id ORDER BY order_date) AS gap
-        FROM (SELECT DISTINCT period, member_id, order_date FROM mx_purchases)),
+    mx_gaps AS ({purchase_day_gaps_sql("mx_purchases", "period, member_id")}),
     mx_median AS (
-        SELECT period, member_id, quantile_cont(gap, 0.5) AS median_gap_days FROM mx_gaps
-        WHERE gap IS NOT NULL GROUP BY period, member_id),
+        SELECT period, member_id, quantile_cont(gap_days, 0.5) AS median_gap_days FROM mx_gaps
+        WHERE gap_days IS NOT NULL GROUP BY period, member_id),
     mx_spend AS (
         SELECT e.period, l.member_id,
                coalesce(sum(l.amount) FILTER (WHERE l.order_date > e.period_end - $lc_window::INTEGER), 0)::DOUBLE
@@ -244,7 +249,8 @@ def _mix_ctes(period: MixPeriod) -> str:
         FROM mx_buyers c JOIN mx_ends e USING (period) LEFT JOIN mx_median g USING (period, member_id)
         LEFT JOIN mx_spend s USING (period, member_id)),
     mx_stages AS (SELECT period, {_stage_sql("period_end")} AS stage FROM mx_facts),
-    mx_registered AS (SELECT member_id, signup_date FROM scoped_members WHERE in_members_file),
+    mx_registered AS (
+        SELECT member_id, signup_date FROM scoped_members WHERE in_members_file AND {str(has_prospects(filters)).lower()}),
     mx_prospects AS (
         -- registered by the period end, minus those of them who are buyers then
         SELECT e.period, count(*) - coalesce(any_value(b.buyers), 0) AS members
@@ -266,10 +272,9 @@ def mix_over_time(store: Store, ds: Dataset, spec: LifecycleSpec = LifecycleSpec
     holding it. Each count is `summary()` with as_of = period_end (same thresholds and filters),
     in one query. One choice where the two could differ: an age-band filter is decided on the
     age at the spec's as_of (data end) for every period, so the chart follows one population."""
-    if period not in MIX_PERIODS:
-        raise ValueError(f"period must be one of {', '.join(MIX_PERIODS)}; got {period!r}")
+    check_period(period, MIX_PERIODS)
     b = base(ds, spec.filters)
-    sql = b.query(_mix_ctes(period) + f""",
+    sql = b.query(_mix_ctes(period, spec.filters) + f""",
         counts AS (
             SELECT period, stage, count(*) AS members FROM mx_stages GROUP BY period, stage
             UNION ALL SELECT period, 'prospect', members FROM mx_prospects)

@@ -31,13 +31,12 @@ from typing import Literal
 import polars as pl
 
 from lib import lifecycle, rfm
-from lib.filters import FILTER_FIELDS, Filters, base, member_scope_sql
+from lib.filters import Filters, base, member_scope_sql
+from lib.periods import PERIODS, Period, check_period, period_start_sql
 from lib.store import Dataset, Store
 
 By = Literal["period", "channel", "member_tier", "segment", "stage", "all"]
 BYS: tuple[By, ...] = ("period", "channel", "member_tier", "segment", "stage", "all")
-Period = Literal["day", "week", "month", "quarter"]
-PERIODS: tuple[Period, ...] = ("day", "week", "month", "quarter")
 DEFAULT_PERIOD: Period = "month"
 PROMOTER_MIN = 9
 PASSIVE_MIN = 7
@@ -58,8 +57,7 @@ class NpsSpec:
     def __post_init__(self) -> None:
         if self.by not in BYS:
             raise ValueError(f"cannot group NPS by {self.by!r} (choose from {', '.join(BYS)})")
-        if self.period not in PERIODS:
-            raise ValueError(f"no period {self.period!r} (choose from {', '.join(PERIODS)})")
+        check_period(self.period)
 
 
 def _ordered(values: tuple[str, ...]) -> str:
@@ -69,9 +67,8 @@ def _ordered(values: tuple[str, ...]) -> str:
 def _grouping(ds: Dataset, spec: NpsSpec) -> tuple[str, str, str]:
     """(group expression, join, order expression) for spec.by — SQL from this allow-list only."""
     return {
-        "period": (f"date_trunc('{spec.period}', r.survey_date)::DATE", "", "grp"),
-        "channel": ("x.channel", "LEFT JOIN (SELECT member_id, channel FROM purchases WHERE nth = 1) x "
-                                 "USING (member_id)", "grp"),
+        "period": (period_start_sql(spec.period, "r.survey_date"), "", "grp"),
+        "channel": ("x.channel", "LEFT JOIN first_purchases x USING (member_id)", "grp"),
         "member_tier": ("x.member_tier", f"LEFT JOIN {ds.table('members')} x USING (member_id)", "grp"),
         "segment": ("x.segment", "LEFT JOIN rfm x USING (member_id)", _ordered(rfm.SEGMENTS)),
         "stage": ("x.stage", "LEFT JOIN lifecycle x USING (member_id)", _ordered(lifecycle.STAGES)),
@@ -92,8 +89,7 @@ def _sql(ds: Dataset, spec: NpsSpec, select: str) -> tuple[str, dict[str, object
         lc_spec = replace(spec.lifecycle or lifecycle.LifecycleSpec(), filters=spec.filters)
         extra = lifecycle.ctes(ds, lc_spec) + ","
         values.update(lifecycle.params(lc_spec))
-    buyers_only = any(FILTER_FIELDS[n] in ("order", "line") for n, _ in spec.filters.where)
-    in_scope = "r.member_id IN (SELECT member_id FROM purchases)" if buyers_only else "true"
+    in_scope = "r.member_id IN (SELECT member_id FROM purchases)" if spec.filters.narrows_orders() else "true"
     group, join, order = _grouping(ds, spec)
     sql = b.query(f"""{extra}
         nps_scope AS (

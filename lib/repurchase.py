@@ -16,12 +16,16 @@ scope: filters applied, history up to as_of):
   repurchase_rate = repeat_buyers / buyers; median_gap_days / mean_gap_days over every gap of
   every member (median interpolates between the two middle gaps); purchases = purchases
   containing it in the range.
-- next purchase (`next_purchases`): periodic items are those with repurchase_rate ≥
-  DEFAULT_MIN_REPEAT_SHARE and ≥ DEFAULT_MIN_REPEAT_BUYERS repeat buyers; for each buyer of one,
-  expected_date = last purchase containing it + the member's own median gap for it (when they have
-  ≥ 1 gap, basis "member") or else the item's median gap (basis "item"), rounded to whole days
-  (halves up); days_overdue = as_of − expected_date when positive, else 0. It is a forecast at
-  as_of, so it reads all history up to as_of and ignores start / end.
+- next purchase (`next_purchases`): a forecast counts the gaps between *purchase days*
+  (`lib.periods.purchase_day_gaps_sql`, the lifecycle decline rule's gaps too): purchases of an
+  item on one day are one visit, so a split order never forecasts a return the same day. Periodic
+  items are those with repurchase_rate ≥ DEFAULT_MIN_REPEAT_SHARE, ≥ DEFAULT_MIN_REPEAT_BUYERS
+  repeat buyers and ≥ 1 gap between purchase days (else there is no cycle to forecast from); for
+  each buyer of one, expected_date = last purchase containing it + the member's own median day gap
+  for it (when they have one, basis "member") or else the item's median day gap over all its
+  buyers (basis "item"), rounded to whole days (halves up); days_overdue = as_of − expected_date
+  when positive, else 0. It is a forecast at as_of, so it reads all history up to as_of and
+  ignores start / end.
 - due status (`due`, `due_summary`): with gap = expected_date − last_purchase, a row is not_due
   (days_overdue 0), overdue (late by at most lapsed_cycles × gap: still within reach) or lapsed
   (later than that), so the UI can list the members worth a reminder without shipping every
@@ -38,6 +42,7 @@ from typing import Literal
 import polars as pl
 
 from lib.filters import Base, Filters, base
+from lib.periods import purchase_day_gaps_sql
 from lib.store import Dataset, Store
 
 By = Literal["category", "sku", "product_name"]
@@ -75,10 +80,9 @@ def sequence_ctes(by: By | None, one_item: bool = False) -> str:
         bought = "SELECT member_id, order_id, order_ts, order_date, NULL::VARCHAR AS item FROM purchases"
     else:
         col = _item_column(by)
-        only = f" AND l.{col} = $item" if one_item else ""
-        bought = (f"SELECT DISTINCT p.member_id, p.order_id, p.order_ts, p.order_date, l.{col} AS item "
-                  f"FROM purchases p JOIN scoped_lines l ON l.member_id = p.member_id AND l.order_id = p.order_id "
-                  f"WHERE l.amount > 0 AND l.{col} IS NOT NULL{only}")
+        only = f" AND {col} = $item" if one_item else ""
+        bought = (f"SELECT DISTINCT member_id, order_id, order_ts, order_date, {col} AS item FROM purchase_lines "
+                  f"WHERE {col} IS NOT NULL{only}")
     return f"""
         bought AS ({bought}),
         seq AS (
@@ -187,22 +191,26 @@ def _next_ctes(ds: Dataset, spec: RepurchaseSpec) -> tuple[Base, str]:
     """Base + `next_rows`: one row per (buyer, periodic item) with next_purchases' columns and
     `gap_used` (whole days from last_purchase to expected_date). Binds $min_share, $min_buyers."""
     b = base(ds, spec.filters)
-    ctes = sequence_ctes(_item_column(spec.by)) + """,
+    ctes = sequence_ctes(_item_column(spec.by)) + f""",
+        day_gaps AS ({purchase_day_gaps_sql("bought", "member_id, item")}),
         items AS (
             SELECT item, count(DISTINCT member_id) AS buyers,
-                   count(DISTINCT member_id) FILTER (WHERE k >= 2) AS repeat_buyers,
-                   median(gap_days) AS item_median_gap
+                   count(DISTINCT member_id) FILTER (WHERE k >= 2) AS repeat_buyers
             FROM seq GROUP BY item),
         periodic AS (
-            SELECT * FROM items
+            SELECT i.*, g.item_median_gap
+            FROM items i JOIN (SELECT item, median(gap_days) AS item_median_gap FROM day_gaps
+                               WHERE gap_days IS NOT NULL GROUP BY item) g USING (item)
             WHERE repeat_buyers >= greatest($min_buyers, 1) AND repeat_buyers / buyers >= $min_share),
         own AS (
             SELECT s.member_id, s.item, count(*) AS purchases, max(s.order_date) AS last_purchase,
-                   median(s.gap_days) AS member_median_gap, any_value(p.item_median_gap) AS item_median_gap
+                   any_value(p.item_median_gap) AS item_median_gap
             FROM seq s JOIN periodic p USING (item) GROUP BY s.member_id, s.item),
         dated AS (
-            SELECT *, round(coalesce(member_median_gap, item_median_gap))::INTEGER AS gap_used
-            FROM own),
+            SELECT o.*, g.member_median_gap,
+                   round(coalesce(g.member_median_gap, o.item_median_gap))::INTEGER AS gap_used
+            FROM own o LEFT JOIN (SELECT member_id, item, median(gap_days) AS member_median_gap FROM day_gaps
+                                  WHERE gap_days IS NOT NULL GROUP BY member_id, item) g USING (member_id, item)),
         next_rows AS (
             SELECT member_id, item, purchases, last_purchase, round(member_median_gap, 2)::DOUBLE AS member_median_gap,
                    round(item_median_gap, 2)::DOUBLE AS item_median_gap, last_purchase + gap_used AS expected_date,

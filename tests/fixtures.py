@@ -62,3 +62,37 @@ def build(store: Store, name: str = "t", lines: list[tuple] = (), members: list[
 def rows(frame: Any) -> list[tuple]:
     """A polars frame as a list of tuples, for literal comparison."""
     return frame.rows()
+
+
+# -- one workspace per test module --------------------------------------------------------------
+# For modules whose tests only read the datasets they build: building once per module keeps the
+# suite fast. In the module: `store = module_store()` and `ds = module_dataset(LINES, MEMBERS)`.
+
+import pytest  # noqa: E402  (this section was appended; the helpers above need no pytest)
+
+
+def module_store():
+    """A module-scoped `store` fixture: one workspace file shared by the module's tests."""
+
+    @pytest.fixture(scope="module")
+    def store(tmp_path_factory):
+        with Store(tmp_path_factory.mktemp("ws") / "ws.duckdb") as st:
+            yield st
+
+    return store
+
+
+def module_dataset(lines: list[tuple], members: list[tuple] = ()):
+    """A module-scoped `ds` fixture: `build(store, lines=lines, members=members)` once, on `store`."""
+
+    @pytest.fixture(scope="module")
+    def ds(store):
+        return build(store, lines=lines, members=members)
+
+    return ds
+
+
+def flat_export(lines: list[tuple], people: dict[str, dict]) -> list[tuple]:
+    """Lines as a flat export has them: each carries its member's attributes (`people[member]`,
+    none for a member not listed) beside its own."""
+    return [(*row[:4], {**(row[4] if len(row) > 4 else {}), **people.get(row[0], {})}) for row in lines]

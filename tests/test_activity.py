@@ -11,8 +11,7 @@ import pytest
 
 from lib.activity import ActivitySpec, add_cli_options, cli_report, members, run
 from lib.filters import Filters
-from lib.store import Store
-from tests.fixtures import build, d
+from tests.fixtures import build, d, module_dataset, module_store
 
 LINES = [
     # member, order, date, amount, attributes
@@ -40,16 +39,8 @@ MEMBERS = [("m1", {"gender": "F"}), ("m2", {"gender": "M"}), ("m3", {"gender": "
 DEC, JAN, FEB, MAR, APR = d("2023-12-01"), d("2024-01-01"), d("2024-02-01"), d("2024-03-01"), d("2024-04-01")
 
 
-@pytest.fixture(scope="module")
-def store(tmp_path_factory):
-    # One workspace for the module: no test writes to LINES' dataset.
-    with Store(tmp_path_factory.mktemp("activity") / "ws.duckdb") as st:
-        yield st
-
-
-@pytest.fixture(scope="module")
-def ds(store):
-    return build(store, lines=LINES, members=MEMBERS)
+store = module_store()   # no test writes to LINES' dataset
+ds = module_dataset(LINES, MEMBERS)
 
 
 def test_monthly_activity(store, ds):

@@ -233,6 +233,20 @@ def test_historical_clv_inputs_by_hand(store):
     assert edited["historical_clv"] == (340.0, "result")    # 170 × 2 − 0
 
 
+def test_historical_cac_needs_spend_scoped_to_the_filters(store):
+    # The same history, every line milk: a category filter keeps every number above but cannot
+    # narrow the spend, so CAC is unknown (not 50 over "milk" buyers) and so is the CLV net of it.
+    ds = build(store, "milk", lines=[(*row, {"category": "milk"}) for row in HISTORY], spend=SPEND)
+    milk = ClvSpec(Filters.of(category="milk"))
+    table = {r[0]: r[1:] for r in clv.historical(store, ds, milk).rows()}
+    assert table["annual_revenue_per_buyer"] == (170.0, "computed", None)
+    assert table["cac"] == (None, "computed", "spend_not_scoped")
+    assert table["historical_clv"] == (None, "result", None)
+    # An analyst who knows milk's CAC types it in: 170 × 1.5 − 30.
+    edited = {r[0]: r[1:] for r in clv.historical(store, ds, milk, cac=30).rows()}
+    assert edited["cac"] == (30.0, "override", None) and edited["historical_clv"] == (225.0, "result", None)
+
+
 def test_historical_without_spend_or_buyers(store):
     ds = build(store, "nospend", lines=HISTORY)
     table = {r[0]: r[1] for r in clv.historical(store, ds).rows()}

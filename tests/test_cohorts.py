@@ -12,8 +12,7 @@ import pytest
 from lib.cohorts import (CohortSpec, add_cli_options, at_period, average, cli_report, compare, members, run,
                          scoped)
 from lib.filters import Filters
-from lib.store import Store
-from tests.fixtures import build, d
+from tests.fixtures import build, d, module_dataset, module_store
 
 LINES = [
     # member, order, date, amount, attributes
@@ -47,17 +46,8 @@ MEMBERS = [
 DEC, JAN, FEB = d("2023-12-01"), d("2024-01-01"), d("2024-02-01")
 
 
-@pytest.fixture(scope="module")
-def store(tmp_path_factory):
-    # One workspace for the module: no test writes to LINES' dataset, and building it once keeps
-    # the file fast.
-    with Store(tmp_path_factory.mktemp("cohorts") / "ws.duckdb") as st:
-        yield st
-
-
-@pytest.fixture(scope="module")
-def ds(store):
-    return build(store, lines=LINES, members=MEMBERS)
+store = module_store()   # no test writes to LINES' dataset
+ds = module_dataset(LINES, MEMBERS)
 
 
 def test_classic_monthly_triangle(store, ds):
@@ -350,6 +340,12 @@ def test_spec_accepts_only_known_options():
         CohortSpec(period="year")
     with pytest.raises(ValueError):
         CohortSpec(mode="cumulative")
+    # True == 1 and 7.0 == 7, but neither is a window in days: the value is written into SQL text.
+    with pytest.raises(ValueError):
+        CohortSpec(rolling=True)
+    with pytest.raises(ValueError):
+        CohortSpec(rolling=7.0)  # type: ignore[arg-type]
+    assert CohortSpec(rolling=7).rolling == 7
 
 
 def test_cli_report_columns_and_options(store, ds):

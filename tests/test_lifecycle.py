@@ -162,20 +162,55 @@ def test_as_of_later_registers_p2_and_churns_c180(store, ds):
 
 def test_order_filter(store, ds):
     # 天猫 orders: g1c (12-01), dsc (10-15), dsd (11-15). g1: one purchase → exploration. ds: gap 31,
-    # recency 46 ≤ 46.5; spend 200 recent, 0 prior; first 77 days ago → growth. Members-file members
-    # without a 天猫 purchase are this scope's prospects: p1, s1, dg (p2 signs up later).
-    assert summary(store, ds, LifecycleSpec(Filters.of(channel="天猫"))).rows() == [
-        ("prospect", 3), ("exploration", 1), ("growth", 1), ("stable", 0), ("decline", 0), ("churned", 0)]
-    assert members(store, ds, LifecycleSpec(Filters.of(channel="天猫")), stage="prospect")["member_id"].to_list() == [
-        "dg", "p1", "s1"]
+    # recency 46 ≤ 46.5; spend 200 recent, 0 prior; first 77 days ago → growth. Everybody else has no
+    # 天猫 purchase and so no stage in this scope: p1, s1, dg are not "prospects of 天猫" (a prospect
+    # is registered and never bought, which does not depend on a channel).
+    spec = LifecycleSpec(Filters.of(channel="天猫"))
+    assert summary(store, ds, spec).rows() == [
+        ("prospect", 0), ("exploration", 1), ("growth", 1), ("stable", 0), ("decline", 0), ("churned", 0)]
+    assert run(store, ds, spec)["member_id"].to_list() == ["ds", "g1"]
+    assert members(store, ds, spec, stage="prospect").height == 0
+    assert funnel(store, ds, spec).rows() == [
+        ("registered", 2),       # the members with a stage: the 天猫 buyers g1, ds
+        ("first_purchase", 2),
+        ("second_purchase", 1),  # ds (dsc, dsd)
+        ("third_purchase", 0),
+        ("stable", 0),
+    ]
+
+
+def test_order_filter_migration_and_mix(store, ds):
+    # Nobody has a 天猫 purchase by 2024-06-30, so nobody has a stage then (before: p1 g1 s1 dg ds were
+    # "prospects of 天猫"); at data end g1 is exploring and ds growing (test_order_filter).
+    spec = LifecycleSpec(Filters.of(channel="天猫"))
+    assert migration(store, ds, spec, d("2024-06-30"), d("2024-12-31")).rows() == [
+        (None, "exploration", 1),  # g1
+        (None, "growth", 1),       # ds
+    ]
+    # One quarter: from the first 天猫 purchase (10-15) to data end; its end is the summary above.
+    assert mix_over_time(store, ds, spec, "quarter").rows() == [
+        (d("2024-10-01"), d("2024-12-31"), stage, n) for stage, n in summary(store, ds, spec).rows()]
+    assert [n for *_, n in mix_over_time(store, ds, spec, "quarter").rows()] == [0, 1, 1, 0, 0, 0]
 
 
 def test_line_filter(store, ds):
     # toys lines: g1's three orders (unchanged: growth) and ds's 300 toys line of dsa (07-15): one
-    # purchase, recency 169 → exploration. Prospects: p1, s1, dg.
+    # purchase, recency 169 → exploration. Nobody else bought toys: no stage, no prospects.
     table = {r[0]: r[1:4] for r in run(store, ds, LifecycleSpec(Filters.of(category="toys"))).rows()}
-    assert table == {"ds": ("exploration", 1, 169), "g1": ("growth", 3, 30), "p1": ("prospect", 0, None),
-                     "s1": ("prospect", 0, None), "dg": ("prospect", 0, None)}
+    assert table == {"ds": ("exploration", 1, 169), "g1": ("growth", 3, 30)}
+
+
+def test_member_filter_keeps_prospects(store):
+    # A member filter does not narrow the orders, so a registered member who never bought is a prospect
+    # of it; one who bought only outside an order filter's scope has no stage there.
+    ds = build(store, "scoped", lines=[("b", "b1", "2024-06-01", 100, TM), ("c", "c1", "2024-06-02", 100)],
+               members=[("a", {"member_tier": "gold"}), ("b", {"member_tier": "gold"}),
+                        ("c", {"member_tier": "gold"})])
+    gold = LifecycleSpec(Filters.of(member_tier="gold"))
+    assert run(store, ds, gold).select("member_id", "stage").rows() == [
+        ("a", "prospect"), ("b", "exploration"), ("c", "exploration")]
+    gold_tmall = LifecycleSpec(Filters.of(member_tier="gold", channel="天猫"))
+    assert run(store, ds, gold_tmall).select("member_id", "stage").rows() == [("b", "exploration")]
 
 
 def test_member_filter(store, ds):
@@ -195,8 +230,8 @@ def test_empty_scope(store, ds):
     assert summary(store, ds, nobody).rows() == [(s, 0) for s in STAGES]
     assert [n for _, n in funnel(store, ds, nobody).rows()] == [0, 0, 0, 0, 0]
     assert migration(store, ds, nobody, d("2024-06-30"), d("2024-12-31")).height == 0
-    # No order matches: every members-file member (registered by as_of) is a prospect of that scope.
-    assert summary(store, ds, LifecycleSpec(Filters.of(channel="nowhere"))).rows()[0] == ("prospect", 5)
+    # No order matches: nobody has a stage (no prospects under an order or line filter).
+    assert summary(store, ds, LifecycleSpec(Filters.of(channel="nowhere"))).rows() == [(s, 0) for s in STAGES]
 
 
 def test_rejects_unknown_cells_and_bad_thresholds(store, ds):

@@ -23,8 +23,7 @@ from lib.products import (
     profile,
     top_repurchased,
 )
-from lib.store import Store
-from tests.fixtures import build, d
+from tests.fixtures import build, d, flat_export, module_dataset, module_store
 
 
 def line(category: str, sku: str, unit_price: float | None, quantity: int, discount: float | None,
@@ -66,16 +65,8 @@ MEMBERS = [("m1", {"region": "广东", "city": "广州"})]
 ALL_PAIRS = ProductSpec(min_support=0.0, min_together=1)
 
 
-@pytest.fixture(scope="module")
-def store(tmp_path_factory):
-    # One workspace for the module: the analyses only read, so the tests share the fixture dataset.
-    with Store(tmp_path_factory.mktemp("ws") / "ws.duckdb") as st:
-        yield st
-
-
-@pytest.fixture(scope="module")
-def ds(store):
-    return build(store, lines=[(*r[:4], {**r[4], **PEOPLE[r[0]]}) for r in LINES], members=MEMBERS)
+store = module_store()   # the analyses only read, so the tests share the fixture dataset
+ds = module_dataset(flat_export(LINES, PEOPLE), MEMBERS)
 
 
 def test_pairs_by_order_with_lift_by_hand(store, ds):

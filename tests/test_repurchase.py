@@ -6,6 +6,7 @@ import argparse
 
 import pytest
 
+from lib import lifecycle
 from lib.filters import Filters
 from lib.repurchase import (
     RepurchaseSpec,
@@ -20,8 +21,7 @@ from lib.repurchase import (
     next_purchases,
     run,
 )
-from lib.store import Store
-from tests.fixtures import build, d
+from tests.fixtures import build, d, flat_export, module_dataset, module_store
 
 MILK, DIAPER, TOYS = {"category": "milk"}, {"category": "diaper"}, {"category": "toys"}
 STORE, TMALL = {"channel": "门店"}, {"channel": "天猫"}
@@ -54,18 +54,11 @@ COLUMNS = ["category", "buyers", "repeat_buyers", "repurchase_rate", "median_gap
            "purchases"]
 
 
-@pytest.fixture(scope="module")
-def store(tmp_path_factory):
-    # One workspace for the module: the analyses only read, so the tests share the fixture dataset.
-    with Store(tmp_path_factory.mktemp("ws") / "ws.duckdb") as st:
-        yield st
-
-
-@pytest.fixture(scope="module")
-def ds(store):
-    # A flat export: each member's gender repeated on their lines (m1 m3 m5 F, m2 m4 M).
-    gender = {"m1": "F", "m2": "M", "m3": "F", "m4": "M", "m5": "F"}
-    return build(store, lines=[(*row[:4], {**row[4], "gender": gender[row[0]]}) for row in LINES])
+# A flat export: each member's gender repeated on their lines (m1 m3 m5 F, m2 m4 M).
+GENDER = {"m1": {"gender": "F"}, "m2": {"gender": "M"}, "m3": {"gender": "F"}, "m4": {"gender": "M"},
+          "m5": {"gender": "F"}}
+store = module_store()   # the analyses only read LINES' dataset (other datasets are added beside it)
+ds = module_dataset(flat_export(LINES, GENDER))
 
 
 def test_category_repurchase(store, ds):
@@ -184,22 +177,25 @@ def test_date_range_keeps_history(store, ds):
 
 
 def test_next_purchases(store, ds):
-    # Over all history: milk 1 of 3 buyers again (1/3 ≥ 0.2), item median 30; diaper 2 of 3, median
-    # (0 + 20) / 2 = 10; toys nobody again, so it is not periodic. as_of = 2024-03-05.
+    # Over all history: milk 1 of 3 buyers again (1/3 ≥ 0.2); diaper 2 of 3 (m2's two same-day
+    # purchases are two); toys nobody again, so it is not periodic. as_of = 2024-03-05.
+    # A forecast counts gaps between purchase *days*: milk's are m1's 30 and 30 → median 30; diaper's
+    # only m3's 20 (m2's o4 and o5 are one day, no gap), so its median is 20, not (0 + 20) / 2.
     table = next_purchases(store, ds, BY_CATEGORY, min_repeat_share=0.2, min_repeat_buyers=1)
     assert table.columns == ["member_id", "item", "purchases", "last_purchase", "member_median_gap",
                              "item_median_gap", "expected_date", "days_overdue", "basis"]
     assert table.rows() == [
-        # Jan 10 + own median 0 = Jan 10; to Mar 5: 21 + 29 + 5 = 55 days
-        ("m2", "diaper", 2, d("2024-01-10"), 0.0, 10.0, d("2024-01-10"), 55, "member"),
-        # one diaper purchase: Jan 1 + item median 10 = Jan 11; to Mar 5: 20 + 29 + 5 = 54
-        ("m1", "diaper", 1, d("2024-01-01"), None, 10.0, d("2024-01-11"), 54, "item"),
+        # one diaper purchase: Jan 1 + item median 20 = Jan 21; to Mar 5: 10 + 29 + 5 = 44 days
+        ("m1", "diaper", 1, d("2024-01-01"), None, 20.0, d("2024-01-21"), 44, "item"),
+        # two diaper purchases on one day: no gap of his own (a gap of 0 would expect him back on
+        # Jan 10 itself), so the item's: Jan 10 + 20 = Jan 30; to Mar 5: 1 + 29 + 5 = 35
+        ("m2", "diaper", 2, d("2024-01-10"), None, 20.0, d("2024-01-30"), 35, "item"),
         # Feb 1 + 30 = Mar 2; 3 days overdue
         ("m3", "milk", 1, d("2024-02-01"), None, 30.0, d("2024-03-02"), 3, "item"),
         # not yet due: 0, then by member_id
         ("m1", "milk", 3, d("2024-03-01"), 30.0, 30.0, d("2024-03-31"), 0, "member"),
         ("m2", "milk", 1, d("2024-02-19"), None, 30.0, d("2024-03-20"), 0, "item"),
-        ("m3", "diaper", 2, d("2024-02-21"), 20.0, 10.0, d("2024-03-12"), 0, "member"),
+        ("m3", "diaper", 2, d("2024-02-21"), 20.0, 20.0, d("2024-03-12"), 0, "member"),
     ]
     # A forecast at as_of ignores start / end.
     ranged = RepurchaseSpec(Filters(start=d("2024-02-01"), end=d("2024-02-10")))
@@ -217,6 +213,37 @@ def test_next_purchase_rounds_half_a_day_up(store):
     # a's gaps 10, 11: median 10.5 → 11 days; Jan 22 + 11 = Feb 2; as_of Feb 10 → 8 days overdue.
     assert next_purchases(store, ds, BY_CATEGORY, 0.2, 1).rows() == [
         ("a", "milk", 3, d("2024-01-22"), 10.5, 10.5, d("2024-02-02"), 8, "member")]
+
+
+def test_forecasts_count_gaps_between_purchase_days(store):
+    # a buys milk on 01-01 and twice on 01-31 (a split order: 10:00 and 18:00); b once on 03-10 (data end).
+    ds = build(store, "split", lines=[
+        ("a", "1", "2024-01-01", 10, MILK), ("a", "2", "2024-01-31 10:00", 10, MILK),
+        ("a", "3", "2024-01-31 18:00", 5, MILK), ("b", "4", "2024-03-10", 10, MILK)])
+    # The repurchase cycle (SPEC) keeps every purchase: gaps 30 and 0 → median and mean 15, p25 7.5, p75 22.5.
+    assert cycle_summary(store, ds, BY_CATEGORY, item="milk").rows() == [(4, 2, 15.0, 15.0, 7.5, 22.5)]
+    # The forecast uses gaps between purchase days: a's only gap is 30 (with the 0 it would be 15 and
+    # expect him on 02-15, 24 days overdue). Jan 31 + 30 = Mar 1, 9 days before Mar 10; b has no gap
+    # of his own, so milk's 30: Mar 10 + 30 = Apr 9.
+    assert next_purchases(store, ds, BY_CATEGORY, 0.2, 1).rows() == [
+        ("a", "milk", 3, d("2024-01-31"), 30.0, 30.0, d("2024-03-01"), 9, "member"),
+        ("b", "milk", 1, d("2024-03-10"), None, 30.0, d("2024-04-09"), 0, "item"),
+    ]
+    # One definition: the lifecycle decline rule sees the same 30-day median gap for a.
+    stages = lifecycle.run(store, ds).select("member_id", "median_gap_days").rows()
+    assert stages == [("a", 30.0), ("b", None)]
+
+
+def test_an_item_rebought_only_on_its_first_day_has_no_forecast(store):
+    # c, d and e each buy toys twice on one day: three repeat buyers of 3 (the repurchase rate counts
+    # purchases), but not one gap between purchase days, so there is no cycle to forecast from.
+    ds = build(store, "same-day", lines=[
+        ("c", "1", "2024-01-01 09:00", 10, TOYS), ("c", "2", "2024-01-01 19:00", 10, TOYS),
+        ("d", "3", "2024-01-05 09:00", 10, TOYS), ("d", "4", "2024-01-05 19:00", 10, TOYS),
+        ("e", "5", "2024-01-09 09:00", 10, TOYS), ("e", "6", "2024-01-09 19:00", 10, TOYS)])
+    assert run(store, ds, BY_CATEGORY).rows() == [("toys", 3, 3, 1.0, 0.0, 0.0, 6)]
+    assert next_purchases(store, ds, BY_CATEGORY).height == 0
+    assert due_summary(store, ds, BY_CATEGORY).height == 0
 
 
 def test_empty_scope(store, ds):
@@ -242,26 +269,26 @@ def test_cli_columns(store, ds):
 
 def test_due_statuses(store, ds):
     # next_purchases(0.2, 1) above, with gap = expected_date − last_purchase:
-    #   m2 diaper: own median 0 → gap 0, 55 days overdue > 1 × 0 → lapsed
-    #   m1 diaper: item median 10 → gap 10, 54 days overdue > 10 → lapsed
+    #   m1 diaper: item median 20 → gap 20, 44 days overdue > 1 × 20 → lapsed
+    #   m2 diaper: item median 20 → gap 20, 35 days overdue > 20 → lapsed
     #   m3 milk: gap 30, 3 days overdue ≤ 30 → overdue
     #   m1 milk, m2 milk, m3 diaper: not yet due
     args = dict(min_repeat_share=0.2, min_repeat_buyers=1)
     overdue = due(store, ds, BY_CATEGORY, "overdue", **args)
     assert overdue.columns[-1] == "status"
     assert overdue.rows() == [("m3", "milk", 1, d("2024-02-01"), None, 30.0, d("2024-03-02"), 3, "item", "overdue")]
-    assert [r[:2] for r in due(store, ds, BY_CATEGORY, "lapsed", **args).rows()] == [("m2", "diaper"), ("m1", "diaper")]
+    assert [r[:2] for r in due(store, ds, BY_CATEGORY, "lapsed", **args).rows()] == [("m1", "diaper"), ("m2", "diaper")]
     assert [r[:2] for r in due(store, ds, BY_CATEGORY, "not_due", **args).rows()] == [
         ("m1", "milk"), ("m2", "milk"), ("m3", "diaper")]
-    # Six cycles of slack: m1's 54 days ≤ 6 × 10 make him overdue; m2's gap is 0, so still lapsed.
-    assert [r[:2] for r in due(store, ds, BY_CATEGORY, "overdue", lapsed_cycles=6, **args).rows()] == [
-        ("m1", "diaper"), ("m3", "milk")]
+    # Two cycles of slack: m2's 35 days ≤ 2 × 20 make him overdue; m1's 44 > 40, still lapsed.
+    assert [r[:2] for r in due(store, ds, BY_CATEGORY, "overdue", lapsed_cycles=2, **args).rows()] == [
+        ("m2", "diaper"), ("m3", "milk")]
     # Every overdue row, however late: overdue and lapsed together.
     assert [r[:2] for r in due(store, ds, BY_CATEGORY, ("overdue", "lapsed"), **args).rows()] == [
-        ("m2", "diaper"), ("m1", "diaper"), ("m3", "milk")]
+        ("m1", "diaper"), ("m2", "diaper"), ("m3", "milk")]
     # One item, and a row limit (in next_purchases' order: most overdue first).
     assert due(store, ds, BY_CATEGORY, "lapsed", item="milk", **args).height == 0
-    assert [r[:2] for r in due(store, ds, BY_CATEGORY, "lapsed", limit=1, **args).rows()] == [("m2", "diaper")]
+    assert [r[:2] for r in due(store, ds, BY_CATEGORY, "lapsed", limit=1, **args).rows()] == [("m1", "diaper")]
     with pytest.raises(ValueError):
         due(store, ds, BY_CATEGORY, "gone")  # type: ignore[arg-type]
 
@@ -271,10 +298,10 @@ def test_due_summary_adds_up_to_next_purchases(store, ds):
     summary = due_summary(store, ds, BY_CATEGORY, **args)
     assert summary.columns == ["item", "item_median_gap", "buyers", "not_due", "overdue", "lapsed"]
     assert summary.rows() == [
-        ("diaper", 10.0, 3, 1, 0, 2),   # m3 not due; m1, m2 lapsed (above); 3 buyers tie with milk: by name
+        ("diaper", 20.0, 3, 1, 0, 2),   # m3 not due; m1, m2 lapsed (above); 3 buyers tie with milk: by name
         ("milk", 30.0, 3, 2, 1, 0),     # m1, m2 not due; m3 overdue
     ]
-    assert due_summary(store, ds, BY_CATEGORY, lapsed_cycles=6, **args).rows()[0] == ("diaper", 10.0, 3, 1, 1, 1)
+    assert due_summary(store, ds, BY_CATEGORY, lapsed_cycles=2, **args).rows()[0] == ("diaper", 20.0, 3, 1, 1, 1)
     # Each count opens to exactly that many rows of due().
     for item, _, buyers, *counts in summary.rows():
         for status, n in zip(("not_due", "overdue", "lapsed"), counts):
