@@ -25,13 +25,22 @@ COMPARE_FIELDS = ("channel", "store", "category", "region", "city", "member_tier
 DEFAULT_SCOPES = ("天猫", "门店")
 
 
-def choice(column, label: str, name: str, options: tuple[str, ...], default: str, format_func,
-           help: str | None = None) -> str:
-    """A segmented control whose value also lives in the URL (`name`; left out when the default)."""
-    value = column.segmented_control(label, options, default=url_option(name, options, default), key=name,
-                                     format_func=format_func, required=True, help=help)
+def kept(widget, label: str, name: str, options, default: str, **kwargs) -> str:
+    """A choice widget whose value also lives in the URL (`name`, its id; left out when the
+    default). A link opens it at its value; an unknown value, or one no longer offered (the scopes
+    after another comparison field is picked), goes back to the link's value or the default."""
+    if st.session_state.get(name) not in options:
+        st.session_state[name] = url_option(name, options, default)
+    value = widget(label, options, key=name, **kwargs)
     keep_in_url(name, value, default)
     return value
+
+
+def choice(column, label: str, name: str, options: tuple[str, ...], default: str, format_func,
+           help: str | None = None) -> str:
+    """A segmented control kept in the URL (see `kept`)."""
+    return kept(column.segmented_control, label, name, options, default, format_func=format_func, required=True,
+                help=help)
 
 
 def reading(line: readings.Reading | None) -> None:
@@ -56,15 +65,17 @@ if first is None:
     st.stop()
 
 # -- options ----------------------------------------------------------------------------------
-top = st.columns(3)
-period = choice(top[0], tr("cohorts.period"), "coh_period", PERIODS, "month", lambda o: say(f"period_{o}"))
-basis = choice(top[1], tr("cohorts.basis"), "coh_basis", cohorts.BASES, "first_purchase",
+# Two rows of controls as wide as their options (wrapping in a narrow window): equal columns cut off
+# "Revenue retention" at 1440 px, and the rolling windows beside it need their room too.
+top = st.container(horizontal=True, gap="large")
+period = choice(top, tr("cohorts.period"), "coh_period", PERIODS, "month", lambda o: say(f"period_{o}"))
+basis = choice(top, tr("cohorts.basis"), "coh_basis", cohorts.BASES, "first_purchase",
                lambda o: say(f"cohorts.basis_{o}"))
-show = choice(top[2], tr("cohorts.show"), "coh_show", SHOW, "rate", lambda o: say(f"cohorts.show_{o}"))
-low = st.columns(2)
-mode = choice(low[0], tr("cohorts.mode"), "coh_mode", cohorts.MODES, "classic", lambda o: say(f"cohorts.mode_{o}"),
+show = choice(top, tr("cohorts.show"), "coh_show", SHOW, "rate", lambda o: say(f"cohorts.show_{o}"))
+low = st.container(horizontal=True, gap="large")
+mode = choice(low, tr("cohorts.mode"), "coh_mode", cohorts.MODES, "classic", lambda o: say(f"cohorts.mode_{o}"),
               help=tr("cohorts.mode_help"))
-rolling_choice = choice(low[1], tr("cohorts.rolling"), "coh_rolling", ROLLING, "off",
+rolling_choice = choice(low, tr("cohorts.rolling"), "coh_rolling", ROLLING, "off",
                         lambda o: say("cohorts.rolling_off") if o == "off" else say("cohorts.rolling_n", n=o),
                         help=tr("cohorts.rolling_help", n="N"))
 rolling = None if rolling_choice == "off" else int(rolling_choice)
@@ -105,19 +116,18 @@ options = compute(filter_options, ds)
 fields = [f for f in COMPARE_FIELDS if options.get(f)]
 if fields:
     cols = st.columns(3)
-    field = cols[0].selectbox(tr("cohorts.compare_field"), fields, format_func=say,
-                              key="coh_cmp_field",
-                              help=tr("cohorts.compare_help"))
+    field = kept(cols[0].selectbox, tr("cohorts.compare_field"), "coh_cmp_field", fields, fields[0], format_func=say,
+                 help=tr("cohorts.compare_help"))
     values = options[field]
     if len(values) < 2:
         st.info(tr("cohorts.compare_one_value"))
     else:
         wanted = [v for v in DEFAULT_SCOPES if v in values]
         a_default, b_default = (wanted if len(wanted) == 2 else values[:2])
-        a = cols[1].selectbox(tr("cohorts.scope_a"), values, index=values.index(a_default),
-                              format_func=value_label(field), key=f"coh_cmp_a_{field}")
-        b = cols[2].selectbox(tr("cohorts.scope_b"), values, index=values.index(b_default),
-                              format_func=value_label(field), key=f"coh_cmp_b_{field}")
+        a = kept(cols[1].selectbox, tr("cohorts.scope_a"), "coh_cmp_a", values, a_default,
+                 format_func=value_label(field))
+        b = kept(cols[2].selectbox, tr("cohorts.scope_b"), "coh_cmp_b", values, b_default,
+                 format_func=value_label(field))
         if a == b:
             st.info(tr("cohorts.compare_same"))
         else:
@@ -143,15 +153,16 @@ elif clicked != st.session_state.get("coh_last_click"):
     st.session_state["coh_last_click"] = clicked
     st.session_state["coh_pick_cohort"], st.session_state["coh_pick_period"] = clicked[0], int(clicked[1])
 cohort_options = [c.isoformat() for c in frame["cohort"].unique().sort().to_list()]
-if st.session_state.get("coh_pick_cohort") not in cohort_options:
-    st.session_state.pop("coh_pick_cohort", None)
+if st.session_state.get("coh_pick_cohort") not in cohort_options:  # open on a settled first return
+    first_cohort, st.session_state["coh_pick_period"] = charts.first_cell(frame)
+    st.session_state["coh_pick_cohort"] = first_cohort.isoformat()
 cols = st.columns(2)
 picked = cols[0].selectbox(tr("cohorts.pick_cohort"), cohort_options, key="coh_pick_cohort",
                            format_func=lambda c: readings.period_label(date.fromisoformat(c), period))
 cells = {r["period"]: r for r in frame.filter(pl.col("cohort") == date.fromisoformat(picked)).iter_rows(named=True)}
 period_options = [*cells, None]
 if st.session_state.get("coh_pick_period", -1) not in period_options:  # default: period 1 when there is one
-    st.session_state["coh_pick_period"] = 1 if len(cells) > 1 else 0
+    st.session_state["coh_pick_period"] = 1 if 1 in cells else 0
 k = cols[1].selectbox(tr("cohorts.pick_period"), period_options, key="coh_pick_period",
                       format_func=lambda k: say("cohorts.whole_cohort") if k is None else say("cohorts.period_k", k=k))
 cohort_date, label = date.fromisoformat(picked), readings.period_label(date.fromisoformat(picked), period)

@@ -10,10 +10,10 @@ import streamlit as st
 
 from lib import lifecycle
 from lib.charts import lifecycle as charts
-from lib.filters import FILTER_FIELDS
 from lib.i18n import t
 from lib.kpis import order_span
-from lib.ui import compute, current_filters, lang, member_table, no_data, open_store, require_dataset, tr
+from lib.ui import (compute, current_filters, keep_in_url, lang, member_table, no_data, open_store, require_dataset,
+                    tr, url_option)
 
 # widget key -> (spec field, default shown, step, min, format); spend ratio is shown in %.
 THRESHOLDS = {
@@ -23,8 +23,10 @@ THRESHOLDS = {
     "lc_growth_days": ("growth_days", lifecycle.DEFAULT_GROWTH_DAYS, 30, 1, "%d"),
 }
 MIX_PERIODS = ("month", "quarter")
+MIX_SHOW = ("count", "share")
 
-ds = require_dataset(open_store())
+store = open_store()
+ds = require_dataset(store)
 filters = current_filters()
 L = lang()
 say = partial(t, lang=L)  # tr in this run's language: Streamlit may call a format_func outside the run
@@ -36,6 +38,16 @@ if last is None:
     st.stop()
 as_of = filters.as_of or last
 st.caption(tr("lifecycle.caption", as_of=as_of))
+
+
+def kept(column, label: str, name: str, options: tuple[str, ...], default: str, format_func) -> str:
+    """A segmented control whose value also lives in the URL (`name`, its id; left out when the
+    default): a link opens it at its value, an unknown value at the default."""
+    if name not in st.session_state:
+        st.session_state[name] = url_option(name, options, default)
+    value = column.segmented_control(label, options, required=True, format_func=format_func, key=name)
+    keep_in_url(name, value, default)
+    return value
 
 
 # -- thresholds, with a live recount -------------------------------------------------------------
@@ -67,37 +79,43 @@ if total == 0:
     no_data()
     st.stop()
 baseline = counts if spec == default_spec else dict(compute(lifecycle.summary, ds, default_spec).rows())
-for column, stage in zip(st.columns(len(lifecycle.STAGES)), lifecycle.STAGES):
+# Prospects (registered, never bought) are known only from a members file, and counted only without
+# an order or line filter; elsewhere their 0 means "unknown", so neither card nor funnel step shows it.
+members_file = store.table_counts(ds)["members_source"] > 0
+prospects = members_file and lifecycle.has_prospects(filters)
+stages = lifecycle.STAGES if prospects else lifecycle.STAGES[1:]
+for column, stage in zip(st.columns(len(stages)), stages):
     change = counts[stage] - baseline[stage]
     name = tr("lifecycle.card_prospect") if stage == "prospect" else tr(f"stage_{stage}")  # short: cards are narrow
     column.metric(name, f"{counts[stage]:,}", delta=f"{change:+,}" if change else None,
                   delta_color="off", border=True, help=tr(f"lifecycle.stage_help_{stage}"))
     column.caption(tr("lifecycle.share_of_members", share=counts[stage] / total))
-if total == counts["prospect"]:
+if not members_file:
+    st.caption(tr("lifecycle.prospects_need_members_file"))
+elif not prospects:
+    st.caption(tr("lifecycle.prospects_need_no_filter"))
+elif total == counts["prospect"]:
     st.info(tr("lifecycle.no_buyers", n=total), icon=":material/info:")
-elif counts["prospect"] and any(FILTER_FIELDS[name] != "member" for name, _ in filters.where):
-    st.caption(tr("lifecycle.scope_prospects"))
 
 # -- funnel and stage mix over time ----------------------------------------------------------------
 
 funnel = compute(lifecycle.funnel, ds, spec)
 left, right = st.columns([2, 3])
 with left:
-    st.plotly_chart(charts.funnel(funnel, L), key="lc_funnel")
-    st.caption(tr("lifecycle.funnel_note"))
+    st.plotly_chart(charts.funnel(funnel, L, registered=prospects), key="lc_funnel")
+    st.caption((tr("lifecycle.funnel_registered_note") + " " if prospects else "") + tr("lifecycle.funnel_note"))
 with right:
     period_col, show_col, hide_col = st.columns([1, 1, 1], vertical_alignment="bottom")
-    period = period_col.segmented_control(tr("granularity"), MIX_PERIODS, default="month", required=True,
-                                          format_func=lambda p: say(f"period_{p}"), key="lc_period")
-    show = show_col.segmented_control(tr("lifecycle.mix_show"), ("count", "share"), default="count", required=True,
-                                      format_func=lambda m: say(f"lifecycle.show_{m}"), key="lc_show")
+    period = kept(period_col, tr("granularity"), "lc_period", MIX_PERIODS, "month", lambda p: say(f"period_{p}"))
+    show = kept(show_col, tr("lifecycle.mix_show"), "lc_show", MIX_SHOW, "count",
+                lambda m: say(f"lifecycle.show_{m}"))
     hide_churned = hide_col.toggle(tr("lifecycle.hide_churned"), key="lc_hide_churned", bind="query-params")
     mix = compute(lifecycle.mix_over_time, ds, spec, period)
     if mix.is_empty():
         st.info(tr("lifecycle.mix_empty"))
     else:
         st.plotly_chart(charts.mix(mix, L, period, share=show == "share",
-                                   hide=("churned",) if hide_churned else ()), key="lc_mix")
+                                   hide=("churned",) if hide_churned else (), prospects=prospects), key="lc_mix")
 
 # -- migration between two dates ---------------------------------------------------------------------
 
@@ -120,7 +138,7 @@ else:
         st.info(tr("lifecycle.migration_empty"))
     else:
         st.plotly_chart(charts.sankey(moves, L, date_from, date_to), key="lc_sankey")
-        st.caption(tr("lifecycle.no_stage_help"))
+        st.caption(tr("lifecycle.no_stage_help" if prospects else "lifecycle.no_stage_help_buyers"))
 
 # -- members behind a number -------------------------------------------------------------------------
 
@@ -132,9 +150,9 @@ if st.session_state.get("lc_drill") not in kinds:
     st.session_state["lc_drill"] = "stage"
 kind = st.radio(tr("lifecycle.drill_by"), list(kinds), format_func=kinds.get, horizontal=True, key="lc_drill")
 if kind == "stage":
-    sizes = counts
+    sizes = {stage: counts[stage] for stage in stages}
 elif kind == "step":
-    sizes = dict(funnel.rows())
+    sizes = {step: n for step, n in funnel.rows() if prospects or step != "registered"}
 else:
     sizes = {(a, b): n for a, b, n in moves.rows()}
 

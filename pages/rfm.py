@@ -9,12 +9,14 @@ import streamlit as st
 from lib import rfm
 from lib.charts import rfm as charts
 from lib.i18n import money, t
-from lib.ui import compute, current_filters, lang, member_table, no_data, open_store, require_dataset, tr
+from lib.ui import (compute, current_filters, keep_in_url, lang, member_table, no_data, open_store, require_dataset,
+                    tr, url_option)
 
 TINY = 20  # fewer buyers than this: say that quintiles mean little
 DIMENSIONS = ("r", "f", "m")
 THRESHOLD_STEP = {"r": 1.0, "f": 1.0, "m": 10.0}
 THRESHOLD_FORMAT = {"r": "%.0f", "f": "%.0f", "m": "%.2f"}
+DEFAULT_METRIC = "members"
 
 ds = require_dataset(open_store())
 filters = current_filters()
@@ -90,8 +92,11 @@ for column, (label, value) in zip(st.columns(4), cards):
 grid = compute(rfm.grid, ds, spec)
 left, right = st.columns(2)
 with left:
-    metric = st.segmented_control(tr("rfm.cells_show"), charts.METRICS, default="members", key="rfm_metric",
-                                  format_func=lambda m: say(f"rfm.metric_{m}")) or "members"
+    if "rfm_metric" not in st.session_state:  # a link opens on its cell metric (an unknown one: the default)
+        st.session_state["rfm_metric"] = url_option("rfm_metric", charts.METRICS, DEFAULT_METRIC)
+    metric = st.segmented_control(tr("rfm.cells_show"), charts.METRICS, required=True, key="rfm_metric",
+                                  format_func=lambda m: say(f"rfm.metric_{m}"))
+    keep_in_url("rfm_metric", metric, DEFAULT_METRIC)
     score_bands = charts.bands(in_use, L)
     event = st.plotly_chart(charts.heatmap(grid, metric, L, score_bands), key="rfm_heatmap",
                             on_select="rerun", selection_mode="points", width="stretch")

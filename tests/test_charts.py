@@ -97,3 +97,44 @@ def test_average_curves_and_compared_scopes():
     assert (bold.name, list(bold.x), bold.line.color, bold.line.width) == (
         "Weighted average (by cohort size)", [1, 2], coh.AVERAGE_COLOUR, 4)
     assert curves.layout.height == 440 and fig.layout.height == 420
+
+
+def test_lifecycle_funnel_without_the_registered_step():
+    # lifecycle.funnel() where prospects are not counted: registered only repeats the buyers
+    frame = pl.DataFrame({"step": ["registered", "first_purchase", "second_purchase", "third_purchase", "stable"],
+                          "members": [5, 5, 4, 3, 1]})
+    full, buyers = lc.funnel(frame, "en"), lc.funnel(frame, "en", registered=False)
+    assert full.data[0].y[0] == "Registered"
+    assert list(buyers.data[0].y) == ["First purchase", "2nd purchase", "3rd+ purchase", "Stable"]
+    assert list(buyers.data[0].x) == [5, 4, 3, 1]
+    # shares of the step before and of the first step shown: 4 / 5, 3 / 4, 1 / 3; 5/5 … 1/5
+    assert [list(row) for row in buyers.data[0].customdata] == [[None, 1.0], [0.8, 0.8], [0.75, 0.6],
+                                                                [1 / 3, 0.2]]
+    assert "of first purchase: %{customdata[1]:.1%}" in buyers.data[0].hovertemplate
+    # each step keeps its colour whether registered is drawn or not
+    assert list(buyers.data[0].marker.color) == list(full.data[0].marker.color)[1:]
+
+
+def test_lifecycle_mix_can_leave_prospects_out():
+    # lifecycle.mix_over_time() shape: every stage of every period, zeros included
+    stages = ["prospect", "exploration", "growth", "stable", "decline", "churned"]
+    frame = pl.DataFrame({"period": [date(2024, 6, 1)] * 6, "period_end": [date(2024, 6, 30)] * 6,
+                          "stage": stages, "members": [0, 1, 3, 1, 0, 0]})
+    assert lc.mix(frame, "en").data[0].name == "Prospect"
+    shown = lc.mix(frame, "en", prospects=False, share=True)
+    # shares of the 5 members with a stage: 1, 3, 1 of 5
+    assert [(tr.name, pytest.approx(list(tr.y))) for tr in shown.data] == [
+        ("Exploration", [0.2]), ("Growth", [0.6]), ("Stable", [0.2]), ("Decline", [0.0]), ("Churned", [0.0])]
+
+
+def test_cohort_member_list_opens_on_the_newest_settled_first_return():
+    def cells(*rows: tuple[date, int, bool]) -> pl.DataFrame:  # cohorts.run() shape, the columns used
+        return pl.DataFrame(rows, schema=["cohort", "period", "complete"], orient="row")
+
+    jan, feb, mar, apr = (date(2024, m, 1) for m in (1, 2, 3, 4))
+    # February's period 1 is the newest one over; March's is still open, April has only period 0
+    assert coh.first_cell(cells((jan, 0, True), (jan, 1, True), (jan, 2, True), (feb, 0, True), (feb, 1, True),
+                                (feb, 2, False), (mar, 0, True), (mar, 1, False), (apr, 0, False))) == (feb, 1)
+    # no period 1 is over yet: the newest cohort, at period 0 when it has no period 1
+    assert coh.first_cell(cells((jan, 0, True), (jan, 1, False), (feb, 0, False))) == (feb, 0)
+    assert coh.first_cell(cells((jan, 0, True), (jan, 1, False))) == (jan, 1)

@@ -29,6 +29,20 @@ R5,B9,2024-02-14,90,天猫
 R5,B10,2024-04-10,40,天猫
 R6,B11,2024-03-08,55,门店
 """
+# RICH with a store per order: S1 for R1 R4 R5, S2 for R2 R3 R6.
+STORES = """会员ID,订单号,支付时间,实付金额,渠道,门店
+R1,B1,2024-01-03,100,天猫,S1
+R1,B2,2024-02-10,50,天猫,S1
+R1,B3,2024-03-05,40,天猫,S1
+R2,B4,2024-01-15,80,门店,S2
+R2,B5,2024-03-20,60,门店,S2
+R3,B6,2024-01-20,30,天猫,S2
+R4,B7,2024-02-02,70,门店,S1
+R4,B8,2024-03-02,20,门店,S1
+R5,B9,2024-02-14,90,天猫,S1
+R5,B10,2024-04-10,40,天猫,S1
+R6,B11,2024-03-08,55,门店,S2
+"""
 
 
 @pytest.fixture
@@ -76,6 +90,40 @@ def test_triangle_and_channel_filter(rich):
     assert labels == ["2024-01", "2024-02"]        # 天猫 first purchases: R1 R3 in Jan, R5 in Feb
     assert done == [[1.0, 0.5, 0.5, None], [1.0, 0.0, None, None]]   # R1 in Feb and Mar; R5 not in Mar
     assert open_ == [[None, None, None, 0.0], [None, None, 1.0, None]]  # R5 on 04-10
+
+
+def test_members_list_opens_on_the_newest_settled_first_return(rich):
+    at = open_page("en")
+    # Periods 1 of the cohorts: January's (February) and February's (March) are over at data end
+    # (04-10), March's (April) is not: the list opens on February, period 1.
+    assert (at.selectbox(key="coh_pick_cohort").value, at.selectbox(key="coh_pick_period").value) == ("2024-02-01", 1)
+    # February cohort R4 R5; in March only R4 bought (03-02).
+    assert any("2024-02 cohort · period 1: 1 of 2 members bought (50.0%)." in m.value for m in at.markdown)
+    assert list(at.dataframe[0].value["Member ID"]) == ["R4"]
+    # shop (tests/conftest.py): one cohort, January (M1 M2), whose period 1 (February) is still open
+    # at data end 02-05: the newest cohort, period 1 all the same (M1 bought on 02-05).
+    at = open_page("en", dataset="shop")
+    assert (at.selectbox(key="coh_pick_cohort").value, at.selectbox(key="coh_pick_period").value) == ("2024-01-01", 1)
+    assert list(at.dataframe[0].value["Member ID"]) == ["M1"]
+
+
+def test_a_link_keeps_the_compared_field_and_scopes(add_dataset):
+    add_dataset("stores", STORES)
+    at = open_page("en", dataset="stores", coh_cmp_field="store", coh_cmp_a="S2", coh_cmp_b="S1")
+    compared = figure(at, "Retention compared")
+    assert compared["layout"]["title"]["text"] == "Retention compared (weighted average): S2 vs S1"
+    # S1: Jan R1, Feb R4 R5 → k1 (R1 in Feb + R4 in Mar) / 3, k2 Jan only (Feb's is April): R1 in
+    # Mar, 1 / 1. S2: Jan R2 R3, Mar R6 → k1 Jan only (Mar's is April): nobody in Feb, 0 / 2; k2 R2
+    # in Mar, 1 / 2.
+    assert {name: (trace["x"], trace["y"]) for name, trace in traces(compared).items()} == {
+        "S2": ([1, 2], [0.0, 0.5]), "S1": ([1, 2], [2 / 3, 1.0])}
+    assert [at.query_params[name] for name in ("coh_cmp_field", "coh_cmp_a", "coh_cmp_b")] == ["store", "S2", "S1"]
+    # Unknown values fall back to the defaults: the first field offered (channel), 天猫 vs 门店 —
+    # which the URL then leaves out.
+    at = open_page("en", dataset="stores", coh_cmp_field="colour", coh_cmp_a="S9", coh_cmp_b="S1")
+    assert figure(at, "Retention compared")["layout"]["title"]["text"] == (
+        "Retention compared (weighted average): 天猫 vs 门店")
+    assert not {"coh_cmp_field", "coh_cmp_a", "coh_cmp_b"} & set(at.query_params)
 
 
 def test_members_behind_a_cell(rich):

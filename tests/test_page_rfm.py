@@ -25,18 +25,22 @@ import pytest
 from tests.conftest import figures, page, set_filters
 
 
-def rfm_page(lang: str = "zh", dataset: str = "five"):
-    return page("rfm", lang, dataset=dataset)
+def rfm_page(lang: str = "zh", dataset: str = "five", **params):
+    return page("rfm", lang, dataset=dataset, **params)
+
+
+def heatmap(at) -> dict:
+    return next(f for f in figures(at) if f["data"][0]["type"] == "heatmap")
 
 
 def heatmap_z(at) -> list[list]:
-    """The heatmap's member counts, rows R 1..5, columns F 1..5 (None = empty cell)."""
-    fig = next(f for f in figures(at) if f["data"][0]["type"] == "heatmap")
-    return fig["data"][0]["z"]
+    """The heatmap's cell values (member counts by default), rows R 1..5, columns F 1..5 (None = empty cell)."""
+    return heatmap(at)["data"][0]["z"]
 
 
-def diagonal(*cells: tuple[int, int]) -> list[list]:
-    return [[1 if (r, f) in cells else None for f in range(1, 6)] for r in range(1, 6)]
+def diagonal(*cells: tuple[int, int], values: dict[tuple[int, int], float] | None = None) -> list[list]:
+    """The 5 × 5 grid with `cells` filled: 1 member each, or the given value per cell."""
+    return [[(values or {}).get((r, f), 1) if (r, f) in cells else None for f in range(1, 6)] for r in range(1, 6)]
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -93,6 +97,23 @@ def test_custom_thresholds(five_buyers):
     # Thresholds out of order are refused with a warning; scores fall back to quintiles.
     at.number_input(key="rfm_t_f1").set_value(9.0).run()
     assert at.warning and heatmap_z(at) == diagonal((1, 1), (2, 2), (3, 3), (4, 4), (5, 5))
+
+
+def test_a_link_keeps_the_cell_metric(five_buyers):
+    at = rfm_page("en", rfm_metric="revenue")
+    assert heatmap(at)["layout"]["title"]["text"] == "R × F grid: Revenue per cell"
+    # One buyer per diagonal cell, ¥100 an order: E (R1 F1) ¥100 … A (R5 F5) 5 orders, ¥500.
+    cells = [(s, s) for s in range(1, 6)]
+    assert heatmap_z(at) == diagonal(*cells, values={(s, s): 100.0 * s for s in range(1, 6)})
+    assert at.query_params["rfm_metric"] == "revenue"
+    at = rfm_page("en", rfm_metric="mean_monetary")
+    assert heatmap(at)["layout"]["title"]["text"] == "R × F grid: Mean monetary per cell"
+    assert heatmap_z(at) == diagonal(*cells, values={(s, s): 100.0 * s for s in range(1, 6)})  # one buyer each
+    # An unknown metric falls back to members, the default, which the URL leaves out.
+    at = rfm_page("en", rfm_metric="profit")
+    assert heatmap(at)["layout"]["title"]["text"] == "R × F grid: Members per cell"
+    assert heatmap_z(at) == diagonal(*cells)
+    assert "rfm_metric" not in at.query_params
 
 
 def test_empty_scope_is_explained(workspace):

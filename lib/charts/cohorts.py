@@ -11,6 +11,7 @@ Cells of a period not over at data end are drawn light and marked with *.
 from __future__ import annotations
 
 import math
+from datetime import date
 
 import plotly.graph_objects as go
 import polars as pl
@@ -147,6 +148,16 @@ def heatmap(frame: pl.DataFrame, lang: Lang, *, period: Period, basis: str = "fi
     fig.update_layout(margin={"t": 125, "b": 20}, clickmode="event+select", dragmode=False, plot_bgcolor="#f8fafc",
                       title={"yref": "container", "y": 1 - 10 / height, "yanchor": "top"})
     return fig
+
+
+def first_cell(frame: pl.DataFrame) -> tuple[date, int]:
+    """(cohort, period) the member list opens on (a run() frame): the newest cohort whose period 1
+    is complete — its first return is settled, and newer ones can still grow — else the newest
+    cohort; period 1 when that cohort has one, else period 0."""
+    settled = frame.filter((pl.col("period") == 1) & pl.col("complete"))["cohort"]
+    cohort = settled.max() if settled.len() else frame["cohort"].max()
+    has_period_1 = frame.filter((pl.col("cohort") == cohort) & (pl.col("period") == 1)).height > 0
+    return cohort, 1 if has_period_1 else 0
 
 
 def period0_is_whole(basis: str, mode: str) -> bool:

@@ -29,8 +29,12 @@ def _rgba(hex_color: str, alpha: float) -> str:
     return f"rgba({r},{g},{b},{alpha})"
 
 
-def funnel(frame: pl.DataFrame, lang: Lang, height: int = 420) -> go.Figure:
-    """`lifecycle.funnel()` as a funnel: members per step, % of the step before and of registered."""
+def funnel(frame: pl.DataFrame, lang: Lang, registered: bool = True, height: int = 420) -> go.Figure:
+    """`lifecycle.funnel()` as a funnel: members per step, % of the step before and of the first
+    step. `registered=False` leaves out the registered step where prospects are not counted (no
+    members file, or an order or line filter): it would only repeat the first purchase."""
+    if not registered:
+        frame = frame.filter(pl.col("step") != "registered")
     steps, counts = frame["step"].to_list(), frame["members"].to_list()
     top = counts[0] or 1
     previous = [None] + counts[:-1]
@@ -38,12 +42,13 @@ def funnel(frame: pl.DataFrame, lang: Lang, height: int = 420) -> go.Figure:
     text = [f"{n:,}" if p is None else (f"{n:,} · {n / p:.1%}" if p else f"{n:,}") for n, p in zip(counts, previous)]
     hover = (f"<b>%{{y}}</b><br>{t('lifecycle.funnel_members', lang)}: %{{x:,}}<br>"
              f"{t('lifecycle.of_previous', lang)}: %{{customdata[0]:.1%}}<br>"
-             f"{t('lifecycle.of_registered', lang)}: %{{customdata[1]:.1%}}<extra></extra>")
+             f"{t('lifecycle.of_' + steps[0], lang)}: %{{customdata[1]:.1%}}<extra></extra>")
+    # one colour per step, the same whether the registered step is shown or not
     colors = ["#93c5fd", "#60a5fa", "#3b82f6", "#2563eb", STAGE_COLORS["stable"]]
     fig = go.Figure(go.Funnel(
         y=[t(f"lifecycle.step_{s}", lang) for s in steps], x=counts, text=text, textinfo="text",
         textposition="auto", cliponaxis=False, customdata=custom, hovertemplate=hover,
-        marker={"color": colors[:len(steps)]},
+        marker={"color": colors[-len(steps):]},
         connector={"fillcolor": "#e2e8f0", "line": {"color": "#e2e8f0", "width": 0}}))
     style(fig, t("lifecycle.funnel_title", lang), t("lifecycle.funnel_members", lang), None,
           height=height, legend=False)
@@ -58,17 +63,18 @@ def _period_name(day: date, period: str) -> str:
 
 
 def mix(frame: pl.DataFrame, lang: Lang, period: str = "month", share: bool = False,
-        hide: tuple[str, ...] = (), height: int = 440) -> go.Figure:
+        hide: tuple[str, ...] = (), prospects: bool = True, height: int = 440) -> go.Figure:
     """`lifecycle.mix_over_time()` as stacked bars, one per period (stages in funnel order from
     the bottom): counts or shares of the members with a stage at the period's end; stages in
-    `hide` left out (shares then of the stages shown)."""
+    `hide` left out (shares then of the stages shown). `prospects=False` leaves the prospect
+    stage out of the bars and the legend where it is not counted (its zeros mean "unknown")."""
     shown = frame.filter(~pl.col("stage").is_in(list(hide)))
     totals = shown.group_by("period").agg(pl.col("members").sum().alias("total"))
     shown = shown.join(totals, on="period").with_columns(
         (pl.when(pl.col("total") > 0).then(pl.col("members") / pl.col("total"))).alias("share"))
     fig = go.Figure()
     for stage in STAGES:
-        if stage in hide:
+        if stage in hide or (stage == "prospect" and not prospects):
             continue
         part = shown.filter(pl.col("stage") == stage).sort("period")
         fig.add_bar(

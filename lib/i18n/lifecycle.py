@@ -41,9 +41,16 @@ LABELS: dict[str, tuple[str, str]] = {
     "lifecycle.stage_help_churned": ("距最近一次购买已超过流失判定天数。", "Longer than the churn days since the last purchase."),
     "lifecycle.no_buyers": ("该范围内没有购买：{n:,} 位会员都是潜客（注册未购）。",
                             "No purchases in this scope: all {n:,} members are prospects (registered, never bought)."),
-    "lifecycle.scope_prospects": ("按渠道、门店、品类或商品筛选时，会员资料中没有在该范围内购买过的会员都计为该范围的潜客。",
-                                  "With a channel, store, category or product filter, members-file members who never "
-                                  "bought within that scope count as its prospects."),
+    "lifecycle.prospects_need_no_filter": ("潜客（注册未购）只在不按渠道、门店、区域、城市、品类或商品筛选时计算：按这些条件筛选时，"
+                                           "阶段和漏斗只包括在该范围内购买过的会员。",
+                                           "Prospects (registered, never bought) are counted only without a "
+                                           "channel, store, region, city, category or product filter: under one, "
+                                           "the stages and the funnel cover the members who bought in that scope."),
+    "lifecycle.prospects_need_members_file": ("这个数据集没有会员资料文件，无从知道注册未购的潜客：阶段和漏斗只包括购买过的会员。"
+                                              "导入会员资料后即可看到潜客。",
+                                              "This dataset has no members file, so prospects (registered, never "
+                                              "bought) cannot be known: the stages and the funnel cover the members "
+                                              "who bought. Import a members file to see them."),
     # funnel
     "lifecycle.funnel_title": ("生命周期漏斗：到达每一步的会员数", "Lifecycle funnel: members reaching each step"),
     "lifecycle.step_registered": ("注册", "Registered"),
@@ -54,11 +61,12 @@ LABELS: dict[str, tuple[str, str]] = {
     "lifecycle.funnel_members": ("会员数（人）", "Members"),
     "lifecycle.of_previous": ("占上一步", "of previous step"),
     "lifecycle.of_registered": ("占注册", "of registered"),
-    "lifecycle.funnel_note": ("注册 = 会员资料中的会员加上购买会员（没有会员资料时就是购买会员）。稳定期可能包含只买过两次的会员，"
-                              "所以最后一步不一定是上一步的子集。",
-                              "Registered = members in the members file plus buyers (just the buyers without a "
-                              "members file). Stable members may have only 2 purchases, so the last step is not "
-                              "always a subset of the one before."),
+    "lifecycle.of_first_purchase": ("占首购", "of first purchase"),
+    "lifecycle.funnel_note": ("稳定期可能包含只买过两次的会员，所以最后一步不一定是上一步的子集。",
+                              "Stable members may have only 2 purchases, so the last step is not always a subset "
+                              "of the one before."),
+    "lifecycle.funnel_registered_note": ("注册 = 会员资料中注册未购的潜客加上购买会员。",
+                                         "Registered = the prospects of the members file plus the buyers."),
     # mix over time
     "lifecycle.mix_title": ("阶段构成变化：每{period}末各阶段{what}", "Stage mix over time: {what} per stage at each {period} end"),
     "lifecycle.mix_count": ("会员数", "members"),
@@ -80,8 +88,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "lifecycle.date_to": ("结束日期", "To"),
     "lifecycle.dates_order": ("结束日期须晚于起始日期。", "The end date must be after the start date."),
     "lifecycle.no_stage": ("尚无阶段", "No stage yet"),
-    "lifecycle.no_stage_help": ("「尚无阶段」= 在起始日期还没有注册或还没有订单的会员。",
-                                "“No stage yet” = members not yet registered or without orders at the start date."),
+    "lifecycle.no_stage_help": ("「尚无阶段」= 在起始日期既未注册、也还没有购买的会员。",
+                                "“No stage yet” = members neither registered nor buyers yet at the start date."),
+    "lifecycle.no_stage_help_buyers": ("「尚无阶段」= 在起始日期还没有（在该范围内）购买过的会员。",
+                                       "“No stage yet” = members who had not yet bought (in this scope) at the start "
+                                       "date."),
     "lifecycle.of_from": ("占起始阶段", "of the starting stage"),
     "lifecycle.migration_empty": ("这两个日期之间没有可显示的流转。", "No members to show between these two dates."),
     # drill-down
