@@ -38,11 +38,6 @@ def by_label(by: str) -> str:
     return tr(by)
 
 
-def word(label: str) -> str:
-    """A label inside an English sentence or title ("Category" -> "category"; SKU stays)."""
-    return label if L == "zh" or label.isupper() else label[0].lower() + label[1:]
-
-
 def names(prefix: str) -> callable:
     """A format_func naming each option by the label key prefix + option."""
     return lambda option: say(f"{prefix}{option}")
@@ -50,11 +45,12 @@ def names(prefix: str) -> callable:
 
 def kept(widget, label: str, options, key: str, default, **kwargs):
     """A choice widget whose value is kept in the URL under `key` (see lib.ui.keep_in_url); a link
-    starts the widget at its value, an unknown value at `default`."""
+    starts the widget at its value, an unknown value at `default`. A disabled widget's value stays
+    out of the URL: it chooses nothing, and a link should not carry it."""
     if key not in st.session_state:
         st.session_state[key] = url_option(key, options, default)
     value = widget(label, options, key=key, **kwargs)
-    keep_in_url(key, value, default)
+    keep_in_url(key, None if kwargs.get("disabled") else value, default)
     return value
 
 
@@ -112,6 +108,11 @@ def overridable(column, label_key: str, computed: float | None, key: str, scale:
     if value is None or (shown is not None and abs(value - shown) < 1e-9):
         return None
     return value / scale
+
+
+def cac_reason(note: str | None) -> str:
+    """Why a CAC is blank (lib.cac's cac_note), in words; "" when it is not."""
+    return tr(f"w5h1.cac_{note}") if note else ""
 
 
 def percent(label_key: str) -> st.column_config.NumberColumn:
@@ -187,13 +188,16 @@ def why() -> None:
     ratio = annual / cost if annual is not None and cost else None
     cards(("w5h1.m_hist_clv", money(clv_value, L)), ("w5h1.m_annual_value", money(annual, L)),
           ("w5h1.m_cac", money(cost, L)), ("w5h1.m_ratio", "–" if ratio is None else f"{ratio:.1f}×"))
-    if clv_value is None:
+    if cost is None:  # a filter spend cannot follow, or no new buyers to spread it over
+        note = dict(zip(hist["input"], hist["note"]))["cac"]
+        st.info(f"{cac_reason(note)} {tr('w5h1.cac_type_one')}")
+    if annual is None or values["lifetime_years"] is None:
         st.info(tr("w5h1.value_missing"))
-    elif ratio is None:
-        st.markdown(tr("w5h1.value_reading_free", annual=money(annual, L), clv=money(clv_value, L)))
-    else:
+    elif ratio is not None:
         st.markdown(tr("w5h1.value_reading", annual=money(annual, L), cac=money(cost, L), ratio=ratio,
                        churn=values["annual_churn_rate"], years=values["lifetime_years"], clv=money(clv_value, L)))
+    elif cost is not None:  # CAC 0: nothing spent, nothing to compare with
+        st.markdown(tr("w5h1.value_reading_free", annual=money(annual, L), clv=money(clv_value, L)))
     plot, table = st.columns(2)
     plot.plotly_chart(charts.value_vs_cac(cost, annual, clv_value, L), key="w5h1_value_chart", width="stretch")
     table.dataframe(charts.historical_table(hist, L), hide_index=True, width="stretch",
@@ -212,11 +216,12 @@ def why() -> None:
         no_data()
     else:
         totals = cac.new_vs_returning_totals(costs)
-        st.plotly_chart(charts.new_vs_returning(costs, word(tr(f"period_{period}")), L), key="w5h1_cost_chart",
-                        width="stretch")
-        if totals["spend"] is None or totals["spend_per_new_revenue"] is None:
+        st.plotly_chart(charts.new_vs_returning(costs, period, L), key="w5h1_cost_chart", width="stretch")
+        if totals["spend_per_new_revenue"] is None or totals["cac"] is None:
+            why_no_cac = tr("w5h1.no_spend") if totals["spend"] is None else cac_reason(totals["cac_note"])
             st.markdown(tr("w5h1.cost_reading_free", new=money(totals["revenue_new"], L),
-                           ret=money(totals["revenue_returning"], L), share=totals["returning_share"] or 0))
+                           ret=money(totals["revenue_returning"], L), share=totals["returning_share"] or 0)
+                        + " " + why_no_cac)
         else:
             st.markdown(tr("w5h1.cost_reading", new=money(totals["revenue_new"], L), spend=money(totals["spend"], L),
                            per=totals["spend_per_new_revenue"], cac=money(totals["cac"], L),
@@ -292,7 +297,7 @@ def what() -> None:
         no_data()
         return
     shown_items = table.head(MAX_CHART_ITEMS)
-    event = chart(charts.item_repurchase(shown_items, by, word(by_label(by)), L), "w5h1_rate_chart")
+    event = chart(charts.item_repurchase(shown_items, by, L), "w5h1_rate_chart")
     best, worst = charts.extremes(shown_items, "repurchase_rate", by)
     if best and worst and best[0] != worst[0]:
         st.markdown(tr("w5h1.cat_reading", best=best[0], best_rate=best[1], worst=worst[0], worst_rate=worst[1]))
@@ -343,7 +348,7 @@ def who() -> None:
         st.info(tr("w5h1.profile_empty"))
     else:
         name = value_name(attribute)
-        event = chart(charts.profile_lift(profile, word(tr(f"w5h1.attr_{attribute}")), name, L), "w5h1_profile_chart")
+        event = chart(charts.profile_lift(profile, attribute, name, L), "w5h1_profile_chart")
         top = charts.top_lift(profile)
         if top:
             st.markdown(tr("w5h1.profile_reading", n=len(ids), value=name(top["value"]), sub=top["subset_share"],
@@ -404,8 +409,7 @@ def when() -> None:
     spec = repurchase.RepurchaseSpec(filters, by=by)
     table = compute(repurchase.run, ds, spec)
     if not table.filter(pl.col("median_gap_days").is_not_null()).is_empty():
-        st.plotly_chart(charts.item_gaps(table.head(MAX_CHART_ITEMS), by, word(by_label(by)), L), key="w5h1_item_gaps",
-                        width="stretch")
+        st.plotly_chart(charts.item_gaps(table.head(MAX_CHART_ITEMS), by, L), key="w5h1_item_gaps", width="stretch")
 
     st.subheader(tr("w5h1.due_header"))
     cycles_late = st.columns(3)[0].select_slider(tr("w5h1.lapsed_cycles"), (0.5, 1.0, 1.5, 2.0, 3.0), value=1.0,
@@ -415,7 +419,7 @@ def when() -> None:
     if summary_frame.is_empty():
         st.info(tr("w5h1.due_none"))
         return
-    event = chart(charts.due_status(summary_frame.head(MAX_CHART_ITEMS), word(by_label(by)), L), "w5h1_due_chart")
+    event = chart(charts.due_status(summary_frame.head(MAX_CHART_ITEMS), by, L), "w5h1_due_chart")
     left, right = st.columns([2, 3])
     with left:
         status = kept(st.segmented_control, tr("w5h1.status"), DUE_CHOICES, "w5h1_due", "overdue", required=True,
@@ -439,14 +443,13 @@ def when() -> None:
 def what_products() -> None:
     level = kept(st.segmented_control, tr("w5h1.level"), BY_OPTIONS, "w5h1_level", "category", required=True,
                  format_func=say)
-    item_label = word(by_label(level))
 
     st.subheader(tr("w5h1.top_header"))
     top = compute(products.top_repurchased, ds, products.ProductSpec(filters, level=level))
     if top.is_empty():
         no_data()
         return
-    st.plotly_chart(charts.top_repurchased(top, level, item_label, L), key="w5h1_top_chart", width="stretch")
+    st.plotly_chart(charts.top_repurchased(top, level, L), key="w5h1_top_chart", width="stretch")
 
     st.subheader(tr("w5h1.pairs_header"))
     left, right = st.columns(2)
@@ -497,7 +500,7 @@ def what_products() -> None:
     if firsts.is_empty():
         no_data()
         return
-    event = chart(charts.first_order(firsts.head(MAX_CHART_ITEMS), level, item_label, L), "w5h1_first_chart")
+    event = chart(charts.first_order(firsts.head(MAX_CHART_ITEMS), level, L), "w5h1_first_chart")
     rows = {str(r[level]): r for r in firsts.iter_rows(named=True)}
     left, right = st.columns([3, 2])
     with left:
@@ -523,17 +526,22 @@ def where() -> None:
         event = chart(charts.channels(table, L), "w5h1_channel_chart")
         notes = [tr(k) for k, col in (("w5h1.channel_no_spend", "spend"), ("w5h1.channel_no_nps", "responses"))
                  if table[col].null_count() == table.height]
+        if (table["cac_note"] == cac.SPEND_NOT_SCOPED).any():
+            notes.append(cac_reason(cac.SPEND_NOT_SCOPED))
         if notes:
             st.caption(" ".join(notes))
         best, worst = charts.extremes(per_channel.filter(pl.col("buyers") > 0), "repurchase_rate", "channel")
         if best and worst and best[0] != worst[0]:
             st.markdown(tr("w5h1.channel_reading", best=best[0], best_rate=best[1], worst=worst[0],
                            worst_rate=worst[1]))
-        st.dataframe(charts.channel_table(table, L), hide_index=True, width="stretch", column_config={
+        columns = {
             tr("repurchase_rate"): percent("repurchase_rate"), tr("w5h1.spend"): money_column(tr("w5h1.spend_yuan")),
             tr("cac"): money_column(tr("w5h1.ch_cac")), "NPS": st.column_config.NumberColumn("NPS", format="%.1f"),
             **{tr(k): count_column(tr(k)) for k in ("w5h1.buyers_n", "w5h1.repeat_buyers", "new_buyers",
-                                                     "w5h1.responses")}})
+                                                     "w5h1.responses")}}
+        # a blank CAC or NPS shows as "–", not as the grid's default "None"
+        st.dataframe(charts.channel_table(table, L), hide_index=True, width="stretch", placeholder="–",
+                     column_config=columns)
         st.page_link("pages/cohorts.py", label=tr("w5h1.cohorts_link"), icon=":material/grid_on:")
         buyers = {str(r["channel"]): r["buyers"] for r in per_channel.iter_rows(named=True)}
         channel = pick(tr("w5h1.channel_pick"), list(buyers), "w5h1_channel_pick",

@@ -3,9 +3,10 @@ numbers are worked out by hand below."""
 
 from __future__ import annotations
 
+import pandas as pd  # AppTest hands tables back as pandas frames
 import pytest
 
-from tests.conftest import figure, page, set_filters
+from tests.conftest import figure, import_csv, metrics, page, set_filters
 
 SECTIONS = ("why", "what", "who", "when", "products", "where")
 # member, order, date, amount, channel, category
@@ -103,3 +104,90 @@ def test_empty_scope_is_explained(shop):
     set_filters(at, channel=["门店"], category=["玩具"])  # 玩具 was only bought on 天猫 / App
     assert any("No orders match" in info.value for info in at.info)
     assert not at.get("plotly_chart")
+
+
+# Marketing spend beside ORDERS: month, channel, spend (all of it inside the last 365 days before the
+# data end, 2024-03-05). By channel: 门店 300, 天猫 200 + 100 = 300, App 60; in all 660.
+SPEND = """月份,渠道,营销费用
+2024-01,门店,300
+2024-01,天猫,200
+2024-02,天猫,100
+2024-03,App,60
+"""
+
+
+@pytest.fixture
+def shop_spend(add_dataset, tmp_path):
+    store = add_dataset("shop5w", ORDERS)
+    import_csv(store, tmp_path, "shop5w", SPEND, kind="spend")
+    return store
+
+
+def texts(at) -> str:
+    """Every sentence, card and table cell on the page as shown, as one text (to look for leaked
+    nulls): a null cell shows as its table's placeholder, else as the grid's default "None"."""
+    cells = [(table.proto.placeholder or "None") if pd.isna(v) else str(v)
+             for table in at.dataframe for row in table.value.itertuples(index=False) for v in row]
+    return " ".join([e.value for e in (*at.markdown, *at.info, *at.caption)]
+                    + [f"{m.label} {m.value}" for m in at.metric] + cells)
+
+
+def test_cac_under_a_category_filter_is_blank_and_says_why(shop_spend):
+    at = set_filters(open_page("zh", "why"), category=["奶粉"])
+    # Spend has a month and a channel only: all ¥660 over the 奶粉 buyers would be no CAC of 奶粉.
+    assert metrics(at)["获客成本"] == "–"
+    assert any("营销费用只按渠道记录" in info.value and "手动填入 CAC" in info.value for info in at.info)
+    history = at.dataframe[0].value.set_index("输入项")
+    assert history.loc["获客成本 CAC（¥）"].tolist() == ["–", "无法计算：营销费用不随当前筛选拆分"]
+    # The CAC bar is left out (not drawn at ¥0) and its name says why.
+    bars = figure(at, "赢得一位新客的成本")["data"][0]
+    assert bars["y"][0] == "获客成本 CAC（无法计算）" and bars["x"][0] is None
+    # The revenue chart's spend line is all spend, and says so; its hover has no CAC number.
+    spend = figure(at, "每月销售额")["data"][2]
+    assert spend["name"] == "营销费用（全部，不随筛选变化）"
+    assert spend["customdata"] == ["无法计算", "无法计算", "无法计算"]
+    assert any("营销费用只按渠道记录" in m.value for m in at.markdown)   # the cost reading says why too
+    assert not any(word in texts(at) for word in ("nan", "None", "NaN"))
+    # The CAC can still be typed in (its input starts blank): ¥40 then counts.
+    cac_input = at.number_input(key="w5h1_cac_None")
+    assert cac_input.value is None
+    cac_input.set_value(40.0).run()
+    assert metrics(at)["获客成本"] == "¥40.00"
+
+    at.button_group(key="w5h1").set_value("where").run()
+    channels = figure(at, "各首购渠道")
+    cac_panel = channels["data"][1]
+    # A row per channel with 奶粉 buyers (门店: A, C) or spend (App, 天猫, 门店); no CAC bar in any.
+    assert dict(zip(cac_panel["x"], cac_panel["y"])) == {"App": None, "天猫": None, "门店": None}
+    assert any("营销费用只按渠道记录" in c.value for c in at.caption)
+    assert not any(word in texts(at) for word in ("nan", "None", "NaN"))
+
+
+def test_cac_follows_a_channel_filter(shop_spend):
+    at = open_page("en", "why")
+    # No filter: ¥660 of spend over 5 new buyers (A 01-01, B 01-10, C 02-01, D 02-15, E 03-05) = ¥132.
+    assert metrics(at)["CAC"] == "¥132.00"
+    set_filters(at, channel=["天猫"])
+    # 天猫 only: its spend ¥300 over the members whose first 天猫 purchase is in the year: A (a3, 03-01),
+    # B (b1, 01-10), D (d1, 02-15) = ¥100.
+    assert metrics(at)["CAC"] == "¥100.00"
+    assert not any("Spend is recorded by channel only" in info.value for info in at.info)
+    at.button_group(key="w5h1").set_value("where").run()
+    cac_panel = figure(at, "By first channel")["data"][1]
+    assert dict(zip(cac_panel["x"], cac_panel["y"])) == {"天猫": 100.0}
+
+
+def test_the_top_share_stays_out_of_the_url_while_disabled(shop):
+    # The share picks the top of predicted CLV only: with RFM champions it is disabled.
+    at = open_page("en", "who")
+    at.button_group(key="w5h1_hv").set_value("champions").run()
+    assert at.selectbox(key="w5h1_top").disabled
+    assert "w5h1_top" not in at.query_params
+    at.button_group(key="w5h1_hv").set_value("clv").run()
+    at.selectbox(key="w5h1_top").set_value(0.2).run()
+    assert at.query_params["w5h1_top"] == "0.2"
+    at.button_group(key="w5h1_hv").set_value("champions").run()
+    assert "w5h1_top" not in at.query_params
+    # A link carrying a share with champions opens without it in the URL.
+    at = page("w5h1", "en", dataset="shop5w", w5h1="who", w5h1_hv="champions", w5h1_top="0.2")
+    assert "w5h1_top" not in at.query_params

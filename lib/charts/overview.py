@@ -131,6 +131,6 @@ def lifecycle_mix(summary: pl.DataFrame, as_of: date, lang: Lang) -> go.Figure:
         hovertemplate=f"%{{y}}<br>{t('overview.members_axis', lang)} %{{x:,}} · %{{customdata:.1%}}<extra></extra>"))
     fig.update_yaxes(autorange="reversed")
     fig = style(fig, t("overview.lifecycle_title", lang, as_of=as_of.isoformat()), t("overview.members_axis", lang),
-                None, height=400, legend=False)
+                t("stage", lang), height=400, legend=False)
     fig.update_xaxes(tickformat=",.0f")
     return fig

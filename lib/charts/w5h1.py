@@ -38,6 +38,22 @@ def yuan(value: float | None, lang: Lang) -> str:
     return money(value, lang)
 
 
+def _exact_yuan(value: float | None, lang: Lang) -> str:
+    """¥ to the fen for a hover; "n/a" in words for a number that cannot be worked out (plotly
+    would print a null as NaN)."""
+    return t("w5h1.na", lang) if value is None else f"¥{value:,.2f}"
+
+
+def _days(value: float | None, lang: Lang) -> str:
+    """A median gap for a hover: "n/a" when nobody bought twice (plotly would print null)."""
+    return t("w5h1.na", lang) if value is None else f"{value:g}"
+
+
+def _word(label: str, lang: Lang) -> str:
+    """A label inside an English sentence or title ("Category" -> "category"; SKU stays)."""
+    return label if lang == "zh" or label.isupper() else label[0].lower() + label[1:]
+
+
 def _date_axis(fig: go.Figure, lang: Lang) -> go.Figure:
     """Month ticks as 2024-01 in Chinese (plotly's month names are English only)."""
     if lang == "zh":
@@ -49,36 +65,47 @@ def _date_axis(fig: go.Figure, lang: Lang) -> go.Figure:
 
 
 def value_vs_cac(cac: float | None, annual_value: float | None, historic_clv: float | None, lang: Lang) -> go.Figure:
-    """Three horizontal bars in ¥: CAC, a retained buyer's year (× margin), historic CLV."""
+    """Three horizontal bars in ¥: CAC, a retained buyer's year (× margin), historic CLV. A value
+    that cannot be worked out (CAC under a filter spend cannot follow) has no bar, and its name
+    says so: a bar at ¥0 would read as "free"."""
+    na = t("w5h1.na", lang)
     names = [t("w5h1.bar_cac", lang), t("w5h1.bar_annual", lang), t("w5h1.bar_clv", lang)]
     values = [cac, annual_value, historic_clv]
     fig = go.Figure(go.Bar(
-        y=names, x=[v if v is not None else 0 for v in values], orientation="h",
-        marker_color=[RED, GREEN, BLUE], text=[yuan(v, lang) for v in values], textposition="auto", textangle=0,
+        y=[name if v is not None else (f"{name}（{na}）" if lang == "zh" else f"{name} ({na})")
+           for name, v in zip(names, values)],
+        x=values, orientation="h", marker_color=[RED, GREEN, BLUE],
+        text=[yuan(v, lang) if v is not None else "" for v in values], textposition="auto", textangle=0,
         hovertemplate="%{y}: ¥%{x:,.2f}<extra></extra>"))
     fig.update_yaxes(autorange="reversed", automargin=True)
-    return style(fig, t("w5h1.value_chart_title", lang), t("w5h1.cost_y", lang), None, height=260, legend=False)
+    return style(fig, t("w5h1.value_chart_title", lang), t("w5h1.cost_y", lang), t("w5h1.value_y", lang),
+                 height=260, legend=False)
 
 
-def new_vs_returning(frame: pl.DataFrame, period_label: str, lang: Lang) -> go.Figure:
-    """cac.new_vs_returning: stacked revenue bars (new, returning) and the spend line, all in ¥."""
+def new_vs_returning(frame: pl.DataFrame, period: str, lang: Lang) -> go.Figure:
+    """cac.new_vs_returning: stacked revenue bars (new, returning) and the spend line, all in ¥.
+    Under a filter spend cannot follow (cac_note 'spend_not_scoped') the line is all spend and
+    its name says so; a CAC that cannot be worked out reads "n/a" in the hover."""
     periods = frame["period"].to_list()
     fig = go.Figure()
     for column, colour in (("revenue_new", AMBER), ("revenue_returning", BLUE)):
         fig.add_trace(go.Bar(
             x=periods, y=frame[column].to_list(), name=t(f"w5h1.{column}", lang), marker_color=colour,
-            customdata=frame.select("new_buyers", "cac").rows(),
+            customdata=frame["new_buyers"].to_list(),
             hovertemplate=("%{x|%Y-%m-%d}<br>" + t(f"w5h1.{column}", lang) + ": ¥%{y:,.0f}<br>"
-                           + t("new_buyers", lang) + ": %{customdata[0]:,}<extra></extra>")))
+                           + t("new_buyers", lang) + ": %{customdata:,}<extra></extra>")))
     if frame["spend"].null_count() < frame.height:
+        unscoped = (frame["cac_note"] == "spend_not_scoped").any()
+        name = t("w5h1.spend_all" if unscoped else "w5h1.spend", lang)
         fig.add_trace(go.Scatter(
-            x=periods, y=frame["spend"].to_list(), name=t("w5h1.spend", lang), mode="lines+markers",
-            line={"color": RED, "width": 2}, customdata=frame.select("cac", "spend_per_new_revenue").rows(),
-            hovertemplate=("%{x|%Y-%m-%d}<br>" + t("w5h1.spend", lang) + ": ¥%{y:,.0f}<br>"
-                           + t("cac", lang) + ": ¥%{customdata[0]:,.2f}<extra></extra>")))
+            x=periods, y=frame["spend"].to_list(), name=name, mode="lines+markers",
+            line={"color": RED, "width": 2}, customdata=[_exact_yuan(v, lang) for v in frame["cac"]],
+            hovertemplate=("%{x|%Y-%m-%d}<br>" + name + ": ¥%{y:,.0f}<br>"
+                           + t("cac", lang) + ": %{customdata}<extra></extra>")))
     fig.update_layout(barmode="stack")
-    return _date_axis(style(fig, t("w5h1.cost_title", lang, period=period_label), None, t("w5h1.cost_y", lang),
-                            y_format=",.0f"), lang)
+    label = t(f"period_{period}", lang)
+    return _date_axis(style(fig, t("w5h1.cost_title", lang, period=_word(label, lang)), label,
+                            t("w5h1.cost_y", lang), y_format=",.0f"), lang)
 
 
 def band_label(low: float, high: float | None) -> str:
@@ -121,7 +148,8 @@ def backtest(periods: pl.DataFrame, cutoff: date, lang: Lang) -> go.Figure:
             hovertemplate=("%{customdata[0]|%Y-%m-%d} – %{x|%Y-%m-%d}<br>" + t(name, lang)
                            + ": %{y:,.0f}<br>" + t("w5h1.predicted", lang) + " / " + t("w5h1.actual", lang)
                            + ": %{customdata[1]:,.0f} / %{customdata[2]:,}<extra></extra>")))
-    title = t("w5h1.backtest_title", lang) + f" ({t('w5h1.cutoff', lang)} {cutoff.isoformat()})"
+    cut = f"{_word(t('w5h1.cutoff', lang), lang)} {cutoff.isoformat()}"
+    title = t("w5h1.backtest_title", lang) + (f"（{cut}）" if lang == "zh" else f" ({cut})")
     return _date_axis(style(fig, title, t("w5h1.backtest_x", lang), t("w5h1.backtest_y", lang), y_format=",.0f"),
                       lang)
 
@@ -129,30 +157,31 @@ def backtest(periods: pl.DataFrame, cutoff: date, lang: Lang) -> go.Figure:
 # -- What ------------------------------------------------------------------------------------
 
 
-def item_repurchase(frame: pl.DataFrame, item_col: str, item_label: str, lang: Lang) -> go.Figure:
+def item_repurchase(frame: pl.DataFrame, item_col: str, lang: Lang) -> go.Figure:
     """repurchase.run: repurchase rate per item, highest on top."""
     data = frame.sort(["repurchase_rate", item_col], descending=[True, False], nulls_last=True)
     names = [_label(v, t("w5h1.unknown", lang)) for v in data[item_col]]
     fig = go.Figure(go.Bar(
         y=[_short(n) for n in names], x=data["repurchase_rate"].to_list(), orientation="h", marker_color=BLUE,
         text=[f"{v:.0%}" if v is not None else "" for v in data["repurchase_rate"]], textposition="auto", textangle=0,
-        customdata=[[n, b, r, g] for n, b, r, g in zip(names, data["buyers"], data["repeat_buyers"],
-                                                       data["median_gap_days"])],
+        customdata=[[n, b, r, _days(g, lang)] for n, b, r, g in zip(names, data["buyers"], data["repeat_buyers"],
+                                                                    data["median_gap_days"])],
         hovertemplate=("<b>%{customdata[0]}</b><br>" + t("repurchase_rate", lang) + ": %{x:.1%}<br>"
                        + t("w5h1.repeat_buyers", lang) + " / " + t("w5h1.buyers_n", lang)
                        + ": %{customdata[2]:,} / %{customdata[1]:,}<br>" + t("median_gap_days", lang)
                        + ": %{customdata[3]}<extra></extra>")))
     fig.update_yaxes(autorange="reversed", automargin=True)
-    return style(fig, t("w5h1.cat_title", lang, item=item_label), t("w5h1.rate_x", lang), None,
+    item = t(item_col, lang)
+    return style(fig, t("w5h1.cat_title", lang, item=_word(item, lang)), t("w5h1.rate_x", lang), item,
                  height=_bar_height(data.height), legend=False).update_xaxes(tickformat=".0%")
 
 
 # -- Who -------------------------------------------------------------------------------------
 
 
-def profile_lift(frame: pl.DataFrame, attribute_label: str, value_label, lang: Lang) -> go.Figure:
-    """products.profile: lift per value (bars; > 1 = more common among the high-value members),
-    with a reference line at 1. value_label(value) names a value for display."""
+def profile_lift(frame: pl.DataFrame, attribute: str, value_label, lang: Lang) -> go.Figure:
+    """products.profile of `attribute`: lift per value (bars; > 1 = more common among the
+    high-value members), with a reference line at 1. value_label(value) names a value for display."""
     names = [value_label(v) for v in frame["value"]]
     lifts = frame["lift"].to_list()
     fig = go.Figure(go.Bar(
@@ -166,8 +195,9 @@ def profile_lift(frame: pl.DataFrame, attribute_label: str, value_label, lang: L
                        "<extra></extra>")))
     fig.add_hline(y=1, line={"color": "#475569", "dash": "dash", "width": 1})
     fig.update_yaxes(rangemode="tozero")
-    return style(fig, t("w5h1.profile_title", lang, attribute=attribute_label), attribute_label,
-                 t("w5h1.lift_y", lang), legend=False)
+    label = t(f"w5h1.attr_{attribute}", lang)
+    return style(fig, t("w5h1.profile_title", lang, attribute=_word(label, lang)), label, t("w5h1.lift_y", lang),
+                 legend=False)
 
 
 # -- When ------------------------------------------------------------------------------------
@@ -207,7 +237,7 @@ def cycle_histogram(cycles: pl.DataFrame, summary: dict, lang: Lang) -> go.Figur
                  y_format=",.0f")
 
 
-def item_gaps(frame: pl.DataFrame, item_col: str, item_label: str, lang: Lang) -> go.Figure:
+def item_gaps(frame: pl.DataFrame, item_col: str, lang: Lang) -> go.Figure:
     """repurchase.run: median days between purchases of each item (shortest cycle on top)."""
     data = frame.filter(pl.col("median_gap_days").is_not_null()).sort(["median_gap_days", item_col])
     names = [_label(v, t("w5h1.unknown", lang)) for v in data[item_col]]
@@ -219,12 +249,14 @@ def item_gaps(frame: pl.DataFrame, item_col: str, item_label: str, lang: Lang) -
                        + t("w5h1.mean_gap", lang) + ": %{customdata[1]:g}<br>" + t("w5h1.repeat_buyers", lang)
                        + ": %{customdata[2]:,}<extra></extra>")))
     fig.update_yaxes(autorange="reversed", automargin=True)
-    return style(fig, t("w5h1.item_gap_title", lang, item=item_label), t("w5h1.item_gap_x", lang), None,
+    item = t(item_col, lang)
+    return style(fig, t("w5h1.item_gap_title", lang, item=_word(item, lang)), t("w5h1.item_gap_x", lang), item,
                  height=_bar_height(data.height), legend=False)
 
 
-def due_status(summary: pl.DataFrame, item_label: str, lang: Lang) -> go.Figure:
-    """repurchase.due_summary: per item, members not yet due / overdue / lapsed (stacked)."""
+def due_status(summary: pl.DataFrame, item_col: str, lang: Lang) -> go.Figure:
+    """repurchase.due_summary (items of level `item_col`): per item, members not yet due / overdue /
+    lapsed (stacked)."""
     names = [_label(v, t("w5h1.unknown", lang)) for v in summary["item"]]
     fig = go.Figure()
     for status, colour in (("not_due", GREEN), ("overdue", AMBER), ("lapsed", GREY)):
@@ -237,7 +269,8 @@ def due_status(summary: pl.DataFrame, item_label: str, lang: Lang) -> go.Figure:
                            + ": %{customdata[2]:g}<extra></extra>")))
     fig.update_layout(barmode="stack")
     fig.update_yaxes(autorange="reversed", automargin=True)
-    style(fig, t("w5h1.due_title", lang, item=item_label), t("w5h1.due_y", lang), None,
+    item = t(item_col, lang)
+    style(fig, t("w5h1.due_title", lang, item=_word(item, lang)), t("w5h1.due_y", lang), item,
           height=_bar_height(summary.height))
     fig.update_layout(legend={"traceorder": "normal"})
     return fig
@@ -246,22 +279,23 @@ def due_status(summary: pl.DataFrame, item_label: str, lang: Lang) -> go.Figure:
 # -- What products ---------------------------------------------------------------------------
 
 
-def top_repurchased(frame: pl.DataFrame, item_col: str, item_label: str, lang: Lang) -> go.Figure:
+def top_repurchased(frame: pl.DataFrame, item_col: str, lang: Lang) -> go.Figure:
     """products.top_repurchased: repeat buyers per item, most on top."""
     names = [_label(v, t("w5h1.unknown", lang)) for v in frame[item_col]]
     fig = go.Figure(go.Bar(
         y=[_short(n) for n in names], x=frame["repeat_buyers"].to_list(), orientation="h", marker_color=GREEN,
         text=[f"{r:,} · {v:.0%}" for r, v in zip(frame["repeat_buyers"], frame["repurchase_rate"])],
         textposition="auto", textangle=0,
-        customdata=[[n, b, r, g] for n, b, r, g in zip(names, frame["buyers"], frame["repurchase_rate"],
-                                                       frame["median_gap_days"])],
+        customdata=[[n, b, r, _days(g, lang)] for n, b, r, g in zip(names, frame["buyers"], frame["repurchase_rate"],
+                                                                    frame["median_gap_days"])],
         hovertemplate=("<b>%{customdata[0]}</b><br>" + t("w5h1.repeat_buyers", lang) + ": %{x:,} / "
                        + t("w5h1.buyers_n", lang) + " %{customdata[1]:,}<br>" + t("repurchase_rate", lang)
                        + ": %{customdata[2]:.1%}<br>" + t("median_gap_days", lang) + ": %{customdata[3]}"
                        "<extra></extra>")))
     fig.update_yaxes(autorange="reversed", automargin=True)
-    return style(fig, t("w5h1.top_title", lang, item=item_label, n=frame.height), t("w5h1.top_x", lang), None,
-                 height=_bar_height(frame.height), legend=False)
+    item = t(item_col, lang)
+    return style(fig, t("w5h1.top_title", lang, item=_word(item, lang), n=frame.height), t("w5h1.top_x", lang),
+                 item, height=_bar_height(frame.height), legend=False)
 
 
 SENSITIVITIES = ("full_price", "low", "high", "unknown")
@@ -284,27 +318,29 @@ def price_heatmap(frame: pl.DataFrame, measure: str, lang: Lang) -> go.Figure:
             row_text.append("" if value is None else (f"{value:.1%}" if measure == "discount"
                                                       else yuan(value, lang) if measure == "revenue"
                                                       else f"{value:,}"))
-            row_custom.append([0, 0, 0, 0] if r is None else
-                              [r["members"], r["revenue"], r["mean_discount_rate"] if r["mean_discount_rate"]
-                               is not None else float("nan"), r["lines"]])
+            # the discount rate as words: a cell without discount data would hover as NaN%
+            row_custom.append([0, 0, "", 0] if r is None else
+                              [r["members"], r["revenue"], t("w5h1.na", lang) if r["mean_discount_rate"] is None
+                               else f"{r['mean_discount_rate']:.1%}", r["lines"]])
         z.append(row_z)
         text.append(row_text)
         custom.append(row_custom)
     fig = go.Figure(go.Heatmap(
         z=z, x=[t(f"w5h1.sens_{s}", lang) for s in sens], y=bands["price_band"].to_list(), text=text,
-        texttemplate="%{text}", colorscale=HEAT_SCALE, customdata=custom, showscale=True,
+        texttemplate="%{text}", colorscale=HEAT_SCALE, customdata=custom, showscale=True, hoverongaps=False,
         colorbar={"title": {"text": t(f"w5h1.pm_{measure}", lang)},
                   "tickformat": ".0%" if measure == "discount" else ",.0f"},
         hovertemplate=("%{y} · %{x}<br>" + t("w5h1.pm_members", lang) + ": %{customdata[0]:,}<br>"
                        + t("w5h1.pm_revenue", lang) + ": ¥%{customdata[1]:,.0f}<br>" + t("w5h1.pm_discount", lang)
-                       + ": %{customdata[2]:.1%}<br>" + t("w5h1.lines", lang) + ": %{customdata[3]:,}<extra></extra>")))
+                       + ": %{customdata[2]}<br>" + t("w5h1.lines", lang) + ": %{customdata[3]:,}<extra></extra>")))
     fig.update_yaxes(type="category", automargin=True)
     fig.update_xaxes(type="category")
-    return style(fig, t("w5h1.price_title", lang, measure=t(f"w5h1.pm_{measure}", lang)), t("w5h1.price_x", lang),
-                 t("w5h1.price_y", lang), height=max(320, 120 + 60 * bands.height), legend=False)
+    return style(fig, t("w5h1.price_title", lang, measure=_word(t(f"w5h1.pm_{measure}", lang), lang)),
+                 t("w5h1.price_x", lang), t("w5h1.price_y", lang), height=max(320, 120 + 60 * bands.height),
+                 legend=False)
 
 
-def first_order(frame: pl.DataFrame, item_col: str, item_label: str, lang: Lang) -> go.Figure:
+def first_order(frame: pl.DataFrame, item_col: str, lang: Lang) -> go.Figure:
     """products.first_order_products: repeat rate after a first order holding each item (most
     first buyers first), with the rate of all new buyers (repeat_rate / repeat_lift) as a line."""
     overall_rate = next((r / lift for r, lift in zip(frame["repeat_rate"], frame["repeat_lift"])
@@ -315,18 +351,19 @@ def first_order(frame: pl.DataFrame, item_col: str, item_label: str, lang: Lang)
         x=[_short(n) for n in names], y=rates,
         marker_color=[GREEN if overall_rate is not None and (v or 0) >= overall_rate else BLUE for v in rates],
         text=[f"{v:.0%}" if v is not None else "" for v in rates], textposition="outside",
-        customdata=[[n, f, s, l] for n, f, s, l in zip(names, frame["first_buyers"], frame["first_buyer_share"],
-                                                       frame["repeat_lift"])],
+        customdata=[[n, f, s, t("w5h1.na", lang) if lift is None else f"×{lift:.2f}"] for n, f, s, lift in zip(
+            names, frame["first_buyers"], frame["first_buyer_share"], frame["repeat_lift"])],
         hovertemplate=("<b>%{customdata[0]}</b><br>" + t("w5h1.first_buyers", lang) + ": %{customdata[1]:,} "
                        "(%{customdata[2]:.1%})<br>" + t("w5h1.first_y", lang) + ": %{y:.1%}<br>"
-                       + t("w5h1.repeat_lift", lang) + ": ×%{customdata[3]:.2f}<extra></extra>")))
+                       + t("w5h1.repeat_lift", lang) + ": %{customdata[3]}<extra></extra>")))
     if overall_rate is not None:
         fig.add_hline(y=overall_rate, line={"color": RED, "dash": "dash", "width": 1},
                       annotation_text=t("w5h1.first_avg", lang, rate=overall_rate), annotation_position="top right",
                       annotation_font_color=RED)
     fig.update_yaxes(rangemode="tozero")
     fig.update_xaxes(automargin=True)
-    return style(fig, t("w5h1.first_title", lang, item=item_label), item_label, t("w5h1.first_y", lang),
+    item = t(item_col, lang)
+    return style(fig, t("w5h1.first_title", lang, item=_word(item, lang)), item, t("w5h1.first_y", lang),
                  y_format=".0%", legend=False)
 
 
@@ -335,25 +372,34 @@ def first_order(frame: pl.DataFrame, item_col: str, item_label: str, lang: Lang)
 
 def channels(frame: pl.DataFrame, lang: Lang) -> go.Figure:
     """cac.channels: three panels per first channel — repurchase rate, CAC, NPS — with the
-    all-channels value as a dashed line."""
+    all-channels value as a dashed line. A CAC that cannot be worked out has no bar; when spend
+    cannot follow the filters (cac_note 'spend_not_scoped') the CAC panel's title says so."""
     per = frame.filter(pl.col("channel").is_not_null())
     total = frame.filter(pl.col("channel").is_null())
     totals = total.row(0, named=True) if total.height else {}
     names = per["channel"].to_list()
     panels = (("repurchase_rate", "w5h1.ch_rate", BLUE, ".0%"), ("cac", "w5h1.ch_cac", RED, ",.0f"),
               ("nps", "w5h1.ch_nps", GREEN, ",.0f"))
+    unscoped = (frame["cac_note"] == "spend_not_scoped").any()
+
     def title(column: str, label: str) -> str:
         value = totals.get(column)
+        if column == "cac" and unscoped:
+            return f"{t(label, lang)}<br><span style='font-size:12px'>{t('w5h1.ch_cac_na', lang)}</span>"
         if value is None:
             return t(label, lang)
         shown = f"{value:.0%}" if column == "repurchase_rate" else f"{value:,.0f}"
         return f"{t(label, lang)}<br><span style='font-size:12px'>{t('w5h1.all_channels', lang)} {shown} ┈┈</span>"
 
     fig = make_subplots(rows=1, cols=3, subplot_titles=[title(p[0], p[1]) for p in panels], horizontal_spacing=0.08)
-    custom = per.select("buyers", "repeat_buyers", "new_buyers", "spend", "responses").rows()
+    style(fig, t("w5h1.channel_title", lang), t("w5h1.channel_pick", lang), None, height=400, legend=False)
+    fig.update_layout(margin={"t": 120})
+    # spend and responses as words: plotly would print a null (no spend data, no answers) as NaN
+    custom = [[b, r, n, _exact_yuan(s, lang), f"{a or 0:,}"] for b, r, n, s, a in
+              per.select("buyers", "repeat_buyers", "new_buyers", "spend", "responses").rows()]
     hover = ("<b>%{x}</b><br>{label}: %{y:{fmt}}<br>" + t("w5h1.buyers_n", lang) + ": %{customdata[0]:,} · "
              + t("w5h1.repeat_buyers", lang) + ": %{customdata[1]:,}<br>" + t("new_buyers", lang)
-             + ": %{customdata[2]:,} · " + t("w5h1.spend", lang) + ": ¥%{customdata[3]:,.0f}<br>"
+             + ": %{customdata[2]:,} · " + t("w5h1.spend", lang) + ": %{customdata[3]}<br>"
              + t("w5h1.responses", lang) + ": %{customdata[4]}<extra></extra>")
     for col, (column, label, colour, fmt) in enumerate(panels, start=1):
         values = per[column].to_list()
@@ -364,9 +410,7 @@ def channels(frame: pl.DataFrame, lang: Lang) -> go.Figure:
                       row=1, col=col)
         if totals.get(column) is not None:
             fig.add_hline(y=totals[column], line={"color": "#475569", "dash": "dash", "width": 1}, row=1, col=col)
-        fig.update_yaxes(tickformat=fmt, row=1, col=col)
-    style(fig, t("w5h1.channel_title", lang), None, None, height=400, legend=False)
-    fig.update_layout(margin={"t": 120})
+        fig.update_yaxes(tickformat=fmt, title_text=t(label, lang), row=1, col=col)
     return fig
 
 
@@ -396,7 +440,7 @@ def segments(frame: pl.DataFrame, lang: Lang) -> go.Figure:
                        + ": ¥%{customdata[1]:,.0f} (%{customdata[2]:.1%})<br>" + t("w5h1.action", lang)
                        + ": %{customdata[3]}<extra></extra>")))
     fig.update_yaxes(autorange="reversed", automargin=True)
-    return style(fig, t("w5h1.segment_title", lang), t("w5h1.segment_x", lang), None,
+    return style(fig, t("w5h1.segment_title", lang), t("w5h1.segment_x", lang), t("segment", lang),
                  height=_bar_height(frame.height), legend=False)
 
 
@@ -421,7 +465,8 @@ HISTORICAL_FORMATS = {"annual_churn_rate": "{:.1%}", "gross_margin": "{:.0%}", "
 
 
 def historical_table(frame: pl.DataFrame, lang: Lang) -> pl.DataFrame:
-    """clv.historical: every input and the result with its source, values formatted for reading."""
+    """clv.historical: every input and the result with its source, values formatted for reading;
+    an input that could not be computed names the reason (its note) as its source."""
     def fmt(name: str, value: float | None) -> str:
         if value is None:
             return "–"
@@ -429,7 +474,8 @@ def historical_table(frame: pl.DataFrame, lang: Lang) -> pl.DataFrame:
     return pl.DataFrame({
         t("w5h1.input", lang): [t(f"w5h1.hist_{n}", lang) for n in frame["input"]],
         t("w5h1.value", lang): [fmt(n, v) for n, v in zip(frame["input"], frame["value"])],
-        t("w5h1.source", lang): [t(f"w5h1.src_{s}", lang) for s in frame["source"]],
+        t("w5h1.source", lang): [t(f"w5h1.note_{note}" if note else f"w5h1.src_{source}", lang)
+                                 for source, note in zip(frame["source"], frame["note"])],
     })
 
 

@@ -21,6 +21,12 @@ LABELS: dict[str, tuple[str, str]] = {
     "w5h1.showing": ("显示 {shown:,} / {total:,} 人（按超期天数从多到少）；下载文件与表格相同。请用筛选或商品缩小范围。",
                      "Showing {shown:,} of {total:,} (most overdue first); the downloads hold the same rows. "
                      "Narrow it with the filters or an item."),
+    "w5h1.na": ("无法计算", "n/a"),
+    # Why a CAC is blank, by lib.cac's cac_note (spend has a date and a channel only).
+    "w5h1.cac_spend_not_scoped": ("营销费用只按渠道记录，按门店、品类等渠道以外的条件筛选时无法计算获客成本（CAC）。",
+                                  "Spend is recorded by channel only, so CAC cannot follow a store, category or "
+                                  "other non-channel filter."),
+    "w5h1.cac_no_new_buyers": ("期间没有新客，无法计算获客成本（CAC）。", "No new buyers in the period, so no CAC."),
     "w5h1.click_hint": ("点击图中的柱子，或在下方选择，查看背后的会员。",
                         "Click a bar, or pick below, to see the members behind it."),
 
@@ -48,6 +54,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "w5h1.src_override": ("手动", "override"),
     "w5h1.src_input": ("输入", "input"),
     "w5h1.src_result": ("结果", "result"),
+    "w5h1.note_spend_not_scoped": ("无法计算：营销费用不随当前筛选拆分", "n/a: spend cannot follow these filters"),
+    "w5h1.note_no_new_buyers": ("无法计算：近一年没有新客", "n/a: no new buyers in the last year"),
     "w5h1.hist_revenue_last_year": ("近一年销售额（¥）", "Revenue, last year (¥)"),
     "w5h1.hist_buyers_last_year": ("近一年购买人数", "Buyers, last year"),
     "w5h1.hist_buyers_prior_year": ("前一年购买人数", "Buyers, the year before"),
@@ -62,6 +70,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "w5h1.m_annual_value": ("老客一年贡献", "A retained buyer's year"),
     "w5h1.m_cac": ("获客成本", "CAC"),
     "w5h1.m_ratio": ("一年贡献 ÷ CAC", "One year ÷ CAC"),
+    "w5h1.value_y": ("每位会员", "Per member"),
     "w5h1.value_chart_title": ("赢得一位新客的成本 vs 留住一位会员的价值", "What winning a customer costs vs what keeping one is worth"),
     "w5h1.bar_cac": ("获客成本 CAC", "CAC: winning one new buyer"),
     "w5h1.bar_annual": ("留存会员一年贡献（×毛利率）", "A retained buyer's year (× margin)"),
@@ -75,6 +84,7 @@ LABELS: dict[str, tuple[str, str]] = {
                                 "上传营销费用后可与获客成本比较。",
                                 "No marketing spend (CAC counted as 0): a retained buyer brings {annual} a year, "
                                 "a lifetime value of {clv}. Upload spend to compare with the cost of winning one."),
+    "w5h1.cac_type_one": ("可在上方手动填入 CAC，试算历史 CLV。", "Type a CAC above to work out a historic CLV."),
     "w5h1.value_missing": ("数据不足一年或近一年无人流失，无法计算历史 CLV；可在上方手动填入年流失率试算。",
                            "Less than a year of history, or nobody churned in the last year: historic CLV cannot be "
                            "computed. Enter an annual churn rate above to try one."),
@@ -87,15 +97,16 @@ LABELS: dict[str, tuple[str, str]] = {
     "w5h1.revenue_returning": ("老客销售额", "Revenue from returning members"),
     "w5h1.spend": ("营销费用", "Marketing spend"),
     "w5h1.spend_yuan": ("营销费用（¥）", "Marketing spend (¥)"),
+    "w5h1.spend_all": ("营销费用（全部，不随筛选变化）", "Marketing spend (all of it: filters do not apply)"),
     "w5h1.cost_reading": ("所选期间新客在首购当期贡献 {new}，为此投入营销费用 {spend}（每 ¥1 新客收入花费 ¥{per:.2f}，CAC {cac}）；"
                           "老客贡献 {ret}，占销售额 {share:.0%}，几乎不需要再付获客成本。",
                           "In the range, new buyers brought {new} in their first period for {spend} of marketing "
                           "(¥{per:.2f} per ¥1 of new revenue, CAC {cac}); returning members brought {ret}, "
                           "{share:.0%} of revenue, with no new acquisition cost."),
-    "w5h1.cost_reading_free": ("所选期间新客在首购当期贡献 {new}，老客贡献 {ret}（占销售额 {share:.0%}）。"
-                               "没有营销费用数据，无法计算获客成本。",
+    "w5h1.cost_reading_free": ("所选期间新客在首购当期贡献 {new}，老客贡献 {ret}（占销售额 {share:.0%}）。",
                                "In the range, new buyers brought {new} in their first period and returning "
-                               "members {ret} ({share:.0%} of revenue). No marketing spend data, so no CAC."),
+                               "members {ret} ({share:.0%} of revenue)."),
+    "w5h1.no_spend": ("没有营销费用数据，无法计算获客成本。", "No marketing spend data, so no CAC."),
     "w5h1.clv_header": ("预测 CLV 分布（未来 52 周）", "Predicted CLV (next 52 weeks)"),
     "w5h1.clv_caption": ("BG/NBD 模型根据每位会员的购买次数、最近一次购买和首购至今的时长，估计其仍然活跃的概率与未来的购买次数；"
                          "Gamma-Gamma 模型估计每次消费金额，两者相乘（× 毛利率）即预测 CLV。",
@@ -315,6 +326,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "w5h1.channel_title": ("各首购渠道：复购率、获客成本与 NPS", "By first channel: repurchase rate, CAC and NPS"),
     "w5h1.ch_rate": ("复购率（%）", "Repurchase rate (%)"),
     "w5h1.ch_cac": ("获客成本（¥）", "CAC (¥)"),
+    "w5h1.ch_cac_na": ("按当前筛选无法计算", "n/a under these filters"),
     "w5h1.ch_nps": ("NPS（−100 至 100）", "NPS (−100 to 100)"),
     "w5h1.all_channels": ("全部渠道", "All channels"),
     "w5h1.responses": ("问卷数", "Responses"),

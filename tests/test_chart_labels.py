@@ -1,0 +1,69 @@
+"""Every chart of every analysis page, on the bundled demo, in both languages: a title, a title on
+every cartesian axis, Chinese words in Chinese and other words in English.
+
+Data values (channel names such as 天猫, categories such as 奶粉) appear in titles of both
+languages, so an English title is checked against the same chart's Chinese title: a label left
+untranslated would make them equal.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.conftest import figures, page
+
+CJK = re.compile(r"[\u3400-\u9fff]")
+CARTESIAN = {"bar", "scatter", "heatmap", "box", "histogram"}
+# (page file, URL parameters): every analysis page, and each 5W1H section
+VIEWS = [("overview", {}), ("cohorts", {}), ("rfm", {}), ("lifecycle", {}), ("member", {}),
+         *[("w5h1", {"w5h1": section}) for section in ("why", "what", "who", "when", "products", "where")]]
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    """An app workspace holding only the bundled demo (sample_data/), built once for the module."""
+    import streamlit as st
+
+    from lib import ui
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("MEMBERLENS_DB", str(tmp_path_factory.mktemp("demo") / "app.duckdb"))
+        st.cache_data.clear()
+        ui.shared_store.clear()
+        store = ui.shared_store()  # loads sample_data/ into the new workspace
+        yield store
+        st.cache_data.clear()
+        ui.shared_store.clear()
+        store.close()
+
+
+def labels(spec: dict) -> list[tuple[str, str]]:
+    """(where, text) of a figure's title and of the title of every visible cartesian axis its
+    traces draw on (x2 -> layout.xaxis2)."""
+    layout = spec["layout"]
+    found = [("title", (layout.get("title") or {}).get("text") or "")]
+    axes = sorted({f"{side}axis{trace.get(side + 'axis', side)[1:]}" for trace in spec["data"]
+                   if trace.get("type", "scatter") in CARTESIAN for side in ("x", "y")})
+    for axis in axes:
+        settings = layout.get(axis) or {}
+        if settings.get("visible", True):
+            found.append((axis, (settings.get("title") or {}).get("text") or ""))
+    return found
+
+
+@pytest.mark.parametrize("name,params", VIEWS, ids=["-".join([n, *p.values()]) for n, p in VIEWS])
+def test_every_chart_is_labelled_in_both_languages(demo, name, params):
+    charts = {lang: [labels(spec) for spec in figures(page(name, lang, **params))] for lang in ("zh", "en")}
+    assert charts["zh"], f"{name} {params}: no chart on the demo"
+    assert len(charts["zh"]) == len(charts["en"])
+    problems = []  # (chart, what is wrong, where): every chart checked before failing
+    for zh, en in zip(charts["zh"], charts["en"]):
+        chart = zh[0][1]
+        assert [where for where, _ in zh] == [where for where, _ in en], chart
+        problems += [(chart, "empty", where) for where, text in zh + en if not text.strip()]
+        problems += [(chart, "no Chinese", where) for where, text in zh if text.strip() and not CJK.search(text)]
+        problems += [(chart, "same in English", where) for (where, text_zh), (_, text_en) in zip(zh, en)
+                     if text_zh.strip() and text_zh == text_en]
+    assert not problems, "\n".join(map(str, problems))
