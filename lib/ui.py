@@ -233,6 +233,19 @@ def url_option(name: str, options: Sequence[Any], default: Any) -> Any:
     return next((o for o in options if str(o) == raw), default)
 
 
+def kept(widget: Callable[..., Any], label: str, options: Sequence[Any], key: str, default: Any,
+         **kwargs: Any) -> Any:
+    """A choice widget (segmented control, selectbox, select slider …) whose value is kept in the
+    URL under `key`: a link opens it at the link's value; an unknown value, or one no longer
+    offered (the options changed), falls back to the link's value or `default`. A disabled
+    widget's value stays out of the URL: it chooses nothing, and a link should not carry it."""
+    if st.session_state.get(key) not in options:
+        st.session_state[key] = url_option(key, options, default)
+    value = widget(label, options, key=key, **kwargs)
+    keep_in_url(key, None if kwargs.get("disabled") else value, default)
+    return value
+
+
 def keep_in_url(name: str, value: Any, default: Any) -> None:
     """Keep a page option in the URL as its id (never a translated label, so a link works in both
     languages); the default is left out to keep links short."""

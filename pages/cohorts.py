@@ -14,8 +14,7 @@ from lib.charts import cohorts as charts
 from lib.filters import filter_options
 from lib.i18n import t
 from lib.periods import PERIODS
-from lib.ui import (compute, current_filters, keep_in_url, lang, member_table, no_data, open_store, require_dataset,
-                    tr, url_option)
+from lib.ui import compute, current_filters, kept, lang, member_table, no_data, open_store, require_dataset, tr
 
 ROLLING = ("off", *map(str, cohorts.ROLLING_WINDOWS))
 SHOW = ("rate", "count")
@@ -25,21 +24,10 @@ COMPARE_FIELDS = ("channel", "store", "category", "region", "city", "member_tier
 DEFAULT_SCOPES = ("天猫", "门店")
 
 
-def kept(widget, label: str, name: str, options, default: str, **kwargs) -> str:
-    """A choice widget whose value also lives in the URL (`name`, its id; left out when the
-    default). A link opens it at its value; an unknown value, or one no longer offered (the scopes
-    after another comparison field is picked), goes back to the link's value or the default."""
-    if st.session_state.get(name) not in options:
-        st.session_state[name] = url_option(name, options, default)
-    value = widget(label, options, key=name, **kwargs)
-    keep_in_url(name, value, default)
-    return value
-
-
 def choice(column, label: str, name: str, options: tuple[str, ...], default: str, format_func,
            help: str | None = None) -> str:
     """A segmented control kept in the URL (see `kept`)."""
-    return kept(column.segmented_control, label, name, options, default, format_func=format_func, required=True,
+    return kept(column.segmented_control, label, options, name, default, format_func=format_func, required=True,
                 help=help)
 
 
@@ -116,7 +104,7 @@ options = compute(filter_options, ds)
 fields = [f for f in COMPARE_FIELDS if options.get(f)]
 if fields:
     cols = st.columns(3)
-    field = kept(cols[0].selectbox, tr("cohorts.compare_field"), "coh_cmp_field", fields, fields[0], format_func=say,
+    field = kept(cols[0].selectbox, tr("cohorts.compare_field"), fields, "coh_cmp_field", fields[0], format_func=say,
                  help=tr("cohorts.compare_help"))
     values = options[field]
     if len(values) < 2:
@@ -124,9 +112,9 @@ if fields:
     else:
         wanted = [v for v in DEFAULT_SCOPES if v in values]
         a_default, b_default = (wanted if len(wanted) == 2 else values[:2])
-        a = kept(cols[1].selectbox, tr("cohorts.scope_a"), "coh_cmp_a", values, a_default,
+        a = kept(cols[1].selectbox, tr("cohorts.scope_a"), values, "coh_cmp_a", a_default,
                  format_func=value_label(field))
-        b = kept(cols[2].selectbox, tr("cohorts.scope_b"), "coh_cmp_b", values, b_default,
+        b = kept(cols[2].selectbox, tr("cohorts.scope_b"), values, "coh_cmp_b", b_default,
                  format_func=value_label(field))
         if a == b:
             st.info(tr("cohorts.compare_same"))

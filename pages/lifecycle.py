@@ -12,8 +12,7 @@ from lib import lifecycle
 from lib.charts import lifecycle as charts
 from lib.i18n import t
 from lib.kpis import order_span
-from lib.ui import (compute, current_filters, keep_in_url, lang, member_table, no_data, open_store, require_dataset,
-                    tr, url_option)
+from lib.ui import compute, current_filters, kept, lang, member_table, no_data, open_store, require_dataset, tr
 
 # widget key -> (spec field, default shown, step, min, format); spend ratio is shown in %.
 THRESHOLDS = {
@@ -38,16 +37,6 @@ if last is None:
     st.stop()
 as_of = filters.as_of or last
 st.caption(tr("lifecycle.caption", as_of=as_of))
-
-
-def kept(column, label: str, name: str, options: tuple[str, ...], default: str, format_func) -> str:
-    """A segmented control whose value also lives in the URL (`name`, its id; left out when the
-    default): a link opens it at its value, an unknown value at the default."""
-    if name not in st.session_state:
-        st.session_state[name] = url_option(name, options, default)
-    value = column.segmented_control(label, options, required=True, format_func=format_func, key=name)
-    keep_in_url(name, value, default)
-    return value
 
 
 # -- thresholds, with a live recount -------------------------------------------------------------
@@ -106,9 +95,10 @@ with left:
     st.caption((tr("lifecycle.funnel_registered_note") + " " if prospects else "") + tr("lifecycle.funnel_note"))
 with right:
     period_col, show_col, hide_col = st.columns([1, 1, 1], vertical_alignment="bottom")
-    period = kept(period_col, tr("granularity"), "lc_period", MIX_PERIODS, "month", lambda p: say(f"period_{p}"))
-    show = kept(show_col, tr("lifecycle.mix_show"), "lc_show", MIX_SHOW, "count",
-                lambda m: say(f"lifecycle.show_{m}"))
+    period = kept(period_col.segmented_control, tr("granularity"), MIX_PERIODS, "lc_period", "month", required=True,
+                  format_func=lambda p: say(f"period_{p}"))
+    show = kept(show_col.segmented_control, tr("lifecycle.mix_show"), MIX_SHOW, "lc_show", "count", required=True,
+                format_func=lambda m: say(f"lifecycle.show_{m}"))
     hide_churned = hide_col.toggle(tr("lifecycle.hide_churned"), key="lc_hide_churned", bind="query-params")
     mix = compute(lifecycle.mix_over_time, ds, spec, period)
     if mix.is_empty():

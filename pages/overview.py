@@ -11,7 +11,7 @@ import streamlit as st
 from lib import activity, cohorts, kpis, lifecycle, readings
 from lib.charts import overview as charts
 from lib.i18n import money, t
-from lib.ui import compute, current_filters, keep_in_url, lang, no_data, open_store, require_dataset, tr, url_option
+from lib.ui import compute, current_filters, kept, lang, no_data, open_store, require_dataset, tr
 
 WINDOWS = ("30", "90", "365", "range")  # KPI window: last N days, or the sidebar's whole range
 DEFAULT_WINDOW = "30"
@@ -55,15 +55,10 @@ if first is None:
     st.stop()
 
 left, right = st.columns([3, 2])
-window = left.segmented_control(tr("overview.window"), WINDOWS,
-                                default=url_option("ov_window", WINDOWS, DEFAULT_WINDOW),
-                                format_func=lambda w: say(f"overview.window_{w}"), required=True, key="ov_window",
-                                help=tr("overview.window_help"))
-period = right.segmented_control(tr("overview.trend_period"), TREND_PERIODS,
-                                 default=url_option("ov_period", TREND_PERIODS, DEFAULT_TREND_PERIOD),
-                                 format_func=lambda p: say(f"period_{p}"), required=True, key="ov_period")
-keep_in_url("ov_window", window, DEFAULT_WINDOW)
-keep_in_url("ov_period", period, DEFAULT_TREND_PERIOD)
+window = kept(left.segmented_control, tr("overview.window"), WINDOWS, "ov_window", DEFAULT_WINDOW, required=True,
+              format_func=lambda w: say(f"overview.window_{w}"), help=tr("overview.window_help"))
+period = kept(right.segmented_control, tr("overview.trend_period"), TREND_PERIODS, "ov_period", DEFAULT_TREND_PERIOD,
+              required=True, format_func=lambda p: say(f"period_{p}"))
 
 trend = compute(kpis.trend, ds, kpis.KpiSpec(filters), period)
 if trend.is_empty() or not trend["orders"].sum():

@@ -9,8 +9,7 @@ import streamlit as st
 from lib import rfm
 from lib.charts import rfm as charts
 from lib.i18n import money, t
-from lib.ui import (compute, current_filters, keep_in_url, lang, member_table, no_data, open_store, require_dataset,
-                    tr, url_option)
+from lib.ui import compute, current_filters, kept, lang, member_table, no_data, open_store, require_dataset, tr
 
 TINY = 20  # fewer buyers than this: say that quintiles mean little
 DIMENSIONS = ("r", "f", "m")
@@ -92,11 +91,8 @@ for column, (label, value) in zip(st.columns(4), cards):
 grid = compute(rfm.grid, ds, spec)
 left, right = st.columns(2)
 with left:
-    if "rfm_metric" not in st.session_state:  # a link opens on its cell metric (an unknown one: the default)
-        st.session_state["rfm_metric"] = url_option("rfm_metric", charts.METRICS, DEFAULT_METRIC)
-    metric = st.segmented_control(tr("rfm.cells_show"), charts.METRICS, required=True, key="rfm_metric",
-                                  format_func=lambda m: say(f"rfm.metric_{m}"))
-    keep_in_url("rfm_metric", metric, DEFAULT_METRIC)
+    metric = kept(st.segmented_control, tr("rfm.cells_show"), charts.METRICS, "rfm_metric", DEFAULT_METRIC,
+                  required=True, format_func=lambda m: say(f"rfm.metric_{m}"))
     score_bands = charts.bands(in_use, L)
     event = st.plotly_chart(charts.heatmap(grid, metric, L, score_bands), key="rfm_heatmap",
                             on_select="rerun", selection_mode="points", width="stretch")

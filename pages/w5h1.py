@@ -18,8 +18,7 @@ import streamlit as st
 from lib import cac, clv, kpis, products, repurchase, rfm
 from lib.charts import w5h1 as charts
 from lib.i18n import money, t
-from lib.ui import (compute, current_filters, keep_in_url, lang, member_table, no_data, open_store, require_dataset,
-                    tr, url_option)
+from lib.ui import compute, current_filters, kept, lang, member_table, no_data, open_store, require_dataset, tr
 
 SECTIONS = ("why", "what", "who", "when", "products", "where")
 BY_OPTIONS = ("category", "product_name", "sku")
@@ -41,17 +40,6 @@ def by_label(by: str) -> str:
 def names(prefix: str) -> callable:
     """A format_func naming each option by the label key prefix + option."""
     return lambda option: say(f"{prefix}{option}")
-
-
-def kept(widget, label: str, options, key: str, default, **kwargs):
-    """A choice widget whose value is kept in the URL under `key` (see lib.ui.keep_in_url); a link
-    starts the widget at its value, an unknown value at `default`. A disabled widget's value stays
-    out of the URL: it chooses nothing, and a link should not carry it."""
-    if key not in st.session_state:
-        st.session_state[key] = url_option(key, options, default)
-    value = widget(label, options, key=key, **kwargs)
-    keep_in_url(key, None if kwargs.get("disabled") else value, default)
-    return value
 
 
 def pick(label: str, options: list[str], key: str, format_func=str, clicked: str | None = None) -> str | None:
