@@ -33,10 +33,6 @@ NULL = "\x00null"          # a picker's stand-in for a missing value (None is "n
 # -- small helpers (widgets only) -----------------------------------------------------------
 
 
-def by_label(by: str) -> str:
-    return tr(by)
-
-
 def names(prefix: str) -> callable:
     """A format_func naming each option by the label key prefix + option."""
     return lambda option: say(f"{prefix}{option}")
@@ -178,7 +174,7 @@ def why() -> None:
           ("w5h1.m_cac", money(cost, L)), ("w5h1.m_ratio", "–" if ratio is None else f"{ratio:.1f}×"))
     if cost is None:  # a filter spend cannot follow, or no new buyers to spread it over
         note = dict(zip(hist["input"], hist["note"]))["cac"]
-        st.info(f"{cac_reason(note)} {tr('w5h1.cac_type_one')}")
+        st.info(" ".join(filter(None, (cac_reason(note), tr("w5h1.cac_type_one")))))
     if annual is None or values["lifetime_years"] is None:
         st.info(tr("w5h1.value_missing"))
     elif ratio is not None:
@@ -293,7 +289,7 @@ def what() -> None:
     counts = {str(r[by]): r for r in table.iter_rows(named=True)}
     left, right = st.columns([3, 2])
     with left:
-        item = pick(by_label(by), list(counts), f"w5h1_what_item_{by}",
+        item = pick(tr(by), list(counts), f"w5h1_what_item_{by}",
                     lambda v: f"{v} · {counts[v]['repeat_buyers']:,} / {counts[v]['buyers']:,}", clicked=clicked(event))
     who = right.segmented_control(tr("w5h1.status"), ("repeat_buyers", "buyers"), default="repeat_buyers",
                                   required=True, key="w5h1_what_who",
@@ -416,7 +412,7 @@ def when() -> None:
     items = {str(r["item"]): r for r in summary_frame.iter_rows(named=True)}
     counts = {i: sum(r[s] for s in statuses) for i, r in items.items()}
     with right:
-        item = pick(by_label(by), list(items), f"w5h1_due_item_{by}", lambda v: f"{v} · {counts[v]:,}",
+        item = pick(tr(by), list(items), f"w5h1_due_item_{by}", lambda v: f"{v} · {counts[v]:,}",
                     clicked=clicked(event))
     total = counts[item] if item else sum(counts.values())
     frame = compute(repurchase.due, ds, spec, statuses, item, cycles_late, LIST_LIMIT)
@@ -492,7 +488,7 @@ def what_products() -> None:
     rows = {str(r[level]): r for r in firsts.iter_rows(named=True)}
     left, right = st.columns([3, 2])
     with left:
-        item = pick(by_label(level), list(rows), f"w5h1_first_pick_{level}",
+        item = pick(tr(level), list(rows), f"w5h1_first_pick_{level}",
                     lambda v: f"{v} · {rows[v]['first_buyers']:,}", clicked=clicked(event))
     repeat_only = right.toggle(tr("w5h1.repeat_only"), key="w5h1_first_repeat")
     if item:

@@ -16,6 +16,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+import pytest
+
 from lib.store import Dataset, Store
 
 
@@ -67,9 +69,6 @@ def rows(frame: Any) -> list[tuple]:
 # -- one workspace per test module --------------------------------------------------------------
 # For modules whose tests only read the datasets they build: building once per module keeps the
 # suite fast. In the module: `store = module_store()` and `ds = module_dataset(LINES, MEMBERS)`.
-
-import pytest  # noqa: E402  (this section was appended; the helpers above need no pytest)
-
 
 def module_store():
     """A module-scoped `store` fixture: one workspace file shared by the module's tests."""

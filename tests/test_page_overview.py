@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import figure, page, set_filters, traces
+from tests.conftest import figure, figures, page, set_filters, traces
 
 
 def bars(at, title: str) -> dict[str, list]:
@@ -57,3 +57,21 @@ def test_empty_scope_explains_itself(workspace):
     at = set_filters(page("overview", "en"), channel=["门店"], category=["纸尿裤"])
     assert any("No orders match these filters" in info.value for info in at.info)
     assert not at.get("plotly_chart")
+
+
+def test_window_and_trend_period_are_kept_in_the_link(workspace):
+    at = page("overview", "en")
+    assert "ov_window" not in at.query_params and "ov_period" not in at.query_params  # defaults stay out
+    at.button_group(key="ov_window").set_value("range").run()
+    assert at.query_params["ov_window"] == "range"
+    # The whole range 2024-01-05..02-05 (32 days): A1 + A2 + A3 = ¥180 from 2 buyers.
+    assert {m.label: m.value for m in at.metric}["Revenue (net)"] == "¥180.00"
+    at.button_group(key="ov_window").set_value("30").run()
+    assert "ov_window" not in at.query_params
+    # A link opens the page as it was sent; a value the page does not know falls back to the default.
+    linked = page("overview", "en", ov_window="range", ov_period="week")
+    assert {m.label: m.value for m in linked.metric}["Revenue (net)"] == "¥180.00"
+    assert "by week" in figures(linked)[0]["layout"]["title"]["text"]
+    unknown = page("overview", "en", ov_window="7", ov_period="fortnight")
+    assert {m.label: m.value for m in unknown.metric}["Revenue (net)"] == "¥50.00"  # the last 30 days
+    assert "by month" in figures(unknown)[0]["layout"]["title"]["text"]

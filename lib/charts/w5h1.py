@@ -14,6 +14,7 @@ import plotly.graph_objects as go
 import polars as pl
 from plotly.subplots import make_subplots
 
+from lib.cac import SPEND_NOT_SCOPED
 from lib.charts import HEAT_SCALE, PALETTE, style
 from lib.i18n import Lang, money, t
 
@@ -95,7 +96,7 @@ def new_vs_returning(frame: pl.DataFrame, period: str, lang: Lang) -> go.Figure:
             hovertemplate=("%{x|%Y-%m-%d}<br>" + t(f"w5h1.{column}", lang) + ": ¥%{y:,.0f}<br>"
                            + t("new_buyers", lang) + ": %{customdata:,}<extra></extra>")))
     if frame["spend"].null_count() < frame.height:
-        unscoped = (frame["cac_note"] == "spend_not_scoped").any()
+        unscoped = (frame["cac_note"] == SPEND_NOT_SCOPED).any()
         name = t("w5h1.spend_all" if unscoped else "w5h1.spend", lang)
         fig.add_trace(go.Scatter(
             x=periods, y=frame["spend"].to_list(), name=name, mode="lines+markers",
@@ -380,7 +381,7 @@ def channels(frame: pl.DataFrame, lang: Lang) -> go.Figure:
     names = per["channel"].to_list()
     panels = (("repurchase_rate", "w5h1.ch_rate", BLUE, ".0%"), ("cac", "w5h1.ch_cac", RED, ",.0f"),
               ("nps", "w5h1.ch_nps", GREEN, ",.0f"))
-    unscoped = (frame["cac_note"] == "spend_not_scoped").any()
+    unscoped = (frame["cac_note"] == SPEND_NOT_SCOPED).any()
 
     def title(column: str, label: str) -> str:
         value = totals.get(column)
