@@ -31,7 +31,7 @@ from typing import Literal
 import polars as pl
 
 from lib.filters import Base, Filters, base
-from lib.periods import PERIODS, Period, period_shift_sql, period_start_sql
+from lib.periods import Period, check_period, period_end_sql, period_shift_sql, period_start_sql, period_starts_sql
 from lib.store import Dataset, Store
 
 METRICS = ("revenue", "orders", "buyers", "aov", "purchase_frequency", "repurchase_rate",
@@ -41,9 +41,6 @@ Window = Literal["current", "previous"]
 MEMBER_METRICS = ("buyers", "active_members", "new_buyers", "repeat_buyers", "retained")
 # Metrics that are fractions: their change reads best in percentage points, not as a ratio.
 RATE_METRICS = ("repurchase_rate", "order_repurchase_rate", "crr", "crr_strict")
-# generate_series step per period (allow-listed SQL text).
-_INTERVAL: dict[Period, str] = {"day": "INTERVAL 1 DAY", "week": "INTERVAL 7 DAY", "month": "INTERVAL 1 MONTH",
-                                "quarter": "INTERVAL 3 MONTH"}
 
 
 @dataclass(frozen=True)
@@ -172,14 +169,11 @@ def trend(store: Store, ds: Dataset, spec: KpiSpec = KpiSpec(), period: Period =
     purchase in scope) to the one holding end (default: as_of), whole periods; empty when nothing
     is in scope and there is no start.
     """
-    if period not in PERIODS:  # written into SQL text
-        raise ValueError(f"period must be one of {', '.join(PERIODS)}; got {period!r}")
+    check_period(period)
     b = base(ds, spec.filters)
     ps = lambda expr: period_start_sql(period, expr)  # noqa: E731
     sql = b.query(f"""
-        periods AS (
-            SELECT unnest(generate_series({ps('start_date')}, {ps('end_date')}, {_INTERVAL[period]}))::DATE AS period
-            FROM bounds),
+        periods AS (SELECT {period_starts_sql(period, 'start_date', 'end_date')} AS period FROM bounds),
         member_periods AS (  -- over all history in scope: the period before start decides CRR
             SELECT member_id, {ps('order_date')} AS period, count(*) AS purchases,
                    count_if(nth > 1) AS repeat_orders, bool_or(nth = 1) AS is_new, bool_or(nth >= 2) AS is_repeat
@@ -198,7 +192,7 @@ def trend(store: Store, ds: Dataset, spec: KpiSpec = KpiSpec(), period: Period =
                coalesce(c.repeat_orders, 0)::DOUBLE AS repeat_orders,
                coalesce(c.new_buyers, 0)::DOUBLE AS new_buyers, coalesce(t.n, 0)::DOUBLE AS retained,
                coalesce(p.buyers, 0)::DOUBLE AS previous_buyers,
-               {period_shift_sql(period, 'g.period', '1')} - 1 <= l.as_of AS complete
+               {period_end_sql(period, 'g.period')} <= l.as_of AS complete
         FROM periods g LEFT JOIN revenue r USING (period) LEFT JOIN counts c USING (period)
         LEFT JOIN retained t USING (period)
         LEFT JOIN counts p ON p.period = {period_shift_sql(period, 'g.period', '-1')}

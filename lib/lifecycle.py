@@ -110,16 +110,16 @@ def _stage_sql(as_of: str) -> str:
                     ELSE 'stable' END"""
 
 
+def prospects_known(store: Store, ds: Dataset, filters: Filters) -> bool:
+    """Whether the prospect count means something in this scope: a members file is loaded (the
+    only source of members who never bought) and `has_prospects(filters)`. Elsewhere a count of 0
+    prospects means "unknown", not "none"."""
+    return has_prospects(filters) and store.table_counts(ds)["members_source"] > 0
+
+
 def ctes(ds: Dataset, spec: LifecycleSpec) -> str:
     """CTEs after the filtered base; the last, `lifecycle`, has RUN_COLUMNS (prospects included
-    when `has_prospects`)."""
-    prospects = "" if not has_prospects(spec.filters) else """
-        UNION ALL
-        SELECT m.member_id, 0, NULL, NULL, NULL, NULL, NULL, NULL
-        FROM scoped_members m
-        WHERE m.in_members_file
-          AND (m.signup_date IS NULL OR m.signup_date <= (SELECT as_of FROM bounds))
-          AND NOT EXISTS (SELECT 1 FROM lc_buyers c WHERE c.member_id = m.member_id)"""
+    when `has_prospects`, bound by `params` as $lc_prospects)."""
     return f"""
     lc_buyers AS (
         SELECT member_id, count(*) AS purchases, min(order_date) AS first_purchase,
@@ -142,7 +142,12 @@ def ctes(ds: Dataset, spec: LifecycleSpec) -> str:
                g.median_gap_days, c.first_purchase, c.last_purchase,
                coalesce(s.recent_spend, 0) AS recent_spend, coalesce(s.prior_spend, 0) AS prior_spend
         FROM lc_buyers c LEFT JOIN lc_median g USING (member_id) LEFT JOIN lc_spend s USING (member_id)
-        {prospects}),
+        UNION ALL
+        SELECT m.member_id, 0, NULL, NULL, NULL, NULL, NULL, NULL
+        FROM scoped_members m
+        WHERE $lc_prospects AND m.in_members_file
+          AND (m.signup_date IS NULL OR m.signup_date <= (SELECT as_of FROM bounds))
+          AND NOT EXISTS (SELECT 1 FROM lc_buyers c WHERE c.member_id = m.member_id)),
     lifecycle AS (
         SELECT member_id,
                {_stage_sql("(SELECT as_of FROM bounds)")} AS stage,
@@ -154,7 +159,7 @@ def ctes(ds: Dataset, spec: LifecycleSpec) -> str:
 def params(spec: LifecycleSpec) -> dict[str, object]:
     return {"lc_churn_days": spec.churn_days, "lc_gap_multiple": float(spec.gap_multiple),
             "lc_spend_ratio": float(spec.spend_ratio), "lc_window": spec.spend_window_days,
-            "lc_growth_days": spec.growth_days}
+            "lc_growth_days": spec.growth_days, "lc_prospects": has_prospects(spec.filters)}
 
 
 def _sql(ds: Dataset, spec: LifecycleSpec, select: str) -> tuple[str, dict[str, object]]:
@@ -198,9 +203,10 @@ MIX_PERIODS: tuple[MixPeriod, ...] = ("week", "month", "quarter")
 MIX_COLUMNS = ("period", "period_end", "stage", "members")
 
 
-def _mix_ctes(period: MixPeriod, filters: Filters) -> str:
+def _mix_ctes(period: MixPeriod) -> str:
     """CTEs after the base: `mx_ends(period, period_end)`, every buyer's stage at each period
-    end (`mx_stages(period, stage)`) and the prospects per period (`mx_prospects(period, members)`).
+    end (`mx_stages(period, stage)`) and the prospects per period (`mx_prospects(period, members)`;
+    none unless $lc_prospects, as in `ctes`).
 
     The same rules as `lifecycle`, evaluated per (period, member) with as_of = period_end over
     the scoped lines dated up to it, so an order's net amount (and whether it is a purchase) is
@@ -250,7 +256,7 @@ def _mix_ctes(period: MixPeriod, filters: Filters) -> str:
         LEFT JOIN mx_spend s USING (period, member_id)),
     mx_stages AS (SELECT period, {_stage_sql("period_end")} AS stage FROM mx_facts),
     mx_registered AS (
-        SELECT member_id, signup_date FROM scoped_members WHERE in_members_file AND {str(has_prospects(filters)).lower()}),
+        SELECT member_id, signup_date FROM scoped_members WHERE $lc_prospects AND in_members_file),
     mx_prospects AS (
         -- registered by the period end, minus those of them who are buyers then
         SELECT e.period, count(*) - coalesce(any_value(b.buyers), 0) AS members
@@ -274,7 +280,7 @@ def mix_over_time(store: Store, ds: Dataset, spec: LifecycleSpec = LifecycleSpec
     age at the spec's as_of (data end) for every period, so the chart follows one population."""
     check_period(period, MIX_PERIODS)
     b = base(ds, spec.filters)
-    sql = b.query(_mix_ctes(period, spec.filters) + f""",
+    sql = b.query(_mix_ctes(period) + f""",
         counts AS (
             SELECT period, stage, count(*) AS members FROM mx_stages GROUP BY period, stage
             UNION ALL SELECT period, 'prospect', members FROM mx_prospects)

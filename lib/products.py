@@ -197,8 +197,8 @@ def _first_order_ctes(spec: ProductSpec) -> str:
         firsts AS (
             SELECT p.member_id, p.order_id,
                    EXISTS (SELECT 1 FROM purchases q WHERE q.member_id = p.member_id AND q.nth = 2) AS repeated
-            FROM purchases p CROSS JOIN bounds bd
-            WHERE p.nth = 1 AND p.order_date BETWEEN bd.start_date AND bd.end_date),
+            FROM first_purchases p CROSS JOIN bounds bd
+            WHERE p.order_date BETWEEN bd.start_date AND bd.end_date),
         first_items AS (
             SELECT DISTINCT f.member_id, f.repeated, l.{col} AS item
             FROM firsts f JOIN scoped_lines l ON l.member_id = f.member_id AND l.order_id = f.order_id
@@ -298,14 +298,13 @@ def _profile_ctes(attribute: ProfileAttribute) -> str:
         "region": ("coalesce(m.region, f.region)", "mf"), "city": ("coalesce(m.city, f.city)", "mf"),
         "top_category": ("t.item", "t"),
     }[attribute]
-    sources = {"f": "LEFT JOIN firsts f USING (member_id)", "t": "LEFT JOIN tops t USING (member_id)",
+    sources = {"f": "LEFT JOIN first_purchases f USING (member_id)", "t": "LEFT JOIN tops t USING (member_id)",
                "m": "LEFT JOIN scoped_members m ON m.member_id = u.member_id"}
     joins = " ".join(join for alias, join in sources.items() if alias in needs)
     return f"""
         buyers AS (
             SELECT DISTINCT p.member_id FROM purchases p CROSS JOIN bounds bd
             WHERE p.order_date BETWEEN bd.start_date AND bd.end_date),
-        firsts AS (SELECT member_id, channel, region, city FROM purchases WHERE nth = 1),
         spend AS (
             SELECT l.member_id, l.category AS item, sum(l.amount) AS amount
             FROM purchases p CROSS JOIN bounds bd

@@ -19,8 +19,8 @@ scope: filters applied, history up to as_of):
 - next purchase (`next_purchases`): a forecast counts the gaps between *purchase days*
   (`lib.periods.purchase_day_gaps_sql`, the lifecycle decline rule's gaps too): purchases of an
   item on one day are one visit, so a split order never forecasts a return the same day. Periodic
-  items are those with repurchase_rate ≥ DEFAULT_MIN_REPEAT_SHARE, ≥ DEFAULT_MIN_REPEAT_BUYERS
-  repeat buyers and ≥ 1 gap between purchase days (else there is no cycle to forecast from); for
+  items are those with repurchase_rate ≥ DEFAULT_MIN_REPEAT_SHARE and ≥ DEFAULT_MIN_REPEAT_BUYERS
+  members with a gap between purchase days (the members the item's median gap rests on); for
   each buyer of one, expected_date = last purchase containing it + the member's own median day gap
   for it (when they have one, basis "member") or else the item's median day gap over all its
   buyers (basis "item"), rounded to whole days (halves up); days_overdue = as_of − expected_date
@@ -50,7 +50,8 @@ BY_COLUMNS: tuple[By, ...] = ("category", "sku", "product_name")
 Who = Literal["buyers", "repeat_buyers", "gap"]
 # An item is "periodic" (worth a next-purchase date) when this share of its buyers rebought it…
 DEFAULT_MIN_REPEAT_SHARE = 0.2
-# …and at least this many members did, so its median gap rests on more than one person.
+# …and at least this many members rebought it on a later day, so its median gap (between purchase
+# days) rests on more than one person.
 DEFAULT_MIN_REPEAT_BUYERS = 3
 # Histogram buckets of gap days (inclusive bounds; None = no upper bound).
 GAP_BUCKETS: tuple[tuple[int, int | None], ...] = (
@@ -197,11 +198,15 @@ def _next_ctes(ds: Dataset, spec: RepurchaseSpec) -> tuple[Base, str]:
             SELECT item, count(DISTINCT member_id) AS buyers,
                    count(DISTINCT member_id) FILTER (WHERE k >= 2) AS repeat_buyers
             FROM seq GROUP BY item),
+        item_day_gaps AS (
+            SELECT item, median(gap_days) AS item_median_gap, count(DISTINCT member_id) AS members_with_gap
+            FROM day_gaps WHERE gap_days IS NOT NULL GROUP BY item),
         periodic AS (
-            SELECT i.*, g.item_median_gap
-            FROM items i JOIN (SELECT item, median(gap_days) AS item_median_gap FROM day_gaps
-                               WHERE gap_days IS NOT NULL GROUP BY item) g USING (item)
-            WHERE repeat_buyers >= greatest($min_buyers, 1) AND repeat_buyers / buyers >= $min_share),
+            -- the share is the repurchase rate (SPEC: purchases); the head count is of members the
+            -- median day gap rests on, so split orders never make an item periodic
+            SELECT i.item, g.item_median_gap
+            FROM items i JOIN item_day_gaps g USING (item)
+            WHERE g.members_with_gap >= greatest($min_buyers, 1) AND i.repeat_buyers / i.buyers >= $min_share),
         own AS (
             SELECT s.member_id, s.item, count(*) AS purchases, max(s.order_date) AS last_purchase,
                    any_value(p.item_median_gap) AS item_median_gap

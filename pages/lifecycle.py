@@ -10,6 +10,7 @@ import streamlit as st
 
 from lib import lifecycle
 from lib.charts import lifecycle as charts
+from lib.filters import Filters
 from lib.i18n import t
 from lib.kpis import order_span
 from lib.ui import compute, current_filters, kept, lang, member_table, no_data, open_store, require_dataset, tr
@@ -24,8 +25,8 @@ THRESHOLDS = {
 MIX_PERIODS = ("month", "quarter")
 MIX_SHOW = ("count", "share")
 
-store = open_store()
-ds = require_dataset(store)
+
+ds = require_dataset(open_store())
 filters = current_filters()
 L = lang()
 say = partial(t, lang=L)  # tr in this run's language: Streamlit may call a format_func outside the run
@@ -70,8 +71,8 @@ if total == 0:
 baseline = counts if spec == default_spec else dict(compute(lifecycle.summary, ds, default_spec).rows())
 # Prospects (registered, never bought) are known only from a members file, and counted only without
 # an order or line filter; elsewhere their 0 means "unknown", so neither card nor funnel step shows it.
-members_file = store.table_counts(ds)["members_source"] > 0
-prospects = members_file and lifecycle.has_prospects(filters)
+prospects = compute(lifecycle.prospects_known, ds, filters)
+members_file = prospects or compute(lifecycle.prospects_known, ds, Filters())  # unfiltered: is there a members file
 stages = lifecycle.STAGES if prospects else lifecycle.STAGES[1:]
 for column, stage in zip(st.columns(len(stages)), stages):
     change = counts[stage] - baseline[stage]

@@ -13,7 +13,7 @@ import pytest
 
 from lib.filters import Filters
 from lib.lifecycle import (MIX_COLUMNS, RUN_COLUMNS, STAGES, LifecycleSpec, MigrationCell, funnel, members,
-                           migration, mix_over_time, run, summary)
+                           migration, mix_over_time, prospects_known, run, summary)
 from tests.fixtures import build, d
 
 TOYS, MILK, TM = {"category": "toys"}, {"category": "milk"}, {"channel": "天猫"}
@@ -211,6 +211,18 @@ def test_member_filter_keeps_prospects(store):
         ("a", "prospect"), ("b", "exploration"), ("c", "exploration")]
     gold_tmall = LifecycleSpec(Filters.of(member_tier="gold", channel="天猫"))
     assert run(store, ds, gold_tmall).select("member_id", "stage").rows() == [("b", "exploration")]
+
+
+def test_prospects_known_needs_a_members_file_and_no_order_or_line_filter(store, ds):
+    # ds has a members file (p1, p2, g1, s1, dg, ds): prospects are known without a filter and under
+    # a member filter, not under an order filter (channel) or a line filter (category).
+    assert prospects_known(store, ds, Filters()) is True
+    assert prospects_known(store, ds, Filters.of(member_tier="gold")) is True
+    assert prospects_known(store, ds, Filters.of(channel="天猫")) is False
+    assert prospects_known(store, ds, Filters.of(category="toys")) is False
+    # The same orders without a members file: nobody is known who never bought.
+    orders_only = build(store, "orders-only", lines=LINES)
+    assert prospects_known(store, orders_only, Filters()) is False
 
 
 def test_member_filter(store, ds):

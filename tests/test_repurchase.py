@@ -202,7 +202,7 @@ def test_next_purchases(store, ds):
     assert next_purchases(store, ds, ranged, 0.2, 1).rows() == table.rows()
     # 1/3 < 0.5: only diaper is periodic.
     assert set(next_purchases(store, ds, BY_CATEGORY, 0.5, 1)["item"]) == {"diaper"}
-    # The defaults ask for 3 repeat buyers; diaper has 2.
+    # The defaults ask for 3 members with a gap between purchase days; diaper and milk have 1 each (m3, m1).
     assert next_purchases(store, ds, BY_CATEGORY).height == 0
 
 
@@ -244,6 +244,27 @@ def test_an_item_rebought_only_on_its_first_day_has_no_forecast(store):
     assert run(store, ds, BY_CATEGORY).rows() == [("toys", 3, 3, 1.0, 0.0, 0.0, 6)]
     assert next_purchases(store, ds, BY_CATEGORY).height == 0
     assert due_summary(store, ds, BY_CATEGORY).height == 0
+
+
+def test_periodic_needs_min_repeat_buyers_with_a_day_gap(store):
+    # c buys milk twice on 01-01, d twice on 01-05 (split orders), e on 01-09 and 03-09 (data end).
+    # The repurchase rate counts purchases: 3 repeat buyers of 3. But only e has a gap between
+    # purchase days (01-09 → 03-09 = 22 + 29 + 9 = 60), so the item's median gap rests on e alone.
+    ds = build(store, "periodic-day-gap", lines=[
+        ("c", "1", "2024-01-01 09:00", 10, MILK), ("c", "2", "2024-01-01 19:00", 10, MILK),
+        ("d", "3", "2024-01-05 09:00", 10, MILK), ("d", "4", "2024-01-05 19:00", 10, MILK),
+        ("e", "5", "2024-01-09", 10, MILK), ("e", "6", "2024-03-09", 10, MILK)])
+    assert run(store, ds, BY_CATEGORY).rows() == [("milk", 3, 3, 1.0, 0.0, 20.0, 6)]  # gaps 0, 0, 60
+    # "3 repeat buyers" means three members with a gap between purchase days: one is not enough.
+    assert next_purchases(store, ds, BY_CATEGORY, min_repeat_share=0.2, min_repeat_buyers=3).height == 0
+    assert due_summary(store, ds, BY_CATEGORY).height == 0
+    # With one such member asked for, milk is periodic on e's 60 days: c is due Jan 1 + 60 = Mar 1,
+    # 8 days before Mar 9; d Jan 5 + 60 = Mar 5, 4 days; e Mar 9 + 60 = May 8, not yet.
+    assert next_purchases(store, ds, BY_CATEGORY, min_repeat_share=0.2, min_repeat_buyers=1).rows() == [
+        ("c", "milk", 2, d("2024-01-01"), None, 60.0, d("2024-03-01"), 8, "item"),
+        ("d", "milk", 2, d("2024-01-05"), None, 60.0, d("2024-03-05"), 4, "item"),
+        ("e", "milk", 2, d("2024-03-09"), 60.0, 60.0, d("2024-05-08"), 0, "member"),
+    ]
 
 
 def test_empty_scope(store, ds):
