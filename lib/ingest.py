@@ -11,8 +11,9 @@
    the header's number of fields are rejected too, whole, in a `raw_line` column.
 4. One transaction adds the good rows to the dataset (or replaces that kind's table with
    `replace=True`), rebuilds the derived orders and members, and bumps the dataset version.
-   Any failure rolls it back: the dataset is exactly as before. An import in which no row
-   could be loaded is a failure too. `ingest_parts` does the same for files of several kinds
+   Any failure rolls it back: the dataset is exactly as before, and no rejects file is left
+   but the one the error names (`IngestError.rejects`). An import in which no row could be
+   loaded is a failure too. `ingest_parts` does the same for files of several kinds
    (orders + members + NPS + spend): every part is staged and judged first, then one
    transaction loads them all, so a failure in any part leaves the dataset as it was.
 
@@ -220,33 +221,46 @@ def ingest_parts(store: Store, parts: Sequence[Part], dataset: str, replace: boo
     report = progress or (lambda fraction, step: None)
     rejects_to = Path(rejects_dir or _default_rejects_dir(store))
     stagings: list[_Staging] = []
+    written: list[Path] = []  # rejects files of this import, so far
     try:
         staged = []
         for i, part in enumerate(parts):
             stagings.append(_Staging())
             share = (0.05 + 0.65 * i / len(parts), 0.65 / len(parts))  # this part's (start, width) of the bar
             try:
-                staged.append(_stage(stagings[-1], part, dataset, rejects_to, report, share))
+                staged.append(_stage(stagings[-1], part, dataset, rejects_to, report, share, written))
             except IngestError as exc:
                 exc.part = i
                 raise
             stagings[-1].close()  # frees its memory; the good rows wait in its folder as Parquet
         report(0.75, Note("saving"))
         ds = _load(store, [(part.kind, good) for part, (good, _) in zip(parts, staged)], dataset, replace)
-        report(1.0, Note("done"))
-        counts = store.table_counts(ds)
-        for _, result in staged:
-            result.dataset, result.members, result.orders = ds.name, counts["members"], counts["orders"]
-        return [result for _, result in staged]
+    except BaseException as exc:
+        # Nothing was imported, so no rejects file stays but the one the error names (the rows
+        # of a part none of which could be loaded): the others describe rows of an import that
+        # did not happen, and nothing would point at them.
+        kept = getattr(exc, "rejects", None)
+        for path in written:
+            if path != kept:
+                path.unlink(missing_ok=True)
+        if isinstance(exc, duckdb.Error):  # a full disk, no memory …: one line for the user, not a traceback
+            reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            raise IngestError(f"the import failed, nothing was changed: {reason}") from exc
+        raise
     finally:
         for staging in stagings:
             staging.cleanup()
+    report(1.0, Note("done"))
+    counts = store.table_counts(ds)
+    for _, result in staged:
+        result.dataset, result.members, result.orders = ds.name, counts["members"], counts["orders"]
+    return [result for _, result in staged]
 
 
 def _stage(staging: _Staging, part: Part, dataset: str, rejects_dir: Path, report: Progress,
-           share: tuple[float, float]) -> tuple[list[str], IngestResult]:
-    """Read, map and judge one part's files; write its rejects; return its good rows as Parquet
-    files and its result (dataset totals filled in once loaded)."""
+           share: tuple[float, float], written: list[Path]) -> tuple[list[str], IngestResult]:
+    """Read, map and judge one part's files; write its rejects (adding the file to `written`);
+    return its good rows as Parquet files and its result (dataset totals filled in once loaded)."""
     kind, paths = part.kind, [Path(p) for p in part.paths]
     start, width = share
     staged, reports, notes = [], [], []
@@ -270,6 +284,7 @@ def _stage(staging: _Staging, part: Part, dataset: str, rejects_dir: Path, repor
     rejects = None
     if rows_loaded < rows_read:
         rejects = _write_rejects(staging.con, staged, staging.dir, rejects_dir, dataset, kind)
+        written.append(Path(rejects))
     if rows_read == 0:
         raise IngestError(f"{', '.join(s.path.name for s in staged)}: a header but no data rows; "
                           "nothing was changed")

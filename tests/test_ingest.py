@@ -363,6 +363,56 @@ def test_a_failing_part_leaves_the_dataset_as_it_was(store, write):
     assert store.find("new") is None
 
 
+def test_a_failed_import_leaves_only_the_rejects_its_error_names(store, write, tmp_path):
+    folder = tmp_path / "rejects"
+    with pytest.raises(IngestError, match="no row could be loaded") as info:
+        ingest_parts(store, [Part("orders", [write("o.csv", PART_ORDERS)]),  # A2 rejected: it had a rejects file
+                             Part("members", [write("masked.csv", MASKED_MEMBERS)])], "t", rejects_dir=folder)
+    # The orders part's file listed rows of an import that did not happen, and nothing names it:
+    # gone. The members part's file is what the error points at: kept, to be fixed and retried.
+    assert list(folder.iterdir()) == [info.value.rejects]
+    assert [r["会员ID"] for r in read_rejects(info.value.rejects)] == ["138****5678"]
+
+
+def test_a_failure_while_saving_rolls_back_every_part(store, write, tmp_path, monkeypatch):
+    import duckdb
+
+    import lib.ingest
+
+    ingest(store, [write("first.csv", "会员ID,支付时间,金额\nM0,2024-01-01,1\n")], "t")
+    ds = store.dataset("t")
+    before = (lines(store), store.table_counts(ds), ds.version)
+    real_insert, calls, lines_at_failure = lib.ingest._insert, [], []
+
+    def insert_then_fail(cur, ds, kind, good):
+        """The orders part goes in for real; the members part meets a full disk, in the same transaction."""
+        calls.append(kind)
+        if kind == "members":
+            lines_at_failure.append(cur.sql(f"SELECT count(*) FROM {ds.table('order_lines')}").fetchall()[0][0])
+            raise duckdb.IOException("No space left on device")
+        real_insert(cur, ds, kind, good)
+
+    monkeypatch.setattr(lib.ingest, "_insert", insert_then_fail)
+    folder = tmp_path / "rejects"
+    parts = [Part("orders", [write("o.csv", PART_ORDERS)]), Part("members", [write("m.csv", PART_MEMBERS)])]
+    # the user gets one line saying nothing changed, not DuckDB's exception
+    with pytest.raises(IngestError, match="^the import failed, nothing was changed: No space left on device$"):
+        ingest_parts(store, parts, "t", rejects_dir=folder)
+    assert calls == ["orders", "members"]
+    # when the members part failed, the orders part's good line (A1) was in: M0's line + A1 = 2
+    assert lines_at_failure == [2]
+    ds = store.dataset("t")
+    assert (lines(store), store.table_counts(ds), ds.version) == before  # all of it rolled back
+    # A2's rejects file was written when the orders part was checked; the import failed, so it went
+    assert list(folder.iterdir()) == []
+    # into a new dataset: not even the dataset is created
+    with pytest.raises(IngestError):
+        ingest_parts(store, parts, "new", rejects_dir=folder)
+    assert calls[2:] == ["orders", "members"] and lines_at_failure[1:] == [1]  # A1 was in, then undone
+    assert store.find("new") is None
+    assert [d.name for d in store.datasets()] == ["t"]
+
+
 def test_replace_empties_each_kind_once_for_all_its_parts(store, write):
     ingest(store, [write("old.csv", "会员ID,支付时间,金额\nOLD,2024-01-01,1\n")], "t")
     ingest_parts(store, [Part("orders", [write("a.csv", "会员ID,支付时间,金额\nA,2024-01-02,2\n")]),

@@ -5,6 +5,7 @@ the headers, the mapping editor, the validation summary, a failed import, the da
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 import time
 from pathlib import Path
@@ -69,6 +70,18 @@ def test_upload_preview_mapping_save_and_summary(workspace):
     counts = workspace.table_counts(workspace.dataset("orders_march"))
     assert (counts["order_lines"], counts["members_source"], counts["nps"], counts["spend"]) == (2, 2, 1, 1)
     assert at.file_uploader[0].value == []                   # a fresh uploader for the next files
+
+
+def test_an_upload_whose_folder_was_swept_is_copied_again_on_save(workspace):
+    at = upload(data_page(), ("orders_march.csv", ORDERS))
+    session_folder = Path(at.session_state["data_tmp"])
+    shutil.rmtree(session_folder)  # another session's sweep took this one's folder while it sat idle
+    at.button(key="data_save").click().run()
+    assert not at.exception and not at.error
+    # the uploader still holds the file, so the save copies it again: 3 rows, 'abc' rejected
+    metrics = {m.label: m.value for m in at.metric}
+    assert (metrics["读取行数"], metrics["导入成功行数"], metrics["导入失败行数"]) == ("3", "2", "1")
+    assert workspace.table_counts(workspace.dataset("orders_march"))["order_lines"] == 2
 
 
 def test_a_required_field_left_unmapped_blocks_saving_until_mapped(workspace):
