@@ -51,7 +51,8 @@ def _use_app_router() -> None:
 def open_store() -> Store:
     _use_app_router()
     try:
-        with st.spinner("…"):
+        # The first start of a workspace loads the bundled demo (half a minute on a slow laptop).
+        with st.spinner(t("opening_workspace", lang())):
             store = shared_store()
     except StoreError as exc:
         st.error(t("workspace_error", lang(), error=exc))
@@ -264,6 +265,18 @@ def require_dataset(store: Store) -> Dataset:
     return ds
 
 
+def require_orders(ds: Dataset) -> tuple[date, date]:
+    """First and last order date of the dataset (the last is data end), or words saying it has
+    no orders yet (a dataset of NPS answers or spend only) and the end of the page."""
+    from lib.kpis import order_span
+
+    first, last = compute(order_span, ds)
+    if first is None:
+        st.info(tr("no_orders"), icon=":material/shopping_cart_off:")
+        st.stop()
+    return first, last
+
+
 def no_data(message_key: str = "no_match") -> None:
     """Say why there is nothing to show, in words (never an empty chart or an error)."""
     st.info(tr(message_key), icon=":material/filter_alt:")
@@ -272,7 +285,7 @@ def no_data(message_key: str = "no_match") -> None:
 def member_table(frame: pl.DataFrame, key: str, file_stem: str = "members") -> None:
     """A member list with CSV and Excel downloads (every member list in the app uses this)."""
     dates = {c: st.column_config.DateColumn(format="YYYY-MM-DD") for c, t in frame.schema.items() if t == pl.Date}
-    st.dataframe(frame, hide_index=True, width="stretch", column_config=dates)
+    st.dataframe(frame, hide_index=True, width="stretch", column_config=dates, placeholder="–")
     left, right = st.columns(2)
     # The files are built when clicked (a callable), not on every rerun: Excel for 20k rows takes seconds.
     left.download_button(tr("download_csv"), lambda: frame.write_csv().encode("utf-8-sig"),

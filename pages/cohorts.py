@@ -9,12 +9,13 @@ from functools import partial
 import polars as pl
 import streamlit as st
 
-from lib import cohorts, kpis, readings
+from lib import cohorts, readings
 from lib.charts import cohorts as charts
 from lib.filters import filter_options
 from lib.i18n import t
 from lib.periods import PERIODS
-from lib.ui import compute, current_filters, kept, lang, member_table, no_data, open_store, require_dataset, tr
+from lib.ui import (compute, current_filters, kept, lang, member_table, no_data, open_store, require_dataset,
+                    require_orders, tr)
 
 ROLLING = ("off", *map(str, cohorts.ROLLING_WINDOWS))
 SHOW = ("rate", "count")
@@ -47,10 +48,7 @@ say = partial(t, lang=L)  # tr in this run's language: Streamlit may call a form
 st.title(tr("page_cohorts"))
 st.caption(tr("cohorts.caption"))
 
-first, last = compute(kpis.order_span, ds)
-if first is None:
-    st.info(tr("no_orders"))
-    st.stop()
+first, last = require_orders(ds)
 
 # -- options ----------------------------------------------------------------------------------
 # Two rows of controls as wide as their options (wrapping in a narrow window): equal columns cut off

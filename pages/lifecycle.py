@@ -12,8 +12,8 @@ from lib import lifecycle
 from lib.charts import lifecycle as charts
 from lib.filters import Filters
 from lib.i18n import t
-from lib.kpis import order_span
-from lib.ui import compute, current_filters, kept, lang, member_table, no_data, open_store, require_dataset, tr
+from lib.ui import (compute, current_filters, kept, lang, member_table, no_data, open_store, require_dataset,
+                    require_orders, tr)
 
 # widget key -> (spec field, default shown, step, min, format); spend ratio is shown in %.
 THRESHOLDS = {
@@ -32,10 +32,7 @@ L = lang()
 say = partial(t, lang=L)  # tr in this run's language: Streamlit may call a format_func outside the run
 st.title(tr("page_lifecycle"))
 
-first, last = compute(order_span, ds)
-if last is None:
-    st.info(tr("no_orders"))
-    st.stop()
+first, last = require_orders(ds)
 as_of = filters.as_of or last
 st.caption(tr("lifecycle.caption", as_of=as_of))
 

@@ -11,7 +11,7 @@ from lib import clv, lifecycle, member360, rfm
 from lib.charts import member as charts_member
 from lib.filters import Filters
 from lib.i18n import money
-from lib.ui import compute, current_filters, lang, member_table, open_store, require_dataset, tr
+from lib.ui import compute, current_filters, lang, member_table, open_store, require_dataset, require_orders, tr
 
 SEARCH_LIMIT = 50
 FEW_BUYERS = 100  # below this many buyers in scope the page says the prediction rests on a small sample
@@ -20,6 +20,7 @@ STAGE_COLOURS = {"prospect": "gray", "exploration": "blue", "growth": "green", "
                  "decline": "orange", "churned": "red"}
 
 ds = require_dataset(open_store())
+require_orders(ds)
 filters = current_filters()
 st.title(tr("page_member"))
 st.caption(tr("member.caption"))

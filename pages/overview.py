@@ -11,7 +11,7 @@ import streamlit as st
 from lib import activity, cohorts, kpis, lifecycle, readings
 from lib.charts import overview as charts
 from lib.i18n import money, t
-from lib.ui import compute, current_filters, kept, lang, no_data, open_store, require_dataset, tr
+from lib.ui import compute, current_filters, kept, lang, no_data, open_store, require_dataset, require_orders, tr
 
 WINDOWS = ("30", "90", "365", "range")  # KPI window: last N days, or the sidebar's whole range
 DEFAULT_WINDOW = "30"
@@ -49,10 +49,7 @@ say = partial(t, lang=L)  # tr in this run's language: Streamlit may call a form
 st.title(tr("page_overview"))
 st.caption(tr("overview.caption"))
 
-first, last = compute(kpis.order_span, ds)
-if first is None:
-    st.info(tr("no_orders"))
-    st.stop()
+first, last = require_orders(ds)
 
 left, right = st.columns([3, 2])
 window = kept(left.segmented_control, tr("overview.window"), WINDOWS, "ov_window", DEFAULT_WINDOW, required=True,

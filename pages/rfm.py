@@ -9,7 +9,8 @@ import streamlit as st
 from lib import rfm
 from lib.charts import rfm as charts
 from lib.i18n import money, t
-from lib.ui import compute, current_filters, kept, lang, member_table, no_data, open_store, require_dataset, tr
+from lib.ui import (compute, current_filters, kept, lang, member_table, no_data, open_store, require_dataset,
+                    require_orders, tr)
 
 TINY = 20  # fewer buyers than this: say that quintiles mean little
 DIMENSIONS = ("r", "f", "m")
@@ -18,6 +19,7 @@ THRESHOLD_FORMAT = {"r": "%.0f", "f": "%.0f", "m": "%.2f"}
 DEFAULT_METRIC = "members"
 
 ds = require_dataset(open_store())
+require_orders(ds)
 filters = current_filters()
 L = lang()
 say = partial(t, lang=L)  # tr in this run's language: Streamlit may call a format_func outside the run

@@ -18,7 +18,8 @@ import streamlit as st
 from lib import cac, clv, kpis, products, repurchase, rfm
 from lib.charts import w5h1 as charts
 from lib.i18n import money, t
-from lib.ui import compute, current_filters, kept, lang, member_table, no_data, open_store, require_dataset, tr
+from lib.ui import (compute, current_filters, kept, lang, member_table, no_data, open_store, require_dataset,
+                    require_orders, tr)
 
 SECTIONS = ("why", "what", "who", "when", "products", "where")
 BY_OPTIONS = ("category", "product_name", "sku")
@@ -566,6 +567,7 @@ def where() -> None:
 # -- the page -------------------------------------------------------------------------------
 
 ds = require_dataset(open_store())
+require_orders(ds)
 filters = current_filters()
 L = lang()
 say = partial(t, lang=L)  # tr in this run's language: Streamlit may call a format_func outside the run

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import app
+from tests.conftest import app, import_csv, page
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -28,3 +28,13 @@ def test_data_page_lists_datasets(workspace, lang):
     at.switch_page("pages/data.py").run()
     assert not at.exception
     assert at.dataframe[0].value.shape[0] == 1
+
+
+@pytest.mark.parametrize("name", ["overview", "cohorts", "rfm", "w5h1", "lifecycle", "member"])
+def test_a_dataset_without_orders_says_so_on_every_analysis_page(workspace, tmp_path, name):
+    # NPS answers only (a valid import): there is nothing to analyse yet, and no filter is to blame.
+    import_csv(workspace, tmp_path, "survey", "会员ID,提交答卷时间,推荐评分\nM1,2024-01-10,9\n", kind="nps")
+    at = page(name, "en", dataset="survey")
+    assert [i.value for i in at.info] == ["This dataset has no orders yet: upload an order export on the Import "
+                                          "data page."]
+    assert not at.get("plotly_chart")
