@@ -291,8 +291,9 @@ def expected_purchases(m: Fitted, t: float, x: np.ndarray, t_x: np.ndarray, T: n
     z = t / (alpha + T + t)
     c = a + b + x - 1
     # ((alpha+T)/(alpha+T+t))^(r+x) · 2F1(r+x, b+x; c; z) == (1−z)^(a−1) · 2F1(a+b−1−r, a−1; c; z)
-    tail = np.power(1 - z, a - 1) * hyp2f1(a + b - 1 - r, a - 1, c, z)
-    alive = c / (a - 1) * (1 - tail)
+    with np.errstate(all="ignore"):  # 0 · inf where the series gives up: caught just below
+        tail = np.power(1 - z, a - 1) * hyp2f1(a + b - 1 - r, a - 1, c, z)
+        alive = c / (a - 1) * (1 - tail)
     failed = ~np.isfinite(alive)
     if failed.any():
         alive[failed] = _expected_if_alive_quadrature(m, t, x[failed], T[failed])
@@ -306,8 +307,13 @@ def _expected_if_alive_quadrature(m: Fitted, t: float, x: np.ndarray, T: np.ndar
     r, alpha, a, b = m.values
     out = np.empty_like(x)
     for level in np.unique(x):  # distinct purchase counts, not members
-        nodes, weights = roots_jacobi(QUADRATURE_NODES, b + level - 1, a - 1)
+        with np.errstate(all="ignore"):
+            nodes, weights = roots_jacobi(QUADRATURE_NODES, b + level - 1, a - 1)
         p = (1 + nodes) / 2
+        if not (np.isfinite(nodes).all() and np.isfinite(weights.sum())):
+            # a + b in the thousands (a fit where everyone drops out at the same rate): the weights
+            # overflow, and the posterior Beta(a, b + x) is so narrow that its mean stands for it.
+            p, weights = np.array([a / (a + b + level)]), np.array([1.0])
         rows = x == level
         growth = np.log1p(np.outer(t / (alpha + T[rows]), p))
         values = -np.expm1(-(r + level) * growth) / p

@@ -609,3 +609,14 @@ def test_a_refund_after_the_cutoff_does_not_hide_a_purchase_known_at_it(store):
     row = summary(store, ds, ClvSpec(), cutoff=d("2024-01-31")).filter(member_id="m1").row(0, named=True)
     # Known at 01-31: purchase days 01-05 and 01-20, so one repeat day (x = 1) worth 80.
     assert (row["frequency"], row["monetary"]) == (1, 80.0)
+
+
+def test_expected_purchases_when_everyone_drops_out_at_the_same_rate():
+    # A fit can put a and b in the millions (a real one did: a = 1.4e7, b = 5.8e7): the dropout
+    # probability is then the same p = a / (a + b) = 0.2 for everyone, Gauss-Jacobi weights overflow
+    # and the closed form's series gives up. Expected purchases must still be a number:
+    # E[Y(t) | alive] = (1 − ((α + T) / (α + T + p·t))^(r + x)) / p; x = 0, so P(alive) = 1 and
+    # with r = 0.5, α = 3, T = 69, t = 52: (1 − (72 / 82.4)^0.5) / 0.2 = 0.326173 (4 dp: 0.3262).
+    point_mass = Fitted(("r", "alpha", "a", "b"), (0.5, 3.0, 2e7, 8e7), (0.0,) * 4, 0.0, 0, True)
+    expected = clv.expected_purchases(point_mass, 52.0, np.array([0.0]), np.array([0.0]), np.array([69.0]))
+    assert round(float(expected[0]), 4) == 0.3262
