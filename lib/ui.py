@@ -282,10 +282,13 @@ def no_data(message_key: str = "no_match") -> None:
     st.info(tr(message_key), icon=":material/filter_alt:")
 
 
-def member_table(frame: pl.DataFrame, key: str, file_stem: str = "members") -> None:
-    """A member list with CSV and Excel downloads (every member list in the app uses this)."""
+def member_table(frame: pl.DataFrame, key: str, file_stem: str = "members",
+                 column_config: dict[str, Any] | None = None) -> None:
+    """A member list with CSV and Excel downloads (every member list in the app uses this).
+    Dates show as YYYY-MM-DD unless `column_config` (st.dataframe's, by column) says otherwise."""
     dates = {c: st.column_config.DateColumn(format="YYYY-MM-DD") for c, t in frame.schema.items() if t == pl.Date}
-    st.dataframe(frame, hide_index=True, width="stretch", column_config=dates, placeholder="–")
+    st.dataframe(frame, hide_index=True, width="stretch", column_config={**dates, **(column_config or {})},
+                 placeholder="–")
     left, right = st.columns(2)
     # The files are built when clicked (a callable), not on every rerun: Excel for 20k rows takes seconds.
     left.download_button(tr("download_csv"), lambda: frame.write_csv().encode("utf-8-sig"),
