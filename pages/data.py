@@ -53,6 +53,27 @@ def field_label(kind: Kind):
     return label
 
 
+def read_as_words(read_as: str) -> str:
+    """How a file was read (lib.sources.Source.describe: "CSV, gb18030, delimiter ','" or "XLSX, sheet
+    订单"), in the page's language: the command line prints it in English, so its fixed words are
+    translated here; the encoding and the sheet's own name stay as they are."""
+    head, _, sheet = read_as.partition(", sheet ")  # the sheet comes last and may hold a comma
+    parts = []
+    for part in head.split(", "):
+        if part.startswith("delimiter "):
+            delimiter = part.removeprefix("delimiter ")
+            part = t("data.read_delimiter", L, delimiter=t("data.read_tab", L) if delimiter == "tab" else delimiter)
+        parts.append(part)
+    if sheet:
+        parts.append(t("data.read_sheet", L, sheet=sheet))
+    return ("，" if L == "zh" else ", ").join(parts)
+
+
+def count_columns(*labels: str) -> dict[str, st.column_config.NumberColumn]:
+    """Counts with thousands separators (88,634), under their labels."""
+    return {label: st.column_config.NumberColumn(label, format="localized") for label in labels}
+
+
 def sweep_stale_uploads() -> None:
     """Remove the upload folders of sessions that ended more than a day ago. Best effort: a
     folder another session is removing, or one we may not touch, is simply left."""
@@ -136,9 +157,9 @@ def file_plan(n: int, upload) -> dict:
             plan["problems"].append(found)
             return plan
         plan["kind"] = kind
-        st.caption(tr("data.read_as", read_as=found.read_as, columns=len(found.headers)))
+        st.caption(tr("data.read_as", read_as=read_as_words(found.read_as), columns=len(found.headers)))
         with st.expander(tr("data.preview", n=found.rows.height), expanded=n == 1):
-            st.dataframe(found.rows, hide_index=True, height=min(36 + 35 * found.rows.height, 280))
+            st.dataframe(found.rows, hide_index=True, height=min(36 + 35 * found.rows.height, 280), placeholder="–")
         plan["overrides"] = mapping_editor(upload.file_id, upload.name, kind, found, plan["problems"])
     return plan
 
@@ -227,6 +248,8 @@ def show_summary() -> None:
         if "files" in summary:
             st.success(tr("data.saved_to", dataset=summary["dataset"], members=summary["members"],
                           orders=summary["orders"]), icon=":material/check_circle:")
+            if not summary["orders"]:  # NPS answers or spend alone: no analysis page has anything to show
+                st.warning(tr("data.saved_no_orders", dataset=summary["dataset"]), icon=":material/shopping_cart_off:")
             files = summary["files"]
             a, b, c = st.columns(3)
             a.metric(tr("rows_read"), f"{sum(f['rows_read'] for f in files):,}", border=True)
@@ -234,12 +257,14 @@ def show_summary() -> None:
             c.metric(tr("rows_rejected"), f"{sum(f['rows_rejected'] for f in files):,}", border=True)
             st.markdown(f"**{tr('data.per_file')}**")
             st.dataframe(pl.DataFrame([{
-                tr("data.col_file"): f["file"], tr("kind"): tr(f"kind_{f['kind']}"), tr("read_as"): f["read_as"],
+                tr("data.col_file"): f["file"], tr("kind"): tr(f"kind_{f['kind']}"),
+                tr("read_as"): read_as_words(f["read_as"]),
                 tr("rows_read"): f["rows_read"], tr("rows_loaded"): f["rows_loaded"],
                 tr("rows_rejected"): f["rows_rejected"],
                 tr("data.col_mapping"): ", ".join(f"{h} → {tr('data.field_' + m)}" for h, m in f["mapping"].items())}
                 for f in files]),
-                hide_index=True, width="stretch")
+                hide_index=True, width="stretch", column_config=count_columns(
+                    tr("rows_read"), tr("rows_loaded"), tr("rows_rejected")))
             if summary["notes"]:
                 st.markdown(f"**{tr('data.notes')}**\n\n" + "\n".join(f"- {n.text(L)}" for n in summary["notes"]))
             with_rejects = [f for f in files if f["rejects"]]
@@ -333,7 +358,8 @@ def datasets_tab() -> None:
                      tr("members"): counts["members"], tr("data.nps_answers"): counts["nps"],
                      tr("data.spend_rows"): counts["spend"], tr("version"): d.version,
                      tr("updated"): d.updated_at.strftime("%Y-%m-%d %H:%M")})
-    st.dataframe(pl.DataFrame(rows), hide_index=True, width="stretch")
+    st.dataframe(pl.DataFrame(rows), hide_index=True, width="stretch", column_config=count_columns(
+        tr("order_lines"), tr("orders"), tr("members"), tr("data.nps_answers"), tr("data.spend_rows")))
     st.markdown(f"**{tr('data.manage')}**")
     names = [d.name for d in found]
     generation = state.get("data_manage_generation", 0)  # fresh widgets after each change

@@ -122,18 +122,16 @@ with right:
                  else tr("member.on_data_end"), delta_color="gray", delta_arrow="off")
     if value is not None:
         a, b, c = st.columns(3)
-        overdue = value["days_overdue"]
         fitted = value["p_alive"] is not None
         one_day = value["frequency"] == 0
-        a.metric(tr("member.next_order"), str(next_date) if next_date else "–", border=True,
-                 delta=(tr("member.overdue_by", days=overdue) if overdue else tr("member.not_overdue"))
-                 if next_date else tr("member.no_rhythm"),
-                 delta_color=("red" if overdue else "green") if next_date else "gray", delta_arrow="off",
-                 help=tr("member.next_basis"))
-        b.metric(tr("p_alive"), f"{value['p_alive']:.0%}" if fitted else "–", border=True,
+        note, colour = charts_member.next_order_note(value, lang())
+        a.metric(tr("member.next_order"), str(next_date) if next_date else "–", border=True, delta=note,
+                 delta_color=colour, delta_arrow="off", help=tr("member.next_basis"))
+        expected = value["expected_purchases"]  # can be null beside a P(alive) (a member silent for long)
+        b.metric(tr("p_alive"), charts_member.alive_share(value["p_alive"]) if fitted else "–", border=True,
                  help=tr("member.clv_horizon"), delta_color="gray", delta_arrow="off",
                  delta=(tr("member.p_alive_one_day") if one_day else
-                        tr("member.expected_purchases", n=value["expected_purchases"])) if fitted
+                        tr("member.expected_purchases", n=expected) if expected is not None else None) if fitted
                  else tr("member.no_model"))
         c.metric(tr("predicted_clv"), money(value["predicted_clv"], lang())
                  if value["predicted_clv"] is not None else "–", border=True, help=tr("member.clv_horizon"),

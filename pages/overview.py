@@ -10,6 +10,7 @@ import streamlit as st
 
 from lib import activity, cohorts, kpis, lifecycle, readings
 from lib.charts import overview as charts
+from lib.filters import Filters
 from lib.i18n import money, t
 from lib.ui import compute, current_filters, kept, lang, no_data, open_store, require_dataset, require_orders, tr
 
@@ -21,6 +22,8 @@ DEFAULT_TREND_PERIOD = "month"
 CARDS = (("revenue", "money"), ("orders", "count"), ("buyers", "count"), ("aov", "money"),
          ("repurchase_rate", "rate"), ("purchase_frequency", "ratio"), ("order_repurchase_rate", "rate"),
          ("new_buyers", "count"))
+# Cards whose definition a reader can mistake (the repurchase rates count history before the window)
+EXPLAINED = ("repurchase_rate", "order_repurchase_rate")
 
 
 def card_value(value: float | None, kind: str) -> str:
@@ -36,6 +39,16 @@ def card_delta(row: dict, kind: str) -> str | None:
             return None
         return tr("overview.pp", value=(row["value"] - row["previous"]) * 100)
     return None if row["change"] is None else f"{row['change']:+.1%}"
+
+
+def prospects_note() -> str:
+    """Why the lifecycle chart has no prospect bar (registered, never bought), or "" when it counts
+    them: they need a members file, and no order or line filter (lib.lifecycle.has_prospects)."""
+    if compute(lifecycle.prospects_known, ds, filters):
+        return ""
+    if compute(lifecycle.prospects_known, ds, Filters()):  # a members file: the filter hides them
+        return tr("overview.prospects_filtered")
+    return tr("overview.prospects_no_file")
 
 
 def reading(line: readings.Reading | None) -> None:
@@ -77,6 +90,7 @@ for chunk in (CARDS[:4], CARDS[4:]):
         spark = kpis.series(trend, metric)
         column.metric(tr(metric), card_value(rows[metric]["value"], kind), delta=card_delta(rows[metric], kind),
                       delta_description=tr("overview.delta_vs", days=days), border=True,
+                      help=tr(f"overview.help_{metric}") if metric in EXPLAINED else None,
                       chart_data=spark if len(spark) > 1 else None, chart_type="area")
 reading(readings.kpis(table, days))
 
@@ -106,4 +120,4 @@ with left:
 with right:
     st.plotly_chart(charts.lifecycle_mix(stages, filters.as_of or last, L), key="ov_lifecycle")
     reading(readings.lifecycle(stages))
-    st.caption(tr("overview.lifecycle_help"))
+    st.caption(" ".join(filter(None, (tr("overview.lifecycle_help"), prospects_note()))))

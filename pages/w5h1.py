@@ -29,6 +29,7 @@ DUE_CHOICES = ("overdue", "lapsed", "any", "not_due")  # "any" = overdue or laps
 MAX_CHART_ITEMS = 30       # items on one bar chart (the biggest by buyers)
 LIST_LIMIT = 5000          # rows of the overdue list shipped to the browser and the downloads
 BACKTEST_MONTHS = 6        # default holdout: the last six months of data
+NOTABLE_LIFT = 1.2         # a pair's lift above this is worth a word; near 1 is what chance gives
 NULL = "\x00null"          # a picker's stand-in for a missing value (None is "nothing chosen")
 
 # -- small helpers (widgets only) -----------------------------------------------------------
@@ -128,7 +129,7 @@ def action_columns() -> dict:
 
 
 def money_column(label: str) -> st.column_config.NumberColumn:
-    return st.column_config.NumberColumn(label, format="accounting")
+    return st.column_config.NumberColumn(label, format="¥%,.2f")
 
 
 def months_before(day: date, months: int) -> date:
@@ -270,7 +271,7 @@ def what() -> None:
         value, change = KPI.get(metric), CHANGE.get(metric)
         column.metric(tr(metric), "–" if value is None else fmt.format(value), border=True,
                       delta=None if change is None else f"{change:+.1%}",
-                      help=tr("w5h1.crr_help") if metric == "crr" else None)
+                      help=tr(f"w5h1.{metric}_help") if metric in ("repurchase_rate", "crr") else None)
     st.page_link("pages/cohorts.py", label=tr("w5h1.cohorts_link"), icon=":material/grid_on:")
 
     st.subheader(tr("w5h1.cat_header"))
@@ -450,7 +451,13 @@ def what_products() -> None:
     else:
         st.dataframe(pairs.select("antecedent", "consequent", "together", "support", "confidence", "lift"),
                      hide_index=True, width="stretch", height=min(420, 38 + 35 * pairs.height),
-                     column_config=pair_columns())
+                     column_config=pair_columns(), placeholder="–")
+        strongest = pairs.row(0, named=True)  # sorted by lift, highest first
+        words = {"a": strongest["antecedent"], "c": strongest["consequent"], "lift": strongest["lift"],
+                 "together": strongest["together"], "confidence": strongest["confidence"],
+                 "basket": tr(f"w5h1.basket_{basket}_word")}
+        st.markdown(tr("w5h1.pairs_reading" if strongest["lift"] > NOTABLE_LIFT else "w5h1.pairs_reading_none",
+                       **words))
         pair_names = {f"{a} → {c}": (a, c, n)
                       for a, c, n in pairs.select("antecedent", "consequent", "together").rows()}
         pair = pick(tr("w5h1.pair"), list(pair_names)[:500], f"w5h1_pair_pick_{level}",
@@ -545,7 +552,7 @@ def where() -> None:
         return
     event = chart(charts.segments(segments, L), "w5h1_segment_chart")
     st.dataframe(charts.action_table(segments, "segment", L), hide_index=True, width="stretch",
-                 height=table_height(segments.height), column_config=action_columns())
+                 height=table_height(segments.height), column_config=action_columns(), placeholder="–")
     counts = dict(zip(segments["segment"], segments["members"]))
     segment = pick(tr("w5h1.segment_pick"), [s for s in counts if counts[s]], "w5h1_segment_pick",
                    lambda s: f"{tr('seg_' + s)} · {counts[s]:,}", clicked=clicked(event))
@@ -555,7 +562,7 @@ def where() -> None:
     st.markdown(f"**{tr('w5h1.value_groups')}**")
     groups = compute(rfm.value_groups, ds, rfm_spec)
     st.dataframe(charts.action_table(groups, "value_group", L), hide_index=True, width="stretch",
-                 height=table_height(groups.height), column_config=action_columns())
+                 height=table_height(groups.height), column_config=action_columns(), placeholder="–")
     group_counts = dict(zip(groups["value_group"], groups["members"]))
     group = pick(tr("w5h1.group_pick"), [g for g in group_counts if group_counts[g]], "w5h1_group_pick",
                  lambda g: f"{tr('vg_' + g)} · {group_counts[g]:,}")

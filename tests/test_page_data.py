@@ -4,11 +4,14 @@ the headers, the mapping editor, the validation summary, a failed import, the da
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import tempfile
 import time
 from pathlib import Path
+
+import pytest
 
 from tests.conftest import ROOT, page
 
@@ -41,7 +44,8 @@ def test_upload_preview_mapping_save_and_summary(workspace):
                 ("nps.csv", NPS))
     assert kinds(at) == ["orders", "members", "spend", "nps"]   # guessed from the headers
     # each file: how it was read and its first rows
-    assert any(c.value.startswith("识别为：CSV, gb18030") for c in at.caption)
+    # how it was read, in Chinese (the command line prints "CSV, gb18030, delimiter ','")
+    assert "识别为：CSV，gb18030，分隔符 ',' · 5 列" in [c.value for c in at.caption]
     assert [d.value.shape for d in at.dataframe[:4]] == [(3, 5), (2, 3), (1, 3), (1, 3)]
     # the mapping editor is pre-filled by auto-detection
     mapping = [(s.label, s.value) for s in at.selectbox if s.key and s.key.startswith("data_map_")]
@@ -156,6 +160,23 @@ def test_how_the_files_were_read_follows_the_language(workspace):
                for m in at.markdown)
 
 
+@pytest.mark.parametrize("lang,warning", [
+    ("zh", "「survey」还没有订单明细：没有订单，各分析页都无从计算。请再导入订单明细到这个数据集（选择「已有数据集」）。"),
+    ("en", ("“survey” has no order lines yet: without orders no analysis page has anything to compute. Import an "
+            "orders file into this dataset (choose “Existing dataset”)."))])
+def test_a_dataset_saved_without_orders_says_nothing_can_be_analysed_yet(workspace, lang, warning):
+    at = upload(data_page(lang), ("survey.csv", NPS), ("spend.csv", SPEND))
+    at.button(key="data_save").click().run()
+    assert not at.exception
+    # 1 NPS answer + 1 spend row saved into the new dataset "survey", which holds no order line
+    assert workspace.table_counts(workspace.dataset("survey"))["order_lines"] == 0
+    assert [w.value for w in at.warning] == [warning]
+    # a dataset with orders says nothing of the kind
+    at = upload(data_page(lang), ("orders_march.csv", ORDERS))
+    at.button(key="data_save").click().run()
+    assert not at.warning
+
+
 def test_upload_folders_left_by_old_sessions_are_swept(workspace, tmp_path, monkeypatch):
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))           # this test's own temp dir
     old, fresh, other = (tmp_path / "memberlens-upload-old", tmp_path / "memberlens-upload-fresh",
@@ -174,6 +195,10 @@ def test_rename_and_delete_a_dataset(workspace):
     at = data_page()
     listed = at.dataframe[0].value
     assert listed["数据集"].to_list() == ["shop"] and listed["订单行数"].to_list() == [3]
+    # counts with thousands separators (88,634, not 88634)
+    formats = {name: c["type_config"]["format"] for name, c in json.loads(at.dataframe[0].proto.columns).items()
+               if "type_config" in c}
+    assert formats == dict.fromkeys(["订单行数", "订单数", "会员数", "NPS 答卷", "营销费用行"], "localized")
     at.text_input(key="data_rename_shop_0").set_value("门店数据").run()
     at.button(key="data_rename_button").click().run()
     assert not at.exception

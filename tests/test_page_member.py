@@ -4,7 +4,8 @@ refund, several lines per order and a members file."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+import random
+from datetime import date, datetime, timedelta
 
 import polars as pl
 import pytest
@@ -120,3 +121,52 @@ def test_timeline_chart_says_what_it_shows():
                                                         "预计下次购买 2024-03-01"}
     shaded = next(s for s in fig.layout.shapes if s.type == "rect")
     assert (shaded.x0, shaded.x1) == (datetime(2024, 1, 10), datetime(2024, 2, 6))   # to data end, inclusive
+    # Room above the largest order for the two labels at the top: amounts span −25..100 = 125, so the
+    # axis runs from −25 − 0.1 × 125 to 100 + 0.45 × 125 and no point sits under a label.
+    assert list(fig.layout.yaxis.range) == [-37.5, 156.25]
+
+
+@pytest.mark.parametrize("lang,overdue,unlikely", [
+    ("en", "475 days overdue", "unlikely to return"),
+    ("zh", "已超期 475 天", "很可能不会再来")])
+def test_next_order_note_says_unlikely_to_return_below_five_percent(lang, overdue, unlikely):
+    row = {"expected_next_date": date(2023, 3, 13), "days_overdue": 475, "p_alive": 0.2}
+    assert charts_member.next_order_note(row, lang) == (overdue, "red")           # 20 % alive: worth a reminder
+    for p_alive in (0.049, 0.003, 0.0):                                              # under 5 %: most likely gone
+        assert charts_member.next_order_note({**row, "p_alive": p_alive}, lang) == (unlikely, "red")
+    assert charts_member.next_order_note({**row, "p_alive": 0.05}, lang)[0] == overdue  # 5 % itself is not under
+    assert charts_member.next_order_note({**row, "days_overdue": 0}, lang)[1] == "green"
+    assert charts_member.next_order_note({**row, "expected_next_date": None}, lang)[1] == "gray"
+    # P(alive) on its card: a whole percent, "<1%" for a sliver (a "0%" would read as certainly gone)
+    assert [charts_member.alive_share(p) for p in (0.2, 0.049, 0.003, 0.0)] == ["20%", "5%", "<1%", "0%"]
+
+
+def fitted_orders() -> str:
+    """Enough buyers for BG/NBD to fit (seeded: random.Random(42); the fit converges on exactly these
+    rows), and Z, who bought every week from 2023-01-02 to 2023-03-06 and never again."""
+    rng = random.Random(42)
+    rows = ["会员ID,订单号,支付时间,实付金额"]
+    for k in range(120):
+        day, gap, n = date(2023, 1, 1) + timedelta(days=rng.randrange(300)), rng.choice((10, 30, 60, 120)), 0
+        while day <= date(2024, 6, 30) and n < 12:
+            rows.append(f"M{k:03d},M{k:03d}-{n},{day},{rng.randrange(30, 200)}")
+            n += 1
+            if rng.random() < 0.25:
+                break
+            day += timedelta(days=rng.randrange(1, 2 * gap))
+    rows += [f"Z,Z-{j},{date(2023, 1, 2) + timedelta(days=7 * j)},80" for j in range(10)]
+    return "\n".join(rows) + "\n"
+
+
+@pytest.mark.parametrize("lang,card,unlikely", [
+    ("en", "Expected next order", "unlikely to return"),
+    ("zh", "预计下次购买日期", "很可能不会再来")])
+def test_a_member_long_gone_is_unlikely_to_return_not_hundreds_of_days_overdue(add_dataset, lang, card, unlikely):
+    add_dataset("fit", fitted_orders())
+    at = member_page(lang, dataset="fit", m360_member="Z")
+    shown = {m.label: (m.value, m.proto.delta) for m in at.metric}
+    # Z's mean gap is 7 days (9 gaps over 63 days): expected 2023-03-13, 470 days before the data end
+    # (2024-06-25). Ten weekly purchases, then 68 silent weeks: P(alive) rounds to 0 %, so the card keeps
+    # the date and says Z is unlikely to return instead of "470 days overdue".
+    assert shown[card] == ("2023-03-13", unlikely)
+    assert shown["P(alive)" if lang == "en" else "存活概率"][0] == "0%"

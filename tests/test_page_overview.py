@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import figure, figures, page, set_filters, traces
+from tests.conftest import DEMO_ORDERS, figure, figures, page, set_filters, traces
 
 
 def bars(at, title: str) -> dict[str, list]:
@@ -75,3 +75,38 @@ def test_window_and_trend_period_are_kept_in_the_link(workspace):
     unknown = page("overview", "en", ov_window="7", ov_period="fortnight")
     assert {m.label: m.value for m in unknown.metric}["Revenue (net)"] == "¥50.00"  # the last 30 days
     assert "by month" in figures(unknown)[0]["layout"]["title"]["text"]
+
+
+@pytest.mark.parametrize("lang,label,help_text", [
+    ("zh", "复购率", ("窗口内购买的会员中，算上窗口之前的历史累计购买 ≥ 2 次的比例：窗口内只买了一次、但以前买过的会员也算复购，"
+                     "所以它可以远高于人均购买次数所显示的水平。")),
+    ("en", "Repurchase rate", ("Of the members who bought in the window, the share with ≥ 2 purchases counting their "
+                               "history before the window: a member who bought once in the window but had bought "
+                               "before counts as a repeat buyer, so the rate can be far above what the purchase "
+                               "frequency suggests."))])
+def test_the_repurchase_card_says_it_counts_history_before_the_window(workspace, lang, label, help_text):
+    at = page("overview", lang)
+    card = next(m for m in at.metric if m.label == label)
+    # The last 30 days hold M1's A2 only, M1's one purchase there: frequency 1.00, yet 100 % repeat (A1 came before).
+    assert (card.value, card.proto.help) == ("100.0%", help_text)
+
+
+MEMBERS = "会员ID,性别,会员等级\nM1,女,金卡\nP9,男,普通\n"   # P9 registered and never bought: a prospect
+
+
+def test_the_lifecycle_chart_says_when_prospects_are_not_counted(add_dataset):
+    add_dataset("with_members", DEMO_ORDERS, MEMBERS)
+    at = page("overview", "en", dataset="with_members")
+    stages = figure(at, "Members by lifecycle stage")["data"][0]
+    # No filter: P9 is a prospect; M1 (2 purchases, 01-05 and 02-05) and M2 (1, 01-06) are not churned at 02-05.
+    assert (stages["y"][0], stages["x"][0]) == ("Prospect", 1)
+    assert not any("Prospects" in c.value for c in at.caption)
+    set_filters(at, channel=["天猫"])
+    stages = figure(at, "Members by lifecycle stage")["data"][0]
+    assert "Prospect" not in stages["y"]       # under a channel filter: no bar …
+    assert any("Prospects (registered, never bought) are not counted under a channel, store, region, city, "
+               "category or product filter" in c.value for c in at.caption)   # … and the page says why
+    # A dataset without a members file never knows its prospects, and says that instead.
+    at = page("overview", "en", dataset="shop")
+    assert any("No members file, so prospects (registered, never bought) cannot be known" in c.value
+               for c in at.caption)

@@ -3,6 +3,8 @@ numbers are worked out by hand below."""
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd  # AppTest hands tables back as pandas frames
 import pytest
 
@@ -191,3 +193,67 @@ def test_the_top_share_stays_out_of_the_url_while_disabled(shop):
     # A link carrying a share with champions opens without it in the URL.
     at = page("w5h1", "en", dataset="shop5w", w5h1="who", w5h1_hv="champions", w5h1_top="0.2")
     assert "w5h1_top" not in at.query_params
+
+
+def column_formats(table) -> dict[str, str]:
+    """A shown table's number formats by column label (its st.column_config)."""
+    return {name: config["type_config"].get("format") for name, config in json.loads(table.proto.columns).items()
+            if "type_config" in config}
+
+
+def test_what_says_its_repurchase_rate_counts_history_before_the_range(shop):
+    at = open_page("en", "what")
+    # All history: A (3 purchases) and B (2) of the 5 buyers bought twice → 40 %.
+    assert metrics(at)["Repurchase rate"] == "40.0%"
+    assert any(c.value.startswith("Repurchase rate = of the members who bought in the date range, the share with "
+                                  "≥ 2 purchases counting their history before it") for c in at.caption)
+
+
+def test_numbers_read_as_days_and_money(shop):
+    at = open_page("en", "when")
+    # Three gaps of 30 days (A: Jan 1 → 31 → Mar 1; B: Jan 10 → Feb 9): mean 30.0 days, written with its unit.
+    assert ("3 repeat purchases: median gap 30 days, mean 30.0 days; half of them come 30–30 days after the "
+            "previous purchase.") in [m.value for m in at.markdown]
+    at.button_group(key="w5h1").set_value("where").run()
+    segments = next(t for t in at.dataframe if "Suggested action" in t.value.columns)
+    # Revenue in ¥ to the fen, as the RFM page writes money; members with separators; empty cells as "–".
+    assert column_formats(segments)["Revenue (¥)"] == "¥%,.2f"
+    assert column_formats(segments)["Members"] == "localized"
+    assert segments.proto.placeholder == "–"
+
+
+# Baskets = orders. 奶粉 in p1 p2 p3, 纸尿裤 in p1 p2, 玩具 in p4 p5: 5 baskets.
+STRONG_PAIR = """会员ID,订单号,支付时间,实付金额,渠道,品类
+P1,p1,2024-01-01,10,门店,奶粉
+P1,p1,2024-01-01,10,门店,纸尿裤
+P2,p2,2024-01-02,10,门店,奶粉
+P2,p2,2024-01-02,10,门店,纸尿裤
+P3,p3,2024-01-03,10,门店,奶粉
+P4,p4,2024-01-04,10,门店,玩具
+P5,p5,2024-01-05,10,门店,玩具
+"""
+# 奶粉 in q1 q2 q3, 纸尿裤 in q1 q2 q4: 4 baskets.
+CHANCE_PAIR = """会员ID,订单号,支付时间,实付金额,渠道,品类
+Q1,q1,2024-01-01,10,门店,奶粉
+Q1,q1,2024-01-01,10,门店,纸尿裤
+Q2,q2,2024-01-02,10,门店,奶粉
+Q2,q2,2024-01-02,10,门店,纸尿裤
+Q3,q3,2024-01-03,10,门店,奶粉
+Q4,q4,2024-01-04,10,门店,纸尿裤
+"""
+
+
+def test_the_pairs_reading_names_the_strongest_lift_or_says_none_beats_chance(add_dataset):
+    add_dataset("strong", STRONG_PAIR)
+    add_dataset("chance", CHANCE_PAIR)
+    at = page("w5h1", "en", dataset="strong", w5h1="products")
+    # 奶粉 and 纸尿裤 together in 2 of 5 orders: lift = 2 × 5 / (3 × 2) = 1.67 both ways (tie: 奶粉 first by
+    # name); of the 3 orders with 奶粉, 2 hold 纸尿裤 = 67 %. 玩具 is never bought with anything.
+    assert ("The strongest pair is 奶粉 → 纸尿裤: lift ×1.67, 2 orders with both; 67% of the orders with 奶粉 "
+            "also hold 纸尿裤.") in [m.value for m in at.markdown]
+    # Each member counts once in every price band bought from; the caption says the cells add up to more.
+    assert any("so the cells add up to more than the buyers" in c.value for c in at.caption)
+    at = page("w5h1", "zh", dataset="chance", w5h1="products")
+    # Together in 2 of 4 orders, each in 3: lift = 2 × 4 / (3 × 3) = 0.89 — less than chance.
+    assert ("没有哪组商品一起购买得比随机更多：最高的提升度只有 ×0.89（奶粉 → 纸尿裤），提升度接近 1 就是随机搭配的水平。"
+            in [m.value for m in at.markdown])

@@ -1,4 +1,5 @@
-"""Member 360 charts: one member's order timeline. Pure: polars frame + language -> plotly figure."""
+"""Member 360 charts: one member's order timeline, and the words of its prediction cards. Pure:
+polars frame (or a row) + language -> plotly figure (or text)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,32 @@ REFUND_COLOUR = PALETTE[3]
 MARK_COLOUR = "#64748b"
 MIN_SIZE, MAX_SIZE = 9, 42  # marker diameter (px) of the smallest and the largest order
 PAD_DAYS = 20  # room on both sides of the first / last point
+# Room above the largest order (and below the smallest), as a share of the amounts' span: the top
+# ~18 % of the plot holds the labels of data end and the expected next order, and a point there
+# (42 px across at most) would sit under them.
+HEADROOM, FOOTROOM = 0.45, 0.1
+UNLIKELY_P_ALIVE = 0.05  # below this P(alive) an overdue member is "unlikely to return", not "N days overdue"
+
+
+def alive_share(p_alive: float) -> str:
+    """P(alive) as a whole percent; "<1%" rather than a "0%" that reads as certainly gone."""
+    return "<1%" if 0 < p_alive < 0.005 else f"{p_alive:.0%}"
+
+
+def next_order_note(value: dict, lang: Lang) -> tuple[str, str]:
+    """The expected-next-order card's note and its colour, from the member's lib.clv.run row. Past
+    the expected date with a P(alive) under UNLIKELY_P_ALIVE the member has most likely left: a
+    count of days overdue (two years' worth, say) would read as "send a reminder", so the note says
+    they are unlikely to return (short: a card's note is one line; P(alive) is on the card beside
+    it); the date itself stays on the card."""
+    overdue, p_alive = value["days_overdue"], value["p_alive"]
+    if not value["expected_next_date"]:
+        return t("member.no_rhythm", lang), "gray"
+    if overdue and p_alive is not None and p_alive < UNLIKELY_P_ALIVE:
+        return t("member.unlikely_return", lang), "red"
+    if overdue:
+        return t("member.overdue_by", lang, days=overdue), "red"
+    return t("member.not_overdue", lang), "green"
 
 
 def _sizes(amounts: pl.Series, largest: float) -> list[float]:
@@ -78,6 +105,10 @@ def timeline(orders: pl.DataFrame, lang: Lang, member_id: str, expected_next: da
     if points:
         lo, hi = min(points), max(points)
         fig.update_xaxes(range=[lo - timedelta(days=PAD_DAYS), hi + timedelta(days=PAD_DAYS)], type="date")
+    if orders.height:
+        top, bottom = max(float(orders["amount"].max()), 0.0), min(float(orders["amount"].min()), 0.0)
+        span = (top - bottom) or 1.0
+        fig.update_yaxes(range=[bottom - FOOTROOM * span, top + HEADROOM * span])
     fig.add_hline(y=0, line={"color": "#cbd5e1", "width": 1})
     fig = style(fig, t("member.timeline_title", lang, member=member_id), t("member.timeline_x", lang),
                 t("member.timeline_y", lang), y_format=",.0f", height=430)

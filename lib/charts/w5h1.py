@@ -247,7 +247,7 @@ def item_gaps(frame: pl.DataFrame, item_col: str, lang: Lang) -> go.Figure:
         text=[f"{v:g}" for v in data["median_gap_days"]], textposition="auto", textangle=0,
         customdata=[[n, m, r] for n, m, r in zip(names, data["mean_gap_days"], data["repeat_buyers"])],
         hovertemplate=("<b>%{customdata[0]}</b><br>" + t("median_gap_days", lang) + ": %{x:g}<br>"
-                       + t("w5h1.mean_gap", lang) + ": %{customdata[1]:g}<br>" + t("w5h1.repeat_buyers", lang)
+                       + t("w5h1.mean_gap", lang) + ": %{customdata[1]:.1f}<br>" + t("w5h1.repeat_buyers", lang)
                        + ": %{customdata[2]:,}<extra></extra>")))
     fig.update_yaxes(autorange="reversed", automargin=True)
     item = t(item_col, lang)

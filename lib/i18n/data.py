@@ -19,6 +19,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "data.file_header": ("文件 {n}：{name}", "File {n}: {name}"),
     "data.kind_guess": ("数据类型（根据表头自动判断，可修改）", "File type (guessed from the headers; change it if wrong)"),
     "data.read_as": ("识别为：{read_as} · {columns} 列", "Read as: {read_as} · {columns} columns"),
+    "data.read_delimiter": ("分隔符 {delimiter}", "delimiter {delimiter}"),
+    "data.read_tab": ("制表符", "tab"),
+    "data.read_sheet": ("工作表 {sheet}", "sheet {sheet}"),
     "data.preview": ("预览（前 {n} 行，原样显示）", "Preview (first {n} rows, as in the file)"),
     "data.preview_error": ("无法读取 {name}：{error}", "Cannot read {name}: {error}"),
     "data.mapping_help": ("为每个原始列选择对应的标准字段；不需要的列选「不导入此列」。", "Pick the field each source column holds; "
@@ -50,6 +53,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "data.saved_to": ("已导入数据集「{dataset}」：现有 {members:,} 位会员、{orders:,} 笔订单。侧栏已切换到该数据集。",
                       "Saved to “{dataset}”: it now holds {members:,} members and {orders:,} orders. The sidebar "
                       "now shows this dataset."),
+    "data.saved_no_orders": ("「{dataset}」还没有订单明细：没有订单，各分析页都无从计算。请再导入订单明细到这个数据集"
+                             "（选择「已有数据集」）。",
+                             "“{dataset}” has no order lines yet: without orders no analysis page has anything "
+                             "to compute. Import an orders file into this dataset (choose “Existing dataset”)."),
     "data.per_file": ("各文件明细", "Per file"),
     "data.col_file": ("文件", "File"),
     "data.col_mapping": ("字段映射", "Mapping"),

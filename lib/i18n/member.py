@@ -79,6 +79,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "member.prediction": ("预测", "Prediction"),
     "member.overdue_by": ("已超期 {days} 天", "{days} days overdue"),
     "member.not_overdue": ("未超期", "Not overdue"),
+    "member.unlikely_return": ("很可能不会再来", "unlikely to return"),  # P(alive) is on the card beside it
     "member.next_basis": ("预计下次购买日期 = 最近购买日 + 该会员的平均购买间隔（首购到末购的天数 ÷ 复购次数）。",
                           "Expected date of next order = last purchase day + the member's mean gap (days from first "
                           "to last purchase ÷ repeat purchases)."),

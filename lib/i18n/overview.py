@@ -23,6 +23,15 @@ LABELS: dict[str, tuple[str, str]] = {
                                   "no data for it, so the changes below are overstated."),
     "overview.delta_vs": ("较前 {days} 天", "vs previous {days} days"),
     "overview.pp": ("{value:+.1f} 个百分点", "{value:+.1f} pp"),
+    "overview.help_repurchase_rate": ("窗口内购买的会员中，算上窗口之前的历史累计购买 ≥ 2 次的比例：窗口内只买了一次、"
+                                      "但以前买过的会员也算复购，所以它可以远高于人均购买次数所显示的水平。",
+                                      "Of the members who bought in the window, the share with ≥ 2 purchases counting "
+                                      "their history before the window: a member who bought once in the window but "
+                                      "had bought before counts as a repeat buyer, so the rate can be far above what "
+                                      "the purchase frequency suggests."),
+    "overview.help_order_repurchase_rate": ("窗口内的订单中，不是该会员第一笔购买的比例（第一笔按全部历史判断）。",
+                                            "Of the orders in the window, the share that are not the member's first "
+                                            "purchase ever (the first is decided on all history)."),
     "overview.trend_period": ("趋势粒度", "Trend by"),
     # revenue split
     "overview.revenue_title": ("新会员与老会员销售额（按{unit}）", "Revenue from new vs existing members, by {unit}"),
@@ -66,6 +75,13 @@ LABELS: dict[str, tuple[str, str]] = {
                                 "Churned = no purchase for over 180 days; exploration = one purchase so far; decline = "
                                 "repeat buyers whose gaps or recent spend got clearly worse. Thresholds can be changed "
                                 "on the Lifecycle page."),
+    "overview.prospects_filtered": ("按渠道、门店、区域、城市、品类或商品筛选时不计潜客（注册未购）：图中只有在该范围内购买过的会员。",
+                                    "Prospects (registered, never bought) are not counted under a channel, store, "
+                                    "region, city, category or product filter: the chart shows the members who "
+                                    "bought in that scope."),
+    "overview.prospects_no_file": ("没有会员资料文件，无从知道潜客（注册未购）：图中只有购买过的会员。",
+                                   "No members file, so prospects (registered, never bought) cannot be known: the "
+                                   "chart shows the members who bought."),
     "overview.no_periods": ("所选范围内还没有已满的周期，暂无法给出解读。",
                             "No complete period in the selected range yet, so there is no reading."),
     # previous-period words used inside the readings

@@ -147,11 +147,17 @@ LABELS: dict[str, tuple[str, str]] = {
                            "earlier cut-off."),
 
     # -- What ------------------------------------------------------------------------------------
-    "w5h1.what_intro": ("复购率 = 购买 ≥ 2 次的会员 ÷ 购买人数；订单复购率 = 非首单的订单 ÷ 订单数；"
+    "w5h1.what_intro": ("复购率 = 所选日期范围内购买的会员中，算上范围之前的历史累计购买 ≥ 2 次的比例（默认范围即全部历史；"
+                        "「经营概览」的复购率按最近 N 天的窗口计算，所以两者不同）；订单复购率 = 不是会员第一笔购买的订单 ÷ 订单数；"
                         "人均购买次数 = 订单数 ÷ 购买人数。与上一个等长时段对比。",
-                        "Repurchase rate = buyers with ≥ 2 purchases ÷ buyers; order repurchase rate = orders "
-                        "that are not the member's first ÷ orders; purchase frequency = orders ÷ buyers. "
+                        "Repurchase rate = of the members who bought in the date range, the share with ≥ 2 "
+                        "purchases counting their history before it (the default range is all history; the "
+                        "Overview's rate covers its last-N-days window, so the two differ); order repurchase rate "
+                        "= orders that are not the member's first ÷ orders; purchase frequency = orders ÷ buyers. "
                         "Compared with the previous window of equal length."),
+    "w5h1.repurchase_rate_help": ("所选日期范围内购买的会员中，算上范围之前的历史累计购买 ≥ 2 次的比例。",
+                                  "Of the members who bought in the date range, the share with ≥ 2 purchases "
+                                  "counting their history before it."),
     "w5h1.crr_help": ("客户保留率 = (本期购买人数 − 本期新客) ÷ 上一个等长时段的购买人数。日期范围从第一笔购买开始时，"
                       "之前没有可比时段，显示为 –；在侧栏缩短日期范围即可看到。",
                       "CRR = (buyers − new buyers) ÷ buyers of the previous window of equal length. When the date "
@@ -232,9 +238,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "w5h1.cycle_y": ("复购次数（次）", "Repeat purchases"),
     "w5h1.median": ("中位数 {days:g} 天", "Median {days:g} days"),
     "w5h1.quartiles": ("一半的复购在 {p25:g}–{p75:g} 天之间", "Half of the repeats: {p25:g}–{p75:g} days"),
-    "w5h1.cycle_reading": ("共 {gaps:,} 次复购：中位间隔 {median:g} 天，平均 {mean:g} 天；一半的复购发生在上次购买后 {p25:g}–{p75:g} 天。",
-                           "{gaps:,} repeat purchases: median gap {median:g} days, mean {mean:g}; half of them come "
-                           "{p25:g}–{p75:g} days after the previous purchase."),
+    "w5h1.cycle_reading": ("共 {gaps:,} 次复购：中位间隔 {median:g} 天，平均 {mean:.1f} 天；一半的复购发生在上次购买后 {p25:g}–{p75:g} 天。",
+                           "{gaps:,} repeat purchases: median gap {median:g} days, mean {mean:.1f} days; half of them "
+                           "come {p25:g}–{p75:g} days after the previous purchase."),
     "w5h1.cycle_none": ("所选范围内没有复购（每位会员最多买过一次）。", "No repeat purchases in the range (nobody bought twice)."),
     "w5h1.gap_bucket": ("间隔区间（天）", "Gap (days)"),
     "w5h1.bucket_option": ("{bucket} 天：{members:,} 人", "{bucket} days: {members:,} members"),
@@ -285,14 +291,23 @@ LABELS: dict[str, tuple[str, str]] = {
     "w5h1.support": ("支持度", "Support"),
     "w5h1.confidence": ("置信度", "Confidence"),
     "w5h1.lift": ("提升度", "Lift"),
+    "w5h1.pairs_reading": ("关联最强的是 {a} → {c}：提升度 ×{lift:.2f}，{together:,} 个{basket}同时购买；"
+                           "有 {a} 的{basket}中 {confidence:.0%} 也有 {c}。",
+                           "The strongest pair is {a} → {c}: lift ×{lift:.2f}, {together:,} {basket}s with both; "
+                           "{confidence:.0%} of the {basket}s with {a} also hold {c}."),
+    "w5h1.pairs_reading_none": ("没有哪组商品一起购买得比随机更多：最高的提升度只有 ×{lift:.2f}（{a} → {c}），"
+                                "提升度接近 1 就是随机搭配的水平。",
+                                "No pair is bought together more than chance: the highest lift is ×{lift:.2f} "
+                                "({a} → {c}), and a lift near 1 is what chance alone gives."),
     "w5h1.pairs_none": ("没有达到最小支持度（且至少 2 次同时购买）的组合，可调低最小支持度。",
                         "No pair reaches the minimum support (and 2 baskets together); lower the minimum support."),
     "w5h1.pair": ("组合", "Pair"),
     "w5h1.price_header": ("价格带 × 折扣敏感度", "Price band × discount sensitivity"),
     "w5h1.price_intro": ("价格带按单价四分位划分；折扣敏感度 = 会员在有优惠的商品上的消费占比：0 为正价，"
-                         "低于 33% 为低，≥ 33% 为高。",
+                         "低于 33% 为低，≥ 33% 为高。一位会员在买过的每个价格带里各算一次，所以各格会员数相加多于购买人数。",
                          "Price bands are unit-price quartiles; discount sensitivity = the member's share of spend "
-                         "on discounted lines: 0 = full price, below 33 % low, 33 % or more high."),
+                         "on discounted lines: 0 = full price, below 33 % low, 33 % or more high. A member counts "
+                         "once in every price band they bought from, so the cells add up to more than the buyers."),
     "w5h1.price_measure": ("格内显示", "Show"),
     "w5h1.pm_members": ("会员数", "Members"),
     "w5h1.pm_revenue": ("销售额", "Revenue"),
