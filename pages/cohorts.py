@@ -84,7 +84,8 @@ if total > charts.MAX_COHORTS:
 event = st.plotly_chart(charts.heatmap(frame, L, period=period, basis=basis, mode=mode, rolling=rolling,
                                        show=show),
                         key="coh_heatmap", on_select="rerun", selection_mode="points")
-st.caption(tr("cohorts.incomplete_note", as_of=filters.as_of or last, measure=tr(f"cohorts.measure_{mode}")))
+st.caption(tr("cohorts.incomplete_note", as_of=filters.as_of or last, measure=tr(f"cohorts.measure_{mode}"))
+           + (" " + tr("cohorts.short_numbers") if show == "count" else ""))
 reading(readings.cohort_average(average, mode, period, rolling))
 
 # -- curves -----------------------------------------------------------------------------------

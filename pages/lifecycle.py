@@ -156,8 +156,14 @@ def label(option) -> str:
 
 options = list(sizes)
 key = f"lc_drill_{kind}"
+labels = [label(o) for o in options]
 if st.session_state.get(key) not in options:
     st.session_state[key] = next((o for o in options if sizes[o]), options[0])
+elif st.session_state.get(f"{key}_labels") != labels:
+    # The browser holds a selectbox's choice as its label's text and goes on showing that text when only
+    # the labels change (a filter changed the counts, or the language): setting the value again sends the new one.
+    st.session_state[key] = st.session_state[key]
+st.session_state[f"{key}_labels"] = labels
 picked = st.selectbox(kinds[kind], options, format_func=label, key=key)
 if not sizes.get(picked):
     st.info(tr("lifecycle.nobody"))

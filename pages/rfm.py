@@ -75,7 +75,7 @@ with st.expander(tr("rfm.thresholds"), icon=":material/tune:"):
     custom = _threshold_editor(quintiles)
 spec = rfm.RfmSpec(filters, custom["r"], custom["f"], custom["m"])
 in_use = compute(rfm.thresholds, ds, spec)
-table_slot.dataframe(charts.threshold_table(in_use, L), hide_index=True, width="stretch")
+table_slot.dataframe(charts.threshold_table(in_use, L), hide_index=True, width="stretch", placeholder="–")
 
 # -- headline ----------------------------------------------------------------------------------
 
@@ -123,20 +123,21 @@ _follow_click("segment", next((p["id"] for p in tile_points if p.get("id") in rf
 
 # -- the 11 segments and the 8 value groups ------------------------------------------------------
 
-share_columns = {tr("rfm.col_member_share"): st.column_config.ProgressColumn(format="percent", min_value=0,
-                                                                              max_value=1),
-                 tr("rfm.col_revenue_share"): st.column_config.ProgressColumn(format="percent", min_value=0,
-                                                                               max_value=1),
-                 tr("rfm.col_revenue"): st.column_config.NumberColumn(format="yen"),
+# Tables on the analysis pages write counts with separators, shares (in %) with one decimal, money
+# as ¥ with two decimals, the way the cards do.
+share = st.column_config.ProgressColumn(format="%.1f%%", min_value=0, max_value=100)
+table_columns = {tr("rfm.col_members"): st.column_config.NumberColumn(format="%,d"),
+                 tr("rfm.col_member_share"): share, tr("rfm.col_revenue_share"): share,
+                 tr("rfm.col_revenue"): st.column_config.NumberColumn(format="¥%,.2f"),
                  tr("rfm.action"): st.column_config.TextColumn(width="large")}
 st.subheader(tr("rfm.segments_table"))
 st.dataframe(charts.segment_table(segments, L), hide_index=True, width="stretch", height=36 * 12 + 3,
-             column_config=share_columns)
+             column_config=table_columns, placeholder="–")
 groups = compute(rfm.value_groups, ds, spec)
 st.subheader(tr("rfm.value_groups_table"))
 st.caption(tr("rfm.value_groups_note"))
 st.dataframe(charts.value_group_table(groups, L), hide_index=True, width="stretch",
-             column_config=share_columns)
+             column_config=table_columns, placeholder="–")
 
 # -- members behind a number ---------------------------------------------------------------------
 
@@ -158,8 +159,14 @@ def label(option) -> str:
 
 
 key = f"rfm_drill_{kind}"
+labels = [label(o) for o in options]
 if st.session_state.get(key) not in options:
     st.session_state[key] = next((o for o in options if sizes[kind][o]), options[0] if options else None)
+elif st.session_state.get(f"{key}_labels") != labels:
+    # The browser holds a selectbox's choice as its label's text and goes on showing that text when only
+    # the labels change (a filter changed the counts, or the language): setting the value again sends the new one.
+    st.session_state[key] = st.session_state[key]
+st.session_state[f"{key}_labels"] = labels
 picked = st.selectbox(kinds[kind], options, format_func=label, key=key)
 if picked is None or not sizes[kind].get(picked):
     st.info(tr("rfm.nobody"))

@@ -40,9 +40,9 @@ def test_segment_table():
     assert table.columns == ["Segment", "Members", "Share of buyers", "Revenue (¥)", "Share of revenue",
                              "Suggested action"]
     assert table.rows() == [
-        # 3 of the 4 buyers; revenue share as given by rfm.segments
-        ("Champions", 3, 0.75, 300.0, 0.75, "Reward, early access, ask for referrals"),
-        ("Lost", 1, 0.25, 100.0, 0.25, "Exclude from paid sends"),
+        # 3 of the 4 buyers; revenue share as given by rfm.segments; shares in % for a "%.1f%%" column
+        ("Champions", 3, 75.0, 300.0, 75.0, "Reward, early access, ask for referrals"),
+        ("Lost", 1, 25.0, 100.0, 25.0, "Exclude from paid sends"),
     ]
 
 
@@ -57,9 +57,9 @@ def test_value_group_table_puts_the_pattern_second():
     table = rfm_charts.value_group_table(groups, "zh")
     assert table.columns == ["客户价值分层", "相对均值", "会员数", "会员占比", "销售额（¥）", "销售额占比", "建议动作"]
     assert table.rows() == [
-        # important_value: R, F, M all better than the mean; general_winback: none of them
-        ("重要价值客户", "R 高 · F 高 · M 高", 1, 0.5, 90.0, 0.9, "维持 VIP 服务"),
-        ("一般挽留客户", "R 低 · F 低 · M 低", 1, 0.5, 10.0, 0.1, "低优先级"),
+        # important_value: R, F, M all better than the mean; general_winback: none of them (shares in %)
+        ("重要价值客户", "R 高 · F 高 · M 高", 1, 50.0, 90.0, 90.0, "维持 VIP 服务"),
+        ("一般挽留客户", "R 低 · F 低 · M 低", 1, 50.0, 10.0, 10.0, "低优先级"),
     ]
 
 
@@ -138,3 +138,77 @@ def test_cohort_member_list_opens_on_the_newest_settled_first_return():
     # no period 1 is over yet: the newest cohort, at period 0 when it has no period 1
     assert coh.first_cell(cells((jan, 0, True), (jan, 1, False), (feb, 0, False))) == (feb, 0)
     assert coh.first_cell(cells((jan, 0, True), (jan, 1, False))) == (jan, 1)
+
+
+@pytest.mark.parametrize("value,en,zh", [
+    (898, "898", "898"),
+    (999.6, "1,000", "1000"),     # below 1,000 (1万): whole units, as written elsewhere
+    (1116, "1.1K", "1116"),       # Chinese writes 4 digits in full (as Intl's compact notation does)
+    (9999, "10K", "9999"),        # 9.999 K rounds to 10: whole units from 10 up
+    (12345, "12K", "1.2万"),
+    (593000, "593K", "59万"),
+    (12_161_000, "12M", "1216万"),
+    (150_000_000, "150M", "1.5亿"),
+    (-1116, "-1.1K", "-1116"),
+])
+def test_compact_numbers(value, en, zh):
+    assert (coh.compact(value, "en"), coh.compact(value, "zh")) == (en, zh)
+
+
+def triangle_row(retained: list[float], complete: list[bool]) -> pl.DataFrame:
+    """lib.cohorts.run() rows of one January cohort, period k = position in `retained`."""
+    return pl.DataFrame({"cohort": [date(2024, 1, 1)] * len(retained), "period": list(range(len(retained))),
+                         "cohort_size": [int(retained[0])] * len(retained), "retained": retained,
+                         "rate": [r / retained[0] for r in retained], "complete": complete})
+
+
+def test_triangle_counts_fit_34_periods():
+    # 34 periods: 1,116 members in period 0, 370 in period 1, 5 in each later one; period 33 not over
+    frame = triangle_row([1116, 370] + [5] * 32, [True] * 33 + [False])
+    done, open_ = coh.heatmap(frame, "en", period="month", show="count").data[:2]
+    assert list(done.text[0][:3]) == ["1.1K", "370", "5"] and done.text[0][33] == ""
+    assert open_.text[0][33] == "5"  # light, but no * at this width: it would not fit
+    # "1.1K" ≈ 2.01 em in a cell of 710 / 34 = 20.9 px less 2: (20.9 - 2) / 2.01 = 9.4 → 9 px
+    assert done.textfont.size == 9 and open_.textfont.size == 9
+    zh = coh.heatmap(frame, "zh", period="month", show="count").data[0]
+    # "1116" ≈ 4 × 0.57 = 2.28 em: 18.9 / 2.28 = 8.3 → 8 px
+    assert zh.text[0][0] == "1116" and zh.textfont.size == 8
+    # the hover keeps the full number: customdata[3] of the first cell
+    assert coh.heatmap(frame, "en", period="month", show="count").data[2].customdata[0][3] == "1,116"
+
+    revenue = triangle_row([593_000.0, 42_000.0] + [900.0] * 32, [True] * 33 + [False])
+    cells = coh.heatmap(revenue, "zh", period="month", mode="revenue", show="count").data[0]
+    # 59万 ≈ 2.14 em, 4.2万 ≈ 2.44 em (the longest): 18.9 / 2.44 = 7.7 → the smallest size, 8 px
+    assert list(cells.text[0][:3]) == ["59万", "4.2万", "900"] and cells.textfont.size == 8
+
+
+def test_triangle_with_few_periods_marks_open_cells_and_writes_large():
+    frame = triangle_row([1116, 370, 5], [True, True, False])
+    done, open_ = coh.heatmap(frame, "en", period="month", show="count").data[:2]
+    assert list(done.text[0]) == ["1.1K", "370", ""] and list(open_.text[0]) == ["", "", "5*"]
+    # 3 columns of 237 px: any short text fits, so the largest size, 12 px
+    assert done.textfont.size == 12
+
+
+def rfm_grid(cells: dict[tuple[int, int], tuple[int, float]]) -> pl.DataFrame:
+    """rfm.grid() shape: every (r, f) with members, revenue, mean_monetary (empty cells 0)."""
+    rows = [(r, f, *cells.get((r, f), (0, 0.0))) for r in range(1, 6) for f in range(1, 6)]
+    frame = pl.DataFrame(rows, schema=["r_score", "f_score", "members", "revenue"], orient="row")
+    return frame.with_columns(mean_monetary=pl.when(pl.col("members") > 0)
+                              .then(pl.col("revenue") / pl.col("members")).otherwise(0.0))
+
+
+def test_rfm_revenue_cells_and_colour_bar_share_their_units():
+    grid = rfm_grid({(5, 5): (2408, 12_161_000.0), (1, 1): (977, 61_151.0)})
+    zh = rfm_charts.heatmap(grid, "revenue", "zh").data[0]
+    assert zh.text[4][4] == "¥1216万" and zh.text[0][0] == "¥6.1万"  # rows R 1..5, columns F 1..5
+    # "¥1216万" ≈ 5 × 0.57 + 1 = 3.85 em in a 45 px cell: (45 - 2) / 3.85 = 11.2 → 11 px
+    assert zh.textfont.size == 11
+    # 0 … ¥12,161,000 in about 4 steps: 3.04M, nearest 2M (of 1, 2, 5 × 10^n)
+    assert list(zh.colorbar.tickvals) == [0, 2e6, 4e6, 6e6, 8e6, 10e6, 12e6]
+    assert list(zh.colorbar.ticktext) == ["¥0", "¥200万", "¥400万", "¥600万", "¥800万", "¥1000万", "¥1200万"]
+    en = rfm_charts.heatmap(grid, "revenue", "en").data[0]
+    assert (en.text[4][4], en.text[0][0], en.colorbar.ticktext[-1]) == ("¥12M", "¥61K", "¥12M")
+    assert en.textfont.size == 13  # "¥12M" ≈ 2.28 em: 18.9 px would fit, capped at 13
+    members = rfm_charts.heatmap(grid, "members", "en").data[0]
+    assert members.text[4][4] == "2,408" and members.colorbar.tickformat == ",.0f"

@@ -177,6 +177,21 @@ def test_drill_down_lists_the_members_behind_a_number(five_buyers):
     assert at.get("download_button")
 
 
+def test_member_picker_recounts_when_a_filter_changes(five_buyers):
+    at = lifecycle_page("en")
+    at.selectbox(key="lc_drill_stage").set_value("growth").run()
+    picker = at.selectbox(key="lc_drill_stage")
+    before = picker.proto.raw_value if picker.proto.set_value else picker.options[picker.index]
+    assert before == "Growth (3 members)"  # A, B, C
+    set_filters(at, channel=["天猫"])
+    # 天猫 only: A as before; B keeps B3 05-01 and B4 06-20 (gap 50, recency 10, spend 200 vs 0 in the
+    # 90 days before, first purchase 60 days ago): growth; C is gone. The browser shows the text the
+    # server sends, else the one it showed before (it keeps its choice as text).
+    picker = at.selectbox(key="lc_drill_stage")
+    assert (picker.proto.raw_value if picker.proto.set_value else before) == "Growth (2 members)"
+    assert sorted(at.dataframe[-1].value.iloc[:, 0].tolist()) == ["A", "B"]
+
+
 def test_empty_scope_is_explained(workspace):
     at = lifecycle_page("en", dataset="shop")
     set_filters(at, channel=["门店"], category=["纸尿裤"])  # shop's A2 is 天猫: nothing matches

@@ -83,6 +83,27 @@ def test_drill_down_lists_the_members_behind_a_number(five_buyers):
     assert at.get("download_button")  # member lists download as CSV and Excel
 
 
+def shown(picker, before: str) -> str:
+    """The text the browser's selectbox shows after a run: the value the server sent with it, else
+    the text it showed before (the browser keeps its choice as that text, not as the option)."""
+    return picker.proto.raw_value if picker.proto.set_value else before
+
+
+def test_member_picker_recounts_when_a_filter_or_the_language_changes(five_buyers):
+    at = rfm_page("en")
+    at.radio(key="rfm_drill").set_value("value_group").run()
+    before = shown(at.selectbox(key="rfm_drill_value_group"), "")
+    assert before == "Important – value (2 members)"  # A and B, better than the mean on R, F and M
+    set_filters(at, channel=["天猫"])
+    # 天猫 only: A (recency 0, 5 orders, 500) and B (B3, B4: recency 10, 2 orders, 200); means 5, 3.5, 350:
+    # A is better on all three, B on none, so the group the picker still points at holds 1.
+    before = shown(at.selectbox(key="rfm_drill_value_group"), before)
+    assert before == "Important – value (1 members)"
+    assert at.dataframe[-1].value.iloc[:, 0].tolist() == ["A"]
+    at.sidebar.radio(key="lang_radio").set_value("zh").run()
+    assert shown(at.selectbox(key="rfm_drill_value_group"), before) == "重要价值客户（1 人）"
+
+
 def test_custom_thresholds(five_buyers):
     at = rfm_page("en")
     at.toggle(key="rfm_custom_f").set_value(True).run()

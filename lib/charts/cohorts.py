@@ -2,10 +2,11 @@
 average, and two scopes compared. Pure: polars frame + options + language -> plotly Figure.
 
 The triangle stays readable from a handful of cohorts to ~150 weekly ones: cell text only while
-both sides have ≤ TEXT_LIMIT cells, row height shrinks with the number of cohorts (the figure
-never grows past ~1,300 px), every n-th cohort labelled when there are many, and at most
-MAX_COHORTS (the latest) are drawn — daily cohorts over years would be a million cells.
-Cells of a period not over at data end are drawn light and marked with *.
+both sides have ≤ TEXT_LIMIT cells, short (1.1K / 1.1万) and in a size that fits the cells at a
+1440 px window, row height shrinks with the number of cohorts (the figure never grows past
+~1,300 px), every n-th cohort labelled when there are many, and at most MAX_COHORTS (the latest)
+are drawn — daily cohorts over years would be a million cells. Cells of a period not over at data
+end are drawn light, and marked with * while the cells are wide enough.
 """
 
 from __future__ import annotations
@@ -24,7 +25,9 @@ from lib.readings import period_label
 
 MAX_COHORTS = 160  # the latest cohorts drawn; the page says when there are more
 TEXT_LIMIT = 40  # write the value in each cell while cohorts and periods are both ≤ this
-NARROW = 16  # more periods than this: cells are too narrow for "%" (and the text gets smaller)
+NARROW = 16  # more periods than this: cells are too narrow for "%" or the * of an open cell
+PLOT_WIDTH = 710  # px across the triangle's cells in a 1440 px window with the sidebar open
+TEXT_SIZES = (8, 12)  # px, the smallest and largest cell text
 MAX_LABELS = 40  # cohort labels on the y axis at most
 OPEN_OPACITY = 0.35  # cells (and points) of a period not over yet
 AVERAGE_COLOUR = "#f59e0b"
@@ -49,17 +52,37 @@ def y_title(mode: str, lang: Lang) -> str:
     return t(f"cohorts.y_{mode}", lang)
 
 
+# Chinese counts in 万 / 亿, English in K / M / B (as Intl.NumberFormat's compact notation does).
+COMPACT_UNITS = {"zh": ((1e8, "亿"), (1e4, "万")), "en": ((1e9, "B"), (1e6, "M"), (1e3, "K"))}
+
+
 def compact(value: float | None, lang: Lang) -> str:
-    """A short amount for a cell: 1.2万 / 12K."""
+    """A number in at most about 4 characters, for a chart cell or tick: 898, 1.1K / 1116, 12K /
+    1.2万, 593K / 59万; one decimal only below 10 units (the hover has the full value)."""
     if value is None:
         return ""
-    v = abs(value)
-    sign = "-" if value < 0 else ""
-    if lang == "zh" and v >= 1e4:
-        return f"{sign}{v / 1e4:.1f}万"
-    if lang == "en" and v >= 1e3:
-        return f"{sign}{v / 1e3:.1f}K"
-    return f"{value:,.0f}"
+    sign, v = ("-" if value < 0 else ""), abs(value)
+    for size, unit in COMPACT_UNITS[lang]:
+        if v >= size:
+            short = v / size
+            digits = f"{short:.1f}".removesuffix(".0") if round(short, 1) < 10 else f"{short:.0f}"
+            return f"{sign}{digits}{unit}"
+    return f"{value:.0f}" if lang == "zh" else f"{value:,.0f}"
+
+
+def _em(text: str) -> float:
+    """Width of `text` in em in the chart font, Noto Sans CJK as Chromium draws it (digits and
+    K 0.55–0.63, "." and "," 0.29, "*" 0.47, "%" 0.9, a Chinese character 1), rounded up a little."""
+    return sum(1.0 if ord(c) >= 0x2E80 else 0.3 if c in ".," else 0.9 if c == "%" else 0.5 if c == "*" else 0.57
+               for c in text)
+
+
+def text_size(texts: list[str], cell_width: float, sizes: tuple[int, int] = TEXT_SIZES) -> int:
+    """The font size (px) at which the longest of `texts` fits a heatmap cell `cell_width` px wide
+    (less the gap between cells and a pixel of air), within `sizes`."""
+    longest = max((_em(t) for t in texts), default=1.0) or 1.0
+    low, high = sizes
+    return max(low, min(high, math.floor((cell_width - 2) / longest)))
 
 
 def _percent(rate: float, width: int) -> str:
@@ -93,12 +116,11 @@ def heatmap(frame: pl.DataFrame, lang: Lang, *, period: Period, basis: str = "fi
             "cohort", "period", "cohort_size", "retained", "rate", "complete").iter_rows():
         i = row_of[cohort]
         (done if complete else open_)[i][k] = rate
-        shown = (_percent(rate, width) if rate is not None else "") if show == "rate" else (
-            compact(retained, lang) if mode == "revenue" else f"{retained:,}")
+        shown = (_percent(rate, width) if rate is not None else "") if show == "rate" else compact(retained, lang)
         if complete:
             text_done[i][k] = shown
         else:
-            text_open[i][k] = shown + "*"
+            text_open[i][k] = shown + ("*" if width <= NARROW else "")
         amount = f"¥{retained:,.2f}" if mode == "revenue" else f"{retained:,}"
         points["x"].append(k)
         points["y"].append(labels[i])
@@ -112,14 +134,16 @@ def heatmap(frame: pl.DataFrame, lang: Lang, *, period: Period, basis: str = "fi
     common = {"x": list(range(width)), "y": labels, "colorscale": HEAT_SCALE, "zmin": zmin, "zmax": zmax,
               "hoverinfo": "skip", "xgap": 0 if dense else 1, "ygap": 0 if dense else 1}
     if not dense:
-        common.update(texttemplate="%{text}", textfont={"size": 10 if width > NARROW else 12})
+        texts = [text for row in text_done + text_open for text in row]
+        common.update(texttemplate="%{text}", textfont={"size": text_size(texts, PLOT_WIDTH / width)})
     height = 150 + _row_px(len(cohorts)) * len(cohorts)
     fig = go.Figure()
     measure = t(f"cohorts.measure_{mode}", lang)
+    # The colour bar's title runs up its side: on top it took ~90 px of width from the cells.
     fig.add_heatmap(z=done, name="", text=None if dense else text_done, **common,
-                    colorbar={"title": {"text": measure[:1].upper() + measure[1:]}, "tickformat": ".0%",
-                              "thickness": 12, "lenmode": "pixels", "len": min(300, height - 160), "y": 1,
-                              "yanchor": "top"})
+                    colorbar={"title": {"text": measure[:1].upper() + measure[1:], "side": "right"},
+                              "tickformat": ".0%", "thickness": 12, "lenmode": "pixels",
+                              "len": min(300, height - 160), "y": 1, "yanchor": "top"})
     fig.add_heatmap(z=open_, name="", text=None if dense else text_open, showscale=False, opacity=OPEN_OPACITY,
                     **common)
     amount_label = t("cohorts.period_revenue" if mode == "revenue" else "cohorts.retained", lang)

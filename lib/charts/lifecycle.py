@@ -18,6 +18,7 @@ STAGE_COLORS: dict[str, str] = {
     "decline": "#f59e0b", "churned": "#ef4444",
 }
 NO_STAGE_COLOR = "#cbd5e1"
+LABEL_HALO = "0 0 2px #fff, 0 0 2px #fff, 0 0 3px #fff, 0 0 4px #fff"  # CSS text-shadow: white all round
 
 
 def stage_label(stage: str | None, lang: Lang) -> str:
@@ -141,6 +142,8 @@ def sankey(frame: pl.DataFrame, lang: Lang, date_from: date, date_to: date, heig
         custom.append([stage_label(a, lang), stage_label(b, lang), n / (left_total[a] or 1)])
     fig = go.Figure(go.Sankey(
         arrangement="snap",
+        # The labels of the right column sit over the flows: a white halo keeps them readable.
+        textfont={"color": "#0f172a", "size": 13, "shadow": LABEL_HALO},
         node={"label": labels, "color": [color(s) for s in lefts + rights], "pad": 14, "thickness": 18,
               "x": [0.001] * len(lefts) + [0.999] * len(rights),
               "y": ys(lefts, left_total) + ys(rights, right_total), "customdata": node_dates,

@@ -11,7 +11,8 @@ import plotly.graph_objects as go
 import polars as pl
 
 from lib.charts import HEAT_SCALE, display_table, names, style
-from lib.i18n import Lang, money, t
+from lib.charts.cohorts import compact, text_size
+from lib.i18n import Lang, t
 from lib.rfm import SCORES, SEGMENTS, VALUE_GROUPS
 
 Metric = Literal["members", "revenue", "mean_monetary"]
@@ -110,10 +111,31 @@ def threshold_table(thresholds: pl.DataFrame, lang: Lang) -> pl.DataFrame:
 
 # -- figures --------------------------------------------------------------------------------------
 
+CELL_WIDTH = 45  # px of one of the 5 columns in a half-width chart at a 1440 px window
+
+
 def _cell_text(metric: Metric, value: float, lang: Lang) -> str:
-    if metric == "members":
-        return f"{value:,.0f}"
-    return money(value, lang) if abs(value) >= 1e4 else f"¥{value:,.0f}"
+    """Members in full ("2,408"); amounts short, as on the colour bar ("¥34万", "¥346K")."""
+    return f"{value:,.0f}" if metric == "members" else _short_yuan(value, lang)
+
+
+def _short_yuan(value: float, lang: Lang) -> str:
+    return f"-¥{compact(-value, lang)}" if value < 0 else f"¥{compact(value, lang)}"
+
+
+def _nice_step(span: float, count: int = 4) -> float:
+    """The step of 1, 2 or 5 × 10^n nearest to cutting `span` into `count` parts (multiples of it
+    stay exact when written short: 1.5万, 2.4M)."""
+    raw = span / count if span > 0 else 1.0
+    power = 10 ** math.floor(math.log10(raw))
+    return min((m * power for m in (1, 2, 5, 10)), key=lambda step: abs(math.log(step / raw)))
+
+
+def money_ticks(low: float, high: float, lang: Lang) -> dict:
+    """Colour-bar ticks for amounts from `low` to `high`, written as the cells are (¥34万 / ¥346K)."""
+    step = _nice_step(high - low)
+    values = [k * step for k in range(math.ceil(low / step), math.floor(high / step) + 1)]
+    return {"tickvals": values, "ticktext": [_short_yuan(v, lang) for v in values]}
 
 
 def heatmap(grid: pl.DataFrame, metric: Metric, lang: Lang, score_bands: dict[str, list[str]] | None = None,
@@ -137,15 +159,20 @@ def heatmap(grid: pl.DataFrame, metric: Metric, lang: Lang, score_bands: dict[st
             text_row.append(_cell_text(metric, value, lang) if n else "")
         z.append(z_row)
         text.append(text_row)
+    filled_values = [v for row in z for v in row if v is not None]
+    # from 0, so the smallest filled cell is still visibly blue, not white like an empty one
+    zmin, zmax = min([0.0, *filled_values]), max([0.0, *filled_values])
+    if metric != "members":
+        ticks = money_ticks(zmin, zmax, lang)
+    elif max(n for n, _, _ in cells.values()) <= 8:  # few members: whole-number ticks, not 1, 1, 1, 2, 2
+        ticks = {"tickformat": ",.0f", "dtick": 1}
+    else:
+        ticks = {"tickformat": ",.0f"}
     fig = go.Figure(go.Heatmap(
         x=list(SCORES), y=list(SCORES), z=z, text=text, texttemplate="%{text}", hoverinfo="skip",
-        colorscale=HEAT_SCALE, xgap=3, ygap=3,
-        # from 0, so the smallest filled cell is still visibly blue, not white like an empty one
-        zmin=min([0.0] + [v for row in z for v in row if v is not None]),
-        colorbar={"title": {"text": t(f"rfm.unit_{metric}", lang), "side": "right"},
-                  "tickformat": ",.0f", "tickprefix": "" if metric == "members" else "¥",
-                  # few members: whole-number ticks, not 1, 1, 1, 2, 2 (rounded fractions)
-                  **({"dtick": 1} if metric == "members" and max(n for n, _, _ in cells.values()) <= 8 else {})}))
+        textfont={"size": text_size([s for row in text for s in row], CELL_WIDTH, (9, 13))},
+        colorscale=HEAT_SCALE, xgap=3, ygap=3, zmin=zmin,
+        colorbar={"title": {"text": t(f"rfm.unit_{metric}", lang), "side": "right"}, **ticks}))
     filled = [(r, f, *v) for (r, f), v in sorted(cells.items()) if v[0]]
     hover = (f"<b>{t('rfm.hover_cell', lang, r='%{customdata[4]}', f='%{customdata[5]}')}</b><br>"
              f"{t('rfm.hover_members', lang)}: %{{customdata[0]:,}} "
@@ -214,11 +241,12 @@ MEMBER_HEADERS = {"member_id": "member_id", "recency_days": "recency_days", "fre
 
 def _action_table(frame: pl.DataFrame, key: str, ids: Iterable[str], prefix: str, lang: Lang) -> pl.DataFrame:
     """One row per segment or value group (`key`): its name, members and their share of buyers,
-    revenue and its share, the suggested action."""
+    revenue and its share (both in %, for a "%.1f%%" column), the suggested action."""
     total = frame["members"].sum()
-    share = (pl.col("members") / total) if total else pl.lit(None, dtype=pl.Float64)
+    share = (pl.col("members") / total * 100) if total else pl.lit(None, dtype=pl.Float64)
     return display_table(frame, {key: key, **ACTION_HEADERS}, lang, **{key: names(key, ids, prefix, lang)},
-                         member_share=share, action=names(key, ids, "rfm.action_", lang))
+                         member_share=share, revenue_share=pl.col("revenue_share") * 100,
+                         action=names(key, ids, "rfm.action_", lang))
 
 
 def segment_table(segments: pl.DataFrame, lang: Lang) -> pl.DataFrame:

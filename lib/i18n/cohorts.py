@@ -50,11 +50,13 @@ LABELS: dict[str, tuple[str, str]] = {
     "cohorts.units_week": ("周数", "weeks"),
     "cohorts.units_month": ("月数", "months"),
     "cohorts.units_quarter": ("季数", "quarters"),
-    "cohorts.incomplete_note": ("浅色且带 * 的格子为未满周期：数据截止日（{as_of}）时该期尚未结束，数值还可能上升；"
+    "cohorts.incomplete_note": ("浅色格子（格子够宽时带 *）为未满周期：数据截止日（{as_of}）时该期尚未结束，数值还可能上升；"
                                 "加权平均与留存曲线只用已满周期。颜色按{measure}，第 0 期以外的最高值为最深色。",
-                                "Light cells marked * are periods not over at data end ({as_of}): they can still grow; "
-                                "the weighted average and the curves use complete periods only. Colour = {measure}; "
-                                "the darkest is the highest value after period 0."),
+                                "Light cells (marked * where there is room) are periods not over at data end "
+                                "({as_of}): they can still grow; the weighted average and the curves use complete "
+                                "periods only. Colour = {measure}; the darkest is the highest value after period 0."),
+    "cohorts.short_numbers": ("格内的大数字为简写（1.2万 = 12,000），悬停可看完整数值。",
+                              "Large numbers in the cells are short (1.2K = 1,200); hover for the full value."),
     "cohorts.truncated": ("只显示最近的 {shown} 个同期群（共 {total} 个）；在侧边栏缩小日期范围可查看更早的同期群。",
                           "Showing the latest {shown} of {total} cohorts; narrow the sidebar's date range to see "
                           "earlier ones."),
