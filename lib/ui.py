@@ -282,6 +282,26 @@ def no_data(message_key: str = "no_match") -> None:
     st.info(tr(message_key), icon=":material/filter_alt:")
 
 
+# Column ids (before a page translates the headers) that hold money or a probability, wherever they appear.
+MONEY_COLUMNS = frozenset({"monetary", "revenue", "value", "net_amount", "net_spend", "amount", "unit_price",
+                           "discount", "expected_spend", "predicted_clv", "historical_clv", "spend",
+                           "recent_spend", "prior_spend"})
+PROBABILITY_COLUMNS = frozenset({"p_alive"})
+
+
+def number_formats(headers: dict[str, str]) -> dict[str, Any]:
+    """st.dataframe column settings for a table whose columns were renamed from our ids
+    (`headers`: id -> shown header): money as ¥1,234.50, probabilities as 12.3 %, so a member list
+    reads the same on every page."""
+    config: dict[str, Any] = {}
+    for column_id, header in headers.items():
+        if column_id in MONEY_COLUMNS:
+            config[header] = st.column_config.NumberColumn(format="¥%,.2f")
+        elif column_id in PROBABILITY_COLUMNS:
+            config[header] = st.column_config.NumberColumn(format="percent")
+    return config
+
+
 def member_table(frame: pl.DataFrame, key: str, file_stem: str = "members",
                  column_config: dict[str, Any] | None = None) -> None:
     """A member list with CSV and Excel downloads (every member list in the app uses this).

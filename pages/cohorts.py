@@ -14,8 +14,8 @@ from lib.charts import cohorts as charts
 from lib.filters import filter_options
 from lib.i18n import t
 from lib.periods import PERIODS
-from lib.ui import (compute, current_filters, kept, lang, member_table, no_data, open_store, require_dataset,
-                    require_orders, tr)
+from lib.ui import (compute, current_filters, kept, lang, member_table, no_data, number_formats, open_store,
+                    require_dataset, require_orders, tr)
 
 ROLLING = ("off", *map(str, cohorts.ROLLING_WINDOWS))
 SHOW = ("rate", "count")
@@ -168,5 +168,6 @@ people = compute(cohorts.members, ds, spec, cohort_date, k)
 anchor = cohorts.ANCHOR_COLUMN[basis]
 member_table(people.rename({"member_id": tr("member_id"), anchor: tr(f"cohorts.col_{anchor}"),
                             "purchases": tr("cohorts.col_purchases"), "revenue": tr("cohorts.col_revenue")}),
-             key="coh_members", file_stem=f"cohort_{label}_{'all' if k is None else k}")
+             key="coh_members", file_stem=f"cohort_{label}_{'all' if k is None else k}",
+             column_config=number_formats({"revenue": tr("cohorts.col_revenue")}))
 st.caption(tr("cohorts.cols_note"))

@@ -28,7 +28,7 @@ from lib.store import StoreError, first_line, validate_name
 from lib.ui import lang, open_store, select_dataset, tr
 
 ROOT = Path(__file__).resolve().parents[1]
-METRICS_DOC = ROOT / "docs" / "metrics.md"
+METRICS_DOCS = {"zh": ROOT / "docs" / "metrics.zh.md", "en": ROOT / "docs" / "metrics.md"}  # kept in step by tests
 UPLOAD_TYPES = ["csv", "txt", "tsv", "xlsx", "parquet"]
 UPLOAD_PREFIX = "memberlens-upload-"  # a session's temporary folder: <temp dir>/memberlens-upload-…
 STALE_UPLOAD_SECONDS = 24 * 3600  # older than this, an upload folder belongs to a session long gone
@@ -406,12 +406,13 @@ def datasets_tab() -> None:
 # -- metric definitions ------------------------------------------------------------------------
 
 def metrics_tab() -> None:
-    if not METRICS_DOC.exists():
-        st.info(tr("data.metrics_missing"))
+    doc = METRICS_DOCS[lang()]
+    if not doc.exists():
+        st.info(tr("data.metrics_missing", file=doc.relative_to(ROOT)))
         return
     st.caption(tr("data.metrics_intro"))
     intro, sections = [], []
-    for line in METRICS_DOC.read_text(encoding="utf-8").splitlines():
+    for line in doc.read_text(encoding="utf-8").splitlines():
         if line.startswith("## "):
             sections.append((line[3:].strip(), []))
         elif sections:

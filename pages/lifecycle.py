@@ -12,8 +12,8 @@ from lib import lifecycle
 from lib.charts import lifecycle as charts
 from lib.filters import Filters
 from lib.i18n import t
-from lib.ui import (compute, current_filters, kept, lang, member_table, no_data, open_store, require_dataset,
-                    require_orders, tr)
+from lib.ui import (compute, current_filters, kept, lang, member_table, no_data, number_formats, open_store,
+                    require_dataset, require_orders, tr)
 
 # widget key -> (spec field, default shown, step, min, format); spend ratio is shown in %.
 THRESHOLDS = {
@@ -173,4 +173,5 @@ elif kind == "move":
                  key="lc_members", file_stem=f"lifecycle_{picked[0] or 'none'}_to_{picked[1]}")
 else:
     member_table(charts.member_frame(compute(lifecycle.members, ds, spec, **{kind: picked}), L),
-                 key="lc_members", file_stem=f"lifecycle_{picked}")
+                 key="lc_members", file_stem=f"lifecycle_{picked}",
+                 column_config=number_formats({c: say(k) for c, k in charts.MEMBER_HEADERS.items()}))

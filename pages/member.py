@@ -11,7 +11,8 @@ from lib import clv, lifecycle, member360, rfm
 from lib.charts import member as charts_member
 from lib.filters import Filters
 from lib.i18n import money
-from lib.ui import compute, current_filters, lang, member_table, open_store, require_dataset, require_orders, tr
+from lib.ui import (compute, current_filters, lang, member_table, number_formats, open_store, require_dataset,
+                    require_orders, tr)
 
 SEARCH_LIMIT = 50
 FEW_BUYERS = 100  # below this many buyers in scope the page says the prediction rests on a small sample
@@ -172,9 +173,11 @@ st.plotly_chart(charts_member.timeline(orders, lang(), member, expected_next=nex
 st.subheader(tr("member.lines"))
 st.caption(tr("member.lines_caption"))
 lines = compute(member360.lines, ds, member, filters)
-shown = lines.rename({
+headers = {
     "order_id": tr("member.col_order_id"), "order_ts": tr("member.col_order_ts"), "sku": tr("sku"),
     "product_name": tr("product_name"), "category": tr("category"), "quantity": tr("member.col_quantity"),
     "unit_price": tr("member.col_unit_price"), "discount": tr("member.col_discount"),
-    "amount": tr("member.col_amount"), "channel": tr("channel"), "store": tr("store")})
-member_table(shown, key="member_lines", file_stem="member_" + re.sub(r"[^\w.-]+", "_", member) + "_lines")
+    "amount": tr("member.col_amount"), "channel": tr("channel"), "store": tr("store")}
+shown = lines.rename(headers)
+member_table(shown, key="member_lines", file_stem="member_" + re.sub(r"[^\w.-]+", "_", member) + "_lines",
+             column_config=number_formats(headers))

@@ -9,8 +9,8 @@ import streamlit as st
 from lib import rfm
 from lib.charts import rfm as charts
 from lib.i18n import money, t
-from lib.ui import (compute, current_filters, kept, lang, member_table, no_data, open_store, require_dataset,
-                    require_orders, tr)
+from lib.ui import (compute, current_filters, kept, lang, member_table, no_data, number_formats, open_store,
+                    require_dataset, require_orders, tr)
 
 TINY = 20  # fewer buyers than this: say that quintiles mean little
 DIMENSIONS = ("r", "f", "m")
@@ -173,4 +173,5 @@ if picked is None or not sizes[kind].get(picked):
 else:
     where = ({"r_score": picked[0], "f_score": picked[1]} if kind == "cell" else {kind: picked})
     stem = f"rfm_R{picked[0]}_F{picked[1]}" if kind == "cell" else f"rfm_{picked}"
-    member_table(charts.member_frame(compute(rfm.members, ds, spec, **where), L), key="rfm_members", file_stem=stem)
+    member_table(charts.member_frame(compute(rfm.members, ds, spec, **where), L), key="rfm_members", file_stem=stem,
+                 column_config=number_formats({c: say(k) for c, k in charts.MEMBER_HEADERS.items()}))

@@ -18,8 +18,8 @@ import streamlit as st
 from lib import cac, clv, kpis, products, repurchase, rfm
 from lib.charts import w5h1 as charts
 from lib.i18n import money, t
-from lib.ui import (compute, current_filters, kept, lang, member_table, no_data, open_store, require_dataset,
-                    require_orders, tr)
+from lib.ui import (compute, current_filters, kept, lang, member_table, no_data, number_formats, open_store,
+                    require_dataset, require_orders, tr)
 
 SECTIONS = ("why", "what", "who", "when", "products", "where")
 BY_OPTIONS = ("category", "product_name", "sku")
@@ -81,7 +81,8 @@ def chart(fig, key: str):
 
 
 def show_members(frame: pl.DataFrame, key: str, stem: str) -> None:
-    member_table(charts.member_list(frame, L), key, stem)
+    headers = {c: t(charts.COLUMN_LABELS[c], L) if c in charts.COLUMN_LABELS else c for c in frame.columns}
+    member_table(charts.member_list(frame, L), key, stem, column_config=number_formats(headers))
 
 
 def overridable(column, label_key: str, computed: float | None, key: str, scale: float = 1.0,

@@ -38,3 +38,14 @@ def test_a_dataset_without_orders_says_so_on_every_analysis_page(workspace, tmp_
     assert [i.value for i in at.info] == ["This dataset has no orders yet: upload an order export on the Import "
                                           "data page."]
     assert not at.get("plotly_chart")
+
+
+def test_member_lists_show_money_and_probabilities_alike_on_every_page():
+    from lib.ui import number_formats
+
+    formats = {header: config["type_config"]["format"]
+               for header, config in number_formats({"member_id": "会员ID", "monetary": "消费金额",
+                                                     "recent_spend": "近 90 天消费", "p_alive": "存活概率",
+                                                     "frequency": "消费频次"}).items()}
+    # ids and counts keep Streamlit's own format; money is ¥1,234.50; a probability 12.3 %
+    assert formats == {"消费金额": "¥%,.2f", "近 90 天消费": "¥%,.2f", "存活概率": "percent"}

@@ -8,7 +8,7 @@ from datetime import date
 import polars as pl
 import pytest
 
-from lib.charts import PALETTE, display_table, names
+from lib.charts import PALETTE, compact, display_table, names
 from lib.charts import cohorts as coh
 from lib.charts import lifecycle as lc
 from lib.charts import rfm as rfm_charts
@@ -152,7 +152,7 @@ def test_cohort_member_list_opens_on_the_newest_settled_first_return():
     (-1116, "-1.1K", "-1116"),
 ])
 def test_compact_numbers(value, en, zh):
-    assert (coh.compact(value, "en"), coh.compact(value, "zh")) == (en, zh)
+    assert (compact(value, "en"), compact(value, "zh")) == (en, zh)
 
 
 def triangle_row(retained: list[float], complete: list[bool]) -> pl.DataFrame:

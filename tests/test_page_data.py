@@ -215,11 +215,13 @@ def test_rename_and_delete_a_dataset(workspace):
     assert "还没有数据集。请在「导入数据」中上传文件。" in [i.value for i in at.main.info]
 
 
-def test_the_metric_definitions_render(workspace):
-    at = data_page("en")
-    doc = (ROOT / "docs" / "metrics.md").read_text(encoding="utf-8")
+@pytest.mark.parametrize("lang,doc_name,kpis", [("en", "metrics.md", "KPIs (`report kpis`)"),
+                                                  ("zh", "metrics.zh.md", "核心指标 KPI (`report kpis`)")])
+def test_the_metric_definitions_render_in_the_user_language(workspace, lang, doc_name, kpis):
+    at = data_page(lang)
+    doc = (ROOT / "docs" / doc_name).read_text(encoding="utf-8")
     headings = [line[3:].strip() for line in doc.splitlines() if line.startswith("## ")]
     assert [e.label for e in at.expander if e.label in headings] == headings   # one collapsible section each
-    assert "KPIs (`report kpis`)" in headings
-    assert any("**Revenue**" in m.value or "repurchase_rate" in m.value for m in at.markdown)
-    assert [t.label for t in at.tabs] == ["Import", "Datasets", "Metric definitions"]
+    assert kpis in headings
+    assert any("repurchase_rate" in m.value for m in at.markdown)
+    assert [t.label for t in at.tabs][2] == ("Metric definitions" if lang == "en" else "指标定义")

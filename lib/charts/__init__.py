@@ -6,6 +6,7 @@ that renders Chinese on Windows, macOS and Linux.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 
 import plotly.graph_objects as go
@@ -54,3 +55,38 @@ def display_table(frame: pl.DataFrame, headers: dict[str, str], lang: Lang, **sh
     """The columns of `headers` (column -> label key) in that order, each under its label; a column
     named in `shown` shows that expression instead (ids as names, a share worked out here)."""
     return frame.select([shown.get(column, pl.col(column)).alias(t(key, lang)) for column, key in headers.items()])
+
+
+# -- numbers inside heatmap cells ---------------------------------------------------------------
+
+TEXT_SIZES = (8, 12)  # px, the smallest and largest cell text
+COMPACT_UNITS = {"zh": ((1e8, "亿"), (1e4, "万")), "en": ((1e9, "B"), (1e6, "M"), (1e3, "K"))}
+
+
+def compact(value: float | None, lang: Lang) -> str:
+    """A number in at most about 4 characters, for a chart cell or tick: 898, 1.1K / 1116, 12K /
+    1.2万, 593K / 59万; one decimal only below 10 units (the hover has the full value)."""
+    if value is None:
+        return ""
+    sign, v = ("-" if value < 0 else ""), abs(value)
+    for size, unit in COMPACT_UNITS[lang]:
+        if v >= size:
+            short = v / size
+            digits = f"{short:.1f}".removesuffix(".0") if round(short, 1) < 10 else f"{short:.0f}"
+            return f"{sign}{digits}{unit}"
+    return f"{value:.0f}" if lang == "zh" else f"{value:,.0f}"
+
+
+def _em(text: str) -> float:
+    """Width of `text` in em in the chart font, Noto Sans CJK as Chromium draws it (digits and
+    K 0.55–0.63, "." and "," 0.29, "*" 0.47, "%" 0.9, a Chinese character 1), rounded up a little."""
+    return sum(1.0 if ord(c) >= 0x2E80 else 0.3 if c in ".," else 0.9 if c == "%" else 0.5 if c == "*" else 0.57
+               for c in text)
+
+
+def text_size(texts: list[str], cell_width: float, sizes: tuple[int, int] = TEXT_SIZES) -> int:
+    """The font size (px) at which the longest of `texts` fits a heatmap cell `cell_width` px wide
+    (less the gap between cells and a pixel of air), within `sizes`."""
+    longest = max((_em(t) for t in texts), default=1.0) or 1.0
+    low, high = sizes
+    return max(low, min(high, math.floor((cell_width - 2) / longest)))

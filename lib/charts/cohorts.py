@@ -18,7 +18,7 @@ import plotly.graph_objects as go
 import polars as pl
 from plotly.colors import sample_colorscale
 
-from lib.charts import HEAT_SCALE, PALETTE, style
+from lib.charts import HEAT_SCALE, PALETTE, compact, style, text_size
 from lib.i18n import Lang, t
 from lib.periods import Period
 from lib.readings import period_label
@@ -27,7 +27,6 @@ MAX_COHORTS = 160  # the latest cohorts drawn; the page says when there are more
 TEXT_LIMIT = 40  # write the value in each cell while cohorts and periods are both ≤ this
 NARROW = 16  # more periods than this: cells are too narrow for "%" or the * of an open cell
 PLOT_WIDTH = 710  # px across the triangle's cells in a 1440 px window with the sidebar open
-TEXT_SIZES = (8, 12)  # px, the smallest and largest cell text
 MAX_LABELS = 40  # cohort labels on the y axis at most
 OPEN_OPACITY = 0.35  # cells (and points) of a period not over yet
 AVERAGE_COLOUR = "#f59e0b"
@@ -53,38 +52,6 @@ def y_title(mode: str, lang: Lang) -> str:
 
 
 # Chinese counts in 万 / 亿, English in K / M / B (as Intl.NumberFormat's compact notation does).
-COMPACT_UNITS = {"zh": ((1e8, "亿"), (1e4, "万")), "en": ((1e9, "B"), (1e6, "M"), (1e3, "K"))}
-
-
-def compact(value: float | None, lang: Lang) -> str:
-    """A number in at most about 4 characters, for a chart cell or tick: 898, 1.1K / 1116, 12K /
-    1.2万, 593K / 59万; one decimal only below 10 units (the hover has the full value)."""
-    if value is None:
-        return ""
-    sign, v = ("-" if value < 0 else ""), abs(value)
-    for size, unit in COMPACT_UNITS[lang]:
-        if v >= size:
-            short = v / size
-            digits = f"{short:.1f}".removesuffix(".0") if round(short, 1) < 10 else f"{short:.0f}"
-            return f"{sign}{digits}{unit}"
-    return f"{value:.0f}" if lang == "zh" else f"{value:,.0f}"
-
-
-def _em(text: str) -> float:
-    """Width of `text` in em in the chart font, Noto Sans CJK as Chromium draws it (digits and
-    K 0.55–0.63, "." and "," 0.29, "*" 0.47, "%" 0.9, a Chinese character 1), rounded up a little."""
-    return sum(1.0 if ord(c) >= 0x2E80 else 0.3 if c in ".," else 0.9 if c == "%" else 0.5 if c == "*" else 0.57
-               for c in text)
-
-
-def text_size(texts: list[str], cell_width: float, sizes: tuple[int, int] = TEXT_SIZES) -> int:
-    """The font size (px) at which the longest of `texts` fits a heatmap cell `cell_width` px wide
-    (less the gap between cells and a pixel of air), within `sizes`."""
-    longest = max((_em(t) for t in texts), default=1.0) or 1.0
-    low, high = sizes
-    return max(low, min(high, math.floor((cell_width - 2) / longest)))
-
-
 def _percent(rate: float, width: int) -> str:
     """Cell text of a rate: "29%", or "29" when the cells are too narrow for the sign (the colour
     bar and the hover say it is a percentage)."""

@@ -10,8 +10,7 @@ from typing import Literal
 import plotly.graph_objects as go
 import polars as pl
 
-from lib.charts import HEAT_SCALE, display_table, names, style
-from lib.charts.cohorts import compact, text_size
+from lib.charts import HEAT_SCALE, compact, display_table, names, style, text_size
 from lib.i18n import Lang, t
 from lib.rfm import SCORES, SEGMENTS, VALUE_GROUPS
 

@@ -82,9 +82,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "data.delete_confirm": ("我确认删除「{name}」及其全部数据（不可恢复）", "I confirm deleting “{name}” and all its data (cannot be undone)"),
     "data.no_datasets": ("还没有数据集。请在「导入数据」中上传文件。", "No dataset yet. Upload files under Import."),
     # metric definitions
-    "data.metrics_intro": ("每个指标在代码中的确切定义（英文，与实现一致）。点击标题展开。",
+    "data.metrics_intro": ("每个指标的确切定义，与实现一致（docs/metrics.zh.md；英文原文 docs/metrics.md）。点击标题展开。",
                            "The exact definition of every metric, as implemented. Click a heading to expand it."),
-    "data.metrics_missing": ("找不到指标定义文件 docs/metrics.md。", "The definitions file docs/metrics.md is missing."),
+    "data.metrics_missing": ("找不到指标定义文件 {file}。", "The definitions file {file} is missing."),
     # fields (contract ids; GLOSSARY §1, §6, §8, §9)
     "data.field_member_id": ("会员ID", "Member ID"),
     "data.field_order_id": ("订单号", "Order ID"),
