@@ -12,9 +12,6 @@ from lib.ui import open_store, sidebar, tr
 
 st.set_page_config(page_title="memberlens", page_icon=":material/insights:", layout="wide")
 
-store = open_store()
-sidebar(store)
-
 pages = {
     tr("section_analyse"): [
         st.Page("pages/overview.py", title=tr("page_overview"), icon=":material/dashboard:", default=True),
@@ -32,4 +29,8 @@ pages = {
         st.Page("pages/data.py", title=tr("page_data"), icon=":material/upload_file:", url_path="data"),
     ],
 }
-st.navigation(pages).run()
+# The page list first: it replaces, at once, the list of pages/ files Streamlit shows until app.py
+# has run, while the first start of a workspace is still loading the demo.
+page = st.navigation(pages)
+sidebar(open_store())
+page.run()

@@ -107,6 +107,10 @@ def test_every_page_renders_without_errors(server, browser, path, marker, lang):
     _settle(page)
     shot = SHOTS / f"{path or 'overview'}-{lang}.png"
     page.screenshot(path=str(shot), full_page=True)
+    # app.py's navigation: every page by its title, in the page's language (never the file names)
+    nav = page.locator('[data-testid="stSidebarNav"] a').all_inner_texts()
+    assert len(nav) == len(PAGES), nav
+    assert ("留存分析" if lang == "zh" else "Retention") in " ".join(nav), nav
     exceptions = page.locator('[data-testid="stException"]').all_inner_texts()
     errors = page.locator('[data-testid="stAlertContentError"]').all_inner_texts()
     assert not exceptions, exceptions
