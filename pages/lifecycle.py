@@ -11,7 +11,7 @@ import streamlit as st
 from lib import lifecycle
 from lib.charts import lifecycle as charts
 from lib.filters import Filters
-from lib.i18n import t
+from lib.i18n import members, t
 from lib.ui import (compute, current_filters, kept, lang, member_table, no_data, number_formats, open_store,
                     require_dataset, require_orders, tr)
 
@@ -147,11 +147,11 @@ else:
 
 def label(option) -> str:
     if kind == "stage":
-        return say("lifecycle.item", name=say(f"stage_{option}"), n=sizes[option])
+        return say("lifecycle.item", name=say(f"stage_{option}"), members=members(sizes[option], L))
     if kind == "step":
-        return say("lifecycle.item", name=say(f"lifecycle.step_{option}"), n=sizes[option])
+        return say("lifecycle.item", name=say(f"lifecycle.step_{option}"), members=members(sizes[option], L))
     return say("lifecycle.move", a=charts.stage_label(option[0], L), b=charts.stage_label(option[1], L),
-               n=sizes[option])
+               members=members(sizes[option], L))
 
 
 options = list(sizes)

@@ -8,7 +8,7 @@ import streamlit as st
 
 from lib import rfm
 from lib.charts import rfm as charts
-from lib.i18n import money, t
+from lib.i18n import members, money, t
 from lib.ui import (compute, current_filters, kept, lang, member_table, no_data, number_formats, open_store,
                     require_dataset, require_orders, tr)
 
@@ -154,8 +154,9 @@ options = sorted(sizes["cell"], reverse=True) if kind == "cell" else list(sizes[
 
 def label(option) -> str:
     if kind == "cell":
-        return say("rfm.cell", r=option[0], f=option[1], n=sizes["cell"][option])
-    return say("rfm.item", name=say(f"{'seg' if kind == 'segment' else 'vg'}_{option}"), n=sizes[kind][option])
+        return say("rfm.cell", r=option[0], f=option[1], members=members(sizes["cell"][option], L))
+    return say("rfm.item", name=say(f"{'seg' if kind == 'segment' else 'vg'}_{option}"),
+               members=members(sizes[kind][option], L))
 
 
 key = f"rfm_drill_{kind}"

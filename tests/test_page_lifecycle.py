@@ -99,7 +99,7 @@ def test_without_a_members_file_prospects_are_not_shown(five_buyers):
     assert "“No stage yet” = members who had not yet bought (in this scope) at the start date." in captions(at)
     at.radio(key="lc_drill").set_value("step").run()
     assert at.selectbox(key="lc_drill_step").options == [
-        "First purchase (5 members)", "2nd purchase (4 members)", "3rd+ purchase (3 members)", "Stable (1 members)"]
+        "First purchase (5 members)", "2nd purchase (4 members)", "3rd+ purchase (3 members)", "Stable (1 member)"]
     at.radio(key="lc_drill").set_value("stage").run()
     assert "Prospect (0 members)" not in at.selectbox(key="lc_drill_stage").options
 

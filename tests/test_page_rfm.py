@@ -98,7 +98,7 @@ def test_member_picker_recounts_when_a_filter_or_the_language_changes(five_buyer
     # 天猫 only: A (recency 0, 5 orders, 500) and B (B3, B4: recency 10, 2 orders, 200); means 5, 3.5, 350:
     # A is better on all three, B on none, so the group the picker still points at holds 1.
     before = shown(at.selectbox(key="rfm_drill_value_group"), before)
-    assert before == "Important – value (1 members)"
+    assert before == "Important – value (1 member)"
     assert at.dataframe[-1].value.iloc[:, 0].tolist() == ["A"]
     at.sidebar.radio(key="lang_radio").set_value("zh").run()
     assert shown(at.selectbox(key="rfm_drill_value_group"), before) == "重要价值客户（1 人）"

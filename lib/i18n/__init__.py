@@ -118,6 +118,13 @@ def t(key: str, lang: Lang, **values: object) -> str:
     return text.format(**values) if values else text
 
 
+def members(n: int, lang: Lang) -> str:
+    """A member count as words: "1 member", "2,408 members", "2,408 人"."""
+    if lang == "zh":
+        return f"{n:,} 人"
+    return f"{n:,} member" if n == 1 else f"{n:,} members"
+
+
 def money(value: float | None, lang: Lang) -> str:
     """¥ amounts for a card: 万 / 亿 in Chinese, K / M in English, so big numbers stay short."""
     if value is None:

@@ -98,8 +98,8 @@ LABELS: dict[str, tuple[str, str]] = {
     # drill-down
     "rfm.drill_by": ("查看哪些会员", "Which members"),
     "rfm.by_cell": ("R × F 格子", "R × F cell"),
-    "rfm.cell": ("R {r} 分 × F {f} 分（{n:,} 人）", "R {r} × F {f} ({n:,} members)"),
-    "rfm.item": ("{name}（{n:,} 人）", "{name} ({n:,} members)"),
+    "rfm.cell": ("R {r} 分 × F {f} 分（{members}）", "R {r} × F {f} ({members})"),
+    "rfm.item": ("{name}（{members}）", "{name} ({members})"),
     "rfm.nobody": ("这里没有会员。", "No members here."),
     "rfm.r_score": ("R 分", "R score"),
     "rfm.f_score": ("F 分", "F score"),
