@@ -15,6 +15,7 @@ per-column choices decided once from the whole column (`ColumnFormat`):
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import duckdb
@@ -98,9 +99,18 @@ def install_macros(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(MACROS.replace("{SPACES}", SPACES))
 
 
+_OWN_NAME = re.compile(r"[a-z][a-z0-9_]*")  # the staging names we generate (raw_0, final_1, c12)
+
+
 def column_format(con: duckdb.DuckDBPyConnection, table: str, column: str, ftype: FieldType,
                   source_header: str = "") -> ColumnFormat:
-    """Decide a column's date order / decimal mark / discount form from all its values."""
+    """Decide a column's date order / decimal mark / discount form from all its values.
+
+    `table` and `column` go into the SQL text, so they must be our own generated names (staging
+    table raw_N, positional column cN), never a header from the file; every value from the file
+    stays in the table or is a bound parameter."""
+    if not (_OWN_NAME.fullmatch(table) and _OWN_NAME.fullmatch(column)):
+        raise ValueError(f"not a staging name: {table!r}.{column!r}")
     sample = f"(SELECT * FROM {table} ORDER BY rowid LIMIT {DECIDE_ROWS})"
     if ftype in ("timestamp", "date"):
         pattern = "'^([0-9]{1,2})[/.-]([0-9]{1,2})[/.-][0-9]{4}'"

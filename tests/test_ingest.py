@@ -586,3 +586,13 @@ def test_birth_year_or_date_of_birth(store, write):
     ds = store.dataset("t")
     assert store.query(f"SELECT member_id, birth_year FROM {ds.table('members')} ORDER BY 1").rows() == [
         ("M1", 1990), ("M2", 1988)]
+
+
+def test_column_format_refuses_a_name_that_is_not_ours():
+    # A header from the file must never reach SQL text: only generated staging names pass.
+    import duckdb
+
+    from lib import parsing
+
+    with pytest.raises(ValueError, match="not a staging name"):
+        parsing.column_format(duckdb.connect(), "raw_0", "c0) FROM x; DROP TABLE y; --", "money")
