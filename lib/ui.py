@@ -247,6 +247,21 @@ def kept(widget: Callable[..., Any], label: str, options: Sequence[Any], key: st
     return value
 
 
+def counted_selectbox(label: str, options: Sequence[Any], key: str, format_func: Callable[[Any], str],
+                      default: Any) -> Any:
+    """A selectbox whose option labels carry counts that change with the filters or language
+    ("Champions (499 members)"); starts at `default` when its value is not (or no longer) offered.
+    The browser holds the choice as its label's text and goes on showing that text when only the
+    labels change: setting the value again sends the new one."""
+    labels = [format_func(o) for o in options]
+    if st.session_state.get(key) not in options:
+        st.session_state[key] = default
+    elif st.session_state.get(f"{key}_labels") != labels:
+        st.session_state[key] = st.session_state[key]
+    st.session_state[f"{key}_labels"] = labels
+    return st.selectbox(label, options, format_func=format_func, key=key)
+
+
 def keep_in_url(name: str, value: Any, default: Any) -> None:
     """Keep a page option in the URL as its id (never a translated label, so a link works in both
     languages); the default is left out to keep links short."""

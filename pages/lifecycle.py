@@ -12,8 +12,8 @@ from lib import lifecycle
 from lib.charts import lifecycle as charts
 from lib.filters import Filters
 from lib.i18n import members, t
-from lib.ui import (compute, current_filters, kept, lang, member_table, no_data, number_formats, open_store,
-                    require_dataset, require_orders, tr)
+from lib.ui import (compute, counted_selectbox, current_filters, kept, lang, member_table, no_data, number_formats,
+                    open_store, require_dataset, require_orders, tr)
 
 # widget key -> (spec field, default shown, step, min, format); spend ratio is shown in %.
 THRESHOLDS = {
@@ -156,15 +156,7 @@ def label(option) -> str:
 
 options = list(sizes)
 key = f"lc_drill_{kind}"
-labels = [label(o) for o in options]
-if st.session_state.get(key) not in options:
-    st.session_state[key] = next((o for o in options if sizes[o]), options[0])
-elif st.session_state.get(f"{key}_labels") != labels:
-    # The browser holds a selectbox's choice as its label's text and goes on showing that text when only
-    # the labels change (a filter changed the counts, or the language): setting the value again sends the new one.
-    st.session_state[key] = st.session_state[key]
-st.session_state[f"{key}_labels"] = labels
-picked = st.selectbox(kinds[kind], options, format_func=label, key=key)
+picked = counted_selectbox(kinds[kind], options, key, label, next((o for o in options if sizes[o]), options[0]))
 if not sizes.get(picked):
     st.info(tr("lifecycle.nobody"))
 elif kind == "move":

@@ -9,8 +9,8 @@ import streamlit as st
 from lib import rfm
 from lib.charts import rfm as charts
 from lib.i18n import members, money, t
-from lib.ui import (compute, current_filters, kept, lang, member_table, no_data, number_formats, open_store,
-                    require_dataset, require_orders, tr)
+from lib.ui import (compute, counted_selectbox, current_filters, kept, lang, member_table, no_data, number_formats,
+                    open_store, require_dataset, require_orders, tr)
 
 TINY = 20  # fewer buyers than this: say that quintiles mean little
 DIMENSIONS = ("r", "f", "m")
@@ -160,15 +160,8 @@ def label(option) -> str:
 
 
 key = f"rfm_drill_{kind}"
-labels = [label(o) for o in options]
-if st.session_state.get(key) not in options:
-    st.session_state[key] = next((o for o in options if sizes[kind][o]), options[0] if options else None)
-elif st.session_state.get(f"{key}_labels") != labels:
-    # The browser holds a selectbox's choice as its label's text and goes on showing that text when only
-    # the labels change (a filter changed the counts, or the language): setting the value again sends the new one.
-    st.session_state[key] = st.session_state[key]
-st.session_state[f"{key}_labels"] = labels
-picked = st.selectbox(kinds[kind], options, format_func=label, key=key)
+picked = counted_selectbox(kinds[kind], options, key, label,
+                          next((o for o in options if sizes[kind][o]), options[0] if options else None))
 if picked is None or not sizes[kind].get(picked):
     st.info(tr("rfm.nobody"))
 else:
