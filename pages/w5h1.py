@@ -250,7 +250,7 @@ def why() -> None:
                                    key="w5h1_bt_period", format_func=names("period_"))
     result = compute(clv.backtest, ds, clv.ClvSpec(filters), cutoff, unit)
     summary = dict(result.summary.rows())
-    if not clv.usable(result.model.bgnbd) or result.periods.is_empty():
+    if result.status != "ok":
         st.info(tr("w5h1.backtest_none"))
         return
     error = summary.get("relative_error_total")

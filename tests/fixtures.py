@@ -16,6 +16,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+import numpy as np
 import pytest
 
 from lib.store import Dataset, Store
@@ -95,3 +96,19 @@ def flat_export(lines: list[tuple], people: dict[str, dict]) -> list[tuple]:
     """Lines as a flat export has them: each carries its member's attributes (`people[member]`,
     none for a member not listed) beside its own."""
     return [(*row[:4], {**(row[4] if len(row) > 4 else {}), **people.get(row[0], {})}) for row in lines]
+
+
+# -- simulated BTYD customers ------------------------------------------------------------------
+
+
+def simulate_bgnbd(rng: np.random.Generator, n: int, r: float, alpha: float, a: float, b: float,
+                   T: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """FHL 2005's story: λ ~ Gamma(r, rate α), p ~ Beta(a, b); repeat purchases arrive as Poisson(λ);
+    after each one the customer drops out with probability p. Returns (x, t_x)."""
+    lam, p = rng.gamma(r, 1 / alpha, n), rng.beta(a, b, n)
+    lifetime_purchases = rng.geometric(p)            # drops out right after the k-th repeat purchase
+    arrivals = rng.poisson(lam * T)                  # repeat purchases in (0, T] if alive throughout
+    x = np.minimum(lifetime_purchases, arrivals)
+    # Given `arrivals` in (0, T], the x-th arrival time / T is the x-th uniform order statistic.
+    t_x = np.where(x > 0, T * rng.beta(np.maximum(x, 1), np.maximum(arrivals - x + 1, 1)), 0.0)
+    return x.astype(float), t_x

@@ -1,0 +1,598 @@
+"""Buy-till-you-die models on a member summary: BG/NBD, MBG/NBD and Pareto/NBD for the number of
+purchases, Gamma-Gamma for the spend per purchase. Pure numpy / scipy on arrays; the SQL that
+builds the summary (x, t_x, T, monetary) and the analysis around it live in lib/clv.py.
+
+Notation (each paper's own): x = repeat purchases, t_x = time of the last purchase, T = time
+since the first purchase, all in one time unit; while alive a member buys as a Poisson process of
+rate λ, λ ~ Gamma(shape r, rate alpha).
+- BG/NBD (Fader, Hardie & Lee 2005, "Counting your customers the easy way", Marketing Science
+  24(2)): after each *repeat* purchase the member drops out with probability p, p ~ Beta(a, b).
+  A member without a repeat purchase cannot have dropped out: P(alive) = 1 for x = 0 — the
+  model's known blind spot.
+- MBG/NBD (Batislam, Denizel & Filiztekin 2007, IJRM 24(3)): the same, but the member may also
+  drop out right after the first purchase, so after each of the x + 1 purchases. Every formula
+  is BG/NBD's with b + 1 in place of b in the Beta terms, and P(alive) < 1 for x = 0 too.
+- Pareto/NBD (Schmittlein, Morrison & Colombo 1987, Management Science 33(1); likelihood as in
+  Fader, Hardie & Lee 2005, "A note on implementing the Pareto/NBD model in MATLAB"): lifetimes
+  are exponential with rate μ, μ ~ Gamma(s, rate beta).
+- Gamma-Gamma (Fader, Hardie & Lee 2005, JMR; Fader & Hardie 2013): each spend ~ Gamma(p, rate
+  ν), ν ~ Gamma(q, rate gamma), fitted on (x, mean spend) of members with x > 0.
+
+Fitting is maximum likelihood over log-parameters (L-BFGS-B) on rows grouped by distinct values
+with weights, and time scaled so the longest T is TIME_SCALE_TARGET (both models are invariant to
+the time unit up to alpha / beta, so a fit in days and one in weeks are the same fit).
+
+Whether a fit fitted is judged on the result, never on the optimiser's status flag (which
+differs across scipy releases): see `judge`. A parameter that runs to the edge of its range
+(|log| ≥ EDGE_LOG) while the rest is a proper optimum is a *boundary solution*: a limit of the
+model the data prefer, e.g. BG/NBD with a → 0 or b → ∞ ("no one appears to drop out: the NBD
+limit"). Such a fit still predicts (the formulas at the edge are the limit's, to well within
+1e-6), and `boundary_reason` says what it means in plain words.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+from scipy.optimize import minimize
+from scipy.special import betaln, digamma, expit, gammaln, hyp2f1, roots_jacobi
+
+ModelName = Literal["bgnbd", "mbgnbd", "pareto_nbd"]
+MODELS: tuple[ModelName, ...] = ("bgnbd", "mbgnbd", "pareto_nbd")
+PARAMS: dict[str, tuple[str, ...]] = {"bgnbd": ("r", "alpha", "a", "b"), "mbgnbd": ("r", "alpha", "a", "b"),
+                                      "pareto_nbd": ("r", "alpha", "s", "beta"), "gamma_gamma": ("p", "q", "gamma")}
+# Parameters measured in the time unit (rates' scale): they change with it, the others do not.
+TIME_PARAMS = frozenset({"alpha", "beta"})
+Verdict = Literal["converged", "boundary", "not_converged"]
+
+# Log-parameters stay within ±LOG_BOUND; one that ends beyond ±EDGE_LOG (e^16 ≈ 9e6 times the
+# scaled data) has run to a limit of the model rather than to a value.
+LOG_BOUND = 20.0
+EDGE_LOG = 16.0
+TIME_SCALE_TARGET = 10.0
+# judge(): the mean log-likelihood per member must be flat to GRADIENT_TOL in every interior
+# log-parameter, and the two starts must agree to START_TOL per member.
+GRADIENT_TOL = 1e-4
+START_TOL = 1e-6
+STARTS = (0.0, 0.7)  # every log-parameter at 0, then at alternating ±0.7: two different starts
+QUADRATURE_NODES = 200
+# Below this mean dropout probability per purchase the BG models are their NBD limit.
+NO_DROPOUT = 1e-12
+
+
+@dataclass(frozen=True)
+class Fitted:
+    """Maximum-likelihood parameters (time parameters in the unit of the data fitted), standard
+    errors from the observed information (delta method; null for a parameter at a boundary), the
+    total log-likelihood, how many members it covers, and the verdict of `judge`:
+    converged, boundary (`edges` lists (parameter, +1 towards ∞ / −1 towards 0)) or not_converged.
+    gradient = largest |d mean LL / d log-parameter| over interior parameters; start_gap = |mean
+    LL of the two starts' optima| difference per member."""
+
+    model: str
+    names: tuple[str, ...]
+    values: tuple[float, ...]
+    std_errors: tuple[float, ...]
+    log_likelihood: float
+    members: int
+    verdict: Verdict
+    edges: tuple[tuple[str, int], ...] = ()
+    gradient: float = 0.0
+    start_gap: float = 0.0
+
+    def __getitem__(self, name: str) -> float:
+        return self.values[self.names.index(name)]
+
+    @property
+    def usable(self) -> bool:
+        """A fit to predict with: a proper optimum or a boundary solution (its limit)."""
+        return self.verdict != "not_converged"
+
+    def in_unit(self, unit_days: float) -> Fitted:
+        """The same fit with time parameters per `unit_days` days (fitted in days): alpha_week =
+        alpha_day / 7. The log-likelihood of times measured in the new unit differs by x log(unit)."""
+        factor = 1 / unit_days
+        values = tuple(v * factor if n in TIME_PARAMS else v for n, v in zip(self.names, self.values))
+        errors = tuple(e * factor if n in TIME_PARAMS else e for n, e in zip(self.names, self.std_errors))
+        return Fitted(self.model, self.names, values, errors, self.log_likelihood, self.members, self.verdict,
+                      self.edges, self.gradient, self.start_gap)
+
+
+def published(model: str, values: tuple[float, ...]) -> Fitted:
+    """Parameters given by hand (a paper's estimates) as a Fitted to predict with."""
+    names = PARAMS[model]
+    return Fitted(model, names, tuple(map(float, values)), (float("nan"),) * len(names), float("nan"), 0,
+                  "converged")
+
+
+@dataclass(frozen=True)
+class _Levels:
+    """An array as its distinct values and an index (values == levels[index]): a function of it
+    is evaluated once per distinct value and gathered, much cheaper than per row (x, t_x and T
+    are whole days)."""
+
+    values: np.ndarray
+    levels: np.ndarray
+    index: np.ndarray
+
+    @classmethod
+    def of(cls, values: np.ndarray) -> _Levels:
+        values = np.asarray(values, dtype=float)
+        levels, index = np.unique(values, return_inverse=True)
+        return cls(values, levels, index.reshape(-1))
+
+    def map(self, f: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+        return f(self.levels)[self.index]
+
+
+@dataclass(frozen=True)
+class _Pairs:
+    """Distinct (x, u) pairs and an index: Pareto/NBD's 2F1 terms depend on x with t_x, and on
+    x with T, never on all three."""
+
+    x: np.ndarray
+    u: np.ndarray
+    index: np.ndarray
+
+    @classmethod
+    def of(cls, x: np.ndarray, u: np.ndarray) -> _Pairs:
+        pairs, index = np.unique(np.stack([x, u], axis=1), axis=0, return_inverse=True)
+        return cls(pairs[:, 0], pairs[:, 1], index.reshape(-1))
+
+
+# -- BG/NBD and MBG/NBD -------------------------------------------------------------------------
+
+
+def _bg_shift(model: str) -> int:
+    """MBG/NBD is BG/NBD with one more chance to drop out: b + 1 in the Beta terms."""
+    return 1 if model == "mbgnbd" else 0
+
+
+def _bg_loglik(log_params: np.ndarray, x: _Levels, t_x: _Levels, T: _Levels, model: str = "bgnbd",
+               gradient: bool = False) -> np.ndarray | tuple[np.ndarray, list[np.ndarray]]:
+    """LL = A1 + A2 + log(exp(A3) + [dropout possible] exp(A4)) in FHL's notation, with k = 0
+    (BG) or 1 (MBG): L = B(a, b + x + k) / B(a, b) · Γ(r + x) α^r / Γ(r) ·
+    [(α + T)^−(r+x) + [x > 0 or k = 1] a / (b + x + k − 1) · (α + t_x)^−(r+x)]."""
+    r, alpha, a, b = np.exp(log_params)
+    k = _bg_shift(model)
+    xv = x.values
+    possible = xv >= 0 if k else xv > 0
+    log_at, log_atx = T.map(lambda v: np.log(alpha + v)), t_x.map(lambda v: np.log(alpha + v))
+    odds_b = x.map(lambda v: b + np.maximum(v + k, 1) - 1)  # b + x + k − 1, used only where possible
+    a12 = x.map(lambda v: gammaln(r + v) - gammaln(r) + betaln(a, b + v + k) - betaln(a, b))
+    a3 = r * np.log(alpha) - (r + xv) * log_at
+    # A4 − A3 where dropping out is possible; −inf otherwise. log(e^A3 + e^A4) = A3 + softplus(d).
+    d = np.where(possible, np.log(a) - np.log(odds_b) + (r + xv) * (log_at - log_atx), -np.inf)
+    e = np.exp(-np.abs(d))
+    ll = a12 + a3 + np.maximum(d, 0) + np.log1p(e)
+    if not gradient:
+        return ll
+    w = np.where(d >= 0, 1, e) / (1 + e)  # = expit(d): weight of "dropped out after the last purchase"
+    inv_at, inv_atx = T.map(lambda v: 1 / (alpha + v)), t_x.map(lambda v: 1 / (alpha + v))
+    psi_abx = x.map(lambda v: digamma(a + b + v + k))
+    d_r = x.map(lambda v: digamma(r + v) - digamma(r)) + np.log(alpha) - log_at + w * (log_at - log_atx)
+    d_alpha = r / alpha - (r + xv) * ((1 - w) * inv_at + w * inv_atx)
+    d_a = digamma(a + b) - psi_abx + w / a
+    d_b = x.map(lambda v: digamma(b + v + k)) - digamma(b) + digamma(a + b) - psi_abx - w / odds_b
+    return ll, [d_r * r, d_alpha * alpha, d_a * a, d_b * b]
+
+
+def _bg_p_alive(fitted: Fitted, x: np.ndarray, t_x: np.ndarray, T: np.ndarray) -> np.ndarray:
+    """1 / (1 + [x > 0 or MBG] a / (b + x + k − 1) ((alpha + T) / (alpha + t_x))^(r + x))."""
+    r, alpha, a, b = fitted.values
+    k = _bg_shift(fitted.model)
+    possible = x >= 0 if k else x > 0
+    odds_b = b + np.maximum(x + k, 1) - 1
+    log_odds = np.log(a) - np.log(odds_b) + (r + x) * (np.log(alpha + T) - np.log(alpha + t_x))
+    return np.where(possible, expit(-log_odds), 1.0)
+
+
+def _bg_expected_if_alive(fitted: Fitted, t: float, x: np.ndarray, T: np.ndarray) -> np.ndarray:
+    """E[Y(t) | alive at T] = E_p[(1 − ((α+T) / (α+T+p·t))^(r+x)) / p], p ~ Beta(a, b + x + k):
+    closed form c / (a − 1) (1 − (1 − z)^(a−1) 2F1(a + b' − 1 − r, a − 1; c; z)), b' = b + k,
+    c = a + b' + x − 1, z = t / (α + T + t) — FHL eq. 10 after Euler's transformation, which keeps
+    the 2F1's upper parameters small (eq. 10's own 2F1(r + x, b + x; …) overflows for large x).
+    Where scipy's 2F1 gives up (r in the thousands), Gauss-Jacobi quadrature of the expectation;
+    where dropout is negligible, its NBD limit (r + x) t / (α + T)."""
+    r, alpha, a, b = fitted.values
+    b = b + _bg_shift(fitted.model)
+    if no_dropout(fitted):
+        return (r + x) * t / (alpha + T)
+    if abs(a - 1) < 1e-9:  # removable singularity at a = 1
+        a = 1 + 1e-9
+    z = t / (alpha + T + t)
+    c = a + b + x - 1
+    with np.errstate(all="ignore"):  # 0 · inf where the series gives up: caught just below
+        tail = np.power(1 - z, a - 1) * hyp2f1(a + b - 1 - r, a - 1, c, z)
+        alive = c / (a - 1) * (1 - tail)
+    failed = ~np.isfinite(alive)
+    if failed.any():
+        alive[failed] = _bg_expected_quadrature(r, alpha, a, b, t, x[failed], T[failed])
+    return alive
+
+
+def _bg_expected_quadrature(r: float, alpha: float, a: float, b: float, t: float, x: np.ndarray,
+                            T: np.ndarray) -> np.ndarray:
+    """E_p[(1 − ((α+T) / (α+T+p·t))^(r+x)) / p] over p ~ Beta(a, b + x) (b already shifted for
+    MBG) by Gauss-Jacobi nodes, which carry the Beta weight exactly; one set per distinct x."""
+    out = np.empty_like(x)
+    for level in np.unique(x):  # distinct purchase counts, not members
+        with np.errstate(all="ignore"):
+            nodes, weights = roots_jacobi(QUADRATURE_NODES, b + level - 1, a - 1)
+        p = (1 + nodes) / 2
+        if not (np.isfinite(nodes).all() and np.isfinite(weights.sum())):
+            # a + b in the thousands (everyone drops out at the same rate): the weights overflow,
+            # and the posterior Beta(a, b + x) is so narrow that its mean stands for it.
+            p, weights = np.array([a / (a + b + level)]), np.array([1.0])
+        rows = x == level
+        growth = np.log1p(np.outer(t / (alpha + T[rows]), p))
+        values = -np.expm1(-(r + level) * growth) / p
+        out[rows] = values @ weights / weights.sum()
+    return out
+
+
+def no_dropout(fitted: Fitted) -> bool:
+    """The fit is the NBD limit: the mean dropout probability per purchase (BG models) or dropout
+    rate per unit of time (Pareto/NBD) is nil, so P(alive) = 1 and E[Y(t)] = (r + x) t / (α + T)."""
+    if fitted.model == "pareto_nbd":
+        return fitted["s"] / fitted["beta"] < NO_DROPOUT
+    return fitted["a"] / (fitted["a"] + fitted["b"]) < NO_DROPOUT
+
+
+def _nbd_loglik(log_params: np.ndarray, x: _Levels, t_x: _Levels, T: _Levels,
+                gradient: bool = False) -> np.ndarray | tuple[np.ndarray, list[np.ndarray]]:
+    """The limit of every model here without dropout (NBD: Poisson purchases, Gamma rates):
+    LL = log Γ(r + x) − log Γ(r) + r log α − (r + x) log(α + T); t_x does not enter."""
+    r, alpha = np.exp(log_params)
+    xv = x.values
+    log_at = T.map(lambda v: np.log(alpha + v))
+    ll = x.map(lambda v: gammaln(r + v) - gammaln(r)) + r * np.log(alpha) - (r + xv) * log_at
+    if not gradient:
+        return ll
+    d_r = x.map(lambda v: digamma(r + v) - digamma(r)) + np.log(alpha) - log_at
+    d_alpha = r / alpha - (r + xv) * T.map(lambda v: 1 / (alpha + v))
+    return ll, [d_r * r, d_alpha * alpha]
+
+
+# -- Pareto/NBD ---------------------------------------------------------------------------------
+
+
+def _pareto_log_a0(r: float, alpha: float, s: float, beta: float, x: np.ndarray, t_x: _Pairs,
+                   T: _Pairs) -> np.ndarray:
+    """log A0 of FHL's MATLAB note: A0 = F(t_x) − F(T), F(u) = 2F1(r+s+x, b2; r+s+x+1; |α−β| /
+    (m + u)) / (m + u)^(r+s+x), m = max(α, β), b2 = s + 1 if α ≥ β else r + x. −inf when t_x = T."""
+    m = max(alpha, beta)
+    gap = abs(alpha - beta)
+
+    def log_f(pairs: _Pairs) -> np.ndarray:
+        rsx = r + s + pairs.x
+        second = s + 1 if alpha >= beta else r + pairs.x
+        with np.errstate(all="ignore"):
+            value = np.log(hyp2f1(rsx, second, rsx + 1, gap / (m + pairs.u))) - rsx * np.log(m + pairs.u)
+        return value[pairs.index]
+
+    log_ftx, log_fT = log_f(t_x), log_f(T)
+    with np.errstate(all="ignore"):
+        return log_ftx + np.log(-np.expm1(np.minimum(log_fT - log_ftx, 0)))
+
+
+def _pareto_loglik(log_params: np.ndarray, x: np.ndarray, t_x: _Pairs, T: _Pairs) -> np.ndarray:
+    """LL = log Γ(r+x) − log Γ(r) + r log α + s log β + log((α+T)^−(r+x) (β+T)^−s + s / (r+s+x) A0)."""
+    r, alpha, s, beta = np.exp(log_params)
+    T_values = T.u[T.index]
+    a1 = gammaln(r + x) - gammaln(r) + r * np.log(alpha) + s * np.log(beta)
+    alive = -(r + x) * np.log(alpha + T_values) - s * np.log(beta + T_values)
+    dead = np.log(s) - np.log(r + s + x) + _pareto_log_a0(r, alpha, s, beta, x, t_x, T)
+    return a1 + np.logaddexp(alive, dead)
+
+
+def _pareto_data(x: np.ndarray, t_x: np.ndarray, T: np.ndarray) -> tuple:
+    return (np.asarray(x, dtype=float), _Pairs.of(x, t_x), _Pairs.of(x, T))
+
+
+def _pareto_p_alive(fitted: Fitted, x: np.ndarray, t_x: np.ndarray, T: np.ndarray) -> np.ndarray:
+    """1 / (1 + s / (r+s+x) (α+T)^(r+x) (β+T)^s A0)."""
+    if no_dropout(fitted):
+        return np.ones_like(x)
+    r, alpha, s, beta = fitted.values
+    data = _pareto_data(x, t_x, T)
+    log_odds = (np.log(s) - np.log(r + s + x) + (r + x) * np.log(alpha + T) + s * np.log(beta + T)
+                + _pareto_log_a0(r, alpha, s, beta, *data))
+    return expit(-log_odds)
+
+
+def _pareto_expected_if_alive(fitted: Fitted, t: float, x: np.ndarray, T: np.ndarray) -> np.ndarray:
+    """E[Y(t) | alive at T] = (r+x) / (α+T) · (β+T) / (s−1) · (1 − ((β+T) / (β+T+t))^(s−1))
+    (SMC 1987), written with expm1 / log1p; (β+T) log(1 + t / (β+T)) at s = 1."""
+    r, alpha, s, beta = fitted.values
+    if no_dropout(fitted):
+        return (r + x) * t / (alpha + T)
+    span = np.log1p(t / (beta + T))
+    if abs(s - 1) < 1e-10:
+        factor = span
+    else:
+        factor = -np.expm1(-(s - 1) * span) / (s - 1)
+    return (r + x) / (alpha + T) * (beta + T) * factor
+
+
+# -- Gamma-Gamma --------------------------------------------------------------------------------
+
+
+def _gg_loglik(log_params: np.ndarray, x: _Levels, m: np.ndarray, log_m: np.ndarray,
+               gradient: bool = False) -> np.ndarray | tuple[np.ndarray, list[np.ndarray]]:
+    """f(m | x) = Γ(px + q) / (Γ(px) Γ(q)) γ^q m^(px − 1) x^px / (γ + m x)^(px + q)."""
+    p, q, g = np.exp(log_params)
+    xv = x.values
+    px = p * xv
+    log_gmx = np.log(g + m * xv)
+    ll = (x.map(lambda v: gammaln(p * v + q) - gammaln(p * v) + p * v * np.log(v)) - gammaln(q)
+          + q * np.log(g) + (px - 1) * log_m - (px + q) * log_gmx)
+    if not gradient:
+        return ll
+    psi_pxq = x.map(lambda v: digamma(p * v + q))
+    d_p = xv * (psi_pxq - x.map(lambda v: digamma(p * v) - np.log(v)) + log_m - log_gmx)
+    d_q = psi_pxq - digamma(q) + np.log(g) - log_gmx
+    d_g = q / g - (px + q) / (g + m * xv)
+    return ll, [d_p * p, d_q * q, d_g * g]
+
+
+def expected_spend(g: Fitted, x: np.ndarray, monetary: np.ndarray) -> np.ndarray:
+    """Gamma-Gamma E[mean spend | x, m] = p (γ + x m) / (p x + q − 1); the population mean
+    p·γ / (q − 1) for x = 0; NaN when that mean does not exist (q ≤ 1)."""
+    p, q, gamma = g.values
+    x = np.asarray(x, dtype=float)
+    m = np.where(x > 0, np.nan_to_num(np.asarray(monetary, dtype=float)), 0.0)
+    denominator = p * x + q - 1
+    return np.where(denominator > 0, p * (gamma + x * m) / np.where(denominator > 0, denominator, 1), np.nan)
+
+
+# -- public per-row functions -------------------------------------------------------------------
+
+
+def loglik(model: str, log_params: np.ndarray, x: np.ndarray, t_x: np.ndarray, T: np.ndarray,
+           gradient: bool = False) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
+    """Per-row log-likelihood of a purchase model at log-parameters (and, for the BG models, its
+    analytic gradient in log-parameters, one column per parameter)."""
+    x, t_x, T = (np.asarray(v, dtype=float) for v in (x, t_x, T))
+    if model == "pareto_nbd":
+        if gradient:
+            raise ValueError("Pareto/NBD's gradient is numerical: see fit()")
+        return _pareto_loglik(np.asarray(log_params, dtype=float), *_pareto_data(x, t_x, T))
+    out = _bg_loglik(log_params, _Levels.of(x), _Levels.of(t_x), _Levels.of(T), _check(model), gradient)
+    return (out[0], np.stack(out[1], axis=1)) if gradient else out
+
+
+def gg_loglik(log_params: np.ndarray, x: np.ndarray, m: np.ndarray,
+              gradient: bool = False) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
+    """Per-row Gamma-Gamma log-likelihood of the mean spend m over x > 0 purchases (+ gradient)."""
+    m = np.asarray(m, dtype=float)
+    out = _gg_loglik(log_params, _Levels.of(x), m, np.log(m), gradient)
+    return (out[0], np.stack(out[1], axis=1)) if gradient else out
+
+
+def p_alive(fitted: Fitted, x: np.ndarray, t_x: np.ndarray, T: np.ndarray) -> np.ndarray:
+    """P(alive at T | x, t_x, T): BG/NBD FHL 2005 eq. 11 (1 for x = 0), MBG/NBD Batislam et al.
+    eq. 9, Pareto/NBD SMC 1987 / FHL's note eq. 18."""
+    x, t_x, T = (np.asarray(v, dtype=float) for v in (x, t_x, T))
+    if fitted.model == "pareto_nbd":
+        return _pareto_p_alive(fitted, x, t_x, T)
+    return _bg_p_alive(fitted, x, t_x, T)
+
+
+def expected_purchases(fitted: Fitted, t: float, x: np.ndarray, t_x: np.ndarray, T: np.ndarray) -> np.ndarray:
+    """E[Y(t) | x, t_x, T]: expected purchases in the next t units = P(alive) × E[Y(t) | alive]."""
+    x, t_x, T = (np.asarray(v, dtype=float) for v in (x, t_x, T))
+    if fitted.model == "pareto_nbd":
+        alive = _pareto_expected_if_alive(fitted, t, x, T)
+    else:
+        alive = _bg_expected_if_alive(fitted, t, x, T)
+    return alive * p_alive(fitted, x, t_x, T)
+
+
+def _check(model: str) -> str:
+    if model not in MODELS:
+        raise ValueError(f"model must be one of {', '.join(MODELS)}, not {model!r}")
+    return model
+
+
+# -- fitting ------------------------------------------------------------------------------------
+
+Objective = Callable[[np.ndarray], "tuple[float, np.ndarray]"]
+
+
+def _numerical(mean_ll: Callable[[np.ndarray], float], step: float = 1e-6) -> Objective:
+    """(−mean LL, its gradient) by central differences, for a likelihood without an analytic one."""
+
+    def objective(theta: np.ndarray) -> tuple[float, np.ndarray]:
+        grad = np.empty_like(theta)
+        for i in range(len(theta)):  # 3–4 parameters
+            e = np.zeros_like(theta)
+            e[i] = step
+            grad[i] = (mean_ll(theta + e) - mean_ll(theta - e)) / (2 * step)
+        value = mean_ll(theta)
+        return (-value, -grad) if np.isfinite(value) else (np.inf, np.zeros_like(theta))
+
+    return objective
+
+
+def _analytic(loglik_fn: Callable, data: tuple, weights: np.ndarray, total: float, **kw) -> Objective:
+    def objective(theta: np.ndarray) -> tuple[float, np.ndarray]:
+        ll, grad = loglik_fn(theta, *data, gradient=True, **kw)
+        return -float(weights @ ll) / total, -np.array([weights @ g for g in grad]) / total
+
+    return objective
+
+
+def _maximise(objective: Objective, k: int) -> list:
+    """L-BFGS-B from each of STARTS; the optimiser's status is not consulted (see judge)."""
+    bounds = [(-LOG_BOUND, LOG_BOUND)] * k
+    results = []
+    for level in STARTS:
+        start = np.array([level * (-1) ** i for i in range(k)])
+        with np.errstate(all="ignore"):
+            results.append(minimize(objective, start, jac=True, method="L-BFGS-B", bounds=bounds,
+                                    options={"maxiter": 3000, "ftol": 1e-14, "gtol": 1e-10}))
+    return results
+
+
+def _hessian(objective: Objective, theta: np.ndarray, free: np.ndarray, step: float = 1e-4) -> np.ndarray:
+    """Central differences of the gradient of the mean negative log-likelihood, free parameters only."""
+    idx = np.flatnonzero(free)
+    hessian = np.empty((len(idx), len(idx)))
+    for j, i in enumerate(idx):  # parameters, not rows
+        e = np.zeros_like(theta)
+        e[i] = step
+        hessian[:, j] = (objective(theta + e)[1][idx] - objective(theta - e)[1][idx]) / (2 * step)
+    return (hessian + hessian.T) / 2
+
+
+def judge(objective: Objective, results: list, total: float) -> tuple[np.ndarray, Verdict, tuple,
+                                                                      np.ndarray, float, float]:
+    """The verdict on a fit, from the fit itself: (log-parameters, verdict, edges, covariance of the
+    free log-parameters (NaN for edge ones), gradient, start gap).
+
+    - the best of the starts' optima; the other must reach the same mean log-likelihood
+      (|difference| ≤ START_TOL per member) — a second opinion on where the maximum is;
+    - a log-parameter beyond ±EDGE_LOG is at an edge (the model's limit) when the likelihood still
+      rises, or stays flat, towards it;
+    - every other log-parameter: |gradient| ≤ GRADIENT_TOL, and the observed information of those
+      is finite and positive definite (standard errors exist).
+    All hold without edges: converged; with edges: boundary; else not_converged."""
+    finite = [res for res in results if np.isfinite(res.fun)]
+    if not finite:
+        k = len(results[0].x)
+        return results[0].x, "not_converged", (), np.full((k, k), np.nan), float("inf"), float("inf")
+    best = min(finite, key=lambda res: res.fun)
+    theta = np.asarray(best.x, dtype=float)
+    gap = max(abs(res.fun - best.fun) for res in results) if len(finite) == len(results) else float("inf")
+    _, grad = objective(theta)
+    at_edge = np.abs(theta) >= EDGE_LOG
+    # −grad is the ascent direction of the mean LL: at an edge it must point outwards (or be ~0).
+    outward = np.sign(theta) * -grad >= -GRADIENT_TOL
+    edges = tuple((i, 1 if theta[i] > 0 else -1) for i in np.flatnonzero(at_edge))
+    free = ~at_edge
+    gradient = float(np.max(np.abs(grad[free]))) if free.any() else 0.0
+    cov = np.full((len(theta), len(theta)), np.nan)
+    identified = False
+    if free.any():
+        hessian = _hessian(objective, theta, free) * total
+        if np.all(np.isfinite(hessian)):
+            try:
+                inverse = np.linalg.inv(hessian)
+                identified = bool(np.all(np.linalg.eigvalsh(hessian) > 0) and np.all(np.diag(inverse) > 0))
+            except np.linalg.LinAlgError:
+                identified = False
+            if identified:
+                idx = np.flatnonzero(free)
+                cov[np.ix_(idx, idx)] = inverse
+    ok = gap <= START_TOL and gradient <= GRADIENT_TOL and identified and bool(np.all(outward[at_edge]))
+    verdict: Verdict = "not_converged" if not ok else ("boundary" if edges else "converged")
+    return theta, verdict, edges, cov, gradient, gap
+
+
+def _fitted(model: str, theta: np.ndarray, verdict: Verdict, edges: tuple, cov: np.ndarray, ll: float,
+            members: int, gradient: float, gap: float) -> Fitted:
+    names = PARAMS[model]
+    values = np.exp(theta)
+    with np.errstate(invalid="ignore"):
+        errors = values * np.sqrt(np.diag(cov))  # delta method: se(θ) = θ · se(log θ)
+    return Fitted(model, names, tuple(map(float, values)), tuple(map(float, errors)), float(ll), members,
+                  verdict, tuple((names[i], direction) for i, direction in edges), gradient, gap)
+
+
+def fit(model: ModelName, x: np.ndarray, t_x: np.ndarray, T: np.ndarray,
+        weights: np.ndarray | None = None) -> Fitted:
+    """A purchase model on summary rows (x, t_x, T in one time unit; weights = members per row).
+    Time parameters come back in that unit."""
+    _check(model)
+    x, t_x, T = (np.asarray(v, dtype=float) for v in (x, t_x, T))
+    weights = np.ones_like(x) if weights is None else np.asarray(weights, dtype=float)
+    total = float(weights.sum())
+    scale = TIME_SCALE_TARGET / T.max() if T.size and T.max() > 0 else 1.0
+    if model == "pareto_nbd":
+        data = _pareto_data(x, t_x * scale, T * scale)
+        objective = _numerical(lambda theta: float(weights @ _pareto_loglik(theta, *data)) / total)
+    else:
+        data = (_Levels.of(x), _Levels.of(t_x * scale), _Levels.of(T * scale))
+        objective = _analytic(_bg_loglik, data, weights, total, model=model)
+    results = _maximise(objective, 4)
+    theta, verdict, edges, cov, gradient, gap = judge(objective, results, total)
+    ll = -objective(theta)[0] * total
+    if verdict != "converged":
+        limit = _nbd_limit(x, t_x * scale, T * scale, weights, total, ll)
+        if limit is not None:
+            theta, verdict, edges, cov, gradient, gap, ll = limit
+    # In scaled time alpha' = alpha · scale (beta' likewise) and LL' = LL − Σx log(scale): undo both.
+    time_params = [i for i, name in enumerate(PARAMS[model]) if name in TIME_PARAMS]
+    theta = theta.copy()
+    theta[time_params] -= np.log(scale)
+    ll += float(weights @ x) * np.log(scale)
+    return _fitted(model, theta, verdict, edges, cov, ll, int(total), gradient, gap)
+
+
+def _nbd_limit(x: np.ndarray, t_x: np.ndarray, T: np.ndarray, weights: np.ndarray, total: float,
+               ll_full: float) -> tuple | None:
+    """The no-dropout limit as a boundary solution, when it fits as well as the full model (its
+    maximum is the full model's supremum approached with a → 0 / b → ∞ or s → 0 / beta → ∞,
+    which an optimiser reaches only slowly, the likelihood being flat there) and its own two
+    parameters are a proper optimum. The dropout parameters are set at the edge of their range.
+    None when the data show dropout."""
+    data = (_Levels.of(x), _Levels.of(t_x), _Levels.of(T))
+    objective = _analytic(_nbd_loglik, data, weights, total)
+    theta2, verdict, _, cov2, gradient, gap = judge(objective, _maximise(objective, 2), total)
+    ll = -objective(theta2)[0] * total
+    if verdict != "converged" or ll < ll_full - START_TOL * total:
+        return None
+    theta = np.array([*theta2, -LOG_BOUND, LOG_BOUND])  # a or s → 0, b or beta → ∞
+    cov = np.full((4, 4), np.nan)
+    cov[:2, :2] = cov2
+    return theta, "boundary", ((2, -1), (3, 1)), cov, gradient, gap, ll
+
+
+def fit_gamma_gamma(x: np.ndarray, m: np.ndarray, weights: np.ndarray | None = None) -> Fitted:
+    """Gamma-Gamma on (x > 0 repeat purchase days, mean spend m > 0); gamma in money units."""
+    x, m = np.asarray(x, dtype=float), np.asarray(m, dtype=float)
+    weights = np.ones_like(x) if weights is None else np.asarray(weights, dtype=float)
+    total = float(weights.sum())
+    scale = float(weights @ m / total)
+    objective = _analytic(_gg_loglik, (_Levels.of(x), m / scale, np.log(m / scale)), weights, total)
+    results = _maximise(objective, 3)
+    theta, verdict, edges, cov, gradient, gap = judge(objective, results, total)
+    ll = -objective(theta)[0] * total - total * np.log(scale)  # the density of m / scale vs of m
+    theta = theta.copy()
+    theta[2] += np.log(scale)
+    return _fitted("gamma_gamma", theta, verdict, edges, cov, ll, int(total), gradient, gap)
+
+
+# -- what a boundary solution means --------------------------------------------------------------
+
+BoundaryReason = Literal["no_dropout", "same_dropout", "same_rate", "same_spend", "edge"]
+
+
+def boundary_reason(fitted: Fitted) -> BoundaryReason | None:
+    """What a boundary solution means, as a key for a plain sentence (lib.i18n `btyd.boundary_*`):
+    - no_dropout: the dropout the data show is nil (BG models: a → 0 or b → ∞, so the mean
+      dropout probability a / (a + b) → 0; Pareto/NBD: s → 0 or beta → ∞): the NBD limit;
+    - same_dropout: a and b → ∞ together (BG) or s and beta (Pareto): every member drops out at
+      the same rate; same_rate: r and alpha → ∞: every member buys at the same rate (Poisson);
+    - same_spend: Gamma-Gamma's p or q, gamma → ∞: spend per purchase hardly varies;
+    - edge: another combination. None for a fit that is not a boundary solution."""
+    if fitted.verdict != "boundary":
+        return None
+    edges = dict(fitted.edges)
+    if fitted.model == "gamma_gamma":
+        return "same_spend"
+    dropout = ("a", "b") if fitted.model != "pareto_nbd" else ("s", "beta")
+    shape, rate = dropout
+    mean_dropout = fitted[shape] / (fitted[shape] + fitted[rate]) if fitted.model != "pareto_nbd" \
+        else fitted[shape] / fitted[rate]
+    if (edges.get(shape) == -1 or edges.get(rate) == 1) and mean_dropout < 1e-6:
+        return "no_dropout"
+    if edges.get(shape) == 1 and edges.get(rate) == 1:
+        return "same_dropout"
+    if edges.get("r") == 1 and edges.get("alpha") == 1:
+        return "same_rate"
+    return "edge"
