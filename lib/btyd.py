@@ -82,6 +82,7 @@ class Fitted:
     edges: tuple[tuple[str, int], ...] = ()
     gradient: float = 0.0
     start_gap: float = 0.0
+    repeat_purchases: float = 0.0  # Σ x over the members: what a change of time unit moves the LL by
 
     def __getitem__(self, name: str) -> float:
         return self.values[self.names.index(name)]
@@ -93,12 +94,14 @@ class Fitted:
 
     def in_unit(self, unit_days: float) -> Fitted:
         """The same fit with time parameters per `unit_days` days (fitted in days): alpha_week =
-        alpha_day / 7. The log-likelihood of times measured in the new unit differs by x log(unit)."""
+        alpha_day / 7. The likelihood is a density of purchase times, so measured in the new unit
+        it gains Σx · log(unit_days) (CDNOW's BG/NBD: −14,363.2 in days, −9,582.4 in weeks)."""
         factor = 1 / unit_days
         values = tuple(v * factor if n in TIME_PARAMS else v for n, v in zip(self.names, self.values))
         errors = tuple(e * factor if n in TIME_PARAMS else e for n, e in zip(self.names, self.std_errors))
-        return Fitted(self.model, self.names, values, errors, self.log_likelihood, self.members, self.verdict,
-                      self.edges, self.gradient, self.start_gap)
+        ll = self.log_likelihood + self.repeat_purchases * np.log(unit_days)
+        return Fitted(self.model, self.names, values, errors, float(ll), self.members, self.verdict,
+                      self.edges, self.gradient, self.start_gap, self.repeat_purchases)
 
 
 def published(model: str, values: tuple[float, ...]) -> Fitted:
@@ -494,13 +497,13 @@ def judge(objective: Objective, results: list, total: float) -> tuple[np.ndarray
 
 
 def _fitted(model: str, theta: np.ndarray, verdict: Verdict, edges: tuple, cov: np.ndarray, ll: float,
-            members: int, gradient: float, gap: float) -> Fitted:
+            members: int, gradient: float, gap: float, repeat_purchases: float = 0.0) -> Fitted:
     names = PARAMS[model]
     values = np.exp(theta)
     with np.errstate(invalid="ignore"):
         errors = values * np.sqrt(np.diag(cov))  # delta method: se(θ) = θ · se(log θ)
     return Fitted(model, names, tuple(map(float, values)), tuple(map(float, errors)), float(ll), members,
-                  verdict, tuple((names[i], direction) for i, direction in edges), gradient, gap)
+                  verdict, tuple((names[i], direction) for i, direction in edges), gradient, gap, repeat_purchases)
 
 
 def fit(model: ModelName, x: np.ndarray, t_x: np.ndarray, T: np.ndarray,
@@ -530,7 +533,7 @@ def fit(model: ModelName, x: np.ndarray, t_x: np.ndarray, T: np.ndarray,
     theta = theta.copy()
     theta[time_params] -= np.log(scale)
     ll += float(weights @ x) * np.log(scale)
-    return _fitted(model, theta, verdict, edges, cov, ll, int(total), gradient, gap)
+    return _fitted(model, theta, verdict, edges, cov, ll, int(total), gradient, gap, float(weights @ x))
 
 
 def _nbd_limit(x: np.ndarray, t_x: np.ndarray, T: np.ndarray, weights: np.ndarray, total: float,
@@ -573,7 +576,7 @@ BoundaryReason = Literal["no_dropout", "same_dropout", "same_rate", "same_spend"
 
 
 def boundary_reason(fitted: Fitted) -> BoundaryReason | None:
-    """What a boundary solution means, as a key for a plain sentence (lib.i18n `btyd.boundary_*`):
+    """What a boundary solution means, as a key for a plain sentence (lib/i18n/clv.py `clv.boundary_*`):
     - no_dropout: the dropout the data show is nil (BG models: a → 0 or b → ∞, so the mean
       dropout probability a / (a + b) → 0; Pareto/NBD: s → 0 or beta → ∞): the NBD limit;
     - same_dropout: a and b → ∞ together (BG) or s and beta (Pareto): every member drops out at
@@ -585,11 +588,8 @@ def boundary_reason(fitted: Fitted) -> BoundaryReason | None:
     edges = dict(fitted.edges)
     if fitted.model == "gamma_gamma":
         return "same_spend"
-    dropout = ("a", "b") if fitted.model != "pareto_nbd" else ("s", "beta")
-    shape, rate = dropout
-    mean_dropout = fitted[shape] / (fitted[shape] + fitted[rate]) if fitted.model != "pareto_nbd" \
-        else fitted[shape] / fitted[rate]
-    if (edges.get(shape) == -1 or edges.get(rate) == 1) and mean_dropout < 1e-6:
+    shape, rate = ("a", "b") if fitted.model != "pareto_nbd" else ("s", "beta")
+    if no_dropout(fitted):
         return "no_dropout"
     if edges.get(shape) == 1 and edges.get(rate) == 1:
         return "same_dropout"

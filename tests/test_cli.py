@@ -78,3 +78,19 @@ def test_map_option_and_usage_errors(tmp_path):
     assert [(d["name"], d["order_lines"], d["orders"]) for d in listed] == [("x", 1, 1)]
     run = cli("report", "kpis", "--dataset", "nope", "--db", db)
     assert run.returncode == 1 and run.stderr == "error: no dataset named 'nope' (datasets: x)\n"
+
+
+def test_clv_that_cannot_be_predicted_is_one_line_and_exit_1(tmp_path):
+    src = tmp_path / "x.csv"
+    src.write_bytes(GBK_EXPORT.encode("gbk"))
+    db = str(tmp_path / "ws.duckdb")
+    assert cli("ingest", str(src), "--db", db, "--dataset", "pos").returncode == 0
+    # Loaded: V1001 on 03-01, V1002 on 03-01, V1004 on 03-06 (S005 was rejected): nobody bought twice.
+    run = cli("report", "clv", "--dataset", "pos", "--db", db)
+    assert (run.returncode, run.stdout) == (1, "")
+    assert run.stderr == ("error: too few repeat buyers to fit a model (0 of 3 buyers bought more than once "
+                          "by the fit date)\n")
+    run = cli("report", "clv", "--dataset", "pos", "--db", db, "--backtest", "2024-03-06")
+    assert run.returncode == 1 and run.stderr == "error: no purchases after the cutoff 2024-03-06: choose an earlier cutoff\n"
+    run = cli("report", "clv", "--dataset", "pos", "--db", db, "--backtest", "2024-02-01")
+    assert run.stderr == "error: no purchases on or before the cutoff 2024-02-01: choose a later cutoff\n"

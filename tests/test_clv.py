@@ -552,3 +552,21 @@ def test_cdnow_backtest_from_the_command_line(cdnow_ds):
     assert params["param"].to_list() == ["r", "alpha", "s", "beta", "p", "q", "gamma"]
     assert params["value"].to_list()[:4] == pytest.approx([0.5533, 10.5777, 0.6063, 11.6699], rel=0.01)
     assert set(params["verdict"]) == {"converged"}
+
+
+@pytest.mark.parametrize("lines,status,message", [
+    # Every order a refund: nobody ever purchased.
+    ([("r1", "o1", "2024-01-05", -30), ("r2", "o2", "2024-01-06", -10)], "no_buyers",
+     "no purchases by the fit date in this scope"),
+    # One purchase day for everyone (two orders the same day are one purchase day): no repeat buyer.
+    ([("s1", "o1", "2024-01-05", 30), ("s1", "o2", "2024-01-05 18:00", 10), ("s2", "o3", "2024-01-05", 20)],
+     "too_few_repeat_buyers", "too few repeat buyers to fit a model (0 of 2 buyers bought more than once by the fit date)"),
+])
+def test_data_the_models_cannot_use_is_said_in_one_line(store, lines, status, message):
+    ds = build(store, "odd", lines=lines)
+    model = clv.fit(store, ds, ClvSpec())
+    assert (model.status, model.message()) == (status, message)
+    parser = argparse.ArgumentParser()
+    clv.add_cli_options(parser)
+    with pytest.raises(clv.ClvUnavailable, match=message.replace("(", "\\(").replace(")", "\\)")):
+        clv.cli_report(store, ds, Filters(), parser.parse_args([]))
