@@ -678,7 +678,7 @@ def band_members(store: Store, ds: Dataset, spec: ClvSpec, low: float, high: flo
 DEFAULT_PRE_CHURN_P_ALIVE = 0.3
 PRE_CHURN_SEGMENTS = ("at_risk", "cannot_lose")
 PRE_CHURN_COLUMNS = ("member_id", "segment", "recency_days", "frequency", "monetary", "last_purchase",
-                     "p_alive", "predicted_clv", "low_p_alive", "risk_segment")
+                     "p_alive", "churn_probability", "predicted_clv", "low_p_alive", "risk_segment")
 
 
 def pre_churn_of(clv_frame: pl.DataFrame, rfm_frame: pl.DataFrame, p_alive_below: float | None,
@@ -686,10 +686,11 @@ def pre_churn_of(clv_frame: pl.DataFrame, rfm_frame: pl.DataFrame, p_alive_below
     """The buyers of rfm_frame (lib.rfm.run) with P(alive) < p_alive_below (from clv_frame =
     run(); None = not used) or an RFM segment in `segments`; the two reasons are the boolean
     columns low_p_alive and risk_segment. Columns PRE_CHURN_COLUMNS (frequency and monetary are
-    RFM's: purchases and net spend; last_purchase, p_alive and predicted_clv CLV's, null for a
+    RFM's: purchases and net spend; last_purchase, p_alive, churn_probability and predicted_clv
+    CLV's, null for a
     buyer the fit did not see); sorted by monetary desc, then member_id, so the most valuable
     come first. A member without a P(alive) (no usable fit) can only qualify by segment."""
-    model = clv_frame.select("member_id", "last_purchase", "p_alive", "predicted_clv")
+    model = clv_frame.select("member_id", "last_purchase", "p_alive", "churn_probability", "predicted_clv")
     low = (pl.col("p_alive") < p_alive_below).fill_null(False) if p_alive_below is not None else pl.lit(False)
     return (rfm_frame.join(model, on="member_id", how="left")
             .with_columns(low_p_alive=low, risk_segment=pl.col("segment").is_in(list(segments)))

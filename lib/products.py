@@ -344,15 +344,15 @@ DEFAULT_TOP_SHARE = 0.1  # "high value" = the top 10 % of buyers by predicted CL
 
 
 def high_value_ids(store: Store, ds: Dataset, filters: Filters, source: HighValueSource = "clv",
-                   top_share: float = DEFAULT_TOP_SHARE) -> tuple[str, ...]:
+                   top_share: float = DEFAULT_TOP_SHARE, model: clv.ModelName = clv.DEFAULT_MODEL) -> tuple[str, ...]:
     """The members a high-value profile describes, sorted: source "clv" = the top `top_share` of
-    the members with a predicted CLV (lib.clv defaults; ceil(share × members), ties at the cut
+    the members with a predicted CLV (`model`, lib.clv's other defaults; ceil(share × members), ties at the cut
     broken by member_id as clv.members does; none without a usable fit); "champions" = the RFM
     segment champions (lib.rfm, quintile scores). Both on the same filters."""
     if source == "clv":
         if not 0 < top_share <= 1:
             raise ValueError("top_share must be in (0, 1]")
-        ranked = clv.run(store, ds, clv.ClvSpec(filters)).filter(pl.col("predicted_clv").is_not_null()).sort(
+        ranked = clv.run(store, ds, clv.ClvSpec(filters, model=model)).filter(pl.col("predicted_clv").is_not_null()).sort(
             ["predicted_clv", "member_id"], descending=[True, False])  # as clv.members "top_clv"
         frame = ranked.head(math.ceil(top_share * ranked.height))
     elif source == "champions":

@@ -9,6 +9,7 @@ import streamlit as st
 
 from lib import clv, lifecycle, member360, rfm
 from lib.charts import member as charts_member
+from lib.charts import w5h1 as charts_w5h1
 from lib.filters import Filters
 from lib.i18n import money
 from lib.ui import (compute, current_filters, lang, member_table, number_formats, open_store, require_dataset,
@@ -75,8 +76,10 @@ if as_of is None:  # a dataset of members files only: nothing to analyse yet
 lc_spec = lifecycle.LifecycleSpec(filters)
 stage = member360.row(compute(lifecycle.run, ds, lc_spec), member)
 scores = member360.row(compute(rfm.run, ds, rfm.RfmSpec(filters)), member)
-clv_frame = compute(clv.run, ds, clv.ClvSpec(filters))
-value = member360.row(clv_frame, member)
+# Always the default purchase model (MBG/NBD), whatever 5W1H compares: a link shows the same numbers to anyone.
+clv_spec = clv.ClvSpec(filters, model=clv.DEFAULT_MODEL)
+fitted = compute(clv.fit, ds, clv_spec)
+value = member360.row(compute(clv.run, ds, clv_spec, fitted), member)
 orders = compute(member360.orders, ds, member, filters)
 
 st.subheader(tr("member.header", member=member))
@@ -122,22 +125,22 @@ with right:
                  delta=tr("member.days_ago", days=scores["recency_days"]) if scores["recency_days"]
                  else tr("member.on_data_end"), delta_color="gray", delta_arrow="off")
     if value is not None:
-        a, b, c = st.columns(3)
-        fitted = value["p_alive"] is not None
-        one_day = value["frequency"] == 0
+        a, d = st.columns(2)  # two rows of two: four cards in a row would cut their labels and notes
+        b, c = st.columns(2)
         note, colour = charts_member.next_order_note(value, lang())
         a.metric(tr("member.next_order"), str(next_date) if next_date else "–", border=True, delta=note,
                  delta_color=colour, delta_arrow="off", help=tr("member.next_basis"))
-        expected = value["expected_purchases"]  # can be null beside a P(alive) (a member silent for long)
-        b.metric(tr("p_alive"), charts_member.alive_share(value["p_alive"]) if fitted else "–", border=True,
-                 help=tr("member.clv_horizon"), delta_color="gray", delta_arrow="off",
-                 delta=(tr("member.p_alive_one_day") if one_day else
-                        tr("member.expected_purchases", n=expected) if expected is not None else None) if fitted
-                 else tr("member.no_model"))
-        c.metric(tr("predicted_clv"), money(value["predicted_clv"], lang())
-                 if value["predicted_clv"] is not None else "–", border=True, help=tr("member.clv_horizon"),
-                 delta=tr("member.next_52_weeks") if value["predicted_clv"] is not None else tr("member.no_model"),
-                 delta_color="gray", delta_arrow="off")
+        model_name = clv.MODEL_LABELS[clv_spec.model]
+        shown = charts_member.probability_cards(value, clv_spec.model, fitted.status, lang())
+        for column, label, key, help_key in ((b, tr("clv.churn_probability"), "churn", "member.churn_help"),
+                                             (c, tr("p_alive"), "alive", "member.p_alive_help")):
+            number, why = shown[key]
+            column.metric(label, number, border=True, delta=why, delta_color="gray", delta_arrow="off",
+                          help=tr(help_key, model=model_name))
+        clv_value = value["predicted_clv"]
+        d.metric(tr("predicted_clv"), money(clv_value, lang()) if clv_value is not None else "–", border=True,
+                 help=tr("member.clv_help", model=model_name), delta_color="gray", delta_arrow="off",
+                 delta=tr("member.next_52_weeks") if clv_value is not None else tr(f"clv.short_{fitted.status}"))
 
 # -- in words: why this stage, what to do, what the model can say ----------------------------
 if stage is not None:
@@ -155,10 +158,15 @@ if stage is not None:
 if scores is not None and value is None:
     fit = filters.end if filters.end is not None and as_of is not None and filters.end < as_of else as_of
     st.caption(tr("member.clv_absent", fit=fit))
-elif value is not None and (value["p_alive"] is None or value["predicted_clv"] is None):
-    st.caption(tr("member.clv_unfit", buyers=clv_frame.height))
-elif value is not None and clv_frame.height < FEW_BUYERS:
-    st.caption(tr("member.clv_few", buyers=clv_frame.height))
+elif value is not None and fitted.status != "ok":  # why, in words: too little data, or a fit that failed
+    st.caption(charts_w5h1.status_sentence(fitted.status, fitted, lang()))
+elif value is not None and value["predicted_clv"] is None:
+    st.caption(tr("member.clv_member_none"))
+elif value is not None and fitted.buyers < FEW_BUYERS:
+    st.caption(tr("member.clv_few", buyers=fitted.buyers))
+if value is not None:
+    for note in charts_w5h1.boundary_notes(fitted.notes, lang()):
+        st.info(note, icon=":material/info:")
 
 # -- order timeline and order lines ----------------------------------------------------------
 if orders.is_empty():

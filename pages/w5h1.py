@@ -9,6 +9,7 @@ chart; every member list goes through member_table.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 from functools import partial
 
@@ -19,7 +20,7 @@ from lib import cac, clv, kpis, products, repurchase, rfm
 from lib.charts import w5h1 as charts
 from lib.i18n import money, t
 from lib.ui import (compute, current_filters, kept, lang, member_table, no_data, number_formats, open_store,
-                    require_dataset, require_orders, tr)
+                    require_dataset, require_orders, tr, url_option)
 
 SECTIONS = ("why", "what", "who", "when", "products", "where")
 BY_OPTIONS = ("category", "product_name", "sku")
@@ -31,6 +32,8 @@ LIST_LIMIT = 5000          # rows of the overdue list shipped to the browser and
 BACKTEST_MONTHS = 6        # default holdout: the last six months of data
 NOTABLE_LIFT = 1.2         # a pair's lift above this is worth a word; near 1 is what chance gives
 NULL = "\x00null"          # a picker's stand-in for a missing value (None is "nothing chosen")
+MODEL_KEY = "w5h1_model"   # the purchase model (URL and session), chosen in Why, used in Who's pre-churn list too
+COMPARED = ("bgnbd", "mbgnbd")  # the backtest compares these by default; Pareto/NBD (slow) only when ticked
 
 # -- small helpers (widgets only) -----------------------------------------------------------
 
@@ -82,7 +85,39 @@ def chart(fig, key: str):
 
 def show_members(frame: pl.DataFrame, key: str, stem: str) -> None:
     headers = {c: t(charts.COLUMN_LABELS[c], L) if c in charts.COLUMN_LABELS else c for c in frame.columns}
-    member_table(charts.member_list(frame, L), key, stem, column_config=number_formats(headers))
+    # probabilities to one decimal everywhere (93.4 %): "percent" alone shows 0 to 2 decimals
+    probabilities = {headers[c]: one_decimal_percent(headers[c]) for c in charts.PROBABILITIES if c in headers}
+    member_table(charts.member_list(frame, L), key, stem,
+                 column_config={**number_formats(headers), **probabilities})
+
+
+def one_decimal_percent(label: str | None = None, **kwargs) -> st.column_config.NumberColumn:
+    """0.934 as 93.4 %: Streamlit's percent format shows as many decimals as `step` has, less two."""
+    return st.column_config.NumberColumn(label, format="percent", step=0.001, **kwargs)
+
+
+def chosen_model() -> str:
+    """The purchase model picked in the Why section (kept in the URL as w5h1_model), for the
+    sections that do not draw the control."""
+    model = st.session_state.get(MODEL_KEY)
+    return model if model in clv.MODELS else url_option(MODEL_KEY, clv.MODELS, clv.DEFAULT_MODEL)
+
+
+def model_names(model: str) -> str:
+    return clv.MODEL_LABELS[model]
+
+
+def say_status(status: str, model: clv.Model, cutoff: date | None = None) -> None:
+    """Why there is no prediction, as an info line; a failed fit (not the data) suggests another model."""
+    words = charts.status_sentence(status, model, L, cutoff)
+    st.info(words + (" " + tr("clv.try_other_model") if status == "not_converged" else ""),
+            icon=":material/query_stats:")
+
+
+def say_notes(model: clv.Model) -> None:
+    """What a boundary solution of the fit means, as an info line."""
+    for note in charts.boundary_notes(model.notes, L):
+        st.info(note, icon=":material/info:")
 
 
 def overridable(column, label_key: str, computed: float | None, key: str, scale: float = 1.0,
@@ -123,6 +158,18 @@ def count_column(label: str) -> st.column_config.NumberColumn:
     return st.column_config.NumberColumn(label, format="localized")
 
 
+def comparison_columns() -> dict:
+    """The backtest's table of models (charts.comparison_table), each number with what it means."""
+    def number(column: str, name: str, fmt: str) -> tuple[str, st.column_config.NumberColumn]:
+        return column, st.column_config.NumberColumn(tr(f"w5h1.cmp_{name}"), format=fmt,
+                                                     help=tr(f"w5h1.cmp_{name}_help"))
+    return {"model": st.column_config.TextColumn(tr("w5h1.cmp_model")),
+            **dict((number("members", "members", "localized"), number("predicted", "predicted", "%,.1f"),
+                    number("actual", "actual", "localized"), number("error_pct", "error", "%+.1f%%"),
+                    number("mae", "mae", "%.2f"), number("rmse", "rmse", "%.2f"))),
+            "status": st.column_config.TextColumn(tr("w5h1.cmp_status"))}
+
+
 def action_columns() -> dict:
     return {tr("w5h1.revenue_col"): money_column(tr("w5h1.revenue_col")),
             tr("w5h1.members_col"): count_column(tr("w5h1.members_col")),
@@ -153,7 +200,7 @@ def why() -> None:
     with st.columns([1, 2])[0]:
         margin = kept(st.select_slider, tr("w5h1.margin"), list(range(5, 101, 5)), "w5h1_margin", 100,
                       help=tr("w5h1.margin_help"), format_func=lambda m: f"{m}%") / 100
-    spec = clv.ClvSpec(filters, margin=margin)
+    spec = clv.ClvSpec(filters, margin=margin)  # historical CLV: no purchase model
 
     st.subheader(tr("w5h1.value_header"))
     computed = compute(clv.historical, ds, spec)
@@ -215,11 +262,21 @@ def why() -> None:
                            ret=money(totals["revenue_returning"], L), share=totals["returning_share"] or 0))
 
     st.subheader(tr("w5h1.clv_header"))
-    st.caption(tr("w5h1.clv_caption"))
-    bands = compute(clv.value_bands, ds, spec)
-    if bands.is_empty():
-        st.info(tr("w5h1.clv_unusable"))
+    with st.columns([1, 2])[0]:
+        model = kept(st.segmented_control, tr("clv.model"), clv.MODELS, MODEL_KEY, clv.DEFAULT_MODEL, required=True,
+                     format_func=model_names, help=tr("clv.model_help"))
+    margin_words = tr("w5h1.clv_is_revenue") if margin == 1 else tr("w5h1.clv_is_profit", margin=margin)
+    st.caption(" ".join((tr(f"clv.why_{model}"), tr("w5h1.clv_caption"), margin_words)))
+    model_spec = clv.ClvSpec(filters, model=model)  # the fit does not depend on the margin: one cache entry
+    fitted = compute(clv.fit, ds, model_spec)
+    spec = replace(model_spec, margin=margin)
+    bands = compute(clv.value_bands, ds, spec) if fitted.status == "ok" else pl.DataFrame()
+    if fitted.status != "ok":
+        say_status(fitted.status, fitted)
+    elif bands.is_empty():
+        st.info(tr("w5h1.clv_none"))
     else:
+        say_notes(fitted)
         event = chart(charts.clv_bands(bands, L), "w5h1_clv_chart")
         top = clv.top_bands(bands)
         if top:
@@ -232,11 +289,17 @@ def why() -> None:
         if band:
             low, high, _ = labels[band]
             frame = compute(clv.band_members, ds, spec, low, high).select(
-                "member_id", "first_purchase", "last_purchase", "p_alive", "expected_purchases", "expected_spend",
-                "predicted_clv")
+                "member_id", "first_purchase", "last_purchase", "p_alive", "churn_probability", "expected_purchases",
+                "expected_spend", "predicted_clv")
             show_members(frame, "w5h1_band_members", "predicted_clv_band")
+    backtest(model)
 
+
+def backtest(model: str) -> None:
+    """The holdout backtest of `model`: cards, the cumulative and the calibration plots, and the
+    models compared on the same cut-off."""
     st.subheader(tr("w5h1.backtest_header"))
+    st.caption(tr("w5h1.backtest_intro"))
     first, last = compute(kpis.order_span, ds)
     earliest, latest = first + timedelta(days=28), last - timedelta(days=7)
     if earliest >= latest:
@@ -248,17 +311,43 @@ def why() -> None:
                              key="w5h1_cutoff", help=tr("w5h1.cutoff_help"))
     unit = right.segmented_control(tr("w5h1.backtest_period"), ("week", "month"), default="week", required=True,
                                    key="w5h1_bt_period", format_func=names("period_"))
-    result = compute(clv.backtest, ds, clv.ClvSpec(filters), cutoff, unit)
-    summary = dict(result.summary.rows())
-    if result.status != "ok":
-        st.info(tr("w5h1.backtest_none"))
+    # The comparison's checkbox, drawn below the plots, decides what is computed: a slot for the plots first.
+    shown, slot = st.container(), st.empty()
+    compared = slot.container()
+    with compared:
+        st.markdown(f"**{tr('w5h1.cmp_header')}**")
+        pareto = st.checkbox(tr("w5h1.cmp_pareto"), key="w5h1_bt_pareto", help=tr("w5h1.cmp_pareto_help"))
+    models = tuple(m for m in clv.MODELS if m in COMPARED or m == model or (pareto and m == "pareto_nbd"))
+    results = compute(clv.backtest_models, ds, clv.ClvSpec(filters), cutoff, models, unit)
+    result = results[model]
+    if result.status in clv.BACKTEST_DATA_PROBLEMS:  # the same for every model: nothing to compare
+        slot.empty()
+        with shown:
+            say_status(result.status, result.model, cutoff)
         return
-    error = summary.get("relative_error_total")
-    cards(("w5h1.m_members", f"{summary['members']:,.0f}"),
-          ("w5h1.m_predicted", f"{summary['predicted_total']:,.0f}"),
-          ("w5h1.m_actual", f"{summary['actual_total']:,.0f}"),
-          ("w5h1.m_error", "–" if error is None else f"{error:+.1%}"))
-    st.plotly_chart(charts.backtest(result.periods, cutoff, L), key="w5h1_backtest_chart", width="stretch")
+    with shown:
+        if result.status != "ok":
+            say_status(result.status, result.model, cutoff)
+        else:
+            summary = dict(result.summary.rows())
+            error = summary.get("relative_error_total")
+            cards(("w5h1.m_members", f"{summary['members']:,.0f}"),
+                  ("w5h1.m_predicted", f"{summary['predicted_total']:,.0f}"),
+                  ("w5h1.m_actual", f"{summary['actual_total']:,.0f}"),
+                  ("w5h1.m_error", "–" if error is None else f"{error:+.1%}"))
+            say_notes(result.model)
+            cumulative, calibration = st.columns(2)
+            cumulative.plotly_chart(charts.backtest(result.periods, cutoff, model, L), key="w5h1_backtest_chart",
+                                    width="stretch")
+            calibration.plotly_chart(charts.calibration(clv.by_frequency(result), model, L),
+                                     key="w5h1_calibration_chart", width="stretch")
+    with compared:
+        table = clv.comparison(results)
+        st.dataframe(charts.comparison_table(table, model, L), hide_index=True, width="stretch",
+                     height=table_height(table.height), placeholder="–", column_config=comparison_columns())
+        reading = charts.closest_reading(table, L)
+        if reading:
+            st.markdown(reading)
 
 
 # -- What: retention and repurchase -------------------------------------------------------------
@@ -328,7 +417,7 @@ def who() -> None:
     with right:
         attribute = kept(st.selectbox, tr("w5h1.attribute"), ATTRIBUTES, "w5h1_attr", "member_tier",
                          format_func=names("w5h1.attr_"))
-    ids = compute(products.high_value_ids, ds, filters, source, share)
+    ids = compute(products.high_value_ids, ds, filters, source, share, chosen_model())
     spec = products.ProductSpec(filters)
     profile = compute(products.profile, ds, spec, ids, attribute) if ids else pl.DataFrame()
     if not ids or profile.is_empty():
@@ -352,13 +441,19 @@ def who() -> None:
             show_members(compute(products.members, ds, spec, cell), "w5h1_profile_members", f"profile_{attribute}")
 
     st.subheader(tr("w5h1.churn_header"))
-    st.caption(tr("w5h1.churn_intro"))
+    model = chosen_model()
+    st.caption(" ".join(filter(None, (tr("w5h1.churn_intro", model=clv.MODEL_LABELS[model]),
+                                      tr("w5h1.churn_intro_bgnbd") if model == "bgnbd" else ""))))
     left, right = st.columns([1, 2])
     threshold = left.slider(tr("w5h1.p_alive_below"), 0.05, 0.95, clv.DEFAULT_PRE_CHURN_P_ALIVE, 0.05,
                             key="w5h1_palive", format="%.2f")
     segments = right.multiselect(tr("w5h1.risk_segments"), rfm.SEGMENTS, default=list(clv.PRE_CHURN_SEGMENTS),
                                  key="w5h1_risk_segments", format_func=names("seg_"))
-    frame = compute(clv.pre_churn, ds, clv.ClvSpec(filters), threshold, tuple(segments))
+    model_spec = clv.ClvSpec(filters, model=model)
+    fitted = compute(clv.fit, ds, model_spec)
+    if not fitted.usable:  # only the RFM segments can list anyone
+        say_status(fitted.status, fitted)
+    frame = compute(clv.pre_churn, ds, model_spec, threshold, tuple(segments))
     if frame.is_empty():
         st.info(tr("w5h1.churn_none"))
         return

@@ -419,18 +419,19 @@ def test_pre_churn_of_flags_each_reason():
         ("f", 400, 1, 20.0, 1, 1, 1, "hibernating", "general_winback"),
     ])
     clv_frame = pl.DataFrame(
-        [("a", d("2024-03-01"), 0.1, 50.0), ("b", d("2023-08-01"), 0.9, 80.0), ("c", d("2023-05-01"), 0.2, 10.0),
-         ("d", d("2024-02-20"), 0.5, 120.0), ("f", d("2023-01-01"), None, None)],  # e: not in the fit
+        [("a", d("2024-03-01"), 0.1, 0.9, 50.0), ("b", d("2023-08-01"), 0.9, 0.1, 80.0),
+         ("c", d("2023-05-01"), 0.2, 0.8, 10.0), ("d", d("2024-02-20"), 0.5, 0.5, 120.0),
+         ("f", d("2023-01-01"), None, None, None)],  # e: not in the fit
         schema={"member_id": pl.String, "last_purchase": pl.Date, "p_alive": pl.Float64,
-                "predicted_clv": pl.Float64}, orient="row")
+                "churn_probability": pl.Float64, "predicted_clv": pl.Float64}, orient="row")
     frame = clv.pre_churn_of(clv_frame, rfm_frame, 0.3, ("at_risk", "cannot_lose"))
     assert frame.columns == list(clv.PRE_CHURN_COLUMNS)
     # a: P(alive) 0.1 < 0.3 though a champion; b: at risk though 0.9; c: both; d: neither (0.5, loyal);
     # e: at risk, no P(alive); f: no P(alive), hibernating → not listed. By monetary: c 900, b 800, a 500, e 100.
     assert frame.select("member_id", "p_alive", "low_p_alive", "risk_segment").rows() == [
         ("c", 0.2, True, True), ("b", 0.9, False, True), ("a", 0.1, True, False), ("e", None, False, True)]
-    assert frame.filter(pl.col("member_id") == "c").select("last_purchase", "predicted_clv").row(0) == (
-        d("2023-05-01"), 10.0)
+    assert frame.filter(pl.col("member_id") == "c").select("last_purchase", "churn_probability",
+                                                           "predicted_clv").row(0) == (d("2023-05-01"), 0.8, 10.0)
     # Without the P(alive) rule only the segments count; with no segment only P(alive).
     assert clv.pre_churn_of(clv_frame, rfm_frame, None, ("at_risk",))["member_id"].to_list() == ["b", "e"]
     assert clv.pre_churn_of(clv_frame, rfm_frame, 0.6, ())["member_id"].to_list() == ["c", "a", "d"]
@@ -446,10 +447,10 @@ def test_pre_churn_on_the_fixture_uses_rfm_at_as_of(store, ds):
     #   m5: last 01-11 → 53 days → R 3; F 2; 50 → M 2; fm 2 → about_to_sleep
     rfm_spec = RfmSpec(r_thresholds=(7, 30, 60, 90), f_thresholds=(2, 3, 4, 5), m_thresholds=(50, 100, 200, 300))
     frame = clv.pre_churn(store, ds, ClvSpec(), 0.3, ("about_to_sleep", "loyal"), rfm_spec)
-    # Four buyers cannot pin BG/NBD down: no P(alive), so only the segments flag anybody.
+    # Three repeat buyers are too few to fit: no P(alive), so only the segments flag anybody.
     assert frame.rows() == [
-        ("m1", "loyal", 21, 4, 210.0, d("2024-02-12"), None, None, False, True),
-        ("m5", "about_to_sleep", 53, 2, 50.0, d("2024-01-11"), None, None, False, True),
+        ("m1", "loyal", 21, 4, 210.0, d("2024-02-12"), None, None, None, False, True),
+        ("m5", "about_to_sleep", 53, 2, 50.0, d("2024-01-11"), None, None, None, False, True),
     ]
     assert clv.pre_churn(store, ds, ClvSpec(Filters.of(channel="nowhere"))).height == 0
 

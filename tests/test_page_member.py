@@ -12,6 +12,7 @@ import pytest
 
 from lib.charts import member as charts_member
 from tests.conftest import figures, metrics, page, set_filters, traces
+from tests.test_page_w5h1 import population_orders
 
 RICH_ORDERS = """会员ID,订单号,支付时间,实付金额,渠道,品类,商品名称,数量
 R1,B1,2024-01-05 10:00,200,门店,奶粉,奶粉A,2
@@ -84,9 +85,12 @@ def test_one_member_in_full_and_a_filter_changing_it(rich):
 
 def test_search_and_empty_states(workspace):
     at = member_page()
-    # two buyers: Gamma-Gamma has one repeat buyer and cannot be fitted, so no predicted CLV, and the page says why
-    assert metrics(at)["预测 CLV"] == "–"
-    assert any("买家太少（2 人）" in c.value for c in at.caption)
+    # two buyers, one of them (M1) with a repeat purchase: too few to fit a model, so no prediction, and
+    # the page says why with the counts (the data, not a failed fit)
+    cards = {m.label: (m.value, m.proto.delta) for m in at.metric}
+    assert cards["预测 CLV"] == cards["流失概率"] == cards["存活概率"] == ("–", "复购会员太少")
+    assert ("复购会员太少，无法拟合预测模型：2 位买家中只有 1 位买过不止一次（至少需要 20 位，才能分辨谁已经离开、谁只是还没回来）。"
+            in [c.value for c in at.caption])
     at.text_input(key="m360_search").set_value("2").run()
     assert [o.split(" ")[0] for o in at.selectbox(key="m360_pick::2").options] == ["M2"]
     assert at.query_params["m360_member"] == "M2"
@@ -137,8 +141,28 @@ def test_next_order_note_says_unlikely_to_return_below_five_percent(lang, overdu
     assert charts_member.next_order_note({**row, "p_alive": 0.05}, lang)[0] == overdue  # 5 % itself is not under
     assert charts_member.next_order_note({**row, "days_overdue": 0}, lang)[1] == "green"
     assert charts_member.next_order_note({**row, "expected_next_date": None}, lang)[1] == "gray"
-    # P(alive) on its card: a whole percent, "<1%" for a sliver (a "0%" would read as certainly gone)
-    assert [charts_member.alive_share(p) for p in (0.2, 0.049, 0.003, 0.0)] == ["20%", "5%", "<1%", "0%"]
+    # P(alive) and churn probability on their cards: one decimal; "<0.1%" and ">99.9%" for the extremes
+    # (lib.clv.run's 4 decimals make 0.0 mean "under 0.005 %": a "0.0%" would read as certainly gone)
+    assert [charts_member.probability_text(p) for p in (0.2, 0.049, 0.934, 0.003, 0.0004, 0.0, 0.9995, 1.0)] == \
+        ["20.0%", "4.9%", "93.4%", "0.3%", "<0.1%", "<0.1%", ">99.9%", ">99.9%"]
+
+
+@pytest.mark.parametrize("lang,sentence", [("en", "BG/NBD cannot tell without a repeat purchase"),
+                                           ("zh", "BG/NBD 无法判断：该会员没有复购")])
+def test_bgnbd_never_says_100_percent_for_a_one_time_buyer(lang, sentence):
+    one_time = {"frequency": 0, "p_alive": 1.0, "churn_probability": 0.0, "expected_purchases": 0.4}
+    assert charts_member.probability_cards(one_time, "bgnbd", "ok", lang) == {
+        "churn": ("–", sentence), "alive": ("–", sentence)}
+    # MBG/NBD gives the same member a real probability
+    one_time = {**one_time, "p_alive": 0.066, "churn_probability": 0.934, "expected_purchases": 0.1}
+    churn, alive = charts_member.probability_cards(one_time, "mbgnbd", "ok", lang).values()
+    assert (churn[0], alive[0]) == ("93.4%", "6.6%")
+    assert churn[1] == ("estimated by MBG/NBD" if lang == "en" else "MBG/NBD 模型估计")
+    # a repeat buyer under BG/NBD has one too; no fit: "–" and why, in a few words
+    assert charts_member.probability_cards({**one_time, "frequency": 2}, "bgnbd", "ok", lang)["churn"][0] == "93.4%"
+    nothing = {**one_time, "p_alive": None, "churn_probability": None, "expected_purchases": None}
+    assert charts_member.probability_cards(nothing, "mbgnbd", "not_converged", lang)["alive"] == (
+        "–", "fit did not converge" if lang == "en" else "模型未收敛")
 
 
 def fitted_orders() -> str:
@@ -169,4 +193,20 @@ def test_a_member_long_gone_is_unlikely_to_return_not_hundreds_of_days_overdue(a
     # (2024-06-25). Ten weekly purchases, then 68 silent weeks: P(alive) rounds to 0 %, so the card keeps
     # the date and says Z is unlikely to return instead of "470 days overdue".
     assert shown[card] == ("2023-03-13", unlikely)
-    assert shown["P(alive)" if lang == "en" else "存活概率"][0] == "0%"
+    assert shown["P(alive)" if lang == "en" else "存活概率"][0] == "<0.1%"
+    assert shown["Churn probability" if lang == "en" else "流失概率"][0] == ">99.9%"
+
+
+@pytest.mark.parametrize("lang,labels,revenue", [
+    ("en", ("Churn probability", "P(alive)", "Predicted CLV"), "It is revenue, not profit"),
+    ("zh", ("流失概率", "存活概率", "预测 CLV"), "按销售额计，不是利润")])
+def test_a_one_time_buyer_long_gone_gets_a_real_churn_probability(add_dataset, lang, labels, revenue):
+    add_dataset("pop", population_orders())
+    at = member_page(lang, dataset="pop", m360_member="ONE")
+    cards = {m.label: m for m in at.metric}
+    churn, alive, clv_card = (cards[label] for label in labels)
+    # ONE bought once, on 2023-01-15, 532 days before the data end (stage churned). The page's model is
+    # always the default, MBG/NBD, which lets a one-time buyer leave: P(alive) 0.1036 (BG/NBD would say 100 %).
+    assert (churn.value, alive.value) == ("89.6%", "10.4%")
+    assert "MBG/NBD" in churn.help and "MBG/NBD" in alive.help and "MBG/NBD" in clv_card.help
+    assert revenue in clv_card.help

@@ -4,11 +4,13 @@ numbers are worked out by hand below."""
 from __future__ import annotations
 
 import json
+import random
+from datetime import date, timedelta
 
 import pandas as pd  # AppTest hands tables back as pandas frames
 import pytest
 
-from tests.conftest import figure, import_csv, metrics, page, set_filters
+from tests.conftest import figure, import_csv, metrics, page, set_filters, traces
 
 SECTIONS = ("why", "what", "who", "when", "products", "where")
 # member, order, date, amount, channel, category
@@ -257,3 +259,170 @@ def test_the_pairs_reading_names_the_strongest_lift_or_says_none_beats_chance(ad
     # Together in 2 of 4 orders, each in 3: lift = 2 × 4 / (3 × 3) = 0.89 — less than chance.
     assert ("没有哪组商品一起购买得比随机更多：最高的提升度只有 ×0.89（奶粉 → 纸尿裤），提升度接近 1 就是随机搭配的水平。"
             in [m.value for m in at.markdown])
+
+
+# -- predicted CLV: the model, why a prediction is missing, the backtest -----------------------------
+
+
+def test_too_few_repeat_buyers_is_said_with_the_counts(shop):
+    at = open_page("en", "why")
+    # By the data end (2024-03-05): A bought on 3 days, B on 2, C, D, E once: 2 of 5 buyers repeat, under
+    # the 20 a model needs. The sentence blames the data (it is the data), with the counts.
+    infos = [i.value for i in at.info]
+    assert ("Too few repeat buyers to fit a model: 2 of 5 buyers bought more than once (at least 20 are needed "
+            "to tell who has left from who has not come back yet).") in infos
+    # The backtest's cut-off defaults to the earliest allowed, 2024-01-29 (first purchase + 28 days): only
+    # A (01-01) and B (01-10) had bought by then, once each.
+    assert at.date_input(key="w5h1_cutoff").value == date(2024, 1, 29)
+    assert ("Too few repeat buyers to fit a model: 0 of 2 buyers bought more than once (at least 20 are needed "
+            "to tell who has left from who has not come back yet).") in infos
+    assert not any("Backtest" in spec["layout"]["title"]["text"] for spec in map(json.loads, (
+        c.proto.spec for c in at.get("plotly_chart"))))
+    at = open_page("zh", "why")
+    assert ("复购会员太少，无法拟合预测模型：5 位买家中只有 2 位买过不止一次（至少需要 20 位，才能分辨谁已经离开、谁只是还没回来）。"
+            in [i.value for i in at.info])
+
+
+def population_orders(seed: int = 2, members: int = 300) -> str:
+    """Members enough for the purchase models (seeded: random.Random(2); BG/NBD and MBG/NBD both fit
+    these rows, on all of them and before the default cut-off 2023-12-30, without a boundary note;
+    Pareto/NBD does not converge before the cut-off). Each member starts on a day of 2023, buys again
+    after exponential gaps of a mean picked from 15–180 days, stops after each purchase with a chance
+    picked from 0.1–0.5; data end 2024-06-30. Plus ONE, who bought once on 2023-01-15 and never again."""
+    rng = random.Random(seed)
+    rows = ["会员ID,订单号,支付时间,实付金额"]
+    for k in range(members):
+        day = date(2023, 1, 1) + timedelta(days=rng.randrange(365))
+        mean_gap, stop = rng.choice((15, 30, 45, 60, 90, 180)), rng.choice((0.1, 0.2, 0.3, 0.5))
+        spend, n = rng.randrange(50, 300), 0
+        while day <= date(2024, 6, 30):
+            rows.append(f"P{k:03d},P{k:03d}-{n},{day},{spend + rng.randrange(-30, 31)}")
+            n += 1
+            if rng.random() < stop:
+                break
+            day += timedelta(days=1 + int(rng.expovariate(1 / mean_gap)))
+    rows.append("ONE,ONE-0,2023-01-15,120")
+    return "\n".join(rows) + "\n"
+
+
+@pytest.fixture
+def population(add_dataset):
+    return add_dataset("pop", population_orders())
+
+
+def pre_churn_row(at, member: str) -> pd.Series:
+    [table] = [d.value for d in at.dataframe if "Member ID" in d.value.columns]
+    return table.set_index("Member ID").loc[member]
+
+
+def comparison(at):
+    """The backtest's table of models (clv.comparison's columns) and its values."""
+    [grid] = [d for d in at.dataframe if "error_pct" in d.value.columns]
+    return grid, grid.value
+
+
+def test_the_model_changes_a_one_time_buyers_p_alive(population):
+    at = page("w5h1", "en", dataset="pop", w5h1="why")
+    assert at.button_group(key="w5h1_model").value == "mbgnbd"          # the default
+    assert any(c.value.startswith("Model: MBG/NBD (the default): a one-time buyer who has been gone long counts "
+                                  "as likely lost.") for c in at.caption)
+    mbgnbd_reading = next(m.value for m in at.markdown if "over the next 52 weeks" in m.value)
+    at.button_group(key="w5h1_model").set_value("bgnbd").run()
+    assert at.query_params["w5h1_model"] == "bgnbd"                      # kept in the URL
+    assert any(c.value.startswith("Model: BG/NBD: it always gives a one-time buyer a 100 % P(alive)")
+               for c in at.caption)
+    assert next(m.value for m in at.markdown if "over the next 52 weeks" in m.value) != mbgnbd_reading
+
+    # Who's pre-churn list follows the model chosen in Why. ONE bought once, 532 days before the data
+    # end (RFM segment lost): BG/NBD cannot see a one-time buyer leave (P(alive) 100 %), MBG/NBD can.
+    at.button_group(key="w5h1").set_value("who").run()
+    at.multiselect(key="w5h1_risk_segments").set_value(["at_risk", "cannot_lose", "lost"]).run()
+    assert any("P(alive) (BG/NBD; churn probability = 1 − P(alive))" in c.value
+               and "one-time buyers always have P(alive) 100 %" in c.value for c in at.caption)
+    one = pre_churn_row(at, "ONE")
+    assert (one["P(alive)"], one["Churn probability"]) == (1.0, 0.0)
+    at = page("w5h1", "en", dataset="pop", w5h1="who")               # the default model again
+    at.multiselect(key="w5h1_risk_segments").set_value(["at_risk", "cannot_lose", "lost"]).run()
+    one = pre_churn_row(at, "ONE")
+    assert 0 < one["P(alive)"] < 0.5 and one["Churn probability"] == pytest.approx(1 - one["P(alive)"])
+    assert any("P(alive) (MBG/NBD;" in c.value for c in at.caption)
+    # probabilities read with one decimal (93.4 %), whatever their value
+    [table] = [d for d in at.dataframe if "Member ID" in d.value.columns]
+    formats = {name: (c["type_config"].get("format"), c["type_config"].get("step"))
+               for name, c in json.loads(table.proto.columns).items() if "type_config" in c}
+    assert formats["P(alive)"] == formats["Churn probability"] == ("percent", 0.001)
+
+
+@pytest.mark.parametrize("lang,words", [
+    ("en", {"cumulative": "Backtest: cumulative purchases", "calibration": "Backtest by group",
+            "actual": "Actual", "predicted": "Predicted (MBG/NBD)", "shown": "MBG/NBD (shown)", "model": "Model",
+            "fit": "Fit", "fitted": "fitted", "failed": "fit did not converge", "cut": "Calibration cut-off 2023-12-30",
+            "x": "Repurchases before the cut-off (members in brackets)", "y": "Purchases per member in the holdout",
+            "closest": "On this dataset's backtest MBG/NBD came closest (+6.9% vs BG/NBD +7.1%)."}),
+    ("zh", {"cumulative": "回测：验证期累计购买次数", "calibration": "按截止日前复购次数分组",
+            "actual": "实际", "predicted": "预测（MBG/NBD）", "shown": "MBG/NBD（当前）", "model": "模型",
+            "fit": "拟合", "fitted": "拟合成功", "failed": "模型未收敛", "cut": "校准期截止日 2023-12-30",
+            "x": "截止日前的复购次数（括号内为人数）", "y": "验证期人均购买次数",
+            "closest": "在本数据集的回测中，MBG/NBD 最接近实际（总量误差 +6.9%；BG/NBD +7.1%）。"})])
+def test_the_backtest_as_two_pictures_and_the_models_compared(population, lang, words):
+    at = page("w5h1", lang, dataset="pop", w5h1="why")
+    # Cut-off: six months before the data end (2024-06-30). 301 members had bought by then.
+    assert at.date_input(key="w5h1_cutoff").value == date(2023, 12, 30)
+    cumulative = figure(at, words["cumulative"])
+    lines = traces(cumulative)
+    assert list(lines) == [words["actual"], words["predicted"]]
+    assert lines[words["actual"]]["y"][-1] == 249                        # purchase days after the cut-off
+    assert lines[words["predicted"]]["y"][-1] == pytest.approx(266.25, abs=0.01)
+    # the holdout's first week ends after the cut-off: a dashed line and its label mark the cut-off itself
+    [line] = cumulative["layout"]["shapes"]
+    assert line["x0"] == line["x1"] == "2023-12-30"
+    assert words["cut"] in [a["text"] for a in cumulative["layout"]["annotations"]]
+    assert cumulative["layout"]["xaxis"]["range"][0] < "2023-12-30"
+    # The calibration plot (clv.by_frequency): mean holdout purchases per member by repeat purchases
+    # before the cut-off, 0 … 6 and 7+; 123 members had none, and bought 0.626 times each afterwards.
+    calibration = figure(at, words["calibration"])
+    bars = traces(calibration, "bar")
+    assert list(bars) == [words["actual"], words["predicted"]]
+    assert bars[words["actual"]]["x"] == ["0", "1", "2", "3", "4", "5", "6", "7+"]
+    assert bars[words["actual"]]["y"][0] == 0.626 and bars[words["actual"]]["customdata"][0] == 123
+    assert calibration["layout"]["xaxis"]["title"]["text"] == words["x"]
+    assert calibration["layout"]["yaxis"]["title"]["text"] == words["y"]
+    # the models compared on the same cut-off: BG/NBD and MBG/NBD, Pareto/NBD (slow) only when ticked
+    grid, table = comparison(at)
+    labels = {name: c.get("label") for name, c in json.loads(grid.proto.columns).items()}
+    assert (labels["model"], labels["status"]) == (words["model"], words["fit"])
+    assert list(table["model"]) == ["BG/NBD", words["shown"]]
+    assert list(table["status"]) == [words["fitted"]] * 2
+    assert words["closest"] in [m.value for m in at.markdown]
+    at.checkbox(key="w5h1_bt_pareto").check().run()
+    assert not at.exception
+    _, table = comparison(at)
+    assert list(table["model"]) == ["BG/NBD", words["shown"], "Pareto/NBD"]
+    # Pareto/NBD does not converge before this cut-off: its row says so and has no numbers
+    assert table["status"].iloc[2] == words["failed"] and pd.isna(table["predicted"].iloc[2])
+    assert words["closest"] in [m.value for m in at.markdown]
+
+
+def test_a_fit_that_fails_is_not_blamed_on_the_data(population):
+    # Pareto/NBD does not converge before the default cut-off: the backtest says the fit failed (not
+    # "too few buyers") and suggests another model; the two others are still compared.
+    at = page("w5h1", "en", dataset="pop", w5h1="why", w5h1_model="pareto_nbd")
+    infos = [i.value for i in at.info]
+    assert ("The Pareto/NBD fit did not converge on this data (no stable best set of parameters), so no "
+            "predictions are shown. The fit failed; that does not mean the data are too few. Try another model, "
+            "or fewer filters.") in infos
+    assert not any("Too few" in i for i in infos)
+    _, table = comparison(at)
+    assert list(table["model"]) == ["BG/NBD", "MBG/NBD", "Pareto/NBD (shown)"]
+
+
+@pytest.mark.parametrize("lang,revenue,profit", [
+    ("en", "At a 100 % margin predicted CLV is revenue, not profit", "Predicted CLV is multiplied by the 40% gross "
+     "margin: it is gross profit, not revenue."),
+    ("zh", "毛利率为 100%：预测 CLV 是销售额，不是利润。", "预测 CLV 已乘以毛利率 40%：是毛利，不是销售额。")])
+def test_the_clv_caption_says_revenue_or_gross_profit(population, lang, revenue, profit):
+    at = page("w5h1", lang, dataset="pop", w5h1="why")
+    assert any(revenue in c.value for c in at.caption)
+    at.select_slider(key="w5h1_margin").set_value(40).run()
+    assert any(profit in c.value for c in at.caption)
+    assert not any(revenue in c.value for c in at.caption)

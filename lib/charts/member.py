@@ -10,6 +10,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from lib.charts import PALETTE, style
+from lib.clv import MODEL_LABELS
 from lib.i18n import Lang, t
 
 PURCHASE_COLOUR = PALETTE[0]
@@ -24,9 +25,35 @@ HEADROOM, FOOTROOM = 0.45, 0.1
 UNLIKELY_P_ALIVE = 0.05  # below this P(alive) an overdue member is "unlikely to return", not "N days overdue"
 
 
-def alive_share(p_alive: float) -> str:
-    """P(alive) as a whole percent; "<1%" rather than a "0%" that reads as certainly gone."""
-    return "<1%" if 0 < p_alive < 0.005 else f"{p_alive:.0%}"
+def probability_text(p: float) -> str:
+    """A probability (P(alive), churn probability) as a percent with one decimal: 93.4%. "<0.1%"
+    and ">99.9%" rather than a 0.0 % or 100.0 % that would read as certain: the models' P(alive)
+    is never 0 or 1 (lib.clv.run rounds it to 4 decimals, so 0.0 there means under 0.005 %)."""
+    if p < 0.0005:
+        return "<0.1%"
+    if p >= 0.9995:
+        return ">99.9%"
+    return f"{p:.1%}"
+
+
+def probability_cards(value: dict, model: str, status: str, lang: Lang) -> dict[str, tuple[str, str | None]]:
+    """The churn-probability and P(alive) cards as {"churn" | "alive": (value, note)}, from the
+    member's lib.clv.run row fitted with `model` (whose lib.clv Model.status is `status`). Without
+    a P(alive) both say "–" and why in a few words. Under BG/NBD a member without a repeat purchase
+    (frequency 0) gets a sentence, never "100 %": the model cannot see them leave, and a 100 % would
+    stand beside a "churned" stage. The churn card's note names the model."""
+    p_alive = value["p_alive"]
+    if p_alive is None:
+        why = t(f"clv.short_{status}", lang) if status != "ok" else None
+        return {"churn": ("–", why), "alive": ("–", why)}
+    if model == "bgnbd" and value["frequency"] == 0:
+        why = t("clv.bgnbd_one_time", lang)
+        return {"churn": ("–", why), "alive": ("–", why)}
+    expected = value["expected_purchases"]  # can be null beside a P(alive) (a member silent for long)
+    by_model = t("member.by_model", lang, model=MODEL_LABELS[model])
+    return {"churn": (probability_text(value["churn_probability"]), by_model),
+            "alive": (probability_text(p_alive),
+                      t("member.expected_purchases", lang, n=expected) if expected is not None else None)}
 
 
 def next_order_note(value: dict, lang: Lang) -> tuple[str, str]:

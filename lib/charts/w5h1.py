@@ -8,13 +8,14 @@ so the page can open the members behind it.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import plotly.graph_objects as go
 import polars as pl
 from plotly.subplots import make_subplots
 
 from lib.cac import SPEND_NOT_SCOPED
+from lib.clv import MIN_REPEAT_BUYERS, MODEL_LABELS, Model
 from lib.charts import HEAT_SCALE, PALETTE, style
 from lib.i18n import Lang, money, t
 
@@ -136,23 +137,96 @@ def clv_bands(frame: pl.DataFrame, lang: Lang) -> go.Figure:
     return fig
 
 
-def backtest(periods: pl.DataFrame, cutoff: date, lang: Lang) -> go.Figure:
-    """clv.backtest periods: cumulative predicted vs actual purchase days after the cut-off."""
+def model_label(model: str) -> str:
+    return MODEL_LABELS[model]
+
+
+def status_sentence(status: str, model: Model, lang: Lang, cutoff: date | None = None) -> str:
+    """Why a prediction or a backtest is missing (a lib.clv Model's or Backtest's status) in words;
+    `model` (the fit, or the backtest's) fills in its name and counts."""
+    return t(f"clv.status_{status}", lang, model=model_label(model.name), repeat=model.repeat_buyers,
+             buyers=model.buyers, minimum=MIN_REPEAT_BUYERS, cutoff=cutoff)
+
+
+def boundary_notes(notes: tuple[str, ...], lang: Lang) -> list[str]:
+    """What a fit's boundary solutions mean (Model.notes), one sentence each, repeats dropped."""
+    return [t(f"clv.boundary_{note}", lang) for note in dict.fromkeys(notes)]
+
+
+def backtest(periods: pl.DataFrame, cutoff: date, model: str, lang: Lang) -> go.Figure:
+    """clv.backtest periods: cumulative predicted (by `model`) vs actual purchase days after the
+    cut-off, each point at its period's end; a dashed line marks the cut-off, where both start at 0."""
     ends = periods["period_end"].to_list()
+    predicted = f"{t('w5h1.predicted', lang)}（{model_label(model)}）" if lang == "zh" else \
+        f"{t('w5h1.predicted', lang)} ({model_label(model)})"
     fig = go.Figure()
-    for column, name, colour, dash in (("actual_cumulative", "w5h1.actual", BLUE, "solid"),
-                                       ("predicted_cumulative", "w5h1.predicted", AMBER, "dash")):
+    for column, name, colour, dash in (("actual_cumulative", t("w5h1.actual", lang), BLUE, "solid"),
+                                       ("predicted_cumulative", predicted, AMBER, "dash")):
         fig.add_trace(go.Scatter(
-            x=ends, y=periods[column].to_list(), name=t(name, lang), mode="lines+markers",
+            x=ends, y=periods[column].to_list(), name=name, mode="lines+markers",
             line={"color": colour, "width": 2, "dash": dash},
             customdata=periods.select("period", "predicted", "actual").rows(),
-            hovertemplate=("%{customdata[0]|%Y-%m-%d} – %{x|%Y-%m-%d}<br>" + t(name, lang)
+            hovertemplate=("%{customdata[0]|%Y-%m-%d} – %{x|%Y-%m-%d}<br>" + name
                            + ": %{y:,.0f}<br>" + t("w5h1.predicted", lang) + " / " + t("w5h1.actual", lang)
                            + ": %{customdata[1]:,.0f} / %{customdata[2]:,}<extra></extra>")))
-    cut = f"{_word(t('w5h1.cutoff', lang), lang)} {cutoff.isoformat()}"
-    title = t("w5h1.backtest_title", lang) + (f"（{cut}）" if lang == "zh" else f" ({cut})")
-    return _date_axis(style(fig, title, t("w5h1.backtest_x", lang), t("w5h1.backtest_y", lang), y_format=",.0f"),
-                      lang)
+    fig.add_shape(type="line", x0=cutoff, x1=cutoff, y0=0, y1=1, yref="paper",
+                  line={"dash": "dot", "color": GREY, "width": 1.5})
+    fig.add_annotation(x=cutoff, y=1, yref="paper", text=t("w5h1.cutoff", lang) + f" {cutoff.isoformat()}",
+                       showarrow=False, xanchor="left", yanchor="top", xshift=4, font={"color": "#64748b", "size": 12})
+    if ends:
+        pad = max(timedelta(days=1), (ends[-1] - cutoff) * 0.02)  # room left of the cut-off line
+        fig.update_xaxes(range=[cutoff - pad, ends[-1] + pad], type="date")
+    fig = style(fig, t("w5h1.backtest_title", lang), t("w5h1.backtest_x", lang), t("w5h1.backtest_y", lang),
+                y_format=",.0f")
+    fig.update_yaxes(rangemode="tozero")
+    return _date_axis(fig, lang)
+
+
+def calibration(frame: pl.DataFrame, model: str, lang: Lang) -> go.Figure:
+    """clv.by_frequency: purchases per member in the holdout, actual vs predicted by `model`,
+    grouped by repeat purchases before the cut-off (0 … 6, 7+); each group's members under its label."""
+    groups = frame["repeat_purchases"].to_list()
+    members = frame["members"].to_list()
+    name = {"actual": t("w5h1.actual", lang), "predicted": t("w5h1.predicted", lang) + (
+        f"（{model_label(model)}）" if lang == "zh" else f" ({model_label(model)})")}
+    fig = go.Figure()
+    for column, colour in (("actual", BLUE), ("predicted", AMBER)):
+        fig.add_trace(go.Bar(
+            x=groups, y=frame[column].to_list(), name=name[column], marker_color=colour, customdata=members,
+            hovertemplate=(t("w5h1.calib_hover", lang, group="%{x}", members="%{customdata:,}") + "<br>"
+                           + name[column] + ": %{y:.2f}<extra></extra>")))
+    fig.update_layout(barmode="group", bargap=0.25)
+    fig.update_xaxes(type="category", tickvals=groups,
+                     ticktext=[f"{g}<br><span style='font-size:11px;color:#64748b'>({n:,})</span>"
+                               for g, n in zip(groups, members)])
+    return style(fig, t("w5h1.calib_title", lang), t("w5h1.calib_x", lang), t("w5h1.calib_y", lang),
+                 y_format=".1f")
+
+
+def comparison_table(frame: pl.DataFrame, chosen: str, lang: Lang) -> pl.DataFrame:
+    """clv.comparison for reading: model (its label, the one shown above marked), members,
+    predicted, actual, error_pct (relative_error in percent, 1 dp, so a signed "%+.1f%%" format
+    reads +6.5 % as the sentences do), mae, rmse, status (in words). Column ids kept (the page
+    labels them); a model whose fit failed has blank numbers and says why in status."""
+    marked = {m: model_label(m) + (t("w5h1.cmp_shown", lang) if m == chosen else "") for m in frame["model"]}
+    return frame.select(
+        pl.col("model").replace_strict(marked, return_dtype=pl.String),
+        "members", "predicted", "actual", (pl.col("relative_error") * 100).round(1).alias("error_pct"), "mae", "rmse",
+        pl.col("status").replace_strict({s: t(f"clv.short_{s}", lang) for s in frame["status"].unique()},
+                                        return_dtype=pl.String))
+
+
+def closest_reading(frame: pl.DataFrame, lang: Lang) -> str | None:
+    """"On this dataset's backtest MBG/NBD came closest (+8.2% vs BG/NBD +11.2%)": the model with
+    the smallest |relative error| of clv.comparison (ties: the first listed), beside the others;
+    None unless at least two models could be compared."""
+    rows = [r for r in frame.iter_rows(named=True) if r["relative_error"] is not None]
+    if len(rows) < 2:
+        return None
+    best = min(rows, key=lambda r: abs(r["relative_error"]))
+    sep = "，" if lang == "zh" else ", "
+    others = sep.join(f"{model_label(r['model'])} {r['relative_error']:+.1%}" for r in rows if r is not best)
+    return t("w5h1.cmp_reading", lang, model=model_label(best["model"]), error=best["relative_error"], others=others)
 
 
 # -- What ------------------------------------------------------------------------------------
@@ -507,10 +581,12 @@ COLUMN_LABELS = {
     "value_group": "value_group", "recency_days": "recency_days", "frequency": "frequency",
     "monetary": "w5h1.col_monetary", "r_score": "w5h1.col_r_score", "f_score": "w5h1.col_f_score",
     "m_score": "w5h1.col_m_score",
-    "p_alive": "p_alive", "expected_purchases": "expected_purchases", "expected_spend": "w5h1.col_expected_spend",
+    "p_alive": "p_alive", "churn_probability": "clv.churn_probability", "expected_purchases": "expected_purchases",
+    "expected_spend": "w5h1.col_expected_spend",
     "predicted_clv": "w5h1.col_predicted_clv", "expected_next_date": "expected_next_date",
     "low_p_alive": "w5h1.col_low_p_alive", "risk_segment": "w5h1.col_risk_segment",
 }
+PROBABILITIES = ("p_alive", "churn_probability")
 VALUE_LABELS = {"segment": "seg_", "value_group": "vg_", "status": "w5h1.st_", "basis": "w5h1.basis_"}
 
 
@@ -529,6 +605,9 @@ def member_list(frame: pl.DataFrame, lang: Lang) -> pl.DataFrame:
             renamed[column] = t(key, lang)
     # dates as 2024-01-05 (st.dataframe would show a time of day)
     values += [pl.col(c).dt.strftime("%Y-%m-%d") for c, dtype in frame.schema.items() if dtype == pl.Date]
+    # probabilities to 0.1 %: the grid cuts a number to its column's step (0.001 for one decimal of a
+    # percent) instead of rounding it, so 0.9346 would read 93.4 % beside a card's 93.5 %
+    values += [pl.col(c).round(3) for c in PROBABILITIES if c in frame.columns]
     return (frame.with_columns(values) if values else frame).rename(renamed)
 
 

@@ -43,8 +43,6 @@ LABELS: dict[str, tuple[str, str]] = {
     "member.net_spend": ("累计消费金额", "Net spend"),
     "member.first_on": ("首购 {date}", "first on {date}"),
     "member.no_rhythm": ("只有一个购买日", "only one purchase day"),
-    "member.p_alive_one_day": ("仅一个购买日，恒为 100%", "1 purchase day → 100%"),
-    "member.no_model": ("模型无法拟合", "no model fit"),
     "member.expected_purchases": ("未来 52 周预计购买 {n:.1f} 次", "{n:.1f} orders in 52 weeks"),
     "member.next_order": ("预计下次购买日期", "Expected next order"),
     "member.next_52_weeks": ("未来 52 周销售额", "revenue, next 52 weeks"),
@@ -83,16 +81,25 @@ LABELS: dict[str, tuple[str, str]] = {
     "member.next_basis": ("预计下次购买日期 = 最近购买日 + 该会员的平均购买间隔（首购到末购的天数 ÷ 复购次数）。",
                           "Expected date of next order = last purchase day + the member's mean gap (days from first "
                           "to last purchase ÷ repeat purchases)."),
-    "member.clv_horizon": ("存活概率和预测 CLV 来自 BG/NBD + Gamma-Gamma 模型（未来 52 周，按销售额计）。"
-                           "只有一个购买日的会员，BG/NBD 假设流失只发生在复购之后，所以存活概率恒为 100%，"
-                           "请结合生命周期阶段和预计购买次数判断。",
-                           "P(alive) and predicted CLV come from BG/NBD + Gamma-Gamma (next 52 weeks, revenue). "
-                           "For a member with one purchase day BG/NBD assumes dropout only happens after a repeat "
-                           "purchase, so P(alive) is always 100 %: read it with the lifecycle stage and the "
-                           "expected purchases."),
-    "member.clv_unfit": ("预测模型无法在当前范围内完整拟合：买家太少（{buyers} 人）或数据无法确定模型参数，缺少的预测值显示为「–」。",
-                         "The prediction model cannot be fully fitted on this scope: too few buyers ({buyers}) or data "
-                         "that cannot pin the parameters down; the missing predictions show as “–”."),
+    "member.p_alive_help": ("存活概率：模型估计该会员仍是活跃顾客（还会再来购买）的概率；下方是未来 52 周的预计购买次数。"
+                            "本页固定使用默认模型 {model}（只买过一次的会员也有真实的存活概率），按当前筛选范围拟合；"
+                            "在「5W1H 分析 → 为什么」可以比较其他模型。",
+                            "P(alive): the model's probability that this member is still an active customer (will "
+                            "buy again); below it, expected purchases in the next 52 weeks. This page always uses "
+                            "the default model, {model} (one-time buyers get a real P(alive) too), fitted on the "
+                            "current scope; 5W1H → Why compares the other models."),
+    "member.by_model": ("{model} 模型估计", "estimated by {model}"),
+    "member.churn_help": ("流失概率 = 1 − 存活概率：模型（{model}）估计该会员已经永久离开、不会再来的概率。",
+                          "Churn probability = 1 − P(alive): the model's ({model}) probability that this member has "
+                          "left for good."),
+    "member.clv_help": ("预测 CLV = 未来 52 周的预计购买次数 × 预计每次消费金额（{model} + Gamma-Gamma）。按销售额计，不是利润；"
+                        "在「5W1H 分析 → 为什么」可用毛利率换算成毛利。",
+                        "Predicted CLV = expected purchases in the next 52 weeks × expected spend per purchase "
+                        "({model} + Gamma-Gamma). It is revenue, not profit; 5W1H → Why turns it into gross profit "
+                        "with a gross margin."),
+    "member.clv_member_none": ("该会员没有预测 CLV：消费金额模型无法给出没有复购的会员的平均客单价。",
+                               "No predicted CLV for this member: the spend model gives no average spend for a "
+                               "member without a repeat purchase."),
     "member.clv_few": ("预测模型只基于当前范围内 {buyers} 位买家拟合，样本较少，存活概率和预测 CLV 仅供参考。",
                        "The prediction model is fitted on only {buyers} buyers in this scope: read P(alive) and "
                        "predicted CLV as rough."),

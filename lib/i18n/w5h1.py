@@ -108,11 +108,18 @@ LABELS: dict[str, tuple[str, str]] = {
                                "members {ret} ({share:.0%} of revenue)."),
     "w5h1.no_spend": ("没有营销费用数据，无法计算获客成本。", "No marketing spend data, so no CAC."),
     "w5h1.clv_header": ("预测 CLV 分布（未来 52 周）", "Predicted CLV (next 52 weeks)"),
-    "w5h1.clv_caption": ("BG/NBD 模型根据每位会员的购买次数、最近一次购买和首购至今的时长，估计其仍然活跃的概率与未来的购买次数；"
+    "w5h1.clv_caption": ("购买模型根据每位会员的购买次数、最近一次购买和首购至今的时长，估计其仍然活跃的概率与未来 52 周的购买次数；"
                          "Gamma-Gamma 模型估计每次消费金额，两者相乘（× 毛利率）即预测 CLV。",
-                         "BG/NBD estimates, from each member's number of purchases, last purchase and time since "
-                         "the first, how likely they are still active and how often they will buy; Gamma-Gamma "
-                         "estimates what they spend per purchase; their product (× margin) is the predicted CLV."),
+                         "The purchase model estimates, from each member's number of purchases, last purchase and "
+                         "time since the first, how likely they are still active and how often they will buy in "
+                         "the next 52 weeks; Gamma-Gamma estimates what they spend per purchase; their product "
+                         "(× margin) is the predicted CLV."),
+    "w5h1.clv_is_revenue": ("毛利率为 100%：预测 CLV 是销售额，不是利润。把本部分顶部的毛利率滑块调到实际毛利率，即换算成毛利。",
+                            "At a 100 % margin predicted CLV is revenue, not profit: set the gross-margin slider at "
+                            "the top of this section to your real margin to turn it into gross profit."),
+    "w5h1.clv_is_profit": ("预测 CLV 已乘以毛利率 {margin:.0%}：是毛利，不是销售额。",
+                           "Predicted CLV is multiplied by the {margin:.0%} gross margin: it is gross profit, not "
+                           "revenue."),
     "w5h1.clv_title": ("预测 CLV 分布：各价值段的会员数与价值占比", "Predicted CLV: members per value band and their share of value"),
     "w5h1.clv_x": ("预测 CLV 区间（¥，未来 52 周）", "Predicted CLV band (¥, next 52 weeks)"),
     "w5h1.clv_y": ("会员数（人）", "Members"),
@@ -121,9 +128,7 @@ LABELS: dict[str, tuple[str, str]] = {
                          "{members:,} 位会员未来 52 周预测总价值 {total}。",
                          "The top {top_members:.0%} of members (≥ {edge}) hold {top_value:.0%} of the predicted "
                          "value; {members:,} members are worth {total} over the next 52 weeks."),
-    "w5h1.clv_unusable": ("会员太少或几乎没有复购，模型无法可靠拟合，暂不显示预测 CLV。",
-                          "Too few members, or hardly any repeat purchases: the model cannot be fitted reliably, "
-                          "so no predicted CLV is shown."),
+    "w5h1.clv_none": ("没有可显示的预测 CLV。", "No predicted CLV to show."),
     "w5h1.band": ("价值段", "Value band"),
     "w5h1.band_option": ("{band}：{members:,} 人", "{band}: {members:,} members"),
     "w5h1.backtest_header": ("模型回测：预测 vs 实际", "Holdout backtest: predicted vs actual"),
@@ -132,19 +137,53 @@ LABELS: dict[str, tuple[str, str]] = {
                          "The model is fitted on purchases up to the cut-off, predicts the purchases of the "
                          "members known then over the holdout after it, and is compared with what they did."),
     "w5h1.backtest_period": ("时间粒度", "Granularity"),
-    "w5h1.backtest_title": ("回测：验证期累计复购次数，预测 vs 实际",
-                            "Backtest: cumulative repeat purchases in the holdout, predicted vs actual"),
+    "w5h1.backtest_intro": ("用截止日之前的购买拟合模型，预测截止日时已有的会员在之后（验证期）的购买次数，再与他们实际的购买比较："
+                            "左图逐期累计，右图按截止日前的复购次数分组。",
+                            "The model is fitted on purchases up to the cut-off and predicts how often the members "
+                            "known then buy after it (the holdout); the pictures compare that with what they did: "
+                            "period by period on the left, by repurchases before the cut-off on the right."),
+    "w5h1.backtest_title": ("回测：验证期累计购买次数，预测 vs 实际", "Backtest: cumulative purchases, predicted vs actual"),
     "w5h1.backtest_x": ("验证期（截止日之后）", "Holdout period (after the cut-off)"),
     "w5h1.backtest_y": ("累计购买次数（按天计）", "Cumulative purchases (purchase days)"),
+    "w5h1.calib_title": ("回测：按截止日前复购次数分组，验证期人均购买次数", "Backtest by group: purchases per member after the cut-off"),
+    "w5h1.calib_x": ("截止日前的复购次数（括号内为人数）", "Repurchases before the cut-off (members in brackets)"),
+    "w5h1.calib_y": ("验证期人均购买次数", "Purchases per member in the holdout"),
+    "w5h1.calib_hover": ("截止日前复购 {group} 次 · {members} 人",
+                         "{group} repurchases before the cut-off · {members} members"),
+    "w5h1.cmp_header": ("模型比较（同一截止日）", "Models compared (same cut-off)"),
+    "w5h1.cmp_pareto": ("加入 Pareto/NBD（较慢）", "Include Pareto/NBD (slower)"),
+    "w5h1.cmp_pareto_help": ("Pareto/NBD 的拟合比另外两个模型慢得多（大数据集上可能要几十秒），所以默认不参与比较。",
+                             "Pareto/NBD fits much more slowly than the other two (tens of seconds on a large "
+                             "dataset), so it is left out unless ticked."),
+    "w5h1.cmp_shown": ("（当前）", " (shown)"),
+    "w5h1.cmp_model": ("模型", "Model"),
+    "w5h1.cmp_members": ("会员数", "Members"),
+    "w5h1.cmp_members_help": ("截止日前买过的会员，即被预测的会员。", "Members who had bought by the cut-off: those predicted."),
+    "w5h1.cmp_predicted": ("预测购买次数", "Predicted"),
+    "w5h1.cmp_predicted_help": ("模型预测这些会员在验证期的购买次数（按购买日计）。",
+                                "Purchases (purchase days) the model predicts for these members in the holdout."),
+    "w5h1.cmp_actual": ("实际购买次数", "Actual"),
+    "w5h1.cmp_actual_help": ("这些会员在验证期实际的购买次数（按购买日计）。",
+                             "Purchases (purchase days) these members made in the holdout."),
+    "w5h1.cmp_error": ("总量误差", "Total error"),
+    "w5h1.cmp_error_help": ("（预测 − 实际）÷ 实际；正数表示预测偏多。", "(predicted − actual) ÷ actual; positive = predicted too many."),
+    "w5h1.cmp_mae": ("平均绝对误差", "MAE"),
+    "w5h1.cmp_mae_help": ("每位会员 |预测 − 实际| 的平均值（次）。",
+                          "Mean absolute error per member: mean of |predicted − actual| (purchases)."),
+    "w5h1.cmp_rmse": ("均方根误差", "RMSE"),
+    "w5h1.cmp_rmse_help": ("每位会员（预测 − 实际）² 的平均值再开方（次）；对大误差更敏感。",
+                           "Root mean squared error per member (purchases); weighs large misses more."),
+    "w5h1.cmp_status": ("拟合", "Fit"),
+    "w5h1.cmp_reading": ("在本数据集的回测中，{model} 最接近实际（总量误差 {error:+.1%}；{others}）。",
+                         "On this dataset's backtest {model} came closest ({error:+.1%} vs {others})."),
     "w5h1.predicted": ("预测", "Predicted"),
     "w5h1.actual": ("实际", "Actual"),
     "w5h1.m_members": ("截止日前的会员", "Members at the cut-off"),
     "w5h1.m_predicted": ("预测购买次数", "Predicted purchases"),
     "w5h1.m_actual": ("实际购买次数", "Actual purchases"),
     "w5h1.m_error": ("总量误差", "Total error"),
-    "w5h1.backtest_none": ("截止日之后没有数据，或截止日前会员太少，无法回测。请选更早的截止日。",
-                           "No data after the cut-off, or too few members before it: no backtest. Choose an "
-                           "earlier cut-off."),
+    "w5h1.backtest_none": ("数据跨度太短（不足五周），无法留出验证期做回测。",
+                           "The data span too short a time (under five weeks) to hold out a period for a backtest."),
 
     # -- What ------------------------------------------------------------------------------------
     "w5h1.what_intro": ("复购率 = 所选日期范围内购买的会员中，算上范围之前的历史累计购买 ≥ 2 次的比例（默认范围即全部历史；"
@@ -201,11 +240,13 @@ LABELS: dict[str, tuple[str, str]] = {
     "w5h1.profile_value": ("画像取值", "Value"),
     "w5h1.in_subset": ("只看高价值会员", "High-value members only"),
     "w5h1.churn_header": ("预流失会员名单", "Pre-churn list"),
-    "w5h1.churn_intro": ("存活概率（BG/NBD）低于阈值，或 RFM 细分为流失风险 / 不能失去的客户。只买过一次的会员"
-                         "存活概率按模型为 100%，只能通过 RFM 细分进入名单。按消费金额从高到低排列。",
-                         "P(alive) (BG/NBD) below the threshold, or an RFM segment that signals leaving. "
-                         "One-time buyers have P(alive) 100 % in the model, so only their segment can list them. "
-                         "Most valuable first."),
+    "w5h1.churn_intro": ("存活概率（{model}，流失概率 = 1 − 存活概率）低于阈值，或 RFM 细分为流失风险 / 不能失去的客户；"
+                         "按消费金额从高到低排列。模型在「为什么」部分选择。",
+                         "P(alive) ({model}; churn probability = 1 − P(alive)) below the threshold, or an RFM "
+                         "segment that signals leaving; most valuable first. The model is chosen in the Why section."),
+    "w5h1.churn_intro_bgnbd": ("BG/NBD 下只买过一次的会员存活概率恒为 100%，只能通过 RFM 细分进入名单。",
+                               "Under BG/NBD one-time buyers always have P(alive) 100 %, so only their segment can "
+                               "list them."),
     "w5h1.p_alive_below": ("存活概率低于", "P(alive) below"),
     "w5h1.risk_segments": ("RFM 细分", "RFM segments"),
     "w5h1.m_pre_churn": ("预流失会员", "Pre-churn members"),
