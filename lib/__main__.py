@@ -123,7 +123,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     except ValueError as exc:  # a report that cannot be made for this scope or these options: one line
-        if args.command != "report":
+        # Only plain ValueError (specs and options refused) and ClvUnavailable; a subclass such as
+        # numpy's LinAlgError is a bug and keeps its traceback.
+        from lib.clv import ClvUnavailable
+
+        if args.command != "report" or type(exc) not in (ValueError, ClvUnavailable):
             raise
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -23,17 +23,20 @@ with weights, and time scaled so the longest T is TIME_SCALE_TARGET (both models
 the time unit up to alpha / beta, so a fit in days and one in weeks are the same fit).
 
 Whether a fit fitted is judged on the result, never on the optimiser's status flag (which
-differs across scipy releases): see `judge`. A parameter that runs to the edge of its range
-(|log| ≥ EDGE_LOG) while the rest is a proper optimum is a *boundary solution*: a limit of the
-model the data prefer, e.g. BG/NBD with a → 0 or b → ∞ ("no one appears to drop out: the NBD
-limit"). Such a fit still predicts (the formulas at the edge are the limit's, to well within
-1e-6), and `boundary_reason` says what it means in plain words.
+differs across scipy releases): see `judge` (two starts, the Newton decrement, standard errors,
+no parameter running to 0 or ∞). Two limits of the models are recognised as *boundary
+solutions*, each fitted as the limit model itself: no dropout (BG models a → 0 or b → ∞,
+Pareto/NBD s → 0 or beta → ∞), where every model becomes the NBD (`_nbd_limit`; predictions by
+the NBD's formulas, `no_dropout`: P(alive) = 1, E[Y(t)] = (r + x) t / (alpha + T)); and, for the
+BG models, one dropout probability for everyone (a, b → ∞ together, `_same_dropout_limit`).
+`boundary_reason` says what each means in plain words. Any other runaway parameter is a fit that
+did not converge.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import numpy as np
@@ -48,16 +51,27 @@ PARAMS: dict[str, tuple[str, ...]] = {"bgnbd": ("r", "alpha", "a", "b"), "mbgnbd
 TIME_PARAMS = frozenset({"alpha", "beta"})
 Verdict = Literal["converged", "boundary", "not_converged"]
 
-# Log-parameters stay within ±LOG_BOUND; one that ends beyond ±EDGE_LOG (e^16 ≈ 9e6 times the
-# scaled data) has run to a limit of the model rather than to a value.
+# Log-parameters stay within ±LOG_BOUND (e^20 ≈ 5e8 times the scaled data: effectively 0 or ∞);
+# an optimum beyond ±EDGE_LOG has run towards a limit of the model, not to a value.
 LOG_BOUND = 20.0
 EDGE_LOG = 16.0
+# Time is scaled so the longest T is this many units: parameters of order 1, a well-conditioned search.
 TIME_SCALE_TARGET = 10.0
-# judge(): the mean log-likelihood per member must be flat to GRADIENT_TOL in every interior
-# log-parameter, and the two starts must agree to START_TOL per member.
-GRADIENT_TOL = 1e-4
-START_TOL = 1e-6
-STARTS = (0.0, 0.7)  # every log-parameter at 0, then at alternating ±0.7: two different starts
+# judge(), both in units of the total log-likelihood, so the same for 20 members or 2M: the Newton
+# decrement gᵀH⁻¹g (twice what one more Newton step would still gain) and the gap between the
+# optima of the two starts. 1e-3 is a likelihood ratio of 1.001: no fit is better by more.
+DECREMENT_TOL = 1e-3
+START_TOL = 1e-3
+# Two starting points, every log-parameter at 0 (each parameter 1 in scaled units) and at
+# alternating ±1.5 (factors of 4.5 away): two independent searches must find the same optimum.
+STARTS = (0.0, 1.5)
+# _nbd_limit() is tried only when the full fit's mean dropout is heading to 0: below this mean
+# dropout probability per purchase (BG models) or expected dropouts over the longest T (Pareto/NBD).
+DROPOUT_HEADING_TO_ZERO = 1e-3
+# _same_dropout_limit() is tried when both log a and log b passed this (a, b > 3,000): the Beta of
+# dropout probabilities is then a near point mass, the BG models' other limit.
+SAME_DROPOUT_LOG = 8.0
+# Gauss-Jacobi nodes of the BG models' fallback quadrature (exact for polynomials of degree 399).
 QUADRATURE_NODES = 200
 # Below this mean dropout probability per purchase the BG models are their NBD limit.
 NO_DROPOUT = 1e-12
@@ -68,9 +82,9 @@ class Fitted:
     """Maximum-likelihood parameters (time parameters in the unit of the data fitted), standard
     errors from the observed information (delta method; null for a parameter at a boundary), the
     total log-likelihood, how many members it covers, and the verdict of `judge`:
-    converged, boundary (`edges` lists (parameter, +1 towards ∞ / −1 towards 0)) or not_converged.
-    gradient = largest |d mean LL / d log-parameter| over interior parameters; start_gap = |mean
-    LL of the two starts' optima| difference per member."""
+    converged, boundary (the no-dropout limit; `edges` lists (parameter, +1 towards ∞ / −1
+    towards 0)) or not_converged. decrement = the Newton decrement of the total log-likelihood at
+    the estimate; start_gap = the difference between the two starts' optima (total LL)."""
 
     model: str
     names: tuple[str, ...]
@@ -80,7 +94,7 @@ class Fitted:
     members: int
     verdict: Verdict
     edges: tuple[tuple[str, int], ...] = ()
-    gradient: float = 0.0
+    decrement: float = 0.0
     start_gap: float = 0.0
     repeat_purchases: float = 0.0  # Σ x over the members: what a change of time unit moves the LL by
 
@@ -95,13 +109,13 @@ class Fitted:
     def in_unit(self, unit_days: float) -> Fitted:
         """The same fit with time parameters per `unit_days` days (fitted in days): alpha_week =
         alpha_day / 7. The likelihood is a density of purchase times, so measured in the new unit
-        it gains Σx · log(unit_days) (CDNOW's BG/NBD: −14,363.2 in days, −9,582.4 in weeks)."""
+        it gains Σx · log(unit_days) (CDNOW's BG/NBD: −14,363.5 in days, −9,582.4 in weeks)."""
         factor = 1 / unit_days
         values = tuple(v * factor if n in TIME_PARAMS else v for n, v in zip(self.names, self.values))
         errors = tuple(e * factor if n in TIME_PARAMS else e for n, e in zip(self.names, self.std_errors))
         ll = self.log_likelihood + self.repeat_purchases * np.log(unit_days)
         return Fitted(self.model, self.names, values, errors, float(ll), self.members, self.verdict,
-                      self.edges, self.gradient, self.start_gap, self.repeat_purchases)
+                      self.edges, self.decrement, self.start_gap, self.repeat_purchases)
 
 
 def published(model: str, values: tuple[float, ...]) -> Fitted:
@@ -185,6 +199,8 @@ def _bg_loglik(log_params: np.ndarray, x: _Levels, t_x: _Levels, T: _Levels, mod
 
 def _bg_p_alive(fitted: Fitted, x: np.ndarray, t_x: np.ndarray, T: np.ndarray) -> np.ndarray:
     """1 / (1 + [x > 0 or MBG] a / (b + x + k − 1) ((alpha + T) / (alpha + t_x))^(r + x))."""
+    if no_dropout(fitted):
+        return np.ones_like(x)
     r, alpha, a, b = fitted.values
     k = _bg_shift(fitted.model)
     possible = x >= 0 if k else x > 0
@@ -210,11 +226,11 @@ def _bg_expected_if_alive(fitted: Fitted, t: float, x: np.ndarray, T: np.ndarray
     c = a + b + x - 1
     with np.errstate(all="ignore"):  # 0 · inf where the series gives up: caught just below
         tail = np.power(1 - z, a - 1) * hyp2f1(a + b - 1 - r, a - 1, c, z)
-        alive = c / (a - 1) * (1 - tail)
-    failed = ~np.isfinite(alive)
+        given_alive = c / (a - 1) * (1 - tail)
+    failed = ~np.isfinite(given_alive)
     if failed.any():
-        alive[failed] = _bg_expected_quadrature(r, alpha, a, b, t, x[failed], T[failed])
-    return alive
+        given_alive[failed] = _bg_expected_quadrature(r, alpha, a, b, t, x[failed], T[failed])
+    return given_alive
 
 
 def _bg_expected_quadrature(r: float, alpha: float, a: float, b: float, t: float, x: np.ndarray,
@@ -260,6 +276,22 @@ def _nbd_loglik(log_params: np.ndarray, x: _Levels, t_x: _Levels, T: _Levels,
     return ll, [d_r * r, d_alpha * alpha]
 
 
+def _same_dropout_loglik(theta: np.ndarray, x: _Levels, t_x: _Levels, T: _Levels, model: str) -> np.ndarray:
+    """The BG models' limit a, b → ∞ with a / (a + b) = p: every member drops out with the same
+    probability p after a purchase (no heterogeneity in dropout). theta = (log r, log alpha, logit p).
+    L = (1 − p)^(x + k) Γ(r + x) α^r / Γ(r) · [(α + T)^−(r+x) + [x > 0 or k = 1] p / (1 − p) (α + t_x)^−(r+x)]."""
+    r, alpha = np.exp(theta[:2])
+    p = expit(theta[2])
+    k = _bg_shift(model)
+    xv = x.values
+    possible = xv >= 0 if k else xv > 0
+    log_at, log_atx = T.map(lambda v: np.log(alpha + v)), t_x.map(lambda v: np.log(alpha + v))
+    base = x.map(lambda v: gammaln(r + v) - gammaln(r)) + (xv + k) * np.log1p(-p) + r * np.log(alpha) \
+        - (r + xv) * log_at
+    d = np.where(possible, np.log(p) - np.log1p(-p) + (r + xv) * (log_at - log_atx), -np.inf)
+    return base + np.maximum(d, 0) + np.log1p(np.exp(-np.abs(d)))
+
+
 # -- Pareto/NBD ---------------------------------------------------------------------------------
 
 
@@ -273,13 +305,35 @@ def _pareto_log_a0(r: float, alpha: float, s: float, beta: float, x: np.ndarray,
     def log_f(pairs: _Pairs) -> np.ndarray:
         rsx = r + s + pairs.x
         second = s + 1 if alpha >= beta else r + pairs.x
+        z = gap / (m + pairs.u)
         with np.errstate(all="ignore"):
-            value = np.log(hyp2f1(rsx, second, rsx + 1, gap / (m + pairs.u))) - rsx * np.log(m + pairs.u)
-        return value[pairs.index]
+            log_series = np.log(hyp2f1(rsx, second, rsx + 1, z))
+        failed = ~np.isfinite(log_series)
+        if failed.any():  # scipy gives up (e.g. x in the thousands with beta ≫ alpha): integrate
+            log_series[failed] = [_log_hyp2f1_next(a1, b1, z1) for a1, b1, z1 in
+                                  zip(rsx[failed], np.broadcast_to(second, rsx.shape)[failed], z[failed])]
+        return (log_series - rsx * np.log(m + pairs.u))[pairs.index]
 
     log_ftx, log_fT = log_f(t_x), log_f(T)
     with np.errstate(all="ignore"):
         return log_ftx + np.log(-np.expm1(np.minimum(log_fT - log_ftx, 0)))
+
+
+def _log_hyp2f1_next(a: float, b: float, z: float) -> float:
+    """log 2F1(a, b; a + 1; z), 0 ≤ z < 1, for the rows where scipy's series returns nan or inf.
+    2F1 = a ∫0..1 w^(a−1) (1 − z w)^(−b) dw (Euler's integral) = ∫0..1 (1 − z v^(1/a))^(−b) dv
+    with v = w^a, which takes the steep w^(a−1) out; the integrand's largest value (1 − z)^(−b),
+    at v = 1, is taken out too, so nothing overflows: adaptive quadrature of a function in (0, 1]."""
+    import warnings
+
+    from scipy.integrate import IntegrationWarning, quad
+
+    log_peak = -b * np.log1p(-z)
+    with warnings.catch_warnings():  # roundoff at 1e-10 relative is still far below what a fit needs
+        warnings.simplefilter("ignore", IntegrationWarning)
+        value, _ = quad(lambda v: np.exp(-b * np.log1p(-z * v ** (1 / a)) - log_peak), 0, 1, limit=200,
+                        epsabs=0, epsrel=1e-10)
+    return float(np.log(value) + log_peak)
 
 
 def _pareto_loglik(log_params: np.ndarray, x: np.ndarray, t_x: _Pairs, T: _Pairs) -> np.ndarray:
@@ -389,10 +443,10 @@ def expected_purchases(fitted: Fitted, t: float, x: np.ndarray, t_x: np.ndarray,
     """E[Y(t) | x, t_x, T]: expected purchases in the next t units = P(alive) × E[Y(t) | alive]."""
     x, t_x, T = (np.asarray(v, dtype=float) for v in (x, t_x, T))
     if fitted.model == "pareto_nbd":
-        alive = _pareto_expected_if_alive(fitted, t, x, T)
+        given_alive = _pareto_expected_if_alive(fitted, t, x, T)
     else:
-        alive = _bg_expected_if_alive(fitted, t, x, T)
-    return alive * p_alive(fitted, x, t_x, T)
+        given_alive = _bg_expected_if_alive(fitted, t, x, T)
+    return given_alive * p_alive(fitted, x, t_x, T)
 
 
 def _check(model: str) -> str:
@@ -455,58 +509,52 @@ def _hessian(objective: Objective, theta: np.ndarray, free: np.ndarray, step: fl
     return (hessian + hessian.T) / 2
 
 
-def judge(objective: Objective, results: list, total: float) -> tuple[np.ndarray, Verdict, tuple,
-                                                                      np.ndarray, float, float]:
-    """The verdict on a fit, from the fit itself: (log-parameters, verdict, edges, covariance of the
-    free log-parameters (NaN for edge ones), gradient, start gap).
+@dataclass(frozen=True)
+class _Judged:
+    theta: np.ndarray
+    verdict: Verdict
+    cov: np.ndarray          # of the log-parameters (NaN where the information is not invertible)
+    decrement: float
+    gap: float
 
-    - the best of the starts' optima; the other must reach the same mean log-likelihood
-      (|difference| ≤ START_TOL per member) — a second opinion on where the maximum is;
-    - a log-parameter beyond ±EDGE_LOG is at an edge (the model's limit) when the likelihood still
-      rises, or stays flat, towards it;
-    - every other log-parameter: |gradient| ≤ GRADIENT_TOL, and the observed information of those
-      is finite and positive definite (standard errors exist).
-    All hold without edges: converged; with edges: boundary; else not_converged."""
+
+def judge(objective: Objective, results: list, total: float) -> _Judged:
+    """The verdict on a fit, from the fit itself, never from the optimiser's status:
+    - the best of the starts' optima; every start must reach the same total log-likelihood
+      (|difference| ≤ START_TOL) — a second opinion on where the maximum is;
+    - the observed information there is finite and positive definite (standard errors exist);
+    - the Newton decrement gᵀH⁻¹g of the total log-likelihood ≤ DECREMENT_TOL (scale-free: no
+      nearby point is better by more than that, whatever the number of members);
+    - no log-parameter beyond ±EDGE_LOG (a parameter running to 0 or ∞ is no estimate; the one
+      limit we recognise, no dropout, is fitted as such by _nbd_limit).
+    All hold: converged; else not_converged."""
+    k = len(results[0].x)
     finite = [res for res in results if np.isfinite(res.fun)]
     if not finite:
-        k = len(results[0].x)
-        return results[0].x, "not_converged", (), np.full((k, k), np.nan), float("inf"), float("inf")
+        return _Judged(np.asarray(results[0].x, dtype=float), "not_converged", np.full((k, k), np.nan),
+                       float("inf"), float("inf"))
     best = min(finite, key=lambda res: res.fun)
     theta = np.asarray(best.x, dtype=float)
-    gap = max(abs(res.fun - best.fun) for res in results) if len(finite) == len(results) else float("inf")
-    _, grad = objective(theta)
-    at_edge = np.abs(theta) >= EDGE_LOG
-    # −grad is the ascent direction of the mean LL: at an edge it must point outwards (or be ~0).
-    outward = np.sign(theta) * -grad >= -GRADIENT_TOL
-    edges = tuple((i, 1 if theta[i] > 0 else -1) for i in np.flatnonzero(at_edge))
-    free = ~at_edge
-    gradient = float(np.max(np.abs(grad[free]))) if free.any() else 0.0
-    cov = np.full((len(theta), len(theta)), np.nan)
-    identified = False
-    if free.any():
-        hessian = _hessian(objective, theta, free) * total
-        if np.all(np.isfinite(hessian)):
-            try:
-                inverse = np.linalg.inv(hessian)
-                identified = bool(np.all(np.linalg.eigvalsh(hessian) > 0) and np.all(np.diag(inverse) > 0))
-            except np.linalg.LinAlgError:
-                identified = False
-            if identified:
-                idx = np.flatnonzero(free)
-                cov[np.ix_(idx, idx)] = inverse
-    ok = gap <= START_TOL and gradient <= GRADIENT_TOL and identified and bool(np.all(outward[at_edge]))
-    verdict: Verdict = "not_converged" if not ok else ("boundary" if edges else "converged")
-    return theta, verdict, edges, cov, gradient, gap
+    gap = total * max(abs(res.fun - best.fun) for res in results) if len(finite) == len(results) else float("inf")
+    grad = objective(theta)[1] * total
+    hessian = _hessian(objective, theta, np.ones(k, dtype=bool)) * total
+    cov, decrement = np.full((k, k), np.nan), float("inf")
+    if np.all(np.isfinite(hessian)) and np.all(np.linalg.eigvalsh(hessian) > 0):
+        cov = np.linalg.inv(hessian)
+        decrement = float(grad @ cov @ grad)
+    ok = gap <= START_TOL and decrement <= DECREMENT_TOL and bool(np.all(np.abs(theta) < EDGE_LOG))
+    return _Judged(theta, "converged" if ok else "not_converged", cov, decrement, gap)
 
 
-def _fitted(model: str, theta: np.ndarray, verdict: Verdict, edges: tuple, cov: np.ndarray, ll: float,
-            members: int, gradient: float, gap: float, repeat_purchases: float = 0.0) -> Fitted:
+def _fitted(model: str, judged: _Judged, ll: float, members: int, repeat_purchases: float = 0.0,
+            edges: tuple[tuple[int, int], ...] = ()) -> Fitted:
     names = PARAMS[model]
-    values = np.exp(theta)
+    values = np.exp(judged.theta)
     with np.errstate(invalid="ignore"):
-        errors = values * np.sqrt(np.diag(cov))  # delta method: se(θ) = θ · se(log θ)
+        errors = values * np.sqrt(np.diag(judged.cov))  # delta method: se(θ) = θ · se(log θ)
     return Fitted(model, names, tuple(map(float, values)), tuple(map(float, errors)), float(ll), members,
-                  verdict, tuple((names[i], direction) for i, direction in edges), gradient, gap, repeat_purchases)
+                  judged.verdict, tuple((names[i], direction) for i, direction in edges), judged.decrement,
+                  judged.gap, repeat_purchases)
 
 
 def fit(model: ModelName, x: np.ndarray, t_x: np.ndarray, T: np.ndarray,
@@ -525,38 +573,72 @@ def fit(model: ModelName, x: np.ndarray, t_x: np.ndarray, T: np.ndarray,
     else:
         data = (_Levels.of(x), _Levels.of(t_x * scale), _Levels.of(T * scale))
         search = objective = _analytic(_bg_loglik, data, weights, total, model=model)
-    results = _maximise(search, 4)
-    theta, verdict, edges, cov, gradient, gap = judge(objective, results, total)
-    ll = -objective(theta)[0] * total
-    if verdict != "converged":
+    judged = judge(objective, _maximise(search, 4), total)
+    ll = -objective(judged.theta)[0] * total
+    edges: tuple[tuple[int, int], ...] = ()
+    if judged.verdict != "converged" and _dropout_heading_to_zero(model, judged.theta):
         limit = _nbd_limit(x, t_x * scale, T * scale, weights, total, ll)
         if limit is not None:
-            theta, verdict, edges, cov, gradient, gap, ll = limit
+            judged, ll = limit
+            edges = ((2, -1), (3, 1))  # a or s → 0, b or beta → ∞
+    elif judged.verdict != "converged" and model != "pareto_nbd" and judged.theta[2:].min() > SAME_DROPOUT_LOG:
+        limit = _same_dropout_limit(model, data, weights, total, ll)
+        if limit is not None:
+            judged, ll = limit
+            edges = ((2, 1), (3, 1))  # a and b → ∞ together
     # In scaled time alpha' = alpha · scale (beta' likewise) and LL' = LL − Σx log(scale): undo both.
     time_params = [i for i, name in enumerate(PARAMS[model]) if name in TIME_PARAMS]
-    theta = theta.copy()
+    theta = judged.theta.copy()
     theta[time_params] -= np.log(scale)
     ll += float(weights @ x) * np.log(scale)
-    return _fitted(model, theta, verdict, edges, cov, ll, int(total), gradient, gap, float(weights @ x))
+    return _fitted(model, replace(judged, theta=theta), ll, int(total), float(weights @ x), edges)
+
+
+def _dropout_heading_to_zero(model: str, theta: np.ndarray) -> bool:
+    """The best point the full search found has (almost) no dropout: the NBD limit is worth a look."""
+    first, second = np.exp(theta[2]), np.exp(theta[3])
+    if model == "pareto_nbd":  # expected dropouts over the longest T (scaled) ≈ s / beta · T
+        return first / second * TIME_SCALE_TARGET < DROPOUT_HEADING_TO_ZERO
+    return first / (first + second) < DROPOUT_HEADING_TO_ZERO
 
 
 def _nbd_limit(x: np.ndarray, t_x: np.ndarray, T: np.ndarray, weights: np.ndarray, total: float,
-               ll_full: float) -> tuple | None:
-    """The no-dropout limit as a boundary solution, when it fits as well as the full model (its
-    maximum is the full model's supremum approached with a → 0 / b → ∞ or s → 0 / beta → ∞,
-    which an optimiser reaches only slowly, the likelihood being flat there) and its own two
-    parameters are a proper optimum. The dropout parameters are set at the edge of their range.
-    None when the data show dropout."""
+               ll_full: float) -> tuple[_Judged, float] | None:
+    """The no-dropout limit as a boundary solution (scaled time), when the full search was heading
+    there and the limit fits at least as well (its maximum is the full model's supremum as a → 0 /
+    b → ∞ or s → 0 / beta → ∞, which an optimiser approaches only slowly: the likelihood is flat
+    there) and its own two parameters are a proper optimum. The dropout parameters are put at the
+    edge of their range (no_dropout() then holds), without standard errors. None otherwise."""
     data = (_Levels.of(x), _Levels.of(t_x), _Levels.of(T))
     objective = _analytic(_nbd_loglik, data, weights, total)
-    theta2, verdict, _, cov2, gradient, gap = judge(objective, _maximise(objective, 2), total)
-    ll = -objective(theta2)[0] * total
-    if verdict != "converged" or ll < ll_full - START_TOL * total:
+    nbd = judge(objective, _maximise(objective, 2), total)
+    ll = -objective(nbd.theta)[0] * total
+    if nbd.verdict != "converged" or ll < ll_full - START_TOL:
         return None
-    theta = np.array([*theta2, -LOG_BOUND, LOG_BOUND])  # a or s → 0, b or beta → ∞
     cov = np.full((4, 4), np.nan)
-    cov[:2, :2] = cov2
-    return theta, "boundary", ((2, -1), (3, 1)), cov, gradient, gap, ll
+    cov[:2, :2] = nbd.cov
+    return _Judged(np.array([*nbd.theta, -LOG_BOUND, LOG_BOUND]), "boundary", cov, nbd.decrement, nbd.gap), ll
+
+
+def _same_dropout_limit(model: str, data: tuple, weights: np.ndarray, total: float,
+                        ll_full: float) -> tuple[_Judged, float] | None:
+    """The BG models' other limit as a boundary solution: a and b → ∞ with a / (a + b) = p (everyone
+    drops out with the same probability), when the full search ran that way (both log a and log b
+    past SAME_DROPOUT_LOG), the 3-parameter limit is a proper optimum and fits at least as well. a
+    and b are put where a + b = e^LOG_BOUND, their ratio kept: the formulas there are the limit's
+    (a / (b + x + k − 1) = p / (1 − p) to 1e-7; the expected purchases take the point-mass branch
+    of the quadrature). No standard errors for a and b."""
+    mean_ll = lambda theta: float(weights @ _same_dropout_loglik(theta, *data, model)) / total  # noqa: E731
+    objective = _numerical(mean_ll)
+    limit = judge(objective, _maximise(objective, 3), total)
+    ll = -objective(limit.theta)[0] * total
+    if limit.verdict != "converged" or ll < ll_full - START_TOL:
+        return None
+    p = expit(limit.theta[2])
+    theta = np.array([*limit.theta[:2], np.log(p) + LOG_BOUND, np.log1p(-p) + LOG_BOUND])
+    cov = np.full((4, 4), np.nan)
+    cov[:2, :2] = limit.cov[:2, :2]
+    return _Judged(theta, "boundary", cov, limit.decrement, limit.gap), ll
 
 
 def fit_gamma_gamma(x: np.ndarray, m: np.ndarray, weights: np.ndarray | None = None) -> Fitted:
@@ -566,37 +648,18 @@ def fit_gamma_gamma(x: np.ndarray, m: np.ndarray, weights: np.ndarray | None = N
     total = float(weights.sum())
     scale = float(weights @ m / total)
     objective = _analytic(_gg_loglik, (_Levels.of(x), m / scale, np.log(m / scale)), weights, total)
-    results = _maximise(objective, 3)
-    theta, verdict, edges, cov, gradient, gap = judge(objective, results, total)
-    ll = -objective(theta)[0] * total - total * np.log(scale)  # the density of m / scale vs of m
-    theta = theta.copy()
+    judged = judge(objective, _maximise(objective, 3), total)
+    ll = -objective(judged.theta)[0] * total - total * np.log(scale)  # the density of m / scale vs of m
+    theta = judged.theta.copy()
     theta[2] += np.log(scale)
-    return _fitted("gamma_gamma", theta, verdict, edges, cov, ll, int(total), gradient, gap)
+    return _fitted("gamma_gamma", replace(judged, theta=theta), ll, int(total))
 
 
-# -- what a boundary solution means --------------------------------------------------------------
-
-BoundaryReason = Literal["no_dropout", "same_dropout", "same_rate", "same_spend", "edge"]
-
-
-def boundary_reason(fitted: Fitted) -> BoundaryReason | None:
-    """What a boundary solution means, as a key for a plain sentence (lib/i18n/clv.py `clv.boundary_*`):
-    - no_dropout: the dropout the data show is nil (BG models: a → 0 or b → ∞, so the mean
-      dropout probability a / (a + b) → 0; Pareto/NBD: s → 0 or beta → ∞): the NBD limit;
-    - same_dropout: a and b → ∞ together (BG) or s and beta (Pareto): every member drops out at
-      the same rate; same_rate: r and alpha → ∞: every member buys at the same rate (Poisson);
-    - same_spend: Gamma-Gamma's p or q, gamma → ∞: spend per purchase hardly varies;
-    - edge: another combination. None for a fit that is not a boundary solution."""
+def boundary_reason(fitted: Fitted) -> Literal["no_dropout", "same_dropout"] | None:
+    """What a boundary solution means, as a key for a plain sentence (lib/i18n/clv.py
+    `clv.boundary_*`): no_dropout (no one appears to drop out: the NBD limit, see _nbd_limit) or
+    same_dropout (BG models: everyone drops out with the same probability after a purchase, see
+    _same_dropout_limit). None for a fit that is not a boundary solution."""
     if fitted.verdict != "boundary":
         return None
-    edges = dict(fitted.edges)
-    if fitted.model == "gamma_gamma":
-        return "same_spend"
-    shape, rate = ("a", "b") if fitted.model != "pareto_nbd" else ("s", "beta")
-    if no_dropout(fitted):
-        return "no_dropout"
-    if edges.get(shape) == 1 and edges.get(rate) == 1:
-        return "same_dropout"
-    if edges.get("r") == 1 and edges.get("alpha") == 1:
-        return "same_rate"
-    return "edge"
+    return "no_dropout" if no_dropout(fitted) else "same_dropout"

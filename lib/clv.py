@@ -32,7 +32,7 @@ start), never on the optimiser's status flag. A boundary solution (e.g. "no one 
 out") still predicts and says so (Model.notes); a fit that did not converge gives null model
 columns, and Model.status says why: no_buyers, too_few_repeat_buyers (fewer than
 MIN_REPEAT_BUYERS members with a repeat purchase: nothing is fitted), not_converged,
-spend_not_converged.
+spend_not_converged, spend_no_mean (Gamma-Gamma's q ≤ 1: no mean spend, so no CLV).
 
 Expected date of next order (GLOSSARY, Klaviyo's label): for x ≥ 1, last purchase day + the
 member's mean gap t_x / x (in days, rounded half away from zero); days_overdue = fit date − that
@@ -49,6 +49,7 @@ For the 5W1H page: `value_bands` / `band_members` (predicted CLV by band), `top_
 
 from __future__ import annotations
 
+import sys
 import time
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
@@ -110,8 +111,10 @@ class ClvSpec:
             raise ValueError(f"unit must be one of {', '.join(UNITS)}, not {self.unit!r}")
         if self.model not in MODELS:
             raise ValueError(f"model must be one of {', '.join(MODELS)}, not {self.model!r}")
-        if self.horizon < 0 or self.margin < 0:
-            raise ValueError("horizon and margin must be ≥ 0")
+        if not 0 <= self.horizon < float("inf"):
+            raise ValueError(f"horizon must be a number of {self.unit}s ≥ 0, not {self.horizon}")
+        if not 0 <= self.margin <= 1:  # a fraction: 0.4 for a 40 % gross margin, 1 for revenue
+            raise ValueError(f"margin must be a fraction between 0 and 1 (0.4 for 40 %), not {self.margin}")
 
 
 # -- SQL: the member summary ---------------------------------------------------------------
@@ -158,7 +161,8 @@ def summary(store: Store, ds: Dataset, spec: ClvSpec, cutoff: date | None = None
 
 # -- fitting and scoring --------------------------------------------------------------------
 
-Status = Literal["ok", "no_buyers", "too_few_repeat_buyers", "not_converged", "spend_not_converged"]
+Status = Literal["ok", "no_buyers", "too_few_repeat_buyers", "not_converged", "spend_not_converged",
+                 "spend_no_mean"]
 
 
 @dataclass(frozen=True)
@@ -180,7 +184,7 @@ class Model:
     @property
     def usable(self) -> bool:
         """Purchases can be predicted (P(alive), expected purchases)."""
-        return self.status in ("ok", "spend_not_converged")
+        return self.status in ("ok", "spend_not_converged", "spend_no_mean")
 
     @property
     def status(self) -> Status:
@@ -195,6 +199,8 @@ class Model:
             return "not_converged"
         if self.with_spend and not (self.gamma_gamma and self.gamma_gamma.usable):
             return "spend_not_converged"
+        if self.with_spend and self.gamma_gamma["q"] <= 1:  # E[spend] = p γ / (q − 1) does not exist
+            return "spend_no_mean"
         return "ok"
 
     @property
@@ -212,6 +218,8 @@ class Model:
                                      f"{self.buyers} buyers bought more than once by the fit date)",
             "not_converged": f"the {MODEL_LABELS[self.name]} fit did not converge on this scope",
             "spend_not_converged": "the Gamma-Gamma spend fit did not converge on this scope",
+            "spend_no_mean": "the Gamma-Gamma spend fit has no mean spend per purchase (q ≤ 1): predicted CLV "
+                             "cannot be given",
         }[self.status]
 
 
@@ -428,10 +436,9 @@ def comparison(results: dict[ModelName, Backtest]) -> pl.DataFrame:
     rows = []
     for name, bt in results.items():
         s = dict(bt.summary.rows())
-        rows.append((name, int(s["members"]), s["predicted_total"], int(s["actual_total"]), s["mae_per_member"]
-                     if s["predicted_total"] is not None else None,
-                     s["rmse_per_member"] if s["predicted_total"] is not None else None,
-                     s["relative_error_total"] if s["predicted_total"] is not None else None, bt.status))
+        # Without predictions mae, rmse and relative_error are null already (means of nulls).
+        rows.append((name, int(s["members"]), s["predicted_total"], int(s["actual_total"]), s["mae_per_member"],
+                     s["rmse_per_member"], s["relative_error_total"], bt.status))
     return pl.DataFrame(rows, schema={"model": pl.String, "members": pl.Int64, "predicted": pl.Float64,
                                       "actual": pl.Int64, "mae": pl.Float64, "rmse": pl.Float64,
                                       "relative_error": pl.Float64, "status": pl.String}, orient="row")
@@ -709,28 +716,52 @@ def pre_churn(store: Store, ds: Dataset, spec: ClvSpec = ClvSpec(),
     return pre_churn_of(run(store, ds, spec), rfm.run(store, ds, r_spec), p_alive_below, segments)
 
 
-
-
 # -- command line ---------------------------------------------------------------------------
 
 
+BACKTEST_DATA_PROBLEMS = ("no_purchases_before_cutoff", "no_purchases_after_cutoff", "no_buyers",
+                          "too_few_repeat_buyers")
+
+
 def add_cli_options(parser: object) -> None:
-    parser.add_argument("--unit", choices=UNITS, default=DEFAULT_UNIT)
-    parser.add_argument("--horizon", type=float, default=DEFAULT_HORIZON, help="units ahead (default 52)")
+    parser.description = (
+        "Predicted CLV per member: member_id, frequency, recency, T, monetary, p_alive, churn_probability, "
+        "expected_purchases, expected_spend, predicted_clv, first_purchase, last_purchase, expected_next_date, "
+        "days_overdue. Fitted on purchases up to --end (else --as-of); --start does not apply (the models "
+        "need each member's whole history).")
+    parser.add_argument("--unit", choices=UNITS, default=DEFAULT_UNIT,
+                        help="time unit of recency, T, --horizon and alpha / beta (default %(default)s)")
+    parser.add_argument("--horizon", type=float, default=DEFAULT_HORIZON,
+                        help="units ahead for expected purchases and CLV (default %(default)s)")
     parser.add_argument("--margin", type=float, default=DEFAULT_MARGIN,
-                        help="gross margin fraction applied to spend (default 1.0 = revenue)")
+                        help="gross margin as a fraction, 0.4 for 40 %% (default %(default)s = CLV in revenue)")
     parser.add_argument("--model", choices=MODELS, default=None,
                         help=f"purchase model (default {DEFAULT_MODEL}; --backtest without it compares all three)")
-    parser.add_argument("--params", action="store_true", help="print the fitted model parameters instead")
+    parser.add_argument("--params", action="store_true",
+                        help="print the fitted parameters instead: param, value, std_error, verdict")
     parser.add_argument("--backtest", type=date.fromisoformat, metavar="CUTOFF",
-                        help="fit on purchases up to CUTOFF, compare predicted and actual purchases after it")
+                        help="fit on purchases up to CUTOFF, compare predicted and actual purchase days after it: "
+                             "model, members, predicted, actual, mae, rmse, relative_error, status")
     parser.add_argument("--by-frequency", action="store_true",
-                        help="with --backtest: mean predicted vs actual by calibration repeat purchases")
+                        help="with --backtest: mean predicted vs actual by calibration repeat purchases (0 … 7+)")
+
+
+def _check_options(filters: Filters, args: object) -> None:
+    """Options that would be silently ignored together are refused instead."""
+    backtest_ = getattr(args, "backtest", None) is not None
+    if getattr(args, "by_frequency", False) and not backtest_:
+        raise ValueError("--by-frequency goes with --backtest CUTOFF")
+    if backtest_ and getattr(args, "params", False):
+        raise ValueError("--params and --backtest are two different reports: choose one")
+    if backtest_ and (filters.start or filters.end):
+        raise ValueError("--start / --end do not apply to --backtest (the cutoff is the fit date)")
 
 
 def cli_report(store: Store, ds: Dataset, filters: Filters, args: object) -> pl.DataFrame:
     """The clv report; raises ClvUnavailable (one line on stderr, exit 1) where it cannot be given whole
-    (a table with a column of nulls would pass silently into a spreadsheet)."""
+    (a table with a column of nulls would pass silently into a spreadsheet). What a boundary solution
+    means goes to stderr as a note, as ingest's notes do."""
+    _check_options(filters, args)
     chosen = getattr(args, "model", None)
     spec = ClvSpec(filters, getattr(args, "unit", DEFAULT_UNIT), getattr(args, "horizon", DEFAULT_HORIZON),
                    getattr(args, "margin", DEFAULT_MARGIN), chosen or DEFAULT_MODEL)
@@ -740,6 +771,8 @@ def cli_report(store: Store, ds: Dataset, filters: Filters, args: object) -> pl.
         failed = [bt for bt in results.values() if bt.status in BACKTEST_DATA_PROBLEMS]
         if failed:
             raise ClvUnavailable(failed[0].status, failed[0].message())
+        for name, bt in results.items():
+            _notes(bt.model, name)
         if getattr(args, "by_frequency", False):
             return pl.concat([by_frequency(bt).select(pl.lit(name).alias("model"), pl.all())
                               for name, bt in results.items()])
@@ -748,11 +781,19 @@ def cli_report(store: Store, ds: Dataset, filters: Filters, args: object) -> pl.
     if getattr(args, "params", False):  # parameters with their verdict, even of a fit that failed
         if model.status in ("no_buyers", "too_few_repeat_buyers"):
             raise ClvUnavailable(model.status, model.message())
+        _notes(model, model.name)
         return params(model)
     if model.status != "ok":  # never a table of silent nulls
         raise ClvUnavailable(model.status, model.message())
+    _notes(model, model.name)
     return run(store, ds, spec, model)
 
 
-BACKTEST_DATA_PROBLEMS = ("no_purchases_before_cutoff", "no_purchases_after_cutoff", "no_buyers",
-                          "too_few_repeat_buyers")
+NOTE_TEXT = {"no_dropout": "no one appears to drop out: predictions follow the NBD limit (P(alive) = 1)",
+             "same_dropout": "every member appears to drop out with the same probability after a purchase: "
+                             "predictions follow that limit"}
+
+
+def _notes(model: Model, name: str) -> None:
+    for note in model.notes:
+        print(f"note: {MODEL_LABELS[name]}: {NOTE_TEXT[note]}", file=sys.stderr)

@@ -159,8 +159,6 @@ def test_grouped_fit_equals_member_fit_and_units_only_rescale_alpha():
     assert in_days.values == pytest.approx((r, alpha * 7, a, b), rel=1e-4)
 
 
-
-
 # -- likelihoods worked by hand -----------------------------------------------------------------
 
 
@@ -200,12 +198,18 @@ def test_mbgnbd_gradient_matches_finite_differences():
 
 # -- CDNOW: the published fits, an independent implementation, the backtest -----------------------
 
-PUBLISHED = {  # CDNOW 1/10 sample, calibration to 1997-09-30, weeks
-    "bgnbd": (0.2426, 4.4136, 0.7929, 2.4259),       # Fader, Hardie & Lee 2005
-    "mbgnbd": (0.5248, 6.1831, 0.8914, 1.6140),      # Batislam et al. 2007's model on the same data
-    "pareto_nbd": (0.5533, 10.5777, 0.6063, 11.6699),  # FHL 2005, "Implementing the Pareto/NBD in MATLAB"
+# CDNOW 1/10 sample, calibration to 1997-09-30, weeks: the reference values issue 12 states (from
+# outside this code). BG/NBD's are Fader, Hardie & Lee 2005's; Pareto/NBD's their MATLAB note's
+# (r 0.55, α 10.58, s 0.61, β 11.67 to two decimals); MBG/NBD's are the model of Batislam et al.
+# 2007 fitted to CDNOW (the paper itself used other data).
+PUBLISHED = {
+    "bgnbd": (0.2426, 4.4136, 0.7929, 2.4259),
+    "mbgnbd": (0.5248, 6.1831, 0.8914, 1.6140),
+    "pareto_nbd": (0.5533, 10.5777, 0.6063, 11.6699),
 }
 HOLDOUT_WEEKS = 39  # 1997-10-01 … 1998-06-30 = 273 days
+# The issue's reference totals of expected repeat purchases over the holdout at those parameters
+# (FHL 2005's fig. 2 shows about 1,650 for BG/NBD against 1,882 actual).
 PREDICTED_HOLDOUT = {"bgnbd": 1653, "mbgnbd": 1577, "pareto_nbd": 1666}
 
 
@@ -239,19 +243,25 @@ def test_cdnow_reproduces_the_published_fit(cdnow_summary, model):
 
 @pytest.mark.parametrize("model", btyd.MODELS)
 def test_per_member_predictions_equal_an_independent_implementation(cdnow_summary, model):
-    """P(alive) within 0.01 and expected purchases (39 weeks) within 2 % of the numerical integration
-    of each model's definition, on CDNOW members spread over x (the first is FHL's worked example)."""
+    """P(alive) and expected purchases (39 weeks) equal the numerical integration of each model's
+    definition to 1e-8 (the issue asks 0.01 and 2 %; the two agree to ~1e-14), on CDNOW members
+    across the whole range: FHL's worked example, one-time buyers, x from 1 to CDNOW's largest (29),
+    bought last week or half a year ago."""
     frame, _ = cdnow_summary
-    rows = pl.concat([frame.head(1), frame.filter(pl.col("x") > 0).sort("x").gather_every(190),
-                      frame.filter(pl.col("x") == 0).head(2)])
+    repeat = frame.filter(pl.col("x") > 0).with_columns(quiet=pl.col("T") - pl.col("t_x"))
+    rows = pl.concat([frame.head(1), frame.filter(pl.col("x") == 0).head(2),
+                      repeat.sort("x").gather_every(160).drop("quiet"),
+                      repeat.sort("x", descending=True).head(2).drop("quiet"),   # x = 29 and the next
+                      repeat.sort("quiet", descending=True).head(1).drop("quiet")])
     fitted = btyd.published(model, PUBLISHED[model])
     params = dict(zip(fitted.names, fitted.values))
     x, t_x, T = (rows[c].to_numpy().astype(float) for c in ("x", "t_x", "T"))
     alive = [btyd_reference.p_alive(model, params, int(a), b, c) for a, b, c in zip(x, t_x, T)]
     expected = [btyd_reference.expected_purchases(model, params, HOLDOUT_WEEKS, int(a), b, c)
                 for a, b, c in zip(x, t_x, T)]
-    assert btyd.p_alive(fitted, x, t_x, T) == pytest.approx(alive, abs=0.01)
-    assert btyd.expected_purchases(fitted, HOLDOUT_WEEKS, x, t_x, T) == pytest.approx(expected, rel=0.02)
+    assert x.max() == 29 and (T - t_x).max() > 30
+    assert btyd.p_alive(fitted, x, t_x, T) == pytest.approx(alive, rel=1e-8)
+    assert btyd.expected_purchases(fitted, HOLDOUT_WEEKS, x, t_x, T) == pytest.approx(expected, rel=1e-8)
 
 
 def test_cdnow_holdout_predictions(cdnow_summary):
@@ -282,7 +292,7 @@ def test_the_verdict_ignores_the_optimisers_status_flag(cdnow_summary, monkeypat
     monkeypatch.setattr(btyd, "minimize", abnormal)
     flagged = btyd.fit("bgnbd", x, t_x, T)
     assert flagged.verdict == honest.verdict == "converged"
-    assert flagged.values == honest.values and honest.gradient < btyd.GRADIENT_TOL
+    assert flagged.values == honest.values and honest.decrement < btyd.DECREMENT_TOL
     assert honest.start_gap < btyd.START_TOL
 
 
@@ -302,6 +312,17 @@ def test_no_dropout_is_a_boundary_solution_that_still_predicts():
     assert btyd.p_alive(fitted, arrivals, t_x, T) == pytest.approx(np.ones(n), abs=1e-6)
     assert btyd.expected_purchases(fitted, 52, arrivals, t_x, T) == pytest.approx((r + arrivals) * 52 / (alpha + T),
                                                                                     rel=1e-6)
+    # A heavy buyer gone quiet (60 purchases by week 10, nothing for 20 weeks) is still alive in the
+    # limit, under every model: the NBD has no dropout to explain the silence with. (Pareto/NBD's
+    # fit reaches the same limit too, but slowly — its 2F1 terms need quadrature near it — so its
+    # limit is written out here: s at 0, beta at ∞, as _nbd_limit puts them.)
+    limits = [btyd.fit(model, arrivals.astype(float), t_x, T) for model in ("bgnbd", "mbgnbd")]
+    limits.append(btyd.published("pareto_nbd", (r, alpha, np.exp(-btyd.LOG_BOUND), np.exp(btyd.LOG_BOUND))))
+    for limit in limits:
+        assert limit.verdict in ("boundary", "converged") and btyd.no_dropout(limit)
+        assert btyd.p_alive(limit, [60], [10], [30])[0] == 1.0
+        assert btyd.expected_purchases(limit, 52, [60], [10], [30])[0] == pytest.approx(
+            (limit["r"] + 60) * 52 / (limit["alpha"] + 30), rel=1e-12)
     # Standard errors exist for the parameters the data pin down, not for the one at the edge.
     errors = dict(zip(fitted.names, fitted.std_errors))
     assert np.isfinite(errors["r"]) and np.isfinite(errors["alpha"])
@@ -321,3 +342,42 @@ def test_the_unit_only_rescales_time_parameters(cdnow_summary):
     assert days.in_unit(7).values == pytest.approx(weeks.values, rel=1e-6)
     assert btyd.expected_purchases(days, 52 * 7, x, t_x * 7, T * 7) == pytest.approx(
         btyd.expected_purchases(weeks, 52, x, t_x, T), rel=1e-6)
+
+
+def test_pareto_nbd_where_scipys_series_gives_up():
+    """Pareto/NBD's 2F1(r+s+x, b; r+s+x+1; z) overflows for x in the thousands with beta ≫ alpha;
+    the quadrature of Euler's integral takes over, in logs. It equals scipy's series where that
+    works, and the predictions stay numbers where it does not."""
+    for a, b, z in ((3.5, 1.6, 0.7), (40.5, 1.6, 0.95), (30.5, 30.55, 0.6)):
+        assert btyd._log_hyp2f1_next(a, b, z) == pytest.approx(log(hyp2f1(a, b, a + 1, z)), rel=1e-10)
+    fitted = btyd.published("pareto_nbd", (0.55, 2.0, 0.6, 50.0))
+    x, t_x, T = np.array([1000.0, 5]), np.array([30.0, 10]), np.array([39.0, 39])
+    assert not np.isfinite(hyp2f1(0.55 + 0.6 + 1000, 0.55 + 1000, 0.55 + 0.6 + 1001, 48 / (50 + 30)))
+    alive, expected = btyd.p_alive(fitted, x, t_x, T), btyd.expected_purchases(fitted, 39, x, t_x, T)
+    assert np.isfinite(alive).all() and np.isfinite(expected).all()
+    # 1,000 purchases by week 30, then 9 silent weeks: almost surely gone.
+    assert alive[0] < 1e-50 and 0 < alive[1] < 1
+
+
+def test_one_dropout_probability_for_all_is_a_boundary_solution_that_still_predicts():
+    """Everyone drops out with probability 0.3 after each repeat purchase (a, b → ∞ with a / (a + b)
+    = 0.3: no heterogeneity in dropout), 4,000 members: BG/NBD's other limit. The verdict says
+    boundary, the reason same_dropout, a / (a + b) recovers 0.3 within 3 of the limit's standard
+    errors of p (binomial-sized: sqrt(0.3 · 0.7 / repeat purchases) ≈ 0.01, so ± 0.04 is generous),
+    and P(alive) is the limit's 1 / (1 + p / (1 − p) ((α + T) / (α + t_x))^(r + x))."""
+    rng = np.random.default_rng(3)
+    n = 4000
+    T = 39 - rng.uniform(0, 12, n)
+    x, t_x = simulate_bgnbd(rng, n, 0.5, 4.0, 3e7, 7e7, T)  # Beta(3e7, 7e7): p = 0.3 for everyone
+    fitted = btyd.fit("bgnbd", x, t_x, T)
+    assert fitted.verdict == "boundary" and btyd.boundary_reason(fitted) == "same_dropout"
+    assert dict(fitted.edges) == {"a": 1, "b": 1}
+    p = fitted["a"] / (fitted["a"] + fitted["b"])
+    assert abs(p - 0.3) < 0.04
+    r, alpha = fitted["r"], fitted["alpha"]
+    rows = (np.array([0.0, 3, 3]), np.array([0.0, 30, 5]), np.array([30.0, 31, 31]))
+    limit = 1 / (1 + np.where(rows[0] > 0, p / (1 - p) * ((alpha + rows[2]) / (alpha + rows[1])) ** (r + rows[0]), 0))
+    assert btyd.p_alive(fitted, *rows) == pytest.approx(limit, rel=1e-6)
+    # E[Y(t) | alive] with p a point mass: (1 − ((α + T) / (α + T + p t))^(r + x)) / p.
+    given_alive = (1 - ((alpha + rows[2]) / (alpha + rows[2] + p * 52)) ** (r + rows[0])) / p
+    assert btyd.expected_purchases(fitted, 52, *rows) == pytest.approx(given_alive * limit, rel=1e-5)

@@ -6,6 +6,7 @@ import csv
 import json
 import subprocess
 import sys
+from datetime import date, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -94,3 +95,20 @@ def test_clv_that_cannot_be_predicted_is_one_line_and_exit_1(tmp_path):
     assert run.returncode == 1 and run.stderr == "error: no purchases after the cutoff 2024-03-06: choose an earlier cutoff\n"
     run = cli("report", "clv", "--dataset", "pos", "--db", db, "--backtest", "2024-02-01")
     assert run.stderr == "error: no purchases on or before the cutoff 2024-02-01: choose a later cutoff\n"
+
+
+def test_clv_boundary_fit_prints_a_note(tmp_path):
+    """A dataset whose members never drop out: 30 members each buying every 10 days at their own
+    pace for 200 days. The default model reaches the no-dropout limit and the CLI says so on stderr."""
+    rows = ["会员ID,订单号,支付时间,实付金额"]
+    for k in range(30):
+        step = 5 + k  # 5 … 34 days between purchases, nobody stops
+        rows += [f"M{k},M{k}-{j},{date(2024, 1, 1) + timedelta(days=step * j)},50" for j in range(200 // step + 1)]
+    src = tmp_path / "steady.csv"
+    src.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    db = str(tmp_path / "ws.duckdb")
+    assert cli("ingest", str(src), "--db", db, "--dataset", "steady").returncode == 0
+    run = cli("report", "clv", "--dataset", "steady", "--db", db, "--as-of", "2024-07-19", "--params")
+    assert run.returncode == 0, run.stderr
+    assert run.stderr == "note: MBG/NBD: no one appears to drop out: predictions follow the NBD limit (P(alive) = 1)\n"
+    assert "boundary" in run.stdout

@@ -571,3 +571,28 @@ def test_data_the_models_cannot_use_is_said_in_one_line(store, lines, status, me
     clv.add_cli_options(parser)
     with pytest.raises(clv.ClvUnavailable, match=message.replace("(", "\\(").replace(")", "\\)")):
         clv.cli_report(store, ds, Filters(), parser.parse_args([]))
+
+
+def test_a_spend_model_without_a_mean_gives_no_clv_and_says_why():
+    """Gamma-Gamma with q ≤ 1 fits (spend varying enormously between members) but E[spend] = p γ /
+    (q − 1) does not exist: purchases are still predicted, predicted CLV is not, and the status says so."""
+    purchases = btyd.published("mbgnbd", (0.52, 6.18, 0.89, 1.61))
+    for q, status in ((0.7, "spend_no_mean"), (1.0, "spend_no_mean"), (3.74, "ok")):
+        model = clv.Model("week", d("2024-06-30"), "mbgnbd", purchases, btyd.published("gamma_gamma", (6.25, q, 15.4)),
+                          buyers=500, repeat_buyers=200, seconds=0.0)
+        assert (model.status, model.usable) == (status, True)
+    assert "no mean spend per purchase (q ≤ 1)" in clv.Model(
+        "week", None, "mbgnbd", purchases, btyd.published("gamma_gamma", (6.25, 0.7, 15.4)), 500, 200, 0.0).message()
+
+
+def test_cli_options_that_would_be_ignored_are_refused(store, ds):
+    parser = argparse.ArgumentParser()
+    clv.add_cli_options(parser)
+    for argv, filters, message in (
+            (["--by-frequency"], Filters(), "--by-frequency goes with --backtest CUTOFF"),
+            (["--params", "--backtest", "2024-01-31"], Filters(), "--params and --backtest are two different"),
+            (["--backtest", "2024-01-31"], Filters(end=d("2024-02-29")), "--start / --end do not apply"),
+            (["--margin", "40"], Filters(), "margin must be a fraction between 0 and 1 \\(0.4 for 40 %\\), not 40"),
+            (["--horizon", "nan"], Filters(), "horizon must be a number of weeks ≥ 0, not nan")):
+        with pytest.raises(ValueError, match=message):
+            clv.cli_report(store, ds, filters, parser.parse_args(argv))

@@ -40,6 +40,11 @@ LABELS: dict[str, tuple[str, str]] = {
                                        "预测 CLV 无法计算。",
                                        "The spend model (Gamma-Gamma) did not converge on this data: P(alive) and "
                                        "expected purchases are shown, predicted CLV cannot be."),
+    "clv.status_spend_no_mean": ("消费金额模型（Gamma-Gamma）给不出平均客单价（参数 q ≤ 1：会员之间客单价差异极大），"
+                                 "预测 CLV 无法计算；存活概率和预计购买次数照常显示。",
+                                 "The spend model (Gamma-Gamma) has no average spend per purchase here (q ≤ 1: spend "
+                                 "varies enormously between members), so predicted CLV cannot be given; P(alive) and "
+                                 "expected purchases are shown."),
     "clv.status_no_purchases_before_cutoff": ("截止日 {cutoff} 当天及之前没有购买，无法回测。请选更晚的截止日。",
                                               "No purchases on or before the cut-off {cutoff}: choose a later "
                                               "cut-off."),
@@ -52,6 +57,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "clv.short_too_few_repeat_buyers": ("复购会员太少", "too few repeat buyers"),
     "clv.short_not_converged": ("模型未收敛", "fit did not converge"),
     "clv.short_spend_not_converged": ("金额模型未收敛", "spend fit did not converge"),
+    "clv.short_spend_no_mean": ("无平均客单价", "no average spend"),
     "clv.short_no_purchases_before_cutoff": ("截止日前没有购买", "no purchases before the cut-off"),
     "clv.short_no_purchases_after_cutoff": ("截止日后没有购买", "no purchases after the cut-off"),
 
@@ -59,16 +65,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "clv.boundary_no_dropout": ("数据中看不到有人流失：预测按 NBD 极限计算（会员被视为一直按各自的频率购买）。",
                                 "No one appears to drop out: predictions follow the NBD limit (members are taken "
                                 "to keep buying at their own rate)."),
-    "clv.boundary_same_dropout": ("所有会员看起来以同样的概率流失：预测按“流失率人人相同”的极限计算。",
-                                  "Every member appears to drop out at the same rate: predictions follow the limit "
-                                  "with one dropout rate for all."),
-    "clv.boundary_same_rate": ("所有会员看起来以同样的频率购买：预测按“购买频率人人相同”（泊松）的极限计算。",
-                               "Every member appears to buy at the same rate: predictions follow that limit "
-                               "(Poisson purchases)."),
-    "clv.boundary_same_spend": ("会员之间每次消费金额几乎没有差别：每位会员的预计客单价都接近整体平均。",
-                                "Spend per purchase hardly varies between members: each member's expected spend is "
-                                "close to the overall average."),
-    "clv.boundary_edge": ("有模型参数落在取值范围的边界上：预测是数据指向的极限情形，请谨慎参考。",
-                          "A model parameter ran to the edge of its range: the predictions are the limit the data "
-                          "point to; read them as rough."),
+    "clv.boundary_same_dropout": ("所有会员看起来在每次购买后以同样的概率流失：预测按“流失概率人人相同”的极限计算。",
+                                  "Every member appears to drop out with the same probability after a purchase: "
+                                  "predictions follow that limit (one dropout probability for all)."),
 }
