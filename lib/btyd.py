@@ -296,9 +296,12 @@ def _same_dropout_loglik(theta: np.ndarray, x: _Levels, t_x: _Levels, T: _Levels
 
 
 def _pareto_log_a0(r: float, alpha: float, s: float, beta: float, x: np.ndarray, t_x: _Pairs,
-                   T: _Pairs) -> np.ndarray:
+                   T: _Pairs, integrate: bool = True) -> np.ndarray:
     """log A0 of FHL's MATLAB note: A0 = F(t_x) − F(T), F(u) = 2F1(r+s+x, b2; r+s+x+1; |α−β| /
-    (m + u)) / (m + u)^(r+s+x), m = max(α, β), b2 = s + 1 if α ≥ β else r + x. −inf when t_x = T."""
+    (m + u)) / (m + u)^(r+s+x), m = max(α, β), b2 = s + 1 if α ≥ β else r + x. −inf when t_x = T.
+    Where scipy's 2F1 gives up, `integrate` takes Euler's integral (scoring: a prediction is never
+    nan); the fit does not (integrate=False leaves nan there, which the search treats as out of
+    bounds: a quadrature per row and step would make a fit that strays there take minutes)."""
     m = max(alpha, beta)
     gap = abs(alpha - beta)
 
@@ -309,7 +312,7 @@ def _pareto_log_a0(r: float, alpha: float, s: float, beta: float, x: np.ndarray,
         with np.errstate(all="ignore"):
             log_series = np.log(hyp2f1(rsx, second, rsx + 1, z))
         failed = ~np.isfinite(log_series)
-        if failed.any():  # scipy gives up (e.g. x in the thousands with beta ≫ alpha): integrate
+        if integrate and failed.any():  # scipy gives up (e.g. x in the thousands with beta ≫ alpha)
             log_series[failed] = [_log_hyp2f1_next(a1, b1, z1) for a1, b1, z1 in
                                   zip(rsx[failed], np.broadcast_to(second, rsx.shape)[failed], z[failed])]
         return (log_series - rsx * np.log(m + pairs.u))[pairs.index]
@@ -342,7 +345,7 @@ def _pareto_loglik(log_params: np.ndarray, x: np.ndarray, t_x: _Pairs, T: _Pairs
     T_values = T.u[T.index]
     a1 = gammaln(r + x) - gammaln(r) + r * np.log(alpha) + s * np.log(beta)
     alive = -(r + x) * np.log(alpha + T_values) - s * np.log(beta + T_values)
-    dead = np.log(s) - np.log(r + s + x) + _pareto_log_a0(r, alpha, s, beta, x, t_x, T)
+    dead = np.log(s) - np.log(r + s + x) + _pareto_log_a0(r, alpha, s, beta, x, t_x, T, integrate=False)
     return a1 + np.logaddexp(alive, dead)
 
 
