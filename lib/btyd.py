@@ -71,6 +71,10 @@ DROPOUT_HEADING_TO_ZERO = 1e-3
 # _same_dropout_limit() is tried when both log a and log b passed this (a, b > 3,000): the Beta of
 # dropout probabilities is then a near point mass, the BG models' other limit.
 SAME_DROPOUT_LOG = 8.0
+# Pareto/NBD's fit integrates at most this many (x, u) pairs per likelihood where scipy's 2F1 fails
+# (about half a millisecond each): enough for small data, not for a search wandering near the
+# no-dropout limit on large data, which would take minutes.
+FIT_QUADRATURE_PAIRS = 200
 # Gauss-Jacobi nodes of the BG models' fallback quadrature (exact for polynomials of degree 399).
 QUADRATURE_NODES = 200
 # Below this mean dropout probability per purchase the BG models are their NBD limit.
@@ -296,25 +300,20 @@ def _same_dropout_loglik(theta: np.ndarray, x: _Levels, t_x: _Levels, T: _Levels
 
 
 def _pareto_log_a0(r: float, alpha: float, s: float, beta: float, x: np.ndarray, t_x: _Pairs,
-                   T: _Pairs, integrate: bool = True) -> np.ndarray:
+                   T: _Pairs, integrate: float = np.inf) -> np.ndarray:
     """log A0 of FHL's MATLAB note: A0 = F(t_x) − F(T), F(u) = 2F1(r+s+x, b2; r+s+x+1; |α−β| /
     (m + u)) / (m + u)^(r+s+x), m = max(α, β), b2 = s + 1 if α ≥ β else r + x. −inf when t_x = T.
-    Where scipy's 2F1 gives up, `integrate` takes Euler's integral (scoring: a prediction is never
-    nan); the fit does not (integrate=False leaves nan there, which the search treats as out of
-    bounds: a quadrature per row and step would make a fit that strays there take minutes)."""
+    Where scipy's 2F1 gives up, Euler's integral is taken for up to `integrate` distinct (x, u)
+    pairs: always when scoring (a prediction is never nan); in the fit for a few
+    (FIT_QUADRATURE_PAIRS), beyond which the point is left nan and the search treats it as out of
+    bounds (a quadrature per pair and step would make a fit that strays there take minutes)."""
     m = max(alpha, beta)
     gap = abs(alpha - beta)
 
     def log_f(pairs: _Pairs) -> np.ndarray:
         rsx = r + s + pairs.x
-        second = s + 1 if alpha >= beta else r + pairs.x
-        z = gap / (m + pairs.u)
-        with np.errstate(all="ignore"):
-            log_series = np.log(hyp2f1(rsx, second, rsx + 1, z))
-        failed = ~np.isfinite(log_series)
-        if integrate and failed.any():  # scipy gives up (e.g. x in the thousands with beta ≫ alpha)
-            log_series[failed] = [_log_hyp2f1_next(a1, b1, z1) for a1, b1, z1 in
-                                  zip(rsx[failed], np.broadcast_to(second, rsx.shape)[failed], z[failed])]
+        second = np.broadcast_to(s + 1 if alpha >= beta else r + pairs.x, rsx.shape)
+        log_series = _log_hyp2f1_next(rsx, second, gap / (m + pairs.u), integrate)
         return (log_series - rsx * np.log(m + pairs.u))[pairs.index]
 
     log_ftx, log_fT = log_f(t_x), log_f(T)
@@ -322,21 +321,37 @@ def _pareto_log_a0(r: float, alpha: float, s: float, beta: float, x: np.ndarray,
         return log_ftx + np.log(-np.expm1(np.minimum(log_fT - log_ftx, 0)))
 
 
-def _log_hyp2f1_next(a: float, b: float, z: float) -> float:
-    """log 2F1(a, b; a + 1; z), 0 ≤ z < 1, for the rows where scipy's series returns nan or inf.
-    2F1 = a ∫0..1 w^(a−1) (1 − z w)^(−b) dw (Euler's integral) = ∫0..1 (1 − z v^(1/a))^(−b) dv
-    with v = w^a, which takes the steep w^(a−1) out; the integrand's largest value (1 − z)^(−b),
-    at v = 1, is taken out too, so nothing overflows: adaptive quadrature of a function in (0, 1]."""
+def _log_hyp2f1_next(a: np.ndarray, b: np.ndarray, z: np.ndarray, integrate: float = np.inf) -> np.ndarray:
+    """log 2F1(a, b; a + 1; z), 0 ≤ z < 1, a > 0, b > 0 (Pareto/NBD's A0 terms), vectorised.
+    scipy's series first; where it overflows or gives up (x in the thousands, z near 1), Euler's
+    integral for at most `integrate` values (else nan, see _pareto_log_a0). (Pfaff's
+    transformation through scipy was tried: finite but not smooth enough for a search with
+    finite-difference gradients.)"""
+    with np.errstate(all="ignore"):
+        out = np.log(hyp2f1(a, b, a + 1, z))
+    failed = ~np.isfinite(out)
+    if 0 < failed.sum() <= integrate:
+        out[failed] = [_log_hyp2f1_euler(*v) for v in zip(a[failed], b[failed], z[failed])]
+    return out
+
+
+def _log_hyp2f1_euler(a: float, b: float, z: float) -> float:
+    """log 2F1(a, b; a + 1; z) by adaptive quadrature of Euler's integral, written as
+    −b log(1 − z) + log a + log ∫0..1 (1 − u)^(a−1) (1 + κu)^(−b) du, κ = z / (1 − z) (from
+    w = (1 − u)^(1/... ) substitutions: v = w^a, v = (1 − u)^a): the integrand is at most 1, and
+    its peak at u = 0, of width 1/κ, is given to the quadrature as break points, so z near 1 is
+    resolved too."""
     import warnings
 
     from scipy.integrate import IntegrationWarning, quad
 
-    log_peak = -b * np.log1p(-z)
-    with warnings.catch_warnings():  # roundoff at 1e-10 relative is still far below what a fit needs
+    kappa = z / (1 - z)
+    points = [p for p in (1 / kappa, 10 / kappa, 100 / kappa) if 0 < p < 1] if kappa > 0 else []
+    with warnings.catch_warnings():  # roundoff near 1e-10 relative is far below what a fit needs
         warnings.simplefilter("ignore", IntegrationWarning)
-        value, _ = quad(lambda v: np.exp(-b * np.log1p(-z * v ** (1 / a)) - log_peak), 0, 1, limit=200,
-                        epsabs=0, epsrel=1e-10)
-    return float(np.log(value) + log_peak)
+        value, _ = quad(lambda u: np.exp((a - 1) * np.log1p(-u) - b * np.log1p(kappa * u)), 0, 1,
+                        points=points or None, limit=200, epsabs=0, epsrel=1e-10)
+    return float(-b * np.log1p(-z) + np.log(a) + np.log(value))
 
 
 def _pareto_loglik(log_params: np.ndarray, x: np.ndarray, t_x: _Pairs, T: _Pairs) -> np.ndarray:
@@ -345,7 +360,7 @@ def _pareto_loglik(log_params: np.ndarray, x: np.ndarray, t_x: _Pairs, T: _Pairs
     T_values = T.u[T.index]
     a1 = gammaln(r + x) - gammaln(r) + r * np.log(alpha) + s * np.log(beta)
     alive = -(r + x) * np.log(alpha + T_values) - s * np.log(beta + T_values)
-    dead = np.log(s) - np.log(r + s + x) + _pareto_log_a0(r, alpha, s, beta, x, t_x, T, integrate=False)
+    dead = np.log(s) - np.log(r + s + x) + _pareto_log_a0(r, alpha, s, beta, x, t_x, T, FIT_QUADRATURE_PAIRS)
     return a1 + np.logaddexp(alive, dead)
 
 
