@@ -329,9 +329,13 @@ def test_no_dropout_is_a_boundary_solution_that_still_predicts():
     assert all(np.isnan(errors[name]) for name, _ in fitted.edges)
 
 
-def test_a_handful_of_members_do_not_converge():
-    # Three members: the information matrix is singular, whatever the optimiser reports.
-    fitted = btyd.fit("bgnbd", np.array([2.0, 0, 1]), np.array([5.0, 0, 3]), np.array([9.0, 4, 9]))
+def test_one_history_for_everyone_does_not_converge():
+    # Thirty members who all bought at week 0 and week 1 (T = 9) and one who bought once: a single
+    # distinct repeat history cannot pin four parameters down (r and alpha run away together), on
+    # scipy 1.13 and 1.17 alike. (On such degenerate data the optimiser's path can differ between
+    # versions; the product fits nothing below 20 repeat buyers.)
+    x, t_x, T = np.array([1.0] * 30 + [0]), np.array([1.0] * 30 + [0]), np.array([9.0] * 30 + [2])
+    fitted = btyd.fit("bgnbd", x, t_x, T)
     assert fitted.verdict == "not_converged" and not fitted.usable
 
 

@@ -307,7 +307,8 @@ def test_sql_pipeline_fits_what_numpy_fits(sim):
         model = clv.fit(store, ds, ClvSpec(model=name))
         by_numpy = btyd.fit(name, x, t_x / 7, T / 7)
         assert model.fit_date == SIM_AS_OF and model.purchases.members == 152
-        assert model.purchases.values == pytest.approx(by_numpy.values, rel=1e-5)
+        # Pareto/NBD searches with finite differences: its optimum is found to ~1e-5, not ~1e-8.
+        assert model.purchases.values == pytest.approx(by_numpy.values, rel=1e-4 if name == "pareto_nbd" else 1e-6)
         # The BG models fit these 152 BG/NBD members. Pareto/NBD's second start may stall where scipy's
         # 2F1 fails, and whether it does moves with the last digits of the scaled times (days here,
         # weeks in numpy): its verdict is not asserted on so small a sample (see tests/test_btyd.py).
