@@ -55,7 +55,6 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Literal
 
-import numpy as np
 import polars as pl
 
 from lib import btyd
