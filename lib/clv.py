@@ -208,8 +208,16 @@ class Model:
         fits = (self.purchases, self.gamma_gamma) if self.usable else ()
         return tuple(reason for f in fits if f is not None and (reason := btyd.boundary_reason(f)))
 
+    @property
+    def runaway(self) -> str | None:
+        """Where a purchase fit that did not converge was running, if that has a plain meaning
+        (btyd.runaway_reason: same_dropout_rate)."""
+        return btyd.runaway_reason(self.purchases) if self.status == "not_converged" and self.purchases else None
+
     def message(self) -> str:
         """The status as one English sentence (the command line's); the pages use lib/i18n/clv.py."""
+        if self.runaway:
+            return f"the {MODEL_LABELS[self.name]} fit did not converge on this scope: {RUNAWAY_TEXT[self.runaway]}"
         return {
             "ok": "ok",
             "no_buyers": "no purchases by the fit date in this scope",
@@ -303,18 +311,23 @@ def run(store: Store, ds: Dataset, spec: ClvSpec = ClvSpec(), model: Model | Non
 
 
 def params(model: Model) -> pl.DataFrame:
-    """param, value, std_error, verdict: the purchase model's parameters (r, alpha, a, b for the
-    BG models; r, alpha, s, beta for Pareto/NBD; alpha and beta per model.unit), then p, q, gamma
-    (Gamma-Gamma). verdict is btyd's (converged, boundary, not_converged); every column null for a
-    model that could not be fitted (no repeat buyers). std_error is null at a boundary."""
+    """param, value, std_error, verdict, reason, log_likelihood, decrement: the purchase model's
+    parameters (r, alpha, a, b for the BG models; r, alpha, s, beta for Pareto/NBD; alpha and beta
+    per model.unit), then p, q, gamma (Gamma-Gamma). verdict is btyd's (converged, boundary,
+    not_converged); reason what a boundary means (btyd.boundary_reason) or where a failed fit was
+    running (btyd.runaway_reason), else null; log_likelihood (in model.unit) and decrement (the
+    Newton decrement judge() checks) are the fit's, repeated on its rows. Every column null for a
+    model that could not be fitted (no repeat buyers); std_error null at a boundary."""
     rows = []
     for fitted, own in ((model.purchases, btyd.PARAMS[model.name]), (model.gamma_gamma, btyd.PARAMS["gamma_gamma"])):
+        reason = fitted and (btyd.boundary_reason(fitted) or btyd.runaway_reason(fitted))
         for i, name in enumerate(own):
-            rows.append((name, fitted.values[i] if fitted else None, fitted.std_errors[i] if fitted else None,
-                         fitted.verdict if fitted else None))
+            rows.append((name, fitted.values[i], fitted.std_errors[i], fitted.verdict, reason, fitted.log_likelihood,
+                         fitted.decrement) if fitted else (name, None, None, None, None, None, None))
     return pl.DataFrame(rows, schema={"param": pl.String, "value": pl.Float64, "std_error": pl.Float64,
-                                      "verdict": pl.String}, orient="row").with_columns(
-        pl.col("std_error").fill_nan(None))
+                                      "verdict": pl.String, "reason": pl.String, "log_likelihood": pl.Float64,
+                                      "decrement": pl.Float64}, orient="row").with_columns(
+        pl.col("std_error", "decrement").fill_nan(None))
 
 
 MemberCell = Literal["all", "top_clv", "p_alive_below", "overdue"]
@@ -414,9 +427,7 @@ def backtest(store: Store, ds: Dataset, spec: ClvSpec, cutoff: date,
     """Fit spec.model on purchases up to `cutoff`; predict purchase days in (cutoff, as_of] for the
     members who had bought by then; compare with what they did. `end` is ignored (the cutoff
     replaces it)."""
-    spec, per_member, per_period = _backtest_data(store, ds, spec, cutoff, period)
-    model = _fit(_calibration_groups(per_member), None, spec, cutoff)
-    return _backtest_frames(model, per_member, per_period, cutoff)
+    return backtest_models(store, ds, spec, cutoff, (spec.model,), period)[spec.model]
 
 
 def backtest_models(store: Store, ds: Dataset, spec: ClvSpec, cutoff: date, models: tuple[ModelName, ...] = MODELS,
@@ -788,6 +799,8 @@ def cli_report(store: Store, ds: Dataset, filters: Filters, args: object) -> pl.
     return run(store, ds, spec, model)
 
 
+RUNAWAY_TEXT = {"same_dropout_rate": "it runs towards one dropout rate for everyone (s, beta → ∞), a limit not "
+                                     "fitted here; MBG/NBD fits the like limit, try --model mbgnbd"}
 NOTE_TEXT = {"no_dropout": "no one appears to drop out: predictions follow the NBD limit (P(alive) = 1)",
              "same_dropout": "every member appears to drop out with the same probability after a purchase: "
                              "predictions follow that limit"}

@@ -111,4 +111,4 @@ def test_clv_boundary_fit_prints_a_note(tmp_path):
     run = cli("report", "clv", "--dataset", "steady", "--db", db, "--as-of", "2024-07-19", "--params")
     assert run.returncode == 0, run.stderr
     assert run.stderr == "note: MBG/NBD: no one appears to drop out: predictions follow the NBD limit (P(alive) = 1)\n"
-    assert "boundary" in run.stdout
+    assert "boundary" in run.stdout and "no_dropout" in run.stdout

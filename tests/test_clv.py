@@ -309,11 +309,8 @@ def test_sql_pipeline_fits_what_numpy_fits(sim):
         assert model.fit_date == SIM_AS_OF and model.purchases.members == 152
         # Pareto/NBD searches with finite differences: its optimum is found to ~1e-5, not ~1e-8.
         assert model.purchases.values == pytest.approx(by_numpy.values, rel=1e-4 if name == "pareto_nbd" else 1e-6)
-        # The BG models fit these 152 BG/NBD members. Pareto/NBD's second start may stall where scipy's
-        # 2F1 fails, and whether it does moves with the last digits of the scaled times (days here,
-        # weeks in numpy): its verdict is not asserted on so small a sample (see tests/test_btyd.py).
-        if name != "pareto_nbd":
-            assert model.status == "ok" and by_numpy.verdict == "converged"
+        # Every model fits these 152 BG/NBD members, in days through SQL as in weeks in numpy.
+        assert model.status == "ok" and model.purchases.verdict == by_numpy.verdict == "converged"
     repeat = x > 0
     assert model.gamma_gamma.values == pytest.approx(
         btyd.fit_gamma_gamma(x[repeat], monetary[repeat]).values, rel=1e-6)
@@ -560,6 +557,9 @@ def test_cdnow_backtest_from_the_command_line(cdnow_ds):
     assert params["param"].to_list() == ["r", "alpha", "s", "beta", "p", "q", "gamma"]
     assert params["value"].to_list()[:4] == pytest.approx([0.5533, 10.5777, 0.6063, 11.6699], rel=0.01)
     assert set(params["verdict"]) == {"converged"}
+    assert params["reason"].null_count() == 7 and params["decrement"].max() < btyd.DECREMENT_TOL
+    # The purchase model's LL in weeks, as published for Pareto/NBD on CDNOW (FHL's MATLAB note): −9595.0.
+    assert params["log_likelihood"][0] == pytest.approx(-9595.0, abs=0.05)
 
 
 @pytest.mark.parametrize("lines,status,message", [
@@ -603,3 +603,28 @@ def test_cli_options_that_would_be_ignored_are_refused(store, ds):
             (["--horizon", "nan"], Filters(), "horizon must be a number of weeks ≥ 0, not nan")):
         with pytest.raises(ValueError, match=message):
             clv.cli_report(store, ds, filters, parser.parse_args(argv))
+
+
+def test_a_pareto_fit_running_to_one_dropout_rate_says_so():
+    """A Pareto/NBD fit that did not converge with s past SAME_RATE_S: the status stays
+    not_converged (nothing predicted) and the words say where it was running, in the CLI's English
+    and on the page in both languages; any other failed fit gets the plain sentence."""
+    from lib.charts.w5h1 import status_sentence
+
+    def model(s: float) -> clv.Model:
+        fitted = btyd.Fitted("pareto_nbd", btyd.PARAMS["pareto_nbd"], (0.7, 4.0, s, s / 0.04), (np.nan,) * 4,
+                             -1000.0, 4000, "not_converged")
+        return clv.Model("week", date(2024, 1, 1), "pareto_nbd", fitted, None, 4000, 1500, 0.1)
+
+    running = model(btyd.SAME_RATE_S * 2)
+    assert running.status == "not_converged" and running.runaway == "same_dropout_rate"
+    assert running.message() == ("the Pareto/NBD fit did not converge on this scope: it runs towards one dropout "
+                                 "rate for everyone (s, beta → ∞), a limit not fitted here; MBG/NBD fits the like "
+                                 "limit, try --model mbgnbd")
+    assert status_sentence("not_converged", running, "en").endswith(
+        "The fit runs towards one dropout rate for everyone (s and β grow without end), a limit not fitted here; "
+        "MBG/NBD fits the like limit (one dropout probability for all).")
+    assert "所有会员的流失速率相同" in status_sentence("not_converged", running, "zh")
+    plain = model(btyd.SAME_RATE_S / 2)
+    assert plain.runaway is None and plain.message() == "the Pareto/NBD fit did not converge on this scope"
+    assert "流失速率" not in status_sentence("not_converged", plain, "zh")

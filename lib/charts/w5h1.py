@@ -144,8 +144,9 @@ def model_label(model: str) -> str:
 def status_sentence(status: str, model: Model, lang: Lang, cutoff: date | None = None) -> str:
     """Why a prediction or a backtest is missing (a lib.clv Model's or Backtest's status) in words;
     `model` (the fit, or the backtest's) fills in its name and counts."""
-    return t(f"clv.status_{status}", lang, model=model_label(model.name), repeat=model.repeat_buyers,
-             buyers=model.buyers, minimum=MIN_REPEAT_BUYERS, cutoff=cutoff)
+    words = t(f"clv.status_{status}", lang, model=model_label(model.name), repeat=model.repeat_buyers,
+              buyers=model.buyers, minimum=MIN_REPEAT_BUYERS, cutoff=cutoff)
+    return f"{words} {t(f'clv.runaway_{model.runaway}', lang)}" if status == "not_converged" and model.runaway else words
 
 
 def boundary_notes(notes: tuple[str, ...], lang: Lang) -> list[str]:

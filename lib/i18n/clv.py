@@ -51,6 +51,12 @@ LABELS: dict[str, tuple[str, str]] = {
     "clv.status_no_purchases_after_cutoff": ("截止日 {cutoff} 之后没有购买，无法与实际比较。请选更早的截止日。",
                                              "No purchases after the cut-off {cutoff}, nothing to compare with: "
                                              "choose an earlier cut-off."),
+    # Where a fit that did not converge was running (lib.btyd.runaway_reason), appended to clv.status_not_converged.
+    "clv.runaway_same_dropout_rate": ("拟合趋向“所有会员的流失速率相同”（参数 s、β 趋于无穷），这个极限在此无法拟合；"
+                                      "MBG/NBD 能拟合类似的极限（人人流失概率相同）。",
+                                      "The fit runs towards one dropout rate for everyone (s and β grow without end), "
+                                      "a limit not fitted here; MBG/NBD fits the like limit (one dropout probability "
+                                      "for all)."),
     "clv.try_other_model": ("可以换一个模型，或放宽筛选条件。", "Try another model, or fewer filters."),
     "clv.short_ok": ("拟合成功", "fitted"),
     "clv.short_no_buyers": ("没有购买", "no purchases"),
