@@ -70,7 +70,7 @@ def workspace(db: Path, dataset: str, models: tuple[str, ...]) -> None:
             spec = clv.ClvSpec(model=model)
             fitted, fit_s = timed(lambda: clv.fit(store, ds, spec))
             _, run_s = timed(lambda: clv.run(store, ds, spec, fitted))
-            print(f"{model:<12}{fit_s:>8.2f}{run_s:>8.2f}  {fitted.status} {fitted.notes}")
+            print(f"{model:<12}{fit_s:>8.2f}{run_s:>8.2f}  {fitted.status} {fitted.notes or fitted.runaway or ''}")
 
 
 def main() -> None:
