@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -11,6 +12,19 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from lib.store import Store  # noqa: E402
+
+# The browser tests (tests/test_browser.py: `streamlit run` + headless Chromium, about a minute and
+# a half) are opt-in locally and always on in CI (.ci/run sets this).
+BROWSER_TESTS = os.environ.get("MEMBERLENS_BROWSER") == "1"
+
+
+def pytest_collection_modifyitems(config, items):
+    if BROWSER_TESTS:
+        return
+    skip = pytest.mark.skip(reason="browser tests are opt-in locally: MEMBERLENS_BROWSER=1 pytest (CI runs them)")
+    for item in items:
+        if "browser" in item.keywords:
+            item.add_marker(skip)
 
 
 @pytest.fixture

@@ -23,3 +23,22 @@ def test_money_stays_short(value, zh, en):
 
 def test_placeholders_are_filled():
     assert t("data_span", "en", start="2024-01-01", end="2026-10-31") == "Data from 2024-01-01 to 2026-10-31 (data end)"
+
+
+def test_no_label_key_is_defined_twice():
+    """Across the label tables (lib/i18n/__init__.py and one per page) and within each dict literal,
+    where Python would silently keep the last of two same keys."""
+    import ast
+    from pathlib import Path
+
+    import lib.i18n
+    from lib.i18n import DUPLICATES
+
+    assert DUPLICATES == []
+    twice = []
+    for path in sorted(Path(lib.i18n.__file__).parent.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Dict):
+                keys = [k.value for k in node.keys if isinstance(k, ast.Constant)]
+                twice += [f"{path.name}: {k}" for k in sorted(set(keys)) if keys.count(k) > 1]
+    assert twice == []

@@ -1,0 +1,123 @@
+"""Every report's output on the bundled demo, as a SHA-256 per command line: the net under a
+refactor or a speed-up, which must change no number (`python -m lib report …` prints exactly
+what it printed before).
+
+    python -m tests.report_snapshots            # compare with tests/data/report_snapshots.json
+    python -m tests.report_snapshots --update   # rewrite it, after a change that is meant to move numbers
+
+tests/test_report_snapshots.py runs the comparison. The CLV reports are compared only on the
+pinned solver stack (requirements.txt's numpy and scipy): their last printed digit may move
+with another scipy, which the fit's verdict must not (benchmarks/btyd_verdicts.py checks that).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import json
+import sys
+import tempfile
+from importlib.metadata import version
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SNAPSHOT_FILE = ROOT / "tests" / "data" / "report_snapshots.json"
+
+# Each analysis with its default options, and every option value that selects another table or
+# another definition. The demo's data end is 2026-06-30 (sample_data/orders.csv).
+COMMANDS: tuple[tuple[str, ...], ...] = (
+    ("kpis",),
+    ("kpis", "--start", "2026-01-01", "--end", "2026-03-31"),
+    ("cohorts",),
+    ("cohorts", "--period", "week"),
+    ("cohorts", "--period", "quarter", "--mode", "unbounded"),
+    ("cohorts", "--mode", "revenue"),
+    ("cohorts", "--basis", "signup"),
+    ("cohorts", "--rolling", "7"),
+    ("activity",),
+    ("activity", "--period", "week"),
+    ("rfm",),
+    ("rfm", "--view", "grid"),
+    ("rfm", "--view", "segments"),
+    ("rfm", "--view", "value_groups"),
+    ("rfm", "--view", "thresholds"),
+    ("rfm", "--view", "segments", "--r-thresholds", "7,30,90,180"),
+    ("lifecycle",),
+    ("lifecycle", "--summary"),
+    ("lifecycle", "--funnel"),
+    ("lifecycle", "--summary", "--churn-days", "120", "--gap-multiple", "2"),
+    ("repurchase",),
+    ("repurchase", "--by", "sku"),
+    ("products",),
+    ("products", "--what", "first_order"),
+    ("products", "--what", "price_discount"),
+    ("products", "--what", "repurchased"),
+    ("products", "--what", "pairs", "--basket", "member", "--level", "sku"),
+    ("cac",),
+    ("cac", "--by-channel", "--period", "quarter"),
+    ("nps",),
+    ("nps", "--by", "channel"),
+    ("nps", "--by", "segment"),
+    ("kpis", "--where", "channel=门店"),
+    ("cohorts", "--where", "category=奶粉"),
+    ("rfm", "--view", "segments", "--where", "member_tier=金卡"),
+    ("clv",),
+    ("clv", "--params"),
+    ("clv", "--model", "bgnbd", "--unit", "day", "--horizon", "90"),
+    ("clv", "--backtest", "2025-12-31"),
+    ("clv", "--backtest", "2025-12-31", "--by-frequency"),
+)
+
+
+def pinned_solvers() -> bool:
+    """numpy and scipy are the versions requirements.txt pins."""
+    pins = dict(line.split("==", 1) for line in (ROOT / "requirements.txt").read_text().splitlines()
+                if "==" in line and not line.startswith("#"))
+    return all(version(name) == pins.get(name, "").strip() for name in ("numpy", "scipy"))
+
+
+def outputs(db: Path, dataset: str, commands: tuple[tuple[str, ...], ...] = COMMANDS) -> dict[str, str]:
+    """{command line: SHA-256 of what `python -m lib report` printed} on the workspace `db`,
+    run in-process; an error is part of the output (exit code and stderr)."""
+    from lib.__main__ import main
+
+    out = {}
+    for command in commands:
+        argv = ["report", command[0], "--dataset", dataset, "--db", str(db), *command[1:]]
+        stdout, stderr = io.StringIO(), io.StringIO()
+        with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+            code = main(argv)
+        text = f"exit {code}\n{stdout.getvalue()}\n--- stderr\n{stderr.getvalue()}"
+        out[" ".join(command)] = hashlib.sha256(text.encode()).hexdigest()
+    return out
+
+
+def demo_workspace(folder: Path) -> tuple[Path, str]:
+    """A workspace holding only the bundled demo (sample_data/), as the app's first start makes it."""
+    from lib.samples import SAMPLE_DATASET, ensure_sample_dataset
+    from lib.store import Store
+
+    db = folder / "demo.duckdb"
+    with Store(db) as store:
+        ensure_sample_dataset(store)
+    return db, SAMPLE_DATASET
+
+
+def main(argv: list[str]) -> int:
+    with tempfile.TemporaryDirectory() as folder:
+        db, dataset = demo_workspace(Path(folder))
+        now = outputs(db, dataset)
+    if "--update" in argv:
+        SNAPSHOT_FILE.write_text(json.dumps(now, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        print(f"wrote {len(now)} snapshots to {SNAPSHOT_FILE.relative_to(ROOT)}")
+        return 0
+    before = json.loads(SNAPSHOT_FILE.read_text(encoding="utf-8"))
+    changed = [command for command in before if before[command] != now.get(command)]
+    for command in changed:
+        print(f"changed: report {command}")
+    return 1 if changed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
