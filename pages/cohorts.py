@@ -12,7 +12,7 @@ import streamlit as st
 from lib import cohorts, readings
 from lib.charts import cohorts as charts
 from lib.filters import filter_options
-from lib.i18n import t
+from lib.i18n import sentences, t
 from lib.periods import PERIODS
 from lib.ui import (compute, current_filters, kept, lang, member_table, no_data, number_formats, open_store,
                     require_dataset, require_orders, tr)
@@ -84,8 +84,8 @@ if total > charts.MAX_COHORTS:
 event = st.plotly_chart(charts.heatmap(frame, L, period=period, basis=basis, mode=mode, rolling=rolling,
                                        show=show),
                         key="coh_heatmap", on_select="rerun", selection_mode="points")
-st.caption(tr("cohorts.incomplete_note", as_of=filters.as_of or last, measure=tr(f"cohorts.measure_{mode}"))
-           + (" " + tr("cohorts.short_numbers") if show == "count" else ""))
+st.caption(sentences((tr("cohorts.incomplete_note", as_of=filters.as_of or last, measure=tr(f"cohorts.measure_{mode}")),
+                       tr("cohorts.short_numbers") if show == "count" else None), L))
 reading(readings.cohort_average(average, mode, period, rolling))
 
 # -- curves -----------------------------------------------------------------------------------
@@ -163,7 +163,7 @@ else:
     else:
         key = "cohorts.cell_members_unbounded" if mode == "unbounded" else "cohorts.cell_members"
         line = tr(key, cohort=label, k=k, retained=f"{cell['retained']:,}", size=f"{cell['cohort_size']:,}", rate=rate)
-    st.markdown(line + ("" if cell["complete"] else " " + tr("cohorts.cell_incomplete")))
+    st.markdown(sentences((line, None if cell["complete"] else tr("cohorts.cell_incomplete")), L))
 people = compute(cohorts.members, ds, spec, cohort_date, k)
 anchor = cohorts.ANCHOR_COLUMN[basis]
 member_table(people.rename({"member_id": tr("member_id"), anchor: tr(f"cohorts.col_{anchor}"),

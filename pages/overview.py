@@ -11,7 +11,7 @@ import streamlit as st
 from lib import activity, cohorts, kpis, lifecycle, readings
 from lib.charts import overview as charts
 from lib.filters import Filters
-from lib.i18n import money, t
+from lib.i18n import money, sentences, t
 from lib.ui import compute, current_filters, kept, lang, no_data, open_store, require_dataset, require_orders, tr
 
 WINDOWS = ("30", "90", "365", "range")  # KPI window: last N days, or the sidebar's whole range
@@ -120,4 +120,4 @@ with left:
 with right:
     st.plotly_chart(charts.lifecycle_mix(stages, filters.as_of or last, L), key="ov_lifecycle")
     reading(readings.lifecycle(stages))
-    st.caption(" ".join(filter(None, (tr("overview.lifecycle_help"), prospects_note()))))
+    st.caption(sentences((tr("overview.lifecycle_help"), prospects_note()), L))

@@ -8,7 +8,7 @@ import streamlit as st
 
 from lib import rfm
 from lib.charts import rfm as charts
-from lib.i18n import members, money, t
+from lib.i18n import members, money, sentences, t
 from lib.ui import (compute, counted_selectbox, current_filters, kept, lang, member_table, no_data, number_formats,
                     open_store, require_dataset, require_orders, tr)
 
@@ -99,7 +99,7 @@ with left:
     event = st.plotly_chart(charts.heatmap(grid, metric, L, score_bands), key="rfm_heatmap",
                             on_select="rerun", selection_mode="points", width="stretch")
     skipped = charts.skipped_scores(score_bands, L)
-    st.caption(tr("rfm.click_hint") + (" " + tr("rfm.skipped", scores=skipped) if skipped else ""))
+    st.caption(sentences((tr("rfm.click_hint"), tr("rfm.skipped", scores=skipped) if skipped else None), L))
 segments = compute(rfm.segments, ds, spec)
 with right:
     tiles = st.plotly_chart(charts.treemap(segments, L), key="rfm_treemap", on_select="rerun",

@@ -18,7 +18,7 @@ import streamlit as st
 
 from lib import cac, clv, kpis, products, repurchase, rfm
 from lib.charts import w5h1 as charts
-from lib.i18n import money, t
+from lib.i18n import money, sentences, t
 from lib.ui import (compute, current_filters, kept, lang, member_table, no_data, number_formats, open_store,
                     require_dataset, require_orders, tr, url_option)
 
@@ -110,7 +110,7 @@ def model_names(model: str) -> str:
 def say_status(status: str, model: clv.Model, cutoff: date | None = None) -> None:
     """Why there is no prediction, as an info line; a failed fit (not the data) suggests another model."""
     words = charts.status_sentence(status, model, L, cutoff)
-    st.info(words + (" " + tr("clv.try_other_model") if status == "not_converged" else ""),
+    st.info(sentences((words, tr("clv.try_other_model") if status == "not_converged" else None), L),
             icon=":material/query_stats:")
 
 
@@ -224,7 +224,7 @@ def why() -> None:
           ("w5h1.m_cac", money(cost, L)), ("w5h1.m_ratio", "–" if ratio is None else f"{ratio:.1f}×"))
     if cost is None:  # a filter spend cannot follow, or no new buyers to spread it over
         note = dict(zip(hist["input"], hist["note"]))["cac"]
-        st.info(" ".join(filter(None, (cac_reason(note), tr("w5h1.cac_type_one")))))
+        st.info(sentences((cac_reason(note), tr("w5h1.cac_type_one")), L))
     if annual is None or values["lifetime_years"] is None:
         st.info(tr("w5h1.value_missing"))
     elif ratio is not None:
@@ -266,7 +266,7 @@ def why() -> None:
         model = kept(st.segmented_control, tr("clv.model"), clv.MODELS, MODEL_KEY, clv.DEFAULT_MODEL, required=True,
                      format_func=model_names, help=tr("clv.model_help"))
     margin_words = tr("w5h1.clv_is_revenue") if margin == 1 else tr("w5h1.clv_is_profit", margin=margin)
-    st.caption(" ".join((tr(f"clv.why_{model}"), tr("w5h1.clv_caption"), margin_words)))
+    st.caption(sentences((tr(f"clv.why_{model}"), tr("w5h1.clv_caption"), margin_words), L))
     model_spec = clv.ClvSpec(filters, model=model)  # the fit does not depend on the margin: one cache entry
     fitted = compute(clv.fit, ds, model_spec)
     spec = replace(model_spec, margin=margin)
@@ -442,8 +442,8 @@ def who() -> None:
 
     st.subheader(tr("w5h1.churn_header"))
     model = chosen_model()
-    st.caption(" ".join(filter(None, (tr("w5h1.churn_intro", model=clv.MODEL_LABELS[model]),
-                                      tr("w5h1.churn_intro_bgnbd") if model == "bgnbd" else ""))))
+    st.caption(sentences((tr("w5h1.churn_intro", model=clv.MODEL_LABELS[model]),
+                          tr("w5h1.churn_intro_bgnbd") if model == "bgnbd" else None), L))
     left, right = st.columns([1, 2])
     threshold = left.slider(tr("w5h1.p_alive_below"), 0.05, 0.95, clv.DEFAULT_PRE_CHURN_P_ALIVE, 0.05,
                             key="w5h1_palive", format="%.2f")
@@ -617,7 +617,7 @@ def where() -> None:
         if (table["cac_note"] == cac.SPEND_NOT_SCOPED).any():
             notes.append(cac_reason(cac.SPEND_NOT_SCOPED))
         if notes:
-            st.caption(" ".join(notes))
+            st.caption(sentences(notes, L))
         best, worst = charts.extremes(per_channel.filter(pl.col("buyers") > 0), "repurchase_rate", "channel")
         if best and worst and best[0] != worst[0]:
             st.markdown(tr("w5h1.channel_reading", best=best[0], best_rate=best[1], worst=worst[0],

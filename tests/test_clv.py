@@ -624,7 +624,7 @@ def test_a_pareto_fit_running_to_one_dropout_rate_says_so():
     assert status_sentence("not_converged", running, "en").endswith(
         "The fit runs towards one dropout rate for everyone (s and β grow without end), a limit not fitted here; "
         "MBG/NBD fits the like limit (one dropout probability for all).")
-    assert "所有会员的流失速率相同" in status_sentence("not_converged", running, "zh")
+    assert "并不说明数据太少。拟合趋向“所有会员的流失速率相同”" in status_sentence("not_converged", running, "zh")
     plain = model(btyd.SAME_RATE_S / 2)
     assert plain.runaway is None and plain.message() == "the Pareto/NBD fit did not converge on this scope"
     assert "流失速率" not in status_sentence("not_converged", plain, "zh")

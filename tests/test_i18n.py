@@ -42,3 +42,10 @@ def test_no_label_key_is_defined_twice():
                 keys = [k.value for k in node.keys if isinstance(k, ast.Constant)]
                 twice += [f"{path.name}: {k}" for k in sorted(set(keys)) if keys.count(k) > 1]
     assert twice == []
+
+
+def test_sentences_follow_each_other_as_each_language_writes_them():
+    from lib.i18n import sentences
+
+    assert sentences(("模型没有收敛。", None, "可以换一个模型。"), "zh") == "模型没有收敛。可以换一个模型。"
+    assert sentences(("The fit failed.", "", "Try another model."), "en") == "The fit failed. Try another model."

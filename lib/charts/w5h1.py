@@ -17,7 +17,7 @@ from plotly.subplots import make_subplots
 from lib.cac import SPEND_NOT_SCOPED
 from lib.clv import MIN_REPEAT_BUYERS, MODEL_LABELS, Model
 from lib.charts import HEAT_SCALE, PALETTE, style
-from lib.i18n import Lang, money, t
+from lib.i18n import Lang, money, sentences, t
 
 BLUE, AMBER, GREEN, RED, VIOLET = PALETTE[0], PALETTE[1], PALETTE[2], PALETTE[3], PALETTE[4]
 GREY = "#94a3b8"
@@ -146,7 +146,9 @@ def status_sentence(status: str, model: Model, lang: Lang, cutoff: date | None =
     `model` (the fit, or the backtest's) fills in its name and counts."""
     words = t(f"clv.status_{status}", lang, model=model_label(model.name), repeat=model.repeat_buyers,
               buyers=model.buyers, minimum=MIN_REPEAT_BUYERS, cutoff=cutoff)
-    return f"{words} {t(f'clv.runaway_{model.runaway}', lang)}" if status == "not_converged" and model.runaway else words
+    if status == "not_converged" and model.runaway:
+        words = sentences((words, t(f"clv.runaway_{model.runaway}", lang)), lang)
+    return words
 
 
 def boundary_notes(notes: tuple[str, ...], lang: Lang) -> list[str]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+from collections.abc import Iterable
 from typing import Literal
 
 Lang = Literal["zh", "en"]
@@ -116,6 +117,12 @@ def t(key: str, lang: Lang, **values: object) -> str:
     zh, en = LABELS[key]
     text = zh if lang == "zh" else en
     return text.format(**values) if values else text
+
+
+def sentences(parts: Iterable[str | None], lang: Lang) -> str:
+    """Sentences one after another, the empty ones left out: Chinese without a space between them
+    (each ends with 。), English with one."""
+    return ("" if lang == "zh" else " ").join(part for part in parts if part)
 
 
 def members(n: int, lang: Lang) -> str:
