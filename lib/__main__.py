@@ -2,14 +2,13 @@
 
 Errors a user can act on print one line on stderr and exit 1; usage errors exit 2.
 
-Each analysis module named in REPORTS provides `cli_report(store, ds, filters, args) -> frame`
-and, when it has options of its own, `add_cli_options(parser)`.
+Each report (lib/reports.py REPORTS) adds its own options to the common ones below and turns
+(filters, options) into its table.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
 import sys
 from datetime import date
@@ -19,13 +18,8 @@ import polars as pl
 
 from lib.contract import KINDS
 from lib.filters import FILTER_FIELDS, Filters
+from lib.reports import REPORTS
 from lib.store import Store, StoreError
-
-# report name -> module
-REPORTS = {"kpis": "lib.kpis", "cohorts": "lib.cohorts", "rfm": "lib.rfm", "lifecycle": "lib.lifecycle",
-           "activity": "lib.activity", "nps": "lib.nps", "clv": "lib.clv", "cac": "lib.cac",
-           "repurchase": "lib.repurchase", "products": "lib.products"}
-
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m lib", description="memberlens, headless")
@@ -48,9 +42,8 @@ def _parser() -> argparse.ArgumentParser:
 
     report = sub.add_parser("report", help="run an analysis and print its table")
     analyses = report.add_subparsers(dest="analysis", required=True, metavar="ANALYSIS")
-    for name, module_name in REPORTS.items():
-        module = importlib.import_module(module_name)
-        one = analyses.add_parser(name, help=(module.__doc__ or "").strip().splitlines()[0])
+    for name, report in REPORTS.items():
+        one = analyses.add_parser(name, help=report.help)
         one.add_argument("--dataset", required=True)
         one.add_argument("--db", type=Path)
         one.add_argument("--format", choices=("csv", "json"), default="csv")
@@ -60,8 +53,7 @@ def _parser() -> argparse.ArgumentParser:
         one.add_argument("--end", type=date.fromisoformat)
         one.add_argument("--where", action="append", default=[], metavar="FIELD=VALUE",
                          help=f"filter; repeat a field for OR ({', '.join(FILTER_FIELDS)})")
-        if hasattr(module, "add_cli_options"):
-            module.add_cli_options(one)
+        report.options(one)
     return parser
 
 
@@ -114,10 +106,9 @@ def main(argv: list[str] | None = None) -> int:
                         for d in store.datasets()]
             print(json.dumps(rows, ensure_ascii=False, indent=1))
         elif args.command == "report":
-            module = importlib.import_module(REPORTS[args.analysis])
             with Store(_existing(args.db), read_only=True) as store:
                 ds = store.dataset(args.dataset)
-                frame = module.cli_report(store, ds, _filters(args), args)
+                frame = REPORTS[args.analysis].table(store, ds, _filters(args), args)
             _emit(frame, args.format, args.out)
     except StoreError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -21,14 +21,13 @@ Definitions (SPEC "Active members" and "CRR"; the choices where SPEC is silent a
 
 from __future__ import annotations
 
-import argparse
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
 import polars as pl
 
-from lib.periods import (PERIODS, Period, check_period, period_end_sql, period_shift_sql, period_start_sql,
+from lib.periods import (Period, check_period, period_end_sql, period_shift_sql, period_start_sql,
                          period_starts_sql)
 from lib.filters import Base, Filters, base
 from lib.store import Dataset, Store
@@ -131,11 +130,3 @@ def members(store: Store, ds: Dataset, spec: ActivitySpec, period: date, status:
           AND (s.status = $status OR ($status = 'active' AND s.status <> 'dormant'))
         ORDER BY s.member_id""")
     return store.query(sql, {**b.params, "period": period, "status": status})
-
-
-def add_cli_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--period", choices=PERIODS, default=DEFAULT_PERIOD, help="period (default month)")
-
-
-def cli_report(store: Store, ds: Dataset, filters: Filters, args: object) -> pl.DataFrame:
-    return run(store, ds, ActivitySpec(filters, getattr(args, "period", DEFAULT_PERIOD))).select(CLI_COLUMNS)

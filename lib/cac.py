@@ -34,7 +34,7 @@ import polars as pl
 
 from lib import activity, nps
 from lib.filters import Base, Filters, base
-from lib.periods import PERIODS, Period, check_period, period_start_sql
+from lib.periods import Period, check_period, period_start_sql
 from lib.store import Dataset, Store
 
 DEFAULT_PERIOD: Period = "month"
@@ -282,13 +282,3 @@ def channels(store: Store, ds: Dataset, filters: Filters | None = None) -> pl.Da
         cac=pl.when(scoped & (pl.col("new_buyers") > 0)).then((pl.col("spend") / pl.col("new_buyers")).round(2)),
         cac_note=_cac_note(scoped),
     ).select(list(CHANNEL_SCHEMA)).cast(CHANNEL_SCHEMA)
-
-
-def add_cli_options(parser: object) -> None:
-    parser.add_argument("--period", choices=PERIODS, default=DEFAULT_PERIOD)
-    parser.add_argument("--by-channel", action="store_true", help="add a row per channel")
-
-
-def cli_report(store: Store, ds: Dataset, filters: Filters, args: object) -> pl.DataFrame:
-    return run(store, ds, CacSpec(filters, getattr(args, "period", DEFAULT_PERIOD),
-                                  getattr(args, "by_channel", False)))

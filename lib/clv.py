@@ -49,7 +49,6 @@ For the 5W1H page: `value_bands` / `band_members` (predicted CLV by band), `top_
 
 from __future__ import annotations
 
-import sys
 import time
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
@@ -726,86 +725,11 @@ def pre_churn(store: Store, ds: Dataset, spec: ClvSpec = ClvSpec(),
     return pre_churn_of(run(store, ds, spec), rfm.run(store, ds, r_spec), p_alive_below, segments)
 
 
-# -- command line ---------------------------------------------------------------------------
+# -- what the command line says (lib/reports.py) -----------------------------------------------
 
-
+# A backtest whose data, not its fit, stand in the way: the whole report is refused.
 BACKTEST_DATA_PROBLEMS = ("no_purchases_before_cutoff", "no_purchases_after_cutoff", "no_buyers",
                           "too_few_repeat_buyers")
-
-
-def add_cli_options(parser: object) -> None:
-    parser.description = (
-        "Predicted CLV per member: member_id, frequency, recency, T, monetary, p_alive, churn_probability, "
-        "expected_purchases, expected_spend, predicted_clv, first_purchase, last_purchase, expected_next_date, "
-        "days_overdue. Fitted on purchases up to --end (else --as-of); --start does not apply (the models "
-        "need each member's whole history).")
-    parser.add_argument("--unit", choices=UNITS, default=DEFAULT_UNIT,
-                        help="time unit of recency, T, --horizon and alpha / beta (default %(default)s)")
-    parser.add_argument("--horizon", type=float, default=DEFAULT_HORIZON,
-                        help="units ahead for expected purchases and CLV (default %(default)s)")
-    parser.add_argument("--margin", type=float, default=DEFAULT_MARGIN,
-                        help="gross margin as a fraction, 0.4 for 40 %% (default %(default)s = CLV in revenue)")
-    parser.add_argument("--model", choices=MODELS, default=None,
-                        help=f"purchase model (default {DEFAULT_MODEL}; --backtest without it compares all three)")
-    parser.add_argument("--params", action="store_true",
-                        help="print the fitted parameters instead: param, value, std_error, verdict")
-    parser.add_argument("--backtest", type=date.fromisoformat, metavar="CUTOFF",
-                        help="fit on purchases up to CUTOFF, compare predicted and actual purchase days after it: "
-                             "model, members, predicted, actual, mae, rmse, relative_error, status")
-    parser.add_argument("--by-frequency", action="store_true",
-                        help="with --backtest: mean predicted vs actual by calibration repeat purchases (0 … 7+)")
-
-
-def _check_options(filters: Filters, args: object) -> None:
-    """Options that would be silently ignored together are refused instead."""
-    backtest_ = getattr(args, "backtest", None) is not None
-    if getattr(args, "by_frequency", False) and not backtest_:
-        raise ValueError("--by-frequency goes with --backtest CUTOFF")
-    if backtest_ and getattr(args, "params", False):
-        raise ValueError("--params and --backtest are two different reports: choose one")
-    if backtest_ and (filters.start or filters.end):
-        raise ValueError("--start / --end do not apply to --backtest (the cutoff is the fit date)")
-
-
-def cli_report(store: Store, ds: Dataset, filters: Filters, args: object) -> pl.DataFrame:
-    """The clv report; raises ClvUnavailable (one line on stderr, exit 1) where it cannot be given whole
-    (a table with a column of nulls would pass silently into a spreadsheet). What a boundary solution
-    means goes to stderr as a note, as ingest's notes do."""
-    _check_options(filters, args)
-    chosen = getattr(args, "model", None)
-    spec = ClvSpec(filters, getattr(args, "unit", DEFAULT_UNIT), getattr(args, "horizon", DEFAULT_HORIZON),
-                   getattr(args, "margin", DEFAULT_MARGIN), chosen or DEFAULT_MODEL)
-    cutoff = getattr(args, "backtest", None)
-    if cutoff is not None:
-        results = backtest_models(store, ds, spec, cutoff, (chosen,) if chosen else MODELS)
-        failed = [bt for bt in results.values() if bt.status in BACKTEST_DATA_PROBLEMS]
-        if failed:
-            raise ClvUnavailable(failed[0].status, failed[0].message())
-        for name, bt in results.items():
-            _notes(bt.model, name)
-        if getattr(args, "by_frequency", False):
-            return pl.concat([by_frequency(bt).select(pl.lit(name).alias("model"), pl.all())
-                              for name, bt in results.items()])
-        return comparison(results)
-    model = fit(store, ds, spec)
-    if getattr(args, "params", False):  # parameters with their verdict, even of a fit that failed
-        if model.status in ("no_buyers", "too_few_repeat_buyers"):
-            raise ClvUnavailable(model.status, model.message())
-        _notes(model, model.name)
-        return params(model)
-    if model.status != "ok":  # never a table of silent nulls
-        raise ClvUnavailable(model.status, model.message())
-    _notes(model, model.name)
-    return run(store, ds, spec, model)
-
-
+# Model.message()'s words for where a failed fit was running (btyd.runaway_reason).
 RUNAWAY_TEXT = {"same_dropout_rate": "it runs towards one dropout rate for everyone (s, beta → ∞), a limit not "
                                      "fitted here; MBG/NBD fits the like limit, try --model mbgnbd"}
-NOTE_TEXT = {"no_dropout": "no one appears to drop out: predictions follow the NBD limit (P(alive) = 1)",
-             "same_dropout": "every member appears to drop out with the same probability after a purchase: "
-                             "predictions follow that limit"}
-
-
-def _notes(model: Model, name: str) -> None:
-    for note in model.notes:
-        print(f"note: {MODEL_LABELS[name]}: {NOTE_TEXT[note]}", file=sys.stderr)

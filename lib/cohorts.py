@@ -36,7 +36,6 @@ Definitions (SPEC "Metric definitions" → Cohort; the choices where SPEC is sil
 
 from __future__ import annotations
 
-import argparse
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Literal
@@ -44,7 +43,7 @@ from typing import Literal
 import polars as pl
 
 from lib.filters import FILTER_FIELDS, Base, Filters, base
-from lib.periods import (PERIODS, Period, check_period, period_end_sql, period_index_sql, period_shift_sql,
+from lib.periods import (Period, check_period, period_end_sql, period_index_sql, period_shift_sql,
                          period_start_sql)
 from lib.store import Dataset, Store
 
@@ -254,19 +253,3 @@ def members(store: Store, ds: Dataset, spec: CohortSpec, cohort: date, period: i
         ORDER BY c.member_id""")
     params = {**b.params, "cohort": cohort, **({} if period is None else {"k": period})}
     return store.query(sql, params)
-
-
-def add_cli_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--period", choices=PERIODS, default=DEFAULT_PERIOD, help="cohort period (default month)")
-    parser.add_argument("--basis", choices=BASES, default=DEFAULT_BASIS, help="cohort by first purchase or signup")
-    parser.add_argument("--mode", choices=MODES, default=DEFAULT_MODE,
-                        help="classic, unbounded or revenue retention")
-    parser.add_argument("--rolling", type=int, choices=ROLLING_WINDOWS,
-                        help="rolling windows of N days since the anchor (default: calendar periods)")
-
-
-def cli_report(store: Store, ds: Dataset, filters: Filters, args: object) -> pl.DataFrame:
-    spec = CohortSpec(filters, period=getattr(args, "period", DEFAULT_PERIOD),
-                      basis=getattr(args, "basis", DEFAULT_BASIS), mode=getattr(args, "mode", DEFAULT_MODE),
-                      rolling=getattr(args, "rolling", None))
-    return run(store, ds, spec).select(CLI_COLUMNS)

@@ -213,10 +213,6 @@ def series(frame: pl.DataFrame, metric: str) -> list[float]:
     return [v for v in frame.filter(pl.col("complete"))[metric].to_list() if v is not None]
 
 
-def cli_report(store: Store, ds: Dataset, filters: Filters, args: object) -> pl.DataFrame:
-    return run(store, ds, KpiSpec(filters))
-
-
 def order_span(store: Store, ds: Dataset) -> tuple[date | None, date | None]:
     """First and last order date of a dataset (the last is data end, the default as_of)."""
     return store.query(f"SELECT min(order_date) AS first, max(order_date) AS last "

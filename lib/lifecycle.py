@@ -34,7 +34,6 @@ null.
 
 from __future__ import annotations
 
-import argparse
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Literal
@@ -337,29 +336,3 @@ def members(store: Store, ds: Dataset, spec: LifecycleSpec = LifecycleSpec(), *,
         SELECT {', '.join(RUN_COLUMNS)} FROM lifecycle
         WHERE stage = coalesce($stage::VARCHAR, stage) AND {condition} ORDER BY member_id""")
     return store.query(sql, {**values, "stage": stage})
-
-
-def add_cli_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--summary", action="store_true", help="stage, members instead of one row per member")
-    parser.add_argument("--funnel", action="store_true", help="step, members (registered → … → stable)")
-    parser.add_argument("--churn-days", type=int, default=DEFAULT_CHURN_DAYS,
-                        help=f"churned when recency > this (default {DEFAULT_CHURN_DAYS})")
-    parser.add_argument("--gap-multiple", type=float, default=DEFAULT_GAP_MULTIPLE,
-                        help=f"decline when recency > this × own median gap (default {DEFAULT_GAP_MULTIPLE})")
-    parser.add_argument("--spend-ratio", type=float, default=DEFAULT_SPEND_RATIO,
-                        help=f"decline when last-window spend ≤ this × the window before "
-                             f"(default {DEFAULT_SPEND_RATIO})")
-    parser.add_argument("--spend-window-days", type=int, default=DEFAULT_SPEND_WINDOW_DAYS,
-                        help=f"length of the two spend windows (default {DEFAULT_SPEND_WINDOW_DAYS})")
-    parser.add_argument("--growth-days", type=int, default=DEFAULT_GROWTH_DAYS,
-                        help=f"growth while as_of − first purchase ≤ this (default {DEFAULT_GROWTH_DAYS})")
-
-
-def cli_report(store: Store, ds: Dataset, filters: Filters, args: object) -> pl.DataFrame:
-    spec = LifecycleSpec(filters, **{k: getattr(args, k) for k in (
-        "churn_days", "gap_multiple", "spend_ratio", "spend_window_days", "growth_days") if hasattr(args, k)})
-    if getattr(args, "summary", False):
-        return summary(store, ds, spec)
-    if getattr(args, "funnel", False):
-        return funnel(store, ds, spec)
-    return run(store, ds, spec)

@@ -23,7 +23,6 @@ A respondent without a value (no purchase in scope, no tier …) falls in the nu
 
 from __future__ import annotations
 
-import argparse
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Literal
@@ -32,7 +31,7 @@ import polars as pl
 
 from lib import lifecycle, rfm
 from lib.filters import Filters, base, member_scope_sql
-from lib.periods import PERIODS, Period, check_period, period_start_sql
+from lib.periods import Period, check_period, period_start_sql
 from lib.store import Dataset, Store
 
 By = Literal["period", "channel", "member_tier", "segment", "stage", "all"]
@@ -133,13 +132,3 @@ def members(store: Store, ds: Dataset, spec: NpsSpec, group: str | date | None,
         WHERE grp IS NOT DISTINCT FROM $group AND category = coalesce($category::VARCHAR, category)
         ORDER BY member_id, survey_date, score""")
     return store.query(sql, {**values, "group": group, "category": category})
-
-
-def add_cli_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--by", choices=BYS, default="period", help="group responses by (default: period)")
-    parser.add_argument("--period", choices=PERIODS, default=DEFAULT_PERIOD,
-                        help=f"period length for --by period (default: {DEFAULT_PERIOD})")
-
-
-def cli_report(store: Store, ds: Dataset, filters: Filters, args: object) -> pl.DataFrame:
-    return run(store, ds, NpsSpec(filters, getattr(args, "by", "period"), getattr(args, "period", DEFAULT_PERIOD)))

@@ -37,7 +37,6 @@ Ratios with a zero denominator are null.
 
 from __future__ import annotations
 
-import argparse
 import math
 from dataclasses import dataclass, field
 from typing import Literal
@@ -402,24 +401,3 @@ def members(store: Store, ds: Dataset, spec: ProductSpec, cell: Cell) -> pl.Data
 
 
 # -- command line ------------------------------------------------------------------------------
-
-def add_cli_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--what", choices=WHATS, default="pairs", help="which table (default: pairs)")
-    parser.add_argument("--level", choices=LEVELS, default="category", help="items by (default: category)")
-    parser.add_argument("--basket", choices=("order", "member"), default="order",
-                        help="a basket is one purchase or everything a member bought (default: order)")
-    parser.add_argument("--min-support", type=float, default=DEFAULT_MIN_SUPPORT)
-    parser.add_argument("--min-together", type=int, default=DEFAULT_MIN_TOGETHER)
-    parser.add_argument("--price-bands", type=int, default=DEFAULT_PRICE_BANDS)
-    parser.add_argument("--high-sensitivity", type=float, default=DEFAULT_HIGH_SENSITIVITY,
-                        help="discount share of spend from which a member is highly sensitive")
-
-
-def cli_report(store: Store, ds: Dataset, filters: Filters, args: object) -> pl.DataFrame:
-    spec = ProductSpec(
-        filters, what=getattr(args, "what", "pairs"), level=getattr(args, "level", "category"),
-        basket=getattr(args, "basket", "order"), min_support=getattr(args, "min_support", DEFAULT_MIN_SUPPORT),
-        min_together=getattr(args, "min_together", DEFAULT_MIN_TOGETHER),
-        price_bands=getattr(args, "price_bands", DEFAULT_PRICE_BANDS),
-        high_sensitivity=getattr(args, "high_sensitivity", DEFAULT_HIGH_SENSITIVITY))
-    return run(store, ds, spec)

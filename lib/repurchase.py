@@ -35,7 +35,6 @@ Day counts are whole calendar days between dates. Ratios with a zero denominator
 
 from __future__ import annotations
 
-import argparse
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -311,12 +310,3 @@ def due_summary(store: Store, ds: Dataset, spec: RepurchaseSpec = RepurchaseSpec
 
 def _item_param(item: str | None) -> dict[str, object]:
     return {} if item is None else {"item": str(item)}
-
-
-def add_cli_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--by", choices=BY_COLUMNS, default="category",
-                        help="repurchase of which item (default: category)")
-
-
-def cli_report(store: Store, ds: Dataset, filters: Filters, args: object) -> pl.DataFrame:
-    return run(store, ds, RepurchaseSpec(filters, getattr(args, "by", "category")))

@@ -46,7 +46,6 @@ general_value HHL, general_develop HLL, general_retain LHL, general_winback LLL.
 
 from __future__ import annotations
 
-import argparse
 from dataclasses import dataclass, field
 from typing import Literal, Optional
 
@@ -289,33 +288,3 @@ def members(store: Store, ds: Dataset, spec: RfmSpec = RfmSpec(), *, segment: st
         ORDER BY member_id""")
     return store.query(sql, {**values, "segment": segment, "value_group": value_group, "r_score": r_score,
                              "f_score": f_score, "m_score": m_score})
-
-
-def _parse_thresholds(text: str) -> Thresholds:
-    try:
-        values = tuple(float(v) for v in text.split(","))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"thresholds are 4 numbers separated by commas, not {text!r}") from None
-    if len(values) != QUINTILES - 1 or any(a > b for a, b in zip(values, values[1:])):
-        raise argparse.ArgumentTypeError(f"thresholds are 4 ascending numbers, not {text!r}")
-    return values  # type: ignore[return-value]
-
-
-def add_cli_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--r-thresholds", type=_parse_thresholds, metavar="T1,T2,T3,T4",
-                        help="recency_days <= T1 -> R 5, <= T2 -> 4, <= T3 -> 3, <= T4 -> 2, else 1 "
-                             "(default: quintiles)")
-    parser.add_argument("--f-thresholds", type=_parse_thresholds, metavar="T1,T2,T3,T4",
-                        help="frequency >= T4 -> F 5, >= T3 -> 4, >= T2 -> 3, >= T1 -> 2, else 1")
-    parser.add_argument("--m-thresholds", type=_parse_thresholds, metavar="T1,T2,T3,T4",
-                        help="monetary >= T4 -> M 5, >= T3 -> 4, >= T2 -> 3, >= T1 -> 2, else 1")
-    parser.add_argument("--view", choices=VIEWS, default="members",
-                        help="members (default: one row per buyer), grid, segments, value_groups, thresholds")
-
-
-def cli_report(store: Store, ds: Dataset, filters: Filters, args: object) -> pl.DataFrame:
-    spec = RfmSpec(filters, getattr(args, "r_thresholds", None), getattr(args, "f_thresholds", None),
-                   getattr(args, "m_thresholds", None))
-    view = getattr(args, "view", "members")
-    return {"members": run, "grid": grid, "segments": segments, "value_groups": value_groups,
-            "thresholds": thresholds}[view](store, ds, spec)

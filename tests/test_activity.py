@@ -5,11 +5,11 @@ Data end (as_of) of LINES = 2024-04-08, so April is incomplete.
 
 from __future__ import annotations
 
-import argparse
 
 import pytest
 
-from lib.activity import ActivitySpec, add_cli_options, cli_report, members, run
+from lib.activity import ActivitySpec, members, run
+from lib import reports
 from lib.filters import Filters
 from tests.fixtures import build, d, module_dataset, module_store
 
@@ -179,9 +179,7 @@ def test_options_are_checked():
 
 
 def test_cli_report(store, ds):
-    parser = argparse.ArgumentParser()
-    add_cli_options(parser)
-    frame = cli_report(store, ds, Filters(start=d("2024-01-01")), parser.parse_args(["--period", "quarter"]))
+    frame = reports.table(store, ds, "activity", ["--period", "quarter"], Filters(start=d("2024-01-01")))
     assert frame.columns[:7] == ["period", "active", "new", "returning", "resurrecting", "dormant", "crr"]
     assert frame.rows() == [
         # period, active, new, returning, resurrecting, dormant, crr, crr_strict, rev_new, rev_returning, complete

@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-import argparse
 
 import pytest
 
 from lib.cac import (
     CacSpec,
-    add_cli_options,
     channels,
-    cli_report,
     members,
     new_vs_returning,
     new_vs_returning_totals,
     run,
     totals,
 )
+from lib import reports
 from lib.filters import Filters
 from tests.fixtures import build, d
 
@@ -146,10 +144,9 @@ def test_totals_over_a_window(store, ds):
 
 
 def test_cli_options(store, ds):
-    parser = argparse.ArgumentParser()
-    add_cli_options(parser)
+    parser = reports.parser("cac")
     args = parser.parse_args(["--period", "quarter", "--by-channel"])
-    frame = cli_report(store, ds, Filters(), args)
+    frame = reports.REPORTS["cac"].table(store, ds, Filters(), args)
     assert frame.columns == ["period", "channel", "spend", "new_buyers", "cac", "cac_note"]
     assert frame.rows()[0] == (JAN, None, 860.0, 5, 172.0, None)
     assert parser.parse_args([]).period == "month"

@@ -4,7 +4,6 @@ counts, historical CLV, and the members behind the numbers."""
 
 from __future__ import annotations
 
-import argparse
 from datetime import date, timedelta
 
 import numpy as np
@@ -14,6 +13,7 @@ import pytest
 from lib import clv
 from lib import btyd
 from lib.clv import ClvSpec
+from lib import reports
 from lib.filters import Filters
 from lib.store import Store
 from tests.fixtures import build, d, simulate_bgnbd
@@ -153,19 +153,18 @@ def test_empty_scope_gives_empty_frames_and_null_params(store, ds):
 
 
 def test_cli_refuses_what_it_cannot_predict_in_one_sentence(store, ds):
-    parser = argparse.ArgumentParser()
-    clv.add_cli_options(parser)
+    parser = reports.parser("clv")
     args = parser.parse_args([])
     assert (args.unit, args.horizon, args.margin, args.model, args.params, args.backtest) == (
         "week", 52, 1.0, None, False, None)
     for argv in ([], ["--params"], ["--model", "pareto_nbd"]):
         with pytest.raises(clv.ClvUnavailable, match="too few repeat buyers to fit a model \\(3 of 4"):
-            clv.cli_report(store, ds, Filters(), parser.parse_args(argv))
+            reports.table(store, ds, "clv", argv, Filters())
     # A cutoff before the first purchase, or on the last day: nothing to fit, or nothing to compare with.
     with pytest.raises(clv.ClvUnavailable, match="no purchases on or before the cutoff 2023-12-31"):
-        clv.cli_report(store, ds, Filters(), parser.parse_args(["--backtest", "2023-12-31"]))
+        reports.table(store, ds, "clv", ["--backtest", "2023-12-31"], Filters())
     with pytest.raises(clv.ClvUnavailable, match="no purchases after the cutoff 2024-03-04"):
-        clv.cli_report(store, ds, Filters(), parser.parse_args(["--backtest", "2024-03-04"]))
+        reports.table(store, ds, "clv", ["--backtest", "2024-03-04"], Filters())
 
 
 # -- backtest -----------------------------------------------------------------------------------
@@ -543,17 +542,13 @@ def test_cdnow_through_the_sql_pipeline(cdnow_ds):
 
 def test_cdnow_backtest_from_the_command_line(cdnow_ds):
     store, ds = cdnow_ds
-    parser = argparse.ArgumentParser()
-    clv.add_cli_options(parser)
-    table = clv.cli_report(store, ds, Filters(), parser.parse_args(["--backtest", "1997-09-30", "--model", "mbgnbd"]))
+    table = reports.table(store, ds, "clv", ["--backtest", "1997-09-30", "--model", "mbgnbd"], Filters())
     assert table.columns[:6] == ["model", "members", "predicted", "actual", "mae", "rmse"]
     assert table.select("model", "members", "actual").rows() == [("mbgnbd", 2357, 1882)]
-    calibration = clv.cli_report(store, ds, Filters(), parser.parse_args(
-        ["--backtest", "1997-09-30", "--model", "bgnbd", "--by-frequency"]))
+    calibration = reports.table(store, ds, "clv", ["--backtest", "1997-09-30", "--model", "bgnbd", "--by-frequency"])
     assert calibration.columns == ["model", "repeat_purchases", "members", "predicted", "actual"]
     assert calibration.height == 8
-    params = clv.cli_report(store, ds, Filters(end=d("1997-09-30")), parser.parse_args(["--params", "--model",
-                                                                                         "pareto_nbd"]))
+    params = reports.table(store, ds, "clv", ["--params", "--model", "pareto_nbd"], Filters(end=d("1997-09-30")))
     assert params["param"].to_list() == ["r", "alpha", "s", "beta", "p", "q", "gamma"]
     assert params["value"].to_list()[:4] == pytest.approx([0.5533, 10.5777, 0.6063, 11.6699], rel=0.01)
     assert set(params["verdict"]) == {"converged"}
@@ -574,10 +569,8 @@ def test_data_the_models_cannot_use_is_said_in_one_line(store, lines, status, me
     ds = build(store, "odd", lines=lines)
     model = clv.fit(store, ds, ClvSpec())
     assert (model.status, model.message()) == (status, message)
-    parser = argparse.ArgumentParser()
-    clv.add_cli_options(parser)
     with pytest.raises(clv.ClvUnavailable, match=message.replace("(", "\\(").replace(")", "\\)")):
-        clv.cli_report(store, ds, Filters(), parser.parse_args([]))
+        reports.table(store, ds, "clv", [], Filters())
 
 
 def test_a_spend_model_without_a_mean_gives_no_clv_and_says_why():
@@ -593,8 +586,6 @@ def test_a_spend_model_without_a_mean_gives_no_clv_and_says_why():
 
 
 def test_cli_options_that_would_be_ignored_are_refused(store, ds):
-    parser = argparse.ArgumentParser()
-    clv.add_cli_options(parser)
     for argv, filters, message in (
             (["--by-frequency"], Filters(), "--by-frequency goes with --backtest CUTOFF"),
             (["--params", "--backtest", "2024-01-31"], Filters(), "--params and --backtest are two different"),
@@ -602,7 +593,7 @@ def test_cli_options_that_would_be_ignored_are_refused(store, ds):
             (["--margin", "40"], Filters(), "margin must be a fraction between 0 and 1 \\(0.4 for 40 %\\), not 40"),
             (["--horizon", "nan"], Filters(), "horizon must be a number of weeks ≥ 0, not nan")):
         with pytest.raises(ValueError, match=message):
-            clv.cli_report(store, ds, filters, parser.parse_args(argv))
+            reports.table(store, ds, "clv", argv, filters)
 
 
 def test_a_pareto_fit_running_to_one_dropout_rate_says_so():

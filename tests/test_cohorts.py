@@ -5,12 +5,12 @@ Data end (as_of) of LINES = 2024-04-08, so every April cell is incomplete.
 
 from __future__ import annotations
 
-import argparse
 
 import pytest
 
-from lib.cohorts import (CohortSpec, add_cli_options, at_period, average, cli_report, compare, members, run,
+from lib.cohorts import (CohortSpec, at_period, average, compare, members, run,
                          scoped)
+from lib import reports
 from lib.filters import Filters
 from tests.fixtures import build, d, module_dataset, module_store
 
@@ -349,10 +349,9 @@ def test_spec_accepts_only_known_options():
 
 
 def test_cli_report_columns_and_options(store, ds):
-    parser = argparse.ArgumentParser()
-    add_cli_options(parser)
+    parser = reports.parser("cohorts")
     args = parser.parse_args(["--mode", "unbounded", "--rolling", "30", "--period", "quarter"])
-    frame = cli_report(store, ds, Filters(), args)
+    frame = reports.REPORTS["cohorts"].table(store, ds, Filters(), args)
     assert frame.columns == ["cohort", "period", "cohort_size", "retained", "rate", "complete"]
     assert frame.rows()[:2] == [
         (d("2023-10-01"), 0, 1, 1, 1.0, True),  # m6 (12-20): days 0..29 end 01-18

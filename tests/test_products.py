@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import argparse
 
 import polars as pl
 import pytest
 
+from lib import reports
 from lib.filters import Filters
 from lib.products import (
     FirstOrderCell,
@@ -14,8 +14,6 @@ from lib.products import (
     PriceCell,
     ProductSpec,
     ProfileCell,
-    add_cli_options,
-    cli_report,
     first_order_products,
     members,
     pairs,
@@ -292,12 +290,10 @@ def test_empty_scope(store, ds):
 
 
 def test_cli(store, ds):
-    parser = argparse.ArgumentParser()
-    add_cli_options(parser)
-    assert cli_report(store, ds, Filters(), parser.parse_args([])).height == 2  # milk ↔ diaper
-    table = cli_report(store, ds, Filters(), parser.parse_args(["--what", "price_discount", "--price-bands", "2"]))
+    assert reports.table(store, ds, "products", [], Filters()).height == 2  # milk ↔ diaper
+    table = reports.table(store, ds, "products", ["--what", "price_discount", "--price-bands", "2"], Filters())
     assert table.columns[:3] == ["band", "price_band", "sensitivity"]
-    first = cli_report(store, ds, Filters(), parser.parse_args(["--what", "first_order", "--level", "sku"]))
+    first = reports.table(store, ds, "products", ["--what", "first_order", "--level", "sku"], Filters())
     assert first["sku"].to_list() == ["MK1", "WP1", "DP1", "TY1", "TY2"]
 
 

@@ -31,11 +31,13 @@ def test_the_snapshot_sees_a_changed_number(demo_db, monkeypatch):
     """A report whose output moves by one value is caught: KPI AOV nudged by a cent."""
     import polars as pl
 
-    from lib import kpis
+    from dataclasses import replace
+
+    from lib import reports
 
     db, dataset = demo_db
     honest = report_snapshots.outputs(db, dataset, (("kpis",),))
-    real = kpis.cli_report
-    monkeypatch.setattr(kpis, "cli_report", lambda *a: real(*a).with_columns(
-        pl.when(pl.col("metric") == "aov").then(pl.col("value") + 0.01).otherwise(pl.col("value")).alias("value")))
+    real = reports.REPORTS["kpis"]
+    monkeypatch.setitem(reports.REPORTS, "kpis", replace(real, table=lambda *a: real.table(*a).with_columns(
+        pl.when(pl.col("metric") == "aov").then(pl.col("value") + 0.01).otherwise(pl.col("value")).alias("value"))))
     assert report_snapshots.outputs(db, dataset, (("kpis",),)) != honest

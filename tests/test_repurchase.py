@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import argparse
 
 import pytest
 
 from lib import lifecycle
+from lib import reports
 from lib.filters import Filters
 from lib.repurchase import (
     RepurchaseSpec,
-    add_cli_options,
-    cli_report,
     cycle_buckets,
     cycle_summary,
     cycles,
@@ -279,11 +277,9 @@ def test_empty_scope(store, ds):
 
 
 def test_cli_columns(store, ds):
-    parser = argparse.ArgumentParser()
-    add_cli_options(parser)
-    table = cli_report(store, ds, Filters(), parser.parse_args(["--by", "sku"]))
+    table = reports.table(store, ds, "repurchase", ["--by", "sku"], Filters())
     assert table.columns[:5] == ["sku", "buyers", "repeat_buyers", "repurchase_rate", "median_gap_days"]
-    assert cli_report(store, ds, Filters(), parser.parse_args([])).columns[0] == "category"
+    assert reports.table(store, ds, "repurchase", [], Filters()).columns[0] == "category"
     with pytest.raises(ValueError):
         run(store, ds, RepurchaseSpec(by="store"))  # type: ignore[arg-type]
 
