@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import io
 import json
 import subprocess
 import sys
@@ -22,7 +24,26 @@ GBK_EXPORT = ("订单号,会员编号,下单时间,商品名称,数量,单价,�
 
 
 def cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "lib", *args], capture_output=True, text=True, cwd=ROOT)
+    """`python -m lib ARGS`, run in-process (lib.__main__.main, the function the script calls): its
+    exit code, stdout and stderr. test_the_command_line_runs_as_a_script runs one real process."""
+    from lib.__main__ import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = main(list(args))
+        except SystemExit as exc:  # argparse's usage errors
+            code = exc.code if isinstance(exc.code, int) else 2
+    return subprocess.CompletedProcess(list(args), code, out.getvalue(), err.getvalue())
+
+
+def test_the_command_line_runs_as_a_script():
+    """The one test here that starts a process: `python -m lib` runs main() as a script, usage
+    errors exit 2 (everything else here calls the same main() in-process, seconds faster;
+    tests/test_store.py starts processes where another process is the point)."""
+    usage = subprocess.run([sys.executable, "-m", "lib", "report", "nope"], capture_output=True, text=True, cwd=ROOT)
+    assert (usage.returncode, usage.stdout) == (2, "") and "invalid choice: 'nope'" in usage.stderr
+    assert cli("report", "nope").returncode == 2  # the in-process runner sees the same
 
 
 def test_ingest_gbk_export_counts_and_rejects(tmp_path):
