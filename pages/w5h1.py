@@ -19,8 +19,8 @@ import streamlit as st
 from lib import cac, clv, kpis, products, repurchase, rfm
 from lib.charts import w5h1 as charts
 from lib.i18n import money, sentences, t
-from lib.ui import (compute, current_filters, kept, lang, member_table, no_data, number_formats, open_store,
-                    require_dataset, require_orders, tr, url_option)
+from lib.ui import (compute, counted_selectbox, current_filters, kept, lang, member_table, no_data, number_formats,
+                    open_store, require_dataset, require_orders, tr, url_option)
 
 SECTIONS = ("why", "what", "who", "when", "products", "where")
 BY_OPTIONS = ("category", "product_name", "sku")
@@ -49,10 +49,10 @@ def pick(label: str, options: list[str], key: str, format_func=str, clicked: str
     if clicked is not None and clicked in options and clicked != st.session_state.get(key + "_click"):
         st.session_state[key] = clicked
         st.session_state[key + "_click"] = clicked
-    if key in st.session_state and st.session_state[key] not in ("", *options):
-        del st.session_state[key]  # the filters changed the options
     shown = {"": tr("w5h1.pick_none"), **{o: format_func(o) for o in options}}
-    return st.selectbox(label, ["", *options], key=key, format_func=lambda v: shown.get(v, str(v))) or None
+    # counted_selectbox: back to "— choose —" when the filters take the choice away, and the shown
+    # label follows when only the counts in it change.
+    return counted_selectbox(label, ["", *options], key, lambda v: shown.get(v, str(v)), default="") or None
 
 
 def clicked(event) -> str | None:
