@@ -61,7 +61,7 @@ from lib import cac as cac_module
 from lib import rfm
 from lib.btyd import MODELS, Fitted, ModelName
 from lib.filters import Base, Filters, base
-from lib.periods import check_period, period_end_sql, period_starts_sql
+from lib.periods import check_period, months_before, period_end_sql, period_starts_sql
 from lib.store import Dataset, Store
 
 Unit = Literal["day", "week", "month"]
@@ -421,6 +421,26 @@ def _calibration_groups(per_member: pl.DataFrame) -> pl.DataFrame:
             .rename({"frequency": "x"}).sort("x", "t_x_days", "T_days"))
 
 
+# The backtest's cut-off: at least four weeks to calibrate on and one week of holdout after it; by
+# default the last six months of data are the holdout.
+BACKTEST_MIN_CALIBRATION_DAYS = 28
+BACKTEST_MIN_HOLDOUT_DAYS = 7
+BACKTEST_DEFAULT_MONTHS = 6
+
+
+def backtest_cutoffs(first: date | None, last: date | None) -> tuple[date, date, date] | None:
+    """(earliest, latest, default) cut-off for data from `first` to `last` purchase date: earliest
+    = first + BACKTEST_MIN_CALIBRATION_DAYS, latest = last − BACKTEST_MIN_HOLDOUT_DAYS, default =
+    BACKTEST_DEFAULT_MONTHS months before last, kept within them. None when the data are too short."""
+    if first is None or last is None:
+        return None
+    earliest = first + timedelta(days=BACKTEST_MIN_CALIBRATION_DAYS)
+    latest = last - timedelta(days=BACKTEST_MIN_HOLDOUT_DAYS)
+    if earliest >= latest:
+        return None
+    return earliest, latest, min(max(months_before(last, BACKTEST_DEFAULT_MONTHS), earliest), latest)
+
+
 def backtest(store: Store, ds: Dataset, spec: ClvSpec, cutoff: date,
              period: BacktestPeriod = "week") -> Backtest:
     """Fit spec.model on purchases up to `cutoff`; predict purchase days in (cutoff, as_of] for the
@@ -565,6 +585,15 @@ _YEARLY = """
             SELECT member_id FROM yearly WHERE yr = 'prior'
             EXCEPT SELECT member_id FROM yearly WHERE yr = 'last')"""
 HistoricalCell = Literal["buyers_last_year", "buyers_prior_year", "churned_buyers"]
+
+
+def value_vs_cac(historical_frame: pl.DataFrame) -> tuple[float | None, float | None]:
+    """From historical()'s rows: what a retained buyer is worth in a year (annual_revenue_per_buyer
+    × gross_margin) and how many times that covers CAC (null when either is missing or CAC is 0)."""
+    values = dict(zip(historical_frame["input"], historical_frame["value"]))
+    revenue, margin, cac = values["annual_revenue_per_buyer"], values["gross_margin"], values["cac"]
+    annual = None if revenue is None else revenue * margin
+    return annual, (annual / cac if annual is not None and cac else None)
 
 
 def _historical_inputs(store: Store, ds: Dataset, spec: ClvSpec) -> dict[str, float | None]:

@@ -7,6 +7,7 @@ buckets, steps and lists periods with these helpers, so a "week" means one thing
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Literal
 
 Period = Literal["day", "week", "month", "quarter"]
@@ -70,3 +71,17 @@ def purchase_day_gaps_sql(source: str, keys: str) -> str:
     return (f"SELECT {keys}, order_date, "
             f"order_date - lag(order_date) OVER (PARTITION BY {keys} ORDER BY order_date) AS gap_days "
             f"FROM (SELECT DISTINCT {keys}, order_date FROM {source})")
+
+
+def months_before(day: date, months: int) -> date:
+    """The same day `months` calendar months earlier, or the month's last day when it has no such
+    day (2026-05-31 minus 3 months → 2026-02-28)."""
+    month = day.month - months
+    year = day.year + (month - 1) // 12
+    month = (month - 1) % 12 + 1
+    for d in (day.day, 30, 29, 28):
+        try:
+            return date(year, month, d)
+        except ValueError:
+            continue
+    return day

@@ -10,7 +10,7 @@ chart; every member list goes through member_table.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import date
 from functools import partial
 
 import polars as pl
@@ -29,7 +29,6 @@ TOP_SHARES = (0.05, 0.1, 0.2)
 DUE_CHOICES = ("overdue", "lapsed", "any", "not_due")  # "any" = overdue or lapsed: every late member
 MAX_CHART_ITEMS = 30       # items on one bar chart (the biggest by buyers)
 LIST_LIMIT = 5000          # rows of the overdue list shipped to the browser and the downloads
-BACKTEST_MONTHS = 6        # default holdout: the last six months of data
 NOTABLE_LIFT = 1.2         # a pair's lift above this is worth a word; near 1 is what chance gives
 NULL = "\x00null"          # a picker's stand-in for a missing value (None is "nothing chosen")
 MODEL_KEY = "w5h1_model"   # the purchase model (URL and session), chosen in Why, used in Who's pre-churn list too
@@ -180,18 +179,6 @@ def money_column(label: str) -> st.column_config.NumberColumn:
     return st.column_config.NumberColumn(label, format="¥%,.2f")
 
 
-def months_before(day: date, months: int) -> date:
-    month = day.month - months
-    year = day.year + (month - 1) // 12
-    month = (month - 1) % 12 + 1
-    for d in (day.day, 30, 29, 28):
-        try:
-            return date(year, month, d)
-        except ValueError:
-            continue
-    return day
-
-
 # -- Why: customer asset ----------------------------------------------------------------------
 
 
@@ -217,9 +204,8 @@ def why() -> None:
     overrides = {k: v for k, v in overrides.items() if v is not None}
     hist = compute(clv.historical, ds, spec, **overrides) if overrides else computed
     values = dict(zip(hist["input"], hist["value"]))
-    annual = None if values["annual_revenue_per_buyer"] is None else values["annual_revenue_per_buyer"] * margin
+    annual, ratio = clv.value_vs_cac(hist)
     cost, clv_value = values["cac"], values["historical_clv"]
-    ratio = annual / cost if annual is not None and cost else None
     cards(("w5h1.m_hist_clv", money(clv_value, L)), ("w5h1.m_annual_value", money(annual, L)),
           ("w5h1.m_cac", money(cost, L)), ("w5h1.m_ratio", "–" if ratio is None else f"{ratio:.1f}×"))
     if cost is None:  # a filter spend cannot follow, or no new buyers to spread it over
@@ -300,12 +286,11 @@ def backtest(model: str) -> None:
     models compared on the same cut-off."""
     st.subheader(tr("w5h1.backtest_header"))
     st.caption(tr("w5h1.backtest_intro"))
-    first, last = compute(kpis.order_span, ds)
-    earliest, latest = first + timedelta(days=28), last - timedelta(days=7)
-    if earliest >= latest:
+    cutoffs = clv.backtest_cutoffs(*compute(kpis.order_span, ds))
+    if cutoffs is None:
         st.info(tr("w5h1.backtest_none"))
         return
-    default = min(max(months_before(last, BACKTEST_MONTHS), earliest), latest)
+    earliest, latest, default = cutoffs
     left, right = st.columns([2, 3])
     cutoff = left.date_input(tr("w5h1.cutoff"), value=default, min_value=earliest, max_value=latest,
                              key="w5h1_cutoff", help=tr("w5h1.cutoff_help"))

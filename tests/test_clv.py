@@ -619,3 +619,25 @@ def test_a_pareto_fit_running_to_one_dropout_rate_says_so():
     plain = model(btyd.SAME_RATE_S / 2)
     assert plain.runaway is None and plain.message() == "the Pareto/NBD fit did not converge on this scope"
     assert "流失速率" not in status_sentence("not_converged", plain, "zh")
+
+
+def test_backtest_cutoffs_leave_four_weeks_to_learn_and_a_week_to_check():
+    # Data 2024-01-01 … 2026-06-30: earliest 01-29 (+28 days), latest 06-23 (−7), default six months back.
+    assert clv.backtest_cutoffs(d("2024-01-01"), d("2026-06-30")) == (d("2024-01-29"), d("2026-06-23"),
+                                                                      d("2025-12-30"))
+    # Three months of data: six months back is before the earliest, so the earliest.
+    assert clv.backtest_cutoffs(d("2026-04-01"), d("2026-06-30")) == (d("2026-04-29"), d("2026-06-23"),
+                                                                      d("2026-04-29"))
+    # Five weeks: 02-01 + 28 = 03-01 is not before 03-07 − 7 = 02-28: too short. No data: none.
+    assert clv.backtest_cutoffs(d("2026-02-01"), d("2026-03-07")) is None
+    assert clv.backtest_cutoffs(None, None) is None
+
+
+def test_value_vs_cac_from_the_historical_rows():
+    rows = pl.DataFrame({"input": ["annual_revenue_per_buyer", "gross_margin", "cac"], "value": [1200.0, 0.4, 160.0]})
+    assert clv.value_vs_cac(rows) == (480.0, 3.0)   # 1200 × 0.4 = 480 a year; 480 / 160 = 3×
+    free = rows.with_columns(pl.when(pl.col("input") == "cac").then(0.0).otherwise(pl.col("value")).alias("value"))
+    assert clv.value_vs_cac(free) == (480.0, None)  # nothing spent: no ratio
+    unknown = rows.with_columns(pl.when(pl.col("input") == "annual_revenue_per_buyer").then(None)
+                                .otherwise(pl.col("value")).alias("value"))
+    assert clv.value_vs_cac(unknown) == (None, None)

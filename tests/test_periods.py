@@ -76,3 +76,12 @@ def test_check_period_allows_only_named_periods():
             check_period(wrong)
     with pytest.raises(ValueError):
         check_period("day", ("week", "month"))
+
+
+def test_months_before_keeps_the_day_or_takes_the_months_last():
+    from lib.periods import months_before
+
+    assert months_before(d("2026-06-30"), 6) == d("2025-12-30")
+    assert months_before(d("2026-05-31"), 3) == d("2026-02-28")   # no 31 or 30 in February 2026
+    assert months_before(d("2024-05-31"), 3) == d("2024-02-29")   # leap year
+    assert months_before(d("2026-01-15"), 13) == d("2024-12-15")  # across two year ends
