@@ -134,7 +134,7 @@ def test_a_link_keeps_the_period_and_what_the_mix_shows(five_buyers):
     mix = figures_by_type(at)["bar"]
     assert mix["layout"]["title"]["text"] == "Stage mix over time: share per stage at each quarter end"
     bars = {name: (trace["x"], trace["y"]) for name, trace in traces(mix).items()}
-    quarters = ["2023 Q2", "2023 Q3", "2023 Q4", "2024 Q1", "2024 Q2"]
+    quarters = ["2023-Q2", "2023-Q3", "2023-Q4", "2024-Q1", "2024-Q2"]  # as every chart and sentence names them
     # Shares of the members with a stage at each quarter end: D alone until 2024 Q1 — one purchase
     # (2023-05-31), churned at 12-31 (214 days > 180); at 2024-03-31 D churned and B (one purchase,
     # 03-01) exploring; at 06-30 today's stages, E / A B C / D of 5.

@@ -11,6 +11,7 @@ import polars as pl
 from lib.charts import display_table, names, style
 from lib.i18n import Lang, t
 from lib.lifecycle import STAGES
+from lib.readings import period_label
 
 # One colour per stage, the same on every chart (grey → cyan → green → blue → amber → red).
 STAGE_COLORS: dict[str, str] = {
@@ -57,12 +58,6 @@ def funnel(frame: pl.DataFrame, lang: Lang, registered: bool = True, height: int
     return fig
 
 
-def _period_name(day: date, period: str) -> str:
-    if period == "quarter":
-        return f"{day.year} Q{(day.month - 1) // 3 + 1}"
-    return day.strftime("%Y-%m") if period == "month" else day.isoformat()
-
-
 def mix(frame: pl.DataFrame, lang: Lang, period: str = "month", share: bool = False,
         hide: tuple[str, ...] = (), prospects: bool = True, height: int = 440) -> go.Figure:
     """`lifecycle.mix_over_time()` as stacked bars, one per period (stages in funnel order from
@@ -79,7 +74,7 @@ def mix(frame: pl.DataFrame, lang: Lang, period: str = "month", share: bool = Fa
             continue
         part = shown.filter(pl.col("stage") == stage).sort("period")
         fig.add_bar(
-            x=[_period_name(p, period) for p in part["period"]], y=(part["share"] if share else part["members"]).to_list(),
+            x=[period_label(p, period) for p in part["period"]], y=(part["share"] if share else part["members"]).to_list(),
             name=stage_label(stage, lang), marker_color=STAGE_COLORS[stage],
             customdata=list(zip(part["members"].to_list(), part["share"].to_list(),
                                 [str(e) for e in part["period_end"]])),
