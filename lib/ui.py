@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib
 import io
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -290,6 +291,34 @@ def require_orders(ds: Dataset) -> tuple[date, date]:
         st.info(tr("no_orders"), icon=":material/shopping_cart_off:")
         st.stop()
     return first, last
+
+
+@dataclass(frozen=True)
+class AnalysisPage:
+    """What every analysis page starts from (analysis_page)."""
+
+    ds: Dataset
+    filters: Filters
+    lang: Lang
+    first: date  # first order date of the dataset
+    last: date   # last order date: data end
+
+    def say(self, key: str, **values: object) -> str:
+        """A label in this run's language (Streamlit may call a format_func outside the run, when
+        the session's language could have changed)."""
+        return t(key, self.lang, **values)
+
+
+def analysis_page(title_key: str, caption_key: str | None = None) -> AnalysisPage:
+    """The preamble of every analysis page: the session's dataset (else an explanation and the end
+    of the page), the page's title and caption, its orders' first and last dates (else "no orders
+    yet" and the end), the filters and the language."""
+    ds = require_dataset(open_store())
+    st.title(tr(title_key))
+    if caption_key:
+        st.caption(tr(caption_key))
+    first, last = require_orders(ds)
+    return AnalysisPage(ds, current_filters(), lang(), first, last)
 
 
 def no_data(message_key: str = "no_match") -> None:

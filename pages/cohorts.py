@@ -4,7 +4,6 @@ scopes compared, and the members behind any cell."""
 from __future__ import annotations
 
 from datetime import date
-from functools import partial
 
 import polars as pl
 import streamlit as st
@@ -12,10 +11,9 @@ import streamlit as st
 from lib import cohorts, readings
 from lib.charts import cohorts as charts
 from lib.filters import filter_options
-from lib.i18n import sentences, t
+from lib.i18n import sentences
 from lib.periods import PERIODS
-from lib.ui import (compute, current_filters, kept, lang, member_table, no_data, number_formats, open_store,
-                    require_dataset, require_orders, tr)
+from lib.ui import analysis_page, compute, kept, member_table, no_data, number_formats, tr
 
 ROLLING = ("off", *map(str, cohorts.ROLLING_WINDOWS))
 SHOW = ("rate", "count")
@@ -41,14 +39,8 @@ def value_label(field: str):
     return (lambda v: say(f"gender_{v}") if v in ("M", "F") else v) if field == "gender" else str
 
 
-ds = require_dataset(open_store())
-filters = current_filters()
-L = lang()
-say = partial(t, lang=L)  # tr in this run's language: Streamlit may call a format_func outside the run
-st.title(tr("page_cohorts"))
-st.caption(tr("cohorts.caption"))
-
-first, last = require_orders(ds)
+page = analysis_page("page_cohorts", "cohorts.caption")
+ds, filters, L, first, last, say = page.ds, page.filters, page.lang, page.first, page.last, page.say
 
 # -- options ----------------------------------------------------------------------------------
 # Two rows of controls as wide as their options (wrapping in a narrow window): equal columns cut off

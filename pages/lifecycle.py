@@ -4,16 +4,14 @@ the migration between two dates, and the members behind each number."""
 from __future__ import annotations
 
 from datetime import date, timedelta
-from functools import partial
 
 import streamlit as st
 
 from lib import lifecycle
 from lib.charts import lifecycle as charts
 from lib.filters import Filters
-from lib.i18n import members, t
-from lib.ui import (compute, counted_selectbox, current_filters, kept, lang, member_table, no_data, number_formats,
-                    open_store, require_dataset, require_orders, tr)
+from lib.i18n import members
+from lib.ui import analysis_page, compute, counted_selectbox, kept, member_table, no_data, number_formats, tr
 
 # widget key -> (spec field, default shown, step, min, format); spend ratio is shown in %.
 THRESHOLDS = {
@@ -26,13 +24,8 @@ MIX_PERIODS = ("month", "quarter")
 MIX_SHOW = ("count", "share")
 
 
-ds = require_dataset(open_store())
-filters = current_filters()
-L = lang()
-say = partial(t, lang=L)  # tr in this run's language: Streamlit may call a format_func outside the run
-st.title(tr("page_lifecycle"))
-
-first, last = require_orders(ds)
+page = analysis_page("page_lifecycle")  # its caption names the as-of date, below
+ds, filters, L, first, last, say = page.ds, page.filters, page.lang, page.first, page.last, page.say
 as_of = filters.as_of or last
 st.caption(tr("lifecycle.caption", as_of=as_of))
 

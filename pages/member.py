@@ -12,8 +12,7 @@ from lib.charts import member as charts_member
 from lib.charts import w5h1 as charts_w5h1
 from lib.filters import Filters
 from lib.i18n import money
-from lib.ui import (compute, current_filters, lang, member_table, number_formats, open_store, require_dataset,
-                    require_orders, tr)
+from lib.ui import analysis_page, compute, lang, member_table, number_formats, tr
 
 SEARCH_LIMIT = 50
 FEW_BUYERS = 100  # below this many buyers in scope the page says the prediction rests on a small sample
@@ -21,11 +20,8 @@ URL_MEMBER = "m360_member"  # the chosen member in the URL, so a member's page c
 STAGE_COLOURS = {"prospect": "gray", "exploration": "blue", "growth": "green", "stable": "violet",
                  "decline": "orange", "churned": "red"}
 
-ds = require_dataset(open_store())
-require_orders(ds)
-filters = current_filters()
-st.title(tr("page_member"))
-st.caption(tr("member.caption"))
+page = analysis_page("page_member", "member.caption")
+ds, filters = page.ds, page.filters
 
 
 def scope_text(f: Filters) -> str:

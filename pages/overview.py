@@ -4,15 +4,14 @@ members and CRR, period-1 retention, lifecycle mix; each chart with a one-line r
 from __future__ import annotations
 
 from datetime import timedelta
-from functools import partial
 
 import streamlit as st
 
 from lib import activity, cohorts, kpis, lifecycle, readings
 from lib.charts import overview as charts
 from lib.filters import Filters
-from lib.i18n import money, sentences, t
-from lib.ui import compute, current_filters, kept, lang, no_data, open_store, require_dataset, require_orders, tr
+from lib.i18n import money, sentences
+from lib.ui import analysis_page, compute, kept, no_data, tr
 
 WINDOWS = ("30", "90", "365", "range")  # KPI window: last N days, or the sidebar's whole range
 DEFAULT_WINDOW = "30"
@@ -55,14 +54,8 @@ def reading(line: readings.Reading | None) -> None:
     st.markdown(f":material/lightbulb: {readings.text(line, L) or tr('overview.no_periods')}")
 
 
-ds = require_dataset(open_store())
-filters = current_filters()
-L = lang()
-say = partial(t, lang=L)  # tr in this run's language: Streamlit may call a format_func outside the run
-st.title(tr("page_overview"))
-st.caption(tr("overview.caption"))
-
-first, last = require_orders(ds)
+page = analysis_page("page_overview", "overview.caption")
+ds, filters, L, first, last, say = page.ds, page.filters, page.lang, page.first, page.last, page.say
 
 left, right = st.columns([3, 2])
 window = kept(left.segmented_control, tr("overview.window"), WINDOWS, "ov_window", DEFAULT_WINDOW, required=True,

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from functools import partial
 
 import streamlit as st
 
 from lib import rfm
 from lib.charts import rfm as charts
-from lib.i18n import members, money, sentences, t
-from lib.ui import (compute, counted_selectbox, current_filters, kept, lang, member_table, no_data, number_formats,
-                    open_store, require_dataset, require_orders, tr)
+from lib.i18n import members, money, sentences
+from lib.ui import analysis_page, compute, counted_selectbox, kept, member_table, no_data, number_formats, tr
 
 TINY = 20  # fewer buyers than this: say that quintiles mean little
 DIMENSIONS = ("r", "f", "m")
@@ -18,12 +16,8 @@ THRESHOLD_STEP = {"r": 1.0, "f": 1.0, "m": 10.0}
 THRESHOLD_FORMAT = {"r": "%.0f", "f": "%.0f", "m": "%.2f"}
 DEFAULT_METRIC = "members"
 
-ds = require_dataset(open_store())
-require_orders(ds)
-filters = current_filters()
-L = lang()
-say = partial(t, lang=L)  # tr in this run's language: Streamlit may call a format_func outside the run
-st.title(tr("page_rfm"))
+page = analysis_page("page_rfm")  # its caption names the as-of date, below
+ds, filters, L, say = page.ds, page.filters, page.lang, page.say
 
 
 # -- thresholds: quintiles unless the user switches a dimension to custom ------------------------

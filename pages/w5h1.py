@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
-from functools import partial
 
 import polars as pl
 import streamlit as st
@@ -19,8 +18,8 @@ import streamlit as st
 from lib import cac, clv, kpis, products, repurchase, rfm
 from lib.charts import w5h1 as charts
 from lib.i18n import money, sentences, t
-from lib.ui import (compute, counted_selectbox, current_filters, kept, lang, member_table, no_data, number_formats,
-                    open_store, require_dataset, require_orders, tr, url_option)
+from lib.ui import (analysis_page, compute, counted_selectbox, kept, member_table, no_data, number_formats, tr,
+                    url_option)
 
 SECTIONS = ("why", "what", "who", "when", "products", "where")
 BY_OPTIONS = ("category", "product_name", "sku")
@@ -654,14 +653,8 @@ def where() -> None:
 
 # -- the page -------------------------------------------------------------------------------
 
-ds = require_dataset(open_store())
-require_orders(ds)
-filters = current_filters()
-L = lang()
-say = partial(t, lang=L)  # tr in this run's language: Streamlit may call a format_func outside the run
-
-st.title(tr("page_5w1h"))
-st.caption(tr("w5h1.caption"))
+page = analysis_page("page_5w1h", "w5h1.caption")
+ds, filters, L, say = page.ds, page.filters, page.lang, page.say
 section = kept(st.segmented_control, tr("w5h1.section"), SECTIONS, "w5h1", "why", required=True,
                format_func=names("w5h1.sec_"), label_visibility="collapsed")
 
