@@ -75,6 +75,16 @@ class ProductSpec:
     price_bands: int = DEFAULT_PRICE_BANDS
     high_sensitivity: float = DEFAULT_HIGH_SENSITIVITY
 
+    def __post_init__(self) -> None:
+        """A spec that cannot be run is refused when it is made, not when its SQL is built."""
+        if self.what not in WHATS:
+            raise ValueError(f"what {self.what!r}? (choose from {', '.join(WHATS)})")
+        _level(self.level)
+        if self.basket not in ("order", "member"):
+            raise ValueError(f"basket {self.basket!r}? (choose order or member)")
+        if self.price_bands < 1:
+            raise ValueError("price_bands must be ≥ 1")
+
 
 @dataclass(frozen=True)
 class PairCell:
@@ -112,8 +122,6 @@ def _level(level: Level) -> str:
 
 def run(store: Store, ds: Dataset, spec: ProductSpec = ProductSpec()) -> pl.DataFrame:
     """The table spec.what names: pairs, first_order, price_discount or repurchased."""
-    if spec.what not in WHATS:
-        raise ValueError(f"what {spec.what!r}? (choose from {', '.join(WHATS)})")
     return {"pairs": pairs, "first_order": first_order_products, "price_discount": price_discount,
             "repurchased": top_repurchased}[spec.what](store, ds, spec)
 
@@ -125,9 +133,7 @@ def _basket_ctes(spec: ProductSpec) -> str:
     numbering their basket (an order, or a member); `item_ids(item, iid)` numbers the items, and
     `basket_items(bid, iid)` holds each basket's distinct items. Integer keys keep the self-join
     of `pairs` fast on millions of lines."""
-    col = _level(spec.level)
-    if spec.basket not in ("order", "member"):
-        raise ValueError(f"basket {spec.basket!r}? (choose order or member)")
+    col = spec.level  # a column name, checked by ProductSpec against LEVELS
     # An order basket is numbered as it is read; a member basket joins its member's number.
     numbered = ("JOIN (SELECT member_id, row_number() OVER () AS bid FROM "
                 "(SELECT DISTINCT member_id FROM purchases)) k USING (member_id)")
@@ -184,14 +190,14 @@ def pairs(store: Store, ds: Dataset, spec: ProductSpec = ProductSpec()) -> pl.Da
 def top_repurchased(store: Store, ds: Dataset, spec: ProductSpec = ProductSpec(),
                     limit: int = DEFAULT_TOP) -> pl.DataFrame:
     """repurchase.run by spec.level, ranked by repeat_buyers desc, repurchase_rate desc, item; top `limit`."""
-    col = _level(spec.level)
+    col = spec.level  # checked by ProductSpec
     table = repurchase.run(store, ds, repurchase.RepurchaseSpec(spec.filters, by=spec.level))
     return table.sort(["repeat_buyers", "repurchase_rate", col], descending=[True, True, False],
                       nulls_last=True).head(limit)
 
 
 def _first_order_ctes(spec: ProductSpec) -> str:
-    col = _level(spec.level)
+    col = spec.level  # checked by ProductSpec
     return f"""
         firsts AS (
             SELECT p.member_id, p.order_id,
@@ -207,7 +213,7 @@ def _first_order_ctes(spec: ProductSpec) -> str:
 def first_order_products(store: Store, ds: Dataset, spec: ProductSpec = ProductSpec()) -> pl.DataFrame:
     """Columns: <spec.level>, first_buyers, first_buyer_share (of members whose first purchase is in the
     range), repeat_buyers, repeat_rate, repeat_lift; sorted by first_buyers desc, then item."""
-    col = _level(spec.level)
+    col = spec.level  # checked by ProductSpec
     b = base(ds, spec.filters)
     sql = b.query(_first_order_ctes(spec) + f""",
         totals AS (SELECT count(*) AS new_buyers, count_if(repeated) AS repeaters FROM firsts)
@@ -261,8 +267,6 @@ def _price_ctes(spec: ProductSpec) -> str:
 
 
 def _price_params(spec: ProductSpec) -> dict[str, object]:
-    if int(spec.price_bands) < 1:
-        raise ValueError("price_bands must be ≥ 1")
     # the cut fractions 1/n … (n−1)/n
     return {"cuts": [i / int(spec.price_bands) for i in range(1, int(spec.price_bands))],
             "high": float(spec.high_sensitivity)}

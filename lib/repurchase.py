@@ -65,6 +65,9 @@ class RepurchaseSpec:
     filters: Filters = field(default_factory=Filters)
     by: By = "category"
 
+    def __post_init__(self) -> None:
+        _item_column(self.by)
+
 
 def _item_column(by: By) -> str:
     if by not in BY_COLUMNS:

@@ -325,3 +325,14 @@ def test_high_value_ids_champions(store):
     assert high_value_ids(store, ds, Filters.of(channel="nowhere"), "champions") == ()
     with pytest.raises(ValueError):
         high_value_ids(store, ds, Filters(), "vip")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("fields,message", [
+    ({"what": "baskets"}, "what 'baskets'\\? \\(choose from pairs, first_order, price_discount, repurchased\\)"),
+    ({"level": "store"}, "level 'store'\\? \\(choose from category, sku, product_name\\)"),
+    ({"basket": "day"}, "basket 'day'\\? \\(choose order or member\\)"),
+    ({"price_bands": 0}, "price_bands must be ≥ 1"),
+])
+def test_a_spec_that_cannot_run_is_refused_when_made(fields, message):
+    with pytest.raises(ValueError, match=message):
+        ProductSpec(**fields)

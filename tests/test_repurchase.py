@@ -324,3 +324,8 @@ def test_due_summary_adds_up_to_next_purchases(store, ds):
         for status, n in zip(("not_due", "overdue", "lapsed"), counts):
             assert due(store, ds, BY_CATEGORY, status, item=item, **args).height == n
     assert due_summary(store, ds, RepurchaseSpec(Filters.of(channel="nowhere"))).height == 0
+
+
+def test_a_spec_that_cannot_run_is_refused_when_made():
+    with pytest.raises(ValueError, match="repurchase by 'store'\\? \\(choose from category, sku, product_name\\)"):
+        RepurchaseSpec(by="store")  # type: ignore[arg-type]
