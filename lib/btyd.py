@@ -369,7 +369,7 @@ def _log_hyp2f1_euler(a: float, b: float, z: float) -> float:
     return float(-b * np.log1p(-z) + np.log(a) + np.log(value))
 
 
-def _pareto_loglik(log_params: np.ndarray, x: np.ndarray, t_x: _Pairs, T: _Pairs) -> np.ndarray:
+def _pareto_loglik(log_params: np.ndarray, t_x: _Pairs, T: _Pairs) -> np.ndarray:
     """LL = log Γ(r+x) − log Γ(r) + r log α + s log β + log((α+T)^−(r+x) (β+T)^−s + s / (r+s+x) A0).
     Every term but log A0 is computed once per distinct (x, T) or (x, t_x) pair and gathered:
     a fit evaluates this a few hundred times over up to a million rows."""
@@ -383,8 +383,9 @@ def _pareto_loglik(log_params: np.ndarray, x: np.ndarray, t_x: _Pairs, T: _Pairs
         return np.logaddexp(alive, dead_but_a0 + _log_a0(log_ftx[t_x.index], log_fT))
 
 
-def _pareto_data(x: np.ndarray, t_x: np.ndarray, T: np.ndarray) -> tuple:
-    return (np.asarray(x, dtype=float), _Pairs.of(x, t_x), _Pairs.of(x, T))
+def _pareto_data(x: np.ndarray, t_x: np.ndarray, T: np.ndarray) -> tuple[_Pairs, _Pairs]:
+    """The distinct (x, t_x) and (x, T) pairs Pareto/NBD's likelihood is computed on."""
+    return _Pairs.of(x, t_x), _Pairs.of(x, T)
 
 
 def _pareto_p_alive(fitted: Fitted, x: np.ndarray, t_x: np.ndarray, T: np.ndarray) -> np.ndarray:
@@ -392,7 +393,7 @@ def _pareto_p_alive(fitted: Fitted, x: np.ndarray, t_x: np.ndarray, T: np.ndarra
     if no_dropout(fitted):
         return np.ones_like(x)
     r, alpha, s, beta = fitted.values
-    _, tx_pairs, T_pairs = _pareto_data(x, t_x, T)
+    tx_pairs, T_pairs = _pareto_data(x, t_x, T)
     log_a0 = _log_a0(_pareto_log_f(r, alpha, s, beta, tx_pairs)[tx_pairs.index],
                      _pareto_log_f(r, alpha, s, beta, T_pairs)[T_pairs.index])
     log_odds = np.log(s) - np.log(r + s + x) + (r + x) * np.log(alpha + T) + s * np.log(beta + T) + log_a0
