@@ -20,7 +20,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from lib import activity, cac, clv, cohorts, kpis, lifecycle, nps, products, repurchase, rfm  # noqa: E402
+from lib import (activity, backtest, cac, clv, cohorts, kpis, lifecycle, nps, pairs,  # noqa: E402
+                 price_bands, repurchase, rfm)
+from lib.w5h1 import why  # noqa: E402
 from lib.filters import Filters  # noqa: E402
 from lib.store import Store  # noqa: E402
 
@@ -49,13 +51,13 @@ def cases(store: Store, ds) -> list[tuple[str, Callable[[], object]]]:
         ("repurchase by sku", lambda: repurchase.run(store, ds, repurchase.RepurchaseSpec(by="sku"))),
         ("repurchase cycles", lambda: repurchase.cycles(store, ds, repurchase.RepurchaseSpec())),
         ("next purchases", lambda: repurchase.next_purchases(store, ds, repurchase.RepurchaseSpec(by="category"))),
-        ("product pairs", lambda: products.pairs(store, ds, products.ProductSpec())),
-        ("price x discount", lambda: products.price_discount(store, ds, products.ProductSpec())),
+        ("product pairs", lambda: pairs.run(store, ds, pairs.PairSpec())),
+        ("price x discount", lambda: price_bands.run(store, ds, price_bands.PriceBandSpec())),
         ("nps by stage", lambda: nps.run(store, ds, nps.NpsSpec(by="stage"))),
         ("cac by channel", lambda: cac.run(store, ds, cac.CacSpec(by_channel=True))),
         ("clv (fit + score)", lambda: clv.run(store, ds, clv.ClvSpec())),
-        ("clv backtest", lambda: clv.backtest(store, ds, clv.ClvSpec(), year_ago)),
-        ("historical clv", lambda: clv.historical(store, ds, clv.ClvSpec())),
+        ("clv backtest", lambda: backtest.backtest(store, ds, clv.ClvSpec(), year_ago)),
+        ("historical clv", lambda: why.historical(store, ds, clv.ClvSpec())),
     ]
 
 

@@ -114,14 +114,30 @@ def run(store: Store, ds: Dataset, spec: ActivitySpec = ActivitySpec()) -> pl.Da
     return store.query(sql, b.params)
 
 
-def members(store: Store, ds: Dataset, spec: ActivitySpec, period: date, status: Status) -> pl.DataFrame:
-    """The members behind one count, ORDER BY member_id. `period` is any date in the period;
-    status new / returning / resurrecting / dormant, or active (= the first three).
+@dataclass(frozen=True)
+class ActivityCell:
+    """A count of run(): `period` is any date in the period; status new / returning / resurrecting /
+    dormant, or active (= the first three)."""
+
+    period: date
+    status: Status
+
+    def __post_init__(self) -> None:
+        if self.status not in STATUSES:
+            raise ValueError(f"status must be one of {', '.join(STATUSES)}; got {self.status!r}")
+
+
+def cells(store: Store, ds: Dataset, spec: ActivitySpec = ActivitySpec()) -> list[tuple[ActivityCell, int]]:
+    """Every count run() shows, with its cell."""
+    return [(ActivityCell(row["period"], status), row[status])
+            for row in run(store, ds, spec).iter_rows(named=True) for status in STATUSES]
+
+
+def members(store: Store, ds: Dataset, spec: ActivitySpec, cell: ActivityCell) -> pl.DataFrame:
+    """The members behind one count, ORDER BY member_id.
 
     Columns: member_id, status, purchases (in the period; 0 for dormant), first_purchase (in scope).
     """
-    if status not in STATUSES:
-        raise ValueError(f"status must be one of {', '.join(STATUSES)}; got {status!r}")
     b, ctes = _query(ds, spec)
     sql = b.query(ctes + f"""
         SELECT s.member_id, s.status, s.purchases::BIGINT AS purchases, f.first_date AS first_purchase
@@ -129,4 +145,4 @@ def members(store: Store, ds: Dataset, spec: ActivitySpec, period: date, status:
         WHERE s.period = {period_start_sql(spec.period, '$period::DATE')}
           AND (s.status = $status OR ($status = 'active' AND s.status <> 'dormant'))
         ORDER BY s.member_id""")
-    return store.query(sql, {**b.params, "period": period, "status": status})
+    return store.query(sql, {**b.params, "period": cell.period, "status": cell.status})

@@ -228,8 +228,27 @@ def compare(store: Store, ds: Dataset, spec: CohortSpec, name: str, values: tupl
     return pl.concat([empty, *frames], how="vertical_relaxed")
 
 
-def members(store: Store, ds: Dataset, spec: CohortSpec, cohort: date, period: int | None = None) -> pl.DataFrame:
-    """The members behind one cell, ORDER BY member_id. `cohort` is any date in the cohort period.
+@dataclass(frozen=True)
+class CohortCell:
+    """A number of the triangle: `cohort` is any date in the cohort period; `period` k, or None for
+    the whole cohort (cohort_size)."""
+
+    cohort: date
+    period: int | None = None
+
+
+def cells(store: Store, ds: Dataset, spec: CohortSpec = CohortSpec()) -> list[tuple[CohortCell, int]]:
+    """Every member count run() shows, with its cell: each cohort's size and (classic, unbounded)
+    each period's retained members."""
+    frame = run(store, ds, spec)
+    out = [(CohortCell(c), n) for c, n in frame.filter(pl.col("period") == 0).select("cohort", "cohort_size").rows()]
+    if spec.mode != "revenue":
+        out += [(CohortCell(c, k), n) for c, k, n in frame.select("cohort", "period", "retained").rows()]
+    return out
+
+
+def members(store: Store, ds: Dataset, spec: CohortSpec, cell: CohortCell) -> pl.DataFrame:
+    """The members behind one cell, ORDER BY member_id.
 
     period None: the whole cohort (cohort_size). Otherwise, by mode: classic = members with a
     purchase in k; unbounded = with a purchase in k or later; revenue = members with a scoped
@@ -238,6 +257,7 @@ def members(store: Store, ds: Dataset, spec: CohortSpec, cohort: date, period: i
     the cell (unbounded: in k and later; whole cohort: from period 0 on).
     """
     b, ctes = _query(ds, spec)
+    period = cell.period
     if period is None:
         k_condition, having = "true", "true"
     else:
@@ -251,5 +271,5 @@ def members(store: Store, ds: Dataset, spec: CohortSpec, cohort: date, period: i
         WHERE c.cohort = {period_start_sql(spec.period, '$cohort::DATE')}
         GROUP BY c.member_id, c.anchor HAVING {having}
         ORDER BY c.member_id""")
-    params = {**b.params, "cohort": cohort, **({} if period is None else {"k": period})}
+    params = {**b.params, "cohort": cell.cohort, **({} if period is None else {"k": period})}
     return store.query(sql, params)

@@ -46,6 +46,18 @@ FILTER_FIELDS: dict[str, FieldLevel] = {
     "category": "line", "sku": "line", "product_name": "line",
     "member_tier": "member", "gender": "member", "age_band": "member",
 }
+# The levels an item is named at (a product analysis's "item"): the line columns that name a product.
+ItemLevel = Literal["category", "sku", "product_name"]
+ITEM_LEVELS: tuple[ItemLevel, ...] = ("category", "sku", "product_name")
+
+
+def check_item_level(level: str) -> ItemLevel:
+    """`level` if it is an item level; analyses write it into SQL text as a column name."""
+    if level not in ITEM_LEVELS:
+        raise ValueError(f"level {level!r}? (choose from {', '.join(ITEM_LEVELS)})")
+    return level  # type: ignore[return-value]
+
+
 # Age bands by age at as_of in whole years (year of as_of − birth year).
 AGE_BANDS: tuple[tuple[str, int, int], ...] = (
     ("<25", 0, 24), ("25-29", 25, 29), ("30-34", 30, 34), ("35-39", 35, 39), ("40+", 40, 200))

@@ -127,14 +127,39 @@ def _metrics(row: dict, before: dict | None) -> dict[str, float | None]:
     }
 
 
-def members(store: Store, ds: Dataset, spec: KpiSpec, metric: str, window: Window = "current") -> pl.DataFrame:
-    """The members behind a member count: buyers / active_members, new_buyers, repeat_buyers
-    (≥ 2 purchases in the window) or retained (active in both windows; window ignored).
+@dataclass(frozen=True)
+class KpiCell:
+    """A member count: buyers / active_members, new_buyers, repeat_buyers (≥ 2 purchases in the
+    window) or retained (active in both windows; window ignored), in the current or previous window."""
+
+    metric: str
+    window: Window = "current"
+
+    def __post_init__(self) -> None:
+        if self.metric not in MEMBER_METRICS:
+            raise ValueError(f"no members behind {self.metric!r} (choose from {', '.join(MEMBER_METRICS)})")
+        if self.window not in ("current", "previous"):
+            raise ValueError(f"window must be current or previous; got {self.window!r}")
+
+
+# The member counts run() shows as such (repeat buyers and retained members are inside rates).
+COUNTED_METRICS = ("buyers", "active_members", "new_buyers")
+
+
+def cells(store: Store, ds: Dataset, spec: KpiSpec = KpiSpec()) -> list[tuple[KpiCell, int]]:
+    """Every member count run() shows, with its cell (both windows)."""
+    table = run(store, ds, spec).filter(pl.col("metric").is_in(COUNTED_METRICS))
+    return [(KpiCell(metric, window), int(n)) for metric, value, previous in table.select(
+        "metric", "value", "previous").rows() for window, n in (("current", value), ("previous", previous))
+        if n is not None]
+
+
+def members(store: Store, ds: Dataset, spec: KpiSpec, cell: KpiCell) -> pl.DataFrame:
+    """The members behind a member count (KpiCell).
 
     Columns: member_id, purchases (in the win), first_purchase (date, in scope), sorted by member_id.
     """
-    if metric not in MEMBER_METRICS:
-        raise ValueError(f"no members behind {metric!r} (choose from {', '.join(MEMBER_METRICS)})")
+    metric, window = cell.metric, cell.window
     condition = {"buyers": "true", "active_members": "true", "new_buyers": "is_new",
                  "repeat_buyers": "is_repeat",
                  "retained": "member_id IN (SELECT member_id FROM window_buyers WHERE win = 'previous')"}[metric]

@@ -318,19 +318,49 @@ def migration(store: Store, ds: Dataset, spec: LifecycleSpec, date_from: date, d
         GROUP BY ALL ORDER BY any_value(f.ord) NULLS FIRST, any_value(t.ord) NULLS FIRST""", {})
 
 
-def members(store: Store, ds: Dataset, spec: LifecycleSpec = LifecycleSpec(), *, stage: str | None = None,
-            step: str | None = None, migration: MigrationCell | None = None) -> pl.DataFrame:
+@dataclass(frozen=True)
+class StageCell:
+    """The members in one stage (summary)."""
+
+    stage: str
+
+    def __post_init__(self) -> None:
+        if self.stage not in STAGES:
+            raise ValueError(f"no stage {self.stage!r} (stages: {', '.join(STAGES)})")
+
+
+@dataclass(frozen=True)
+class StepCell:
+    """The members who reached one funnel step (funnel)."""
+
+    step: str
+
+    def __post_init__(self) -> None:
+        if self.step not in FUNNEL:
+            raise ValueError(f"no funnel step {self.step!r} (steps: {', '.join(FUNNEL)})")
+
+
+LifecycleCell = StageCell | StepCell | MigrationCell
+
+
+def cells(store: Store, ds: Dataset, spec: LifecycleSpec = LifecycleSpec()) -> list[tuple[LifecycleCell, int]]:
+    """Every member count of summary() and funnel(), with its cell (migration cells need two
+    dates: see migration())."""
+    return ([(StageCell(stage), n) for stage, n in summary(store, ds, spec).rows()]
+            + [(StepCell(step), n) for step, n in funnel(store, ds, spec).rows()])
+
+
+def members(store: Store, ds: Dataset, spec: LifecycleSpec, cell: LifecycleCell) -> pl.DataFrame:
     """The members behind one number: a stage (RUN_COLUMNS), a funnel step (RUN_COLUMNS), or a
     migration cell (member_id, from_stage, to_stage). Sorted by member_id."""
-    if migration is not None:
+    if isinstance(cell, MigrationCell):
+        migration = cell
         return _migration_sql(store, ds, spec, migration.date_from, migration.date_to, """
             SELECT member_id, from_stage, to_stage FROM moves
             WHERE from_stage IS NOT DISTINCT FROM $from_stage AND to_stage IS NOT DISTINCT FROM $to_stage
             ORDER BY member_id""", {"from_stage": migration.from_stage, "to_stage": migration.to_stage})
-    if stage is not None and stage not in STAGES:
-        raise ValueError(f"no stage {stage!r} (stages: {', '.join(STAGES)})")
-    if step is not None and step not in FUNNEL:
-        raise ValueError(f"no funnel step {step!r} (steps: {', '.join(FUNNEL)})")
+    stage = cell.stage if isinstance(cell, StageCell) else None
+    step = cell.step if isinstance(cell, StepCell) else None
     condition = FUNNEL[step] if step is not None else "true"  # type: ignore[index]
     sql, values = _sql(ds, spec, f"""
         SELECT {', '.join(RUN_COLUMNS)} FROM lifecycle

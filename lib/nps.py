@@ -121,14 +121,31 @@ def run(store: Store, ds: Dataset, spec: NpsSpec = NpsSpec()) -> pl.DataFrame:
     return store.query(sql, values)
 
 
-def members(store: Store, ds: Dataset, spec: NpsSpec, group: str | date | None,
-            category: str | None = None) -> pl.DataFrame:
-    """The responses behind one group (optionally only its promoters / passives / detractors):
-    member_id, survey_date, score, category — one row per response, sorted by member_id, survey_date."""
-    if category is not None and category not in CATEGORIES:
-        raise ValueError(f"no category {category!r} (choose from {', '.join(CATEGORIES)})")
+@dataclass(frozen=True)
+class NpsCell:
+    """The responses of one group of run() (a date for by='period', else text; None = respondents
+    without a value), optionally only its promoters / passives / detractors."""
+
+    group: str | date | None
+    category: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.category is not None and self.category not in CATEGORIES:
+            raise ValueError(f"no category {self.category!r} (choose from {', '.join(CATEGORIES)})")
+
+
+def cells(store: Store, ds: Dataset, spec: NpsSpec = NpsSpec()) -> list[tuple[NpsCell, int]]:
+    """Every response count run() shows, with its cell (a group's responses and each category's)."""
+    counts = {None: "responses", "promoter": "promoters", "passive": "passives", "detractor": "detractors"}
+    return [(NpsCell(row["group"], category), row[column])
+            for row in run(store, ds, spec).iter_rows(named=True) for category, column in counts.items()]
+
+
+def members(store: Store, ds: Dataset, spec: NpsSpec, cell: NpsCell) -> pl.DataFrame:
+    """The responses behind one cell: member_id, survey_date, score, category — one row per
+    response, sorted by member_id, survey_date."""
     sql, values = _sql(ds, spec, """
         SELECT member_id, survey_date, score, category FROM nps_rows
         WHERE grp IS NOT DISTINCT FROM $group AND category = coalesce($category::VARCHAR, category)
         ORDER BY member_id, survey_date, score""")
-    return store.query(sql, {**values, "group": group, "category": category})
+    return store.query(sql, {**values, "group": cell.group, "category": cell.category})

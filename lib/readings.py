@@ -7,8 +7,8 @@ or None when the data cannot support a sentence. `text(reading, lang)` formats t
 fills the template, so the same reading renders in Chinese and English. No streamlit here.
 
 Value names say how a number is written (`_pct` a fraction as 31.0%, `_pp` a difference of
-fractions in percentage points, `_money` ¥ via lib.i18n.money, `_n` a count, `_label` an i18n key
-to translate, anything else as text).
+fractions in percentage points, `_money` an amount as lib.formatting.money writes it, `_n` a
+count, `_label` an i18n key to translate, anything else as text).
 
 Which numbers each reading uses:
 - kpis: revenue of the window vs the previous window of equal length; buyers' and AOV's change.
@@ -24,11 +24,11 @@ Which numbers each reading uses:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
 import polars as pl
 
-from lib.i18n import Lang, money, t
+from lib.formatting import DEFAULT_CURRENCY, money, percent, period_label
+from lib.i18n import Lang, t
 from lib.periods import Period
 
 # A relative change smaller than this reads as "flat" (counts and money: 0.5 %; two rates: their
@@ -46,35 +46,25 @@ class Reading:
         return dict(self.values)[name]
 
 
-def text(reading: Reading | None, lang: Lang) -> str:
-    """The sentence in `lang` ('' for no reading)."""
+def text(reading: Reading | None, lang: Lang, currency: str = DEFAULT_CURRENCY) -> str:
+    """The sentence in `lang` ('' for no reading), amounts in `currency`."""
     if reading is None:
         return ""
-    return t(reading.key, lang, **{name: _format(name, value, lang) for name, value in reading.values})
+    return t(reading.key, lang, **{name: _format(name, value, lang, currency) for name, value in reading.values})
 
 
-def _format(name: str, value: object, lang: Lang) -> str:
+def _format(name: str, value: object, lang: Lang, currency: str) -> str:
     if name.endswith("_pct"):
-        return f"{value:.1%}"
+        return percent(value)
     if name.endswith("_pp"):
         return f"{abs(value) * 100:.1f}"
     if name.endswith("_money"):
-        return money(value, lang)
+        return money(value, lang, currency)
     if name.endswith("_n"):
         return f"{value:,.0f}"
     if name.endswith("_label"):
         return t(str(value), lang)
     return str(value)
-
-
-def period_label(day: date, period: Period) -> str:
-    """How a period is named on charts and in sentences: 2026-10 (month), 2026-Q3 (quarter),
-    the ISO date of its first day (day, week: weeks start Monday)."""
-    if period == "month":
-        return f"{day.year}-{day.month:02d}"
-    if period == "quarter":
-        return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
-    return day.isoformat()
 
 
 def _direction(change: float, flat: float = FLAT) -> str:
@@ -89,7 +79,7 @@ def _rate_direction(now: float, before: float) -> str:
 
 
 def _signed(value: float | None) -> str:
-    return "–" if value is None else f"{value:+.1%}"
+    return percent(value, signed=True)
 
 
 # -- overview ----------------------------------------------------------------------------------

@@ -18,8 +18,9 @@ from types import ModuleType
 
 import polars as pl
 
-from lib import activity, cac, clv, cohorts, kpis, lifecycle, nps, products, repurchase, rfm
-from lib.filters import Filters
+from lib import (activity, backtest, cac, clv, cohorts, first_orders, kpis, lifecycle, nps, pairs, price_bands, repurchase,
+                 rfm)
+from lib.filters import ITEM_LEVELS, Filters
 from lib.periods import PERIODS
 from lib.store import Dataset, Store
 
@@ -28,10 +29,13 @@ Table = Callable[[Store, Dataset, Filters, argparse.Namespace], pl.DataFrame]
 
 @dataclass(frozen=True)
 class Report:
-    """An analysis as a command-line report: its module (whose docstring's first line is the help),
-    the options it adds to the parser, and how (filters, parsed options) become its table."""
+    """An analysis as a command-line report: its module (whose docstring's first line is the help;
+    it has run(store, ds, spec), cells(store, ds, spec) and members(store, ds, spec, cell)), its
+    spec class (made from filters alone for the defaults), the options it adds to the parser, and
+    how (filters, parsed options) become its table."""
 
     module: ModuleType
+    spec: type
     options: Callable[[argparse.ArgumentParser], None]
     table: Table
 
@@ -134,35 +138,54 @@ def _lifecycle(store: Store, ds: Dataset, filters: Filters, args: argparse.Names
     return lifecycle.run(store, ds, spec)
 
 
-# -- repurchase, products, cac, nps ---------------------------------------------------------------
+# -- repurchase, pairs, first orders, price bands, cac, nps ---------------------------------------------------------------
 
 
 def _repurchase_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--by", choices=repurchase.BY_COLUMNS, default="category",
                         help="repurchase of which item (default: category)")
+    parser.add_argument("--top", type=int, metavar="N",
+                        help="only the N items with the most repeat buyers, ranked by them")
 
 
 def _repurchase(store: Store, ds: Dataset, filters: Filters, args: argparse.Namespace) -> pl.DataFrame:
-    return repurchase.run(store, ds, repurchase.RepurchaseSpec(filters, args.by))
+    spec = repurchase.RepurchaseSpec(filters, args.by)
+    if args.top is not None:
+        return repurchase.top_repurchased(store, ds, spec, args.top)
+    return repurchase.run(store, ds, spec)
 
 
-def _product_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--what", choices=products.WHATS, default="pairs", help="which table (default: pairs)")
-    parser.add_argument("--level", choices=products.LEVELS, default="category", help="items by (default: category)")
+def _level_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--level", choices=ITEM_LEVELS, default="category", help="items by (default: category)")
+
+
+def _pair_options(parser: argparse.ArgumentParser) -> None:
+    _level_option(parser)
     parser.add_argument("--basket", choices=("order", "member"), default="order",
                         help="a basket is one purchase or everything a member bought (default: order)")
-    parser.add_argument("--min-support", type=float, default=products.DEFAULT_MIN_SUPPORT)
-    parser.add_argument("--min-together", type=int, default=products.DEFAULT_MIN_TOGETHER)
-    parser.add_argument("--price-bands", type=int, default=products.DEFAULT_PRICE_BANDS)
-    parser.add_argument("--high-sensitivity", type=float, default=products.DEFAULT_HIGH_SENSITIVITY,
+    parser.add_argument("--min-support", type=float, default=pairs.DEFAULT_MIN_SUPPORT)
+    parser.add_argument("--min-together", type=int, default=pairs.DEFAULT_MIN_TOGETHER)
+
+
+def _pairs(store: Store, ds: Dataset, filters: Filters, args: argparse.Namespace) -> pl.DataFrame:
+    spec = pairs.PairSpec(filters, level=args.level, basket=args.basket, min_support=args.min_support,
+                          min_together=args.min_together)
+    return pairs.run(store, ds, spec)
+
+
+def _first_orders(store: Store, ds: Dataset, filters: Filters, args: argparse.Namespace) -> pl.DataFrame:
+    return first_orders.run(store, ds, first_orders.FirstOrderSpec(filters, level=args.level))
+
+
+def _price_band_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--price-bands", type=int, default=price_bands.DEFAULT_PRICE_BANDS)
+    parser.add_argument("--high-sensitivity", type=float, default=price_bands.DEFAULT_HIGH_SENSITIVITY,
                         help="discount share of spend from which a member is highly sensitive")
 
 
-def _products(store: Store, ds: Dataset, filters: Filters, args: argparse.Namespace) -> pl.DataFrame:
-    spec = products.ProductSpec(filters, what=args.what, level=args.level, basket=args.basket,
-                                min_support=args.min_support, min_together=args.min_together,
-                                price_bands=args.price_bands, high_sensitivity=args.high_sensitivity)
-    return products.run(store, ds, spec)
+def _price_bands(store: Store, ds: Dataset, filters: Filters, args: argparse.Namespace) -> pl.DataFrame:
+    spec = price_bands.PriceBandSpec(filters, price_bands=args.price_bands, high_sensitivity=args.high_sensitivity)
+    return price_bands.run(store, ds, spec)
 
 
 def _cac_options(parser: argparse.ArgumentParser) -> None:
@@ -237,16 +260,16 @@ def _clv(store: Store, ds: Dataset, filters: Filters, args: argparse.Namespace) 
     _clv_refuse_ignored(filters, args)
     spec = clv.ClvSpec(filters, args.unit, args.horizon, args.margin, args.model or clv.DEFAULT_MODEL)
     if args.backtest is not None:
-        results = clv.backtest_models(store, ds, spec, args.backtest, (args.model,) if args.model else clv.MODELS)
-        failed = [bt for bt in results.values() if bt.status in clv.BACKTEST_DATA_PROBLEMS]
+        results = backtest.backtest_models(store, ds, spec, args.backtest, (args.model,) if args.model else clv.MODELS)
+        failed = [bt for bt in results.values() if bt.status in backtest.BACKTEST_DATA_PROBLEMS]
         if failed:
             raise clv.ClvUnavailable(failed[0].status, failed[0].message())
         for name, bt in results.items():
             _clv_notes(bt.model, name)
         if args.by_frequency:
-            return pl.concat([clv.by_frequency(bt).select(pl.lit(name).alias("model"), pl.all())
+            return pl.concat([backtest.by_frequency(bt).select(pl.lit(name).alias("model"), pl.all())
                               for name, bt in results.items()])
-        return clv.comparison(results)
+        return backtest.comparison(results)
     model = clv.fit(store, ds, spec)
     if args.params:  # parameters with their verdict, even of a fit that failed
         if model.status in ("no_buyers", "too_few_repeat_buyers"):
@@ -260,16 +283,19 @@ def _clv(store: Store, ds: Dataset, filters: Filters, args: argparse.Namespace) 
 
 
 REPORTS: dict[str, Report] = {
-    "kpis": Report(kpis, _no_options, _kpis),
-    "cohorts": Report(cohorts, _cohort_options, _cohorts),
-    "rfm": Report(rfm, _rfm_options, _rfm),
-    "lifecycle": Report(lifecycle, _lifecycle_options, _lifecycle),
-    "activity": Report(activity, lambda parser: _period_option(parser, activity.DEFAULT_PERIOD), _activity),
-    "nps": Report(nps, _nps_options, _nps),
-    "clv": Report(clv, _clv_options, _clv),
-    "cac": Report(cac, _cac_options, _cac),
-    "repurchase": Report(repurchase, _repurchase_options, _repurchase),
-    "products": Report(products, _product_options, _products),
+    "kpis": Report(kpis, kpis.KpiSpec, _no_options, _kpis),
+    "cohorts": Report(cohorts, cohorts.CohortSpec, _cohort_options, _cohorts),
+    "rfm": Report(rfm, rfm.RfmSpec, _rfm_options, _rfm),
+    "lifecycle": Report(lifecycle, lifecycle.LifecycleSpec, _lifecycle_options, _lifecycle),
+    "activity": Report(activity, activity.ActivitySpec, lambda parser: _period_option(parser, activity.DEFAULT_PERIOD),
+                       _activity),
+    "nps": Report(nps, nps.NpsSpec, _nps_options, _nps),
+    "clv": Report(clv, clv.ClvSpec, _clv_options, _clv),
+    "cac": Report(cac, cac.CacSpec, _cac_options, _cac),
+    "repurchase": Report(repurchase, repurchase.RepurchaseSpec, _repurchase_options, _repurchase),
+    "pairs": Report(pairs, pairs.PairSpec, _pair_options, _pairs),
+    "first_orders": Report(first_orders, first_orders.FirstOrderSpec, _level_option, _first_orders),
+    "price_bands": Report(price_bands, price_bands.PriceBandSpec, _price_band_options, _price_bands),
 }
 
 

@@ -52,6 +52,7 @@ DEFAULT_MIN_REPEAT_SHARE = 0.2
 # …and at least this many members rebought it on a later day, so its median gap (between purchase
 # days) rests on more than one person.
 DEFAULT_MIN_REPEAT_BUYERS = 3
+DEFAULT_TOP = 20  # items in top_repurchased
 # Histogram buckets of gap days (inclusive bounds; None = no upper bound).
 GAP_BUCKETS: tuple[tuple[int, int | None], ...] = (
     (0, 7), (8, 14), (15, 30), (31, 60), (61, 90), (91, 180), (181, 365), (366, None))
@@ -119,6 +120,15 @@ def run(store: Store, ds: Dataset, spec: RepurchaseSpec = RepurchaseSpec()) -> p
     return store.query(sql, b.params).cast(RUN_SCHEMA)
 
 
+
+def top_repurchased(store: Store, ds: Dataset, spec: RepurchaseSpec = RepurchaseSpec(),
+                    limit: int = DEFAULT_TOP) -> pl.DataFrame:
+    """run() ranked by repeat_buyers desc, repurchase_rate desc, item; the top `limit` (the 5W1H
+    "which products are bought again")."""
+    return run(store, ds, spec).sort(["repeat_buyers", "repurchase_rate", _item_column(spec.by)],
+                                     descending=[True, True, False], nulls_last=True).head(limit)
+
+
 def cycles(store: Store, ds: Dataset, spec: RepurchaseSpec = RepurchaseSpec(),
            item: str | None = None) -> pl.DataFrame:
     """The distribution of gaps in the range: columns gap_days, gaps (how many), sorted by gap_days.
@@ -166,18 +176,40 @@ def cycle_buckets(store: Store, ds: Dataset, spec: RepurchaseSpec = RepurchaseSp
                                           "members": pl.Int64})
 
 
-def members(store: Store, ds: Dataset, spec: RepurchaseSpec, who: Who = "buyers", item: str | None = None,
-            gap_days: tuple[int, int | None] | None = None) -> pl.DataFrame:
-    """The members behind a number, over purchases in the range (containing `item` of spec.by when given):
-    who="buyers" (≥ 1 purchase), "repeat_buyers" (≥ 1 gap), "gap" (≥ 1 gap within `gap_days` =
-    (min, max) inclusive, max None = open, as a bucket of `cycle_buckets`).
+@dataclass(frozen=True)
+class RepurchaseCell:
+    """Members over purchases in the range (containing `item` of spec.by when given): who="buyers"
+    (≥ 1 purchase), "repeat_buyers" (≥ 1 gap), "gap" (≥ 1 gap within `gap_days` = (min, max)
+    inclusive, max None = open, as a bucket of `cycle_buckets`)."""
+
+    who: Who = "buyers"
+    item: str | None = None
+    gap_days: tuple[int, int | None] | None = None
+
+    def __post_init__(self) -> None:
+        if self.who not in ("buyers", "repeat_buyers", "gap"):
+            raise ValueError(f"no members behind {self.who!r} (choose buyers, repeat_buyers or gap)")
+        if self.who == "gap" and self.gap_days is None:
+            raise ValueError("who='gap' needs gap_days=(min, max)")
+
+
+def cells(store: Store, ds: Dataset, spec: RepurchaseSpec = RepurchaseSpec()) -> list[tuple[RepurchaseCell, int]]:
+    """Every member count shown: each item's buyers and repeat buyers (run) and each gap bucket's
+    members (cycle_buckets)."""
+    col = _item_column(spec.by)
+    out = [(RepurchaseCell(who, item), n) for item, buyers, repeat in
+           run(store, ds, spec).select(col, "buyers", "repeat_buyers").rows()
+           for who, n in (("buyers", buyers), ("repeat_buyers", repeat))]
+    return out + [(RepurchaseCell("gap", gap_days=(lo, hi)), n) for lo, hi, n in
+                  cycle_buckets(store, ds, spec).select("min_days", "max_days", "members").rows()]
+
+
+def members(store: Store, ds: Dataset, spec: RepurchaseSpec, cell: RepurchaseCell) -> pl.DataFrame:
+    """The members behind a number (RepurchaseCell).
 
     Columns: member_id, purchases, gaps (in the range), last_purchase, median_gap_days; by member_id.
     """
-    if who not in ("buyers", "repeat_buyers", "gap"):
-        raise ValueError(f"no members behind {who!r} (choose buyers, repeat_buyers or gap)")
-    if who == "gap" and gap_days is None:
-        raise ValueError("who='gap' needs gap_days=(min, max)")
+    who, item, gap_days = cell.who, cell.item, cell.gap_days
     lo, hi = gap_days if who == "gap" else (None, None)
     having = {"buyers": "true", "repeat_buyers": "count(gap_days) > 0",
               "gap": "count_if(gap_days >= $lo AND ($hi IS NULL OR gap_days <= $hi)) > 0"}[who]

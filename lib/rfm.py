@@ -270,15 +270,37 @@ def population(store: Store, ds: Dataset, spec: RfmSpec = RfmSpec()) -> pl.DataF
     return store.query(sql, values)
 
 
-def members(store: Store, ds: Dataset, spec: RfmSpec = RfmSpec(), *, segment: str | None = None,
-            value_group: str | None = None, r_score: int | None = None, f_score: int | None = None,
-            m_score: int | None = None) -> pl.DataFrame:
-    """The buyers behind one number: a segment, a value group, or a grid cell (r_score and/or
-    f_score, optionally m_score); conditions given together are AND. Columns RUN_COLUMNS, by member_id."""
-    if segment is not None and segment not in SEGMENTS:
-        raise ValueError(f"no segment {segment!r} (segments: {', '.join(SEGMENTS)})")
-    if value_group is not None and value_group not in VALUE_GROUPS:
-        raise ValueError(f"no value group {value_group!r} (groups: {', '.join(VALUE_GROUPS)})")
+@dataclass(frozen=True)
+class RfmCell:
+    """One number: a segment, a value group, or a grid cell (r_score and/or f_score, optionally
+    m_score); conditions given together are AND (none: every buyer)."""
+
+    segment: str | None = None
+    value_group: str | None = None
+    r_score: int | None = None
+    f_score: int | None = None
+    m_score: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.segment is not None and self.segment not in SEGMENTS:
+            raise ValueError(f"no segment {self.segment!r} (segments: {', '.join(SEGMENTS)})")
+        if self.value_group is not None and self.value_group not in VALUE_GROUPS:
+            raise ValueError(f"no value group {self.value_group!r} (groups: {', '.join(VALUE_GROUPS)})")
+
+
+def cells(store: Store, ds: Dataset, spec: RfmSpec = RfmSpec()) -> list[tuple[RfmCell, int]]:
+    """Every member count shown: each segment's, each value group's and each R × F cell's."""
+    return ([(RfmCell(segment=s), n) for s, n in segments(store, ds, spec).select("segment", "members").rows()]
+            + [(RfmCell(value_group=g), n) for g, n in
+               value_groups(store, ds, spec).select("value_group", "members").rows()]
+            + [(RfmCell(r_score=r, f_score=f), n) for r, f, n in
+               grid(store, ds, spec).select("r_score", "f_score", "members").rows()])
+
+
+def members(store: Store, ds: Dataset, spec: RfmSpec, cell: RfmCell) -> pl.DataFrame:
+    """The buyers behind one number (RfmCell). Columns RUN_COLUMNS, by member_id."""
+    segment, value_group, r_score, f_score, m_score = (
+        cell.segment, cell.value_group, cell.r_score, cell.f_score, cell.m_score)
     sql, values = _run_sql(ds, spec, f"""
         SELECT {", ".join(RUN_COLUMNS)} FROM rfm
         WHERE segment = coalesce($segment::VARCHAR, segment)

@@ -20,6 +20,7 @@ import polars as pl
 import streamlit as st
 
 from lib.filters import FILTER_FIELDS, Filters, filter_options
+from lib.formatting import DEFAULT_CURRENCY, money_column_format
 from lib.i18n import LANGS, Lang, t
 from lib.samples import ensure_sample_dataset
 from lib.store import Dataset, Store, StoreError
@@ -333,14 +334,14 @@ MONEY_COLUMNS = frozenset({"monetary", "revenue", "value", "net_amount", "net_sp
 PROBABILITY_COLUMNS = frozenset({"p_alive"})
 
 
-def number_formats(headers: dict[str, str]) -> dict[str, Any]:
+def number_formats(headers: dict[str, str], currency: str = DEFAULT_CURRENCY) -> dict[str, Any]:
     """st.dataframe column settings for a table whose columns were renamed from our ids
-    (`headers`: id -> shown header): money as ¥1,234.50, probabilities as 12.3 %, so a member list
-    reads the same on every page."""
+    (`headers`: id -> shown header): money as ¥1,234.50 (in `currency`), probabilities as 12.3 %,
+    so a member list reads the same on every page."""
     config: dict[str, Any] = {}
     for column_id, header in headers.items():
         if column_id in MONEY_COLUMNS:
-            config[header] = st.column_config.NumberColumn(format="¥%,.2f")
+            config[header] = st.column_config.NumberColumn(format=money_column_format(currency=currency))
         elif column_id in PROBABILITY_COLUMNS:
             config[header] = st.column_config.NumberColumn(format="percent")
     return config

@@ -11,6 +11,7 @@ import streamlit as st
 from lib import cohorts, readings
 from lib.charts import cohorts as charts
 from lib.filters import filter_options
+from lib.formatting import money_full, percent, period_label
 from lib.i18n import sentences
 from lib.periods import PERIODS
 from lib.ui import analysis_page, compute, kept, member_table, no_data, number_formats, tr
@@ -137,26 +138,26 @@ if st.session_state.get("coh_pick_cohort") not in cohort_options:  # open on a s
     st.session_state["coh_pick_cohort"] = first_cohort.isoformat()
 cols = st.columns(2)
 picked = cols[0].selectbox(tr("cohorts.pick_cohort"), cohort_options, key="coh_pick_cohort",
-                           format_func=lambda c: readings.period_label(date.fromisoformat(c), period))
+                           format_func=lambda c: period_label(date.fromisoformat(c), period))
 cells = {r["period"]: r for r in frame.filter(pl.col("cohort") == date.fromisoformat(picked)).iter_rows(named=True)}
 period_options = [*cells, None]
 if st.session_state.get("coh_pick_period", -1) not in period_options:  # default: period 1 when there is one
     st.session_state["coh_pick_period"] = 1 if 1 in cells else 0
 k = cols[1].selectbox(tr("cohorts.pick_period"), period_options, key="coh_pick_period",
                       format_func=lambda k: say("cohorts.whole_cohort") if k is None else say("cohorts.period_k", k=k))
-cohort_date, label = date.fromisoformat(picked), readings.period_label(date.fromisoformat(picked), period)
+cohort_date, label = date.fromisoformat(picked), period_label(date.fromisoformat(picked), period)
 if k is None:
     st.markdown(tr("cohorts.cohort_members", cohort=label, size=f"{cells[0]['cohort_size']:,}"))
 else:
     cell = cells[k]
-    rate = "–" if cell["rate"] is None else f"{cell['rate']:.1%}"
+    rate = percent(cell["rate"])
     if mode == "revenue":
-        line = tr("cohorts.cell_revenue", cohort=label, k=k, amount=f"¥{cell['retained']:,.2f}", rate=rate)
+        line = tr("cohorts.cell_revenue", cohort=label, k=k, amount=money_full(cell["retained"]), rate=rate)
     else:
         key = "cohorts.cell_members_unbounded" if mode == "unbounded" else "cohorts.cell_members"
         line = tr(key, cohort=label, k=k, retained=f"{cell['retained']:,}", size=f"{cell['cohort_size']:,}", rate=rate)
     st.markdown(sentences((line, None if cell["complete"] else tr("cohorts.cell_incomplete")), L))
-people = compute(cohorts.members, ds, spec, cohort_date, k)
+people = compute(cohorts.members, ds, spec, cohorts.CohortCell(cohort_date, k))
 anchor = cohorts.ANCHOR_COLUMN[basis]
 member_table(people.rename({"member_id": tr("member_id"), anchor: tr(f"cohorts.col_{anchor}"),
                             "purchases": tr("cohorts.col_purchases"), "revenue": tr("cohorts.col_revenue")}),

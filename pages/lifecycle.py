@@ -154,9 +154,10 @@ if not sizes.get(picked):
     st.info(tr("lifecycle.nobody"))
 elif kind == "move":
     cell = lifecycle.MigrationCell(date_from, date_to, picked[0], picked[1])
-    member_table(charts.move_frame(compute(lifecycle.members, ds, spec, migration=cell), L, date_from, date_to),
+    member_table(charts.move_frame(compute(lifecycle.members, ds, spec, cell), L, date_from, date_to),
                  key="lc_members", file_stem=f"lifecycle_{picked[0] or 'none'}_to_{picked[1]}")
 else:
-    member_table(charts.member_frame(compute(lifecycle.members, ds, spec, **{kind: picked}), L),
+    cell = lifecycle.StageCell(picked) if kind == "stage" else lifecycle.StepCell(picked)
+    member_table(charts.member_frame(compute(lifecycle.members, ds, spec, cell), L),
                  key="lc_members", file_stem=f"lifecycle_{picked}",
                  column_config=number_formats({c: say(k) for c, k in charts.MEMBER_HEADERS.items()}))

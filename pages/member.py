@@ -11,7 +11,7 @@ from lib import clv, lifecycle, member360, rfm
 from lib.charts import member as charts_member
 from lib.charts import w5h1 as charts_w5h1
 from lib.filters import Filters
-from lib.i18n import money
+from lib.formatting import money
 from lib.ui import analysis_page, compute, lang, member_table, number_formats, tr
 
 SEARCH_LIMIT = 50

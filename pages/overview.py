@@ -10,7 +10,8 @@ import streamlit as st
 from lib import activity, cohorts, kpis, lifecycle, readings
 from lib.charts import overview as charts
 from lib.filters import Filters
-from lib.i18n import money, sentences
+from lib.formatting import money, percent
+from lib.i18n import sentences
 from lib.ui import analysis_page, compute, kept, no_data, tr
 
 WINDOWS = ("30", "90", "365", "range")  # KPI window: last N days, or the sidebar's whole range
@@ -28,7 +29,7 @@ EXPLAINED = ("repurchase_rate", "order_repurchase_rate")
 def card_value(value: float | None, kind: str) -> str:
     if value is None:
         return "–"
-    return {"money": money(value, L), "count": f"{value:,.0f}", "rate": f"{value:.1%}",
+    return {"money": money(value, L), "count": f"{value:,.0f}", "rate": percent(value),
             "ratio": f"{value:.2f}"}[kind]
 
 
@@ -37,7 +38,7 @@ def card_delta(row: dict, kind: str) -> str | None:
         if row["value"] is None or row["previous"] is None:
             return None
         return tr("overview.pp", value=(row["value"] - row["previous"]) * 100)
-    return None if row["change"] is None else f"{row['change']:+.1%}"
+    return None if row["change"] is None else percent(row["change"], signed=True)
 
 
 def prospects_note() -> str:

@@ -7,7 +7,8 @@ import streamlit as st
 
 from lib import rfm
 from lib.charts import rfm as charts
-from lib.i18n import members, money, sentences
+from lib.formatting import money, money_column_format
+from lib.i18n import members, sentences
 from lib.ui import analysis_page, compute, counted_selectbox, kept, member_table, no_data, number_formats, tr
 
 TINY = 20  # fewer buyers than this: say that quintiles mean little
@@ -122,7 +123,7 @@ _follow_click("segment", next((p["id"] for p in tile_points if p.get("id") in rf
 share = st.column_config.ProgressColumn(format="%.1f%%", min_value=0, max_value=100)
 table_columns = {tr("rfm.col_members"): st.column_config.NumberColumn(format="%,d"),
                  tr("rfm.col_member_share"): share, tr("rfm.col_revenue_share"): share,
-                 tr("rfm.col_revenue"): st.column_config.NumberColumn(format="¥%,.2f"),
+                 tr("rfm.col_revenue"): st.column_config.NumberColumn(format=money_column_format()),
                  tr("rfm.action"): st.column_config.TextColumn(width="large")}
 st.subheader(tr("rfm.segments_table"))
 st.dataframe(charts.segment_table(segments, L), hide_index=True, width="stretch", height=36 * 12 + 3,
@@ -161,5 +162,5 @@ if picked is None or not sizes[kind].get(picked):
 else:
     where = ({"r_score": picked[0], "f_score": picked[1]} if kind == "cell" else {kind: picked})
     stem = f"rfm_R{picked[0]}_F{picked[1]}" if kind == "cell" else f"rfm_{picked}"
-    member_table(charts.member_frame(compute(rfm.members, ds, spec, **where), L), key="rfm_members", file_stem=stem,
+    member_table(charts.member_frame(compute(rfm.members, ds, spec, rfm.RfmCell(**where)), L), key="rfm_members", file_stem=stem,
                  column_config=number_formats({c: say(k) for c, k in charts.MEMBER_HEADERS.items()}))

@@ -120,6 +120,18 @@ def five_buyers(add_dataset):
     return add_dataset("five", FIVE_BUYERS)
 
 
+# -- the bundled demo, once per run ------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def demo_workspace(tmp_path_factory):
+    """(db path, dataset name) of a workspace holding only the bundled demo, as the app's first
+    start makes it; shared by the report snapshots and the members-add-up checks (read it, never
+    change it)."""
+    from tests import report_snapshots
+
+    return report_snapshots.demo_workspace(tmp_path_factory.mktemp("demo"))
+
+
 # -- pages through AppTest ------------------------------------------------------------------
 
 @pytest.fixture(autouse=True)

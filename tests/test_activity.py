@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from lib.activity import ActivitySpec, members, run
+from lib.activity import ActivityCell, ActivitySpec, members, run
 from lib import reports
 from lib.filters import Filters
 from tests.fixtures import build, d, module_dataset, module_store
@@ -74,21 +74,21 @@ def test_start_never_turns_a_returning_member_into_a_new_one(store, ds):
         (FEB, 4, 2, 1, 1, 2, 2 / 3, 1 / 3, 150.0, 90.0, True),   # m1 returning, m6 resurrecting: as above
         (MAR, 1, 0, 0, 1, 4, 1 / 4, 0.0, 0.0, 15.0, True),
     ]
-    assert members(store, ds, spec, FEB, "new")["member_id"].to_list() == ["m4", "m5"]
+    assert members(store, ds, spec, ActivityCell(FEB, "new"))["member_id"].to_list() == ["m4", "m5"]
 
 
 def test_dormant_then_resurrecting(store, ds):
     spec = ActivitySpec()
-    assert members(store, ds, spec, JAN, "dormant")["member_id"].to_list() == ["m6"]
-    assert members(store, ds, spec, FEB, "resurrecting")["member_id"].to_list() == ["m6"]
-    assert members(store, ds, spec, FEB, "dormant")["member_id"].to_list() == ["m2", "m3"]
-    assert members(store, ds, spec, MAR, "resurrecting").rows() == [
+    assert members(store, ds, spec, ActivityCell(JAN, "dormant"))["member_id"].to_list() == ["m6"]
+    assert members(store, ds, spec, ActivityCell(FEB, "resurrecting"))["member_id"].to_list() == ["m6"]
+    assert members(store, ds, spec, ActivityCell(FEB, "dormant"))["member_id"].to_list() == ["m2", "m3"]
+    assert members(store, ds, spec, ActivityCell(MAR, "resurrecting")).rows() == [
         # member, status, purchases in the period, first purchase
         ("m3", "resurrecting", 1, d("2024-01-31"))]
-    assert members(store, ds, spec, d("2024-01-31"), "new").rows() == [
+    assert members(store, ds, spec, ActivityCell(d("2024-01-31"), "new")).rows() == [
         ("m1", "new", 1, d("2024-01-05")), ("m2", "new", 1, d("2024-01-20")),
         ("m3", "new", 2, d("2024-01-31"))]                     # any date names its period; same-day orders
-    assert members(store, ds, spec, FEB, "active").rows() == [
+    assert members(store, ds, spec, ActivityCell(FEB, "active")).rows() == [
         ("m1", "returning", 1, d("2024-01-05")), ("m4", "new", 2, d("2024-02-01")),
         ("m5", "new", 1, d("2024-02-14")), ("m6", "resurrecting", 1, d("2023-12-20"))]
 
@@ -97,7 +97,7 @@ def test_members_behind_every_count_add_up(store, ds):
     for spec in (ActivitySpec(), ActivitySpec(Filters.of(channel="天猫"), period="week")):
         for row in run(store, ds, spec).iter_rows(named=True):
             for status in ("active", "new", "returning", "resurrecting", "dormant"):
-                assert members(store, ds, spec, row["period"], status).height == row[status], (row, status)
+                assert members(store, ds, spec, ActivityCell(row["period"], status)).height == row[status], (row, status)
 
 
 def test_channel_filter_changes_who_is_new(store, ds):
@@ -168,14 +168,14 @@ def test_nothing_in_scope(store, ds):
         (MAR, 0, 0, 0, 0, 0, None, None, 0.0, 0.0, True),
         (APR, 0, 0, 0, 0, 0, None, None, 0.0, 0.0, False),
     ]
-    assert members(store, ds, ActivitySpec(nowhere), MAR, "active").height == 0
+    assert members(store, ds, ActivitySpec(nowhere), ActivityCell(MAR, "active")).height == 0
 
 
 def test_options_are_checked():
     with pytest.raises(ValueError):
         ActivitySpec(period="year")
     with pytest.raises(ValueError):
-        members(None, None, ActivitySpec(), JAN, "churned")
+        members(None, None, ActivitySpec(), ActivityCell(JAN, "churned"))
 
 
 def test_cli_report(store, ds):

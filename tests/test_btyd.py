@@ -1,4 +1,4 @@
-"""The BTYD models (lib/btyd.py): likelihoods on hand-worked cases, the closed forms against the
+"""The BTYD models (lib/btyd/): likelihoods on hand-worked cases, the closed forms against the
 published CDNOW numbers and an independent numerical integration of each model's definition
 (tests/btyd_reference.py), parameter recovery from simulated customers, and the verdict of a fit
 judged on the fit itself (never on scipy's status flag)."""
@@ -14,6 +14,7 @@ from scipy.optimize import approx_fprime
 from scipy.special import hyp2f1
 
 from lib import btyd
+from lib.btyd import fitting, search
 from tests import btyd_reference, cdnow
 from tests.fixtures import simulate_bgnbd
 
@@ -272,14 +273,14 @@ def test_the_verdict_ignores_the_optimisers_status_flag(cdnow_summary, monkeypat
     its gradient, standard errors and second start, so a flag that says failure changes nothing."""
     _, (x, t_x, T) = cdnow_summary
     honest = btyd.fit("bgnbd", x, t_x, T)
-    real_minimize = btyd.minimize
+    real_minimize = search.minimize
 
     def abnormal(*args, **kwargs):
         result = real_minimize(*args, **kwargs)
         result.success, result.status, result.message = False, 2, "ABNORMAL: "
         return result
 
-    monkeypatch.setattr(btyd, "minimize", abnormal)
+    monkeypatch.setattr(search, "minimize", abnormal)
     flagged = btyd.fit("bgnbd", x, t_x, T)
     assert flagged.verdict == honest.verdict == "converged"
     assert flagged.values == honest.values and honest.decrement < btyd.DECREMENT_TOL
@@ -420,14 +421,14 @@ def test_a_large_pareto_nbd_fit_searches_coarse_then_lands_on_the_exact_optimum(
     from both starts, and the same log-likelihood to START_TOL. 6,000 members with times in
     fractions of a week (every row distinct), the threshold lowered to 5,000 rows to keep the test
     quick (benchmarks/btyd_verdicts.py fits 24,000 at the real one)."""
-    monkeypatch.setattr(btyd, "COARSE_ROWS", 5_000)
+    monkeypatch.setattr(fitting, "COARSE_ROWS", 5_000)
     rng = np.random.default_rng(11)
     n = 6_000
     T = rng.uniform(10, 78, n)
     x, t_x = simulate_bgnbd(rng, n, 0.5, 6.0, 0.9, 2.5, T)
-    assert len(np.unique(np.stack([x, t_x, T], axis=1), axis=0)) > btyd.COARSE_ROWS
+    assert len(np.unique(np.stack([x, t_x, T], axis=1), axis=0)) > fitting.COARSE_ROWS
     coarse_first = btyd.fit("pareto_nbd", x, t_x, T)
-    monkeypatch.setattr(btyd, "COARSE_ROWS", 10**9)
+    monkeypatch.setattr(fitting, "COARSE_ROWS", 10**9)
     exact = btyd.fit("pareto_nbd", x, t_x, T)
     assert coarse_first.verdict == exact.verdict == "converged"
     assert coarse_first.values == pytest.approx(exact.values, rel=1e-4)

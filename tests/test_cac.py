@@ -6,14 +6,13 @@ from __future__ import annotations
 import pytest
 
 from lib.cac import (
+    CacCell,
     CacSpec,
-    channels,
     members,
-    new_vs_returning,
-    new_vs_returning_totals,
     run,
     totals,
 )
+from lib.w5h1.where import channels, new_vs_returning, new_vs_returning_totals
 from lib import reports
 from lib.filters import Filters
 from tests.fixtures import build, d
@@ -122,11 +121,11 @@ def test_date_range_never_makes_a_returning_member_new(store, ds):
 def test_members_behind_each_cell_add_up(store, ds):
     spec = CacSpec(by_channel=True)
     for period, channel, _spend, new_buyers, *_ in run(store, ds, spec).rows():
-        assert members(store, ds, spec, period, channel).height == new_buyers
-    assert members(store, ds, spec, JAN).rows() == [
+        assert members(store, ds, spec, CacCell(period, channel)).height == new_buyers
+    assert members(store, ds, spec, CacCell(JAN)).rows() == [
         ("c1", d("2024-01-10"), "天猫"), ("c5", d("2024-01-25"), "门店")]
-    assert members(store, ds, spec, FEB)["member_id"].to_list() == ["c2", "c4"]
-    assert members(store, ds, spec, FEB, "门店")["member_id"].to_list() == ["c2"]
+    assert members(store, ds, spec, CacCell(FEB))["member_id"].to_list() == ["c2", "c4"]
+    assert members(store, ds, spec, CacCell(FEB, "门店"))["member_id"].to_list() == ["c2"]
 
 
 def test_empty_results(store, ds):

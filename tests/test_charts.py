@@ -8,7 +8,7 @@ from datetime import date
 import polars as pl
 import pytest
 
-from lib.charts import PALETTE, compact, display_table, names
+from lib.charts import PALETTE, display_table, names
 from lib.charts import cohorts as coh
 from lib.charts import lifecycle as lc
 from lib.charts import rfm as rfm_charts
@@ -141,21 +141,6 @@ def test_cohort_member_list_opens_on_the_newest_settled_first_return():
     assert coh.first_cell(cells((jan, 0, True), (jan, 1, False))) == (jan, 1)
 
 
-@pytest.mark.parametrize("value,en,zh", [
-    (898, "898", "898"),
-    (999.6, "1,000", "1000"),     # below 1,000 (1万): whole units, as written elsewhere
-    (1116, "1.1K", "1116"),       # Chinese writes 4 digits in full (as Intl's compact notation does)
-    (9999, "10K", "9999"),        # 9.999 K rounds to 10: whole units from 10 up
-    (12345, "12K", "1.2万"),
-    (593000, "593K", "59万"),
-    (12_161_000, "12M", "1216万"),
-    (150_000_000, "150M", "1.5亿"),
-    (-1116, "-1.1K", "-1116"),
-])
-def test_compact_numbers(value, en, zh):
-    assert (compact(value, "en"), compact(value, "zh")) == (en, zh)
-
-
 def triangle_row(retained: list[float], complete: list[bool]) -> pl.DataFrame:
     """lib.cohorts.run() rows of one January cohort, period k = position in `retained`."""
     return pl.DataFrame({"cohort": [date(2024, 1, 1)] * len(retained), "period": list(range(len(retained))),
@@ -215,7 +200,7 @@ def test_rfm_revenue_cells_and_colour_bar_share_their_units():
     assert members.text[4][4] == "2,408" and members.colorbar.tickformat == ",.0f"
 
 
-# clv.comparison() shape: model, members, predicted, actual, mae, rmse, relative_error, status
+# backtest.comparison() shape: model, members, predicted, actual, mae, rmse, relative_error, status
 COMPARISON = pl.DataFrame({
     "model": ["bgnbd", "mbgnbd", "pareto_nbd"], "members": [100, 100, 100], "predicted": [93.7, 102.1, None],
     "actual": [100, 100, 100], "mae": [0.5, 0.4, None], "rmse": [0.9, 0.8, None],

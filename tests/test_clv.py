@@ -10,9 +10,10 @@ import numpy as np
 import polars as pl
 import pytest
 
-from lib import clv
+from lib import backtest, clv
 from lib import btyd
 from lib.clv import ClvSpec
+from lib.w5h1 import who, why
 from lib import reports
 from lib.filters import Filters
 from lib.store import Store
@@ -120,7 +121,7 @@ def test_run_columns_next_order_and_overdue(store, ds):
         ("m4", d("2024-03-23"), 0),    # 03-04 + round(56 / 3 = 18.67) = 19 days
         ("m5", d("2024-01-21"), 43),   # 01-11 + 10; 01-21 → 03-04 = 10 + 29 + 4 days
     ]
-    assert clv.members(store, ds, ClvSpec(), "overdue")["member_id"].to_list() == ["m5"]
+    assert clv.members(store, ds, ClvSpec(), clv.ClvCell("overdue"))["member_id"].to_list() == ["m5"]
 
 
 def test_four_buyers_are_too_few_to_fit(store, ds):
@@ -135,7 +136,7 @@ def test_four_buyers_are_too_few_to_fit(store, ds):
     frame = clv.run(store, ds, ClvSpec(), model)
     model_columns = ["p_alive", "churn_probability", "expected_purchases", "expected_spend", "predicted_clv"]
     assert frame.select(pl.col(model_columns).null_count()).row(0) == (4, 4, 4, 4, 4)
-    assert clv.members(store, ds, ClvSpec(), "top_clv", 2, model=model).height == 0
+    assert clv.members(store, ds, ClvSpec(), clv.ClvCell("top_clv", 2)).height == 0
 
 
 def test_empty_scope_gives_empty_frames_and_null_params(store, ds):
@@ -149,7 +150,7 @@ def test_empty_scope_gives_empty_frames_and_null_params(store, ds):
     assert table["value"].null_count() == 7
     assert clv.params(clv.fit(store, ds, ClvSpec(spec.filters, model="pareto_nbd")))["param"].to_list() == [
         "r", "alpha", "s", "beta", "p", "q", "gamma"]
-    assert clv.members(store, ds, spec, "top_clv", 3).height == 0
+    assert clv.members(store, ds, spec, clv.ClvCell("top_clv", 3)).height == 0
 
 
 def test_cli_refuses_what_it_cannot_predict_in_one_sentence(store, ds):
@@ -172,7 +173,7 @@ def test_cli_refuses_what_it_cannot_predict_in_one_sentence(store, ds):
 
 def test_backtest_counts_actual_purchase_days_after_the_cutoff(store, ds):
     cutoff = d("2024-01-31")
-    bt = clv.backtest(store, ds, ClvSpec(), cutoff)
+    bt = backtest.backtest(store, ds, ClvSpec(), cutoff)
     assert bt.model.fit_date == cutoff
     # Bought by the cutoff: m1, m4, m5 (m2 first bought 02-05). After it: m1 on 02-12 (o5 nets 20),
     # m4 on 03-04; m5 nothing.
@@ -194,13 +195,13 @@ def test_backtest_counts_actual_purchase_days_after_the_cutoff(store, ds):
     assert metrics["holdout_units"] == pytest.approx(33 / 7)  # 01-31 → 03-04
     # Three members fit nothing (see above): no prediction, not a made-up one.
     assert metrics["predicted_total"] is None and bt.periods["predicted"].null_count() == 6
-    monthly = clv.backtest(store, ds, ClvSpec(), cutoff, period="month")
+    monthly = backtest.backtest(store, ds, ClvSpec(), cutoff, period="month")
     assert monthly.periods.select("period", "period_end", "actual").rows() == [
         (d("2024-02-01"), d("2024-02-29"), 1), (d("2024-03-01"), d("2024-03-04"), 1)]
 
 
 def test_backtest_empty_scope(store, ds):
-    bt = clv.backtest(store, ds, ClvSpec(Filters.of(channel="nowhere")), d("2024-01-31"))
+    bt = backtest.backtest(store, ds, ClvSpec(Filters.of(channel="nowhere")), d("2024-01-31"))
     assert bt.members.height == 0 and dict(bt.summary.rows())["members"] == 0
 
 
@@ -218,7 +219,7 @@ SPEND = [("2024-03-01", 30), ("2024-06-01", 20, "天猫"), ("2023-05-01", 999)]
 
 def test_historical_clv_inputs_by_hand(store):
     ds = build(store, "hist", lines=HISTORY, spend=SPEND)
-    table = {r[0]: (r[1], r[2]) for r in clv.historical(store, ds).rows()}
+    table = {r[0]: (r[1], r[2]) for r in why.historical(store, ds).rows()}
     assert table == {
         # reference date = data end 2024-12-31; last year = (2024-01-01, 2024-12-31]
         "revenue_last_year": (510.0, "computed"),          # 200 + 300 − 50 + 60
@@ -232,9 +233,9 @@ def test_historical_clv_inputs_by_hand(store):
         "gross_margin": (1.0, "input"),
         "historical_clv": (205.0, "result"),               # 170 × 1.0 × 1.5 − 50
     }
-    profit = {r[0]: r[1] for r in clv.historical(store, ds, margin=0.4).rows()}
+    profit = {r[0]: r[1] for r in why.historical(store, ds, margin=0.4).rows()}
     assert profit["historical_clv"] == 52.0                 # 170 × 0.4 × 1.5 − 50
-    edited = {r[0]: (r[1], r[2]) for r in clv.historical(store, ds, annual_churn_rate=0.5, cac=0).rows()}
+    edited = {r[0]: (r[1], r[2]) for r in why.historical(store, ds, annual_churn_rate=0.5, cac=0).rows()}
     assert edited["annual_churn_rate"] == (0.5, "override") and edited["cac"] == (0.0, "override")
     assert edited["historical_clv"] == (340.0, "result")    # 170 × 2 − 0
 
@@ -244,23 +245,23 @@ def test_historical_cac_needs_spend_scoped_to_the_filters(store):
     # narrow the spend, so CAC is unknown (not 50 over "milk" buyers) and so is the CLV net of it.
     ds = build(store, "milk", lines=[(*row, {"category": "milk"}) for row in HISTORY], spend=SPEND)
     milk = ClvSpec(Filters.of(category="milk"))
-    table = {r[0]: r[1:] for r in clv.historical(store, ds, milk).rows()}
+    table = {r[0]: r[1:] for r in why.historical(store, ds, milk).rows()}
     assert table["annual_revenue_per_buyer"] == (170.0, "computed", None)
     assert table["cac"] == (None, "computed", "spend_not_scoped")
     assert table["historical_clv"] == (None, "result", None)
     # An analyst who knows milk's CAC types it in: 170 × 1.5 − 30.
-    edited = {r[0]: r[1:] for r in clv.historical(store, ds, milk, cac=30).rows()}
+    edited = {r[0]: r[1:] for r in why.historical(store, ds, milk, cac=30).rows()}
     assert edited["cac"] == (30.0, "override", None) and edited["historical_clv"] == (225.0, "result", None)
 
 
 def test_historical_without_spend_or_buyers(store):
     ds = build(store, "nospend", lines=HISTORY)
-    table = {r[0]: r[1] for r in clv.historical(store, ds).rows()}
+    table = {r[0]: r[1] for r in why.historical(store, ds).rows()}
     assert table["cac"] == 0.0 and table["historical_clv"] == 255.0   # 170 × 1.5 − 0
-    empty = {r[0]: r[1] for r in clv.historical(store, ds, ClvSpec(Filters.of(channel="x"))).rows()}
+    empty = {r[0]: r[1] for r in why.historical(store, ds, ClvSpec(Filters.of(channel="x"))).rows()}
     assert empty["buyers_last_year"] == 0 and empty["historical_clv"] is None
     with pytest.raises(ValueError):
-        clv.historical(store, ds, annual_churn_rate=1.5)
+        why.historical(store, ds, annual_churn_rate=1.5)
 
 
 # -- a simulated dataset through the store: the SQL pipeline, predictions, ties, the backtest ----------
@@ -347,19 +348,19 @@ def test_members_behind_numbers_and_ties(sim):
     # by member_id, so exactly one member.
     ties = frame.filter(pl.col("member_id").str.starts_with("tie"))["predicted_clv"]
     assert ties[0] == ties[1] == frame["predicted_clv"].max()
-    assert clv.members(store, ds, spec, "top_clv", 1, model=model)["member_id"].to_list() == ["tie_a"]
-    top5 = clv.members(store, ds, spec, "top_clv", 5, model=model)
+    assert clv.members(store, ds, spec, clv.ClvCell("top_clv", 1))["member_id"].to_list() == ["tie_a"]
+    top5 = clv.members(store, ds, spec, clv.ClvCell("top_clv", 5))
     assert top5.height == 5 and top5["member_id"].to_list() == sorted(top5["member_id"].to_list())
     for threshold in (0.2, 0.5, 0.9):
-        below = clv.members(store, ds, spec, "p_alive_below", threshold, model=model)
+        below = clv.members(store, ds, spec, clv.ClvCell("p_alive_below", threshold))
         assert below.height == frame.filter(pl.col("p_alive") < threshold).height > 0
-    overdue = clv.members(store, ds, spec, "overdue", model=model)
+    overdue = clv.members(store, ds, spec, clv.ClvCell("overdue"))
     assert overdue.height == frame.filter(pl.col("days_overdue") > 0).height > 0
 
 
 def test_backtest_predictions_on_a_fitted_dataset(sim):
     store, ds, _ = sim
-    bt = clv.backtest(store, ds, ClvSpec(), date(2024, 9, 30), period="month")
+    bt = backtest.backtest(store, ds, ClvSpec(), date(2024, 9, 30), period="month")
     assert bt.model.fit_date == date(2024, 9, 30) and bt.model.status == bt.status == "ok"
     assert bt.periods["period"].to_list() == [date(2024, 10, 1), date(2024, 11, 1), date(2024, 12, 1)]
     predicted = bt.periods["predicted_cumulative"].to_list()
@@ -376,11 +377,11 @@ def test_backtest_predictions_on_a_fitted_dataset(sim):
 
 
 def test_nice_edges_follow_the_scale_of_the_data():
-    assert clv.nice_edges(21070) == (0.0, 50.0, 100.0, 200.0, 500.0, 1000.0, 2000.0, 5000.0, 10000.0, 20000.0)
-    assert clv.nice_edges(101) == (0.0, 10.0, 20.0, 50.0, 100.0)
-    assert clv.nice_edges(100) == (0.0, 10.0, 20.0, 50.0)      # an edge must lie below the largest value
-    assert clv.nice_edges(21070, bands=3) == (0.0, 10000.0, 20000.0)
-    assert clv.nice_edges(5) == clv.nice_edges(None) == clv.nice_edges(21070, bands=1) == (0.0,)
+    assert why.nice_edges(21070) == (0.0, 50.0, 100.0, 200.0, 500.0, 1000.0, 2000.0, 5000.0, 10000.0, 20000.0)
+    assert why.nice_edges(101) == (0.0, 10.0, 20.0, 50.0, 100.0)
+    assert why.nice_edges(100) == (0.0, 10.0, 20.0, 50.0)      # an edge must lie below the largest value
+    assert why.nice_edges(21070, bands=3) == (0.0, 10000.0, 20000.0)
+    assert why.nice_edges(5) == why.nice_edges(None) == why.nice_edges(21070, bands=1) == (0.0,)
 
 
 def test_bands_of_counts_members_and_value():
@@ -388,20 +389,20 @@ def test_bands_of_counts_members_and_value():
                           "predicted_clv": [5.0, 10.0, 49.99, 50.0, 120.0, None, -3.0]})
     # Edges 0, 10, 50: [0, 10) holds 5 and the net refund −3; [10, 50) 10 and 49.99; [50, ∞) 50 and 120.
     # f has no prediction. Total: 6 members, 5 + 10 + 49.99 + 50 + 120 − 3 = 231.99.
-    assert clv.bands_of(frame, (0.0, 10.0, 50.0)).rows() == [
+    assert why.bands_of(frame, (0.0, 10.0, 50.0)).rows() == [
         (0.0, 10.0, 2, 2.0, 2 / 6, 2 / 231.99),
         (10.0, 50.0, 2, 59.99, 2 / 6, 59.99 / 231.99),
         (50.0, None, 2, 170.0, 2 / 6, 170 / 231.99),
     ]
-    assert clv.bands_of(frame.with_columns(predicted_clv=None), (0.0, 10.0)).height == 0
+    assert why.bands_of(frame.with_columns(predicted_clv=None), (0.0, 10.0)).height == 0
 
 
 def test_band_members_match_the_band_counts(sim):
     store, ds, _ = sim
-    bands = clv.value_bands(store, ds, ClvSpec())
+    bands = why.value_bands(store, ds, ClvSpec())
     assert bands["members"].sum() == 152 and bands["value_share"].sum() == pytest.approx(1.0)
     for low, high, count, value, *_ in bands.rows():
-        inside = clv.band_members(store, ds, ClvSpec(), low, high)
+        inside = why.members(store, ds, ClvSpec(), why.BandCell(low, high))
         assert inside.height == count and inside["predicted_clv"].sum() == pytest.approx(value, abs=0.01)
 
 
@@ -427,8 +428,8 @@ def test_pre_churn_of_flags_each_reason():
          ("f", d("2023-01-01"), None, None, None)],  # e: not in the fit
         schema={"member_id": pl.String, "last_purchase": pl.Date, "p_alive": pl.Float64,
                 "churn_probability": pl.Float64, "predicted_clv": pl.Float64}, orient="row")
-    frame = clv.pre_churn_of(clv_frame, rfm_frame, 0.3, ("at_risk", "cannot_lose"))
-    assert frame.columns == list(clv.PRE_CHURN_COLUMNS)
+    frame = who.pre_churn_of(clv_frame, rfm_frame, 0.3, ("at_risk", "cannot_lose"))
+    assert frame.columns == list(who.PRE_CHURN_COLUMNS)
     # a: P(alive) 0.1 < 0.3 though a champion; b: at risk though 0.9; c: both; d: neither (0.5, loyal);
     # e: at risk, no P(alive); f: no P(alive), hibernating → not listed. By monetary: c 900, b 800, a 500, e 100.
     assert frame.select("member_id", "p_alive", "low_p_alive", "risk_segment").rows() == [
@@ -436,8 +437,8 @@ def test_pre_churn_of_flags_each_reason():
     assert frame.filter(pl.col("member_id") == "c").select("last_purchase", "churn_probability",
                                                            "predicted_clv").row(0) == (d("2023-05-01"), 0.8, 10.0)
     # Without the P(alive) rule only the segments count; with no segment only P(alive).
-    assert clv.pre_churn_of(clv_frame, rfm_frame, None, ("at_risk",))["member_id"].to_list() == ["b", "e"]
-    assert clv.pre_churn_of(clv_frame, rfm_frame, 0.6, ())["member_id"].to_list() == ["c", "a", "d"]
+    assert who.pre_churn_of(clv_frame, rfm_frame, None, ("at_risk",))["member_id"].to_list() == ["b", "e"]
+    assert who.pre_churn_of(clv_frame, rfm_frame, 0.6, ())["member_id"].to_list() == ["c", "a", "d"]
 
 
 def test_pre_churn_on_the_fixture_uses_rfm_at_as_of(store, ds):
@@ -449,13 +450,13 @@ def test_pre_churn_on_the_fixture_uses_rfm_at_as_of(store, ds):
     #   m4: 0 days → R 5; F 4; 220 → M 4 → champions
     #   m5: last 01-11 → 53 days → R 3; F 2; 50 → M 2; fm 2 → about_to_sleep
     rfm_spec = RfmSpec(r_thresholds=(7, 30, 60, 90), f_thresholds=(2, 3, 4, 5), m_thresholds=(50, 100, 200, 300))
-    frame = clv.pre_churn(store, ds, ClvSpec(), 0.3, ("about_to_sleep", "loyal"), rfm_spec)
+    frame = who.pre_churn(store, ds, ClvSpec(), 0.3, ("about_to_sleep", "loyal"), rfm_spec)
     # Three repeat buyers are too few to fit: no P(alive), so only the segments flag anybody.
     assert frame.rows() == [
         ("m1", "loyal", 21, 4, 210.0, d("2024-02-12"), None, None, None, False, True),
         ("m5", "about_to_sleep", 53, 2, 50.0, d("2024-01-11"), None, None, None, False, True),
     ]
-    assert clv.pre_churn(store, ds, ClvSpec(Filters.of(channel="nowhere"))).height == 0
+    assert who.pre_churn(store, ds, ClvSpec(Filters.of(channel="nowhere"))).height == 0
 
 
 def test_top_bands_reads_from_the_top():
@@ -463,9 +464,9 @@ def test_top_bands_reads_from_the_top():
                           "predicted_clv": [30.0, 90.0, 80.0], "member_share": [0.6, 0.3, 0.1],
                           "value_share": [0.15, 0.45, 0.4]})
     # The top band alone holds 10 % of members: enough for 10 %, not for 20 % (then 50 + 10..50).
-    assert clv.top_bands(bands, 0.1) == {"low": 50.0, "member_share": 0.1, "value_share": 0.4}
-    assert clv.top_bands(bands, 0.2) == pytest.approx({"low": 10.0, "member_share": 0.4, "value_share": 0.85})
-    assert clv.top_bands(bands.clear(), 0.1) is None
+    assert why.top_bands(bands, 0.1) == {"low": 50.0, "member_share": 0.1, "value_share": 0.4}
+    assert why.top_bands(bands, 0.2) == pytest.approx({"low": 10.0, "member_share": 0.4, "value_share": 0.85})
+    assert why.top_bands(bands.clear(), 0.1) is None
 
 
 def test_a_refund_after_the_cutoff_does_not_hide_a_purchase_known_at_it(store):
@@ -525,15 +526,15 @@ def test_cdnow_through_the_sql_pipeline(cdnow_ds):
     in_days = clv.run(store, ds, ClvSpec(calibration, unit="day", horizon=52 * 7, model="bgnbd"), days)
     assert in_days["expected_purchases"].to_list() == pytest.approx(in_weeks["expected_purchases"].to_list(),
                                                                      rel=0.005, abs=1e-4)
-    results = clv.backtest_models(store, ds, ClvSpec(), d("1997-09-30"))
-    table = clv.comparison(results)
+    results = backtest.backtest_models(store, ds, ClvSpec(), d("1997-09-30"))
+    table = backtest.comparison(results)
     assert table["model"].to_list() == ["bgnbd", "mbgnbd", "pareto_nbd"]
     assert table["actual"].to_list() == [1882] * 3 and table["members"].to_list() == [2357] * 3
     assert table["predicted"].to_list() == pytest.approx([1653, 1577, 1666], abs=2)
     assert dict(results["bgnbd"].summary.rows())["holdout_units"] == 39  # 1997-10-01 … 1998-06-30
     # The calibration table: members by repeat purchases before the cutoff add up to the 2,357, and
     # their mean actual holdout purchases weighted by members add up to the 1,882 (means rounded to 4 dp).
-    by_frequency = clv.by_frequency(results["bgnbd"])
+    by_frequency = backtest.by_frequency(results["bgnbd"])
     assert by_frequency["repeat_purchases"].to_list() == ["0", "1", "2", "3", "4", "5", "6", "7+"]
     assert by_frequency["members"].sum() == 2357 and by_frequency["members"][0] == 2357 - 946
     assert float((by_frequency["members"] * by_frequency["actual"]).sum()) == pytest.approx(1882, abs=0.1)
@@ -623,21 +624,21 @@ def test_a_pareto_fit_running_to_one_dropout_rate_says_so():
 
 def test_backtest_cutoffs_leave_four_weeks_to_learn_and_a_week_to_check():
     # Data 2024-01-01 … 2026-06-30: earliest 01-29 (+28 days), latest 06-23 (−7), default six months back.
-    assert clv.backtest_cutoffs(d("2024-01-01"), d("2026-06-30")) == (d("2024-01-29"), d("2026-06-23"),
+    assert backtest.backtest_cutoffs(d("2024-01-01"), d("2026-06-30")) == (d("2024-01-29"), d("2026-06-23"),
                                                                       d("2025-12-30"))
     # Three months of data: six months back is before the earliest, so the earliest.
-    assert clv.backtest_cutoffs(d("2026-04-01"), d("2026-06-30")) == (d("2026-04-29"), d("2026-06-23"),
+    assert backtest.backtest_cutoffs(d("2026-04-01"), d("2026-06-30")) == (d("2026-04-29"), d("2026-06-23"),
                                                                       d("2026-04-29"))
     # Five weeks: 02-01 + 28 = 03-01 is not before 03-07 − 7 = 02-28: too short. No data: none.
-    assert clv.backtest_cutoffs(d("2026-02-01"), d("2026-03-07")) is None
-    assert clv.backtest_cutoffs(None, None) is None
+    assert backtest.backtest_cutoffs(d("2026-02-01"), d("2026-03-07")) is None
+    assert backtest.backtest_cutoffs(None, None) is None
 
 
 def test_value_vs_cac_from_the_historical_rows():
     rows = pl.DataFrame({"input": ["annual_revenue_per_buyer", "gross_margin", "cac"], "value": [1200.0, 0.4, 160.0]})
-    assert clv.value_vs_cac(rows) == (480.0, 3.0)   # 1200 × 0.4 = 480 a year; 480 / 160 = 3×
+    assert why.value_vs_cac(rows) == (480.0, 3.0)   # 1200 × 0.4 = 480 a year; 480 / 160 = 3×
     free = rows.with_columns(pl.when(pl.col("input") == "cac").then(0.0).otherwise(pl.col("value")).alias("value"))
-    assert clv.value_vs_cac(free) == (480.0, None)  # nothing spent: no ratio
+    assert why.value_vs_cac(free) == (480.0, None)  # nothing spent: no ratio
     unknown = rows.with_columns(pl.when(pl.col("input") == "annual_revenue_per_buyer").then(None)
                                 .otherwise(pl.col("value")).alias("value"))
-    assert clv.value_vs_cac(unknown) == (None, None)
+    assert why.value_vs_cac(unknown) == (None, None)

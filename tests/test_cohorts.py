@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from lib.cohorts import (CohortSpec, at_period, average, compare, members, run,
+from lib.cohorts import (CohortCell, CohortSpec, at_period, average, compare, members, run,
                          scoped)
 from lib import reports
 from lib.filters import Filters
@@ -134,7 +134,7 @@ def test_date_range_takes_whole_cohorts_and_follows_them_to_as_of(store, ds):
     ]
     # From February: m6 bought in February but first bought in December, so is not in it.
     feb = CohortSpec(Filters(start=d("2024-02-01")))
-    assert members(store, ds, feb, FEB)["member_id"].to_list() == ["m4", "m5"]
+    assert members(store, ds, feb, CohortCell(FEB))["member_id"].to_list() == ["m4", "m5"]
     assert run(store, ds, feb)["cohort"].unique().to_list() == [FEB]
 
 
@@ -219,7 +219,7 @@ def test_signup_basis_counts_every_signup(store, ds):
         (FEB, 1, 1, 0, 0.0, True),
         (FEB, 2, 1, 1, 1.0, False),   # m5 o13
     ]
-    assert members(store, ds, CohortSpec(basis="signup"), JAN).rows() == [
+    assert members(store, ds, CohortSpec(basis="signup"), CohortCell(JAN)).rows() == [
         # member, signup_date, purchases from k0 on, revenue from k0 on
         ("m2", d("2024-01-10"), 1, 60.0),    # o4 80, o5 −20
         ("m4", d("2024-01-25"), 2, 60.0),    # o9 50 net, o10 10
@@ -256,7 +256,7 @@ def test_rolling_30_day_windows(store, ds):
         (JAN, 2, 3, 1, 1 / 3, False), # m1; 01-31 + 89 = 04-29 > 04-08
         (JAN, 3, 3, 0, 0.0, False),
     ]
-    assert members(store, ds, spec, JAN, 1)["member_id"].to_list() == ["m1", "m3"]
+    assert members(store, ds, spec, CohortCell(JAN, 1))["member_id"].to_list() == ["m1", "m3"]
 
 
 def test_quarter_cohorts(store, ds):
@@ -304,22 +304,22 @@ def test_members_behind_every_cell_add_up(store, ds):
     for spec in specs:
         frame = run(store, ds, spec)
         for cohort, size in frame.select("cohort", "cohort_size").unique().rows():
-            assert members(store, ds, spec, cohort).height == size, (spec, cohort)
+            assert members(store, ds, spec, CohortCell(cohort)).height == size, (spec, cohort)
         for cohort, k, _, retained, _, _ in frame.rows():
-            assert members(store, ds, spec, cohort, k).height == retained, (spec, cohort, k)
+            assert members(store, ds, spec, CohortCell(cohort, k)).height == retained, (spec, cohort, k)
     revenue = CohortSpec(mode="revenue")
     for cohort, k, _, amount, _, _ in run(store, ds, revenue).rows():
-        assert members(store, ds, revenue, cohort, k)["revenue"].sum() == pytest.approx(amount)
+        assert members(store, ds, revenue, CohortCell(cohort, k))["revenue"].sum() == pytest.approx(amount)
 
 
 def test_members_behind_named_cells(store, ds):
-    assert members(store, ds, CohortSpec(), JAN, 1).rows() == [
+    assert members(store, ds, CohortSpec(), CohortCell(JAN, 1)).rows() == [
         ("m1", d("2024-01-05"), 1, 50.0)]                       # not m2: o5 is refund-only
-    assert members(store, ds, CohortSpec(), d("2024-01-31"), 0).rows() == [
+    assert members(store, ds, CohortSpec(), CohortCell(d("2024-01-31"), 0)).rows() == [
         ("m1", d("2024-01-05"), 1, 100.0), ("m2", d("2024-01-20"), 1, 80.0),
         ("m3", d("2024-01-31"), 2, 100.0)]                      # any date names its cohort; m3's 2 orders
-    assert members(store, ds, CohortSpec(mode="unbounded"), JAN, 1)["member_id"].to_list() == ["m1", "m3"]
-    assert members(store, ds, CohortSpec(mode="revenue"), JAN, 1).rows() == [
+    assert members(store, ds, CohortSpec(mode="unbounded"), CohortCell(JAN, 1))["member_id"].to_list() == ["m1", "m3"]
+    assert members(store, ds, CohortSpec(mode="revenue"), CohortCell(JAN, 1)).rows() == [
         ("m1", d("2024-01-05"), 1, 50.0), ("m2", d("2024-01-20"), 0, -20.0)]  # refunds are revenue
 
 
@@ -329,7 +329,7 @@ def test_nothing_in_scope_gives_empty_frames(store, ds):
     assert frame.height == 0 and frame.columns == ["cohort", "period", "cohort_size", "retained", "rate",
                                                    "complete"]
     assert average(store, ds, nowhere).height == 0
-    assert members(store, ds, nowhere, JAN, 0).height == 0
+    assert members(store, ds, nowhere, CohortCell(JAN, 0)).height == 0
     assert run(store, ds, CohortSpec(Filters(start=d("2025-01-01")))).height == 0   # no cohort after data end
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
+import pkgutil
 import math
 import re
 from pathlib import Path
@@ -32,14 +33,14 @@ def sections(path: Path) -> list[tuple[str | None, str]]:
 
 def owners(report: str | None) -> list[object]:
     """The modules a section's constants may come from: the report's analysis (and, for clv, the
-    model maths it stands on), then every lib module."""
+    model maths, the backtest and the 5W1H composites built on it), then every lib module."""
     from lib import reports
 
     first = [reports.REPORTS[report].module] if report else []
     if report == "clv":
-        first.append(importlib.import_module("lib.btyd"))
-    rest = [importlib.import_module(f"lib.{p.stem}") for p in sorted((ROOT / "lib").glob("*.py"))
-            if p.stem not in ("__main__", "__init__")]
+        first += [importlib.import_module(f"lib.{name}") for name in ("btyd", "backtest", "w5h1.why", "w5h1.who")]
+    rest = [importlib.import_module(module.name) for module in pkgutil.walk_packages([str(ROOT / "lib")], "lib.")
+            if not module.name.endswith("__main__")]
     return first + rest
 
 

@@ -7,7 +7,7 @@ import pytest
 from lib.filters import Filters
 from lib.activity import ActivitySpec
 from lib.activity import run as activity_run
-from lib.kpis import KpiSpec, members, run, series, trend, window
+from lib.kpis import KpiCell, KpiSpec, members, run, series, trend, window
 from tests.fixtures import build, d
 
 LINES = [
@@ -51,14 +51,14 @@ def test_window_and_previous_window(store, ds):
 
 def test_members_behind_each_count_add_up(store, ds):
     table = dict(zip(*run(store, ds, SPEC).select("metric", "value").to_dict(as_series=False).values()))
-    assert members(store, ds, SPEC, "buyers").rows() == [
+    assert members(store, ds, SPEC, KpiCell("buyers")).rows() == [
         ("m1", 1, d("2024-01-05")), ("m3", 2, d("2024-02-15")), ("m4", 1, d("2023-12-20"))]
-    assert members(store, ds, SPEC, "buyers").height == table["buyers"]
-    assert members(store, ds, SPEC, "new_buyers")["member_id"].to_list() == ["m3"]
-    assert members(store, ds, SPEC, "repeat_buyers")["member_id"].to_list() == ["m1", "m3", "m4"]
-    assert members(store, ds, SPEC, "retained")["member_id"].to_list() == ["m1"]
-    assert members(store, ds, SPEC, "retained", window="previous")["member_id"].to_list() == ["m1"]
-    assert members(store, ds, SPEC, "buyers", window="previous")["member_id"].to_list() == ["m1", "m2"]
+    assert members(store, ds, SPEC, KpiCell("buyers")).height == table["buyers"]
+    assert members(store, ds, SPEC, KpiCell("new_buyers"))["member_id"].to_list() == ["m3"]
+    assert members(store, ds, SPEC, KpiCell("repeat_buyers"))["member_id"].to_list() == ["m1", "m3", "m4"]
+    assert members(store, ds, SPEC, KpiCell("retained"))["member_id"].to_list() == ["m1"]
+    assert members(store, ds, SPEC, KpiCell("retained", window="previous"))["member_id"].to_list() == ["m1"]
+    assert members(store, ds, SPEC, KpiCell("buyers", window="previous"))["member_id"].to_list() == ["m1", "m2"]
 
 
 def test_defaults_cover_all_history(store, ds):

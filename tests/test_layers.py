@@ -35,7 +35,7 @@ def test_the_check_sees_an_import(tmp_path):
 
 def test_pages_hold_no_sql():
     keywords = ("SELECT ", "GROUP BY", "FROM order_lines", "JOIN ")
-    offenders = [f"{path.name}: {word.strip()}" for path in sorted((ROOT / "pages").glob("*.py"))
+    offenders = [f"{path.name}: {word.strip()}" for path in sorted((ROOT / "pages").rglob("*.py"))
                  for word in keywords if word in path.read_text(encoding="utf-8")]
     assert offenders == []
 

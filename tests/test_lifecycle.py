@@ -12,7 +12,8 @@ import polars as pl
 import pytest
 
 from lib.filters import Filters
-from lib.lifecycle import (MIX_COLUMNS, RUN_COLUMNS, STAGES, LifecycleSpec, MigrationCell, funnel, members,
+from lib.lifecycle import (MIX_COLUMNS, RUN_COLUMNS, STAGES, LifecycleSpec, MigrationCell, StageCell,
+                           StepCell, funnel, members,
                            migration, mix_over_time, prospects_known, run, summary)
 from tests.fixtures import build, d
 
@@ -106,7 +107,7 @@ def test_summary_all_stages_in_funnel_order(store, ds):
         ("churned", 2),       # c181, ch2
     ]
     for stage, count in summary(store, ds).rows():
-        assert members(store, ds, stage=stage).height == count
+        assert members(store, ds, LifecycleSpec(), StageCell(stage)).height == count
 
 
 def test_funnel(store, ds):
@@ -118,8 +119,8 @@ def test_funnel(store, ds):
         ("stable", 1),            # s1
     ]
     for step, count in funnel(store, ds).rows():
-        assert members(store, ds, step=step).height == count
-    assert members(store, ds, step="third_purchase")["member_id"].to_list() == ["ch2", "dg", "ds", "g1", "s1"]
+        assert members(store, ds, LifecycleSpec(), StepCell(step)).height == count
+    assert members(store, ds, LifecycleSpec(), StepCell("third_purchase"))["member_id"].to_list() == ["ch2", "dg", "ds", "g1", "s1"]
 
 
 def test_thresholds_are_options(store, ds):
@@ -150,9 +151,9 @@ def test_migration_between_two_dates(store, ds):
         ("stable", "churned", 1),     # ch2
     ]
     cell = MigrationCell(d("2024-06-30"), d("2024-12-31"), "prospect", "decline")
-    assert members(store, ds, migration=cell).rows() == [("dg", "prospect", "decline"), ("ds", "prospect", "decline")]
+    assert members(store, ds, LifecycleSpec(), cell).rows() == [("dg", "prospect", "decline"), ("ds", "prospect", "decline")]
     new = MigrationCell(d("2024-06-30"), d("2024-12-31"), None, "exploration")
-    assert members(store, ds, migration=new)["member_id"].to_list() == ["c180", "e1"]
+    assert members(store, ds, LifecycleSpec(), new)["member_id"].to_list() == ["c180", "e1"]
 
 
 def test_as_of_later_registers_p2_and_churns_c180(store, ds):
@@ -169,7 +170,7 @@ def test_order_filter(store, ds):
     assert summary(store, ds, spec).rows() == [
         ("prospect", 0), ("exploration", 1), ("growth", 1), ("stable", 0), ("decline", 0), ("churned", 0)]
     assert run(store, ds, spec)["member_id"].to_list() == ["ds", "g1"]
-    assert members(store, ds, spec, stage="prospect").height == 0
+    assert members(store, ds, spec, StageCell("prospect")).height == 0
     assert funnel(store, ds, spec).rows() == [
         ("registered", 2),       # the members with a stage: the 天猫 buyers g1, ds
         ("first_purchase", 2),
@@ -248,7 +249,7 @@ def test_empty_scope(store, ds):
 
 def test_rejects_unknown_cells_and_bad_thresholds(store, ds):
     with pytest.raises(ValueError):
-        members(store, ds, stage="sleeping")
+        StageCell("sleeping")
     with pytest.raises(ValueError):
         LifecycleSpec(churn_days=-1)
 

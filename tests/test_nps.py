@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from lib.filters import Filters
-from lib.nps import RUN_COLUMNS, NpsSpec, members, run
+from lib.nps import RUN_COLUMNS, NpsCell, NpsSpec, members, run
 from tests.fixtures import build, d
 
 LINES = [
@@ -114,24 +114,24 @@ def test_filters(store, ds):
 
 
 def test_members_behind_each_cell(store, ds):
-    assert members(store, ds, NpsSpec(), d("2024-02-01")).rows() == [
+    assert members(store, ds, NpsSpec(), NpsCell(d("2024-02-01"))).rows() == [
         ("a", d("2024-02-20"), 9, "promoter"), ("c", d("2024-02-01"), 8, "passive"),
         ("x", d("2024-02-10"), 7, "passive")]
-    assert members(store, ds, NpsSpec(by="channel"), None)["member_id"].to_list() == ["d", "x"]
-    assert members(store, ds, NpsSpec(by="channel"), "门店", "detractor").rows() == [
+    assert members(store, ds, NpsSpec(by="channel"), NpsCell(None))["member_id"].to_list() == ["d", "x"]
+    assert members(store, ds, NpsSpec(by="channel"), NpsCell("门店", "detractor")).rows() == [
         ("c", d("2024-03-10"), 0, "detractor")]
     for by in ("period", "channel", "member_tier", "segment", "stage"):
         spec = NpsSpec(by=by)
         for group, responses, promoters, _, detractors, _ in run(store, ds, spec).rows():
-            assert members(store, ds, spec, group).height == responses
-            assert members(store, ds, spec, group, "promoter").height == promoters
-            assert members(store, ds, spec, group, "detractor").height == detractors
+            assert members(store, ds, spec, NpsCell(group)).height == responses
+            assert members(store, ds, spec, NpsCell(group, "promoter")).height == promoters
+            assert members(store, ds, spec, NpsCell(group, "detractor")).height == detractors
 
 
 def test_empty(store, ds):
     assert run(store, ds, NpsSpec(Filters.of(member_tier="nowhere"))).height == 0
     assert run(store, ds, NpsSpec(Filters.of(channel="nowhere"), by="segment")).height == 0
-    assert members(store, ds, NpsSpec(Filters.of(channel="nowhere")), d("2024-01-01")).height == 0
+    assert members(store, ds, NpsSpec(Filters.of(channel="nowhere")), NpsCell(d("2024-01-01"))).height == 0
 
 
 def test_rejects_unknown_options():

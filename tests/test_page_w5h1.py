@@ -331,7 +331,7 @@ def pre_churn_row(at, member: str) -> pd.Series:
 
 
 def comparison(at):
-    """The backtest's table of models (clv.comparison's columns) and its values."""
+    """The backtest's table of models (backtest.comparison's columns) and its values."""
     [grid] = [d for d in at.dataframe if "error_pct" in d.value.columns]
     return grid, grid.value
 
@@ -393,7 +393,7 @@ def test_the_backtest_as_two_pictures_and_the_models_compared(population, lang, 
     assert line["x0"] == line["x1"] == "2023-12-30"
     assert words["cut"] in [a["text"] for a in cumulative["layout"]["annotations"]]
     assert cumulative["layout"]["xaxis"]["range"][0] < "2023-12-30"
-    # The calibration plot (clv.by_frequency): mean holdout purchases per member by repeat purchases
+    # The calibration plot (backtest.by_frequency): mean holdout purchases per member by repeat purchases
     # before the cut-off, 0 … 6 and 7+; 123 members had none, and bought 0.626 times each afterwards.
     calibration = figure(at, words["calibration"])
     bars = traces(calibration, "bar")

@@ -120,8 +120,6 @@ def test_compare_sentence():
     assert readings.compare(frame.filter(pl.col("scope") == "天猫")) is None
 
 
-def test_period_labels_and_no_reading():
-    assert [readings.period_label(d("2026-08-01"), p) for p in ("month", "quarter")] == ["2026-08", "2026-Q3"]
-    assert readings.period_label(d("2026-10-26"), "week") == "2026-10-26"
+def test_no_reading_and_plain_values():
     assert text(None, "en") == ""
     assert text(Reading("overview.read_active_one", (("period", "2024-01"), ("now_n", 2))), "zh") == "2024-01，活跃会员 2 人。"

@@ -12,8 +12,8 @@ from tests import report_snapshots
 
 
 @pytest.fixture(scope="module")
-def demo_db(tmp_path_factory):
-    return report_snapshots.demo_workspace(tmp_path_factory.mktemp("snapshots"))
+def demo_db(demo_workspace):
+    return demo_workspace
 
 
 def test_every_report_prints_what_it_printed(demo_db):

@@ -9,6 +9,7 @@ from lib import lifecycle
 from lib import reports
 from lib.filters import Filters
 from lib.repurchase import (
+    RepurchaseCell,
     RepurchaseSpec,
     cycle_buckets,
     cycle_summary,
@@ -104,27 +105,27 @@ def test_gap_buckets_and_their_members(store, ds):
         ("61-90", 61, 90, 0, 0), ("91-180", 91, 180, 0, 0), ("181-365", 181, 365, 0, 0),
         ("366+", 366, None, 0, 0),
     ]
-    assert members(store, ds, BY_CATEGORY, "gap", gap_days=(0, 7))["member_id"].to_list() == ["m2"]
-    assert members(store, ds, BY_CATEGORY, "gap", gap_days=(15, 30))["member_id"].to_list() == ["m1", "m3"]
-    assert members(store, ds, BY_CATEGORY, "gap", gap_days=(366, None)).height == 0
+    assert members(store, ds, BY_CATEGORY, RepurchaseCell("gap", gap_days=(0, 7)))["member_id"].to_list() == ["m2"]
+    assert members(store, ds, BY_CATEGORY, RepurchaseCell("gap", gap_days=(15, 30)))["member_id"].to_list() == ["m1", "m3"]
+    assert members(store, ds, BY_CATEGORY, RepurchaseCell("gap", gap_days=(366, None))).height == 0
 
 
 def test_members_behind_buyers_and_repeat_buyers(store, ds):
-    assert members(store, ds, BY_CATEGORY, "buyers", item="milk").rows() == [
+    assert members(store, ds, BY_CATEGORY, RepurchaseCell("buyers", item="milk")).rows() == [
         # member, purchases with milk, gaps, last, own median gap
         ("m1", 3, 2, d("2024-03-01"), 30.0),
         ("m2", 1, 0, d("2024-02-19"), None),
         ("m3", 1, 0, d("2024-02-01"), None),
     ]
-    assert members(store, ds, BY_CATEGORY, "repeat_buyers", item="diaper").rows() == [
+    assert members(store, ds, BY_CATEGORY, RepurchaseCell("repeat_buyers", item="diaper")).rows() == [
         ("m2", 2, 1, d("2024-01-10"), 0.0), ("m3", 2, 1, d("2024-02-21"), 20.0)]
     # Every count of run() has exactly that many members behind it.
     for item, buyers, repeat, *_ in run(store, ds, BY_CATEGORY).rows():
-        assert members(store, ds, BY_CATEGORY, "buyers", item=item).height == buyers
-        assert members(store, ds, BY_CATEGORY, "repeat_buyers", item=item).height == repeat
+        assert members(store, ds, BY_CATEGORY, RepurchaseCell("buyers", item=item)).height == buyers
+        assert members(store, ds, BY_CATEGORY, RepurchaseCell("repeat_buyers", item=item)).height == repeat
     # Without an item: buyers of anything (m5 only has a refund), and those with a second purchase.
-    assert members(store, ds, BY_CATEGORY, "buyers")["member_id"].to_list() == ["m1", "m2", "m3", "m4"]
-    assert members(store, ds, BY_CATEGORY, "repeat_buyers")["member_id"].to_list() == ["m1", "m2", "m3"]
+    assert members(store, ds, BY_CATEGORY, RepurchaseCell("buyers"))["member_id"].to_list() == ["m1", "m2", "m3", "m4"]
+    assert members(store, ds, BY_CATEGORY, RepurchaseCell("repeat_buyers"))["member_id"].to_list() == ["m1", "m2", "m3"]
 
 
 def test_category_filter(store, ds):
@@ -171,7 +172,7 @@ def test_date_range_keeps_history(store, ds):
     ]
     # In-range purchases o3 o7 o8 o9; gaps ending in range: o3 30 (from o2), o7 40 (from o5), o9 20.
     assert cycle_summary(store, ds, spec).rows() == [(4, 3, 30.0, 30.0, 25.0, 35.0)]
-    assert members(store, ds, spec, "repeat_buyers", item="milk")["member_id"].to_list() == ["m1"]
+    assert members(store, ds, spec, RepurchaseCell("repeat_buyers", item="milk"))["member_id"].to_list() == ["m1"]
 
 
 def test_next_purchases(store, ds):
@@ -272,7 +273,7 @@ def test_empty_scope(store, ds):
     assert cycles(store, ds, nowhere).height == 0
     assert cycle_summary(store, ds, nowhere).rows() == [(0, 0, None, None, None, None)]
     assert cycle_buckets(store, ds, nowhere)["gaps"].sum() == 0
-    assert members(store, ds, nowhere, "buyers").height == 0
+    assert members(store, ds, nowhere, RepurchaseCell("buyers")).height == 0
     assert next_purchases(store, ds, nowhere, 0.2, 1).height == 0
 
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 import pytest
 
 from lib.filters import Filters
-from lib.rfm import (POPULATION_COLUMNS, RUN_COLUMNS, SEGMENT_GRID, SEGMENTS, VALUE_GROUPS, RfmSpec, grid,
-                     members, population, run, segments, thresholds, value_groups)
+from lib.rfm import (POPULATION_COLUMNS, RUN_COLUMNS, SEGMENT_GRID, SEGMENTS, VALUE_GROUPS, RfmCell, RfmSpec,
+                     grid, members, population, run, segments, thresholds, value_groups)
 from tests.fixtures import build, d
 
 S, T = {"channel": "门店"}, {"channel": "天猫"}
@@ -137,7 +137,7 @@ def test_r_by_f_grid(store, ds):
     }
     assert all(v == [0, 0.0, 0.0] for k, v in cells.items() if k not in nonzero)
     for (r, f), (count, *_) in cells.items():
-        assert members(store, ds, r_score=r, f_score=f).height == count
+        assert members(store, ds, RfmSpec(), RfmCell(r_score=r, f_score=f)).height == count
 
 
 def test_segments_and_value_groups_with_members_behind_them(store, ds):
@@ -165,12 +165,12 @@ def test_segments_and_value_groups_with_members_behind_them(store, ds):
         ("general_retain", 0, 0.0, 0.0),
         ("general_winback", 2, 170.0, 170 / total),    # m01 100 + m03 70
     ]
-    assert members(store, ds, segment="at_risk")["member_id"].to_list() == ["m07", "m08"]
-    assert members(store, ds, value_group="general_winback")["member_id"].to_list() == ["m01", "m03"]
+    assert members(store, ds, RfmSpec(), RfmCell(segment="at_risk"))["member_id"].to_list() == ["m07", "m08"]
+    assert members(store, ds, RfmSpec(), RfmCell(value_group="general_winback"))["member_id"].to_list() == ["m01", "m03"]
     for name, count, *_ in segments(store, ds).rows():
-        assert members(store, ds, segment=name).height == count
+        assert members(store, ds, RfmSpec(), RfmCell(segment=name)).height == count
     for name, count, *_ in value_groups(store, ds).rows():
-        assert members(store, ds, value_group=name).height == count
+        assert members(store, ds, RfmSpec(), RfmCell(value_group=name)).height == count
 
 
 def test_order_filter_all_tied_frequency(store, ds):
@@ -228,7 +228,7 @@ def test_empty_scope(store, ds):
     assert segments(store, ds, spec).rows()[0] == ("champions", 0, 0.0, None)
     assert value_groups(store, ds, spec)["members"].to_list() == [0] * len(VALUE_GROUPS)
     assert thresholds(store, ds, spec).row(1) == ("frequency", ">=", "quintile", None, None, None, None)
-    assert members(store, ds, spec, segment="lost").height == 0
+    assert members(store, ds, spec, RfmCell(segment="lost")).height == 0
 
 
 def test_population_and_the_means_value_groups_use(store, ds):

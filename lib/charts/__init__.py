@@ -60,21 +60,6 @@ def display_table(frame: pl.DataFrame, headers: dict[str, str], lang: Lang, **sh
 # -- numbers inside heatmap cells ---------------------------------------------------------------
 
 TEXT_SIZES = (8, 12)  # px, the smallest and largest cell text
-COMPACT_UNITS = {"zh": ((1e8, "亿"), (1e4, "万")), "en": ((1e9, "B"), (1e6, "M"), (1e3, "K"))}
-
-
-def compact(value: float | None, lang: Lang) -> str:
-    """A number in at most about 4 characters, for a chart cell or tick: 898, 1.1K / 1116, 12K /
-    1.2万, 593K / 59万; one decimal only below 10 units (the hover has the full value)."""
-    if value is None:
-        return ""
-    sign, v = ("-" if value < 0 else ""), abs(value)
-    for size, unit in COMPACT_UNITS[lang]:
-        if v >= size:
-            short = v / size
-            digits = f"{short:.1f}".removesuffix(".0") if round(short, 1) < 10 else f"{short:.0f}"
-            return f"{sign}{digits}{unit}"
-    return f"{value:.0f}" if lang == "zh" else f"{value:,.0f}"
 
 
 def _em(text: str) -> float:

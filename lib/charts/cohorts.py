@@ -18,10 +18,10 @@ import plotly.graph_objects as go
 import polars as pl
 from plotly.colors import sample_colorscale
 
-from lib.charts import HEAT_SCALE, PALETTE, compact, style, text_size
+from lib.charts import HEAT_SCALE, PALETTE, style, text_size
+from lib.formatting import DEFAULT_CURRENCY, compact, money_full, percent, period_label
 from lib.i18n import Lang, t
 from lib.periods import Period
-from lib.readings import period_label
 
 MAX_COHORTS = 160  # the latest cohorts drawn; the page says when there are more
 TEXT_LIMIT = 40  # write the value in each cell while cohorts and periods are both ≤ this
@@ -51,11 +51,10 @@ def y_title(mode: str, lang: Lang) -> str:
     return t(f"cohorts.y_{mode}", lang)
 
 
-# Chinese counts in 万 / 亿, English in K / M / B (as Intl.NumberFormat's compact notation does).
 def _percent(rate: float, width: int) -> str:
     """Cell text of a rate: "29%", or "29" when the cells are too narrow for the sign (the colour
     bar and the hover say it is a percentage)."""
-    return f"{rate:.0%}" if width <= NARROW else f"{rate * 100:.0f}"
+    return percent(rate, 0) if width <= NARROW else f"{rate * 100:.0f}"
 
 
 def _row_px(rows: int) -> int:
@@ -63,10 +62,10 @@ def _row_px(rows: int) -> int:
 
 
 def heatmap(frame: pl.DataFrame, lang: Lang, *, period: Period, basis: str = "first_purchase", mode: str = "classic",
-            rolling: int | None = None, show: str = "rate") -> go.Figure:
+            rolling: int | None = None, show: str = "rate", currency: str = DEFAULT_CURRENCY) -> go.Figure:
     """The retention triangle of a lib.cohorts.run frame: colour = rate; cell text = rate
-    (show "rate") or retained members / revenue (show "count"). Click targets: an invisible
-    marker on each cell whose customdata is [cohort ISO date, period]."""
+    (show "rate") or retained members / revenue (show "count"), revenue in `currency` in the hover.
+    Click targets: an invisible marker on each cell whose customdata is [cohort ISO date, period]."""
     frame = latest(frame)
     cohorts = frame["cohort"].unique().sort().to_list()
     labels = [period_label(c, period) for c in cohorts]
@@ -88,11 +87,11 @@ def heatmap(frame: pl.DataFrame, lang: Lang, *, period: Period, basis: str = "fi
             text_done[i][k] = shown
         else:
             text_open[i][k] = shown + ("*" if width <= NARROW else "")
-        amount = f"¥{retained:,.2f}" if mode == "revenue" else f"{retained:,}"
+        amount = money_full(retained, currency=currency) if mode == "revenue" else f"{retained:,}"
         points["x"].append(k)
         points["y"].append(labels[i])
         points["customdata"].append([cohort.isoformat(), k, f"{size:,}", amount,
-                                     "–" if rate is None else f"{rate:.1%}", "" if complete else f"<br><i>{note}</i>",
+                                     percent(rate), "" if complete else f"<br><i>{note}</i>",
                                      labels[i]])
     later = [r for r in frame.filter(pl.col("period") > 0)["rate"].to_list() if r is not None]
     zmax = max(later) if later and max(later) > 0 else 1.0
@@ -158,9 +157,11 @@ def period0_is_whole(basis: str, mode: str) -> bool:
 
 
 def curves(frame: pl.DataFrame, average: pl.DataFrame, lang: Lang, *, period: Period,
-           basis: str = "first_purchase", mode: str = "classic", rolling: int | None = None) -> go.Figure:
+           basis: str = "first_purchase", mode: str = "classic", rolling: int | None = None,
+           currency: str = DEFAULT_CURRENCY) -> go.Figure:
     """One thin line per cohort (complete cells only; darker = newer) and the weighted average
-    (lib.cohorts.average) drawn bold; from period 1 when period 0 is 100 % by definition."""
+    (lib.cohorts.average) drawn bold; from period 1 when period 0 is 100 % by definition. Revenue
+    in the hover in `currency`."""
     start = 1 if period0_is_whole(basis, mode) else 0
     frame = latest(frame).filter(pl.col("complete") & pl.col("rate").is_not_null() & (pl.col("period") >= start))
     average = average.filter(pl.col("period") >= start)
@@ -171,7 +172,7 @@ def curves(frame: pl.DataFrame, average: pl.DataFrame, lang: Lang, *, period: Pe
         "cohorts.period_revenue" if mode == "revenue" else "cohorts.retained", lang)
     for i, (cohort, part) in enumerate(frame.group_by("cohort", maintain_order=True)):
         label = period_label(cohort[0], period)
-        retained = [f"¥{v:,.0f}" if mode == "revenue" else f"{v:,}" for v in part["retained"].to_list()]
+        retained = [money_full(v, 0, currency) if mode == "revenue" else f"{v:,}" for v in part["retained"].to_list()]
         fig.add_scatter(
             x=part["period"].to_list(), y=part["rate"].to_list(), mode="lines", name=t("cohorts.each_cohort", lang),
             legendgroup="cohorts", showlegend=i == 0, line={"color": shades[cohorts.index(cohort[0])], "width": 1.2},

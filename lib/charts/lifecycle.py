@@ -9,9 +9,9 @@ import plotly.graph_objects as go
 import polars as pl
 
 from lib.charts import display_table, names, style
+from lib.formatting import period_label
 from lib.i18n import Lang, t
 from lib.lifecycle import STAGES
-from lib.readings import period_label
 
 # One colour per stage, the same on every chart (grey → cyan → green → blue → amber → red).
 STAGE_COLORS: dict[str, str] = {

@@ -11,6 +11,7 @@ import polars as pl
 
 from lib.charts import PALETTE, style
 from lib.clv import MODEL_LABELS
+from lib.formatting import DEFAULT_CURRENCY, money_hover, percent
 from lib.i18n import Lang, t
 
 PURCHASE_COLOUR = PALETTE[0]
@@ -33,7 +34,7 @@ def probability_text(p: float) -> str:
         return "<0.1%"
     if p >= 0.9995:
         return ">99.9%"
-    return f"{p:.1%}"
+    return percent(p)
 
 
 def probability_cards(value: dict, model: str, status: str, lang: Lang) -> dict[str, tuple[str, str | None]]:
@@ -83,9 +84,10 @@ def _text(value: object) -> str:
 
 
 def timeline(orders: pl.DataFrame, lang: Lang, member_id: str, expected_next: date | None = None,
-             as_of: date | None = None, start: date | None = None, end: date | None = None) -> go.Figure:
-    """Each order (member360.orders) as a point: x = order time, y = net amount (¥), size by
-    amount; purchases and refunds in two colours. Dashed lines mark data end and the expected
+             as_of: date | None = None, start: date | None = None, end: date | None = None,
+             currency: str = DEFAULT_CURRENCY) -> go.Figure:
+    """Each order (member360.orders) as a point: x = order time, y = net amount (in `currency`),
+    size by amount; purchases and refunds in two colours. Dashed lines mark data end and the expected
     date of the next order; the sidebar's date range, when set, is shaded."""
     fig = go.Figure()
     largest = float(orders["amount"].abs().max() or 0) if orders.height else 0.0
@@ -109,7 +111,7 @@ def timeline(orders: pl.DataFrame, lang: Lang, member_id: str, expected_next: da
             hovertemplate=(
                 f"<b>{t('member.hover_order', lang)} %{{customdata[0]}}</b> · %{{customdata[4]}}<br>"
                 f"%{{x|%Y-%m-%d %H:%M}}<br>"
-                f"{t('member.hover_amount', lang)}{colon}¥%{{y:,.2f}}<br>"
+                f"{t('member.hover_amount', lang)}{colon}{money_hover('y', 2, currency)}<br>"
                 f"{t('member.hover_items', lang)}{lines}{colon}%{{customdata[1]}}<br>"
                 f"{t('channel', lang)}{colon}%{{customdata[2]}} · {t('store', lang)}{colon}%{{customdata[3]}}"
                 "<extra></extra>")))

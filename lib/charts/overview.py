@@ -9,9 +9,9 @@ import plotly.graph_objects as go
 import polars as pl
 
 from lib.charts import PALETTE, style
+from lib.formatting import DEFAULT_CURRENCY, money_hover, percent, period_label
 from lib.i18n import Lang, t
 from lib.periods import Period
-from lib.readings import period_label
 
 LIGHT = 0.45  # opacity of a period that is not over yet
 # Legend in a row between the title and the plot, so long titles never collide with it.
@@ -40,8 +40,8 @@ def _state(frame: pl.DataFrame, lang: Lang) -> list[str]:
     return ["" if done else f"<br><i>{note}</i>" for done in frame["complete"].to_list()]
 
 
-def revenue_split(activity: pl.DataFrame, period: Period, lang: Lang) -> go.Figure:
-    """Stacked bars per period: revenue of new and of existing members (lib.activity.run)."""
+def revenue_split(activity: pl.DataFrame, period: Period, lang: Lang, currency: str = DEFAULT_CURRENCY) -> go.Figure:
+    """Stacked bars per period: revenue of new and of existing members (lib.activity.run), in `currency`."""
     x = _labels(activity, period)
     new, existing = activity["revenue_new"].to_list(), activity["revenue_returning"].to_list()
     totals = [a + b for a, b in zip(new, existing)]
@@ -52,9 +52,9 @@ def revenue_split(activity: pl.DataFrame, period: Period, lang: Lang) -> go.Figu
         shares = [v / total if total > 0 else None for v, total in zip(values, totals)]
         fig.add_bar(x=x, y=values, name=name, marker={"color": colour, "opacity": _opacity(activity)},
                     customdata=[[s, total, note] for s, total, note in zip(shares, totals, state)],
-                    hovertemplate=f"%{{x}} · {name}<br>¥%{{y:,.0f}} · {t('overview.share', lang)} "
-                                  f"%{{customdata[0]:.1%}}<br>{t('revenue', lang)} ¥%{{customdata[1]:,.0f}}"
-                                  f"%{{customdata[2]}}<extra></extra>")
+                    hovertemplate=f"%{{x}} · {name}<br>{money_hover('y', 0, currency)} · {t('overview.share', lang)} "
+                                  f"%{{customdata[0]:.1%}}<br>{t('revenue', lang)} "
+                                  f"{money_hover('customdata[1]', 0, currency)}%{{customdata[2]}}<extra></extra>")
     fig.update_layout(barmode="relative")
     fig.update_xaxes(type="category")
     unit = _unit(period, lang)
@@ -126,7 +126,7 @@ def lifecycle_mix(summary: pl.DataFrame, as_of: date, lang: Lang) -> go.Figure:
     counts = [n for _, n in rows]
     fig = go.Figure(go.Bar(
         y=names, x=counts, orientation="h", marker={"color": [STAGE_COLOURS[s] for s, _ in rows]},
-        text=[f"{n:,} · {n / total:.1%}" for n in counts], textposition="auto", cliponaxis=False,
+        text=[f"{n:,} · {percent(n / total)}" for n in counts], textposition="auto", cliponaxis=False,
         customdata=[n / total for n in counts],
         hovertemplate=f"%{{y}}<br>{t('overview.members_axis', lang)} %{{x:,}} · %{{customdata:.1%}}<extra></extra>"))
     fig.update_yaxes(autorange="reversed")

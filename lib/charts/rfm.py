@@ -10,7 +10,8 @@ from typing import Literal
 import plotly.graph_objects as go
 import polars as pl
 
-from lib.charts import HEAT_SCALE, compact, display_table, names, style, text_size
+from lib.charts import HEAT_SCALE, display_table, names, style, text_size
+from lib.formatting import DEFAULT_CURRENCY, money_compact, money_full, money_hover
 from lib.i18n import Lang, t
 from lib.rfm import SCORES, SEGMENTS, VALUE_GROUPS
 
@@ -20,10 +21,6 @@ PREFIX = {"recency_days": "r", "frequency": "f", "monetary": "m"}
 
 
 # -- score bands: what each score means under the thresholds in use ----------------------------
-
-def _yuan(value: float) -> str:
-    return f"¥{value:,.0f}" if float(value).is_integer() else f"¥{value:,.2f}"
-
 
 def _recency_band(lo: float, hi: float, lang: Lang) -> str:
     """Whole days d with lo < d ≤ hi (recency is ≥ 0)."""
@@ -57,19 +54,19 @@ def _frequency_band(lo: float, hi: float, lang: Lang) -> str:
     return t("rfm.band_count_between", lang, lo=first, hi=last)
 
 
-def _money_band(lo: float, hi: float, lang: Lang) -> str:
-    """Amounts m with lo ≤ m < hi."""
+def _money_band(lo: float, hi: float, lang: Lang, currency: str) -> str:
+    """Amounts m with lo ≤ m < hi, in whole units when whole (¥99), else to the fen."""
     if hi <= lo:
         return t("rfm.band_none", lang)
     if lo == -math.inf:
-        return t("rfm.band_money_lt", lang, hi=_yuan(hi))
+        return t("rfm.band_money_lt", lang, hi=money_full(hi, None, currency))
     if hi == math.inf:
-        return t("rfm.band_money_ge", lang, lo=_yuan(lo))
-    return t("rfm.band_money_between", lang, lo=_yuan(lo), hi=_yuan(hi))
+        return t("rfm.band_money_ge", lang, lo=money_full(lo, None, currency))
+    return t("rfm.band_money_between", lang, lo=money_full(lo, None, currency), hi=money_full(hi, None, currency))
 
 
-def bands(thresholds: pl.DataFrame, lang: Lang) -> dict[str, list[str]]:
-    """{"r" | "f" | "m": [text for score 1, …, score 5]} from `rfm.thresholds()`.
+def bands(thresholds: pl.DataFrame, lang: Lang, currency: str = DEFAULT_CURRENCY) -> dict[str, list[str]]:
+    """{"r" | "f" | "m": [text for score 1, …, score 5]} from `rfm.thresholds()`, amounts in `currency`.
 
     A value's score is 1 + the thresholds it reaches; a null threshold is never reached, so
     it sorts as -inf for recency (≤) and +inf for frequency / monetary (≥)."""
@@ -82,9 +79,9 @@ def bands(thresholds: pl.DataFrame, lang: Lang) -> dict[str, list[str]]:
             out[prefix] = [_recency_band(cuts[5 - s], cuts[6 - s], lang) for s in SCORES]
         else:
             cuts = [-math.inf] + sorted(math.inf if v is None else v for v in values) + [math.inf]
-            band = _frequency_band if prefix == "f" else _money_band
-            # score s holds [cuts[s - 1], cuts[s])
-            out[prefix] = [band(cuts[s - 1], cuts[s], lang) for s in SCORES]
+            spans = [(cuts[s - 1], cuts[s]) for s in SCORES]  # score s holds [cuts[s - 1], cuts[s])
+            out[prefix] = ([_frequency_band(lo, hi, lang) for lo, hi in spans] if prefix == "f"
+                           else [_money_band(lo, hi, lang, currency) for lo, hi in spans])
     return out
 
 
@@ -95,10 +92,10 @@ def skipped_scores(score_bands: dict[str, list[str]], lang: Lang, prefixes: str 
     return ("、" if lang == "zh" else ", ").join(names)
 
 
-def threshold_table(thresholds: pl.DataFrame, lang: Lang) -> pl.DataFrame:
+def threshold_table(thresholds: pl.DataFrame, lang: Lang, currency: str = DEFAULT_CURRENCY) -> pl.DataFrame:
     """One row per dimension: its name, where the thresholds come from, and the range of each
-    score (5 first)."""
-    texts = bands(thresholds, lang)
+    score (5 first), amounts in `currency`."""
+    texts = bands(thresholds, lang, currency)
     rows = []
     for dimension, _rule, source, *_ in thresholds.rows():
         prefix = PREFIX[dimension]
@@ -113,13 +110,9 @@ def threshold_table(thresholds: pl.DataFrame, lang: Lang) -> pl.DataFrame:
 CELL_WIDTH = 45  # px of one of the 5 columns in a half-width chart at a 1440 px window
 
 
-def _cell_text(metric: Metric, value: float, lang: Lang) -> str:
+def _cell_text(metric: Metric, value: float, lang: Lang, currency: str) -> str:
     """Members in full ("2,408"); amounts short, as on the colour bar ("¥34万", "¥346K")."""
-    return f"{value:,.0f}" if metric == "members" else _short_yuan(value, lang)
-
-
-def _short_yuan(value: float, lang: Lang) -> str:
-    return f"-¥{compact(-value, lang)}" if value < 0 else f"¥{compact(value, lang)}"
+    return f"{value:,.0f}" if metric == "members" else money_compact(value, lang, currency)
 
 
 def _nice_step(span: float, count: int = 4) -> float:
@@ -130,17 +123,18 @@ def _nice_step(span: float, count: int = 4) -> float:
     return min((m * power for m in (1, 2, 5, 10)), key=lambda step: abs(math.log(step / raw)))
 
 
-def money_ticks(low: float, high: float, lang: Lang) -> dict:
+def money_ticks(low: float, high: float, lang: Lang, currency: str = DEFAULT_CURRENCY) -> dict:
     """Colour-bar ticks for amounts from `low` to `high`, written as the cells are (¥34万 / ¥346K)."""
     step = _nice_step(high - low)
     values = [k * step for k in range(math.ceil(low / step), math.floor(high / step) + 1)]
-    return {"tickvals": values, "ticktext": [_short_yuan(v, lang) for v in values]}
+    return {"tickvals": values, "ticktext": [money_compact(v, lang, currency) for v in values]}
 
 
 def heatmap(grid: pl.DataFrame, metric: Metric, lang: Lang, score_bands: dict[str, list[str]] | None = None,
-            height: int = 480) -> go.Figure:
+            height: int = 480, currency: str = DEFAULT_CURRENCY) -> go.Figure:
     """The 25 R × F cells of `rfm.grid()` coloured by `metric`; R down the side (5 on top), F
-    across; empty cells blank. Tick labels carry each score's range when `score_bands` is given.
+    across; empty cells blank; amounts in `currency`. Tick labels carry each score's range when
+    `score_bands` is given.
 
     Plotly cannot select heatmap cells, so a second, invisible trace puts one clickable marker
     in the middle of each non-empty cell (x = F score, y = R score); it carries the hover:
@@ -155,14 +149,14 @@ def heatmap(grid: pl.DataFrame, metric: Metric, lang: Lang, score_bands: dict[st
             n, rev, mean = cells.get((r, f), (0, 0.0, 0.0))
             value = {"members": n, "revenue": rev, "mean_monetary": mean}[metric]
             z_row.append(value if n else None)
-            text_row.append(_cell_text(metric, value, lang) if n else "")
+            text_row.append(_cell_text(metric, value, lang, currency) if n else "")
         z.append(z_row)
         text.append(text_row)
     filled_values = [v for row in z for v in row if v is not None]
     # from 0, so the smallest filled cell is still visibly blue, not white like an empty one
     zmin, zmax = min([0.0, *filled_values]), max([0.0, *filled_values])
     if metric != "members":
-        ticks = money_ticks(zmin, zmax, lang)
+        ticks = money_ticks(zmin, zmax, lang, currency)
     elif max(n for n, _, _ in cells.values()) <= 8:  # few members: whole-number ticks, not 1, 1, 1, 2, 2
         ticks = {"tickformat": ",.0f", "dtick": 1}
     else:
@@ -176,8 +170,8 @@ def heatmap(grid: pl.DataFrame, metric: Metric, lang: Lang, score_bands: dict[st
     hover = (f"<b>{t('rfm.hover_cell', lang, r='%{customdata[4]}', f='%{customdata[5]}')}</b><br>"
              f"{t('rfm.hover_members', lang)}: %{{customdata[0]:,}} "
              f"({t('rfm.hover_of_buyers', lang)} %{{customdata[3]:.1%}})<br>"
-             f"{t('rfm.hover_revenue', lang)}: ¥%{{customdata[1]:,.0f}}<br>"
-             f"{t('rfm.hover_mean', lang)}: ¥%{{customdata[2]:,.0f}}<extra></extra>")
+             f"{t('rfm.hover_revenue', lang)}: {money_hover('customdata[1]', 0, currency)}<br>"
+             f"{t('rfm.hover_mean', lang)}: {money_hover('customdata[2]', 0, currency)}<extra></extra>")
     fig.add_scatter(
         x=[c[1] for c in filled], y=[c[0] for c in filled], mode="markers", hovertemplate=hover,
         customdata=[[n, rev, mean, n / buyers, r, f] for r, f, n, rev, mean in filled], showlegend=False,
@@ -198,10 +192,10 @@ def heatmap(grid: pl.DataFrame, metric: Metric, lang: Lang, score_bands: dict[st
     return fig
 
 
-def treemap(segments: pl.DataFrame, lang: Lang, height: int = 480) -> go.Figure:
+def treemap(segments: pl.DataFrame, lang: Lang, height: int = 480, currency: str = DEFAULT_CURRENCY) -> go.Figure:
     """`rfm.segments()` as tiles under one "all buyers" tile: area = members, colour = share of
-    revenue; empty segments left out. Hover: members and their share, revenue and its share, the
-    suggested action."""
+    revenue; empty segments left out. Hover: members and their share, revenue (in `currency`) and
+    its share, the suggested action."""
     shown = segments.filter(pl.col("members") > 0)
     buyers = shown["members"].sum() or 1
     root = t("rfm.all_buyers", lang)
@@ -220,7 +214,7 @@ def treemap(segments: pl.DataFrame, lang: Lang, height: int = 480) -> go.Figure:
                       f"{t('rfm.hover_revenue_share', lang)} %{{customdata[2]:.1%}}"),
         hovertemplate=(f"<b>%{{label}}</b><br>{t('rfm.hover_members', lang)}: %{{value:,}} "
                        f"({t('rfm.hover_of_buyers', lang)} %{{customdata[0]:.1%}})<br>"
-                       f"{t('rfm.hover_revenue', lang)}: ¥%{{customdata[1]:,.0f}} "
+                       f"{t('rfm.hover_revenue', lang)}: {money_hover('customdata[1]', 0, currency)} "
                        f"({t('rfm.hover_revenue_share', lang)} %{{customdata[2]:.1%}})<br>"
                        f"{t('rfm.action', lang)}: %{{customdata[3]}}<extra></extra>")))
     style(fig, t("rfm.treemap_title", lang), height=height, legend=False)

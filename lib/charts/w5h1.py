@@ -17,7 +17,8 @@ from plotly.subplots import make_subplots
 from lib.cac import SPEND_NOT_SCOPED
 from lib.clv import MIN_REPEAT_BUYERS, MODEL_LABELS, Model
 from lib.charts import HEAT_SCALE, PALETTE, style
-from lib.i18n import Lang, money, sentences, t
+from lib.formatting import money
+from lib.i18n import Lang, sentences, t
 
 BLUE, AMBER, GREEN, RED, VIOLET = PALETTE[0], PALETTE[1], PALETTE[2], PALETTE[3], PALETTE[4]
 GREY = "#94a3b8"
@@ -157,7 +158,7 @@ def boundary_notes(notes: tuple[str, ...], lang: Lang) -> list[str]:
 
 
 def backtest(periods: pl.DataFrame, cutoff: date, model: str, lang: Lang) -> go.Figure:
-    """clv.backtest periods: cumulative predicted (by `model`) vs actual purchase days after the
+    """backtest.backtest periods: cumulative predicted (by `model`) vs actual purchase days after the
     cut-off, each point at its period's end; a dashed line marks the cut-off, where both start at 0."""
     ends = periods["period_end"].to_list()
     predicted = f"{t('w5h1.predicted', lang)}（{model_label(model)}）" if lang == "zh" else \
@@ -186,7 +187,7 @@ def backtest(periods: pl.DataFrame, cutoff: date, model: str, lang: Lang) -> go.
 
 
 def calibration(frame: pl.DataFrame, model: str, lang: Lang) -> go.Figure:
-    """clv.by_frequency: purchases per member in the holdout, actual vs predicted by `model`,
+    """backtest.by_frequency: purchases per member in the holdout, actual vs predicted by `model`,
     grouped by repeat purchases before the cut-off (0 … 6, 7+); each group's members under its label."""
     groups = frame["repeat_purchases"].to_list()
     members = frame["members"].to_list()
@@ -207,7 +208,7 @@ def calibration(frame: pl.DataFrame, model: str, lang: Lang) -> go.Figure:
 
 
 def comparison_table(frame: pl.DataFrame, chosen: str, lang: Lang) -> pl.DataFrame:
-    """clv.comparison for reading: model (its label, the one shown above marked), members,
+    """backtest.comparison for reading: model (its label, the one shown above marked), members,
     predicted, actual, error_pct (relative_error in percent, 1 dp, so a signed "%+.1f%%" format
     reads +6.5 % as the sentences do), mae, rmse, status (in words). Column ids kept (the page
     labels them); a model whose fit failed has blank numbers and says why in status."""
@@ -221,7 +222,7 @@ def comparison_table(frame: pl.DataFrame, chosen: str, lang: Lang) -> pl.DataFra
 
 def closest_reading(frame: pl.DataFrame, lang: Lang) -> str | None:
     """"On this dataset's backtest MBG/NBD came closest (+8.2% vs BG/NBD +11.2%)": the model with
-    the smallest |relative error| of clv.comparison (ties: the first listed), beside the others;
+    the smallest |relative error| of backtest.comparison (ties: the first listed), beside the others;
     None unless at least two models could be compared."""
     rows = [r for r in frame.iter_rows(named=True) if r["relative_error"] is not None]
     if len(rows) < 2:

@@ -131,20 +131,3 @@ def members(n: int, lang: Lang) -> str:
         return f"{n:,} 人"
     return f"{n:,} member" if n == 1 else f"{n:,} members"
 
-
-def money(value: float | None, lang: Lang) -> str:
-    """¥ amounts for a card: 万 / 亿 in Chinese, K / M in English, so big numbers stay short."""
-    if value is None:
-        return "–"
-    sign, v = ("-" if value < 0 else ""), abs(value)
-    if lang == "zh":
-        if v >= 1e8:
-            return f"{sign}¥{v / 1e8:,.2f}亿"
-        if v >= 1e4:
-            return f"{sign}¥{v / 1e4:,.1f}万"
-    else:
-        if v >= 1e6:
-            return f"{sign}¥{v / 1e6:,.2f}M"
-        if v >= 1e4:
-            return f"{sign}¥{v / 1e3:,.1f}K"
-    return f"{sign}¥{v:,.2f}"

@@ -1,0 +1,107 @@
+"""How numbers are written, in one place: money on a card, money in full, compact numbers for chart
+cells, percentages, period names, and the money formats handed to plotly and st.column_config.
+
+Pure: text in, text out; no streamlit, no plotly, no SQL. Every money function takes the currency
+symbol (`currency`, DEFAULT_CURRENCY unless the caller knows the dataset's own).
+
+Two families of money, each written one way:
+- short (`money` for a card or a sentence, `money_compact` for a chart cell or tick): the sign
+  goes before the symbol, -¥1.2万;
+- full (`money_full`, `money_hover`, `money_column_format`): the symbol, then the number with
+  separators as Python, plotly (d3) and Streamlit (sprintf) write it, sign included (¥-12.50).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from lib.i18n import Lang
+from lib.periods import Period
+
+DEFAULT_CURRENCY = "¥"
+MISSING = "–"  # a number that is not there, on a card or in a sentence
+# Units of compact numbers, largest first: Chinese counts in 万 / 亿, English in K / M / B (as
+# Intl.NumberFormat's compact notation does).
+COMPACT_UNITS = {"zh": ((1e8, "亿"), (1e4, "万")), "en": ((1e9, "B"), (1e6, "M"), (1e3, "K"))}
+
+
+def money(value: float | None, lang: Lang, currency: str = DEFAULT_CURRENCY) -> str:
+    """An amount for a card or a sentence, short when big: 万 / 亿 in Chinese (¥1.2万 from 10,000,
+    ¥25.00亿 from 100,000,000), K / M in English (¥12.3K from 10,000, ¥30.39M from 1,000,000);
+    to the fen below 10,000 (¥450.49); "–" for None."""
+    if value is None:
+        return MISSING
+    sign, v = ("-" if value < 0 else ""), abs(value)
+    if lang == "zh":
+        if v >= 1e8:
+            return f"{sign}{currency}{v / 1e8:,.2f}亿"
+        if v >= 1e4:
+            return f"{sign}{currency}{v / 1e4:,.1f}万"
+    else:
+        if v >= 1e6:
+            return f"{sign}{currency}{v / 1e6:,.2f}M"
+        if v >= 1e4:
+            return f"{sign}{currency}{v / 1e3:,.1f}K"
+    return f"{sign}{currency}{v:,.2f}"
+
+
+def money_full(value: float | None, decimals: int | None = 2, currency: str = DEFAULT_CURRENCY,
+               missing: str = MISSING) -> str:
+    """An amount in full with separators: to the fen (¥1,234.50), in whole units (decimals=0:
+    ¥1,235), or decimals=None: whole units when the amount is whole (¥99), else to the fen
+    (¥12.50); `missing` for None."""
+    if value is None:
+        return missing
+    if decimals is None:
+        decimals = 0 if float(value).is_integer() else 2
+    return f"{currency}{value:,.{decimals}f}"
+
+
+def compact(value: float | None, lang: Lang) -> str:
+    """A number in at most about 4 characters, for a chart cell or tick: 898, 1.1K / 1116, 12K /
+    1.2万, 593K / 59万; one decimal only below 10 units (the hover has the full value); "" for None."""
+    if value is None:
+        return ""
+    sign, v = ("-" if value < 0 else ""), abs(value)
+    for size, unit in COMPACT_UNITS[lang]:
+        if v >= size:
+            short = v / size
+            digits = f"{short:.1f}".removesuffix(".0") if round(short, 1) < 10 else f"{short:.0f}"
+            return f"{sign}{digits}{unit}"
+    return f"{value:.0f}" if lang == "zh" else f"{value:,.0f}"
+
+
+def money_compact(value: float | None, lang: Lang, currency: str = DEFAULT_CURRENCY) -> str:
+    """An amount as `compact` writes it, after the symbol: ¥34万 / ¥346K, -¥1.1K; "" for None."""
+    if value is None:
+        return ""
+    return f"-{currency}{compact(-value, lang)}" if value < 0 else f"{currency}{compact(value, lang)}"
+
+
+def percent(value: float | None, decimals: int = 1, signed: bool = False, missing: str = MISSING) -> str:
+    """A fraction as a percentage: 0.315 -> 31.5% (decimals=0: 32%); signed: +7.4% / -61.5%;
+    `missing` for None."""
+    if value is None:
+        return missing
+    return f"{value:+.{decimals}%}" if signed else f"{value:.{decimals}%}"
+
+
+def money_hover(field: str, decimals: int = 2, currency: str = DEFAULT_CURRENCY) -> str:
+    """A plotly hovertemplate fragment for an amount in full: money_hover("y", 0) -> "¥%{y:,.0f}",
+    money_hover("customdata[1]") -> "¥%{customdata[1]:,.2f}"."""
+    return f"{currency}%{{{field}:,.{decimals}f}}"
+
+
+def money_column_format(decimals: int = 2, currency: str = DEFAULT_CURRENCY) -> str:
+    """The st.column_config.NumberColumn format of an amount in full: "¥%,.2f" (¥1,234.50)."""
+    return f"{currency}%,.{decimals}f"
+
+
+def period_label(day: date, period: Period) -> str:
+    """How a period is named on charts and in sentences: 2026-10 (month), 2026-Q3 (quarter),
+    the ISO date of its first day (day, week: weeks start Monday)."""
+    if period == "month":
+        return f"{day.year}-{day.month:02d}"
+    if period == "quarter":
+        return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+    return day.isoformat()

@@ -1,0 +1,73 @@
+"""The rejected rows of an import, for the user to fix and retry (lib/ingest.py step 3): all the rows
+of one part's files that could not be loaded, unchanged, each with its `reason` (a `source_file`
+column when the part has several files; lines with the wrong number of fields whole, in
+`raw_line`), as one UTF-8 CSV with a BOM so Excel opens it, named
+<dataset>-<kind>-rejects-<time>.csv; and the first reason, for the error when nothing loads."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from lib import sources
+from lib.contract import Kind
+from lib.sources import Source
+from lib.store import Store
+
+
+def default_rejects_dir(store: Store) -> Path:
+    return store.path.resolve().parent / "rejects"
+
+
+def write_rejects(con: duckdb.DuckDBPyConnection, staged: list[Source], work_dir: Path,
+                  out_dir: Path, dataset: str, kind: Kind) -> str:
+    """All rejected rows of all files, unchanged, plus `reason`, as one CSV; returns its path."""
+    views = []
+    for i, src in enumerate(staged):
+        reason_col = next(n for n in ("reason", "reject_reason", "memberlens_reason") if n not in src.headers)
+        cells = [duckdb.ColumnExpression(f"c{j}").alias(h) for j, h in enumerate(src.headers)]
+        extra = []
+        if len(staged) > 1:
+            extra.append(duckdb.ConstantExpression(src.path.name).alias("source_file"))
+        bad_rows = con.sql(f"SELECT r.*, f.reason FROM {src.table} r JOIN final_{i} f ON f.src_row = r.rowid + 1 "
+                           f"WHERE f.reason IS NOT NULL ORDER BY f.src_row")
+        bad_rows.select(*cells, duckdb.ColumnExpression("reason").alias(reason_col), *extra) \
+            .create_view(f"rejected_{i}")
+        views.append(f"rejected_{i}")
+        if src.malformed.height:
+            lines = src.malformed.select(
+                *[pl.lit(None, pl.String).alias(h) for h in src.headers],
+                (pl.lit("line ") + pl.col("line").cast(pl.String) + pl.lit(": ") + pl.col("error"))
+                .str.replace_all(r"Expected Number of Columns: (\d+) Found: (\d+)",
+                                 "${2} fields where the header has ${1}")
+                .alias(reason_col),
+                *([pl.lit(src.path.name).alias("source_file")] if len(staged) > 1 else []),
+                pl.col("raw_line"))
+            con.from_arrow(lines.to_arrow()).create(f"malformed_{i}")
+            views.append(f"malformed_{i}")
+    union = " UNION ALL BY NAME ".join(f"SELECT * FROM {v}" for v in views)
+    plain = work_dir / "rejects.csv"
+    con.sql(union).write_csv(str(plain))
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+    dest = out_dir / f"{_slug(dataset)}-{kind}-rejects-{stamp}.csv"
+    sources.copy_with_bom(plain, dest)
+    return str(dest)
+
+
+def first_reason(con: duckdb.DuckDBPyConnection, staged: list[Source]) -> str:
+    for i, src in enumerate(staged):
+        rows = con.sql(f"SELECT reason FROM final_{i} WHERE reason IS NOT NULL ORDER BY src_row LIMIT 1").fetchall()
+        if rows:
+            return rows[0][0]
+        if src.malformed.height:
+            return f"line {src.malformed['line'][0]}: {src.malformed['error'][0]}"
+    return "the files hold no data rows"
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[^\w.-]+", "_", name).strip("_") or "dataset"

@@ -1,0 +1,187 @@
+"""One staged file -> its judged table (lib/ingest.py step 3): every field of its kind typed with
+lib/parsing.py's SQL, the rules that combine fields (amount = quantity × unit_price, an order total
+counted once per order, a discount given as the share paid), and per row every reason it is
+rejected (`reason`, NULL = good). How a column was read comes back as `Note`s, the labelled
+messages lib/ingest.py also reports its steps with."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import duckdb
+
+from lib import parsing, sources
+from lib.contract import FIELDS, SQL_TYPES, Field, Kind, field_type, normalise_header, without_unit
+from lib.i18n import Lang, t
+from lib.sources import Source
+
+MIN_BIRTH_YEAR = 1900
+
+
+@dataclass(frozen=True)
+class Note:
+    """Something an import tells its user, as a label of lib/i18n/ingest.py (`ingest.<code>`) and
+    the values it names; str() is the English text (what the command line prints)."""
+
+    code: str
+    values: dict[str, object] = field(default_factory=dict, hash=False)
+
+    def text(self, lang: Lang = "en") -> str:
+        return t(f"ingest.{self.code}", lang, **self.values)
+
+    def __str__(self) -> str:
+        return self.text("en")
+
+
+def parse(con: duckdb.DuckDBPyConnection, src: Source, mapping: dict[str, str], kind: Kind,
+          out: str) -> list[Note]:
+    """Create table `out`: src_row, every field of `kind` typed, and `reason` (NULL = good)."""
+    column_of = {f: f"c{src.headers.index(h)}" for h, f in mapping.items()}
+    header_of = {f: h for h, f in mapping.items()}
+    formats = {name: parsing.column_format(con, src.table, col, field_type(kind, name), header_of[name])
+               for name, col in column_of.items()}
+    notes: list[Note] = []
+    typed, reasons = ["rowid + 1 AS src_row"], []
+    for f in FIELDS[kind]:
+        col = column_of.get(f.name)
+        if col is None:
+            typed.append(f"NULL::{SQL_TYPES[f.type]} AS {f.name}")
+            continue
+        fmt = formats[f.name]
+        typed.append(f"ml_text({col}) AS t_{f.name}")
+        # A discount given as the share paid is read as that share; `final` turns it into money.
+        value = parsing.discount_share_sql(col) if fmt.discount_is_share else _typed_value(f, col, fmt)
+        typed.append(f"{value} AS {f.name}")
+        notes += _format_notes(f, header_of[f.name], fmt, src)
+        reasons += _field_reasons(f, kind)
+    if src.undecodable:
+        every = ", ".join(f"coalesce(c{i}, '')" for i in range(len(src.headers)))
+        typed.append(f"contains(concat({every}), '{sources.REPLACEMENT}') AS undecodable")
+        reasons.append(f"CASE WHEN undecodable THEN 'has bytes that are not valid {src.encoding}' END")
+    order_level = kind == "orders" and _is_order_total(con, src, mapping, column_of, header_of,
+                                                             formats.get("amount", _PLAIN).decimal_comma)
+    if order_level:
+        notes.append(Note("order_total", {"file": src.path.name, "column": header_of["amount"]}))
+    finals = [_final_value(f, kind, mapping, formats, order_level) for f in FIELDS[kind]]
+    reasons += _final_reasons(kind, set(mapping.values()))
+    reason_sql = f"nullif(concat_ws('; ', {', '.join(reasons)}), '')" if reasons else "NULL"
+    judged = f"""
+        WITH typed AS (SELECT {', '.join(typed)} FROM {src.table}),
+             final AS (SELECT typed.*, {', '.join(finals)} FROM typed)
+        SELECT src_row, {', '.join(f'final_{f.name} AS {f.name}' for f in FIELDS[kind])},
+               {reason_sql} AS reason
+        FROM final"""
+    if order_level:
+        # The total counts on the order's first good line, 0 on its other lines.
+        first_good = ("row_number() OVER (PARTITION BY member_id, order_id "
+                      "ORDER BY reason IS NOT NULL, src_row) = 1")
+        judged = (f"SELECT * REPLACE (CASE WHEN order_id IS NULL OR {first_good} THEN amount "
+                  f"ELSE 0 END AS amount) FROM ({judged})")
+    con.execute(f"CREATE TABLE {out} AS {judged}")  # row order is src_row's job, not the table's
+    return notes
+
+
+def _typed_value(f: Field, col: str, fmt: parsing.ColumnFormat) -> str:
+    if f.name == "birth_year":
+        # 出生日期 / 生日 hold a date; 出生年份 a year.
+        # A year (1990) is the common case: the date parse only runs for the other rows.
+        four_digits = (f"CASE WHEN regexp_full_match(ml_text({col}), '[0-9]{{4}}(\\.0*)?') "
+                       f"THEN TRY_CAST(TRY_CAST(ml_text({col}) AS DOUBLE) AS INTEGER) END")
+        year = f"coalesce({four_digits}, year({parsing.timestamp_sql(col, fmt)}))"
+        return f"CASE WHEN {year} BETWEEN {MIN_BIRTH_YEAR} AND year(current_date) THEN {year} END"
+    if f.type == "score":
+        value = parsing.value_sql(col, "score", fmt)
+        return f"CASE WHEN {value} BETWEEN 0 AND 10 THEN {value} END"
+    return parsing.value_sql(col, f.type, fmt)
+
+
+_PLAIN = parsing.ColumnFormat()
+_READABLE_AS = {"timestamp": "a date", "date": "a date", "money": "an amount", "number": "a number",
+                "integer": "a whole number", "score": "a score from 0 to 10"}
+
+
+def _field_reasons(f: Field, kind: Kind) -> list[str]:
+    """SQL for the reasons a mapped field rejects a row (over the `final` layer)."""
+    t, v = f"t_{f.name}", f.name
+    out = []
+    if f.type in _READABLE_AS and f.name != "birth_year":
+        what = _READABLE_AS[f.type]
+        out.append(f"CASE WHEN {t} IS NOT NULL AND {v} IS NULL "
+                   f"THEN '{f.name}: cannot read ''' || {t} || ''' as {what}' END")
+    if f.name == "birth_year":
+        out.append(f"CASE WHEN {t} IS NOT NULL AND {v} IS NULL "
+                   f"THEN 'birth_year: ''' || {t} || ''' is not a year or date of birth' END")
+    if f.required and f.name != "amount":
+        out.append(f"CASE WHEN {t} IS NULL THEN '{f.name} is empty' END")
+    if f.name == "member_id":
+        # A cheap contains() first: it rules out nearly every row before any regex runs.
+        out.append(f"CASE WHEN contains({t}, '***') THEN 'member_id ''' || {t} || "
+                   f"''' is masked and cannot tell members apart' END")
+        out.append(f"CASE WHEN contains(upper({t}), 'E+') AND regexp_full_match({t}, '[0-9.]+[eE]\\+[0-9]+') "
+                   f"THEN 'member_id ''' || {t} || ''' was turned into a number by Excel; export it as text' END")
+    return out
+
+
+def _final_value(f: Field, kind: Kind, mapping: dict[str, str], formats: dict[str, parsing.ColumnFormat],
+                 order_level: bool) -> str:
+    """The loaded value of each field, after the rules that combine fields."""
+    mapped = set(mapping.values())
+    if kind == "orders" and f.name == "amount":
+        computed = ("round(quantity * unit_price, 2)::DECIMAL(18,2)"
+                    if {"quantity", "unit_price"} <= mapped else "NULL::DECIMAL(18,2)")
+        own = "amount" if "amount" in mapped else "NULL::DECIMAL(18,2)"
+        value = f"coalesce({own}, {computed})"
+        if order_level:
+            # An order total repeated on the order's lines (or written on one of them): every
+            # line sees it here; parse keeps it on the first good line only.
+            return (f"CASE WHEN order_id IS NULL THEN {value} ELSE max({value}) OVER "
+                    f"(PARTITION BY member_id, order_id) END AS final_amount")
+        return f"{value} AS final_amount"
+    if kind == "orders" and f.name == "discount" and formats.get("discount", _PLAIN).discount_is_share:
+        return ("CASE WHEN discount > 0 AND discount <= 1 THEN "
+                "round(coalesce(amount, quantity * unit_price) * (1 / discount - 1), 2)"
+                "::DECIMAL(18,2) END AS final_discount")
+    if kind == "members" and f.name == "birth_year":
+        return "coalesce(birth_year, year(current_date)::INTEGER - age) AS final_birth_year"
+    return f"{f.name} AS final_{f.name}"
+
+
+def _final_reasons(kind: Kind, mapped: set[str]) -> list[str]:
+    if kind != "orders":
+        return []
+    return ["CASE WHEN final_amount IS NULL AND t_amount IS NULL THEN 'amount is empty' END"
+            if "amount" in mapped else
+            "CASE WHEN final_amount IS NULL THEN 'amount: quantity or unit_price is missing' END"]
+
+
+def _is_order_total(con: duckdb.DuckDBPyConnection, src: Source, mapping: dict[str, str],
+                    column_of: dict[str, str], header_of: dict[str, str], decimal_comma: bool) -> bool:
+    """Is the amount column an order total (买家实际支付金额, Total …)? Only when its header says so
+    and its value never differs between two lines of one order."""
+    if not {"amount", "order_id"} <= set(mapping.values()):
+        return False
+    amount = next(f for f in FIELDS["orders"] if f.name == "amount")
+    header = normalise_header(header_of["amount"])
+    if not {header, without_unit(header)} & {normalise_header(a) for a in amount.order_level_aliases}:
+        return False
+    member, order, value = column_of["member_id"], column_of["order_id"], column_of["amount"]
+    differing = con.sql(f"""
+        SELECT count(*) FROM (
+            SELECT 1 FROM {src.table} WHERE ml_text({order}) IS NOT NULL
+            GROUP BY ml_text({member}), ml_text({order})
+            HAVING count(DISTINCT ml_number({value}, $dc)) > 1)""", params={"dc": decimal_comma}).fetchall()[0][0]
+    return differing == 0
+
+
+def _format_notes(f: Field, header: str, fmt: parsing.ColumnFormat, src: Source) -> list[Note]:
+    values = {"file": src.path.name, "column": header}
+    if f.type in ("timestamp", "date") and f.name != "birth_year":
+        if not fmt.has_day_month_dates:
+            return []
+        return [Note("day_first" if fmt.day_first else "month_first", values)]
+    notes = []
+    if fmt.decimal_comma:
+        notes.append(Note("decimal_comma", values))
+    if fmt.discount_is_share:
+        notes.append(Note("discount_share", values))
+    return notes

@@ -1,0 +1,175 @@
+"""Why: the customer asset — historical CLV against CAC, acquisition against retention,
+predicted CLV by value band, and the holdout backtest of the purchase model."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import polars as pl
+import streamlit as st
+
+from lib import backtest, cac, clv, kpis
+from lib.charts import w5h1 as charts
+from lib.formatting import money, money_full
+from lib.i18n import sentences
+from lib.ui import AnalysisPage, compute, kept, no_data, tr
+from lib.w5h1 import where as acquisition
+from lib.w5h1 import why as value
+from pages.w5h1_sections.widgets import (COMPARED, MODEL_KEY, cac_reason, cards, chart, comparison_columns,
+                                         model_names, names, overridable, pick, say_notes, say_status, show_members,
+                                         table_height, x_click)
+
+
+def show(page: AnalysisPage) -> None:
+    ds, filters, L = page.ds, page.filters, page.lang
+    st.caption(tr("w5h1.why_intro"))
+    with st.columns([1, 2])[0]:
+        margin = kept(st.select_slider, tr("w5h1.margin"), list(range(5, 101, 5)), "w5h1_margin", 100,
+                      help=tr("w5h1.margin_help"), format_func=lambda m: f"{m}%") / 100
+    spec = clv.ClvSpec(filters, margin=margin)  # historical CLV: no purchase model
+
+    st.subheader(tr("w5h1.value_header"))
+    computed = compute(value.historical, ds, spec)
+    inputs = dict(zip(computed["input"], computed["value"]))
+    st.caption(tr("w5h1.inputs_hint"))
+    left, middle, right = st.columns(3)
+    overrides = {
+        "annual_revenue_per_buyer": overridable(left, "w5h1.in_revenue", inputs["annual_revenue_per_buyer"],
+                                                "w5h1_rev", step=10.0),
+        "annual_churn_rate": overridable(middle, "w5h1.in_churn", inputs["annual_churn_rate"], "w5h1_churn",
+                                         scale=100, max_value=100.0),
+        "cac": overridable(right, "w5h1.in_cac", inputs["cac"], "w5h1_cac", step=5.0),
+    }
+    overrides = {k: v for k, v in overrides.items() if v is not None}
+    hist = compute(value.historical, ds, spec, **overrides) if overrides else computed
+    values = dict(zip(hist["input"], hist["value"]))
+    annual, ratio = value.value_vs_cac(hist)
+    cost, clv_value = values["cac"], values["historical_clv"]
+    cards(("w5h1.m_hist_clv", money(clv_value, L)), ("w5h1.m_annual_value", money(annual, L)),
+          ("w5h1.m_cac", money(cost, L)), ("w5h1.m_ratio", "–" if ratio is None else f"{ratio:.1f}×"))
+    if cost is None:  # a filter spend cannot follow, or no new buyers to spread it over
+        note = dict(zip(hist["input"], hist["note"]))["cac"]
+        st.info(sentences((cac_reason(note), tr("w5h1.cac_type_one")), L))
+    if annual is None or values["lifetime_years"] is None:
+        st.info(tr("w5h1.value_missing"))
+    elif ratio is not None:
+        st.markdown(tr("w5h1.value_reading", annual=money(annual, L), cac=money(cost, L), ratio=ratio,
+                       churn=values["annual_churn_rate"], years=values["lifetime_years"], clv=money(clv_value, L)))
+    elif cost is not None:  # CAC 0: nothing spent, nothing to compare with
+        st.markdown(tr("w5h1.value_reading_free", annual=money(annual, L), clv=money(clv_value, L)))
+    plot, table = st.columns(2)
+    plot.plotly_chart(charts.value_vs_cac(cost, annual, clv_value, L), key="w5h1_value_chart", width="stretch")
+    table.dataframe(charts.historical_table(hist, L), hide_index=True, width="stretch",
+                    height=table_height(hist.height))
+    counts = {c: values[c] for c in ("buyers_last_year", "buyers_prior_year", "churned_buyers")}
+    cell = pick(tr("w5h1.hist_members"), list(counts), "w5h1_hist_pick",
+                lambda c: f"{tr('w5h1.hist_' + c)}: {counts[c]:,.0f}")
+    if cell:
+        show_members(compute(value.members, ds, spec, value.HistoricalCell(cell)), "w5h1_hist_members", f"clv_{cell}")
+
+    st.subheader(tr("w5h1.cost_header"))
+    period = st.segmented_control(tr("granularity"), ("month", "quarter"), default="month", required=True,
+                                  key="w5h1_cost_period", format_func=names("period_"))
+    costs = compute(acquisition.new_vs_returning, ds, cac.CacSpec(filters, period=period))
+    if costs.is_empty():
+        no_data()
+    else:
+        totals = acquisition.new_vs_returning_totals(costs)
+        st.plotly_chart(charts.new_vs_returning(costs, period, L), key="w5h1_cost_chart", width="stretch")
+        if totals["spend_per_new_revenue"] is None or totals["cac"] is None:
+            why_no_cac = tr("w5h1.no_spend") if totals["spend"] is None else cac_reason(totals["cac_note"])
+            st.markdown(tr("w5h1.cost_reading_free", new=money(totals["revenue_new"], L),
+                           ret=money(totals["revenue_returning"], L), share=totals["returning_share"] or 0)
+                        + " " + why_no_cac)
+        else:
+            st.markdown(tr("w5h1.cost_reading", new=money(totals["revenue_new"], L), spend=money(totals["spend"], L),
+                           per=totals["spend_per_new_revenue"], cac=money(totals["cac"], L),
+                           ret=money(totals["revenue_returning"], L), share=totals["returning_share"] or 0))
+
+    st.subheader(tr("w5h1.clv_header"))
+    with st.columns([1, 2])[0]:
+        model = kept(st.segmented_control, tr("clv.model"), clv.MODELS, MODEL_KEY, clv.DEFAULT_MODEL, required=True,
+                     format_func=model_names, help=tr("clv.model_help"))
+    margin_words = tr("w5h1.clv_is_revenue") if margin == 1 else tr("w5h1.clv_is_profit", margin=margin)
+    st.caption(sentences((tr(f"clv.why_{model}"), tr("w5h1.clv_caption"), margin_words), L))
+    model_spec = clv.ClvSpec(filters, model=model)  # the fit does not depend on the margin: one cache entry
+    fitted = compute(clv.fit, ds, model_spec)
+    spec = replace(model_spec, margin=margin)
+    bands = compute(value.value_bands, ds, spec) if fitted.status == "ok" else pl.DataFrame()
+    if fitted.status != "ok":
+        say_status(fitted.status, fitted)
+    elif bands.is_empty():
+        st.info(tr("w5h1.clv_none"))
+    else:
+        say_notes(fitted)
+        event = chart(charts.clv_bands(bands, L), "w5h1_clv_chart")
+        top = value.top_bands(bands)
+        if top:
+            st.markdown(tr("w5h1.clv_reading", top_members=top["member_share"], edge=money_full(top['low'], 0),
+                           top_value=top["value_share"], members=int(bands["members"].sum()),
+                           total=money(float(bands["predicted_clv"].sum()), L)))
+        labels = {charts.band_label(lo, hi): (lo, hi, n) for lo, hi, n in bands.select("low", "high", "members").rows()}
+        band = pick(tr("w5h1.band"), list(labels), "w5h1_band_pick",
+                    lambda b: tr("w5h1.band_option", band=b, members=labels[b][2]), clicked=x_click(event))
+        if band:
+            low, high, _ = labels[band]
+            frame = compute(value.members, ds, spec, value.BandCell(low, high)).select(
+                "member_id", "first_purchase", "last_purchase", "p_alive", "churn_probability", "expected_purchases",
+                "expected_spend", "predicted_clv")
+            show_members(frame, "w5h1_band_members", "predicted_clv_band")
+    holdout(page, model)
+
+
+def holdout(page: AnalysisPage, model: str) -> None:
+    """The holdout backtest of `model`: cards, the cumulative and the calibration plots, and the
+    models compared on the same cut-off."""
+    ds, filters, L = page.ds, page.filters, page.lang
+    st.subheader(tr("w5h1.backtest_header"))
+    st.caption(tr("w5h1.backtest_intro"))
+    cutoffs = backtest.backtest_cutoffs(*compute(kpis.order_span, ds))
+    if cutoffs is None:
+        st.info(tr("w5h1.backtest_none"))
+        return
+    earliest, latest, default = cutoffs
+    left, right = st.columns([2, 3])
+    cutoff = left.date_input(tr("w5h1.cutoff"), value=default, min_value=earliest, max_value=latest,
+                             key="w5h1_cutoff", help=tr("w5h1.cutoff_help"))
+    unit = right.segmented_control(tr("w5h1.backtest_period"), ("week", "month"), default="week", required=True,
+                                   key="w5h1_bt_period", format_func=names("period_"))
+    # The comparison's checkbox, drawn below the plots, decides what is computed: a slot for the plots first.
+    shown, slot = st.container(), st.empty()
+    compared = slot.container()
+    with compared:
+        st.markdown(f"**{tr('w5h1.cmp_header')}**")
+        pareto = st.checkbox(tr("w5h1.cmp_pareto"), key="w5h1_bt_pareto", help=tr("w5h1.cmp_pareto_help"))
+    models = tuple(m for m in clv.MODELS if m in COMPARED or m == model or (pareto and m == "pareto_nbd"))
+    results = compute(backtest.backtest_models, ds, clv.ClvSpec(filters), cutoff, models, unit)
+    result = results[model]
+    if result.status in backtest.BACKTEST_DATA_PROBLEMS:  # the same for every model: nothing to compare
+        slot.empty()
+        with shown:
+            say_status(result.status, result.model, cutoff)
+        return
+    with shown:
+        if result.status != "ok":
+            say_status(result.status, result.model, cutoff)
+        else:
+            summary = dict(result.summary.rows())
+            error = summary.get("relative_error_total")
+            cards(("w5h1.m_members", f"{summary['members']:,.0f}"),
+                  ("w5h1.m_predicted", f"{summary['predicted_total']:,.0f}"),
+                  ("w5h1.m_actual", f"{summary['actual_total']:,.0f}"),
+                  ("w5h1.m_error", "–" if error is None else f"{error:+.1%}"))
+            say_notes(result.model)
+            cumulative, calibration = st.columns(2)
+            cumulative.plotly_chart(charts.backtest(result.periods, cutoff, model, L), key="w5h1_backtest_chart",
+                                    width="stretch")
+            calibration.plotly_chart(charts.calibration(backtest.by_frequency(result), model, L),
+                                     key="w5h1_calibration_chart", width="stretch")
+    with compared:
+        table = backtest.comparison(results)
+        st.dataframe(charts.comparison_table(table, model, L), hide_index=True, width="stretch",
+                     height=table_height(table.height), placeholder="–", column_config=comparison_columns())
+        reading = charts.closest_reading(table, L)
+        if reading:
+            st.markdown(reading)

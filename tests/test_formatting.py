@@ -1,0 +1,187 @@
+"""lib/formatting: every way a number is written, as literal cases worked out by hand (zh and en,
+zero, negative, None, the 万 / 亿 and K / M boundaries, a currency other than ¥)."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from lib.formatting import (DEFAULT_CURRENCY, compact, money, money_column_format, money_compact, money_full,
+                            money_hover, percent, period_label)
+from tests.fixtures import d
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+# -- money on a card ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("value,zh,en", [
+    (30_392_710.5, "¥3,039.3万", "¥30.39M"),
+    (450.494, "¥450.49", "¥450.49"),
+    (12_345, "¥1.2万", "¥12.3K"),
+    (-2_500_000_000, "-¥25.00亿", "-¥2,500.00M"),
+    (None, "–", "–"),
+])
+def test_money_stays_short(value, zh, en):
+    assert (money(value, "zh"), money(value, "en")) == (zh, en)
+
+
+@pytest.mark.parametrize("value,zh,en", [
+    (0, "¥0.00", "¥0.00"),
+    (-0.5, "-¥0.50", "-¥0.50"),                        # the sign before the symbol
+    (9_999.99, "¥9,999.99", "¥9,999.99"),              # below 10,000: to the fen in both
+    (10_000, "¥1.0万", "¥10.0K"),                       # 10,000 / 1e4 = 1.0万; / 1e3 = 10.0K
+    (-10_000, "-¥1.0万", "-¥10.0K"),
+    (999_999, "¥100.0万", "¥1,000.0K"),                 # 99.9999万 → 100.0; 999.999K → 1,000.0
+    (1_000_000, "¥100.0万", "¥1.00M"),                  # M from 1,000,000, two decimals
+    (99_999_999, "¥10,000.0万", "¥100.00M"),            # 9,999.9999万 rounds up below 亿
+    (100_000_000, "¥1.00亿", "¥100.00M"),               # 亿 from 100,000,000, two decimals
+])
+def test_money_boundaries(value, zh, en):
+    assert (money(value, "zh"), money(value, "en")) == (zh, en)
+
+
+def test_money_in_another_currency():
+    assert (money(12_345, "zh", "£"), money(12_345, "en", "£")) == ("£1.2万", "£12.3K")
+    assert (money(-450.494, "en", "£"), money(None, "en", "£")) == ("-£450.49", "–")
+    assert DEFAULT_CURRENCY == "¥"
+
+
+# -- money in full ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("value,kwargs,shown", [
+    (1234.5, {}, "¥1,234.50"),                         # to the fen by default
+    (1234.56, {"decimals": 0}, "¥1,235"),              # whole units, rounded
+    (0, {}, "¥0.00"),
+    (-12.5, {}, "¥-12.50"),                            # the sign after the symbol, as plotly and st write it
+    (99, {"decimals": None}, "¥99"),                   # whole: no decimals
+    (99.0, {"decimals": None}, "¥99"),
+    (1658.5, {"decimals": None}, "¥1,658.50"),         # not whole: to the fen
+    (-100, {"decimals": None}, "¥-100"),
+    (1234.5, {"currency": "£"}, "£1,234.50"),
+    (None, {}, "–"),
+    (None, {"missing": "n/a"}, "n/a"),
+])
+def test_money_full(value, kwargs, shown):
+    assert money_full(value, **kwargs) == shown
+
+
+# -- compact numbers and compact money ---------------------------------------------------------------
+
+@pytest.mark.parametrize("value,en,zh", [
+    (898, "898", "898"),
+    (999.6, "1,000", "1000"),     # below 1,000 (1万): whole units, as written elsewhere
+    (1116, "1.1K", "1116"),       # Chinese writes 4 digits in full (as Intl's compact notation does)
+    (9999, "10K", "9999"),        # 9.999 K rounds to 10: whole units from 10 up
+    (12345, "12K", "1.2万"),
+    (593000, "593K", "59万"),
+    (12_161_000, "12M", "1216万"),
+    (150_000_000, "150M", "1.5亿"),
+    (-1116, "-1.1K", "-1116"),
+])
+def test_compact_numbers(value, en, zh):
+    assert (compact(value, "en"), compact(value, "zh")) == (en, zh)
+
+
+@pytest.mark.parametrize("value,en,zh", [
+    (0, "0", "0"),
+    (None, "", ""),               # an empty cell
+    (1000, "1K", "1000"),         # K from 1,000; ".0" dropped
+    (10_000, "10K", "1万"),        # 万 from 10,000
+    (-10_000, "-10K", "-1万"),
+    (1_000_000, "1M", "100万"),
+    (100_000_000, "100M", "1亿"),   # 亿 from 100,000,000
+    (1_000_000_000, "1B", "10亿"),
+])
+def test_compact_boundaries(value, en, zh):
+    assert (compact(value, "en"), compact(value, "zh")) == (en, zh)
+
+
+@pytest.mark.parametrize("value,currency,en,zh", [
+    (340_000, "¥", "¥340K", "¥34万"),
+    (-1116, "¥", "-¥1.1K", "-¥1116"),   # the sign before the symbol, as on a card
+    (0, "¥", "¥0", "¥0"),
+    (None, "¥", "", ""),
+    (12_345, "£", "£12K", "£1.2万"),
+])
+def test_money_compact(value, currency, en, zh):
+    assert (money_compact(value, "en", currency), money_compact(value, "zh", currency)) == (en, zh)
+
+
+# -- percentages -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("value,kwargs,shown", [
+    (0.2926, {}, "29.3%"),
+    (0.2926, {"decimals": 0}, "29%"),
+    (1, {}, "100.0%"),
+    (0, {}, "0.0%"),
+    (-0.615, {}, "-61.5%"),
+    (0.074, {"signed": True}, "+7.4%"),
+    (-0.615, {"signed": True}, "-61.5%"),
+    (0, {"signed": True}, "+0.0%"),
+    (None, {}, "–"),
+    (None, {"missing": ""}, ""),
+])
+def test_percent(value, kwargs, shown):
+    assert percent(value, **kwargs) == shown
+
+
+# -- formats handed to plotly and Streamlit ----------------------------------------------------------
+
+def test_money_hover():
+    assert money_hover("y", 0) == "¥%{y:,.0f}"
+    assert money_hover("y", decimals=0, currency="¥") == "¥%{y:,.0f}"
+    assert money_hover("customdata[1]") == "¥%{customdata[1]:,.2f}"   # to the fen by default
+    assert money_hover("x", currency="£") == "£%{x:,.2f}"
+
+
+def test_money_column_format():
+    assert money_column_format() == "¥%,.2f"
+    assert money_column_format(0) == "¥%,.0f"
+    assert money_column_format(currency="£") == "£%,.2f"
+
+
+# -- period names ----------------------------------------------------------------------------------
+
+def test_period_labels():
+    assert [period_label(d("2026-08-01"), p) for p in ("month", "quarter")] == ["2026-08", "2026-Q3"]
+    assert period_label(d("2026-10-26"), "week") == "2026-10-26"
+    assert period_label(d("2026-10-31"), "day") == "2026-10-31"
+    assert [period_label(d(day), "quarter") for day in ("2026-01-01", "2026-03-01", "2026-04-01", "2026-12-01")] == [
+        "2026-Q1", "2026-Q1", "2026-Q2", "2026-Q4"]
+
+
+# -- one home ----------------------------------------------------------------------------------------
+
+# Where a ¥ may still be written out: this module, the label tables (lib/i18n/), the parser that
+# reads amounts written with any sign, and files that move to lib.formatting separately: the price
+# bands' SQL label (lib/products.py, becoming lib/price_bands.py), the 5W1H page and its charts.
+CURRENCY_ALLOWED = ("lib/formatting.py", "lib/i18n/", "lib/parsing.py", "lib/products.py", "lib/price_bands.py",
+                    "lib/charts/w5h1.py", "pages/w5h1.py")
+
+
+def currency_literals(path: Path) -> list[int]:
+    """Lines of string constants (f-string parts included, docstrings left out) holding a ¥."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    docstrings = {id(node.body[0].value) for node in ast.walk(tree)
+                  if isinstance(node, (ast.Module, ast.FunctionDef, ast.ClassDef)) and node.body
+                  and isinstance(node.body[0], ast.Expr) and isinstance(node.body[0].value, ast.Constant)}
+    return sorted(node.lineno for node in ast.walk(tree) if isinstance(node, ast.Constant)
+                  and isinstance(node.value, str) and "¥" in node.value and id(node) not in docstrings)
+
+
+def test_the_currency_check_sees_a_literal(tmp_path):
+    planted = tmp_path / "planted.py"
+    planted.write_text('"""¥ in a docstring"""\n# ¥ in a comment\nshown = f"¥{1:,.2f}"\nsign = "¥"\n',
+                       encoding="utf-8")
+    assert currency_literals(planted) == [3, 4]
+
+
+def test_no_currency_symbol_is_written_outside_formatting():
+    files = [ROOT / "app.py", *sorted((ROOT / "lib").rglob("*.py")), *sorted((ROOT / "pages").rglob("*.py"))]
+    names = {path: path.relative_to(ROOT).as_posix() for path in files}
+    offenders = {names[path]: lines for path in files
+                 if not names[path].startswith(CURRENCY_ALLOWED) and (lines := currency_literals(path))}
+    assert offenders == {}
