@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,6 +40,7 @@ import polars as pl
 
 from lib import parsing, sources, typed
 from lib.contract import FIELDS, KINDS, Kind, missing_required, suggest_mapping
+from lib.i18n import Lang, t
 from lib.rejects import default_rejects_dir, first_reason, write_rejects
 from lib.sources import SourceError
 from lib.store import KIND_TABLE, Dataset, Store, StoreError, validate_name
@@ -47,6 +49,8 @@ from lib.typed import Note
 STAGING_MEMORY = "2GB"  # DuckDB spills to disk beyond this: a 1 GB CSV streams
 PREVIEW_ROWS = 20
 IGNORE = ("-", "", "ignore", "none")
+UPLOAD_PREFIX = "memberlens-upload-"  # a session's temporary folder: <temp dir>/memberlens-upload-…
+STALE_UPLOAD_SECONDS = 24 * 3600  # older than this, an upload folder belongs to a session long gone
 
 
 Progress = Callable[[float, Note], None]  # (fraction done, the step: reading, checking, saving, done)
@@ -179,6 +183,41 @@ def preview(path: str | Path, kind: Kind = "orders", sheet: str | None = None,
         raise IngestError(str(exc).replace(target.name, path.name)) from None
     finally:
         staging.cleanup()
+
+
+def read_as_words(read_as: str, lang: Lang) -> str:
+    """How a file was read (lib.sources.Source.describe: "CSV, gb18030, delimiter ','" or "XLSX, sheet
+    订单"), in `lang`: the command line prints it in English, so its fixed words are
+    translated here; the encoding and the sheet's own name stay as they are."""
+    head, _, sheet = read_as.partition(", sheet ")  # the sheet comes last and may hold a comma
+    parts = []
+    for part in head.split(", "):
+        if part.startswith("delimiter "):
+            delimiter = part.removeprefix("delimiter ")
+            part = t("data.read_delimiter", lang,
+                     delimiter=t("data.read_tab", lang) if delimiter == "tab" else delimiter)
+        parts.append(part)
+    if sheet:
+        parts.append(t("data.read_sheet", lang, sheet=sheet))
+    return ("，" if lang == "zh" else ", ").join(parts)
+
+
+def sweep_stale_uploads() -> None:
+    """Remove the upload folders (the app's private copies of uploaded files, UPLOAD_PREFIX in the
+    temp dir) of sessions that ended more than a day ago. Best effort: a folder another session is
+    removing, or one we may not touch, is simply left."""
+    cutoff = time.time() - STALE_UPLOAD_SECONDS
+    try:
+        folders = list(Path(tempfile.gettempdir()).glob(f"{UPLOAD_PREFIX}*"))
+    except OSError:
+        return
+    for folder in folders:
+        try:
+            stale = folder.is_dir() and folder.stat().st_mtime < cutoff
+        except OSError:
+            continue
+        if stale:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def ingest(store: Store, paths: Sequence[str | Path], dataset: str, kind: Kind = "orders",

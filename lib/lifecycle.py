@@ -209,9 +209,16 @@ def _mix_ctes(period: MixPeriod) -> str:
 
     The same rules as `lifecycle`, evaluated per (period, member) with as_of = period_end over
     the scoped lines dated up to it, so an order's net amount (and whether it is a purchase) is
-    what it was at that date, exactly as `run()` with that as_of sees it. To stay fast, an
-    order is expanded over periods only while it is a purchase: its lines are summed per date
-    into steps of its running net, each step valid until the next one."""
+    what it was at that date, exactly as `run()` with that as_of sees it."""
+    return ",".join((_mix_buyers_ctes(period), _mix_stages_ctes(), _mix_prospects_ctes()))
+
+
+def _mix_buyers_ctes(period: MixPeriod) -> str:
+    """`mx_ends(period, period_end)`, each period's purchases (`mx_purchases(period, member_id,
+    order_date)`) and buyers (`mx_buyers(period, member_id, purchases, first_purchase,
+    last_purchase)`). To stay fast, an order is expanded over periods only while it is a
+    purchase: its lines are summed per date into steps of its running net, each step valid
+    until the next one."""
     return f"""
     mx_ends AS (
         SELECT period, least({period_end_sql(period, "period")}, as_of) AS period_end
@@ -233,7 +240,13 @@ def _mix_ctes(period: MixPeriod) -> str:
     mx_buyers AS (
         SELECT period, member_id, count(*) AS purchases, min(order_date) AS first_purchase,
                max(order_date) AS last_purchase
-        FROM mx_purchases GROUP BY period, member_id),
+        FROM mx_purchases GROUP BY period, member_id)"""
+
+
+def _mix_stages_ctes() -> str:
+    """Each buyer's facts at each period end (`mx_facts`: purchases, recency, median gap, the
+    two spend windows) and their stage (`mx_stages(period, stage)`), by `_stage_sql`."""
+    return f"""
     mx_gaps AS ({purchase_day_gaps_sql("mx_purchases", "period, member_id")}),
     mx_median AS (
         SELECT period, member_id, quantile_cont(gap_days, 0.5) AS median_gap_days FROM mx_gaps
@@ -253,7 +266,13 @@ def _mix_ctes(period: MixPeriod) -> str:
                coalesce(s.prior_spend, 0) AS prior_spend
         FROM mx_buyers c JOIN mx_ends e USING (period) LEFT JOIN mx_median g USING (period, member_id)
         LEFT JOIN mx_spend s USING (period, member_id)),
-    mx_stages AS (SELECT period, {_stage_sql("period_end")} AS stage FROM mx_facts),
+    mx_stages AS (SELECT period, {_stage_sql("period_end")} AS stage FROM mx_facts)"""
+
+
+def _mix_prospects_ctes() -> str:
+    """The prospects per period (`mx_prospects(period, members)`): members registered by the
+    period end who are not buyers then; none unless $lc_prospects."""
+    return """
     mx_registered AS (
         SELECT member_id, signup_date FROM scoped_members WHERE $lc_prospects AND in_members_file),
     mx_prospects AS (

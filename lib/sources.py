@@ -68,7 +68,7 @@ class Source:
     def describe(self) -> str:
         """How the file was read, in English (the command line prints it): "CSV, gb18030, delimiter
         ','" or "XLSX, sheet 订单". The import page translates "delimiter", "tab" and "sheet"
-        (pages/data.py read_as_words): keep these words, and the sheet last."""
+        (lib/ingest.py read_as_words): keep these words, and the sheet last."""
         parts = [self.format.upper()]
         if self.encoding:
             parts.append(self.encoding)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 import io
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -39,19 +40,57 @@ def shared_store() -> Store:
     return store
 
 
-def _use_app_router() -> None:
-    """Streamlit treats a `pages/` folder as its old multipage layout until app.py has run once
-    in the server: a first visit straight to /cohorts (or an AppTest rerun) would run that page
-    file alone, without the sidebar. Switch to app.py's st.navigation and run again."""
-    from streamlit.runtime.pages_manager import PagesManager
+# -- the router ------------------------------------------------------------------------------
 
-    if PagesManager.uses_pages_directory:
-        PagesManager.uses_pages_directory = False
-        st.rerun()
+_routing = threading.local()  # .active: this script run came through run_app
+
+
+def _pages() -> dict[str, list[st.Page]]:
+    """The navigation, by section. Each url_path is its file's name, so a first visit straight to
+    /w5h1 finds the page file even before run_app has ever run in the server (open_store)."""
+    return {
+        tr("section_analyse"): [
+            st.Page("pages/overview.py", title=tr("page_overview"), icon=":material/dashboard:", default=True),
+            st.Page("pages/cohorts.py", title=tr("page_cohorts"), icon=":material/grid_on:", url_path="cohorts"),
+            st.Page("pages/rfm.py", title=tr("page_rfm"), icon=":material/scatter_plot:", url_path="rfm"),
+            st.Page("pages/w5h1.py", title=tr("page_5w1h"), icon=":material/quiz:", url_path="w5h1"),
+            st.Page("pages/lifecycle.py", title=tr("page_lifecycle"), icon=":material/timeline:",
+                    url_path="lifecycle"),
+        ],
+        tr("section_members"): [
+            st.Page("pages/member.py", title=tr("page_member"), icon=":material/person_search:", url_path="member"),
+        ],
+        tr("section_data"): [
+            st.Page("pages/data.py", title=tr("page_data"), icon=":material/upload_file:", url_path="data"),
+        ],
+    }
+
+
+def run_app() -> None:
+    """app.py: the page list, the shared sidebar (language, dataset, filters), then the page."""
+    st.set_page_config(page_title="memberlens", page_icon=":material/insights:", layout="wide")
+    # The page list first: it replaces, at once, the list of pages/ files Streamlit shows until
+    # this has run, while the first start of a workspace is still loading the demo.
+    page = st.navigation(_pages())
+    _routing.active = True
+    try:
+        sidebar(open_store())
+        page.run()
+    finally:
+        _routing.active = False
 
 
 def open_store() -> Store:
-    _use_app_router()
+    """The shared store, for the sidebar and every page (each page's first call into lib.ui).
+
+    Streamlit treats a `pages/` folder as its old multipage layout until st.navigation has run
+    once in the server: a first visit straight to /cohorts (and every AppTest run) runs that page
+    file alone, without app.py. Then the app's router runs here instead: it draws the sidebar and
+    runs this page again inside it, and this bare run ends (public API only; a rerun instead
+    would lose a button clicked in this run)."""
+    if not getattr(_routing, "active", False):
+        run_app()
+        st.stop()
     try:
         # The first start of a workspace loads the bundled demo (half a minute on a slow laptop).
         with st.spinner(t("opening_workspace", lang())):

@@ -134,23 +134,6 @@ def demo_workspace(tmp_path_factory):
 
 # -- pages through AppTest ------------------------------------------------------------------
 
-@pytest.fixture(autouse=True)
-def app_router(monkeypatch):
-    """Run every AppTest through app.py's st.navigation, as the browser does. A `pages/` folder makes
-    Streamlit start in its old multipage mode, and AppTest starts over in it on every run, so a page
-    reached by switch_page would run alone; lib.ui then reruns it through app.py, and a button
-    clicked in that run is lost. Tests that never build an AppTest never call this __init__."""
-    from streamlit.runtime.pages_manager import PagesManager
-
-    original = PagesManager.__init__
-
-    def init(self, *args, **kwargs):
-        original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(PagesManager, "__init__", init)
-
-
 def app(lang: str = "zh", **params: str | list[str]):
     """An AppTest of app.py with URL query parameters (lang, filters …), not yet run."""
     from streamlit.testing.v1 import AppTest

@@ -100,6 +100,22 @@ def _settle(page) -> None:
     raise AssertionError("the page kept running for 3 minutes")
 
 
+def test_a_first_visit_straight_to_a_page_gets_the_app_around_it(server, browser):
+    """The server's very first request is /cohorts (a link sent by mail): Streamlit would run
+    pages/cohorts.py alone (its old pages/-folder mode); lib.ui.open_store runs the app's router
+    around it instead, so the page comes with app.py's sidebar and navigation and no "page not
+    found" box. Defined first in this module, so it meets a server no one has visited yet."""
+    page = browser.new_page(viewport={"width": 1440, "height": SHOT_HEIGHT}, locale="en-US")
+    page.goto(f"{server}/cohorts?lang=en", timeout=120_000)
+    _settle(page)
+    page.wait_for_selector('[data-testid="stPlotlyChart"]', timeout=120_000)
+    nav = page.locator('[data-testid="stSidebarNav"] a').all_inner_texts()
+    assert len(nav) == len(PAGES) and "Retention" in " ".join(nav), nav
+    assert page.get_by_text("Page not found").count() == 0
+    assert page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').count() > 0  # the dataset picker
+    page.close()
+
+
 @pytest.mark.parametrize("lang", ["zh", "en"])
 @pytest.mark.parametrize("path,marker", PAGES)
 def test_every_page_renders_without_errors(server, browser, path, marker, lang):

@@ -12,7 +12,7 @@ from lib.charts import PALETTE, display_table, names
 from lib.charts import cohorts as coh
 from lib.charts import lifecycle as lc
 from lib.charts import rfm as rfm_charts
-from lib.charts import w5h1 as w5h1_charts
+from lib.charts import clv as clv_charts
 
 # rfm.segments() / rfm.value_groups() shape: id, members, revenue, revenue_share
 SEGMENTS = pl.DataFrame({"segment": ["champions", "lost"], "members": [3, 1], "revenue": [300.0, 100.0],
@@ -212,17 +212,17 @@ COMPARISON = pl.DataFrame({
     ("zh", "在本数据集的回测中，MBG/NBD 最接近实际（总量误差 +2.1%；BG/NBD -6.3%）。")])
 def test_the_closest_model_by_its_absolute_relative_error(lang, reading):
     # |+2.1 %| < |−6.3 %|; Pareto/NBD has no prediction and is left out of the sentence
-    assert w5h1_charts.closest_reading(COMPARISON, lang) == reading
+    assert clv_charts.closest_reading(COMPARISON, lang) == reading
     # a tie goes to the first listed; fewer than two models with a prediction: no sentence
     tie = COMPARISON.with_columns(relative_error=pl.Series([0.05, -0.05, 0.05]), status=pl.lit("ok"))
-    assert w5h1_charts.closest_reading(tie, "en").startswith("On this dataset's backtest BG/NBD came closest "
-                                                              "(+5.0% vs MBG/NBD -5.0%, Pareto/NBD +5.0%)")
-    assert w5h1_charts.closest_reading(COMPARISON.head(1), "en") is None
-    assert w5h1_charts.closest_reading(COMPARISON.filter(pl.col("model") != "bgnbd"), "en") is None
+    assert clv_charts.closest_reading(tie, "en").startswith("On this dataset's backtest BG/NBD came closest "
+                                                             "(+5.0% vs MBG/NBD -5.0%, Pareto/NBD +5.0%)")
+    assert clv_charts.closest_reading(COMPARISON.head(1), "en") is None
+    assert clv_charts.closest_reading(COMPARISON.filter(pl.col("model") != "bgnbd"), "en") is None
 
 
 def test_the_comparison_table_names_models_and_statuses():
-    table = w5h1_charts.comparison_table(COMPARISON, "mbgnbd", "en")
+    table = clv_charts.comparison_table(COMPARISON, "mbgnbd", "en")
     assert table.columns == ["model", "members", "predicted", "actual", "error_pct", "mae", "rmse", "status"]
     assert table["error_pct"].to_list() == [-6.3, 2.1, None]          # percent, one decimal, for "%+.1f%%"
     assert table["model"].to_list() == ["BG/NBD", "MBG/NBD (shown)", "Pareto/NBD"]
@@ -232,7 +232,7 @@ def test_the_comparison_table_names_models_and_statuses():
 def test_the_calibration_plot_labels_each_group_with_its_members():
     freq = pl.DataFrame({"repeat_purchases": ["0", "1", "7+"], "members": [7730, 1220, 1400],
                          "predicted": [0.1677, 0.8555, 5.7203], "actual": [0.1946, 0.9672, 4.7314]})
-    fig = w5h1_charts.calibration(freq, "mbgnbd", "en")
+    fig = clv_charts.calibration(freq, "mbgnbd", "en")
     actual, predicted = fig.data
     assert (actual.name, predicted.name) == ("Actual", "Predicted (MBG/NBD)")
     assert fig.layout.barmode == "group" and list(predicted.y) == [0.1677, 0.8555, 5.7203]
@@ -245,7 +245,7 @@ def test_the_backtest_marks_the_cutoff_before_the_first_period_ends():
                             "period_end": [date(2026, 4, 5), date(2026, 4, 12)], "predicted": [398.3, 549.91],
                             "actual": [401, 526], "predicted_cumulative": [398.3, 948.21],
                             "actual_cumulative": [401, 927]})
-    fig = w5h1_charts.backtest(periods, date(2026, 3, 31), "bgnbd", "zh")
+    fig = clv_charts.backtest(periods, date(2026, 3, 31), "bgnbd", "zh")
     assert [tr.name for tr in fig.data] == ["实际", "预测（BG/NBD）"]
     [line] = fig.layout.shapes
     assert line.x0 == line.x1 == date(2026, 3, 31)

@@ -155,11 +155,9 @@ def test_period_labels():
 
 # -- one home ----------------------------------------------------------------------------------------
 
-# Where a ¥ may still be written out: this module, the label tables (lib/i18n/), the parser that
-# reads amounts written with any sign, and files that move to lib.formatting separately: the price
-# bands' SQL label (lib/products.py, becoming lib/price_bands.py), the 5W1H page and its charts.
-CURRENCY_ALLOWED = ("lib/formatting.py", "lib/i18n/", "lib/parsing.py", "lib/products.py", "lib/price_bands.py",
-                    "lib/charts/w5h1.py", "pages/w5h1.py")
+# Where a ¥ may still be written out: this module, the label tables (lib/i18n/) and the parser that
+# reads amounts written with any sign.
+CURRENCY_ALLOWED = ("lib/formatting.py", "lib/i18n/", "lib/parsing.py")
 
 
 def currency_literals(path: Path) -> list[int]:

@@ -1,4 +1,5 @@
-"""polars frame -> plotly figure: shared look. One module per page (lib/charts/<page>.py); no I/O.
+"""polars frame -> plotly figure: shared look. One module per page (lib/charts/<page>.py), the
+5W1H page's by what they draw (clv, acquisition, repurchase, products, segments); no I/O.
 
 Every chart gets a title that says what it shows, labelled axes with units, and a font stack
 that renders Chinese on Windows, macOS and Linux.

@@ -69,8 +69,39 @@ def heatmap(frame: pl.DataFrame, lang: Lang, *, period: Period, basis: str = "fi
     frame = latest(frame)
     cohorts = frame["cohort"].unique().sort().to_list()
     labels = [period_label(c, period) for c in cohorts]
-    sizes = dict(frame.select("cohort", "cohort_size").unique().iter_rows())
     width = (frame["period"].max() or 0) + 1
+    done, open_, text_done, text_open, points = _cells(frame, cohorts, labels, width, lang, mode=mode, show=show,
+                                                       currency=currency)
+    later = [r for r in frame.filter(pl.col("period") > 0)["rate"].to_list() if r is not None]
+    zmax = max(later) if later and max(later) > 0 else 1.0
+    zmin = min(0.0, *later) if later else 0.0
+    dense = len(cohorts) > TEXT_LIMIT or width > TEXT_LIMIT
+    common = {"x": list(range(width)), "y": labels, "colorscale": HEAT_SCALE, "zmin": zmin, "zmax": zmax,
+              "hoverinfo": "skip", "xgap": 0 if dense else 1, "ygap": 0 if dense else 1}
+    if not dense:
+        texts = [text for row in text_done + text_open for text in row]
+        common.update(texttemplate="%{text}", textfont={"size": text_size(texts, PLOT_WIDTH / width)})
+    height = 150 + _row_px(len(cohorts)) * len(cohorts)
+    fig = go.Figure()
+    measure = t(f"cohorts.measure_{mode}", lang)
+    # The colour bar's title runs up its side: on top it took ~90 px of width from the cells.
+    fig.add_heatmap(z=done, name="", text=None if dense else text_done, **common,
+                    colorbar={"title": {"text": measure[:1].upper() + measure[1:], "side": "right"},
+                              "tickformat": ".0%", "thickness": 12, "lenmode": "pixels",
+                              "len": min(300, height - 160), "y": 1, "yanchor": "top"})
+    fig.add_heatmap(z=open_, name="", text=None if dense else text_open, showscale=False, opacity=OPEN_OPACITY,
+                    **common)
+    _click_targets(fig, points, len(cohorts), mode, lang)
+    sizes = dict(frame.select("cohort", "cohort_size").unique().iter_rows())
+    return _triangle_layout(fig, cohorts, labels, sizes, width, height, lang, period=period, basis=basis, mode=mode,
+                            rolling=rolling, show=show)
+
+
+def _cells(frame: pl.DataFrame, cohorts: list[date], labels: list[str], width: int, lang: Lang, *, mode: str,
+           show: str, currency: str) -> tuple[list[list], list[list], list[list], list[list], dict[str, list]]:
+    """The triangle's cells, a row per cohort and a column per period: the rates of complete and of
+    open periods (two heatmaps, so open ones can be drawn light), each one's text, and the click
+    targets' x, y and customdata [cohort ISO date, period, size, amount, rate, open note, label]."""
     row_of = {c: i for i, c in enumerate(cohorts)}
     done = [[None] * width for _ in cohorts]
     open_ = [[None] * width for _ in cohorts]
@@ -93,34 +124,28 @@ def heatmap(frame: pl.DataFrame, lang: Lang, *, period: Period, basis: str = "fi
         points["customdata"].append([cohort.isoformat(), k, f"{size:,}", amount,
                                      percent(rate), "" if complete else f"<br><i>{note}</i>",
                                      labels[i]])
-    later = [r for r in frame.filter(pl.col("period") > 0)["rate"].to_list() if r is not None]
-    zmax = max(later) if later and max(later) > 0 else 1.0
-    zmin = min(0.0, *later) if later else 0.0
-    dense = len(cohorts) > TEXT_LIMIT or width > TEXT_LIMIT
-    common = {"x": list(range(width)), "y": labels, "colorscale": HEAT_SCALE, "zmin": zmin, "zmax": zmax,
-              "hoverinfo": "skip", "xgap": 0 if dense else 1, "ygap": 0 if dense else 1}
-    if not dense:
-        texts = [text for row in text_done + text_open for text in row]
-        common.update(texttemplate="%{text}", textfont={"size": text_size(texts, PLOT_WIDTH / width)})
-    height = 150 + _row_px(len(cohorts)) * len(cohorts)
-    fig = go.Figure()
-    measure = t(f"cohorts.measure_{mode}", lang)
-    # The colour bar's title runs up its side: on top it took ~90 px of width from the cells.
-    fig.add_heatmap(z=done, name="", text=None if dense else text_done, **common,
-                    colorbar={"title": {"text": measure[:1].upper() + measure[1:], "side": "right"},
-                              "tickformat": ".0%", "thickness": 12, "lenmode": "pixels",
-                              "len": min(300, height - 160), "y": 1, "yanchor": "top"})
-    fig.add_heatmap(z=open_, name="", text=None if dense else text_open, showscale=False, opacity=OPEN_OPACITY,
-                    **common)
+    return done, open_, text_done, text_open, points
+
+
+def _click_targets(fig: go.Figure, points: dict[str, list], rows: int, mode: str, lang: Lang) -> None:
+    """An invisible square on each cell (shown when selected): what a click picks and the hover
+    says, the heatmaps' own hover being off."""
     amount_label = t("cohorts.period_revenue" if mode == "revenue" else "cohorts.retained", lang)
     fig.add_scatter(
         **points, mode="markers", name="", showlegend=False,
-        marker={"symbol": "square", "size": max(4, min(26, _row_px(len(cohorts)) - 2)),
+        marker={"symbol": "square", "size": max(4, min(26, _row_px(rows) - 2)),
                 "color": "rgba(15, 23, 42, 0.45)", "opacity": 0},
         selected={"marker": {"opacity": 1}}, unselected={"marker": {"opacity": 0}},
         hovertemplate=(f"{t('cohorts.hover_cohort', lang)} %{{customdata[6]}} · {t('cohorts.hover_period', lang, k='%{x}')}<br>"
                        f"{t(f'cohorts.measure_{mode}', lang)} %{{customdata[4]}}<br>{amount_label} %{{customdata[3]}}"
                        f" · {t('cohorts.cohort_size', lang)} %{{customdata[2]}}%{{customdata[5]}}<extra></extra>"))
+
+
+def _triangle_layout(fig: go.Figure, cohorts: list[date], labels: list[str], sizes: dict[date, int], width: int,
+                     height: int, lang: Lang, *, period: Period, basis: str, mode: str, rolling: int | None,
+                     show: str) -> go.Figure:
+    """Titles, the cohort axis (every n-th cohort labelled when there are many, with its size while
+    all are), the period axis on top, and clicks that select a cell."""
     step = math.ceil(len(labels) / MAX_LABELS)
     ticks = labels[::step]
     texts = [f"{label} · {sizes[c]:,}" if step == 1 else label for label, c in zip(labels, cohorts)][::step]

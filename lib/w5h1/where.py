@@ -123,12 +123,7 @@ def channels(store: Store, ds: Dataset, filters: Filters | None = None) -> pl.Da
         FROM cells GROUP BY channel, total ORDER BY total, channel""")
     frame = store.query(sql, b.params)
     has_spend = bool(frame["has_spend"][0])
-    answers = pl.concat([
-        nps.run(store, ds, nps.NpsSpec(filters, by="channel")).filter(pl.col("group").is_not_null())
-        .select(pl.col("group").cast(pl.String).alias("channel"), "responses", "nps"),
-        nps.run(store, ds, nps.NpsSpec(filters, by="all")).select(
-            pl.lit(None, pl.String).alias("channel"), "responses", "nps"),
-    ])
+    answers = _channel_answers(store, ds, filters)
     spend = pl.col("spend") if has_spend else pl.lit(None, pl.Float64)
     scoped = spend_scoped(filters)
     return frame.join(answers, on="channel", how="left", nulls_equal=True).with_columns(
@@ -138,3 +133,13 @@ def channels(store: Store, ds: Dataset, filters: Filters | None = None) -> pl.Da
         cac=pl.when(scoped & (pl.col("new_buyers") > 0)).then((pl.col("spend") / pl.col("new_buyers")).round(2)),
         cac_note=cac_note(scoped),
     ).select(list(CHANNEL_SCHEMA)).cast(CHANNEL_SCHEMA)
+
+
+def _channel_answers(store: Store, ds: Dataset, filters: Filters) -> pl.DataFrame:
+    """channel, responses, nps: lib.nps by first channel, then the headline (channel null)."""
+    return pl.concat([
+        nps.run(store, ds, nps.NpsSpec(filters, by="channel")).filter(pl.col("group").is_not_null())
+        .select(pl.col("group").cast(pl.String).alias("channel"), "responses", "nps"),
+        nps.run(store, ds, nps.NpsSpec(filters, by="all")).select(
+            pl.lit(None, pl.String).alias("channel"), "responses", "nps"),
+    ])

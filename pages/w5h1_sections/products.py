@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from lib import first_orders, pairs, price_bands, repurchase
-from lib.charts import w5h1 as charts
+from lib.charts import products as charts_products
 from lib.ui import AnalysisPage, compute, kept, no_data, tr
 from pages.w5h1_sections.widgets import (BY_OPTIONS, MAX_CHART_ITEMS, NOTABLE_LIFT, chart, clicked, names, pair_columns, pick,
                                          show_members)
@@ -22,8 +22,15 @@ def show(page: AnalysisPage) -> None:
     if top.is_empty():
         no_data()
         return
-    st.plotly_chart(charts.top_repurchased(top, level, L), key="w5h1_top_chart", width="stretch")
+    st.plotly_chart(charts_products.top_repurchased(top, level, L), key="w5h1_top_chart", width="stretch")
+    bought_together(page, level)
+    price_bands_by_sensitivity(page)
+    first_order_items(page, level)
 
+
+def bought_together(page: AnalysisPage, level: str) -> None:
+    """Pairs bought together (support, confidence, lift) and the members behind a pair."""
+    ds, filters = page.ds, page.filters
     st.subheader(tr("w5h1.pairs_header"))
     left, right = st.columns(2)
     basket = left.segmented_control(tr("w5h1.basket"), ("order", "member"), default="order", required=True,
@@ -53,6 +60,11 @@ def show(page: AnalysisPage) -> None:
             a, c, _ = pair_names[pair]
             show_members(compute(pairs.members, ds, spec, pairs.PairCell(a, c)), "w5h1_pair_members", "pair")
 
+
+
+def price_bands_by_sensitivity(page: AnalysisPage) -> None:
+    """Price band × discount sensitivity, and the members behind a cell."""
+    ds, filters, L = page.ds, page.filters, page.lang
     st.subheader(tr("w5h1.price_header"))
     st.caption(tr("w5h1.price_intro"))
     price_spec = price_bands.PriceBandSpec(filters)
@@ -63,7 +75,7 @@ def show(page: AnalysisPage) -> None:
         measure = st.segmented_control(tr("w5h1.price_measure"), ("members", "revenue", "discount"),
                                        default="members", required=True, key="w5h1_price_measure",
                                        format_func=names("w5h1.pm_"))
-        st.plotly_chart(charts.price_heatmap(prices, measure, L), key="w5h1_price_chart", width="stretch")
+        st.plotly_chart(charts_products.price_heatmap(prices, measure, L), key="w5h1_price_chart", width="stretch")
         cells = {f"{b}|{s}": (b, p, s, m) for b, p, s, m in prices.select("band", "price_band", "sensitivity",
                                                                           "members").rows()}
         cell = pick(tr("w5h1.price_cell"), list(cells), "w5h1_price_pick",
@@ -73,13 +85,18 @@ def show(page: AnalysisPage) -> None:
             show_members(compute(price_bands.members, ds, price_spec, price_bands.PriceCell(band, sensitivity)),
                          "w5h1_price_members", "price_band")
 
+
+
+def first_order_items(page: AnalysisPage, level: str) -> None:
+    """What a first order holding each item leads to, and its first buyers."""
+    ds, filters, L = page.ds, page.filters, page.lang
     st.subheader(tr("w5h1.first_header"))
     first_spec = first_orders.FirstOrderSpec(filters, level=level)
     firsts = compute(first_orders.run, ds, first_spec)
     if firsts.is_empty():
         no_data()
         return
-    event = chart(charts.first_order(firsts.head(MAX_CHART_ITEMS), level, L), "w5h1_first_chart")
+    event = chart(charts_products.first_order(firsts.head(MAX_CHART_ITEMS), level, L), "w5h1_first_chart")
     rows = {str(r[level]): r for r in firsts.iter_rows(named=True)}
     left, right = st.columns([3, 2])
     with left:

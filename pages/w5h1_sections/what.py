@@ -5,7 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from lib import repurchase
-from lib.charts import w5h1 as charts
+from lib.charts import repurchase as charts_repurchase
+from lib.charts import w5h1 as charts_w5h1
 from lib.ui import AnalysisPage, compute, kept, no_data, tr
 from pages.w5h1_sections.widgets import BY_OPTIONS, MAX_CHART_ITEMS, chart, clicked, pick, show_members
 
@@ -31,8 +32,8 @@ def show(page: AnalysisPage, kpi: dict, change: dict) -> None:
         no_data()
         return
     shown_items = table.head(MAX_CHART_ITEMS)
-    event = chart(charts.item_repurchase(shown_items, by, L), "w5h1_rate_chart")
-    best, worst = charts.extremes(shown_items, "repurchase_rate", by)
+    event = chart(charts_repurchase.item_repurchase(shown_items, by, L), "w5h1_rate_chart")
+    best, worst = charts_w5h1.extremes(shown_items, "repurchase_rate", by)
     if best and worst and best[0] != worst[0]:
         st.markdown(tr("w5h1.cat_reading", best=best[0], best_rate=best[1], worst=worst[0], worst_rate=worst[1]))
     st.caption(tr("w5h1.click_hint"))

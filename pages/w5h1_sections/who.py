@@ -6,7 +6,7 @@ import polars as pl
 import streamlit as st
 
 from lib import clv, rfm
-from lib.charts import w5h1 as charts
+from lib.charts import segments as charts_segments
 from lib.formatting import money
 from lib.i18n import sentences
 from lib.ui import AnalysisPage, compute, kept, tr
@@ -45,8 +45,8 @@ def show(page: AnalysisPage) -> None:
         st.info(tr("w5h1.profile_empty"))
     else:
         name = value_name(attribute)
-        event = chart(charts.profile_lift(profile, attribute, name, L), "w5h1_profile_chart")
-        top = charts.top_lift(profile)
+        event = chart(charts_segments.profile_lift(profile, attribute, name, L), "w5h1_profile_chart")
+        top = charts_segments.top_lift(profile)
         if top:
             st.markdown(tr("w5h1.profile_reading", n=len(ids), value=name(top["value"]), sub=top["subset_share"],
                            all=top["all_share"], lift=top["lift"]))

@@ -9,7 +9,8 @@ import polars as pl
 import streamlit as st
 
 from lib import backtest, cac, clv, kpis
-from lib.charts import w5h1 as charts
+from lib.charts import acquisition as charts_acquisition
+from lib.charts import clv as charts_clv
 from lib.formatting import money, money_full
 from lib.i18n import sentences
 from lib.ui import AnalysisPage, compute, kept, no_data, tr
@@ -21,13 +22,20 @@ from pages.w5h1_sections.widgets import (COMPARED, MODEL_KEY, cac_reason, cards,
 
 
 def show(page: AnalysisPage) -> None:
-    ds, filters, L = page.ds, page.filters, page.lang
     st.caption(tr("w5h1.why_intro"))
     with st.columns([1, 2])[0]:
         margin = kept(st.select_slider, tr("w5h1.margin"), list(range(5, 101, 5)), "w5h1_margin", 100,
                       help=tr("w5h1.margin_help"), format_func=lambda m: f"{m}%") / 100
-    spec = clv.ClvSpec(filters, margin=margin)  # historical CLV: no purchase model
+    historical_value(page, margin)
+    acquisition_cost(page)
+    model = predicted_value(page, margin)
+    holdout(page, model)
 
+
+def historical_value(page: AnalysisPage, margin: float) -> None:
+    """Historical CLV against CAC, every input editable, and the members behind its counts."""
+    ds, filters, L = page.ds, page.filters, page.lang
+    spec = clv.ClvSpec(filters, margin=margin)  # historical CLV: no purchase model
     st.subheader(tr("w5h1.value_header"))
     computed = compute(value.historical, ds, spec)
     inputs = dict(zip(computed["input"], computed["value"]))
@@ -58,8 +66,8 @@ def show(page: AnalysisPage) -> None:
     elif cost is not None:  # CAC 0: nothing spent, nothing to compare with
         st.markdown(tr("w5h1.value_reading_free", annual=money(annual, L), clv=money(clv_value, L)))
     plot, table = st.columns(2)
-    plot.plotly_chart(charts.value_vs_cac(cost, annual, clv_value, L), key="w5h1_value_chart", width="stretch")
-    table.dataframe(charts.historical_table(hist, L), hide_index=True, width="stretch",
+    plot.plotly_chart(charts_clv.value_vs_cac(cost, annual, clv_value, L), key="w5h1_value_chart", width="stretch")
+    table.dataframe(charts_clv.historical_table(hist, L), hide_index=True, width="stretch",
                     height=table_height(hist.height))
     counts = {c: values[c] for c in ("buyers_last_year", "buyers_prior_year", "churned_buyers")}
     cell = pick(tr("w5h1.hist_members"), list(counts), "w5h1_hist_pick",
@@ -67,6 +75,10 @@ def show(page: AnalysisPage) -> None:
     if cell:
         show_members(compute(value.members, ds, spec, value.HistoricalCell(cell)), "w5h1_hist_members", f"clv_{cell}")
 
+
+def acquisition_cost(page: AnalysisPage) -> None:
+    """Revenue of new against returning members beside the spend that bought the new ones."""
+    ds, filters, L = page.ds, page.filters, page.lang
     st.subheader(tr("w5h1.cost_header"))
     period = st.segmented_control(tr("granularity"), ("month", "quarter"), default="month", required=True,
                                   key="w5h1_cost_period", format_func=names("period_"))
@@ -75,7 +87,7 @@ def show(page: AnalysisPage) -> None:
         no_data()
     else:
         totals = acquisition.new_vs_returning_totals(costs)
-        st.plotly_chart(charts.new_vs_returning(costs, period, L), key="w5h1_cost_chart", width="stretch")
+        st.plotly_chart(charts_acquisition.new_vs_returning(costs, period, L), key="w5h1_cost_chart", width="stretch")
         if totals["spend_per_new_revenue"] is None or totals["cac"] is None:
             why_no_cac = tr("w5h1.no_spend") if totals["spend"] is None else cac_reason(totals["cac_note"])
             st.markdown(tr("w5h1.cost_reading_free", new=money(totals["revenue_new"], L),
@@ -86,6 +98,11 @@ def show(page: AnalysisPage) -> None:
                            per=totals["spend_per_new_revenue"], cac=money(totals["cac"], L),
                            ret=money(totals["revenue_returning"], L), share=totals["returning_share"] or 0))
 
+
+
+def predicted_value(page: AnalysisPage, margin: float) -> str:
+    """Predicted CLV by value band from the chosen purchase model; returns the model's name."""
+    ds, filters, L = page.ds, page.filters, page.lang
     st.subheader(tr("w5h1.clv_header"))
     with st.columns([1, 2])[0]:
         model = kept(st.segmented_control, tr("clv.model"), clv.MODELS, MODEL_KEY, clv.DEFAULT_MODEL, required=True,
@@ -102,13 +119,14 @@ def show(page: AnalysisPage) -> None:
         st.info(tr("w5h1.clv_none"))
     else:
         say_notes(fitted)
-        event = chart(charts.clv_bands(bands, L), "w5h1_clv_chart")
+        event = chart(charts_clv.clv_bands(bands, L), "w5h1_clv_chart")
         top = value.top_bands(bands)
         if top:
             st.markdown(tr("w5h1.clv_reading", top_members=top["member_share"], edge=money_full(top['low'], 0),
                            top_value=top["value_share"], members=int(bands["members"].sum()),
                            total=money(float(bands["predicted_clv"].sum()), L)))
-        labels = {charts.band_label(lo, hi): (lo, hi, n) for lo, hi, n in bands.select("low", "high", "members").rows()}
+        labels = {charts_clv.band_label(lo, hi): (lo, hi, n)
+                  for lo, hi, n in bands.select("low", "high", "members").rows()}
         band = pick(tr("w5h1.band"), list(labels), "w5h1_band_pick",
                     lambda b: tr("w5h1.band_option", band=b, members=labels[b][2]), clicked=x_click(event))
         if band:
@@ -117,7 +135,7 @@ def show(page: AnalysisPage) -> None:
                 "member_id", "first_purchase", "last_purchase", "p_alive", "churn_probability", "expected_purchases",
                 "expected_spend", "predicted_clv")
             show_members(frame, "w5h1_band_members", "predicted_clv_band")
-    holdout(page, model)
+    return model
 
 
 def holdout(page: AnalysisPage, model: str) -> None:
@@ -162,14 +180,14 @@ def holdout(page: AnalysisPage, model: str) -> None:
                   ("w5h1.m_error", "–" if error is None else f"{error:+.1%}"))
             say_notes(result.model)
             cumulative, calibration = st.columns(2)
-            cumulative.plotly_chart(charts.backtest(result.periods, cutoff, model, L), key="w5h1_backtest_chart",
+            cumulative.plotly_chart(charts_clv.backtest(result.periods, cutoff, model, L), key="w5h1_backtest_chart",
                                     width="stretch")
-            calibration.plotly_chart(charts.calibration(backtest.by_frequency(result), model, L),
+            calibration.plotly_chart(charts_clv.calibration(backtest.by_frequency(result), model, L),
                                      key="w5h1_calibration_chart", width="stretch")
     with compared:
         table = backtest.comparison(results)
-        st.dataframe(charts.comparison_table(table, model, L), hide_index=True, width="stretch",
+        st.dataframe(charts_clv.comparison_table(table, model, L), hide_index=True, width="stretch",
                      height=table_height(table.height), placeholder="–", column_config=comparison_columns())
-        reading = charts.closest_reading(table, L)
+        reading = charts_clv.closest_reading(table, L)
         if reading:
             st.markdown(reading)

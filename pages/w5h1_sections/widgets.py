@@ -153,7 +153,7 @@ def count_column(label: str) -> st.column_config.NumberColumn:
 
 
 def comparison_columns() -> dict:
-    """The backtest's table of models (charts.comparison_table), each number with what it means."""
+    """The backtest's table of models (lib.charts.clv.comparison_table), each number with what it means."""
     def number(column: str, name: str, fmt: str) -> tuple[str, st.column_config.NumberColumn]:
         return column, st.column_config.NumberColumn(tr(f"w5h1.cmp_{name}"), format=fmt,
                                                      help=tr(f"w5h1.cmp_{name}_help"))
