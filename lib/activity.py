@@ -39,6 +39,12 @@ CLI_COLUMNS = ("period", "active", "new", "returning", "resurrecting", "dormant"
                "revenue_new", "revenue_returning", "complete")
 
 
+# The columns and types of run() with the default spec (tests/test_cells.py checks them).
+SCHEMA: dict[str, pl.DataType] = {"period": pl.Date, "active": pl.Int64, "new": pl.Int64, "returning": pl.Int64,
+          "resurrecting": pl.Int64, "dormant": pl.Int64, "crr": pl.Float64, "crr_strict": pl.Float64,
+          "revenue_new": pl.Float64, "revenue_returning": pl.Float64, "complete": pl.Boolean}
+
+
 @dataclass(frozen=True)
 class ActivitySpec:
     filters: Filters = field(default_factory=Filters)

@@ -131,6 +131,10 @@ class CacCell:
     period: date
     channel: str | None = None
 
+    def __post_init__(self) -> None:
+        if not isinstance(self.period, date):
+            raise ValueError(f"period must be the date of its first day; got {self.period!r}")
+
 
 def cells(store: Store, ds: Dataset, spec: CacSpec = CacSpec()) -> list[tuple[CacCell, int]]:
     """Every new-buyer count run() shows, with its cell."""

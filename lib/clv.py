@@ -11,7 +11,7 @@ Member summary (SPEC "Predictive CLV"; SQL over the filtered base's `purchases`)
   week = 7 days, month = 365.25 / 12 = 30.4375 days;
 - monetary = mean amount of the repeat purchase days (null when x = 0).
 
-The models (lib/btyd.py, with their papers): `spec.model` picks the purchase model; DEFAULT_MODEL
+The models (lib/btyd/, with their papers): `spec.model` picks the purchase model; DEFAULT_MODEL
 is MBG/NBD, a documented fixed choice: unlike BG/NBD it gives a member without a repeat purchase
 a real P(alive) (BG/NBD says 100 % for a one-time buyer gone for a year, beside a "churned"
 lifecycle stage); it fits CDNOW as well as BG/NBD and better than Pareto/NBD (log-likelihood
@@ -348,13 +348,18 @@ def cells(store: Store, ds: Dataset, spec: ClvSpec = ClvSpec()) -> list[tuple[Cl
     return [(ClvCell("all"), frame.height), (ClvCell("overdue"), frame.filter(pl.col("days_overdue") > 0).height)]
 
 
+def top_clv(frame: pl.DataFrame, n: int) -> pl.DataFrame:
+    """The `n` members of a run() frame with the highest predicted CLV (those without one left
+    out), highest first; ties at the cut broken by member_id, so exactly n (or all there are)."""
+    return frame.filter(pl.col("predicted_clv").is_not_null()).sort(
+        ["predicted_clv", "member_id"], descending=[True, False]).head(n)
+
+
 def members(store: Store, ds: Dataset, spec: ClvSpec, cell: ClvCell) -> pl.DataFrame:
     """The members behind a number (ClvCell). Columns as run(); sorted by member_id."""
     frame = run(store, ds, spec)
     if cell.kind == "top_clv":
-        ranked = frame.filter(pl.col("predicted_clv").is_not_null()).sort(
-            ["predicted_clv", "member_id"], descending=[True, False])
-        return ranked.head(int(cell.value or 0)).sort("member_id")
+        return top_clv(frame, int(cell.value or 0)).sort("member_id")
     if cell.kind == "p_alive_below":
         return frame.filter(pl.col("p_alive") < cell.value)
     if cell.kind == "overdue":

@@ -66,6 +66,12 @@ def _check(value: object, allowed: tuple, name: str) -> None:
         raise ValueError(f"{name} must be one of {', '.join(map(str, allowed))}; got {value!r}")
 
 
+# The columns and types of run() with the default spec (tests/test_cells.py checks them); with
+# mode revenue, retained is Float64 (money).
+SCHEMA: dict[str, pl.DataType] = {"cohort": pl.Date, "period": pl.Int64, "cohort_size": pl.Int64, "retained": pl.Int64,
+          "rate": pl.Float64, "complete": pl.Boolean}
+
+
 @dataclass(frozen=True)
 class CohortSpec:
     filters: Filters = field(default_factory=Filters)
@@ -235,6 +241,12 @@ class CohortCell:
 
     cohort: date
     period: int | None = None
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.cohort, date):
+            raise ValueError(f"cohort must be a date; got {self.cohort!r}")
+        if self.period is not None and (type(self.period) is not int or self.period < 0):
+            raise ValueError(f"period must be a whole number ≥ 0 or None; got {self.period!r}")
 
 
 def cells(store: Store, ds: Dataset, spec: CohortSpec = CohortSpec()) -> list[tuple[CohortCell, int]]:

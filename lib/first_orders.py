@@ -18,6 +18,12 @@ from lib.filters import Filters, ItemLevel, base, check_item_level
 from lib.store import Dataset, Store
 
 
+# The columns and types of run() with the default spec (tests/test_cells.py checks them);
+# the item column is named after spec.level.
+SCHEMA: dict[str, pl.DataType] = {"category": pl.String, "first_buyers": pl.Int64, "first_buyer_share": pl.Float64,
+          "repeat_buyers": pl.Int64, "repeat_rate": pl.Float64, "repeat_lift": pl.Float64}
+
+
 @dataclass(frozen=True)
 class FirstOrderSpec:
     filters: Filters = field(default_factory=Filters)
@@ -33,6 +39,10 @@ class FirstOrderCell:
 
     item: str
     repeat_only: bool = False
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.repeat_only, bool):
+            raise ValueError(f"repeat_only must be True or False; got {self.repeat_only!r}")
 
 
 def _first_order_ctes(spec: FirstOrderSpec) -> str:

@@ -43,6 +43,10 @@ MEMBER_METRICS = ("buyers", "active_members", "new_buyers", "repeat_buyers", "re
 RATE_METRICS = ("repurchase_rate", "order_repurchase_rate", "crr", "crr_strict")
 
 
+# The columns and types of run() with the default spec (tests/test_cells.py checks them).
+SCHEMA: dict[str, pl.DataType] = {"metric": pl.String, "value": pl.Float64, "previous": pl.Float64, "change": pl.Float64}
+
+
 @dataclass(frozen=True)
 class KpiSpec:
     filters: Filters = field(default_factory=Filters)
@@ -64,11 +68,9 @@ def _query(ds: Dataset, spec: KpiSpec) -> tuple[Base, str]:
     return b, windows
 
 
-def run(store: Store, ds: Dataset, spec: KpiSpec = KpiSpec()) -> pl.DataFrame:
-    """Columns: metric (METRICS order), value, previous (the window before), change (value / previous − 1).
-
-    Amounts are rounded to 2 decimals; rates are fractions.
-    """
+def _window_counts(store: Store, ds: Dataset, spec: KpiSpec) -> dict[str, dict]:
+    """Per window (current, previous): revenue, orders, buyers, repeat_buyers, new_buyers,
+    repeat_orders, and retained (buyers of both windows; the same on both rows)."""
     b, windows = _query(ds, spec)
     sql = b.query(windows + """,
         revenue AS (
@@ -89,7 +91,15 @@ def run(store: Store, ds: Dataset, spec: KpiSpec = KpiSpec()) -> pl.DataFrame:
         FROM windows w LEFT JOIN revenue r USING (win) LEFT JOIN counts c USING (win)
         LEFT JOIN repeat_orders ro USING (win)
         ORDER BY w.win""")
-    raw = {r["win"]: r for r in store.query(sql, b.params).iter_rows(named=True)}
+    return {r["win"]: r for r in store.query(sql, b.params).iter_rows(named=True)}
+
+
+def run(store: Store, ds: Dataset, spec: KpiSpec = KpiSpec()) -> pl.DataFrame:
+    """Columns: metric (METRICS order), value, previous (the window before), change (value / previous − 1).
+
+    Amounts are rounded to 2 decimals; rates are fractions.
+    """
+    raw = _window_counts(store, ds, spec)
     current = _metrics(raw["current"], raw["previous"])
     previous = _metrics(raw["previous"], None)
     return pl.DataFrame({
@@ -142,16 +152,15 @@ class KpiCell:
             raise ValueError(f"window must be current or previous; got {self.window!r}")
 
 
-# The member counts run() shows as such (repeat buyers and retained members are inside rates).
-COUNTED_METRICS = ("buyers", "active_members", "new_buyers")
-
-
 def cells(store: Store, ds: Dataset, spec: KpiSpec = KpiSpec()) -> list[tuple[KpiCell, int]]:
-    """Every member count run() shows, with its cell (both windows)."""
-    table = run(store, ds, spec).filter(pl.col("metric").is_in(COUNTED_METRICS))
-    return [(KpiCell(metric, window), int(n)) for metric, value, previous in table.select(
-        "metric", "value", "previous").rows() for window, n in (("current", value), ("previous", previous))
-        if n is not None]
+    """Every member count behind run(), with its cell: buyers (= active_members), new_buyers and
+    repeat_buyers (the numerator of repurchase_rate) in both windows, and retained (of crr_strict)."""
+    raw = _window_counts(store, ds, spec)
+    counted = {"buyers": "buyers", "active_members": "buyers", "new_buyers": "new_buyers",
+               "repeat_buyers": "repeat_buyers"}
+    return ([(KpiCell(metric, window), int(raw[window][column]))
+             for window in ("current", "previous") for metric, column in counted.items()]
+            + [(KpiCell("retained"), int(raw["current"]["retained"]))])
 
 
 def members(store: Store, ds: Dataset, spec: KpiSpec, cell: KpiCell) -> pl.DataFrame:

@@ -66,6 +66,12 @@ RUN_COLUMNS = ("member_id", "stage", "purchases", "recency_days", "median_gap_da
                "last_purchase", "recent_spend", "prior_spend")
 
 
+# The columns and types of run() with the default spec (tests/test_cells.py checks them).
+SCHEMA: dict[str, pl.DataType] = {"member_id": pl.String, "stage": pl.String, "purchases": pl.Int64, "recency_days": pl.Int64,
+          "median_gap_days": pl.Float64, "first_purchase": pl.Date, "last_purchase": pl.Date,
+          "recent_spend": pl.Float64, "prior_spend": pl.Float64}
+
+
 @dataclass(frozen=True)
 class LifecycleSpec:
     filters: Filters = field(default_factory=Filters)
@@ -84,10 +90,18 @@ class LifecycleSpec:
 
 @dataclass(frozen=True)
 class MigrationCell:
+    """The members who moved from one stage at date_from to another at date_to (None: no stage
+    at that date)."""
+
     date_from: date
     date_to: date
     from_stage: str | None
     to_stage: str | None
+
+    def __post_init__(self) -> None:
+        for stage in (self.from_stage, self.to_stage):
+            if stage is not None and stage not in STAGES:
+                raise ValueError(f"no stage {stage!r} (stages: {', '.join(STAGES)})")
 
 
 def has_prospects(filters: Filters) -> bool:

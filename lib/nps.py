@@ -43,6 +43,12 @@ CATEGORIES = ("promoter", "passive", "detractor")
 RUN_COLUMNS = ("group", "responses", "promoters", "passives", "detractors", "nps")
 
 
+# The columns and types of run() with the default spec (tests/test_cells.py checks them);
+# by anything but period: group is String.
+SCHEMA: dict[str, pl.DataType] = {"group": pl.Date, "responses": pl.Int64, "promoters": pl.Int64, "passives": pl.Int64,
+          "detractors": pl.Int64, "nps": pl.Float64}
+
+
 @dataclass(frozen=True)
 class NpsSpec:
     """rfm / lifecycle: thresholds for by='segment' / 'stage' (their filters are replaced by ours)."""

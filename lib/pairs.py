@@ -30,6 +30,12 @@ LEVELS = ITEM_LEVELS
 CELL_WEIGHT = "baskets"
 
 
+# The columns and types of run() with the default spec (tests/test_cells.py checks them).
+SCHEMA: dict[str, pl.DataType] = {"antecedent": pl.String, "consequent": pl.String, "together": pl.Int64,
+          "antecedent_baskets": pl.Int64, "consequent_baskets": pl.Int64, "baskets": pl.Int64,
+          "support": pl.Float64, "confidence": pl.Float64, "lift": pl.Float64}
+
+
 @dataclass(frozen=True)
 class PairSpec:
     filters: Filters = field(default_factory=Filters)
@@ -51,6 +57,10 @@ class PairCell:
 
     antecedent: str
     consequent: str
+
+    def __post_init__(self) -> None:
+        if self.antecedent == self.consequent:
+            raise ValueError(f"a pair is two different items; got {self.antecedent!r} twice")
 
 
 def _basket_ctes(spec: PairSpec) -> str:

@@ -27,6 +27,11 @@ DEFAULT_HIGH_SENSITIVITY = 0.33  # ≥ a third of a member's spend on discount =
 SENSITIVITIES = ("full_price", "low", "high", "unknown")
 
 
+# The columns and types of run() with the default spec (tests/test_cells.py checks them).
+SCHEMA: dict[str, pl.DataType] = {"band": pl.Int64, "price_band": pl.String, "sensitivity": pl.String, "members": pl.Int64,
+          "lines": pl.Int64, "revenue": pl.Float64, "mean_discount_rate": pl.Float64}
+
+
 @dataclass(frozen=True)
 class PriceBandSpec:
     filters: Filters = field(default_factory=Filters)
@@ -36,6 +41,8 @@ class PriceBandSpec:
     def __post_init__(self) -> None:
         if self.price_bands < 1:
             raise ValueError("price_bands must be ≥ 1")
+        if not 0 < self.high_sensitivity <= 1:
+            raise ValueError("high_sensitivity is a share of spend: above 0, at most 1")
 
 
 @dataclass(frozen=True)
@@ -44,6 +51,12 @@ class PriceCell:
 
     band: int
     sensitivity: str
+
+    def __post_init__(self) -> None:
+        if type(self.band) is not int or self.band < 1:
+            raise ValueError(f"band must be a whole number ≥ 1 (1 = cheapest); got {self.band!r}")
+        if self.sensitivity not in SENSITIVITIES:
+            raise ValueError(f"sensitivity {self.sensitivity!r}? (choose from {', '.join(SENSITIVITIES)})")
 
 
 def _price_ctes(spec: PriceBandSpec) -> str:

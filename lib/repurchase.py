@@ -61,6 +61,11 @@ RUN_SCHEMA = {"buyers": pl.Int64, "repeat_buyers": pl.Int64, "repurchase_rate": 
               "median_gap_days": pl.Float64, "mean_gap_days": pl.Float64, "purchases": pl.Int64}
 
 
+# The columns and types of run() with the default spec (tests/test_cells.py checks them);
+# the item column is named after spec.by.
+SCHEMA: dict[str, pl.DataType] = {"category": pl.String, **RUN_SCHEMA}
+
+
 @dataclass(frozen=True)
 class RepurchaseSpec:
     filters: Filters = field(default_factory=Filters)

@@ -98,6 +98,12 @@ def _check_thresholds(name: str, values: Thresholds | None) -> None:
         raise ValueError(f"{name} must be ascending (equal values skip a score): {values}")
 
 
+# The columns and types of run() with the default spec (tests/test_cells.py checks them).
+SCHEMA: dict[str, pl.DataType] = {"member_id": pl.String, "recency_days": pl.Int64, "frequency": pl.Int64, "monetary": pl.Float64,
+          "r_score": pl.Int32, "f_score": pl.Int32, "m_score": pl.Int32, "segment": pl.String,
+          "value_group": pl.String}
+
+
 @dataclass(frozen=True)
 class RfmSpec:
     """Thresholds: None = quintiles; else 4 non-decreasing numbers (see the module docstring)."""
@@ -272,16 +278,18 @@ def population(store: Store, ds: Dataset, spec: RfmSpec = RfmSpec()) -> pl.DataF
 
 @dataclass(frozen=True)
 class RfmCell:
-    """One number: a segment, a value group, or a grid cell (r_score and/or f_score, optionally
-    m_score); conditions given together are AND (none: every buyer)."""
+    """One number: a segment, a value group, or a cell of the R × F grid (r_score and/or f_score);
+    conditions given together are AND (none: every buyer)."""
 
     segment: str | None = None
     value_group: str | None = None
     r_score: int | None = None
     f_score: int | None = None
-    m_score: int | None = None
 
     def __post_init__(self) -> None:
+        for score in (self.r_score, self.f_score):
+            if score is not None and (type(score) is not int or not 1 <= score <= QUINTILES):
+                raise ValueError(f"scores run from 1 to {QUINTILES}; got {score!r}")
         if self.segment is not None and self.segment not in SEGMENTS:
             raise ValueError(f"no segment {self.segment!r} (segments: {', '.join(SEGMENTS)})")
         if self.value_group is not None and self.value_group not in VALUE_GROUPS:
@@ -299,14 +307,11 @@ def cells(store: Store, ds: Dataset, spec: RfmSpec = RfmSpec()) -> list[tuple[Rf
 
 def members(store: Store, ds: Dataset, spec: RfmSpec, cell: RfmCell) -> pl.DataFrame:
     """The buyers behind one number (RfmCell). Columns RUN_COLUMNS, by member_id."""
-    segment, value_group, r_score, f_score, m_score = (
-        cell.segment, cell.value_group, cell.r_score, cell.f_score, cell.m_score)
     sql, values = _run_sql(ds, spec, f"""
         SELECT {", ".join(RUN_COLUMNS)} FROM rfm
         WHERE segment = coalesce($segment::VARCHAR, segment)
           AND value_group = coalesce($value_group::VARCHAR, value_group)
           AND r_score = coalesce($r_score::INTEGER, r_score) AND f_score = coalesce($f_score::INTEGER, f_score)
-          AND m_score = coalesce($m_score::INTEGER, m_score)
         ORDER BY member_id""")
-    return store.query(sql, {**values, "segment": segment, "value_group": value_group, "r_score": r_score,
-                             "f_score": f_score, "m_score": m_score})
+    return store.query(sql, {**values, "segment": cell.segment, "value_group": cell.value_group,
+                             "r_score": cell.r_score, "f_score": cell.f_score})

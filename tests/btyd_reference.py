@@ -1,4 +1,4 @@
-"""Slow numerical reference for the BG/NBD, MBG/NBD and Pareto/NBD models, to test lib/btyd.py against.
+"""Slow numerical reference for the BG/NBD, MBG/NBD and Pareto/NBD models, to test lib/btyd/ against.
 
 Each quantity is computed from the model's *definition*, not from the closed forms of the papers:
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from lib.activity import ActivityCell, ActivitySpec, members, run
+from lib.activity import ActivityCell, ActivitySpec, cells, members, run
 from lib import reports
 from lib.filters import Filters
 from tests.fixtures import build, d, module_dataset, module_store
@@ -59,6 +59,17 @@ def test_monthly_activity(store, ds):
         # Apr: m1 m5 resurrecting; m3 dormant; (2 − 0) / 1 = 2: resurrecting members lift CRR above 1;
         # 30 + 40; April not over at 04-08
     ]
+
+
+def test_cells_are_every_count_of_the_table(store, ds):
+    # One cell per period and status, in STATUSES order (new, returning, resurrecting, dormant,
+    # active), with the counts of test_monthly_activity; February shown in full.
+    counted = cells(store, ds, ActivitySpec())
+    assert len(counted) == 5 * 5
+    assert counted[10:15] == [
+        (ActivityCell(FEB, "new"), 2), (ActivityCell(FEB, "returning"), 1), (ActivityCell(FEB, "resurrecting"), 1),
+        (ActivityCell(FEB, "dormant"), 2), (ActivityCell(FEB, "active"), 4)]
+    assert [n for cell, n in counted if cell.status == "active"] == [1, 3, 4, 1, 2]   # Dec … Apr
 
 
 def test_revenue_split_adds_up_to_all_revenue(store, ds):

@@ -49,3 +49,23 @@ def test_member_lists_show_money_and_probabilities_alike_on_every_page():
                                                      "frequency": "消费频次"}).items()}
     # ids and counts keep Streamlit's own format; money is ¥1,234.50; a probability 12.3 %
     assert formats == {"消费金额": "¥%,.2f", "近 90 天消费": "¥%,.2f", "存活概率": "percent"}
+
+
+def test_every_page_url_is_its_file_name():
+    """A first visit straight to /cohorts finds pages/cohorts.py before the app's router has run
+    in the server (Streamlit's pages/-folder mode; lib.ui.open_store then runs the router around
+    it), so each st.Page's url_path must be its file's name, and every file in pages/ a page."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    tree = ast.parse((root / "lib" / "ui.py").read_text(encoding="utf-8"))
+    pages = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "Page":
+            path = Path(node.args[0].value)
+            url = next((k.value.value for k in node.keywords if k.arg == "url_path"), None)
+            pages[path.as_posix()] = url
+    assert sorted(pages) == sorted(f"pages/{p.name}" for p in (root / "pages").glob("*.py"))
+    assert {path: url for path, url in pages.items() if url not in (None, Path(path).stem)} == {}
+    assert [path for path, url in pages.items() if url is None] == ["pages/overview.py"]  # the default page

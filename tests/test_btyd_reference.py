@@ -1,5 +1,5 @@
 """The numerical BTYD reference (tests/btyd_reference.py) and the CDNOW test data (tests/cdnow.py)
-checked against published numbers and hand-derived closed forms, so that lib/btyd.py can be
+checked against published numbers and hand-derived closed forms, so that lib/btyd/ can be
 tested against the reference with confidence."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The seeded demo-data generator (lib/demo.py): reproducible, well-formed export files."""
+"""The seeded demo-data generator (lib/demo/): reproducible, well-formed export files."""
 
 from __future__ import annotations
 

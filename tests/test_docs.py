@@ -71,3 +71,14 @@ def test_the_chinese_headings_are_translated():
     en = {line for line in _read(METRICS_EN).splitlines() if line.startswith(("# ", "## ", "### "))}
     zh = {line for line in _read(METRICS_ZH).splitlines() if line.startswith(("# ", "## ", "### "))}
     assert sorted(en & zh) == []
+
+
+OLD_MEMBERS_CALL = re.compile(r"`members\((?!\)|spec, |store, ds, spec, |filters, )")  # `members()` names it
+
+
+def test_the_docs_show_members_with_its_one_signature():
+    """members(store, ds, spec, cell) everywhere: a doc that still shows an old call such as
+    `members(segment=…)` or `members(period, status)` would send a reader the wrong way."""
+    for path in (METRICS_EN, METRICS_ZH, ROOT / "README.md", ROOT / "CONTRIBUTING.md"):
+        assert OLD_MEMBERS_CALL.findall(_read(path)) == [], path.name
+    assert OLD_MEMBERS_CALL.findall("`members(period, status)`") != []

@@ -7,7 +7,7 @@ import pytest
 from lib.filters import Filters
 from lib.activity import ActivitySpec
 from lib.activity import run as activity_run
-from lib.kpis import KpiCell, KpiSpec, members, run, series, trend, window
+from lib.kpis import KpiCell, KpiSpec, cells, members, run, series, trend, window
 from tests.fixtures import build, d
 
 LINES = [
@@ -59,6 +59,16 @@ def test_members_behind_each_count_add_up(store, ds):
     assert members(store, ds, SPEC, KpiCell("retained"))["member_id"].to_list() == ["m1"]
     assert members(store, ds, SPEC, KpiCell("retained", window="previous"))["member_id"].to_list() == ["m1"]
     assert members(store, ds, SPEC, KpiCell("buyers", window="previous"))["member_id"].to_list() == ["m1", "m2"]
+
+
+def test_cells_are_the_member_counts(store, ds):
+    assert cells(store, ds, SPEC) == [
+        (KpiCell("buyers"), 3), (KpiCell("active_members"), 3),       # m1 m3 m4
+        (KpiCell("new_buyers"), 1), (KpiCell("repeat_buyers"), 3),    # m3 | m1 m3 m4 (repurchase_rate 3 / 3)
+        (KpiCell("buyers", "previous"), 2), (KpiCell("active_members", "previous"), 2),   # m1 m2
+        (KpiCell("new_buyers", "previous"), 2), (KpiCell("repeat_buyers", "previous"), 0),
+        (KpiCell("retained"), 1),                                     # m1 (crr_strict 1 / 2)
+    ]
 
 
 def test_defaults_cover_all_history(store, ds):

@@ -19,7 +19,7 @@ from lib.i18n import Lang, t
 
 
 def new_vs_returning(frame: pl.DataFrame, period: str, lang: Lang, currency: str = DEFAULT_CURRENCY) -> go.Figure:
-    """cac.new_vs_returning: stacked revenue bars (new, returning) and the spend line, all in `currency`.
+    """w5h1.where.new_vs_returning: stacked revenue bars (new, returning) and the spend line, all in `currency`.
     Under a filter spend cannot follow (cac_note 'spend_not_scoped') the line is all spend and
     its name says so; a CAC that cannot be worked out reads "n/a" in the hover."""
     periods = frame["period"].to_list()
@@ -47,7 +47,7 @@ def new_vs_returning(frame: pl.DataFrame, period: str, lang: Lang, currency: str
 
 
 def channels(frame: pl.DataFrame, lang: Lang, currency: str = DEFAULT_CURRENCY) -> go.Figure:
-    """cac.channels: three panels per first channel — repurchase rate, CAC, NPS — with the
+    """w5h1.where.channels: three panels per first channel — repurchase rate, CAC, NPS — with the
     all-channels value as a dashed line. A CAC that cannot be worked out has no bar; when spend
     cannot follow the filters (cac_note 'spend_not_scoped') the CAC panel's title says so."""
     per = frame.filter(pl.col("channel").is_not_null())
@@ -92,7 +92,7 @@ def channels(frame: pl.DataFrame, lang: Lang, currency: str = DEFAULT_CURRENCY) 
 
 
 def channel_table(frame: pl.DataFrame, lang: Lang) -> pl.DataFrame:
-    """cac.channels with localized headers; the total row named "all channels"."""
+    """w5h1.where.channels with localized headers; the total row named "all channels"."""
     return pl.DataFrame({
         t("w5h1.channel_pick", lang): [c if c is not None else t("w5h1.all_channels", lang) for c in frame["channel"]],
         t("w5h1.buyers_n", lang): frame["buyers"],

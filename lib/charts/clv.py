@@ -45,7 +45,7 @@ HISTORICAL_FORMATS = {"lifetime_years": "{:.2f}", "buyers_last_year": "{:,.0f}",
 
 
 def historical_table(frame: pl.DataFrame, lang: Lang, currency: str = DEFAULT_CURRENCY) -> pl.DataFrame:
-    """clv.historical: every input and the result with its source, values formatted for reading;
+    """w5h1.why.historical: every input and the result with its source, values formatted for reading;
     an input that could not be computed names the reason (its note) as its source."""
     def fmt(name: str, value: float | None) -> str:
         if value is None:
@@ -71,7 +71,7 @@ def band_label(low: float, high: float | None, currency: str = DEFAULT_CURRENCY)
 
 
 def clv_bands(frame: pl.DataFrame, lang: Lang, currency: str = DEFAULT_CURRENCY) -> go.Figure:
-    """clv.value_bands: members per band (bars) and the band's share of predicted value (line, right axis)."""
+    """w5h1.why.value_bands: members per band (bars) and the band's share of predicted value (line, right axis)."""
     labels = [band_label(lo, hi, currency) for lo, hi in frame.select("low", "high").rows()]
     fig = make_subplots(specs=[[{"secondary_y": True}]])
     fig.add_trace(go.Bar(

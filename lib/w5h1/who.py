@@ -39,6 +39,10 @@ class ProfileCell:
     value: str | None
     member_ids: tuple[str, ...] | None = None  # None: all buyers in scope
 
+    def __post_init__(self) -> None:
+        if self.attribute not in PROFILE_ATTRIBUTES:
+            raise ValueError(f"attribute {self.attribute!r}? (choose from {', '.join(PROFILE_ATTRIBUTES)})")
+
 
 def _profile_ctes(attribute: ProfileAttribute) -> str:
     """`valued(member_id, value)`: every buyer in the range with the attribute's value."""
@@ -100,14 +104,13 @@ def high_value_ids(store: Store, ds: Dataset, filters: Filters, source: HighValu
                    top_share: float = DEFAULT_TOP_SHARE, model: clv.ModelName = clv.DEFAULT_MODEL) -> tuple[str, ...]:
     """The members a high-value profile describes, sorted: source "clv" = the top `top_share` of
     the members with a predicted CLV (`model`, lib.clv's other defaults; ceil(share × members), ties at the cut
-    broken by member_id as clv.members does; none without a usable fit); "champions" = the RFM
+    broken by member_id (clv.top_clv); none without a usable fit); "champions" = the RFM
     segment champions (lib.rfm, quintile scores). Both on the same filters."""
     if source == "clv":
         if not 0 < top_share <= 1:
             raise ValueError("top_share must be in (0, 1]")
-        ranked = clv.run(store, ds, clv.ClvSpec(filters, model=model)).filter(pl.col("predicted_clv").is_not_null()).sort(
-            ["predicted_clv", "member_id"], descending=[True, False])  # as clv.members "top_clv"
-        frame = ranked.head(math.ceil(top_share * ranked.height))
+        predicted = clv.run(store, ds, clv.ClvSpec(filters, model=model))
+        frame = clv.top_clv(predicted, math.ceil(top_share * predicted["predicted_clv"].count()))
     elif source == "champions":
         frame = rfm.members(store, ds, rfm.RfmSpec(filters), rfm.RfmCell(segment="champions"))
     else:

@@ -97,6 +97,10 @@ class BandCell:
     low: float
     high: float | None
 
+    def __post_init__(self) -> None:
+        if self.high is not None and self.high <= self.low:
+            raise ValueError(f"a band's high edge must lie above its low edge; got {self.low!r}–{self.high!r}")
+
 
 def value_vs_cac(historical_frame: pl.DataFrame) -> tuple[float | None, float | None]:
     """From historical()'s rows: what a retained buyer is worth in a year (annual_revenue_per_buyer
