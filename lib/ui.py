@@ -382,8 +382,14 @@ def number_formats(headers: dict[str, str], currency: str = DEFAULT_CURRENCY) ->
         if column_id in MONEY_COLUMNS:
             config[header] = st.column_config.NumberColumn(format=money_column_format(currency=currency))
         elif column_id in PROBABILITY_COLUMNS:
-            config[header] = st.column_config.NumberColumn(format="percent")
+            config[header] = percent_column()
     return config
+
+
+def percent_column(label: str | None = None, **kwargs: Any) -> st.column_config.NumberColumn:
+    """A fraction shown to one decimal, 0.934 as 93.4 % (Streamlit's percent format shows as many
+    decimals as `step` has, less two; without a step 14.4 % and 17.44 % stand in one column)."""
+    return st.column_config.NumberColumn(label, format="percent", step=0.001, **kwargs)
 
 
 def member_table(frame: pl.DataFrame, key: str, file_stem: str = "members",
@@ -395,12 +401,14 @@ def member_table(frame: pl.DataFrame, key: str, file_stem: str = "members",
                  placeholder="–")
     left, right = st.columns(2)
     # The files are built when clicked (a callable), not on every rerun: Excel for 20k rows takes seconds.
+    # A download does not rerun the page (on_click="ignore"): a rerun would drop the other button's
+    # file while its click is on the way, and that download would silently not happen.
     left.download_button(tr("download_csv"), lambda: frame.write_csv().encode("utf-8-sig"),
                          file_name=f"{file_stem}.csv", mime="text/csv", key=f"{key}_csv",
-                         icon=":material/download:")
+                         icon=":material/download:", on_click="ignore")
     right.download_button(tr("download_excel"), lambda: excel_bytes(frame), file_name=f"{file_stem}.xlsx",
                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                          key=f"{key}_xlsx", icon=":material/download:")
+                          key=f"{key}_xlsx", icon=":material/download:", on_click="ignore")
 
 
 def excel_bytes(frame: pl.DataFrame) -> bytes:

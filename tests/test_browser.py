@@ -40,7 +40,9 @@ if os.environ.get("MEMBERLENS_BROWSER") == "1":  # asked for (CI): a missing bro
 else:
     playwright_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
 
-pytestmark = pytest.mark.browser
+# One worker runs them all under pytest-xdist (pytest.ini), so they share one server and the
+# first-visit test below meets it fresh.
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 
 def _free_port() -> int:

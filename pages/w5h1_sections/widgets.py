@@ -13,7 +13,7 @@ from lib import clv
 from lib.charts import w5h1 as charts
 from lib.formatting import money_column_format
 from lib.i18n import sentences, t
-from lib.ui import counted_selectbox, lang, member_table, number_formats, tr, url_option
+from lib.ui import counted_selectbox, lang, member_table, number_formats, percent_column, tr, url_option
 
 BY_OPTIONS = ("category", "product_name", "sku")
 ATTRIBUTES = ("member_tier", "gender", "age_band", "first_channel", "region", "top_category")
@@ -79,14 +79,9 @@ def show_members(frame: pl.DataFrame, key: str, stem: str) -> None:
     L = lang()
     headers = {c: t(charts.COLUMN_LABELS[c], L) if c in charts.COLUMN_LABELS else c for c in frame.columns}
     # probabilities to one decimal everywhere (93.4 %): "percent" alone shows 0 to 2 decimals
-    probabilities = {headers[c]: one_decimal_percent(headers[c]) for c in charts.PROBABILITIES if c in headers}
+    probabilities = {headers[c]: percent_column(headers[c]) for c in charts.PROBABILITIES if c in headers}
     member_table(charts.member_list(frame, L), key, stem,
                  column_config={**number_formats(headers), **probabilities})
-
-
-def one_decimal_percent(label: str | None = None, **kwargs) -> st.column_config.NumberColumn:
-    """0.934 as 93.4 %: Streamlit's percent format shows as many decimals as `step` has, less two."""
-    return st.column_config.NumberColumn(label, format="percent", step=0.001, **kwargs)
 
 
 def chosen_model() -> str:
@@ -132,7 +127,7 @@ def cac_reason(note: str | None) -> str:
 
 
 def percent(label_key: str) -> st.column_config.NumberColumn:
-    return st.column_config.NumberColumn(tr(label_key), format="percent")
+    return percent_column(tr(label_key))
 
 
 def pair_columns() -> dict:
