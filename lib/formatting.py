@@ -78,6 +78,17 @@ def money_compact(value: float | None, lang: Lang, currency: str = DEFAULT_CURRE
     return f"-{currency}{compact(-value, lang)}" if value < 0 else f"{currency}{compact(value, lang)}"
 
 
+def number(value: float | None, decimals: int = 0, missing: str = MISSING) -> str:
+    """A count or a plain number with separators: 1,234 (decimals=0), 1.33 (decimals=2); `missing`
+    for None."""
+    return missing if value is None else f"{value:,.{decimals}f}"
+
+
+def multiple(value: float | None, missing: str = MISSING) -> str:
+    """How many times one amount covers another, to one decimal: 15.7×; `missing` for None."""
+    return missing if value is None else f"{value:.1f}×"
+
+
 def percent(value: float | None, decimals: int = 1, signed: bool = False, missing: str = MISSING) -> str:
     """A fraction as a percentage: 0.315 -> 31.5% (decimals=0: 32%); signed: +7.4% / -61.5%;
     `missing` for None."""

@@ -1,4 +1,5 @@
-"""The one place in lib that knows Streamlit: the shared store, the sidebar, caching, downloads.
+"""The one place in lib that knows Streamlit (with lib/tables.py, the member lists): the shared store,
+the router, the sidebar, caching.
 
 - The store is a process-wide resource (one DuckDB file per running app). Everything a user
   picks (dataset, filters, language) lives in that browser session's state and in the URL, so a
@@ -10,18 +11,15 @@
 from __future__ import annotations
 
 import importlib
-import io
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-import polars as pl
 import streamlit as st
 
 from lib.filters import FILTER_FIELDS, Filters, filter_options
-from lib.formatting import DEFAULT_CURRENCY, money_column_format
 from lib.i18n import LANGS, Lang, t
 from lib.samples import ensure_sample_dataset
 from lib.store import Dataset, Store, StoreError
@@ -364,54 +362,3 @@ def analysis_page(title_key: str, caption_key: str | None = None) -> AnalysisPag
 def no_data(message_key: str = "no_match") -> None:
     """Say why there is nothing to show, in words (never an empty chart or an error)."""
     st.info(tr(message_key), icon=":material/filter_alt:")
-
-
-# Column ids (before a page translates the headers) that hold money or a probability, wherever they appear.
-MONEY_COLUMNS = frozenset({"monetary", "revenue", "value", "net_amount", "net_spend", "amount", "unit_price",
-                           "discount", "expected_spend", "predicted_clv", "historical_clv", "spend",
-                           "recent_spend", "prior_spend"})
-PROBABILITY_COLUMNS = frozenset({"p_alive"})
-
-
-def number_formats(headers: dict[str, str], currency: str = DEFAULT_CURRENCY) -> dict[str, Any]:
-    """st.dataframe column settings for a table whose columns were renamed from our ids
-    (`headers`: id -> shown header): money as ¥1,234.50 (in `currency`), probabilities as 12.3 %,
-    so a member list reads the same on every page."""
-    config: dict[str, Any] = {}
-    for column_id, header in headers.items():
-        if column_id in MONEY_COLUMNS:
-            config[header] = st.column_config.NumberColumn(format=money_column_format(currency=currency))
-        elif column_id in PROBABILITY_COLUMNS:
-            config[header] = percent_column()
-    return config
-
-
-def percent_column(label: str | None = None, **kwargs: Any) -> st.column_config.NumberColumn:
-    """A fraction shown to one decimal, 0.934 as 93.4 % (Streamlit's percent format shows as many
-    decimals as `step` has, less two; without a step 14.4 % and 17.44 % stand in one column)."""
-    return st.column_config.NumberColumn(label, format="percent", step=0.001, **kwargs)
-
-
-def member_table(frame: pl.DataFrame, key: str, file_stem: str = "members",
-                 column_config: dict[str, Any] | None = None) -> None:
-    """A member list with CSV and Excel downloads (every member list in the app uses this).
-    Dates show as YYYY-MM-DD unless `column_config` (st.dataframe's, by column) says otherwise."""
-    dates = {c: st.column_config.DateColumn(format="YYYY-MM-DD") for c, t in frame.schema.items() if t == pl.Date}
-    st.dataframe(frame, hide_index=True, width="stretch", column_config={**dates, **(column_config or {})},
-                 placeholder="–")
-    left, right = st.columns(2)
-    # The files are built when clicked (a callable), not on every rerun: Excel for 20k rows takes seconds.
-    # A download does not rerun the page (on_click="ignore"): a rerun would drop the other button's
-    # file while its click is on the way, and that download would silently not happen.
-    left.download_button(tr("download_csv"), lambda: frame.write_csv().encode("utf-8-sig"),
-                         file_name=f"{file_stem}.csv", mime="text/csv", key=f"{key}_csv",
-                         icon=":material/download:", on_click="ignore")
-    right.download_button(tr("download_excel"), lambda: excel_bytes(frame), file_name=f"{file_stem}.xlsx",
-                          mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                          key=f"{key}_xlsx", icon=":material/download:", on_click="ignore")
-
-
-def excel_bytes(frame: pl.DataFrame) -> bytes:
-    buffer = io.BytesIO()
-    frame.write_excel(buffer, autofit=True)
-    return buffer.getvalue()

@@ -14,8 +14,8 @@ from lib.filters import filter_options
 from lib.formatting import money_full, percent, period_label
 from lib.i18n import sentences
 from lib.periods import PERIODS
-from lib.ui import analysis_page, compute, kept, member_table, no_data, number_formats, tr
-
+from lib.ui import analysis_page, compute, kept, no_data, tr
+from lib.tables import member_table, number_formats
 ROLLING = ("off", *map(str, cohorts.ROLLING_WINDOWS))
 SHOW = ("rate", "count")
 # Fields a scope can be narrowed by, in the order offered (only those the dataset has).

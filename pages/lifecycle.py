@@ -11,8 +11,8 @@ from lib import lifecycle
 from lib.charts import lifecycle as charts
 from lib.filters import Filters
 from lib.i18n import members
-from lib.ui import analysis_page, compute, counted_selectbox, kept, member_table, no_data, number_formats, tr
-
+from lib.ui import analysis_page, compute, counted_selectbox, kept, no_data, tr
+from lib.tables import member_table, number_formats
 # widget key -> (spec field, default shown, step, min, format); spend ratio is shown in %.
 THRESHOLDS = {
     "lc_churn_days": ("churn_days", lifecycle.DEFAULT_CHURN_DAYS, 30, 1, "%d"),

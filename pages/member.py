@@ -11,9 +11,9 @@ from lib import clv, lifecycle, member360, rfm
 from lib.charts import member as charts_member
 from lib.charts import w5h1 as charts_w5h1
 from lib.filters import Filters
-from lib.formatting import money
-from lib.ui import analysis_page, compute, lang, member_table, number_formats, tr
-
+from lib.formatting import MISSING, money
+from lib.ui import analysis_page, compute, lang, tr
+from lib.tables import member_table, number_formats
 SEARCH_LIMIT = 50
 FEW_BUYERS = 100  # below this many buyers in scope the page says the prediction rests on a small sample
 URL_MEMBER = "m360_member"  # the chosen member in the URL, so a member's page can be sent
@@ -90,7 +90,7 @@ with left, st.container(border=True):
     unknown = tr("member.unknown")
     p = profile or {}
     gender = p.get("gender")
-    age = (tr("member.age_value", age=p["age"], band=p["age_band"] or "–") if p.get("age") is not None else unknown)
+    age = (tr("member.age_value", age=p["age"], band=p["age_band"] or MISSING) if p.get("age") is not None else unknown)
     place = " / ".join(v for v in (p.get("region"), p.get("city")) if v) or unknown
     for label, shown in ((tr("member_tier"), p.get("member_tier") or unknown),
                          (tr("gender"), tr(f"gender_{gender}") if gender in ("M", "F") else unknown),
@@ -103,7 +103,7 @@ with left, st.container(border=True):
 
 next_date = value["expected_next_date"] if value else None
 with right:
-    badges = [(tr("stage"), tr(f"stage_{stage['stage']}") if stage else "–",
+    badges = [(tr("stage"), tr(f"stage_{stage['stage']}") if stage else MISSING,
                STAGE_COLOURS.get(stage["stage"], "gray") if stage else "gray")]
     if scores is not None:
         badges += [(tr("segment"), tr(f"seg_{scores['segment']}"), "violet"),
@@ -117,14 +117,14 @@ with right:
                  delta_color="gray", delta_arrow="off")
         b.metric(tr("member.net_spend"), money(scores["monetary"], lang()), border=True,
                  delta=f"{tr('aov')} {money(aov, lang())}", delta_color="gray", delta_arrow="off")
-        c.metric(tr("member.last_purchase"), str(stage["last_purchase"]) if stage else "–", border=True,
+        c.metric(tr("member.last_purchase"), str(stage["last_purchase"]) if stage else MISSING, border=True,
                  delta=tr("member.days_ago", days=scores["recency_days"]) if scores["recency_days"]
                  else tr("member.on_data_end"), delta_color="gray", delta_arrow="off")
     if value is not None:
         a, d = st.columns(2)  # two rows of two: four cards in a row would cut their labels and notes
         b, c = st.columns(2)
         note, colour = charts_member.next_order_note(value, lang())
-        a.metric(tr("member.next_order"), str(next_date) if next_date else "–", border=True, delta=note,
+        a.metric(tr("member.next_order"), str(next_date) if next_date else MISSING, border=True, delta=note,
                  delta_color=colour, delta_arrow="off", help=tr("member.next_basis"))
         model_name = clv.MODEL_LABELS[clv_spec.model]
         shown = charts_member.probability_cards(value, clv_spec.model, fitted.status, lang())
@@ -134,7 +134,7 @@ with right:
             column.metric(label, number, border=True, delta=why, delta_color="gray", delta_arrow="off",
                           help=tr(help_key, model=model_name))
         clv_value = value["predicted_clv"]
-        d.metric(tr("predicted_clv"), money(clv_value, lang()) if clv_value is not None else "–", border=True,
+        d.metric(tr("predicted_clv"), money(clv_value, lang()) if clv_value is not None else MISSING, border=True,
                  help=tr("member.clv_help", model=model_name), delta_color="gray", delta_arrow="off",
                  delta=tr("member.next_52_weeks") if clv_value is not None else tr(f"clv.short_{fitted.status}"))
 

@@ -10,7 +10,7 @@ import streamlit as st
 from lib import activity, cohorts, kpis, lifecycle, readings
 from lib.charts import overview as charts
 from lib.filters import Filters
-from lib.formatting import money, percent
+from lib.formatting import MISSING, money, number, percent
 from lib.i18n import sentences
 from lib.ui import analysis_page, compute, kept, no_data, tr
 
@@ -28,8 +28,8 @@ EXPLAINED = ("repurchase_rate", "order_repurchase_rate")
 
 def card_value(value: float | None, kind: str) -> str:
     if value is None:
-        return "–"
-    return {"money": money(value, L), "count": f"{value:,.0f}", "rate": percent(value),
+        return MISSING
+    return {"money": money(value, L), "count": number(value), "rate": percent(value),
             "ratio": f"{value:.2f}"}[kind]
 
 

@@ -7,10 +7,10 @@ import streamlit as st
 
 from lib import rfm
 from lib.charts import rfm as charts
-from lib.formatting import money, money_column_format
+from lib.formatting import MISSING, money, money_column_format
 from lib.i18n import members, sentences
-from lib.ui import analysis_page, compute, counted_selectbox, kept, member_table, no_data, number_formats, tr
-
+from lib.ui import analysis_page, compute, counted_selectbox, kept, no_data, tr
+from lib.tables import member_table, number_formats
 TINY = 20  # fewer buyers than this: say that quintiles mean little
 DIMENSIONS = ("r", "f", "m")
 THRESHOLD_STEP = {"r": 1.0, "f": 1.0, "m": 10.0}
@@ -70,7 +70,7 @@ with st.expander(tr("rfm.thresholds"), icon=":material/tune:"):
     custom = _threshold_editor(quintiles)
 spec = rfm.RfmSpec(filters, custom["r"], custom["f"], custom["m"])
 in_use = compute(rfm.thresholds, ds, spec)
-table_slot.dataframe(charts.threshold_table(in_use, L), hide_index=True, width="stretch", placeholder="–")
+table_slot.dataframe(charts.threshold_table(in_use, L), hide_index=True, width="stretch", placeholder=MISSING)
 
 # -- headline ----------------------------------------------------------------------------------
 
@@ -127,12 +127,12 @@ table_columns = {tr("rfm.col_members"): st.column_config.NumberColumn(format="%,
                  tr("rfm.action"): st.column_config.TextColumn(width="large")}
 st.subheader(tr("rfm.segments_table"))
 st.dataframe(charts.segment_table(segments, L), hide_index=True, width="stretch", height=36 * 12 + 3,
-             column_config=table_columns, placeholder="–")
+             column_config=table_columns, placeholder=MISSING)
 groups = compute(rfm.value_groups, ds, spec)
 st.subheader(tr("rfm.value_groups_table"))
 st.caption(tr("rfm.value_groups_note"))
 st.dataframe(charts.value_group_table(groups, L), hide_index=True, width="stretch",
-             column_config=table_columns, placeholder="–")
+             column_config=table_columns, placeholder=MISSING)
 
 # -- members behind a number ---------------------------------------------------------------------
 

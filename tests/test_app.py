@@ -41,7 +41,7 @@ def test_a_dataset_without_orders_says_so_on_every_analysis_page(workspace, tmp_
 
 
 def test_member_lists_show_money_and_probabilities_alike_on_every_page():
-    from lib.ui import number_formats
+    from lib.tables import number_formats
 
     formats = {header: config["type_config"]["format"]
                for header, config in number_formats({"member_id": "会员ID", "monetary": "消费金额",

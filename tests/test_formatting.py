@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from lib.formatting import (DEFAULT_CURRENCY, compact, money, money_column_format, money_compact, money_full,
-                            money_hover, percent, period_label)
+                            money_hover, multiple, number, percent, period_label)
 from tests.fixtures import d
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -129,6 +129,18 @@ def test_percent(value, kwargs, shown):
 
 
 # -- formats handed to plotly and Streamlit ----------------------------------------------------------
+
+@pytest.mark.parametrize("value,decimals,shown", [
+    (1234, 0, "1,234"), (1234.5, 0, "1,234"), (1235.5, 0, "1,236"), (4 / 3, 2, "1.33"), (0, 0, "0"),
+    (-2500, 0, "-2,500"), (None, 0, "–"),
+])
+def test_number(value, decimals, shown):
+    assert number(value, decimals) == shown
+
+
+def test_multiple():
+    assert (multiple(15.7049), multiple(1.0), multiple(0.25), multiple(None)) == ("15.7×", "1.0×", "0.2×", "–")
+
 
 def test_money_hover():
     assert money_hover("y", 0) == "¥%{y:,.0f}"

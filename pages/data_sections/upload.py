@@ -15,6 +15,7 @@ from pathlib import Path
 import streamlit as st
 
 from lib.contract import FIELDS, KINDS, Kind, guess_kind, missing_required
+from lib.formatting import MISSING
 from lib.i18n import Lang, t
 from lib.ingest import UPLOAD_PREFIX, IngestError, Preview, preview, read_as_words
 from lib.store import StoreError, first_line
@@ -113,7 +114,7 @@ def file_plan(n: int, upload, L: Lang) -> dict:
         plan["kind"] = kind
         st.caption(tr("data.read_as", read_as=read_as_words(found.read_as, L), columns=len(found.headers)))
         with st.expander(tr("data.preview", n=found.rows.height), expanded=n == 1):
-            st.dataframe(found.rows, hide_index=True, height=min(36 + 35 * found.rows.height, 280), placeholder="–")
+            st.dataframe(found.rows, hide_index=True, height=min(36 + 35 * found.rows.height, 280), placeholder=MISSING)
         plan["overrides"] = mapping_editor(upload.file_id, upload.name, kind, found, plan["problems"], L)
     return plan
 

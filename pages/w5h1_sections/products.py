@@ -7,6 +7,7 @@ import streamlit as st
 
 from lib import first_orders, pairs, price_bands, repurchase
 from lib.charts import products as charts_products
+from lib.formatting import MISSING
 from lib.ui import AnalysisPage, compute, kept, no_data, tr
 from pages.w5h1_sections.widgets import (BY_OPTIONS, MAX_CHART_ITEMS, NOTABLE_LIFT, chart, clicked, names, pair_columns, pick,
                                          show_members)
@@ -45,7 +46,7 @@ def bought_together(page: AnalysisPage, level: str) -> None:
     else:
         st.dataframe(together.select("antecedent", "consequent", "together", "support", "confidence", "lift"),
                      hide_index=True, width="stretch", height=min(420, 38 + 35 * together.height),
-                     column_config=pair_columns(), placeholder="–")
+                     column_config=pair_columns(), placeholder=MISSING)
         strongest = together.row(0, named=True)  # sorted by lift, highest first
         words = {"a": strongest["antecedent"], "c": strongest["consequent"], "lift": strongest["lift"],
                  "together": strongest["together"], "confidence": strongest["confidence"],

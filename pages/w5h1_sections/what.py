@@ -7,6 +7,7 @@ import streamlit as st
 from lib import repurchase
 from lib.charts import repurchase as charts_repurchase
 from lib.charts import w5h1 as charts_w5h1
+from lib.formatting import number, percent
 from lib.ui import AnalysisPage, compute, kept, no_data, tr
 from pages.w5h1_sections.widgets import BY_OPTIONS, MAX_CHART_ITEMS, chart, clicked, pick, show_members
 
@@ -14,12 +15,12 @@ from pages.w5h1_sections.widgets import BY_OPTIONS, MAX_CHART_ITEMS, chart, clic
 def show(page: AnalysisPage, kpi: dict, change: dict) -> None:
     ds, filters, L, say = page.ds, page.filters, page.lang, page.say
     st.caption(tr("w5h1.what_intro"))
-    shown = (("repurchase_rate", "{:.1%}"), ("order_repurchase_rate", "{:.1%}"), ("purchase_frequency", "{:.2f}"),
-             ("crr", "{:.1%}"))
+    shown = (("repurchase_rate", percent), ("order_repurchase_rate", percent),
+             ("purchase_frequency", lambda v: number(v, 2)), ("crr", percent))
     for column, (metric, fmt) in zip(st.columns(4), shown):
         value, moved = kpi.get(metric), change.get(metric)
-        column.metric(tr(metric), "–" if value is None else fmt.format(value), border=True,
-                      delta=None if moved is None else f"{moved:+.1%}",
+        column.metric(tr(metric), fmt(value), border=True,
+                      delta=None if moved is None else percent(moved, signed=True),
                       help=tr(f"w5h1.{metric}_help") if metric in ("repurchase_rate", "crr") else None)
     st.page_link("pages/cohorts.py", label=tr("w5h1.cohorts_link"), icon=":material/grid_on:")
 

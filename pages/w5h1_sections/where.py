@@ -9,6 +9,7 @@ from lib import cac, rfm
 from lib.charts import acquisition as charts_acquisition
 from lib.charts import segments as charts_segments
 from lib.charts import w5h1 as charts_w5h1
+from lib.formatting import MISSING
 from lib.i18n import sentences
 from lib.ui import AnalysisPage, compute, no_data, tr
 from lib.w5h1 import where as acquisition
@@ -49,7 +50,7 @@ def channels_side_by_side(page: AnalysisPage) -> None:
             **{tr(k): count_column(tr(k)) for k in ("w5h1.buyers_n", "w5h1.repeat_buyers", "new_buyers",
                                                      "w5h1.responses")}}
         # a blank CAC or NPS shows as "–", not as the grid's default "None"
-        st.dataframe(charts_acquisition.channel_table(table, L), hide_index=True, width="stretch", placeholder="–",
+        st.dataframe(charts_acquisition.channel_table(table, L), hide_index=True, width="stretch", placeholder=MISSING,
                      column_config=columns)
         st.page_link("pages/cohorts.py", label=tr("w5h1.cohorts_link"), icon=":material/grid_on:")
         buyers = {str(r["channel"]): r["buyers"] for r in per_channel.iter_rows(named=True)}
@@ -73,7 +74,7 @@ def actions_by_segment(page: AnalysisPage) -> None:
         return
     event = chart(charts_segments.segments(segments, L), "w5h1_segment_chart")
     st.dataframe(charts_segments.action_table(segments, "segment", L), hide_index=True, width="stretch",
-                 height=table_height(segments.height), column_config=action_columns(), placeholder="–")
+                 height=table_height(segments.height), column_config=action_columns(), placeholder=MISSING)
     counts = dict(zip(segments["segment"], segments["members"]))
     segment = pick(tr("w5h1.segment_pick"), [s for s in counts if counts[s]], "w5h1_segment_pick",
                    lambda s: f"{tr('seg_' + s)} · {counts[s]:,}", clicked=clicked(event))
@@ -84,7 +85,7 @@ def actions_by_segment(page: AnalysisPage) -> None:
     st.markdown(f"**{tr('w5h1.value_groups')}**")
     groups = compute(rfm.value_groups, ds, rfm_spec)
     st.dataframe(charts_segments.action_table(groups, "value_group", L), hide_index=True, width="stretch",
-                 height=table_height(groups.height), column_config=action_columns(), placeholder="–")
+                 height=table_height(groups.height), column_config=action_columns(), placeholder=MISSING)
     group_counts = dict(zip(groups["value_group"], groups["members"]))
     group = pick(tr("w5h1.group_pick"), [g for g in group_counts if group_counts[g]], "w5h1_group_pick",
                  lambda g: f"{tr('vg_' + g)} · {group_counts[g]:,}")

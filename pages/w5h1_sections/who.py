@@ -7,7 +7,7 @@ import streamlit as st
 
 from lib import clv, rfm
 from lib.charts import segments as charts_segments
-from lib.formatting import money
+from lib.formatting import money, percent
 from lib.i18n import sentences
 from lib.ui import AnalysisPage, compute, kept, tr
 from lib.w5h1 import who as people
@@ -35,7 +35,7 @@ def show(page: AnalysisPage) -> None:
                       format_func=names("w5h1.hv_"))
     with middle:
         share = kept(st.selectbox, tr("w5h1.top_share"), TOP_SHARES, "w5h1_top", 0.1,
-                     format_func=lambda s: f"{s:.0%}", disabled=source != "clv")
+                     format_func=lambda s: percent(s, 0), disabled=source != "clv")
     with right:
         attribute = kept(st.selectbox, tr("w5h1.attribute"), ATTRIBUTES, "w5h1_attr", "member_tier",
                          format_func=names("w5h1.attr_"))

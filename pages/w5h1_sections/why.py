@@ -11,7 +11,7 @@ import streamlit as st
 from lib import backtest, cac, clv, kpis
 from lib.charts import acquisition as charts_acquisition
 from lib.charts import clv as charts_clv
-from lib.formatting import money, money_full
+from lib.formatting import MISSING, money, money_full, multiple, number, percent
 from lib.i18n import sentences
 from lib.ui import AnalysisPage, compute, kept, no_data, tr
 from lib.w5h1 import where as acquisition
@@ -54,7 +54,7 @@ def historical_value(page: AnalysisPage, margin: float) -> None:
     annual, ratio = value.value_vs_cac(hist)
     cost, clv_value = values["cac"], values["historical_clv"]
     cards(("w5h1.m_hist_clv", money(clv_value, L)), ("w5h1.m_annual_value", money(annual, L)),
-          ("w5h1.m_cac", money(cost, L)), ("w5h1.m_ratio", "–" if ratio is None else f"{ratio:.1f}×"))
+          ("w5h1.m_cac", money(cost, L)), ("w5h1.m_ratio", multiple(ratio)))
     if cost is None:  # a filter spend cannot follow, or no new buyers to spread it over
         note = dict(zip(hist["input"], hist["note"]))["cac"]
         st.info(sentences((cac_reason(note), tr("w5h1.cac_type_one")), L))
@@ -71,7 +71,7 @@ def historical_value(page: AnalysisPage, margin: float) -> None:
                     height=table_height(hist.height))
     counts = {c: values[c] for c in ("buyers_last_year", "buyers_prior_year", "churned_buyers")}
     cell = pick(tr("w5h1.hist_members"), list(counts), "w5h1_hist_pick",
-                lambda c: f"{tr('w5h1.hist_' + c)}: {counts[c]:,.0f}")
+                lambda c: f"{tr('w5h1.hist_' + c)}: {number(counts[c])}")
     if cell:
         show_members(compute(value.members, ds, spec, value.HistoricalCell(cell)), "w5h1_hist_members", f"clv_{cell}")
 
@@ -174,10 +174,10 @@ def holdout(page: AnalysisPage, model: str) -> None:
         else:
             summary = dict(result.summary.rows())
             error = summary.get("relative_error_total")
-            cards(("w5h1.m_members", f"{summary['members']:,.0f}"),
-                  ("w5h1.m_predicted", f"{summary['predicted_total']:,.0f}"),
-                  ("w5h1.m_actual", f"{summary['actual_total']:,.0f}"),
-                  ("w5h1.m_error", "–" if error is None else f"{error:+.1%}"))
+            cards(("w5h1.m_members", number(summary["members"])),
+                  ("w5h1.m_predicted", number(summary["predicted_total"])),
+                  ("w5h1.m_actual", number(summary["actual_total"])),
+                  ("w5h1.m_error", percent(error, signed=True)))
             say_notes(result.model)
             cumulative, calibration = st.columns(2)
             cumulative.plotly_chart(charts_clv.backtest(result.periods, cutoff, model, L), key="w5h1_backtest_chart",
@@ -187,7 +187,7 @@ def holdout(page: AnalysisPage, model: str) -> None:
     with compared:
         table = backtest.comparison(results)
         st.dataframe(charts_clv.comparison_table(table, model, L), hide_index=True, width="stretch",
-                     height=table_height(table.height), placeholder="–", column_config=comparison_columns())
+                     height=table_height(table.height), placeholder=MISSING, column_config=comparison_columns())
         reading = charts_clv.closest_reading(table, L)
         if reading:
             st.markdown(reading)

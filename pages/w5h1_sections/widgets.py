@@ -13,8 +13,8 @@ from lib import clv
 from lib.charts import w5h1 as charts
 from lib.formatting import money_column_format
 from lib.i18n import sentences, t
-from lib.ui import counted_selectbox, lang, member_table, number_formats, percent_column, tr, url_option
-
+from lib.ui import counted_selectbox, lang, tr, url_option
+from lib.tables import member_table, number_formats, percent_column
 BY_OPTIONS = ("category", "product_name", "sku")
 ATTRIBUTES = ("member_tier", "gender", "age_band", "first_channel", "region", "top_category")
 TOP_SHARES = (0.05, 0.1, 0.2)
