@@ -136,7 +136,7 @@ def _query(ds: Dataset, spec: CohortSpec) -> tuple[Base, str]:
             FROM purchases o JOIN cohort_members c USING (member_id)
             WHERE {_after_start(spec, 'o.order_date')} GROUP BY ALL),
         revenue_cells AS (  -- one row per member and period with a line in scope, refunds included
-            SELECT c.member_id, c.cohort, {_k(spec, 'o.order_date')} AS k, sum(o.amount)::DOUBLE AS revenue
+            SELECT c.member_id, c.cohort, {_k(spec, 'o.order_date')} AS k, sum(o.amount) AS revenue
             FROM scoped_lines o JOIN cohort_members c USING (member_id)
             WHERE {_after_start(spec, 'o.order_date')} GROUP BY ALL),
         member_cells AS (
@@ -147,7 +147,9 @@ def _query(ds: Dataset, spec: CohortSpec) -> tuple[Base, str]:
             SELECT s.cohort, unnest(range(0, {last_k} + 1)) AS k FROM cohorts s, limits l),
         measure AS ({_measure(spec.mode)}),
         weights AS (
-            SELECT s.cohort, {weight}::DOUBLE AS weight
+            -- exact (members, or DECIMAL money): sums of doubles would move in the last digit with
+            -- the order threads add them in
+            SELECT s.cohort, {weight} AS weight
             FROM cohorts s LEFT JOIN measure m ON m.cohort = s.cohort AND m.k = 0),
         cells AS (
             SELECT g.cohort, g.k AS period, s.cohort_size, coalesce(m.value, 0) AS retained, w.weight,

@@ -176,7 +176,10 @@ CTES = f"""
     rfm_grid(r_score, fm, segment, segment_order) AS (VALUES {_GRID_SQL}),
     rfm_groups(r_high, f_high, m_high, value_group, group_order) AS (VALUES {_GROUPS_SQL}),
     rfm AS (
+        -- monetary_exact (DECIMAL): sums of it are exact, so the grid's and shares' totals do not
+        -- move in the last digit with the order threads add doubles in
         SELECT s.member_id, s.recency_days, s.frequency, round(s.monetary, 2) AS monetary,
+               round(s.monetary_exact, 2) AS monetary_exact,
                s.r_score, s.f_score, s.m_score, (s.f_score + s.m_score + 1) // 2 AS fm,
                g.segment, vg.value_group
         FROM rfm_scored s
@@ -213,8 +216,8 @@ def grid(store: Store, ds: Dataset, spec: RfmSpec = RfmSpec()) -> pl.DataFrame:
     sql, values = _run_sql(ds, spec, """
         cells AS (SELECT r.r AS r_score, f.f AS f_score FROM range(1, 6) r(r), range(1, 6) f(f))
         SELECT c.r_score::INTEGER AS r_score, c.f_score::INTEGER AS f_score,
-               count(x.member_id) AS members, round(coalesce(sum(x.monetary), 0), 2) AS revenue,
-               round(coalesce(avg(x.monetary), 0), 2) AS mean_monetary
+               count(x.member_id) AS members, round(coalesce(sum(x.monetary_exact), 0), 2)::DOUBLE AS revenue,
+               round(coalesce(avg(x.monetary_exact), 0), 2)::DOUBLE AS mean_monetary
         FROM cells c LEFT JOIN rfm x ON x.r_score = c.r_score AND x.f_score = c.f_score
         GROUP BY ALL ORDER BY r_score, f_score""")
     return store.query(sql, values)
@@ -223,11 +226,11 @@ def grid(store: Store, ds: Dataset, spec: RfmSpec = RfmSpec()) -> pl.DataFrame:
 def _shares(store: Store, ds: Dataset, spec: RfmSpec, key: str, table: str, order: str) -> pl.DataFrame:
     sql, values = _run_sql(ds, spec, f"""
         per AS (SELECT t.{key}, t.{order}, count(x.member_id) AS members,
-                       coalesce(sum(x.monetary), 0) AS revenue
+                       coalesce(sum(x.monetary_exact), 0) AS revenue
                 FROM (SELECT DISTINCT {key}, {order} FROM {table}) t LEFT JOIN rfm x USING ({key})
                 GROUP BY ALL)
-        SELECT {key}, members, round(revenue, 2) AS revenue,
-               CASE WHEN sum(revenue) OVER () > 0 THEN revenue / sum(revenue) OVER () END AS revenue_share
+        SELECT {key}, members, round(revenue, 2)::DOUBLE AS revenue,
+               CASE WHEN sum(revenue) OVER () > 0 THEN (revenue / sum(revenue) OVER ())::DOUBLE END AS revenue_share
         FROM per ORDER BY {order}""")
     return store.query(sql, values)
 

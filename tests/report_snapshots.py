@@ -4,6 +4,8 @@ what it printed before).
 
     python -m tests.report_snapshots            # compare with tests/data/report_snapshots.json
     python -m tests.report_snapshots --update   # rewrite it, after a change that is meant to move numbers
+    python -m tests.report_snapshots --db FILE --dataset NAME --baseline OUT.json [--update]
+                                                # the same on any workspace, e.g. 1M generated lines
 
 tests/test_report_snapshots.py runs the comparison. The CLV reports are compared only on the
 pinned solver stack (requirements.txt's numpy and scipy): their last printed digit may move
@@ -12,6 +14,7 @@ with another scipy, which the fit's verdict must not (benchmarks/btyd_verdicts.p
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import hashlib
 import io
@@ -105,17 +108,31 @@ def demo_workspace(folder: Path) -> tuple[Path, str]:
 
 
 def main(argv: list[str]) -> int:
-    with tempfile.TemporaryDirectory() as folder:
-        db, dataset = demo_workspace(Path(folder))
-        now = outputs(db, dataset)
-    if "--update" in argv:
-        SNAPSHOT_FILE.write_text(json.dumps(now, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-        print(f"wrote {len(now)} snapshots to {SNAPSHOT_FILE.relative_to(ROOT)}")
+    """The demo against tests/data/report_snapshots.json; or, with `--db FILE --dataset NAME
+    --baseline OUT.json`, any workspace (e.g. benchmarks/out/bench-220000.duckdb, 1M lines) against
+    a baseline written by the same command with `--update` before a change."""
+    parser = argparse.ArgumentParser(prog="python -m tests.report_snapshots")
+    parser.add_argument("--update", action="store_true")
+    parser.add_argument("--db", type=Path)
+    parser.add_argument("--dataset")
+    parser.add_argument("--baseline", type=Path)
+    args = parser.parse_args(argv)
+    target = args.baseline or SNAPSHOT_FILE
+    if args.db:
+        now = outputs(args.db, args.dataset)
+    else:
+        with tempfile.TemporaryDirectory() as folder:
+            db, dataset = demo_workspace(Path(folder))
+            now = outputs(db, dataset)
+    if args.update:
+        target.write_text(json.dumps(now, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        print(f"wrote {len(now)} snapshots to {target}")
         return 0
-    before = json.loads(SNAPSHOT_FILE.read_text(encoding="utf-8"))
+    before = json.loads(target.read_text(encoding="utf-8"))
     changed = [command for command in before if before[command] != now.get(command)]
     for command in changed:
         print(f"changed: report {command}")
+    print(f"{len(before) - len(changed)} of {len(before)} reports unchanged")
     return 1 if changed else 0
 
 

@@ -172,3 +172,22 @@ def test_reading_commands_do_not_create_a_workspace(tmp_path):
                          capture_output=True, text=True, cwd=Path(__file__).parents[1])
     assert run.returncode == 1 and run.stderr.startswith(f"error: no workspace at {missing}")
     assert not missing.exists()
+
+
+def test_duckdb_spills_beside_the_workspace(tmp_path, monkeypatch):
+    monkeypatch.delenv("MEMBERLENS_MEMORY_LIMIT", raising=False)
+    monkeypatch.delenv("MEMBERLENS_TEMP_DIR", raising=False)
+    with Store(tmp_path / "w.duckdb") as store:
+        temp = store.query("SELECT current_setting('temp_directory')").item()
+    assert temp == str(tmp_path / "w.duckdb.tmp")
+
+
+def test_memory_and_spill_folder_can_be_set(tmp_path, monkeypatch):
+    monkeypatch.setenv("MEMBERLENS_MEMORY_LIMIT", "1500MB")
+    monkeypatch.setenv("MEMBERLENS_TEMP_DIR", str(tmp_path / "spill"))
+    with Store(tmp_path / "w.duckdb") as store:
+        limit, temp = store.query("SELECT current_setting('memory_limit'), current_setting('temp_directory')").row(0)
+    assert (limit, temp) == ("1.3 GiB", str(tmp_path / "spill"))   # DuckDB reads 1500 MB as 1.3 GiB (1000-based MB)
+    monkeypatch.setenv("MEMBERLENS_MEMORY_LIMIT", "lots")
+    with pytest.raises(StoreError, match="MEMBERLENS_MEMORY_LIMIT or MEMBERLENS_TEMP_DIR is not usable"):
+        Store(tmp_path / "other.duckdb")
