@@ -110,8 +110,10 @@ def _after_start(spec: CohortSpec, day: str) -> str:
     return f"{day} >= c.anchor" if spec.rolling else f"{day} >= c.cohort"
 
 
-def _query(ds: Dataset, spec: CohortSpec) -> tuple[Base, str]:
-    """The base plus CTEs cohort_members, cohorts, purchase_cells, revenue_cells, member_cells, cells."""
+def _query(ds: Dataset, spec: CohortSpec, one_cohort: bool = False) -> tuple[Base, str]:
+    """The base plus CTEs cohort_members, cohorts, purchase_cells, revenue_cells, member_cells, cells.
+    one_cohort: only the cohort holding the bound date $cohort (the members of one cell need no
+    other cohort's purchases: on 10M lines 2.3 s instead of 3.5–6 s)."""
     b = base(ds, spec.filters)
     p = spec.period
     weight = "coalesce(m.value, 0)" if spec.mode == "revenue" else "s.cohort_size"
@@ -127,7 +129,8 @@ def _query(ds: Dataset, spec: CohortSpec) -> tuple[Base, str]:
             SELECT a.member_id, a.anchor, {period_start_sql(p, 'a.anchor')} AS cohort
             FROM anchors a, bounds b
             WHERE ($start::DATE IS NULL OR a.anchor >= {period_start_sql(p, '$start::DATE')})
-              AND {period_start_sql(p, 'a.anchor')} <= {period_start_sql(p, 'b.end_date')}),
+              AND {period_start_sql(p, 'a.anchor')} <= {period_start_sql(p, 'b.end_date')}
+              AND {f"{period_start_sql(p, 'a.anchor')} = {period_start_sql(p, '$cohort::DATE')}" if one_cohort else 'true'}),
         cohorts AS (
             SELECT cohort, count(*) AS cohort_size, min(anchor) AS first_anchor, max(anchor) AS last_anchor
             FROM cohort_members GROUP BY cohort),
@@ -270,7 +273,7 @@ def members(store: Store, ds: Dataset, spec: CohortSpec, cell: CohortCell) -> pl
     Columns: member_id, first_purchase (or signup_date), purchases and revenue (2 decimals) in
     the cell (unbounded: in k and later; whole cohort: from period 0 on).
     """
-    b, ctes = _query(ds, spec)
+    b, ctes = _query(ds, spec, one_cohort=True)
     period = cell.period
     if period is None:
         k_condition, having = "true", "true"
