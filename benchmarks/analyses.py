@@ -4,7 +4,9 @@
     python benchmarks/analyses.py --members 2200000          # times every analysis on that workspace
 
 Each analysis runs once cold (first call after opening the file) and once warm; the table shows
-both. Filtered variants show the line-level path (a category filter) and an order filter.
+both. Filtered variants show the line-level path (a category filter) and an order filter. Then
+kpis, cohorts and RFM beside the floor (one GROUP BY member_id over the lines) and hand-written
+polars over the same orders, each checked to give the same numbers (benchmarks/baselines.py).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ sys.path.insert(0, str(ROOT))
 from lib import (activity, backtest, cac, clv, cohorts, kpis, lifecycle, nps, pairs,  # noqa: E402
                  price_bands, repurchase, rfm)
 from lib.w5h1 import why  # noqa: E402
+from benchmarks import baselines  # noqa: E402
 from lib.filters import Filters  # noqa: E402
 from lib.store import Store  # noqa: E402
 
@@ -61,12 +64,41 @@ def cases(store: Store, ds) -> list[tuple[str, Callable[[], object]]]:
     ]
 
 
+def _warm(call: Callable[[], object]) -> tuple[float, object]:
+    call()
+    started = time.perf_counter()
+    result = call()
+    return time.perf_counter() - started, result
+
+
+def compare(store: Store, ds) -> None:
+    """kpis, cohorts (month) and RFM beside the floor and hand-written polars (warm seconds)."""
+    floor, _ = _warm(lambda: baselines.floor(store, ds))
+    started = time.perf_counter()
+    orders = baselines.load_orders(store, ds)
+    load = time.perf_counter() - started
+    end = baselines.data_end(store, ds)
+    print(f"\nfloor (one GROUP BY member_id over the lines): {floor:.2f} s; polars: orders loaded in {load:.2f} s "
+          f"(not counted below)")
+    print(f"{'analysis':<26} {'ours s':>8} {'× floor':>8} {'polars s':>9} {'× polars':>9}  same numbers")
+    rows = (("kpis", lambda: kpis.run(store, ds), lambda: baselines.polars_kpis(orders), baselines.check_kpis),
+            ("cohorts month", lambda: cohorts.run(store, ds), lambda: baselines.polars_cohorts(orders),
+             baselines.check_cohorts),
+            ("rfm", lambda: rfm.run(store, ds), lambda: baselines.polars_rfm(orders, end), baselines.check_rfm))
+    for name, ours, hand, check in rows:
+        ours_s, _ = _warm(ours)
+        hand_s, result = _warm(hand)
+        print(f"{name:<26} {ours_s:>8.2f} {ours_s / floor:>8.1f} {hand_s:>9.2f} {ours_s / hand_s:>9.1f}  "
+              f"{'yes' if check(store, ds, result) else 'NO'}", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--members", type=int, default=2_200_000)
     parser.add_argument("--db", type=Path, help="workspace (default: the one benchmarks/ingest.py kept)")
     parser.add_argument("--dataset", default="bench")
     parser.add_argument("--only", help="run the cases whose name contains this text")
+    parser.add_argument("--compare", action="store_true", help="only the comparison with the floor and polars")
     args = parser.parse_args()
     db = args.db or ROOT / "benchmarks" / "out" / f"bench-{args.members}.duckdb"
     if not db.exists():
@@ -78,7 +110,7 @@ def main() -> None:
               f"{counts['members']:,} members")
         print(f"{'analysis':<26} {'cold s':>8} {'warm s':>8} {'rows':>10}")
         for name, call in cases(store, ds):
-            if args.only and args.only not in name:
+            if args.compare or (args.only and args.only not in name):
                 continue
             started = time.perf_counter()
             result = call()
@@ -90,6 +122,8 @@ def main() -> None:
             if rows is None and hasattr(result, "per_member"):
                 rows = result.per_member.height
             print(f"{name:<26} {cold:>8.2f} {warm:>8.2f} {rows if rows is not None else '':>10}", flush=True)
+        if not args.only:
+            compare(store, ds)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak resident memory: {peak_mb:,.0f} MB")
 
