@@ -76,9 +76,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "w5h1.bar_annual": ("留存会员一年贡献（×毛利率）", "A retained buyer's year (× margin)"),
     "w5h1.bar_clv": ("历史 CLV（终身，已扣 CAC）", "Historic CLV (lifetime, after CAC)"),
     "w5h1.value_reading": ("一位留存会员每年带来 {annual}，是获取一位新会员成本（CAC {cac}）的 {ratio:.1f} 倍；"
-                           "按年流失率 {churn:.0%}，平均留存 {years:.1f} 年，终身价值 {clv}。",
+                           "按年流失率 {churn:.1%}，平均留存 {years:.1f} 年，终身价值 {clv}。",
                            "A retained buyer brings {annual} a year, {ratio:.1f}× what winning a new one costs "
-                           "(CAC {cac}); at an annual churn of {churn:.0%} members stay {years:.1f} years on "
+                           "(CAC {cac}); at an annual churn of {churn:.1%} members stay {years:.1f} years on "
                            "average, a lifetime value of {clv}."),
     "w5h1.value_reading_free": ("没有营销费用数据（CAC 记为 0）：一位留存会员每年带来 {annual}，终身价值 {clv}。"
                                 "上传营销费用后可与获客成本比较。",
