@@ -19,7 +19,7 @@ import polars as pl
 from lib.contract import KINDS
 from lib.filters import FILTER_FIELDS, Filters
 from lib.reports import REPORTS
-from lib.store import Store, StoreError
+from lib.store import Store, StoreError, open_for_reading
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m lib", description="memberlens, headless")
@@ -99,14 +99,14 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"note: {note}", file=sys.stderr)
             print(json.dumps(result.summary(), ensure_ascii=False))
         elif args.command == "datasets":
-            with Store(_existing(args.db), read_only=True) as store:
+            with open_for_reading(_existing(args.db)) as store:
                 rows = [{"name": d.name, "version": d.version, "updated_at": str(d.updated_at),
                          **{t: n for t, n in store.table_counts(d).items()
                             if t in ("order_lines", "orders", "members", "nps", "spend")}}
                         for d in store.datasets()]
             print(json.dumps(rows, ensure_ascii=False, indent=1))
         elif args.command == "report":
-            with Store(_existing(args.db), read_only=True) as store:
+            with open_for_reading(_existing(args.db)) as store:
                 ds = store.dataset(args.dataset)
                 frame = REPORTS[args.analysis].table(store, ds, _filters(args), args)
             _emit(frame, args.format, args.out)

@@ -162,6 +162,16 @@ def base(ds: Dataset, filters: Filters = Filters()) -> Base:
     join_orders = (f" JOIN {ds.table('orders')} o ON o.member_id = l.member_id AND o.order_id = l.order_id"
                    if filters._at("order") else "")
     member_conditions = " AND ".join(["true"] + [_condition(n, "m") for n, _ in filters._at("member")])
+    if not filters._at("line") and not filters._at("order") and filters.as_of is None:
+        # The whole history of whole members: the purchase sequence numbered at import holds (a
+        # member filter keeps or drops all of a member's orders), so no window over every purchase.
+        purchases = (f"SELECT o.member_id, o.order_id, o.order_ts, o.order_date, o.net_amount, o.channel, "
+                     f"o.store, o.region, o.city, o.nth, o.first_date FROM {ds.table('orders')} o "
+                     f"WHERE o.is_purchase AND {_where(ds, filters, 'o')}")
+    else:
+        purchases = ("SELECT *, row_number() OVER (PARTITION BY member_id ORDER BY order_ts, order_id) AS nth, "
+                     "min(order_date) OVER (PARTITION BY member_id) AS first_date "
+                     "FROM scoped_orders WHERE net_amount > 0")
     ctes = f"""
         -- data end = the latest date of any line (a refund line may come after its order's date)
         limits AS (SELECT coalesce($as_of::DATE, max(order_date)) AS as_of FROM {ds.table('order_lines')}),
@@ -172,10 +182,7 @@ def base(ds: Dataset, filters: Filters = Filters()) -> Base:
             FROM {ds.table('order_lines')} l{join_orders}
             WHERE {_where(ds, filters, 'l')}),
         scoped_orders AS ({scoped_orders}),
-        purchases AS (
-            SELECT *, row_number() OVER (PARTITION BY member_id ORDER BY order_ts, order_id) AS nth,
-                   min(order_date) OVER (PARTITION BY member_id) AS first_date
-            FROM scoped_orders WHERE net_amount > 0),
+        purchases AS ({purchases}),
         first_purchases AS (SELECT * FROM purchases WHERE nth = 1),
         purchase_lines AS (
             SELECT p.member_id, p.order_id, p.order_ts, p.order_date, p.nth, l.amount, l.quantity, l.unit_price,

@@ -33,7 +33,7 @@ import polars as pl
 
 from lib.contract import FIELDS, SQL_TYPES, Kind
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: orders.nth and orders.first_date (a v1 workspace is upgraded when opened)
 DEFAULT_DB = Path("data/memberlens.duckdb")
 DB_ENV = "MEMBERLENS_DB"
 # DuckDB's memory limit (its default: 80 % of the machine) and the folder it spills big sorts and
@@ -51,6 +51,10 @@ class StoreError(Exception):
     """A problem the user can act on; its message is one line, shown as is."""
 
 
+class OlderSchema(StoreError):
+    """A workspace made by an earlier version, opened read-only: open it once for writing to upgrade."""
+
+
 def default_path() -> Path:
     return Path(os.environ.get(DB_ENV) or DEFAULT_DB)
 
@@ -62,6 +66,18 @@ def duckdb_settings(path: Path) -> dict[str, str]:
     if os.environ.get(MEMORY_ENV):
         settings["memory_limit"] = os.environ[MEMORY_ENV]
     return settings
+
+
+def open_for_reading(path: Path) -> "Store":
+    """A read-only Store of `path`; a workspace of an older schema is upgraded first (opened once
+    for writing), so the command line reads workspaces made by earlier versions too."""
+    try:
+        return Store(path, read_only=True)
+    except StoreError as exc:
+        if not isinstance(exc, OlderSchema):
+            raise
+    Store(path).close()
+    return Store(path, read_only=True)
 
 
 @dataclass(frozen=True)
@@ -97,7 +113,7 @@ DATASET_TABLES: dict[str, str] = {
     "spend": _columns("spend"),
     "orders": ("member_id VARCHAR, order_id VARCHAR, order_ts TIMESTAMP, order_date DATE, "
                "net_amount DECIMAL(18,2), lines INTEGER, quantity DOUBLE, channel VARCHAR, "
-               "store VARCHAR, region VARCHAR, city VARCHAR, is_purchase BOOLEAN"),
+               "store VARCHAR, region VARCHAR, city VARCHAR, is_purchase BOOLEAN, nth INTEGER, first_date DATE"),
     "members": _MEMBER_COLUMNS + ", in_members_file BOOLEAN, first_order_date DATE",
 }
 # Which table each kind of file loads into.
@@ -126,6 +142,7 @@ class Store:
             raise StoreError(f"{self.path} is a DuckDB file of something else, not a memberlens workspace")
         if not read_only:
             self._init_schema()
+            self._upgrade()
         self._check_version()
 
     # -- connections -------------------------------------------------------------------------
@@ -180,9 +197,25 @@ class Store:
                                 "WHERE table_schema = 'main'")["table_name"])
         return bool(tables) and not {"meta", "datasets"} <= tables
 
+    def _upgrade(self) -> None:
+        """Bring a workspace of an older schema up to SCHEMA_VERSION, in one transaction (all or
+        nothing, as an import). 1 → 2: orders gain nth and first_date, recomputed from the lines."""
+        rows = self.query("SELECT value FROM meta WHERE key = 'schema_version'")
+        if not rows.height or int(rows.item()) != 1:
+            return
+        with self.transaction() as cur:
+            for ds in self.datasets():
+                cur.execute(f"ALTER TABLE {ds.table('orders')} ADD COLUMN nth INTEGER")
+                cur.execute(f"ALTER TABLE {ds.table('orders')} ADD COLUMN first_date DATE")
+                self.rebuild_derived(cur, ds, "orders")
+            cur.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", [str(SCHEMA_VERSION)])
+
     def _check_version(self) -> None:
         rows = self.query("SELECT value FROM meta WHERE key = 'schema_version'")
         found = int(rows.item()) if rows.height else None
+        if found is not None and found < SCHEMA_VERSION:
+            raise OlderSchema(f"{self.path} has schema version {found}; open it once with the app (or any "
+                              f"`python -m lib ingest`) to upgrade it to version {SCHEMA_VERSION}")
         if found != SCHEMA_VERSION:
             raise StoreError(f"{self.path} has schema version {found}; this memberlens reads "
                              f"version {SCHEMA_VERSION}")
@@ -299,14 +332,21 @@ class Store:
         cur.execute(f"DELETE FROM {orders}")
         cur.execute(f"""
             INSERT INTO {orders}
-            SELECT member_id, order_id, min(order_ts), min(order_date), sum(amount), count(*),
-                   sum(quantity),
-                   arg_min(channel, order_ts) FILTER (WHERE channel IS NOT NULL),
-                   arg_min(store, order_ts) FILTER (WHERE store IS NOT NULL),
-                   arg_min(region, order_ts) FILTER (WHERE region IS NOT NULL),
-                   arg_min(city, order_ts) FILTER (WHERE city IS NOT NULL),
-                   sum(amount) > 0
-            FROM {lines} GROUP BY member_id, order_id ORDER BY min(order_ts), member_id, order_id""")
+            WITH grouped AS (
+                SELECT member_id, order_id, min(order_ts) AS order_ts, min(order_date) AS order_date,
+                       sum(amount) AS net_amount, count(*) AS lines, sum(quantity) AS quantity,
+                       arg_min(channel, order_ts) FILTER (WHERE channel IS NOT NULL) AS channel,
+                       arg_min(store, order_ts) FILTER (WHERE store IS NOT NULL) AS store,
+                       arg_min(region, order_ts) FILTER (WHERE region IS NOT NULL) AS region,
+                       arg_min(city, order_ts) FILTER (WHERE city IS NOT NULL) AS city,
+                       sum(amount) > 0 AS is_purchase
+                FROM {lines} GROUP BY member_id, order_id)
+            -- the purchase sequence and first purchase date of the whole history, numbered once here
+            -- so that unfiltered analyses need no window over every purchase (lib.filters.base)
+            SELECT *, CASE WHEN is_purchase THEN row_number() OVER (
+                           PARTITION BY member_id, is_purchase ORDER BY order_ts, order_id) END AS nth,
+                   min(order_date) FILTER (WHERE is_purchase) OVER (PARTITION BY member_id) AS first_date
+            FROM grouped ORDER BY order_ts, member_id, order_id""")
         cur.execute(f"DELETE FROM {members}")
         cur.execute(self._members_sql(ds))
 

@@ -59,6 +59,26 @@ def test_fast_path_equals_grouping_the_lines(store, ds):
     assert scoped(store, ds, Filters()) == scoped(store, ds, Filters(as_of=d("2024-03-10")))
 
 
+def test_stored_purchase_sequence_equals_numbering_the_purchases(store):
+    # No filter reads nth and first_date numbered at import; as_of at data end numbers them with a
+    # window over the scoped orders: the same purchases, sequence and first dates. A member
+    # filter keeps whole members, so the stored sequence holds there too.
+    ds = build(store, name="seq", lines=[
+        ("m1", "b2", "2024-01-05 10:00", 20, {"channel": "门店"}),   # same time as a1: order id breaks the tie
+        ("m1", "a1", "2024-01-05 10:00", 10, {"channel": "门店"}),
+        ("m1", "r1", "2024-01-07", -5, {"channel": "门店"}),         # refund-only: no purchase, no number
+        ("m1", "c3", "2024-02-01", 30, {"channel": "天猫"}),
+        ("m2", "d4", "2024-01-20", 40, {"channel": "天猫"}),
+    ], members=[("m1", {"gender": "F"}), ("m2", {"gender": "M"})])
+    assert purchases(store, ds, Filters()) == [
+        ("m1", "a1", 1, d("2024-01-05")), ("m1", "b2", 2, d("2024-01-05")), ("m1", "c3", 3, d("2024-01-05")),
+        ("m2", "d4", 1, d("2024-01-20"))]
+    assert purchases(store, ds, Filters()) == purchases(store, ds, Filters(as_of=d("2024-02-01")))
+    women = Filters.of(gender="F")
+    assert purchases(store, ds, women) == purchases(store, ds, Filters.of(as_of=d("2024-02-01"), gender="F")) == [
+        ("m1", "a1", 1, d("2024-01-05")), ("m1", "b2", 2, d("2024-01-05")), ("m1", "c3", 3, d("2024-01-05"))]
+
+
 def test_line_filter_keeps_matching_lines_only(store, ds):
     # toys: o1 counts only its 100 toys line; o3 80; o4 −10; o2 and o5 have no toys line.
     assert scoped(store, ds, Filters.of(category="toys")) == [

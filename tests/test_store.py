@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -191,3 +192,45 @@ def test_memory_and_spill_folder_can_be_set(tmp_path, monkeypatch):
     monkeypatch.setenv("MEMBERLENS_MEMORY_LIMIT", "lots")
     with pytest.raises(StoreError, match="MEMBERLENS_MEMORY_LIMIT or MEMBERLENS_TEMP_DIR is not usable"):
         Store(tmp_path / "other.duckdb")
+
+
+def _as_version_1(path: Path) -> None:
+    """Make a workspace look as schema version 1 wrote it: orders without nth and first_date."""
+    con = duckdb.connect(str(path))
+    for (schema,) in con.sql("SELECT schema_name FROM datasets").fetchall():
+        con.execute(f"ALTER TABLE {schema}.orders DROP COLUMN nth")
+        con.execute(f"ALTER TABLE {schema}.orders DROP COLUMN first_date")
+    con.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+    con.close()
+
+
+ORDERS_V1 = "member_id,order_id,order_date,amount\nM1,A2,2024-02-01,50\nM1,A1,2024-01-05,100\nM1,R1,2024-01-09,-20\n" \
+            "M2,B1,2024-01-20,80\n"
+
+
+def test_a_version_1_workspace_is_upgraded_when_opened(tmp_path, write):
+    path = tmp_path / "old.duckdb"
+    with Store(path) as store:
+        ingest(store, [write("o.csv", ORDERS_V1)], "shop")
+    _as_version_1(path)
+    with pytest.raises(StoreError, match="schema version 1; open it once with the app"):
+        Store(path, read_only=True)
+    with Store(path) as store:  # writable: upgraded in one transaction
+        ds = store.dataset("shop")
+        assert store.query("SELECT value FROM meta WHERE key = 'schema_version'").item() == str(SCHEMA_VERSION)
+        # the purchase sequence (none for a refund-only order) and the first purchase date, from the lines
+        assert store.query(f"SELECT order_id, nth, first_date FROM {ds.table('orders')} ORDER BY order_id").rows() == [
+            ("A1", 1, date(2024, 1, 5)), ("A2", 2, date(2024, 1, 5)), ("B1", 1, date(2024, 1, 20)),
+            ("R1", None, date(2024, 1, 5))]
+
+
+def test_the_command_line_reads_a_version_1_workspace(tmp_path, write):
+    from lib.store import open_for_reading
+
+    path = tmp_path / "old.duckdb"
+    with Store(path) as store:
+        ingest(store, [write("o.csv", ORDERS_V1)], "shop")
+    _as_version_1(path)
+    with open_for_reading(path) as store:
+        assert [d.name for d in store.datasets()] == ["shop"]
+        assert store.query("SELECT value FROM meta WHERE key = 'schema_version'").item() == str(SCHEMA_VERSION)
