@@ -102,6 +102,14 @@ def install_macros(con: duckdb.DuckDBPyConnection) -> None:
 _OWN_NAME = re.compile(r"[a-z][a-z0-9_]*")  # the staging names we generate (raw_0, final_1, c12)
 
 
+def check_own_names(*names: str) -> None:
+    """Names that go into SQL text must be the staging names we generate (raw_0, final_1, c12),
+    never a header, file name or value from a file: those stay in tables or bound parameters."""
+    for name in names:
+        if not _OWN_NAME.fullmatch(name):
+            raise ValueError(f"not a staging name: {name!r}")
+
+
 def column_format(con: duckdb.DuckDBPyConnection, table: str, column: str, ftype: FieldType,
                   source_header: str = "") -> ColumnFormat:
     """Decide a column's date order / decimal mark / discount form from all its values.
@@ -109,8 +117,7 @@ def column_format(con: duckdb.DuckDBPyConnection, table: str, column: str, ftype
     `table` and `column` go into the SQL text, so they must be our own generated names (staging
     table raw_N, positional column cN), never a header from the file; every value from the file
     stays in the table or is a bound parameter."""
-    if not (_OWN_NAME.fullmatch(table) and _OWN_NAME.fullmatch(column)):
-        raise ValueError(f"not a staging name: {table!r}.{column!r}")
+    check_own_names(table, column)
     sample = f"(SELECT * FROM {table} ORDER BY rowid LIMIT {DECIDE_ROWS})"
     if ftype in ("timestamp", "date"):
         pattern = "'^([0-9]{1,2})[/.-]([0-9]{1,2})[/.-][0-9]{4}'"

@@ -6,6 +6,7 @@ messages lib/ingest.py also reports its steps with."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import duckdb
@@ -35,8 +36,14 @@ class Note:
 
 def parse(con: duckdb.DuckDBPyConnection, src: Source, mapping: dict[str, str], kind: Kind,
           out: str) -> list[Note]:
-    """Create table `out`: src_row, every field of `kind` typed, and `reason` (NULL = good)."""
+    """Create table `out`: src_row, every field of `kind` typed, and `reason` (NULL = good).
+
+    Only our own names reach the SQL text (the staging table, `out`, positional columns cN, the
+    detected codec's name); headers and values stay in the table or in bound parameters."""
     column_of = {f: f"c{src.headers.index(h)}" for h, f in mapping.items()}
+    parsing.check_own_names(src.table, out, *column_of.values())
+    if src.encoding and not re.fullmatch(r"[A-Za-z0-9_-]+", src.encoding):
+        raise ValueError(f"not a codec name: {src.encoding!r}")
     header_of = {f: h for h, f in mapping.items()}
     formats = {name: parsing.column_format(con, src.table, col, field_type(kind, name), header_of[name])
                for name, col in column_of.items()}

@@ -596,3 +596,22 @@ def test_column_format_refuses_a_name_that_is_not_ours():
 
     with pytest.raises(ValueError, match="not a staging name"):
         parsing.column_format(duckdb.connect(), "raw_0", "c0) FROM x; DROP TABLE y; --", "money")
+
+
+def test_parse_refuses_names_that_are_not_ours(tmp_path):
+    # typed.parse writes the staging table, its output table, the positional columns and the
+    # codec's name into SQL text: each must be ours (a hostile one is refused before any SQL).
+    from dataclasses import replace
+
+    import duckdb
+
+    from lib import typed
+    from lib.sources import Source
+
+    good = Source(tmp_path / "o.csv", "csv", ["会员ID", "订单号", "日期", "金额"], "raw_0", 1, encoding="gb18030")
+    mapping = {"会员ID": "member_id", "订单号": "order_id", "日期": "order_date", "金额": "amount"}
+    con = duckdb.connect()
+    for src, out in ((replace(good, table="raw_0; DROP TABLE x"), "final_0"), (good, "final_0 AS SELECT 1; --"),
+                     (replace(good, encoding="utf-8' END; DROP TABLE x; --"), "final_0")):
+        with pytest.raises(ValueError, match="not a staging name|not a codec name"):
+            typed.parse(con, src, mapping, "orders", out)
