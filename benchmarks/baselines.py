@@ -29,10 +29,6 @@ def load_orders(store: Store, ds) -> pl.DataFrame:
                        f"net_amount > 0 AS is_purchase FROM {ds.table('orders')}")
 
 
-def _data_end(store: Store, ds):
-    return store.query(f"SELECT max(order_date) AS d FROM {ds.table('order_lines')}")["d"][0]
-
-
 def polars_kpis(orders: pl.DataFrame) -> dict[str, float]:
     """revenue, orders (purchases), buyers over the whole history (KPIs with no window before)."""
     purchases = orders.filter(pl.col("is_purchase"))
@@ -77,4 +73,5 @@ def check_rfm(store: Store, ds, hand: pl.DataFrame) -> bool:
 
 
 def data_end(store: Store, ds):
-    return _data_end(store, ds)
+    """The latest line date: RFM's as_of without a filter (a late refund line may set it)."""
+    return store.query(f"SELECT max(order_date) AS d FROM {ds.table('order_lines')}")["d"][0]

@@ -62,7 +62,6 @@ def bought_together(page: AnalysisPage, level: str) -> None:
             show_members(compute(pairs.members, ds, spec, pairs.PairCell(a, c)), "w5h1_pair_members", "pair")
 
 
-
 def price_bands_by_sensitivity(page: AnalysisPage) -> None:
     """Price band × discount sensitivity, and the members behind a cell."""
     ds, filters, L = page.ds, page.filters, page.lang
@@ -85,7 +84,6 @@ def price_bands_by_sensitivity(page: AnalysisPage) -> None:
             band, _, sensitivity, _ = cells[cell]
             show_members(compute(price_bands.members, ds, price_spec, price_bands.PriceCell(band, sensitivity)),
                          "w5h1_price_members", "price_band")
-
 
 
 def first_order_items(page: AnalysisPage, level: str) -> None:
