@@ -49,6 +49,8 @@ def cases(store: Store, ds) -> list[tuple[str, Callable[[], object]]]:
         ("rfm segments", lambda: rfm.segments(store, ds, rfm.RfmSpec())),
         ("lifecycle", lambda: lifecycle.run(store, ds, lifecycle.LifecycleSpec())),
         ("lifecycle summary", lambda: lifecycle.summary(store, ds, lifecycle.LifecycleSpec())),
+        ("lifecycle mix by month", lambda: lifecycle.mix_over_time(store, ds, lifecycle.LifecycleSpec(), "month")),
+        ("lifecycle mix by week", lambda: lifecycle.mix_over_time(store, ds, lifecycle.LifecycleSpec(), "week")),
         ("lifecycle migration", lambda: lifecycle.migration(store, ds, lifecycle.LifecycleSpec(), year_ago, data_end)),
         ("repurchase by category", lambda: repurchase.run(store, ds, repurchase.RepurchaseSpec(by="category"))),
         ("repurchase by sku", lambda: repurchase.run(store, ds, repurchase.RepurchaseSpec(by="sku"))),

@@ -41,7 +41,8 @@ from typing import Literal
 import polars as pl
 
 from lib.filters import Filters, base
-from lib.periods import check_period, period_end_sql, period_starts_sql, purchase_day_gaps_sql
+from lib.periods import (check_period, period_end_sql, period_start_sql, period_starts_sql,
+                         purchase_day_gaps_sql)
 from lib.store import Dataset, Store
 
 DEFAULT_CHURN_DAYS = 180
@@ -216,88 +217,179 @@ MIX_PERIODS: tuple[MixPeriod, ...] = ("week", "month", "quarter")
 MIX_COLUMNS = ("period", "period_end", "stage", "members")
 
 
+# A shifted date never leaves DuckDB's date range, whatever a spec's thresholds are: a shift past
+# this many days lands after every period end, which is all such a change point needs to do.
+_MAX_SHIFT_DAYS = 1_000_000
+
+
+def _plus_days(day: str, days: str) -> str:
+    """`day` + `days` whole days, capped (our own SQL expressions)."""
+    return f"({day} + least({days}, {_MAX_SHIFT_DAYS})::INTEGER)"
+
+
 def _mix_ctes(period: MixPeriod) -> str:
-    """CTEs after the base: `mx_ends(period, period_end)`, every buyer's stage at each period
-    end (`mx_stages(period, stage)`) and the prospects per period (`mx_prospects(period, members)`;
-    none unless $lc_prospects, as in `ctes`).
+    """CTEs after the base ending in `mx_counts(period, period_end, key, members)`: at each
+    period end (`mx_ends`) the members in each stage (key = the stage; buyers), registered
+    members (key 'registered') and registered buyers (key 'registered_buyer'); the prospects
+    are the difference of the last two (none unless $lc_prospects, as in `ctes`).
 
-    The same rules as `lifecycle`, evaluated per (period, member) with as_of = period_end over
-    the scoped lines dated up to it, so an order's net amount (and whether it is a purchase) is
-    what it was at that date, exactly as `run()` with that as_of sees it."""
-    return ",".join((_mix_buyers_ctes(period), _mix_stages_ctes(), _mix_prospects_ctes()))
+    The same rules as `lifecycle`, evaluated as if as_of were each period end over the scoped
+    lines dated up to it, so an order's net amount (and whether it is a purchase) is what it
+    was at that date, exactly as `run()` with that as_of sees it. Linear in lines, not in
+    lines × periods: a member's stage only changes on a few days (each line's date and that
+    date + the spend window and + twice it, the day after the churn, gap and growth limits of
+    each purchase history, the signup date), so it is evaluated at the first period end on or
+    after each of those days and holds until the next; each change adds one member to its new
+    stage and takes one from the old, and the counts are running sums over the periods."""
+    return ",".join((_mix_ends_cte(period), _mix_history_ctes(), _mix_points_ctes(period), _mix_counts_ctes()))
 
 
-def _mix_buyers_ctes(period: MixPeriod) -> str:
-    """`mx_ends(period, period_end)`, each period's purchases (`mx_purchases(period, member_id,
-    order_date)`) and buyers (`mx_buyers(period, member_id, purchases, first_purchase,
-    last_purchase)`). To stay fast, an order is expanded over periods only while it is a
-    purchase: its lines are summed per date into steps of its running net, each step valid
-    until the next one."""
+def _mix_ends_cte(period: MixPeriod) -> str:
     return f"""
     mx_ends AS (
         SELECT period, least({period_end_sql(period, "period")}, as_of) AS period_end
         FROM (SELECT {period_starts_sql(period, "start_date", "least(end_date, as_of)")} AS period, as_of
-              FROM bounds)),
+              FROM bounds))"""
+
+
+def _mix_history_ctes() -> str:
+    """Each member's purchase history as steps in time: `mx_segments(member_id, seg_start,
+    next_start, purchases, first_purchase, last_purchase, median_gap_days)` holds from seg_start
+    until the member's next step starts (next_start; null: the last step; purchases 0: no
+    purchase then).
+
+    An order is a purchase while its running net (its lines summed per date, refunds on their
+    own date) is > 0, and a purchase keeps its order's date. For almost every member each order
+    is a purchase from its date on, so the history only grows by purchase days at its end and
+    the facts are running windows over the purchase days. The others (an order that becomes or
+    stops being a purchase after its date) get every step's facts from the purchases valid then."""
+    return f"""
     mx_order_days AS (
-        SELECT member_id, order_id, order_date, sum(amount) AS amount FROM scoped_lines
+        SELECT member_id, order_id, order_date AS day, sum(amount) AS amount FROM scoped_lines
         GROUP BY member_id, order_id, order_date),
     mx_order_steps AS (
-        SELECT member_id, min(order_date) OVER (PARTITION BY member_id, order_id) AS order_date,
-               order_date AS valid_from,
-               coalesce(lead(order_date) OVER w, DATE '9999-12-31') AS valid_until,
-               sum(amount) OVER w AS net
-        FROM mx_order_days WINDOW w AS (PARTITION BY member_id, order_id ORDER BY order_date)),
-    mx_purchases AS (
-        SELECT e.period, s.member_id, s.order_date
-        FROM mx_order_steps s JOIN mx_ends e ON e.period_end >= s.valid_from AND e.period_end < s.valid_until
+        SELECT d.member_id, o.order_date, d.day AS valid_from, lead(d.day) OVER w AS valid_until,
+               sum(d.amount) OVER w AS net, d.order_id
+        FROM mx_order_days d JOIN scoped_orders o USING (member_id, order_id)
+        WINDOW w AS (PARTITION BY d.member_id, d.order_id ORDER BY d.day)),
+    mx_orders AS (
+        SELECT member_id, any_value(order_date) AS order_date, bool_or(net > 0) AS ever,
+               bool_and(net > 0) AND min(valid_from) = any_value(order_date) AS from_its_date
+        FROM mx_order_steps GROUP BY member_id, order_id),
+    mx_irregular AS (SELECT DISTINCT member_id FROM mx_orders WHERE ever AND NOT from_its_date),
+    mx_days AS (
+        SELECT member_id, order_date AS day, count(*) AS purchases FROM mx_orders
+        WHERE from_its_date AND member_id NOT IN (SELECT member_id FROM mx_irregular)
+        GROUP BY member_id, order_date),
+    mx_growing AS (
+        SELECT member_id, day AS seg_start, sum(purchases) OVER w AS purchases,
+               first_value(day) OVER w AS first_purchase, day AS last_purchase,
+               quantile_cont(gap_days, 0.5) OVER w AS median_gap_days,
+               lead(day) OVER (PARTITION BY member_id ORDER BY day) AS next_start
+        FROM (SELECT *, day - lag(day) OVER (PARTITION BY member_id ORDER BY day) AS gap_days FROM mx_days)
+        WINDOW w AS (PARTITION BY member_id ORDER BY day ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)),
+    mx_steps AS (
+        SELECT DISTINCT member_id, valid_from AS seg_start FROM mx_order_steps
+        WHERE member_id IN (SELECT member_id FROM mx_irregular)),
+    mx_step_purchases AS (
+        SELECT g.member_id, g.seg_start, s.order_date
+        FROM mx_steps g JOIN mx_order_steps s ON s.member_id = g.member_id AND s.valid_from <= g.seg_start
+         AND (s.valid_until IS NULL OR g.seg_start < s.valid_until)
         WHERE s.net > 0),
-    mx_buyers AS (
-        SELECT period, member_id, count(*) AS purchases, min(order_date) AS first_purchase,
-               max(order_date) AS last_purchase
-        FROM mx_purchases GROUP BY period, member_id)"""
+    mx_step_gaps AS ({purchase_day_gaps_sql("mx_step_purchases", "member_id, seg_start")}),
+    mx_segments AS (
+        SELECT member_id, seg_start, next_start, purchases, first_purchase, last_purchase, median_gap_days
+        FROM mx_growing
+        UNION ALL
+        SELECT g.member_id, g.seg_start, lead(g.seg_start) OVER (PARTITION BY g.member_id ORDER BY g.seg_start),
+               coalesce(p.purchases, 0), p.first_purchase, p.last_purchase, m.median_gap_days
+        FROM mx_steps g
+        LEFT JOIN (SELECT member_id, seg_start, count(*) AS purchases, min(order_date) AS first_purchase,
+                          max(order_date) AS last_purchase
+                   FROM mx_step_purchases GROUP BY member_id, seg_start) p USING (member_id, seg_start)
+        LEFT JOIN (SELECT member_id, seg_start, quantile_cont(gap_days, 0.5) AS median_gap_days
+                   FROM mx_step_gaps WHERE gap_days IS NOT NULL GROUP BY member_id, seg_start) m
+          USING (member_id, seg_start))"""
 
 
-def _mix_stages_ctes() -> str:
-    """Each buyer's facts at each period end (`mx_facts`: purchases, recency, median gap, the
-    two spend windows) and their stage (`mx_stages(period, stage)`), by `_stage_sql`."""
+def _mix_points_ctes(period: MixPeriod) -> str:
+    """`mx_points(member_id, period, until, stage, registered)`: a member's stage (null: no
+    purchase then) and whether registered, at the end of each period in which something that
+    decides it happened (see `_mix_ctes`), holding until the member's next such period (null:
+    to the end).
+
+    Every such day is an event dated to the first period end on or after it (none after the
+    last); its effect on the two spend windows is a delta (a line's net enters the recent window
+    on its date, moves to the earlier one W days later, leaves it 2W days later) and a history
+    step is found by its start, so the state at a period end is the running sum of the deltas
+    and the latest history step up to that period: no lookups by date."""
+    window = "$lc_window"
     return f"""
-    mx_gaps AS ({purchase_day_gaps_sql("mx_purchases", "period, member_id")}),
-    mx_median AS (
-        SELECT period, member_id, quantile_cont(gap_days, 0.5) AS median_gap_days FROM mx_gaps
-        WHERE gap_days IS NOT NULL GROUP BY period, member_id),
-    mx_spend AS (
-        SELECT e.period, l.member_id,
-               coalesce(sum(l.amount) FILTER (WHERE l.order_date > e.period_end - $lc_window::INTEGER), 0)::DOUBLE
-                   AS recent_spend,
-               coalesce(sum(l.amount) FILTER (WHERE l.order_date <= e.period_end - $lc_window::INTEGER), 0)::DOUBLE
-                   AS prior_spend
-        FROM scoped_lines l JOIN mx_ends e
-          ON l.order_date <= e.period_end AND l.order_date > e.period_end - (2 * $lc_window)::INTEGER
-        GROUP BY e.period, l.member_id),
-    mx_facts AS (
-        SELECT c.period, e.period_end, c.purchases, e.period_end - c.last_purchase AS recency_days,
-               g.median_gap_days, c.first_purchase, coalesce(s.recent_spend, 0) AS recent_spend,
-               coalesce(s.prior_spend, 0) AS prior_spend
-        FROM mx_buyers c JOIN mx_ends e USING (period) LEFT JOIN mx_median g USING (period, member_id)
-        LEFT JOIN mx_spend s USING (period, member_id)),
-    mx_stages AS (SELECT period, {_stage_sql("period_end")} AS stage FROM mx_facts)"""
-
-
-def _mix_prospects_ctes() -> str:
-    """The prospects per period (`mx_prospects(period, members)`): members registered by the
-    period end who are not buyers then; none unless $lc_prospects."""
-    return """
+    mx_member_days AS (
+        SELECT member_id, day, sum(amount) AS amount FROM mx_order_days GROUP BY member_id, day),
     mx_registered AS (
         SELECT member_id, signup_date FROM scoped_members WHERE $lc_prospects AND in_members_file),
-    mx_prospects AS (
-        -- registered by the period end, minus those of them who are buyers then
-        SELECT e.period, count(*) - coalesce(any_value(b.buyers), 0) AS members
-        FROM mx_ends e JOIN mx_registered m ON m.signup_date IS NULL OR m.signup_date <= e.period_end
-        LEFT JOIN (SELECT c.period, count(*) AS buyers FROM mx_buyers c JOIN mx_registered m USING (member_id)
-                   JOIN mx_ends e USING (period)
-                   WHERE m.signup_date IS NULL OR m.signup_date <= e.period_end GROUP BY c.period) b
-          ON b.period = e.period
-        GROUP BY e.period)"""
+    mx_events AS (
+        SELECT member_id, day AS on_day, amount AS recent_delta, 0 AS prior_delta, NULL::DATE AS seg_start,
+               false AS signs_up FROM mx_member_days
+        UNION ALL SELECT member_id, {_plus_days("day", window)}, -amount, amount, NULL, false FROM mx_member_days
+        UNION ALL SELECT member_id, {_plus_days("day", f"2 * {window}")}, 0, -amount, NULL, false FROM mx_member_days
+        UNION ALL SELECT member_id, seg_start, 0, 0, seg_start, false FROM mx_segments
+        UNION ALL SELECT member_id, limit_day, 0, 0, NULL, false
+        FROM (SELECT member_id, next_start,
+                     unnest([{_plus_days("last_purchase", "$lc_churn_days + 1")},
+                             {_plus_days("last_purchase", "floor($lc_gap_multiple * median_gap_days) + 1")},
+                             {_plus_days("first_purchase", "$lc_growth_days + 1")}]) AS limit_day
+              FROM mx_segments WHERE purchases > 0)
+        -- a limit reached after the next step starts is that step's business
+        WHERE limit_day IS NOT NULL AND (next_start IS NULL OR limit_day < next_start)
+        UNION ALL SELECT member_id, coalesce(signup_date, DATE '0001-01-01'), 0, 0, NULL, true FROM mx_registered),
+    mx_span AS (SELECT min(period) AS first_period, min(period_end) AS first_end, max(period_end) AS last_end
+                FROM mx_ends),
+    mx_member_periods AS (
+        SELECT v.member_id,
+               CASE WHEN v.on_day <= s.first_end THEN s.first_period
+                    ELSE {period_start_sql(period, "v.on_day")} END AS period,
+               sum(v.recent_delta) AS recent_delta, sum(v.prior_delta) AS prior_delta,
+               max(v.seg_start) AS seg_start, bool_or(v.signs_up) AS signs_up
+        FROM mx_events v CROSS JOIN mx_span s WHERE v.on_day <= s.last_end
+        GROUP BY ALL),
+    mx_states AS (
+        SELECT member_id, period, e.period_end,
+               lead(period) OVER (PARTITION BY member_id ORDER BY period) AS until,
+               (sum(recent_delta) OVER w)::DOUBLE AS recent_spend, (sum(prior_delta) OVER w)::DOUBLE AS prior_spend,
+               max(seg_start) OVER w AS seg_start, bool_or(signs_up) OVER w AS registered
+        FROM mx_member_periods JOIN mx_ends e USING (period)
+        WINDOW w AS (PARTITION BY member_id ORDER BY period ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)),
+    mx_points AS (
+        SELECT member_id, period, until, registered,
+               CASE WHEN coalesce(purchases, 0) > 0 THEN {_stage_sql("period_end")} END AS stage
+        FROM (SELECT t.member_id, t.period, t.period_end, t.until, t.registered, t.recent_spend, t.prior_spend,
+                     h.purchases, t.period_end - h.last_purchase AS recency_days, h.median_gap_days,
+                     h.first_purchase
+              FROM mx_states t LEFT JOIN mx_segments h USING (member_id, seg_start)))"""
+
+
+def _mix_counts_ctes() -> str:
+    """`mx_counts(period, period_end, key, members)` from `mx_points`: a member counts under a
+    point's keys (its stage, 'registered', 'registered_buyer') from that point's period until
+    their next point's; the running sum of those +1 / −1 over the periods is each end's count."""
+    keys = ", ".join(f"('{s}')" for s in (*STAGES, "registered", "registered_buyer"))
+    return f"""
+    mx_keyed AS (
+        SELECT period, until, stage AS key FROM mx_points WHERE stage IS NOT NULL
+        UNION ALL SELECT period, until, 'registered' FROM mx_points WHERE registered
+        UNION ALL SELECT period, until, 'registered_buyer' FROM mx_points WHERE registered AND stage IS NOT NULL),
+    mx_deltas AS (
+        SELECT period, key, count(*) AS delta FROM mx_keyed GROUP BY period, key
+        UNION ALL
+        SELECT until, key, -count(*) FROM mx_keyed WHERE until IS NOT NULL GROUP BY until, key),
+    mx_counts AS (
+        SELECT e.period, e.period_end, k.key,
+               sum(coalesce(d.delta, 0)) OVER (PARTITION BY k.key ORDER BY e.period) AS members
+        FROM mx_ends e CROSS JOIN (VALUES {keys}) k(key)
+        LEFT JOIN (SELECT period, key, sum(delta) AS delta FROM mx_deltas GROUP BY period, key) d
+          ON d.period = e.period AND d.key = k.key)"""
 
 
 def mix_over_time(store: Store, ds: Dataset, spec: LifecycleSpec = LifecycleSpec(),
@@ -312,14 +404,14 @@ def mix_over_time(store: Store, ds: Dataset, spec: LifecycleSpec = LifecycleSpec
     age at the spec's as_of (data end) for every period, so the chart follows one population."""
     check_period(period, MIX_PERIODS)
     b = base(ds, spec.filters)
-    sql = b.query(_mix_ctes(period) + f""",
-        counts AS (
-            SELECT period, stage, count(*) AS members FROM mx_stages GROUP BY period, stage
-            UNION ALL SELECT period, 'prospect', members FROM mx_prospects)
-        SELECT e.period, e.period_end, s.stage, coalesce(sum(c.members), 0)::BIGINT AS members
-        FROM mx_ends e CROSS JOIN (VALUES {_stages_sql()}) s(stage, ord)
-        LEFT JOIN counts c ON c.period = e.period AND c.stage = s.stage
-        GROUP BY e.period, e.period_end, s.stage, s.ord ORDER BY e.period, s.ord""")
+    # prospects = registered members who are not buyers at that end
+    sql = b.query(_mix_ctes(period) + f"""
+        SELECT c.period, c.period_end, s.stage,
+               sum(c.members * CASE WHEN s.stage <> 'prospect' THEN (c.key = s.stage)::INTEGER
+                                    WHEN c.key = 'registered' THEN 1
+                                    WHEN c.key = 'registered_buyer' THEN -1 ELSE 0 END)::BIGINT AS members
+        FROM mx_counts c CROSS JOIN (VALUES {_stages_sql()}) s(stage, ord)
+        GROUP BY c.period, c.period_end, s.stage, s.ord ORDER BY c.period, s.ord""")
     return store.query(sql, {**b.params, **params(spec)})
 
 

@@ -6,7 +6,9 @@ as_of − 365 = 2024-01-01. Spend windows: recent (10-02, 12-31], prior (07-04, 
 
 from __future__ import annotations
 
+import random
 from dataclasses import replace
+from datetime import timedelta
 
 import polars as pl
 import pytest
@@ -308,6 +310,62 @@ def test_mix_over_time_is_the_summary_at_each_period_end(store, mix_ds):
                 at_end = replace(spec, filters=replace(spec.filters, as_of=end))
                 assert mix.filter(pl.col("period") == p).select("stage", "members").rows() == \
                     summary(store, mix_ds, at_end).rows(), (period, end)
+
+
+def _irregular_lines(seed: int) -> list[tuple]:
+    """Generated histories with what the fast path does not cover: orders that stop being a
+    purchase (a refund nets them to 0 or less later), that become one later (a first line of 0
+    or less), lines of one order on several dates, same-day orders, channels and categories (so
+    order and line filters cut orders), over one year."""
+    rng = random.Random(seed)
+    days = [d("2024-01-01") + timedelta(days=i) for i in range(366)]
+    lines = []
+    for m in range(30):
+        for o in range(rng.randint(1, 6)):
+            order, first = f"m{m}o{o}", rng.choice(days)
+            attrs = {"channel": rng.choice(["天猫", "门店"]), "category": rng.choice(["toys", "milk"])}
+            amount = rng.choice([100, 60, 0, -30])
+            lines.append((f"m{m}", order, str(first), amount, attrs))
+            for _ in range(rng.choice([0, 0, 1, 2])):  # later lines: refunds or additions
+                later = min(days[-1], first + timedelta(days=rng.randint(0, 120)))
+                lines.append((f"m{m}", order, str(later), rng.choice([-100, -60, 50, 40]),
+                              {**attrs, "category": rng.choice(["toys", "milk"])}))
+    return lines
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_mix_over_time_is_the_summary_at_each_period_end_on_irregular_histories(store, seed):
+    members = [(f"m{m}", {"signup_date": d("2024-03-01") if m % 3 == 0 else None,
+                          "member_tier": "gold" if m % 2 else "normal"}) for m in range(0, 34, 2)]
+    ds = build(store, f"irregular{seed}", lines=_irregular_lines(seed), members=members)
+    specs = (LifecycleSpec(),
+             LifecycleSpec(Filters.of(category="toys"), churn_days=60, gap_multiple=1.0, spend_window_days=30),
+             LifecycleSpec(Filters.of(channel="天猫", member_tier="gold"), growth_days=90, spend_ratio=1.0))
+    for spec in specs:
+        for period in ("week", "month", "quarter"):
+            mix = mix_over_time(store, ds, spec, period)
+            for p, end in mix.select("period", "period_end").unique(maintain_order=True).rows():
+                at_end = replace(spec, filters=replace(spec.filters, as_of=end))
+                assert mix.filter(pl.col("period") == p).select("stage", "members").rows() == \
+                    summary(store, ds, at_end).rows(), (spec, period, end)
+
+
+def test_mix_over_time_work_does_not_grow_with_the_periods(store):
+    # One purchase (2024-01-10, a Wednesday); data end 2026-01-06 (b's line): 106 weeks. a's stage
+    # can only change in the weeks of 01-10 (exploration), 04-09 (the amount leaves the 90-day
+    # window), 07-08 (it leaves the 180-day one) = 07-09 (churned: recency 181; same week), and
+    # 2025-01-10 (the growth limit, a point even though one purchase never grows). So 4 evaluated
+    # (member, week) points, not one per week.
+    from lib.filters import base
+    from lib.lifecycle import _mix_ctes, params
+    ds = build(store, "one-member", lines=[("a", "a1", "2024-01-10", 100), ("b", "b1", "2026-01-06", 5)])
+    spec = LifecycleSpec(Filters(start=d("2024-01-01")))
+    b = base(ds, spec.filters)
+    points = store.query(b.query(_mix_ctes("week") + " SELECT count(*) AS n FROM mx_points WHERE member_id = 'a'"),
+                         {**b.params, **params(spec)})
+    assert points["n"].item() == 4
+    weeks = mix_over_time(store, ds, spec, "week").filter(pl.col("stage") == "churned")
+    assert weeks["members"].to_list()[:28] == [0] * 27 + [1]  # churned from the week of 07-08 (index 27)
 
 
 def test_mix_over_time_periods(store, mix_ds):
