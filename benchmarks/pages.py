@@ -1,9 +1,13 @@
-"""Seconds to draw each dashboard page on the bundled demo, and to redraw it after a filter change.
+"""Seconds to draw each dashboard page, and to redraw it after a filter change, wall and CPU.
 
-    python benchmarks/pages.py --repeat 3 2>/dev/null   # best of 3 per step; stderr: AppTest's warnings
+    python benchmarks/pages.py --repeat 3 2>/dev/null   # the bundled demo; best of 3 per step
+    python benchmarks/pages.py --db benchmarks/out/bench-220000.duckdb --dataset bench 2>/dev/null
 
 The pages run through Streamlit's AppTest (the same script run a browser triggers, without the
-browser's own drawing time) on a fresh workspace built from sample_data/. Per page:
+browser's own drawing time) on a fresh workspace built from sample_data/, or on any workspace
+(`--db`, opened as the app opens it; `--dataset` picks the dataset by the page's link). CPU
+seconds are the whole process's (DuckDB's threads included): CPU above wall means the 2 cores
+both worked. Per page:
 - open: the first draw in a new session (results not cached yet),
 - filter: the sidebar's channel filter set to one value (a spec the cache has not seen),
 - filter again: the same change once more (cached results: what a user sees when switching back),
@@ -21,41 +25,73 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+# The project first, and not this folder: here `pages` would be this file, not the app's pages.
+sys.path[:] = [str(ROOT)] + [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 
 PAGES = ("overview", "cohorts", "rfm", "w5h1", "lifecycle", "member")
 
 
-def timed(action) -> float:
-    started = time.perf_counter()
+def timed(action, label: str = "", calls: int = 0) -> tuple[float, float]:
+    """(wall, CPU) seconds of one call; with `calls`, print its slowest analyses."""
+    CALLS.clear()
+    wall, cpu = time.perf_counter(), time.process_time()
     action()
-    return time.perf_counter() - started
+    took = time.perf_counter() - wall, time.process_time() - cpu
+    if calls:
+        slowest = sorted(CALLS, reverse=True)[:calls]
+        print(f"  {label}: " + ", ".join(f"{name.removeprefix('lib.')} {s:.2f}" for s, name in slowest))
+    return took
 
 
-def page_times(page: str) -> dict[str, float]:
+CALLS: list[tuple[float, str]] = []  # (wall seconds, analysis) of each compute() in the current step
+
+
+def time_each_compute() -> None:
+    """Record every `lib.ui.compute` call's wall time (pages import it from lib.ui on each run)."""
+    from lib import ui
+    compute = ui.compute
+
+    def timed_compute(function, ds, *args, **kwargs):
+        started = time.perf_counter()
+        try:
+            return compute(function, ds, *args, **kwargs)
+        finally:
+            CALLS.append((time.perf_counter() - started, f"{function.__module__}.{function.__qualname__}"))
+    ui.compute = timed_compute
+
+
+def page_times(page: str, dataset: str | None, calls: int = 0) -> dict[str, tuple[float, float]]:
     from streamlit.testing.v1 import AppTest
 
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=900)
     at.query_params["lang"] = "zh"
-    times = {"open": timed(lambda: at.switch_page(f"pages/{page}.py").run())}
+    if dataset:
+        at.query_params["dataset"] = dataset
+    times = {"open": timed(lambda: at.switch_page(f"pages/{page}.py").run(), f"{page} open", calls)}
     if at.exception:
         raise SystemExit(f"{page}: {at.exception[0].message}")
     channel = at.multiselect(key="flt_channel")
     first_channel = channel.options[0]
-    times["filter"] = timed(lambda: channel.set_value([first_channel]).run())
-    times["filter again"] = timed(lambda: at.multiselect(key="flt_channel").set_value([]).run()
-                                  or at.multiselect(key="flt_channel").set_value([first_channel]).run())
-    times["filter again"] /= 2  # two cached redraws were timed together
+    times["filter"] = timed(lambda: channel.set_value([first_channel]).run(), f"{page} filter", calls)
+    again = timed(lambda: at.multiselect(key="flt_channel").set_value([]).run()
+                  or at.multiselect(key="flt_channel").set_value([first_channel]).run())
+    times["filter again"] = (again[0] / 2, again[1] / 2)  # two cached redraws were timed together
     times["back"] = timed(lambda: at.multiselect(key="flt_channel").set_value([]).run())
+    if at.exception:
+        raise SystemExit(f"{page}: {at.exception[0].message}")
     return times
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeat", type=int, default=1, help="runs per page; the table shows the best")
+    parser.add_argument("--db", type=Path, help="a workspace to open (default: a fresh demo workspace)")
+    parser.add_argument("--dataset", help="the dataset to open (default: the app's own choice)")
+    parser.add_argument("--pages", default=",".join(PAGES), help="comma-separated pages")
+    parser.add_argument("--calls", type=int, default=0, help="also print the N slowest analyses of open and filter")
     args = parser.parse_args()
     workspace = Path(tempfile.mkdtemp(prefix="memberlens-bench-pages-"))
-    os.environ["MEMBERLENS_DB"] = str(workspace / "app.duckdb")
+    os.environ["MEMBERLENS_DB"] = str(args.db.resolve() if args.db else workspace / "app.duckdb")
 
     import streamlit as st
 
@@ -63,18 +99,21 @@ def main() -> None:
 
     try:
         started = time.perf_counter()
-        ui.shared_store()  # builds the demo from sample_data/ once
-        print(f"demo workspace built in {time.perf_counter() - started:.1f} s")
-        print("| page | open s | filter s | filter again s | back s |")
-        print("|---|---|---|---|---|")
-        for page in PAGES:
+        if args.calls:
+            time_each_compute()
+        ui.shared_store()  # opens the workspace (a new one: builds the demo from sample_data/)
+        print(f"workspace ready in {time.perf_counter() - started:.1f} s: {os.environ['MEMBERLENS_DB']}")
+        steps = ("open", "filter", "filter again", "back")
+        print("| page | " + " | ".join(f"{step} s (CPU)" for step in steps) + " |")
+        print("|---|" + "---|" * len(steps))
+        for page in args.pages.split(","):
             runs = []
             for _ in range(args.repeat):
                 st.cache_data.clear()  # each repeat starts cold
-                runs.append(page_times(page))
-            best = {step: min(run[step] for run in runs) for step in runs[0]}
-            print(f"| {page} | {best['open']:.2f} | {best['filter']:.2f} | {best['filter again']:.2f} "
-                  f"| {best['back']:.2f} |", flush=True)
+                runs.append(page_times(page, args.dataset, args.calls))
+            best = {step: min((run[step] for run in runs), key=lambda t: t[0]) for step in steps}
+            print(f"| {page} | " + " | ".join(f"{best[s][0]:.2f} ({best[s][1]:.2f})" for s in steps) + " |",
+                  flush=True)
     finally:
         ui.shared_store().close()
         shutil.rmtree(workspace, ignore_errors=True)

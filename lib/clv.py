@@ -111,10 +111,11 @@ class ClvSpec:
 # -- SQL: the member summary ---------------------------------------------------------------
 
 
-def summary_base(ds: Dataset, spec: ClvSpec) -> Base:
+def summary_base(ds: Dataset, spec: ClvSpec, member: str | None = None) -> Base:
     """Base + `fit_point(fit_date, as_of)`, `purchase_days`, `member_summary(member_id, x,
-    first_day, last_day, t_x_days, T_days, monetary)`; bind `cutoff` (None = end / as_of)."""
-    b = base(ds, spec.filters)
+    first_day, last_day, t_x_days, T_days, monetary)`; bind `cutoff` (None = end / as_of).
+    `member`: that member's row only (a summary row depends on nothing but their own history)."""
+    b = base(ds, spec.filters, member)
     ctes = """
         fit_point AS (SELECT coalesce($cutoff::DATE, least(end_date, as_of)) AS fit_date, as_of FROM bounds),
         -- What was known at the fit date: an order's lines dated by then (a later refund must
@@ -134,11 +135,12 @@ def summary_base(ds: Dataset, spec: ClvSpec) -> Base:
     return Base(f"{b.ctes},{ctes}", b.params)
 
 
-def summary(store: Store, ds: Dataset, spec: ClvSpec, cutoff: date | None = None) -> pl.DataFrame:
+def summary(store: Store, ds: Dataset, spec: ClvSpec, cutoff: date | None = None,
+            member: str | None = None) -> pl.DataFrame:
     """One row per member who bought by the fit date: member_id, frequency (x), recency (t_x),
     T (both in spec.unit), monetary (null for x = 0), t_x_days, T_days, first_purchase,
-    last_purchase, fit_date; sorted by member_id."""
-    s = summary_base(ds, spec)
+    last_purchase, fit_date; sorted by member_id. `member`: that member's row only."""
+    s = summary_base(ds, spec, member)
     sql = s.query("""
         SELECT member_id, x AS frequency, t_x_days, T_days, monetary, first_day AS first_purchase,
                last_day AS last_purchase, (SELECT fit_date FROM fit_point) AS fit_date
@@ -274,9 +276,20 @@ def run(store: Store, ds: Dataset, spec: ClvSpec = ClvSpec(), model: Model | Non
     Model columns are null without a usable fit (Model.status says why). Pass `model` to reuse a
     fit (it must be of spec.model in spec.unit)."""
     model = model or fit(store, ds, spec)
+    return _scored(summary(store, ds, spec), model, spec)
+
+
+def member_row(store: Store, ds: Dataset, spec: ClvSpec, model: Model, member_id: str) -> dict[str, object] | None:
+    """run()'s row of one member with a model fitted on everyone in scope (None: no purchase by
+    the fit date), scored from that member's summary alone (Member 360 shows one member)."""
+    frame = _scored(summary(store, ds, spec, member=member_id), model, spec)
+    return frame.row(0, named=True) if frame.height else None
+
+
+def _scored(frame: pl.DataFrame, model: Model, spec: ClvSpec) -> pl.DataFrame:
+    """`summary()` rows scored by `model` (run's columns)."""
     if (model.unit, model.name) != (spec.unit, spec.model):
         raise ValueError(f"the model is {model.name} in {model.unit}s, the spec asks for {spec.model} in {spec.unit}s")
-    frame = summary(store, ds, spec)
     if not frame.height:
         return pl.DataFrame(schema=SCHEMA)
     keys = frame.select("frequency", "t_x_days", "T_days").unique()

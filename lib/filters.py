@@ -130,9 +130,11 @@ def _condition(name: str, alias: str) -> str:
     return f"list_contains($f_{name}::VARCHAR[], {column})"
 
 
-def _where(ds: Dataset, filters: Filters, alias: str) -> str:
+def _where(ds: Dataset, filters: Filters, alias: str, one_member: bool) -> str:
     """Conditions on `order_lines l` (alias "l") or on `orders o` alone (alias "o")."""
     conditions = [f"{alias}.order_date <= (SELECT as_of FROM limits)"]
+    if one_member:
+        conditions.append(f"{alias}.member_id = $only_member")
     if alias == "l":
         conditions += [_condition(n, "l") for n, _ in filters._at("line")]
     conditions += [_condition(n, "o") for n, _ in filters._at("order")]
@@ -141,15 +143,21 @@ def _where(ds: Dataset, filters: Filters, alias: str) -> str:
     return " AND ".join(conditions)
 
 
-def base(ds: Dataset, filters: Filters = Filters()) -> Base:
+def base(ds: Dataset, filters: Filters = Filters(), member: str | None = None) -> Base:
+    """The filtered base (module docstring). `member`: only that member's rows, for an analysis
+    whose numbers for a member depend on nothing but the member's own history and the data end
+    (a lifecycle stage, a CLV score from a given model): the same row as over everyone, without
+    computing everyone. Data end stays the dataset's; `bounds.start_date` becomes the member's."""
     params: dict[str, object] = {"as_of": filters.as_of, "start": filters.start, "end": filters.end}
+    if member is not None:
+        params["only_member"] = member
     params.update({f"f_{name}": list(values) for name, values in filters.where})
     if not filters._at("line") and filters.as_of is None:
         # Whole orders up to data end: the orders table built at import is the answer (fast path;
         # the tests check it equals grouping the lines).
         scoped_orders = (f"SELECT o.member_id, o.order_id, o.order_ts, o.order_date, o.net_amount, "
                          f"o.channel, o.store, o.region, o.city FROM {ds.table('orders')} o "
-                         f"WHERE {_where(ds, filters, 'o')}")
+                         f"WHERE {_where(ds, filters, 'o', member is not None)}")
     else:
         # An order keeps its own time (its earliest line's, SPEC) whatever lines the filters keep;
         # its net amount in scope is the sum of the kept lines.
@@ -161,13 +169,14 @@ def base(ds: Dataset, filters: Filters = Filters()) -> Base:
     # Order attributes are only joined onto lines when an order filter needs them.
     join_orders = (f" JOIN {ds.table('orders')} o ON o.member_id = l.member_id AND o.order_id = l.order_id"
                    if filters._at("order") else "")
-    member_conditions = " AND ".join(["true"] + [_condition(n, "m") for n, _ in filters._at("member")])
+    member_conditions = " AND ".join(["true"] + [_condition(n, "m") for n, _ in filters._at("member")]
+                                     + (["m.member_id = $only_member"] if member is not None else []))
     if not filters._at("line") and not filters._at("order") and filters.as_of is None:
         # The whole history of whole members: the purchase sequence numbered at import holds (a
         # member filter keeps or drops all of a member's orders), so no window over every purchase.
         purchases = (f"SELECT o.member_id, o.order_id, o.order_ts, o.order_date, o.net_amount, o.channel, "
                      f"o.store, o.region, o.city, o.nth, o.first_date FROM {ds.table('orders')} o "
-                     f"WHERE o.is_purchase AND {_where(ds, filters, 'o')}")
+                     f"WHERE o.is_purchase AND {_where(ds, filters, 'o', member is not None)}")
     else:
         purchases = ("SELECT *, row_number() OVER (PARTITION BY member_id ORDER BY order_ts, order_id) AS nth, "
                      "min(order_date) OVER (PARTITION BY member_id) AS first_date "
@@ -180,7 +189,7 @@ def base(ds: Dataset, filters: Filters = Filters()) -> Base:
             SELECT l.member_id, l.order_id, l.order_ts, l.order_date, l.amount, l.quantity,
                    l.unit_price, l.discount, l.sku, l.product_name, l.category
             FROM {ds.table('order_lines')} l{join_orders}
-            WHERE {_where(ds, filters, 'l')}),
+            WHERE {_where(ds, filters, 'l', member is not None)}),
         scoped_orders AS ({scoped_orders}),
         purchases AS ({purchases}),
         first_purchases AS (SELECT * FROM purchases WHERE nth = 1),

@@ -176,8 +176,8 @@ def params(spec: LifecycleSpec) -> dict[str, object]:
             "lc_growth_days": spec.growth_days, "lc_prospects": has_prospects(spec.filters)}
 
 
-def _sql(ds: Dataset, spec: LifecycleSpec, select: str) -> tuple[str, dict[str, object]]:
-    b = base(ds, spec.filters)
+def _sql(ds: Dataset, spec: LifecycleSpec, select: str, member: str | None = None) -> tuple[str, dict[str, object]]:
+    b = base(ds, spec.filters, member)
     return b.query(ctes(ds, spec) + " " + select), {**b.params, **params(spec)}
 
 
@@ -186,6 +186,14 @@ def run(store: Store, ds: Dataset, spec: LifecycleSpec = LifecycleSpec()) -> pl.
     purchases 0 and nulls elsewhere; recent_spend / prior_spend are the spend rule's two windows."""
     sql, values = _sql(ds, spec, f"SELECT {', '.join(RUN_COLUMNS)} FROM lifecycle ORDER BY member_id")
     return store.query(sql, values)
+
+
+def member_row(store: Store, ds: Dataset, spec: LifecycleSpec, member_id: str) -> dict[str, object] | None:
+    """run()'s row of one member (None: no stage in this scope), from that member's history
+    alone: a stage depends on nothing else but the data end (Member 360 shows one member)."""
+    sql, values = _sql(ds, spec, f"SELECT {', '.join(RUN_COLUMNS)} FROM lifecycle", member_id)
+    frame = store.query(sql, values)
+    return frame.row(0, named=True) if frame.height else None
 
 
 def _stages_sql() -> str:

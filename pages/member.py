@@ -70,12 +70,14 @@ if as_of is None:  # a dataset of members files only: nothing to analyse yet
     st.info(tr("no_orders"), icon=":material/shopping_cart_off:")
     st.stop()
 lc_spec = lifecycle.LifecycleSpec(filters)
-stage = member360.row(compute(lifecycle.run, ds, lc_spec), member)
+# A stage and a CLV score depend on the member's own history (and the model): computed for this
+# member alone. RFM scores are ranks among everyone in scope, so they need everyone.
+stage = compute(lifecycle.member_row, ds, lc_spec, member)
 scores = member360.row(compute(rfm.run, ds, rfm.RfmSpec(filters)), member)
 # Always the default purchase model (MBG/NBD), whatever 5W1H compares: a link shows the same numbers to anyone.
 clv_spec = clv.ClvSpec(filters, model=clv.DEFAULT_MODEL)
 fitted = compute(clv.fit, ds, clv_spec)
-value = member360.row(compute(clv.run, ds, clv_spec, fitted), member)
+value = compute(clv.member_row, ds, clv_spec, fitted, member)
 orders = compute(member360.orders, ds, member, filters)
 
 st.subheader(tr("member.header", member=member))

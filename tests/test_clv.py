@@ -339,6 +339,19 @@ def test_predictions_on_a_fitted_dataset(sim, name):
     assert (longer["expected_purchases"] >= frame["expected_purchases"]).all()
 
 
+def test_one_members_row_is_their_row_of_everyone(sim):
+    # Member 360 scores one member from their own summary with the model fitted on everyone: the
+    # very row run() gives, for every member (a fit date before data end included), and None for
+    # someone who did not buy by the fit date.
+    store, ds, _ = sim
+    for spec in (ClvSpec(), ClvSpec(Filters(end=SIM_AS_OF - timedelta(days=60)), unit="day", margin=0.4)):
+        model = clv.fit(store, ds, spec)
+        everyone = clv.run(store, ds, spec, model)
+        for row in everyone.iter_rows(named=True):
+            assert clv.member_row(store, ds, spec, model, row["member_id"]) == row
+        assert clv.member_row(store, ds, spec, model, "nobody") is None
+
+
 def test_members_behind_numbers_and_ties(sim):
     store, ds, _ = sim
     spec = ClvSpec()

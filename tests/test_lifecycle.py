@@ -249,6 +249,20 @@ def test_empty_scope(store, ds):
     assert summary(store, ds, LifecycleSpec(Filters.of(channel="nowhere"))).rows() == [(s, 0) for s in STAGES]
 
 
+def test_one_members_row_is_their_row_of_everyone(store, ds):
+    # Member 360 computes one member's stage from their own history: the very row run() gives, for
+    # every member (prospects, a member signed up after data end, order / line / member filters,
+    # an earlier as_of), and None for a member without a stage in that scope.
+    from lib.lifecycle import member_row
+    everyone_known = [m for m, *_ in LINES] + [m for m, _ in MEMBERS] + ["nobody"]
+    for filters in (Filters(), Filters.of(channel="天猫"), Filters.of(category="toys"),
+                    Filters.of(member_tier="gold"), Filters(as_of=d("2024-09-30"))):
+        spec = LifecycleSpec(filters, churn_days=120)
+        rows = {r["member_id"]: r for r in run(store, ds, spec).iter_rows(named=True)}
+        for member in sorted(set(everyone_known)):
+            assert member_row(store, ds, spec, member) == rows.get(member), (filters, member)
+
+
 def test_rejects_unknown_cells_and_bad_thresholds(store, ds):
     with pytest.raises(ValueError):
         StageCell("sleeping")
