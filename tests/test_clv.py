@@ -414,6 +414,9 @@ def test_band_members_match_the_band_counts(sim):
     store, ds, _ = sim
     bands = why.value_bands(store, ds, ClvSpec())
     assert bands["members"].sum() == 152 and bands["value_share"].sum() == pytest.approx(1.0)
+    # The page passes the fit it already has (margin is not part of a fit): the same bands.
+    profit = ClvSpec(margin=0.4)
+    assert why.value_bands(store, ds, profit, model=clv.fit(store, ds, ClvSpec())).equals(why.value_bands(store, ds, profit))
     for low, high, count, value, *_ in bands.rows():
         inside = why.members(store, ds, ClvSpec(), why.BandCell(low, high))
         assert inside.height == count and inside["predicted_clv"].sum() == pytest.approx(value, abs=0.01)

@@ -13,7 +13,7 @@ from typing import Literal
 import polars as pl
 
 from lib import cac
-from lib.clv import YEAR_DAYS, ClvSpec, run
+from lib.clv import YEAR_DAYS, ClvSpec, Model, run
 from lib.filters import base
 from lib.store import Dataset, Store
 
@@ -210,9 +210,11 @@ def top_bands(bands: pl.DataFrame, min_member_share: float = 0.1) -> dict[str, f
 
 
 def value_bands(store: Store, ds: Dataset, spec: ClvSpec = ClvSpec(),
-                bands: int = VALUE_BAND_COUNT) -> pl.DataFrame:
-    """Predicted CLV by band (`bands_of` over run(), edges from `nice_edges` of the largest CLV)."""
-    frame = run(store, ds, spec)
+                bands: int = VALUE_BAND_COUNT, model: Model | None = None) -> pl.DataFrame:
+    """Predicted CLV by band (`bands_of` over run(), edges from `nice_edges` of the largest CLV).
+    `model`: a fit of spec's model and unit to reuse (the page has one already; a fit is most of
+    the time)."""
+    frame = run(store, ds, spec, model)
     top = frame["predicted_clv"].max() if frame.height else None
     return bands_of(frame, nice_edges(top, bands))
 

@@ -112,7 +112,7 @@ def predicted_value(page: AnalysisPage, margin: float) -> str:
     model_spec = clv.ClvSpec(filters, model=model)  # the fit does not depend on the margin: one cache entry
     fitted = compute(clv.fit, ds, model_spec)
     spec = replace(model_spec, margin=margin)
-    bands = compute(value.value_bands, ds, spec) if fitted.status == "ok" else pl.DataFrame()
+    bands = compute(value.value_bands, ds, spec, model=fitted) if fitted.status == "ok" else pl.DataFrame()
     if fitted.status != "ok":
         say_status(fitted.status, fitted)
     elif bands.is_empty():
