@@ -148,22 +148,30 @@ def _cut_sql(prefix: str, agg: str, column: str, quintile: str, scores: tuple[in
 # CTEs after the filtered base; the last one, `rfm`, has RUN_COLUMNS (+ fm). Other analyses
 # (NPS) append this text to their own base to join the scores in SQL.
 CTES = f"""
-    rfm_money AS (SELECT member_id, sum(net_amount) AS exact FROM scoped_orders GROUP BY member_id),
     rfm_values AS (
-        SELECT p.member_id, (SELECT as_of FROM bounds) - max(p.order_date) AS recency_days,
-               count(*) AS frequency, any_value(m.exact)::DOUBLE AS monetary, any_value(m.exact) AS monetary_exact
-        FROM purchases p JOIN rfm_money m USING (member_id) GROUP BY p.member_id),
-    rfm_quintiles AS (
-        -- rank() = rank of the value's first occurrence, worst first: ties share it.
-        SELECT *, 1 + (5 * (rank() OVER (ORDER BY recency_days DESC) - 1)) // count(*) OVER () AS r_q,
-               1 + (5 * (rank() OVER (ORDER BY frequency) - 1)) // count(*) OVER () AS f_q,
-               1 + (5 * (rank() OVER (ORDER BY monetary) - 1)) // count(*) OVER () AS m_q
-        FROM rfm_values),
+        -- one pass over the scoped orders: the purchases (net > 0, as in `purchases`) give recency
+        -- and frequency, every order (refund-only ones too) the net spend; buyers only
+        SELECT member_id, (SELECT as_of FROM bounds) - max(order_date) FILTER (WHERE net_amount > 0) AS recency_days,
+               count(*) FILTER (WHERE net_amount > 0) AS frequency, sum(net_amount)::DOUBLE AS monetary,
+               sum(net_amount) AS monetary_exact
+        FROM scoped_orders GROUP BY member_id HAVING count(*) FILTER (WHERE net_amount > 0) > 0),
+    -- Quintile scores from each distinct value's rank among the buyers (the rank of the value's
+    -- first occurrence, worst first, so ties share it): ranks of a few thousand distinct values,
+    -- not sorts of every buyer. rank − 1 = buyers before the value = running count − its own.
+    rfm_r_q AS (
+        SELECT recency_days, 1 + (5 * (sum(n) OVER (ORDER BY recency_days DESC) - n))
+                              // (SELECT count(*) FROM rfm_values) AS r_q
+        FROM (SELECT recency_days, count(*) AS n FROM rfm_values GROUP BY recency_days)),
+    rfm_f_q AS (
+        SELECT frequency, 1 + (5 * (sum(n) OVER (ORDER BY frequency) - n)) // (SELECT count(*) FROM rfm_values) AS f_q
+        FROM (SELECT frequency, count(*) AS n FROM rfm_values GROUP BY frequency)),
+    rfm_m_q AS (
+        SELECT monetary, 1 + (5 * (sum(n) OVER (ORDER BY monetary) - n)) // (SELECT count(*) FROM rfm_values) AS m_q
+        FROM (SELECT monetary, count(*) AS n FROM rfm_values GROUP BY monetary)),
     rfm_cuts AS (
-        SELECT {_cut_sql("r", "max", "recency_days", "r_q", (5, 4, 3, 2))},
-               {_cut_sql("f", "min", "frequency", "f_q", (2, 3, 4, 5))},
-               {_cut_sql("m", "min", "monetary", "m_q", (2, 3, 4, 5))}
-        FROM rfm_quintiles),
+        SELECT * FROM (SELECT {_cut_sql("r", "max", "recency_days", "r_q", (5, 4, 3, 2))} FROM rfm_r_q)
+        CROSS JOIN (SELECT {_cut_sql("f", "min", "frequency", "f_q", (2, 3, 4, 5))} FROM rfm_f_q)
+        CROSS JOIN (SELECT {_cut_sql("m", "min", "monetary", "m_q", (2, 3, 4, 5))} FROM rfm_m_q)),
     rfm_scored AS (
         SELECT v.*, {_score_sql("v.recency_days", "r", "<=")} AS r_score,
                {_score_sql("v.frequency", "f", ">=")} AS f_score,
