@@ -123,21 +123,33 @@ def _query(ds: Dataset, spec: CohortSpec, one_cohort: bool = False) -> tuple[Bas
     else:
         last_k = period_index_sql(p, "s.cohort", period_start_sql(p, "l.as_of"))
         period_end = period_end_sql(p, period_shift_sql(p, "g.cohort", "g.k"))
+    def in_cohorts(anchor: str) -> str:
+        """The anchors whose cohorts are reported (start, end, one cohort); `b` = bounds."""
+        return (f"($start::DATE IS NULL OR {anchor} >= {period_start_sql(p, '$start::DATE')}) "
+                f"AND {period_start_sql(p, anchor)} <= {period_start_sql(p, 'b.end_date')} AND "
+                + (f"{period_start_sql(p, anchor)} = {period_start_sql(p, '$cohort::DATE')}" if one_cohort else "true"))
+
+    if spec.basis == "first_purchase":
+        # Every purchase carries its member's first purchase date: no join with the cohorts.
+        purchase_cells = f"""
+            SELECT c.member_id, c.cohort, {_k(spec, 'c.order_date')} AS k, count(*) AS purchases
+            FROM (SELECT member_id, order_date, first_date AS anchor, {period_start_sql(p, 'first_date')} AS cohort
+                  FROM purchases) c, bounds b
+            WHERE {in_cohorts('c.anchor')} AND {_after_start(spec, 'c.order_date')} GROUP BY ALL"""
+    else:
+        purchase_cells = f"""
+            SELECT c.member_id, c.cohort, {_k(spec, 'o.order_date')} AS k, count(*) AS purchases
+            FROM purchases o JOIN cohort_members c USING (member_id)
+            WHERE {_after_start(spec, 'o.order_date')} GROUP BY ALL"""
     ctes = f"""
         anchors AS ({_anchors(ds, spec)}),
         cohort_members AS (
             SELECT a.member_id, a.anchor, {period_start_sql(p, 'a.anchor')} AS cohort
-            FROM anchors a, bounds b
-            WHERE ($start::DATE IS NULL OR a.anchor >= {period_start_sql(p, '$start::DATE')})
-              AND {period_start_sql(p, 'a.anchor')} <= {period_start_sql(p, 'b.end_date')}
-              AND {f"{period_start_sql(p, 'a.anchor')} = {period_start_sql(p, '$cohort::DATE')}" if one_cohort else 'true'}),
+            FROM anchors a, bounds b WHERE {in_cohorts('a.anchor')}),
         cohorts AS (
             SELECT cohort, count(*) AS cohort_size, min(anchor) AS first_anchor, max(anchor) AS last_anchor
             FROM cohort_members GROUP BY cohort),
-        purchase_cells AS (  -- one row per member and period with a purchase
-            SELECT c.member_id, c.cohort, {_k(spec, 'o.order_date')} AS k, count(*) AS purchases
-            FROM purchases o JOIN cohort_members c USING (member_id)
-            WHERE {_after_start(spec, 'o.order_date')} GROUP BY ALL),
+        purchase_cells AS ({purchase_cells}),  -- one row per member and period with a purchase
         revenue_cells AS (  -- one row per member and period with a line in scope, refunds included
             SELECT c.member_id, c.cohort, {_k(spec, 'o.order_date')} AS k, sum(o.amount) AS revenue
             FROM scoped_lines o JOIN cohort_members c USING (member_id)
