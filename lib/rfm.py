@@ -177,10 +177,12 @@ CTES = f"""
                {_score_sql("v.frequency", "f", ">=")} AS f_score,
                {_score_sql("v.monetary", "m", ">=")} AS m_score,
                -- value vs mean as value × n vs sum: exact (integers, decimals), no float mean
-               v.recency_days * count(*) OVER () < sum(v.recency_days) OVER () AS r_high,
-               v.frequency * count(*) OVER () > sum(v.frequency) OVER () AS f_high,
-               v.monetary_exact * count(*) OVER () > sum(v.monetary_exact) OVER () AS m_high
-        FROM rfm_values v CROSS JOIN rfm_cuts c),
+               v.recency_days * t.n < t.recency_days AS r_high,
+               v.frequency * t.n > t.frequency AS f_high,
+               v.monetary_exact * t.n > t.monetary_exact AS m_high
+        FROM rfm_values v CROSS JOIN rfm_cuts c
+        CROSS JOIN (SELECT count(*) AS n, sum(recency_days) AS recency_days, sum(frequency) AS frequency,
+                           sum(monetary_exact) AS monetary_exact FROM rfm_values) t),
     rfm_grid(r_score, fm, segment, segment_order) AS (VALUES {_GRID_SQL}),
     rfm_groups(r_high, f_high, m_high, value_group, group_order) AS (VALUES {_GROUPS_SQL}),
     rfm AS (
