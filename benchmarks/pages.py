@@ -93,8 +93,6 @@ def main() -> None:
     workspace = Path(tempfile.mkdtemp(prefix="memberlens-bench-pages-"))
     os.environ["MEMBERLENS_DB"] = str(args.db.resolve() if args.db else workspace / "app.duckdb")
 
-    import streamlit as st
-
     from lib import ui
 
     try:
@@ -109,7 +107,7 @@ def main() -> None:
         for page in args.pages.split(","):
             runs = []
             for _ in range(args.repeat):
-                st.cache_data.clear()  # each repeat starts cold
+                ui.clear_analysis_cache()  # each repeat starts cold
                 runs.append(page_times(page, args.dataset, args.calls))
             best = {step: min((run[step] for run in runs), key=lambda t: t[0]) for step in steps}
             print(f"| {page} | " + " | ".join(f"{best[s][0]:.2f} ({best[s][1]:.2f})" for s in steps) + " |",

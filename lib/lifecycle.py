@@ -55,13 +55,13 @@ Stage = Literal["prospect", "exploration", "growth", "stable", "decline", "churn
 # Funnel order: the way a member moves through the stages.
 STAGES: tuple[Stage, ...] = ("prospect", "exploration", "growth", "stable", "decline", "churned")
 Step = Literal["registered", "first_purchase", "second_purchase", "third_purchase", "stable"]
-# funnel step -> which members of the `lifecycle` CTE it counts (our SQL, no user values)
-FUNNEL: dict[Step, str] = {
-    "registered": "true",
-    "first_purchase": "purchases >= 1",
-    "second_purchase": "purchases >= 2",
-    "third_purchase": "purchases >= 3",
-    "stable": "stage = 'stable'",
+# funnel step -> which rows of run() it counts
+FUNNEL: dict[Step, pl.Expr] = {
+    "registered": pl.col("member_id").is_not_null(),
+    "first_purchase": pl.col("purchases") >= 1,
+    "second_purchase": pl.col("purchases") >= 2,
+    "third_purchase": pl.col("purchases") >= 3,
+    "stable": pl.col("stage") == "stable",
 }
 RUN_COLUMNS = ("member_id", "stage", "purchases", "recency_days", "median_gap_days", "first_purchase",
                "last_purchase", "recent_spend", "prior_spend")
@@ -200,24 +200,33 @@ def _stages_sql() -> str:
     return ", ".join(f"('{s}', {i})" for i, s in enumerate(STAGES))
 
 
+# summary, funnel, migration and their members are counted from run()'s frames (`*_of`), so a
+# page that shows them all computes the stages once (the page caches run() per spec).
+
+
+def summary_of(stages: pl.DataFrame) -> pl.DataFrame:
+    """stage, members: all 6 stages in funnel order (STAGES), zeros included, from run()'s frame."""
+    counts = stages.group_by("stage").agg(members=pl.len())
+    return (pl.DataFrame({"stage": STAGES}, schema={"stage": pl.String})
+            .join(counts, on="stage", how="left", maintain_order="left")
+            .with_columns(pl.col("members").fill_null(0).cast(pl.Int64)))
+
+
 def summary(store: Store, ds: Dataset, spec: LifecycleSpec = LifecycleSpec()) -> pl.DataFrame:
-    """stage, members: all 6 stages in funnel order (STAGES), zeros included."""
-    sql, values = _sql(ds, spec, f"""
-        SELECT s.stage, count(x.member_id) AS members
-        FROM (VALUES {_stages_sql()}) s(stage, ord) LEFT JOIN lifecycle x USING (stage)
-        GROUP BY s.stage, s.ord ORDER BY s.ord""")
-    return store.query(sql, values)
+    """summary_of(run())."""
+    return summary_of(run(store, ds, spec))
+
+
+def funnel_of(stages: pl.DataFrame) -> pl.DataFrame:
+    """step, members: the FUNNEL steps in order (see the module docstring), from run()'s frame."""
+    counts = stages.select(**{step: condition.sum() for step, condition in FUNNEL.items()})
+    return pl.DataFrame({"step": list(FUNNEL), "members": [int(counts[step].item()) for step in FUNNEL]},
+                        schema={"step": pl.String, "members": pl.Int64})
 
 
 def funnel(store: Store, ds: Dataset, spec: LifecycleSpec = LifecycleSpec()) -> pl.DataFrame:
-    """step, members: the FUNNEL steps in order (see the module docstring)."""
-    counts = ", ".join(f"coalesce(count_if({cond}), 0)::BIGINT AS {step}" for step, cond in FUNNEL.items())
-    steps = ", ".join(f"('{step}', {i})" for i, step in enumerate(FUNNEL))
-    sql, values = _sql(ds, spec, f"""
-        SELECT s.step, CASE s.step {" ".join(f"WHEN '{step}' THEN c.{step}" for step in FUNNEL)} END AS members
-        FROM (VALUES {steps}) s(step, ord) CROSS JOIN (SELECT {counts} FROM lifecycle) c
-        ORDER BY s.ord""")
-    return store.query(sql, values)
+    """funnel_of(run())."""
+    return funnel_of(run(store, ds, spec))
 
 
 MixPeriod = Literal["week", "month", "quarter"]
@@ -423,32 +432,32 @@ def mix_over_time(store: Store, ds: Dataset, spec: LifecycleSpec = LifecycleSpec
     return store.query(sql, {**b.params, **params(spec)})
 
 
-def _stages_at(store: Store, ds: Dataset, spec: LifecycleSpec, when: date) -> pl.DataFrame:
-    return run(store, ds, replace(spec, filters=replace(spec.filters, as_of=when))).select("member_id", "stage")
+def at(spec: LifecycleSpec, when: date, data_end: date | None = None) -> LifecycleSpec:
+    """The spec with as_of = `when`; the spec itself when `when` is the data end it already means
+    (same numbers, and one cache entry for a page)."""
+    if spec.filters.as_of is None and when == data_end:
+        return spec
+    return replace(spec, filters=replace(spec.filters, as_of=when))
 
 
-def _migration_sql(store: Store, ds: Dataset, spec: LifecycleSpec, date_from: date, date_to: date,
-                   select: str, values: dict[str, object]) -> pl.DataFrame:
-    """Runs `select` over `moves(member_id, from_stage, to_stage)` joining the two dates' stages."""
-    before, after = _stages_at(store, ds, spec, date_from), _stages_at(store, ds, spec, date_to)
-    with store.cursor() as cur:
-        cur.register("stages_from", before)
-        cur.register("stages_to", after)
-        return cur.sql(f"""
-            WITH moves AS (
-                SELECT coalesce(a.member_id, b.member_id) AS member_id, a.stage AS from_stage, b.stage AS to_stage
-                FROM stages_from a FULL JOIN stages_to b USING (member_id)),
-            stage_order(stage, ord) AS (VALUES {_stages_sql()})
-            {select}""", params=values).pl()
+def _moves(before: pl.DataFrame, after: pl.DataFrame) -> pl.DataFrame:
+    """member_id, from_stage, to_stage: run()'s frames at two dates joined (null: no stage then)."""
+    return (before.select("member_id", from_stage="stage")
+            .join(after.select("member_id", to_stage="stage"), on="member_id", how="full", coalesce=True))
+
+
+def migration_of(before: pl.DataFrame, after: pl.DataFrame) -> pl.DataFrame:
+    """from_stage, to_stage, members from run()'s frames at date_from and date_to: the non-empty
+    cells, stages in funnel order, a null from_stage (no stage at date_from) first."""
+    order = {stage: i for i, stage in enumerate(STAGES)}
+    ranks = [pl.col(c).replace_strict(order, default=None, return_dtype=pl.Int64) for c in ("from_stage", "to_stage")]
+    return (_moves(before, after).group_by("from_stage", "to_stage").agg(members=pl.len().cast(pl.Int64))
+            .sort(ranks, nulls_last=False))
 
 
 def migration(store: Store, ds: Dataset, spec: LifecycleSpec, date_from: date, date_to: date) -> pl.DataFrame:
-    """from_stage, to_stage, members: the non-empty cells, stages in funnel order, a null
-    from_stage (no stage at date_from) first."""
-    return _migration_sql(store, ds, spec, date_from, date_to, """
-        SELECT from_stage, to_stage, count(*) AS members FROM moves
-        LEFT JOIN stage_order f ON f.stage = from_stage LEFT JOIN stage_order t ON t.stage = to_stage
-        GROUP BY ALL ORDER BY any_value(f.ord) NULLS FIRST, any_value(t.ord) NULLS FIRST""", {})
+    """migration_of(run() at date_from, run() at date_to), everything else equal."""
+    return migration_of(run(store, ds, at(spec, date_from)), run(store, ds, at(spec, date_to)))
 
 
 @dataclass(frozen=True)
@@ -479,23 +488,27 @@ LifecycleCell = StageCell | StepCell | MigrationCell
 def cells(store: Store, ds: Dataset, spec: LifecycleSpec = LifecycleSpec()) -> list[tuple[LifecycleCell, int]]:
     """Every member count of summary() and funnel(), with its cell (migration cells need two
     dates: see migration())."""
-    return ([(StageCell(stage), n) for stage, n in summary(store, ds, spec).rows()]
-            + [(StepCell(step), n) for step, n in funnel(store, ds, spec).rows()])
+    stages = run(store, ds, spec)
+    return ([(StageCell(stage), n) for stage, n in summary_of(stages).rows()]
+            + [(StepCell(step), n) for step, n in funnel_of(stages).rows()])
+
+
+def members_of(stages: pl.DataFrame, cell: StageCell | StepCell) -> pl.DataFrame:
+    """The rows of run()'s frame behind a stage or a funnel step (RUN_COLUMNS, by member_id)."""
+    return stages.filter(pl.col("stage") == cell.stage if isinstance(cell, StageCell) else FUNNEL[cell.step])
+
+
+def moves_of(before: pl.DataFrame, after: pl.DataFrame, cell: MigrationCell) -> pl.DataFrame:
+    """The members behind a migration cell from run()'s frames at its two dates: member_id,
+    from_stage, to_stage, sorted by member_id."""
+    same = [pl.col(c).eq_missing(pl.lit(v, pl.String)) for c, v in (("from_stage", cell.from_stage),
+                                                                     ("to_stage", cell.to_stage))]
+    return _moves(before, after).filter(*same).sort("member_id")
 
 
 def members(store: Store, ds: Dataset, spec: LifecycleSpec, cell: LifecycleCell) -> pl.DataFrame:
     """The members behind one number: a stage (RUN_COLUMNS), a funnel step (RUN_COLUMNS), or a
     migration cell (member_id, from_stage, to_stage). Sorted by member_id."""
     if isinstance(cell, MigrationCell):
-        migration = cell
-        return _migration_sql(store, ds, spec, migration.date_from, migration.date_to, """
-            SELECT member_id, from_stage, to_stage FROM moves
-            WHERE from_stage IS NOT DISTINCT FROM $from_stage AND to_stage IS NOT DISTINCT FROM $to_stage
-            ORDER BY member_id""", {"from_stage": migration.from_stage, "to_stage": migration.to_stage})
-    stage = cell.stage if isinstance(cell, StageCell) else None
-    step = cell.step if isinstance(cell, StepCell) else None
-    condition = FUNNEL[step] if step is not None else "true"  # type: ignore[index]
-    sql, values = _sql(ds, spec, f"""
-        SELECT {', '.join(RUN_COLUMNS)} FROM lifecycle
-        WHERE stage = coalesce($stage::VARCHAR, stage) AND {condition} ORDER BY member_id""")
-    return store.query(sql, {**values, "stage": stage})
+        return moves_of(run(store, ds, at(spec, cell.date_from)), run(store, ds, at(spec, cell.date_to)), cell)
+    return members_of(run(store, ds, spec), cell)

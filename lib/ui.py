@@ -10,6 +10,7 @@ the router, the sidebar, caching.
 
 from __future__ import annotations
 
+import copy
 import importlib
 import threading
 from collections.abc import Callable, Sequence
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+import polars as pl
 import streamlit as st
 
 from lib.filters import FILTER_FIELDS, Filters, filter_options
@@ -121,7 +123,10 @@ def tr(key: str, **values: object) -> str:
 
 # -- cached analysis calls -----------------------------------------------------------------
 
-@st.cache_data(show_spinner=False, max_entries=512)
+# cache_resource keeps the result itself, not a pickled copy: a view seen before costs nothing
+# however large its frames (unpickling a 2M-member frame took longer than the page's own drawing).
+# compute() hands out a clone, so nothing a page does to a result reaches the cache.
+@st.cache_resource(show_spinner=False, max_entries=256)
 def _cached(qualname: str, dataset: str, version: int, args: tuple, kwargs: tuple) -> Any:
     module, name = qualname.rsplit(".", 1)
     function = getattr(importlib.import_module(module), name)
@@ -136,8 +141,18 @@ def compute(function: Callable[..., Any], ds: Dataset, *args: Any, **kwargs: Any
     module-level lib function.
     """
     with st.spinner(tr("computing")):
-        return _cached(f"{function.__module__}.{function.__qualname__}", ds.name, ds.version, args,
-                       tuple(sorted(kwargs.items())))
+        result = _cached(f"{function.__module__}.{function.__qualname__}", ds.name, ds.version, args,
+                         tuple(sorted(kwargs.items())))
+    if isinstance(result, pl.DataFrame):
+        return result.clone()  # shares the column buffers: free
+    if isinstance(result, (dict, list)):
+        return copy.deepcopy(result)
+    return result  # frozen dataclasses, tuples, numbers, text
+
+
+def clear_analysis_cache() -> None:
+    """Forget every cached analysis result (tests and benchmarks start cold with it)."""
+    _cached.clear()
 
 
 # -- sidebar: dataset, filters, language -----------------------------------------------------

@@ -52,13 +52,15 @@ spec = lifecycle.LifecycleSpec(filters, churn_days=int(values["churn_days"]),
                                spend_ratio=float(values["spend_ratio"]) / 100, growth_days=int(values["growth_days"]))
 default_spec = lifecycle.LifecycleSpec(filters)
 
-summary = compute(lifecycle.summary, ds, spec)
+# Every count below comes from the stages (run) of one spec, computed once per spec and cached.
+stages_now = compute(lifecycle.run, ds, spec)
+summary = lifecycle.summary_of(stages_now)
 counts = dict(summary.rows())
 total = sum(counts.values())
 if total == 0:
     no_data()
     st.stop()
-baseline = counts if spec == default_spec else dict(compute(lifecycle.summary, ds, default_spec).rows())
+baseline = counts if spec == default_spec else dict(lifecycle.summary_of(compute(lifecycle.run, ds, default_spec)).rows())
 # Prospects (registered, never bought) are known only from a members file, and counted only without
 # an order or line filter; elsewhere their 0 means "unknown", so neither card nor funnel step shows it.
 prospects = compute(lifecycle.prospects_known, ds, filters)
@@ -79,7 +81,7 @@ elif total == counts["prospect"]:
 
 # -- funnel and stage mix over time ----------------------------------------------------------------
 
-funnel = compute(lifecycle.funnel, ds, spec)
+funnel = lifecycle.funnel_of(stages_now)
 left, right = st.columns([2, 3])
 with left:
     st.plotly_chart(charts.funnel(funnel, L, registered=prospects), key="lc_funnel")
@@ -114,7 +116,10 @@ moves = None
 if not isinstance(date_from, date) or not isinstance(date_to, date) or date_from >= date_to:
     st.warning(tr("lifecycle.dates_order"))
 else:
-    moves = compute(lifecycle.migration, ds, spec, date_from, date_to)
+    # the stages at date_to = data end are the ones above: at() keeps the same spec, so the cache answers
+    stages_from = compute(lifecycle.run, ds, lifecycle.at(spec, date_from, as_of))
+    stages_to = compute(lifecycle.run, ds, lifecycle.at(spec, date_to, as_of))
+    moves = lifecycle.migration_of(stages_from, stages_to)
     if moves.is_empty():
         st.info(tr("lifecycle.migration_empty"))
     else:
@@ -154,10 +159,10 @@ if not sizes.get(picked):
     st.info(tr("lifecycle.nobody"))
 elif kind == "move":
     cell = lifecycle.MigrationCell(date_from, date_to, picked[0], picked[1])
-    member_table(charts.move_frame(compute(lifecycle.members, ds, spec, cell), L, date_from, date_to),
+    member_table(charts.move_frame(lifecycle.moves_of(stages_from, stages_to, cell), L, date_from, date_to),
                  key="lc_members", file_stem=f"lifecycle_{picked[0] or 'none'}_to_{picked[1]}")
 else:
     cell = lifecycle.StageCell(picked) if kind == "stage" else lifecycle.StepCell(picked)
-    member_table(charts.member_frame(compute(lifecycle.members, ds, spec, cell), L),
+    member_table(charts.member_frame(lifecycle.members_of(stages_now, cell), L),
                  key="lc_members", file_stem=f"lifecycle_{picked}",
                  column_config=number_formats({c: say(k) for c, k in charts.MEMBER_HEADERS.items()}))

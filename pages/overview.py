@@ -102,7 +102,7 @@ with right:
 
 # -- do members come back; where they are in their lifecycle ---------------------------------
 k1 = compute(cohorts.at_period, ds, cohorts.CohortSpec(filters, period=period), 1)
-stages = compute(lifecycle.summary, ds, lifecycle.LifecycleSpec(filters))
+stages = lifecycle.summary_of(compute(lifecycle.run, ds, lifecycle.LifecycleSpec(filters)))  # run() is shared with the Lifecycle page
 left, right = st.columns(2)
 with left:
     if k1.is_empty():

@@ -84,18 +84,16 @@ def import_csv(store: Store, folder: Path, dataset: str, text: str, kind: str = 
 def workspace(tmp_path, monkeypatch):
     """An app workspace (MEMBERLENS_DB) holding one small dataset "shop" (DEMO_ORDERS), and no
     bundled demo; Streamlit's caches are cleared before and after, so no test sees another's."""
-    import streamlit as st
-
     from lib import ui
 
     monkeypatch.setenv("MEMBERLENS_DB", str(tmp_path / "app.duckdb"))
     monkeypatch.setattr("lib.samples.SAMPLE_DIR", tmp_path / "no-samples")
-    st.cache_data.clear()
+    ui.clear_analysis_cache()
     ui.shared_store.clear()
     store = ui.shared_store()
     import_csv(store, tmp_path, "shop", DEMO_ORDERS)
     yield store
-    st.cache_data.clear()
+    ui.clear_analysis_cache()
     ui.shared_store.clear()
     store.close()
 

@@ -69,3 +69,23 @@ def test_every_page_url_is_its_file_name():
     assert sorted(pages) == sorted(f"pages/{p.name}" for p in (root / "pages").glob("*.py"))
     assert {path: url for path, url in pages.items() if url not in (None, Path(path).stem)} == {}
     assert [path for path, url in pages.items() if url is None] == ["pages/overview.py"]  # the default page
+
+
+def test_cached_results_are_handed_out_as_copies(workspace):
+    # The analysis cache keeps results themselves (no pickled copy per view): what a page does with
+    # a result must not reach the cache, and a second call is answered from it.
+    import polars as pl
+
+    from lib import kpis, member360, ui
+    from lib.filters import Filters
+
+    ds = workspace.dataset("shop")
+    member = workspace.query(f"SELECT min(member_id) AS m FROM {ds.table('orders')}")["m"][0]
+    first = ui.compute(member360.profile, ds, member, Filters())
+    first["member_tier"] = "changed by a page"
+    assert ui.compute(member360.profile, ds, member, Filters())["member_tier"] != "changed by a page"
+    frame = ui.compute(kpis.run, ds, kpis.KpiSpec())
+    frame.insert_column(0, pl.Series("junk", [0] * frame.height))
+    again = ui.compute(kpis.run, ds, kpis.KpiSpec())
+    assert "junk" not in again.columns and again.columns == frame.columns[1:]
+    assert again is not ui.compute(kpis.run, ds, kpis.KpiSpec())  # each caller its own handle

@@ -27,17 +27,15 @@ VIEWS = [("overview", {}), ("cohorts", {}), ("rfm", {}), ("lifecycle", {}), ("me
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
     """An app workspace holding only the bundled demo (sample_data/), built once for the module."""
-    import streamlit as st
-
     from lib import ui
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("MEMBERLENS_DB", str(tmp_path_factory.mktemp("demo") / "app.duckdb"))
-        st.cache_data.clear()
+        ui.clear_analysis_cache()
         ui.shared_store.clear()
         store = ui.shared_store()  # loads sample_data/ into the new workspace
         yield store
-        st.cache_data.clear()
+        ui.clear_analysis_cache()
         ui.shared_store.clear()
         store.close()
 
