@@ -110,6 +110,14 @@ def _after_start(spec: CohortSpec, day: str) -> str:
     return f"{day} >= c.anchor" if spec.rolling else f"{day} >= c.cohort"
 
 
+def _in_cohorts(p: Period, anchor: str, one_cohort: bool) -> str:
+    """Whether the date `anchor` falls in a reported cohort (from start, up to end; with
+    one_cohort only the one holding $cohort); `b` = bounds. Our own SQL expressions only."""
+    return (f"($start::DATE IS NULL OR {anchor} >= {period_start_sql(p, '$start::DATE')}) "
+            f"AND {period_start_sql(p, anchor)} <= {period_start_sql(p, 'b.end_date')} AND "
+            + (f"{period_start_sql(p, anchor)} = {period_start_sql(p, '$cohort::DATE')}" if one_cohort else "true"))
+
+
 def _query(ds: Dataset, spec: CohortSpec, one_cohort: bool = False) -> tuple[Base, str]:
     """The base plus CTEs cohort_members, cohorts, purchase_cells, revenue_cells, member_cells, cells.
     one_cohort: only the cohort holding the bound date $cohort (the members of one cell need no
@@ -123,19 +131,13 @@ def _query(ds: Dataset, spec: CohortSpec, one_cohort: bool = False) -> tuple[Bas
     else:
         last_k = period_index_sql(p, "s.cohort", period_start_sql(p, "l.as_of"))
         period_end = period_end_sql(p, period_shift_sql(p, "g.cohort", "g.k"))
-    def in_cohorts(anchor: str) -> str:
-        """The anchors whose cohorts are reported (start, end, one cohort); `b` = bounds."""
-        return (f"($start::DATE IS NULL OR {anchor} >= {period_start_sql(p, '$start::DATE')}) "
-                f"AND {period_start_sql(p, anchor)} <= {period_start_sql(p, 'b.end_date')} AND "
-                + (f"{period_start_sql(p, anchor)} = {period_start_sql(p, '$cohort::DATE')}" if one_cohort else "true"))
-
     if spec.basis == "first_purchase":
         # Every purchase carries its member's first purchase date: no join with the cohorts.
         purchase_cells = f"""
             SELECT c.member_id, c.cohort, {_k(spec, 'c.order_date')} AS k, count(*) AS purchases
             FROM (SELECT member_id, order_date, first_date AS anchor, {period_start_sql(p, 'first_date')} AS cohort
                   FROM purchases) c, bounds b
-            WHERE {in_cohorts('c.anchor')} AND {_after_start(spec, 'c.order_date')} GROUP BY ALL"""
+            WHERE {_in_cohorts(p, 'c.anchor', one_cohort)} AND {_after_start(spec, 'c.order_date')} GROUP BY ALL"""
     else:
         purchase_cells = f"""
             SELECT c.member_id, c.cohort, {_k(spec, 'o.order_date')} AS k, count(*) AS purchases
@@ -145,7 +147,7 @@ def _query(ds: Dataset, spec: CohortSpec, one_cohort: bool = False) -> tuple[Bas
         anchors AS ({_anchors(ds, spec)}),
         cohort_members AS (
             SELECT a.member_id, a.anchor, {period_start_sql(p, 'a.anchor')} AS cohort
-            FROM anchors a, bounds b WHERE {in_cohorts('a.anchor')}),
+            FROM anchors a, bounds b WHERE {_in_cohorts(p, 'a.anchor', one_cohort)}),
         cohorts AS (
             SELECT cohort, count(*) AS cohort_size, min(anchor) AS first_anchor, max(anchor) AS last_anchor
             FROM cohort_members GROUP BY cohort),

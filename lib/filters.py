@@ -12,7 +12,9 @@ SPEC "Filters, for every analysis":
   how), never this base.
 
 `base(ds, filters)` gives named CTEs (SQL text holding only our own identifiers) and the bound
-parameters they use; an analysis appends its own CTEs and final SELECT with `Base.query`:
+parameters they use; an analysis appends its own CTEs and final SELECT with `Base.query`.
+`base(ds, filters, member=ID)` keeps only that member's rows (data end stays the dataset's): for a
+number that depends on nothing but the member's own history (Member 360's stage and CLV score).
 - `bounds(as_of, start_date, end_date)`: one row. start_date defaults to the first purchase in
   scope, end_date to as_of.
 - `scoped_members`: the rows of the dataset's `members` table that pass the member filters

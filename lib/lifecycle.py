@@ -279,7 +279,8 @@ def _mix_history_ctes() -> str:
     own date) is > 0, and a purchase keeps its order's date. For almost every member each order
     is a purchase from its date on, so the history only grows by purchase days at its end and
     the facts are running windows over the purchase days. The others (an order that becomes or
-    stops being a purchase after its date) get every step's facts from the purchases valid then."""
+    stops being a purchase after its date) get each step's facts from the purchases valid at the
+    end of the period the step falls in."""
     return f"""
     mx_order_days AS (
         SELECT member_id, order_id, order_date AS day, sum(amount) AS amount FROM scoped_lines
@@ -305,9 +306,14 @@ def _mix_history_ctes() -> str:
                lead(day) OVER (PARTITION BY member_id ORDER BY day) AS next_start
         FROM (SELECT *, day - lag(day) OVER (PARTITION BY member_id ORDER BY day) AS gap_days FROM mx_days)
         WINDOW w AS (PARTITION BY member_id ORDER BY day ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)),
+    -- A history step of these members is evaluated at the end of the period its change falls in
+    -- (only period ends are counted): at most one step per period, so a member with very many
+    -- orders costs periods × purchases, not steps × purchases.
     mx_steps AS (
-        SELECT DISTINCT member_id, valid_from AS seg_start FROM mx_order_steps
-        WHERE member_id IN (SELECT member_id FROM mx_irregular)),
+        SELECT DISTINCT s.member_id, e.period_end AS seg_start
+        FROM (SELECT member_id, valid_from FROM mx_order_steps
+              WHERE member_id IN (SELECT member_id FROM mx_irregular)) s
+        ASOF JOIN mx_ends e ON s.valid_from <= e.period_end),
     mx_step_purchases AS (
         SELECT g.member_id, g.seg_start, s.order_date
         FROM mx_steps g JOIN mx_order_steps s ON s.member_id = g.member_id AND s.valid_from <= g.seg_start
@@ -350,13 +356,13 @@ def _mix_points_ctes(period: MixPeriod) -> str:
         SELECT member_id, day AS on_day, amount AS recent_delta, 0 AS prior_delta, NULL::DATE AS seg_start,
                false AS signs_up FROM mx_member_days
         UNION ALL SELECT member_id, {_plus_days("day", window)}, -amount, amount, NULL, false FROM mx_member_days
-        UNION ALL SELECT member_id, {_plus_days("day", f"2 * {window}")}, 0, -amount, NULL, false FROM mx_member_days
+        UNION ALL SELECT member_id, {_plus_days("day", f"2 * {window}::BIGINT")}, 0, -amount, NULL, false FROM mx_member_days
         UNION ALL SELECT member_id, seg_start, 0, 0, seg_start, false FROM mx_segments
         UNION ALL SELECT member_id, limit_day, 0, 0, NULL, false
         FROM (SELECT member_id, next_start,
-                     unnest([{_plus_days("last_purchase", "$lc_churn_days + 1")},
+                     unnest([{_plus_days("last_purchase", "$lc_churn_days::BIGINT + 1")},
                              {_plus_days("last_purchase", "floor($lc_gap_multiple * median_gap_days) + 1")},
-                             {_plus_days("first_purchase", "$lc_growth_days + 1")}]) AS limit_day
+                             {_plus_days("first_purchase", "$lc_growth_days::BIGINT + 1")}]) AS limit_day
               FROM mx_segments WHERE purchases > 0)
         -- a limit reached after the next step starts is that step's business
         WHERE limit_day IS NOT NULL AND (next_start IS NULL OR limit_day < next_start)
@@ -432,9 +438,9 @@ def mix_over_time(store: Store, ds: Dataset, spec: LifecycleSpec = LifecycleSpec
     return store.query(sql, {**b.params, **params(spec)})
 
 
-def at(spec: LifecycleSpec, when: date, data_end: date | None = None) -> LifecycleSpec:
-    """The spec with as_of = `when`; the spec itself when `when` is the data end it already means
-    (same numbers, and one cache entry for a page)."""
+def spec_at(spec: LifecycleSpec, when: date, data_end: date | None = None) -> LifecycleSpec:
+    """The spec with as_of = `when`: the spec itself (or an equal one) when `when` is the as_of it
+    already has, or the data end when it has none (same numbers, one cache entry for a page)."""
     if spec.filters.as_of is None and when == data_end:
         return spec
     return replace(spec, filters=replace(spec.filters, as_of=when))
@@ -457,7 +463,7 @@ def migration_of(before: pl.DataFrame, after: pl.DataFrame) -> pl.DataFrame:
 
 def migration(store: Store, ds: Dataset, spec: LifecycleSpec, date_from: date, date_to: date) -> pl.DataFrame:
     """migration_of(run() at date_from, run() at date_to), everything else equal."""
-    return migration_of(run(store, ds, at(spec, date_from)), run(store, ds, at(spec, date_to)))
+    return migration_of(run(store, ds, spec_at(spec, date_from)), run(store, ds, spec_at(spec, date_to)))
 
 
 @dataclass(frozen=True)
@@ -510,5 +516,5 @@ def members(store: Store, ds: Dataset, spec: LifecycleSpec, cell: LifecycleCell)
     """The members behind one number: a stage (RUN_COLUMNS), a funnel step (RUN_COLUMNS), or a
     migration cell (member_id, from_stage, to_stage). Sorted by member_id."""
     if isinstance(cell, MigrationCell):
-        return moves_of(run(store, ds, at(spec, cell.date_from)), run(store, ds, at(spec, cell.date_to)), cell)
+        return moves_of(run(store, ds, spec_at(spec, cell.date_from)), run(store, ds, spec_at(spec, cell.date_to)), cell)
     return members_of(run(store, ds, spec), cell)

@@ -160,12 +160,18 @@ def _sql_list(formats: list[str]) -> str:
     return "[" + ", ".join(f"'{f}'" for f in formats) + "]"
 
 
+def _has_separator(date_format: str | None) -> bool:
+    """Whether a format has a character besides its %-directives (`/`, `-`, `:`, a space, 年): any
+    text it reads has one, so it is never one of ml_ts_numeric's all-digit forms."""
+    return bool(date_format) and re.search(r"[^%A-Za-z]", date_format) is not None
+
+
 def timestamp_sql(column: str, fmt: ColumnFormat, fast: bool = True) -> str:
     formats = _sql_list(_YEAR_FIRST + _day_month(fmt.day_first))
     usual = f"try_strptime(ml_ts_text({column}), '{fmt.date_format}'), " if fmt.date_format else ""
     full = (f"coalesce(ml_ts_numeric({column}), {usual}"
             f"try_strptime(ml_ts_text({column}), {formats})::TIMESTAMP)")
-    if fast and fmt.date_format and re.search(r"[^%A-Za-z]", fmt.date_format):
+    if fast and _has_separator(fmt.date_format):
         # Speed only: most values are in the column's usual format as written, and a CASE only
         # evaluates its ELSE for the other rows (the clean-up regexes cost 9x a plain parse).
         # Same values: a text the usual format reads has its separator, so it is not one of
@@ -178,7 +184,6 @@ def timestamp_sql(column: str, fmt: ColumnFormat, fast: bool = True) -> str:
 def value_sql(column: str, ftype: FieldType, fmt: ColumnFormat, fast: bool = True) -> str:
     """SQL giving the typed value of `column` (NULL when empty or unreadable). `fast=False`:
     without the fast paths for plain values (the tests check both give the same values)."""
-    dc = "true" if fmt.decimal_comma else "false"
     if ftype in ("id", "text"):
         return f"ml_text({column})"
     if ftype in ("timestamp", "date"):
@@ -191,24 +196,26 @@ def value_sql(column: str, ftype: FieldType, fmt: ColumnFormat, fast: bool = Tru
     # TRY_CAST: a value too large for its type is unreadable (a rejected row), not a crash.
     # Plain numbers (most values) take a cast; the text clean-up runs only for the rest. Not with
     # a decimal comma, where the cast would read 1.299 as one and a bit.
-    n = f"ml_number({column}, {dc})" if fmt.decimal_comma else \
-        f"coalesce(TRY_CAST({column} AS DECIMAL(38,6)), ml_number({column}, false))"
-    if ftype == "money":
-        typed = f"TRY_CAST({n} AS DECIMAL(18,2))"
-    elif ftype == "number":
-        typed = f"TRY_CAST({n} AS DOUBLE)"
-    elif ftype in ("integer", "score"):
-        typed = f"CASE WHEN {n} = floor({n}) THEN TRY_CAST({n} AS INTEGER) END"
-    else:
+    def as_type(n: str) -> str:
+        """The field's value from the number `n` (SQL)."""
+        if ftype == "money":
+            return f"TRY_CAST({n} AS DECIMAL(18,2))"
+        if ftype == "number":
+            return f"TRY_CAST({n} AS DOUBLE)"
+        if ftype in ("integer", "score"):
+            return f"CASE WHEN {n} = floor({n}) THEN TRY_CAST({n} AS INTEGER) END"
         raise ValueError(ftype)
-    if fmt.decimal_comma or not fast:
-        return typed
+
+    if fmt.decimal_comma:
+        return as_type(f"ml_number({column}, true)")
+    full = as_type(f"coalesce(TRY_CAST({column} AS DECIMAL(38,6)), ml_number({column}, false))")
+    if not fast:
+        return full
     # Speed only: a plain number that fits DECIMAL(18,6) (12 whole digits) is the same value as
     # through DECIMAL(38,6) and rounds the same way to its type, without 128-bit arithmetic (7x
     # faster); a CASE evaluates the full expression only for the other rows.
     plain = f"TRY_CAST({column} AS DECIMAL(18,6))"
-    fast = typed.replace(n, plain)
-    return f"CASE WHEN {plain} IS NOT NULL THEN {fast} ELSE {typed} END"
+    return f"CASE WHEN {plain} IS NOT NULL THEN {as_type(plain)} ELSE {full} END"
 
 
 def discount_share_sql(column: str) -> str:

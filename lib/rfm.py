@@ -18,7 +18,8 @@ non-decreasing (t1 ≤ t2 ≤ t3 ≤ t4); null = no value reaches it. So with r_
 
 By default (no user thresholds) the thresholds come from quintiles that never split ties:
 order the buyers from worst to best (recency: longest ago first), take each value's rank of
-its first occurrence (SQL `rank()`, 1 = worst), and score = 1 + floor(5 × (rank − 1) / n),
+its first occurrence (1 = worst; = 1 + the buyers with a worse value, counted per distinct
+value), and score = 1 + floor(5 × (rank − 1) / n),
 i.e. 1 + floor(5 × share of buyers strictly worse). Equal values always get equal scores,
 the worst value always gets 1, and without ties the five scores are (near-)equal fifths.
 A block of ties takes the score of its bottom edge, so scores above a large block are skipped:

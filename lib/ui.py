@@ -125,13 +125,37 @@ def tr(key: str, **values: object) -> str:
 
 # cache_resource keeps the result itself, not a pickled copy: a view seen before costs nothing
 # however large its frames (unpickling a 2M-member frame took longer than the page's own drawing).
-# compute() hands out a clone, so nothing a page does to a result reaches the cache.
-@st.cache_resource(show_spinner=False, max_entries=256)
+# Results are handed out as copies (`_handout`), so nothing a page does to one reaches the cache.
+# Whole-member frames can be large (10M lines: ~150 MB each): at most 64 kept, each for an hour.
+@st.cache_resource(show_spinner=False, max_entries=64, ttl=3600)
 def _cached(qualname: str, dataset: str, version: int, args: tuple, kwargs: tuple) -> Any:
-    module, name = qualname.rsplit(".", 1)
-    function = getattr(importlib.import_module(module), name)
     store = shared_store()
-    return function(store, store.dataset(dataset), *args, **dict(kwargs))
+    return _function(qualname)(store, store.dataset(dataset), *args, **dict(kwargs))
+
+
+@st.cache_resource(show_spinner=False, max_entries=256, ttl=3600)
+def _derived(qualname: str, dataset: str, version: int, sources: tuple, args: tuple) -> Any:
+    frames = [_cached(source, dataset, version, source_args, ()) for source, source_args in sources]
+    return _function(qualname)(*frames, *args)
+
+
+def _function(qualname: str) -> Callable[..., Any]:
+    module, name = qualname.rsplit(".", 1)
+    return getattr(importlib.import_module(module), name)
+
+
+def _name(function: Callable[..., Any]) -> str:
+    return f"{function.__module__}.{function.__qualname__}"
+
+
+def _handout(result: Any) -> Any:
+    if isinstance(result, pl.DataFrame):
+        return result.clone()  # shares the column buffers: free
+    if isinstance(result, dict):  # one level down too (filter options: lists of values)
+        return {k: copy.copy(v) if isinstance(v, (dict, list)) else v for k, v in result.items()}
+    if isinstance(result, list):
+        return [copy.copy(v) if isinstance(v, (dict, list)) else v for v in result]
+    return result  # frozen dataclasses, tuples, numbers, text
 
 
 def compute(function: Callable[..., Any], ds: Dataset, *args: Any, **kwargs: Any) -> Any:
@@ -141,18 +165,22 @@ def compute(function: Callable[..., Any], ds: Dataset, *args: Any, **kwargs: Any
     module-level lib function.
     """
     with st.spinner(tr("computing")):
-        result = _cached(f"{function.__module__}.{function.__qualname__}", ds.name, ds.version, args,
-                         tuple(sorted(kwargs.items())))
-    if isinstance(result, pl.DataFrame):
-        return result.clone()  # shares the column buffers: free
-    if isinstance(result, (dict, list)):
-        return copy.deepcopy(result)
-    return result  # frozen dataclasses, tuples, numbers, text
+        return _handout(_cached(_name(function), ds.name, ds.version, args, tuple(sorted(kwargs.items()))))
+
+
+def derived(derive: Callable[..., Any], ds: Dataset, sources: Sequence[tuple], *args: Any) -> Any:
+    """`derive(*frames, *args)` where each source (function, *its args) is a `compute` result:
+    cached itself, so counts taken from a large cached frame (lifecycle.summary_of over run())
+    are not counted again on every rerun. `derive` must not change the frames it is given."""
+    keys = tuple((_name(function), tuple(source_args)) for function, *source_args in sources)
+    with st.spinner(tr("computing")):
+        return _handout(_derived(_name(derive), ds.name, ds.version, keys, args))
 
 
 def clear_analysis_cache() -> None:
     """Forget every cached analysis result (tests and benchmarks start cold with it)."""
     _cached.clear()
+    _derived.clear()
 
 
 # -- sidebar: dataset, filters, language -----------------------------------------------------

@@ -11,7 +11,7 @@ from lib import lifecycle
 from lib.charts import lifecycle as charts
 from lib.filters import Filters
 from lib.i18n import members
-from lib.ui import analysis_page, compute, counted_selectbox, kept, no_data, tr
+from lib.ui import analysis_page, compute, counted_selectbox, derived, kept, no_data, tr
 from lib.tables import member_table, number_formats
 # widget key -> (spec field, default shown, step, min, format); spend ratio is shown in %.
 THRESHOLDS = {
@@ -53,14 +53,14 @@ spec = lifecycle.LifecycleSpec(filters, churn_days=int(values["churn_days"]),
 default_spec = lifecycle.LifecycleSpec(filters)
 
 # Every count below comes from the stages (run) of one spec, computed once per spec and cached.
-stages_now = compute(lifecycle.run, ds, spec)
-summary = lifecycle.summary_of(stages_now)
+now = ((lifecycle.run, spec),)
+summary = derived(lifecycle.summary_of, ds, now)
 counts = dict(summary.rows())
 total = sum(counts.values())
 if total == 0:
     no_data()
     st.stop()
-baseline = counts if spec == default_spec else dict(lifecycle.summary_of(compute(lifecycle.run, ds, default_spec)).rows())
+baseline = counts if spec == default_spec else dict(derived(lifecycle.summary_of, ds, ((lifecycle.run, default_spec),)).rows())
 # Prospects (registered, never bought) are known only from a members file, and counted only without
 # an order or line filter; elsewhere their 0 means "unknown", so neither card nor funnel step shows it.
 prospects = compute(lifecycle.prospects_known, ds, filters)
@@ -81,7 +81,7 @@ elif total == counts["prospect"]:
 
 # -- funnel and stage mix over time ----------------------------------------------------------------
 
-funnel = lifecycle.funnel_of(stages_now)
+funnel = derived(lifecycle.funnel_of, ds, now)
 left, right = st.columns([2, 3])
 with left:
     st.plotly_chart(charts.funnel(funnel, L, registered=prospects), key="lc_funnel")
@@ -116,10 +116,10 @@ moves = None
 if not isinstance(date_from, date) or not isinstance(date_to, date) or date_from >= date_to:
     st.warning(tr("lifecycle.dates_order"))
 else:
-    # the stages at date_to = data end are the ones above: at() keeps the same spec, so the cache answers
-    stages_from = compute(lifecycle.run, ds, lifecycle.at(spec, date_from, as_of))
-    stages_to = compute(lifecycle.run, ds, lifecycle.at(spec, date_to, as_of))
-    moves = lifecycle.migration_of(stages_from, stages_to)
+    # the stages at date_to = data end are the ones above: spec_at keeps the same spec, so the cache answers
+    two_dates = ((lifecycle.run, lifecycle.spec_at(spec, date_from, as_of)),
+                 (lifecycle.run, lifecycle.spec_at(spec, date_to, as_of)))
+    moves = derived(lifecycle.migration_of, ds, two_dates)
     if moves.is_empty():
         st.info(tr("lifecycle.migration_empty"))
     else:
@@ -159,10 +159,10 @@ if not sizes.get(picked):
     st.info(tr("lifecycle.nobody"))
 elif kind == "move":
     cell = lifecycle.MigrationCell(date_from, date_to, picked[0], picked[1])
-    member_table(charts.move_frame(lifecycle.moves_of(stages_from, stages_to, cell), L, date_from, date_to),
+    member_table(charts.move_frame(derived(lifecycle.moves_of, ds, two_dates, cell), L, date_from, date_to),
                  key="lc_members", file_stem=f"lifecycle_{picked[0] or 'none'}_to_{picked[1]}")
 else:
     cell = lifecycle.StageCell(picked) if kind == "stage" else lifecycle.StepCell(picked)
-    member_table(charts.member_frame(lifecycle.members_of(stages_now, cell), L),
+    member_table(charts.member_frame(derived(lifecycle.members_of, ds, now, cell), L),
                  key="lc_members", file_stem=f"lifecycle_{picked}",
                  column_config=number_formats({c: say(k) for c, k in charts.MEMBER_HEADERS.items()}))

@@ -12,7 +12,7 @@ from lib.charts import overview as charts
 from lib.filters import Filters
 from lib.formatting import MISSING, money, number, percent
 from lib.i18n import sentences
-from lib.ui import analysis_page, compute, kept, no_data, tr
+from lib.ui import analysis_page, compute, derived, kept, no_data, tr
 
 WINDOWS = ("30", "90", "365", "range")  # KPI window: last N days, or the sidebar's whole range
 DEFAULT_WINDOW = "30"
@@ -102,7 +102,7 @@ with right:
 
 # -- do members come back; where they are in their lifecycle ---------------------------------
 k1 = compute(cohorts.at_period, ds, cohorts.CohortSpec(filters, period=period), 1)
-stages = lifecycle.summary_of(compute(lifecycle.run, ds, lifecycle.LifecycleSpec(filters)))  # run() is shared with the Lifecycle page
+stages = derived(lifecycle.summary_of, ds, ((lifecycle.run, lifecycle.LifecycleSpec(filters)),))  # run() shared with Lifecycle
 left, right = st.columns(2)
 with left:
     if k1.is_empty():

@@ -89,3 +89,20 @@ def test_cached_results_are_handed_out_as_copies(workspace):
     again = ui.compute(kpis.run, ds, kpis.KpiSpec())
     assert "junk" not in again.columns and again.columns == frame.columns[1:]
     assert again is not ui.compute(kpis.run, ds, kpis.KpiSpec())  # each caller its own handle
+
+
+def test_derived_counts_come_from_the_cached_frame_and_are_cached_themselves(workspace):
+    # The lifecycle page counts stages from one cached run(): the derived counts equal the analysis's
+    # own, and a second call is answered from the cache (the same object before it is handed out).
+    from lib import lifecycle, ui
+
+    ds = workspace.dataset("shop")
+    now = ((lifecycle.run, lifecycle.LifecycleSpec()),)
+    counts = ui.derived(lifecycle.summary_of, ds, now)
+    assert counts.equals(lifecycle.summary(workspace, ds))
+    assert ui.derived(lifecycle.funnel_of, ds, now).equals(lifecycle.funnel(workspace, ds))
+    before = ui._derived(ui._name(lifecycle.summary_of), ds.name, ds.version,
+                         ((ui._name(lifecycle.run), (lifecycle.LifecycleSpec(),)),), ())
+    again = ui._derived(ui._name(lifecycle.summary_of), ds.name, ds.version,
+                        ((ui._name(lifecycle.run), (lifecycle.LifecycleSpec(),)),), ())
+    assert before is again

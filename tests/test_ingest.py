@@ -623,10 +623,12 @@ def test_parse_refuses_names_that_are_not_ours(tmp_path):
 HOSTILE_NUMBERS = ["59.00", "0.0049995", "0.005", "-0.005", "1.0000005", "2.675", "-2.675", "999999999999.999999",
                    "1234567890123.5", "9999999999999999.99", "1e3", "1e15", "1.38E+10", "+5", ".5", "5.", " 59.00 ",
                    "￥1,299.00", "(12.00)", "12-", "0x10", "1_000", "inf", "nan", "-0", "3", "3.0", "3.5", "", "无",
-                   "99999999999999999999999", "10", "11"]
+                   "99999999999999999999999", "10", "11", "-9007199254.740993", "\u300059.00", "\t59.00"]
 HOSTILE_DATES = ["2024/1/5 13:05", " 2024/1/5 13:05 ", "2024/01/05 13:05", "2024/1/5", "2024-01-05T13:05:00+08:00",
                  "2024-01-05 13:05", "45292", "1704067200", "1704067200000", "20240105", "2024年1月5日 13:05",
-                 "05/01/2024 13:05", "2024/13/5 13:05", "1900/1/5 13:05", "2024/1/5 25:05", "", "无"]
+                 "05/01/2024 13:05", "2024/13/5 13:05", "1900/1/5 13:05", "2024/1/5 25:05", "", "无",
+                 "\u30002024/1/5 13:05", "\t2024-01-05 13:05", "2024-01-05T13:05:00Z", "2024-01-05 13:05:00.5",
+                 "5/1/2024 1:05 PM", "2024.1.5", "2024-01", "202401", "20240105 13:05:00"]
 
 
 @pytest.mark.parametrize("ftype", ["money", "number", "integer", "score", "timestamp", "date"])
@@ -639,8 +641,11 @@ def test_the_fast_paths_read_every_value_as_the_full_clean_up_does(ftype):
     parsing.install_macros(con)
     values = HOSTILE_DATES if ftype in ("timestamp", "date") else HOSTILE_NUMBERS
     con.execute("CREATE TABLE raw_0 AS SELECT unnest($v::VARCHAR[]) AS c0", {"v": values})
-    formats = [parsing.column_format(con, "raw_0", "c0", ftype),
-               parsing.ColumnFormat(date_format="%Y/%m/%d %H:%M"), parsing.ColumnFormat(date_format="%Y%m%d")]
+    # the detected format, and every format the detection can pick as the column's usual one
+    every = parsing._YEAR_FIRST + parsing._day_month(True) + parsing._day_month(False)
+    formats = [parsing.column_format(con, "raw_0", "c0", ftype)] + ([
+        parsing.ColumnFormat(day_first=day_first, date_format=f) for f in every for day_first in (True, False)]
+        if ftype in ("timestamp", "date") else [])
     for fmt in formats:
         fast, full = (con.sql(f"SELECT {parsing.value_sql('c0', ftype, fmt, fast=f)} FROM raw_0 ORDER BY rowid")
                       .fetchall() for f in (True, False))

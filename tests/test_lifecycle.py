@@ -349,12 +349,18 @@ def _irregular_lines(seed: int) -> list[tuple]:
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_mix_over_time_is_the_summary_at_each_period_end_on_irregular_histories(store, seed):
-    members = [(f"m{m}", {"signup_date": d("2024-03-01") if m % 3 == 0 else None,
-                          "member_tier": "gold" if m % 2 else "normal"}) for m in range(0, 34, 2)]
+    # signed up in March, after data end (no stage until then), or unknown; ages for the age band
+    signups = {0: d("2024-03-01"), 1: d("2025-06-01"), 2: None}
+    members = [(f"m{m}", {"signup_date": signups[m % 3], "member_tier": "gold" if m % 2 else "normal",
+                          "birth_year": 1990 + m % 7}) for m in range(0, 34, 2)]
     ds = build(store, f"irregular{seed}", lines=_irregular_lines(seed), members=members)
+    huge = 2**31 - 1  # limits past any date: no overflow, never reached
     specs = (LifecycleSpec(),
              LifecycleSpec(Filters.of(category="toys"), churn_days=60, gap_multiple=1.0, spend_window_days=30),
-             LifecycleSpec(Filters.of(channel="天猫", member_tier="gold"), growth_days=90, spend_ratio=1.0))
+             LifecycleSpec(Filters.of(channel="天猫", member_tier="gold"), growth_days=90, spend_ratio=1.0),
+             LifecycleSpec(Filters(start=d("2024-02-01"), end=d("2024-09-15"), as_of=d("2024-11-30")),
+                           churn_days=huge, growth_days=huge, gap_multiple=1e300),
+             LifecycleSpec(Filters.of(age_band="30-34")))
     for spec in specs:
         for period in ("week", "month", "quarter"):
             mix = mix_over_time(store, ds, spec, period)
@@ -380,6 +386,24 @@ def test_mix_over_time_work_does_not_grow_with_the_periods(store):
     assert points["n"].item() == 4
     weeks = mix_over_time(store, ds, spec, "week").filter(pl.col("stage") == "churned")
     assert weeks["members"].to_list()[:28] == [0] * 27 + [1]  # churned from the week of 07-08 (index 27)
+
+
+def test_mix_over_time_member_with_many_orders_and_a_refund_costs_periods_times_purchases(store):
+    # A walk-in "member" (散客) with one order a day from 2024-01-01 to 07-18 (200) and the first
+    # refunded on 01-10: an order that stops being a purchase, so its history is not "each order from
+    # its date on". Its steps are evaluated at the 7 month ends, each with the purchases valid then:
+    # Jan 31 − 1 (refunded) = 30, Feb 60 − 1 = 59, Mar 90, Apr 120, May 151, Jun 181, Jul 18: 199.
+    from lib.filters import base
+    from lib.lifecycle import _mix_ctes, params
+    lines = [("散客", f"o{i}", str(d("2024-01-01") + timedelta(days=i)), 100) for i in range(200)]
+    ds = build(store, "walk-in", lines=lines + [("散客", "o0", "2024-01-10", -100)])
+    spec = LifecycleSpec()
+    b = base(ds, spec.filters)
+    rows = store.query(b.query(_mix_ctes("month") + " SELECT count(*) AS n FROM mx_step_purchases"),
+                       {**b.params, **params(spec)})
+    assert rows["n"].item() == 30 + 59 + 90 + 120 + 151 + 181 + 199  # not 200 × 200 steps × purchases
+    assert mix_over_time(store, ds, spec).filter(pl.col("members") > 0).select("stage").to_series().to_list() == \
+        ["growth"] * 7  # a purchase a day since Jan 1 (gaps of 1 day, first purchase < 365 days ago)
 
 
 def test_mix_over_time_periods(store, mix_ds):

@@ -240,3 +240,35 @@ def test_population_and_the_means_value_groups_use(store, ds):
         (d("2024-06-30"), 3, 450.0, 2.67, 1.0, 150.0)]
     assert population(store, ds, RfmSpec(Filters.of(channel="nowhere"))).rows() == [
         (d("2024-06-30"), 0, 0.0, None, None, None)]
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_scores_are_the_quintiles_of_each_buyers_rank(store, seed):
+    # Generated buyers with many ties (few distinct counts and amounts) and refund-only orders: each
+    # default score is 1 + 5 × (rank − 1) // n, rank = 1 + the buyers strictly worse (ties share
+    # it), recency worst = largest. An independent reading of the rule, in polars.
+    import random
+
+    import polars as pl
+
+    from tests.fixtures import build
+
+    rng = random.Random(seed)
+    lines = []
+    for m in range(120):
+        for o in range(rng.choice([1, 1, 2, 3, 5])):
+            lines.append((f"b{m}", f"b{m}o{o}", f"2024-{rng.randint(1, 12):02d}-{rng.choice([1, 15, 28]):02d}",
+                          rng.choice([50, 100, 100, 200])))
+        if rng.random() < 0.2:  # a refund-only order: counts in monetary, not as a purchase
+            lines.append((f"b{m}", f"b{m}r", "2024-12-30", -30))
+    ds = build(store, f"ranks{seed}", lines=lines)
+    frame = run(store, ds, RfmSpec())
+    n = frame.height
+
+    def quintile(column: str, descending: bool) -> pl.Expr:
+        return 1 + 5 * (pl.col(column).rank("min", descending=descending).cast(pl.Int64) - 1) // n
+
+    expected = frame.select(r=quintile("recency_days", True), f=quintile("frequency", False),
+                            m=quintile("monetary", False))
+    assert frame.select(r="r_score", f="f_score", m="m_score").cast(pl.Int64).equals(expected)
+    assert expected["f"].n_unique() < 5  # ties do keep a quintile from being split
