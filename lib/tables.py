@@ -18,6 +18,8 @@ MONEY_COLUMNS = frozenset({"monetary", "revenue", "value", "net_amount", "net_sp
                            "discount", "expected_spend", "predicted_clv", "historical_clv", "spend",
                            "recent_spend", "prior_spend"})
 PROBABILITY_COLUMNS = frozenset({"p_alive"})
+SHOWN_ROWS = 5_000  # rows of a member list drawn on the page
+EXCEL_MAX_ROWS = 1_048_575  # an Excel sheet's rows, less its header
 
 
 def number_formats(headers: dict[str, str], currency: str = DEFAULT_CURRENCY) -> dict[str, Any]:
@@ -44,8 +46,12 @@ def member_table(frame: pl.DataFrame, key: str, file_stem: str = "members",
     """A member list with CSV and Excel downloads (every member list in the app uses this).
     Dates show as YYYY-MM-DD unless `column_config` (st.dataframe's, by column) says otherwise."""
     dates = {c: st.column_config.DateColumn(format="YYYY-MM-DD") for c, t in frame.schema.items() if t == pl.Date}
-    st.dataframe(frame, hide_index=True, width="stretch", column_config={**dates, **(column_config or {})},
-                 placeholder="–")
+    # The page shows the first rows only: the table is sent to the browser on every rerun, and a
+    # stage of 10M order lines holds a million members (tens of MB each time). Downloads hold all.
+    st.dataframe(frame.head(SHOWN_ROWS), hide_index=True, width="stretch",
+                 column_config={**dates, **(column_config or {})}, placeholder="–")
+    if frame.height > SHOWN_ROWS:
+        st.caption(tr("table_first_rows", shown=SHOWN_ROWS, total=frame.height))
     left, right = st.columns(2)
     # The files are built when clicked (a callable), not on every rerun: Excel for 20k rows takes seconds.
     # A download does not rerun the page (on_click="ignore"): a rerun would drop the other button's
@@ -53,9 +59,11 @@ def member_table(frame: pl.DataFrame, key: str, file_stem: str = "members",
     left.download_button(tr("download_csv"), lambda: frame.write_csv().encode("utf-8-sig"),
                          file_name=f"{file_stem}.csv", mime="text/csv", key=f"{key}_csv",
                          icon=":material/download:", on_click="ignore")
+    too_many = frame.height > EXCEL_MAX_ROWS
     right.download_button(tr("download_excel"), lambda: excel_bytes(frame), file_name=f"{file_stem}.xlsx",
                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                          key=f"{key}_xlsx", icon=":material/download:", on_click="ignore")
+                          key=f"{key}_xlsx", icon=":material/download:", on_click="ignore", disabled=too_many,
+                          help=tr("excel_too_many_rows", limit=EXCEL_MAX_ROWS) if too_many else None)
 
 
 def excel_bytes(frame: pl.DataFrame) -> bytes:

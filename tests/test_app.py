@@ -106,3 +106,27 @@ def test_derived_counts_come_from_the_cached_frame_and_are_cached_themselves(wor
     again = ui._derived(ui._name(lifecycle.summary_of), ds.name, ds.version,
                         ((ui._name(lifecycle.run), (lifecycle.LifecycleSpec(),)),), ())
     assert before is again
+
+
+def _long_member_list(rows: int, shown: int, excel_rows: int) -> None:
+    """An app script: one member list of `rows` members with the table's limits lowered."""
+    import polars as pl
+
+    from lib import tables
+
+    tables.SHOWN_ROWS, tables.EXCEL_MAX_ROWS = shown, excel_rows
+    tables.member_table(pl.DataFrame({"member_id": [f"m{i:04d}" for i in range(rows)]}), key="long")
+
+
+@pytest.mark.parametrize("rows, excel_disabled", [(12, False), (30, True)])
+def test_a_long_member_list_shows_its_first_rows_and_says_so(rows, excel_disabled):
+    # Only the first rows are sent to the browser (a stage of 10M lines holds a million members);
+    # the caption says how many there are; Excel is refused past its row limit (CSV still works).
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_function(_long_member_list, args=(rows, 10, 20)).run()
+    assert not at.exception
+    assert at.dataframe[0].value["member_id"].to_list() == [f"m{i:04d}" for i in range(10)]
+    assert [c.value for c in at.caption] == [f"显示前 10 位，共 {rows:,} 位；下载包含全部。"]
+    buttons = {b.key: b for b in at.get("download_button")}
+    assert buttons["long_xlsx"].proto.disabled is excel_disabled and buttons["long_csv"].proto.disabled is False
