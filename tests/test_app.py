@@ -108,23 +108,27 @@ def test_derived_counts_come_from_the_cached_frame_and_are_cached_themselves(wor
     assert before is again
 
 
-def _long_member_list(rows: int, shown: int, excel_rows: int) -> None:
-    """An app script: one member list of `rows` members with the table's limits lowered."""
+def _long_member_list(rows: int) -> None:
+    """An app script: one member list of `rows` members."""
     import polars as pl
 
     from lib import tables
 
-    tables.SHOWN_ROWS, tables.EXCEL_MAX_ROWS = shown, excel_rows
     tables.member_table(pl.DataFrame({"member_id": [f"m{i:04d}" for i in range(rows)]}), key="long")
 
 
 @pytest.mark.parametrize("rows, excel_disabled", [(12, False), (30, True)])
-def test_a_long_member_list_shows_its_first_rows_and_says_so(rows, excel_disabled):
+def test_a_long_member_list_shows_its_first_rows_and_says_so(rows, excel_disabled, monkeypatch):
     # Only the first rows are sent to the browser (a stage of 10M lines holds a million members);
     # the caption says how many there are; Excel is refused past its row limit (CSV still works).
+    # The limits are lowered for the test (AppTest runs the script in this process).
     from streamlit.testing.v1 import AppTest
 
-    at = AppTest.from_function(_long_member_list, args=(rows, 10, 20)).run()
+    from lib import tables
+
+    monkeypatch.setattr(tables, "SHOWN_ROWS", 10)
+    monkeypatch.setattr(tables, "EXCEL_MAX_ROWS", 20)
+    at = AppTest.from_function(_long_member_list, args=(rows,)).run()
     assert not at.exception
     assert at.dataframe[0].value["member_id"].to_list() == [f"m{i:04d}" for i in range(10)]
     assert [c.value for c in at.caption] == [f"显示前 10 位，共 {rows:,} 位；下载包含全部。"]
