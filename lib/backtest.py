@@ -69,12 +69,12 @@ def _backtest_data(store: Store, ds: Dataset, spec: ClvSpec, cutoff: date,
     models compared."""
     check_period(period, BACKTEST_PERIODS)
     spec = replace(spec, filters=Filters(None, None, spec.filters.as_of, spec.filters.where))
-    s = summary_base(ds, spec)
+    s = summary_base(ds, spec, cutoff=cutoff)
     holdout = """
         holdout AS (
             SELECT DISTINCT p.member_id, p.order_date AS day FROM purchases p
             JOIN member_summary USING (member_id) WHERE p.order_date > $cutoff)"""
-    params = {**s.params, "cutoff": cutoff}
+    params = s.params
     per_member = store.query(s.query(holdout + """
         SELECT m.member_id, m.x AS frequency, m.t_x_days, m.T_days, count(h.day) AS actual
         FROM member_summary m LEFT JOIN holdout h USING (member_id)

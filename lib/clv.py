@@ -111,19 +111,27 @@ class ClvSpec:
 # -- SQL: the member summary ---------------------------------------------------------------
 
 
-def summary_base(ds: Dataset, spec: ClvSpec, member: str | None = None) -> Base:
+def summary_base(ds: Dataset, spec: ClvSpec, member: str | None = None, cutoff: date | None = None) -> Base:
     """Base + `fit_point(fit_date, as_of)`, `purchase_days`, `member_summary(member_id, x,
-    first_day, last_day, t_x_days, T_days, monetary)`; bind `cutoff` (None = end / as_of).
-    `member`: that member's row only (a summary row depends on nothing but their own history)."""
+    first_day, last_day, t_x_days, T_days, monetary)` at the fit date: `cutoff`, else end, else
+    as_of (bound here as $cutoff). `member`: that member's row only (a summary row depends on
+    nothing but their own history)."""
     b = base(ds, spec.filters, member)
-    ctes = """
-        fit_point AS (SELECT coalesce($cutoff::DATE, least(end_date, as_of)) AS fit_date, as_of FROM bounds),
-        -- What was known at the fit date: an order's lines dated by then (a later refund must
-        -- not remove a purchase the model could see), kept when they net > 0.
-        fit_orders AS (
+    if cutoff is None and spec.filters.end is None and not spec.filters._at("line"):
+        # Fitted at as_of on whole orders: what was known then is every order in scope, i.e. the
+        # base's purchases (for whole orders from the stored orders table), not a regrouping of
+        # every line. Under a line filter an order's day is that of its earliest kept line.
+        fit_orders = "SELECT member_id, order_date AS day, net_amount FROM purchases"
+    else:
+        # What was known at the fit date: an order's lines dated by then (a later refund must
+        # not remove a purchase the model could see), kept when they net > 0.
+        fit_orders = """
             SELECT member_id, min(order_date) AS day, sum(amount) AS net_amount FROM scoped_lines
             WHERE order_date <= (SELECT fit_date FROM fit_point)
-            GROUP BY member_id, order_id HAVING sum(amount) > 0),
+            GROUP BY member_id, order_id HAVING sum(amount) > 0"""
+    ctes = f"""
+        fit_point AS (SELECT coalesce($cutoff::DATE, least(end_date, as_of)) AS fit_date, as_of FROM bounds),
+        fit_orders AS ({fit_orders}),
         purchase_days AS (
             SELECT member_id, day, sum(net_amount) AS amount FROM fit_orders GROUP BY member_id, day),
         member_summary AS (
@@ -132,7 +140,7 @@ def summary_base(ds: Dataset, spec: ClvSpec, member: str | None = None) -> Base:
                    CASE WHEN count(*) > 1
                         THEN ((sum(amount) - arg_min(amount, day)) / (count(*) - 1))::DOUBLE END AS monetary
             FROM purchase_days GROUP BY member_id)"""
-    return Base(f"{b.ctes},{ctes}", b.params)
+    return Base(f"{b.ctes},{ctes}", {**b.params, "cutoff": cutoff})
 
 
 def summary(store: Store, ds: Dataset, spec: ClvSpec, cutoff: date | None = None,
@@ -140,13 +148,13 @@ def summary(store: Store, ds: Dataset, spec: ClvSpec, cutoff: date | None = None
     """One row per member who bought by the fit date: member_id, frequency (x), recency (t_x),
     T (both in spec.unit), monetary (null for x = 0), t_x_days, T_days, first_purchase,
     last_purchase, fit_date; sorted by member_id. `member`: that member's row only."""
-    s = summary_base(ds, spec, member)
+    s = summary_base(ds, spec, member, cutoff)
     sql = s.query("""
         SELECT member_id, x AS frequency, t_x_days, T_days, monetary, first_day AS first_purchase,
                last_day AS last_purchase, (SELECT fit_date FROM fit_point) AS fit_date
         FROM member_summary ORDER BY member_id""")
     unit = UNIT_DAYS[spec.unit]
-    frame = store.query(sql, {**s.params, "cutoff": cutoff})
+    frame = store.query(sql, s.params)
     return frame.with_columns(recency=pl.col("t_x_days") / unit, T=pl.col("T_days") / unit).select(
         "member_id", "frequency", "recency", "T", "monetary", "t_x_days", "T_days", "first_purchase",
         "last_purchase", "fit_date")
@@ -227,7 +235,7 @@ class Model:
 def fit(store: Store, ds: Dataset, spec: ClvSpec = ClvSpec(), cutoff: date | None = None) -> Model:
     """Fit spec.model and Gamma-Gamma on the summary at the fit date (cutoff, else end, else
     as_of), grouped in SQL by distinct (x, t_x_days, T_days) and (x, monetary)."""
-    s = summary_base(ds, spec)
+    s = summary_base(ds, spec, cutoff=cutoff)
     sql = s.query("""
         groups AS (
             SELECT 'purchases' AS part, x, t_x_days, T_days, NULL::DOUBLE AS monetary, count(*) AS n
@@ -235,7 +243,7 @@ def fit(store: Store, ds: Dataset, spec: ClvSpec = ClvSpec(), cutoff: date | Non
             UNION ALL
             SELECT 'gg', x, NULL, NULL, monetary, count(*) FROM member_summary WHERE x > 0 GROUP BY x, monetary)
         SELECT g.*, f.fit_date FROM groups g, fit_point f ORDER BY part, x, t_x_days, T_days, monetary""")
-    groups = store.query(sql, {**s.params, "cutoff": cutoff})
+    groups = store.query(sql, s.params)
     fit_date = groups["fit_date"][0] if groups.height else None
     purchases = groups.filter(pl.col("part") == "purchases")
     return fit_groups(purchases, groups.filter(pl.col("part") == "gg"), spec, fit_date)
