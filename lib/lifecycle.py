@@ -150,7 +150,9 @@ def ctes(ds: Dataset, spec: LifecycleSpec) -> str:
                coalesce(sum(l.amount) FILTER (WHERE l.order_date > b.as_of - (2 * $lc_window)::INTEGER
                                               AND l.order_date <= b.as_of - $lc_window::INTEGER), 0)::DOUBLE
                    AS prior_spend
-        FROM scoped_lines l CROSS JOIN bounds b GROUP BY l.member_id),
+        FROM scoped_lines l CROSS JOIN bounds b
+        WHERE l.order_date > b.as_of - (2 * $lc_window)::INTEGER  -- only the two windows' lines
+        GROUP BY l.member_id),
     lc_facts AS (
         SELECT c.member_id, c.purchases, (SELECT as_of FROM bounds) - c.last_purchase AS recency_days,
                g.median_gap_days, c.first_purchase, c.last_purchase,
