@@ -47,17 +47,22 @@ CALLS: list[tuple[float, str]] = []  # (wall seconds, analysis) of each compute(
 
 
 def time_each_compute() -> None:
-    """Record every `lib.ui.compute` call's wall time (pages import it from lib.ui on each run)."""
+    """Record the wall time of every `lib.ui.compute` and `lib.ui.derived` call (pages import them
+    from lib.ui on each run); a derived count is named after the analysis it counts from."""
     from lib import ui
-    compute = ui.compute
 
-    def timed_compute(function, ds, *args, **kwargs):
-        started = time.perf_counter()
-        try:
-            return compute(function, ds, *args, **kwargs)
-        finally:
-            CALLS.append((time.perf_counter() - started, f"{function.__module__}.{function.__qualname__}"))
-    ui.compute = timed_compute
+    def timed(call, name_of):
+        def wrapper(function, ds, *args, **kwargs):
+            started = time.perf_counter()
+            try:
+                return call(function, ds, *args, **kwargs)
+            finally:
+                CALLS.append((time.perf_counter() - started, name_of(function, args)))
+        return wrapper
+
+    name = lambda f: f"{f.__module__}.{f.__qualname__}"  # noqa: E731
+    ui.compute = timed(ui.compute, lambda f, args: name(f))
+    ui.derived = timed(ui.derived, lambda f, args: f"{name(f)}({', '.join(name(s[0]) for s in args[0])})")
 
 
 def page_times(page: str, dataset: str | None, calls: int = 0) -> dict[str, tuple[float, float]]:

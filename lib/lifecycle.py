@@ -57,7 +57,7 @@ STAGES: tuple[Stage, ...] = ("prospect", "exploration", "growth", "stable", "dec
 Step = Literal["registered", "first_purchase", "second_purchase", "third_purchase", "stable"]
 # funnel step -> which rows of run() it counts
 FUNNEL: dict[Step, pl.Expr] = {
-    "registered": pl.col("member_id").is_not_null(),
+    "registered": pl.col("member_id").is_not_null(),  # every row (member_id is never null)
     "first_purchase": pl.col("purchases") >= 1,
     "second_purchase": pl.col("purchases") >= 2,
     "third_purchase": pl.col("purchases") >= 3,

@@ -167,6 +167,10 @@ def _has_separator(date_format: str | None) -> bool:
 
 
 def timestamp_sql(column: str, fmt: ColumnFormat, fast: bool = True) -> str:
+    every = _YEAR_FIRST + _day_month(fmt.day_first) + _day_month(not fmt.day_first)
+    if fmt.date_format is not None and fmt.date_format not in every:
+        # It goes into the SQL text: only one of our own constant formats may (column_format picks them).
+        raise ValueError(f"not one of the date formats: {fmt.date_format!r}")
     formats = _sql_list(_YEAR_FIRST + _day_month(fmt.day_first))
     usual = f"try_strptime(ml_ts_text({column}), '{fmt.date_format}'), " if fmt.date_format else ""
     full = (f"coalesce(ml_ts_numeric({column}), {usual}"

@@ -652,3 +652,13 @@ def test_the_fast_paths_read_every_value_as_the_full_clean_up_does(ftype):
         assert fast == full, fmt
     # the test means something: the fast paths took most values, and some values were read
     assert sum(v is not None for (v,) in fast) >= 5
+
+
+def test_a_date_format_that_is_not_ours_never_reaches_sql():
+    # The column's usual format is written into the SQL text: only our own constant formats pass.
+    from lib import parsing
+
+    with pytest.raises(ValueError, match="not one of the date formats"):
+        parsing.value_sql("c0", "timestamp", parsing.ColumnFormat(date_format="%Y'); DROP TABLE x; --"))
+    assert "try_strptime(c0, '%Y/%m/%d %H:%M')" in parsing.value_sql(
+        "c0", "timestamp", parsing.ColumnFormat(date_format="%Y/%m/%d %H:%M"))
