@@ -28,25 +28,32 @@ def _bg_loglik(log_params: np.ndarray, x: _Levels, t_x: _Levels, T: _Levels, mod
     [(α + T)^−(r+x) + [x > 0 or k = 1] a / (b + x + k − 1) · (α + t_x)^−(r+x)]."""
     r, alpha, a, b = np.exp(log_params)
     k = _bg_shift(model)
-    xv = x.values
-    possible = xv >= 0 if k else xv > 0
+    # A term of one variable is computed per distinct value and gathered (map): the same numbers as
+    # row by row, and the rows (504k at 10M lines) are only touched by terms of two or three.
+    possible = x.map(lambda v: v >= 0 if k else v > 0)
     log_at, log_atx = T.map(lambda v: np.log(alpha + v)), t_x.map(lambda v: np.log(alpha + v))
-    odds_b = x.map(lambda v: b + np.maximum(v + k, 1) - 1)  # b + x + k − 1, used only where possible
+    r_x = x.map(lambda v: r + v)
     a12 = x.map(lambda v: gammaln(r + v) - gammaln(r) + betaln(a, b + v + k) - betaln(a, b))
-    a3 = r * np.log(alpha) - (r + xv) * log_at
+    a3 = r * np.log(alpha) - r_x * log_at
     # A4 − A3 where dropping out is possible; −inf otherwise. log(e^A3 + e^A4) = A3 + softplus(d).
-    d = np.where(possible, np.log(a) - np.log(odds_b) + (r + xv) * (log_at - log_atx), -np.inf)
-    e = np.exp(-np.abs(d))
-    ll = a12 + a3 + np.maximum(d, 0) + np.log1p(e)
+    # b + x + k − 1 is used only where dropping out is possible.
+    spread = log_at - log_atx
+    d = x.map(lambda v: np.log(a) - np.log(b + np.maximum(v + k, 1) - 1)) + r_x * spread
+    np.copyto(d, -np.inf, where=~possible)
+    e = np.abs(d)
+    np.exp(np.negative(e, out=e), out=e)
+    ll = a12 + a3
+    ll += np.maximum(d, 0)
+    ll += np.log1p(e)
     if not gradient:
         return ll
     w = np.where(d >= 0, 1, e) / (1 + e)  # = expit(d): weight of "dropped out after the last purchase"
     inv_at, inv_atx = T.map(lambda v: 1 / (alpha + v)), t_x.map(lambda v: 1 / (alpha + v))
-    psi_abx = x.map(lambda v: digamma(a + b + v + k))
-    d_r = x.map(lambda v: digamma(r + v) - digamma(r)) + np.log(alpha) - log_at + w * (log_at - log_atx)
-    d_alpha = r / alpha - (r + xv) * ((1 - w) * inv_at + w * inv_atx)
-    d_a = digamma(a + b) - psi_abx + w / a
-    d_b = x.map(lambda v: digamma(b + v + k)) - digamma(b) + digamma(a + b) - psi_abx - w / odds_b
+    d_r = x.map(lambda v: digamma(r + v) - digamma(r) + np.log(alpha)) - log_at + w * spread
+    d_alpha = r / alpha - r_x * ((1 - w) * inv_at + w * inv_atx)
+    d_a = x.map(lambda v: digamma(a + b) - digamma(a + b + v + k)) + w / a
+    d_b = x.map(lambda v: digamma(b + v + k) - digamma(b) + digamma(a + b) - digamma(a + b + v + k)) \
+        - w / x.map(lambda v: b + np.maximum(v + k, 1) - 1)
     return ll, [d_r * r, d_alpha * alpha, d_a * a, d_b * b]
 
 
