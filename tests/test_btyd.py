@@ -55,6 +55,21 @@ def test_euler_form_equals_fhl_equation_10_where_that_is_finite():
     assert big == pytest.approx(by_quadrature, rel=1e-6) and big[0] > 100
 
 
+def test_expected_purchase_totals_equal_the_weighted_sum_of_every_row():
+    # The backtest's per-period totals: E[Y(t) | alive] once per distinct (x, T), the same numbers
+    # as row by row, exactly — repeated (x, T) with different t_x, weights, and the quadrature path.
+    rng = np.random.default_rng(7)
+    x = rng.integers(0, 6, 300).astype(float); T = rng.integers(5, 40, 300).astype(float)
+    t_x = np.floor(T * rng.random(300)) * (x > 0); weights = rng.integers(1, 9, 300).astype(float)
+    for fitted in (CDNOW_BGNBD, btyd.published("mbgnbd", (0.5, 6.0, 0.7, 2.0)),
+                   btyd.published("pareto_nbd", (0.55, 10.6, 0.61, 11.7)),
+                   btyd.published("bgnbd", (1e4, 5e4, 0.0176, 0.0704))):  # 2F1 gives up: quadrature
+        horizons = [1.0, 7.5, 52.0]
+        row_by_row = [float(weights @ btyd.expected_purchases(fitted, t, x, t_x, T)) for t in horizons]
+        assert btyd.expected_purchase_totals(fitted, horizons, x, t_x, T, weights) == row_by_row
+        assert all(total > 0 for total in row_by_row)
+
+
 def test_quadrature_fallback_agrees_with_the_closed_form():
     x, T = np.array([0.0, 2, 9]), np.array([20.0, 39, 39])
     t_x = np.zeros(3)

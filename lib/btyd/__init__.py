@@ -39,7 +39,8 @@ The package, one job per module:
 * ``bg.py``           BG/NBD and MBG/NBD: log-likelihood and gradient, P(alive), expected purchases;
 * ``pareto.py``       Pareto/NBD: log-likelihood, P(alive), expected purchases, and their log 2F1;
 * ``gamma_gamma.py``  Gamma-Gamma: log-likelihood and gradient, expected spend;
-* ``per_row.py``      the public per-row functions, whichever the model: loglik, p_alive, expected_purchases;
+* ``per_row.py``      the public per-row functions, whichever the model: loglik, p_alive, expected_purchases
+                      (and their weighted totals over horizons, expected_purchase_totals);
 * ``verdict.py``      judge, its tolerances and edges, the Hessians, _best_proper, runaway_reason;
 * ``search.py``       objectives and _maximise: starts, L-BFGS-B, the polish;
 * ``limits.py``       the two limits as boundary solutions: likelihoods, fits, boundary_reason;
@@ -59,7 +60,7 @@ from lib.btyd.levels import _Levels
 from lib.btyd.limits import boundary_reason
 from lib.btyd.model import MODELS, PARAMS, Fitted, ModelName, no_dropout, published
 from lib.btyd.pareto import _log_hyp2f1_next
-from lib.btyd.per_row import expected_purchases, gg_loglik, loglik, p_alive
+from lib.btyd.per_row import expected_purchase_totals, expected_purchases, gg_loglik, loglik, p_alive
 from lib.btyd.search import POLISH_STEPS, _analytic
 from lib.btyd.verdict import (DECREMENT_TOL, EDGE_LOG, LOG_BOUND, MAX_LOG_SE, SAME_RATE_S, START_TOL, _hessian,
                               _hessian_of_values, judge, runaway_reason)
@@ -67,8 +68,8 @@ from lib.btyd.verdict import (DECREMENT_TOL, EDGE_LOG, LOG_BOUND, MAX_LOG_SE, SA
 __all__ = [
     # the models, a fit, and what one predicts (lib/clv.py, benchmarks/, tests/)
     "MODELS", "PARAMS", "ModelName", "Fitted", "published", "fit", "fit_gamma_gamma", "judge", "loglik",
-    "gg_loglik", "p_alive", "expected_purchases", "expected_spend", "no_dropout", "boundary_reason",
-    "runaway_reason",
+    "gg_loglik", "p_alive", "expected_purchases", "expected_purchase_totals", "expected_spend", "no_dropout",
+    "boundary_reason", "runaway_reason",
     # constants the tests use or docs/metrics*.md quote (tests/test_docs_constants.py looks them up here)
     "COARSE_ROWS", "DECREMENT_TOL", "EDGE_LOG", "LOG_BOUND", "MAX_LOG_SE", "POLISH_STEPS", "SAME_RATE_S",
     "START_TOL",

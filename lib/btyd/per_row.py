@@ -9,7 +9,7 @@ import numpy as np
 
 from lib.btyd.bg import _bg_expected_if_alive, _bg_loglik, _bg_p_alive
 from lib.btyd.gamma_gamma import _gg_loglik
-from lib.btyd.levels import _Levels
+from lib.btyd.levels import _Levels, _Pairs
 from lib.btyd.model import Fitted, _check
 from lib.btyd.pareto import _pareto_data, _pareto_expected_if_alive, _pareto_loglik, _pareto_p_alive
 
@@ -52,3 +52,16 @@ def expected_purchases(fitted: Fitted, t: float, x: np.ndarray, t_x: np.ndarray,
     else:
         given_alive = _bg_expected_if_alive(fitted, t, x, T)
     return given_alive * p_alive(fitted, x, t_x, T)
+
+
+def expected_purchase_totals(fitted: Fitted, horizons: list[float], x: np.ndarray, t_x: np.ndarray, T: np.ndarray,
+                             weights: np.ndarray) -> list[float]:
+    """weights @ expected_purchases(fitted, t, x, t_x, T) for each t of `horizons`, the same
+    numbers with less work: P(alive) once, and E[Y(t) | alive] — a function of x and T only —
+    once per distinct (x, T) pair (at 10M lines 352k summary rows are 40k pairs; a backtest
+    asks for 27 horizons)."""
+    x, t_x, T = (np.asarray(v, dtype=float) for v in (x, t_x, T))
+    alive = p_alive(fitted, x, t_x, T)
+    pairs = _Pairs.of(x, T)
+    given_alive = _pareto_expected_if_alive if fitted.model == "pareto_nbd" else _bg_expected_if_alive
+    return [float(weights @ (given_alive(fitted, t, pairs.x, pairs.u)[pairs.index] * alive)) for t in horizons]
