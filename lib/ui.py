@@ -21,10 +21,11 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
+from lib import results
 from lib.filters import FILTER_FIELDS, Filters, filter_options
 from lib.i18n import LANGS, Lang, t
 from lib.samples import ensure_sample_dataset
-from lib.store import Dataset, Store, StoreError
+from lib.store import Dataset, Store, StoreError, default_path
 
 SAMPLE_PROBLEMS: list[str] = []  # why the bundled demo could not be loaded, if it could not
 FILTER_KEY = "flt_"  # session-state prefix of the sidebar's filter widgets
@@ -127,10 +128,12 @@ def tr(key: str, **values: object) -> str:
 # however large its frames (unpickling a 2M-member frame took longer than the page's own drawing).
 # Results are handed out as copies (`_handout`), so nothing a page does to one reaches the cache.
 # Whole-member frames can be large (10M lines: ~150 MB each): at most 64 kept, each for an hour.
+# Behind it, lib/results.py keeps slow results on disk for new sessions and restarts.
 @st.cache_resource(show_spinner=False, max_entries=64, ttl=3600)
 def _cached(qualname: str, dataset: str, version: int, args: tuple, kwargs: tuple) -> Any:
     store = shared_store()
-    return _function(qualname)(store, store.dataset(dataset), *args, **dict(kwargs))
+    ds = store.dataset(dataset)
+    return results.kept(store, ds, qualname, args, kwargs, lambda: _function(qualname)(store, ds, *args, **dict(kwargs)))
 
 
 @st.cache_resource(show_spinner=False, max_entries=256, ttl=3600)
@@ -177,10 +180,13 @@ def derived(derive: Callable[..., Any], ds: Dataset, sources: Sequence[tuple], *
         return _handout(_derived(_name(derive), ds.name, ds.version, keys, args))
 
 
-def clear_analysis_cache() -> None:
-    """Forget every cached analysis result (tests and benchmarks start cold with it)."""
+def clear_analysis_cache(kept_on_disk: bool = True) -> None:
+    """Forget every cached analysis result, and with `kept_on_disk` those of lib/results.py too
+    (tests and benchmarks start cold with it; without, a benchmark sees a restarted app)."""
     _cached.clear()
     _derived.clear()
+    if kept_on_disk:
+        results.forget(default_path())
 
 
 # -- sidebar: dataset, filters, language -----------------------------------------------------
