@@ -34,6 +34,7 @@ KEEP_AFTER_SECONDS = 0.5
 MAX_BYTES_ENV = "MEMBERLENS_RESULTS_MAX_BYTES"
 MAX_BYTES = 4 << 30
 SUFFIX = ".pickle"
+PART_SECONDS = 3600
 LIB = Path(__file__).resolve().parent
 
 
@@ -104,7 +105,14 @@ def _write(path: Path, data: bytes, ds: Dataset, limit: int) -> None:
 
 
 def _trim(where: Path, limit: int) -> None:
-    """Remove the least recently used results until the folder holds at most `limit` bytes."""
+    """Remove the least recently used results until the folder holds at most `limit` bytes, and
+    parts left by a write that was killed (older than PART_SECONDS: not one still being written)."""
+    for part in where.glob("*.part"):
+        try:
+            if time.time() - part.stat().st_mtime > PART_SECONDS:
+                part.unlink(missing_ok=True)
+        except FileNotFoundError:
+            pass
     files = []
     for file in where.glob(f"*{SUFFIX}"):
         try:

@@ -102,6 +102,11 @@ def test_the_folder_is_trimmed_to_its_size_least_recently_used_first(store, tmp_
     results.kept(store, ds, "lib.lifecycle.run", (specs[0],), (), lambda: calls.append(1))  # … then read back
     results._trim(files[0].parent, sum(f.stat().st_size for f in files) - 1)  # one must go
     assert calls == [] and [f.exists() for f in files] == [True, False, True]
+    killed, writing = files[0].with_suffix(".part"), files[2].with_suffix(".part")  # a write killed, one going on
+    killed.write_bytes(b"half"); writing.write_bytes(b"half")
+    os.utime(killed, (1000, 1000))
+    results._trim(files[0].parent, 10**9)
+    assert not killed.exists() and writing.exists()
 
 
 def test_a_limit_of_zero_keeps_nothing(store, tmp_path, monkeypatch):
