@@ -148,3 +148,30 @@ def test_the_app_reads_results_back_after_a_restart(workspace, monkeypatch):
     ui.clear_analysis_cache()
     assert not list(results.folder(workspace.path).glob("*.pickle"))
     assert at.metric  # the page drew its numbers from what was read back
+
+
+def test_an_import_warms_the_views_drawn_before_on_the_new_data(workspace, tmp_path, monkeypatch):
+    from lib import clv, ui
+    from lib.w5h1 import why
+
+    ds = workspace.dataset("shop")
+    ui.compute(kpis.run, ds, kpis.KpiSpec())
+    fitted = ui.compute(clv.fit, ds, clv.ClvSpec())
+    ui.compute(why.value_bands, ds, clv.ClvSpec(), model=fitted)  # tied to the old fit: not warmed
+    import_csv(workspace, tmp_path, "shop", "会员ID,订单号,支付时间,实付金额\nM9,A9,2024-03-01,70\n")
+    computed: list = []
+    for module, name in ((kpis, "run"), (why, "value_bands")):
+        original = getattr(module, name)
+
+        @functools.wraps(original)
+        def counted(*args, original=original, **kwargs):
+            computed.append(original.__name__)
+            return original(*args, **kwargs)
+
+        monkeypatch.setattr(module, name, counted)
+    ui.warm_views("shop").join(timeout=60)
+    assert computed == ["run"]  # kpis on the new data, in the background
+    new = workspace.dataset("shop")
+    headline = ui.compute(kpis.run, new, kpis.KpiSpec())  # read from the cache: not computed again
+    assert computed == ["run"] and dict(zip(headline["metric"], headline["value"]))["revenue"] == 250.0
+    assert ui.warm_views("unknown") is None

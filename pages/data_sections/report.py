@@ -12,7 +12,7 @@ from lib.contract import KINDS
 from lib.i18n import Lang, t
 from lib.ingest import IngestError, Note, Part, ingest_parts, read_as_words
 from lib.store import Store, StoreError, first_line, validate_name
-from lib.ui import select_dataset, tr
+from lib.ui import select_dataset, tr, warm_views
 from pages.data_sections.upload import forget_all
 from pages.data_sections.widgets import count_columns
 
@@ -83,6 +83,7 @@ def save(store: Store, plans: list[dict], dataset: str, replace: bool, L: Lang) 
         "notes": [n for r in results for n in r.notes],  # Notes: shown in the language of the moment
     }
     select_dataset(results[0].dataset)
+    warm_views(results[0].dataset)  # the views drawn of it before, on the new data, in the background
     state["data_generation"] = state.get("data_generation", 0) + 1  # a fresh, empty uploader
     st.rerun()
 
