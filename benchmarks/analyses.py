@@ -28,6 +28,9 @@ from lib.w5h1 import why  # noqa: E402
 from benchmarks import baselines  # noqa: E402
 from lib.filters import Filters  # noqa: E402
 from lib.store import Store  # noqa: E402
+import lib  # noqa: E402
+
+lib.keep_freed_arrays()  # malloc tuned as the app and the command line tune it
 
 
 def cases(store: Store, ds) -> list[tuple[str, Callable[[], object]]]:

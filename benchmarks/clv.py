@@ -26,6 +26,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from lib import btyd, clv  # noqa: E402
+import lib  # noqa: E402
+
+lib.keep_freed_arrays()  # malloc tuned as the app and the command line tune it
 
 
 def simulate(n: int, seed: int = 2024) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

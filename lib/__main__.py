@@ -16,6 +16,7 @@ from pathlib import Path
 
 import polars as pl
 
+from lib import keep_freed_arrays
 from lib.contract import KINDS
 from lib.filters import FILTER_FIELDS, Filters
 from lib.reports import REPORTS
@@ -88,6 +89,7 @@ def _emit(frame: pl.DataFrame, fmt: str, out: Path | None) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    keep_freed_arrays()
     try:
         if args.command == "ingest":
             from lib.ingest import ingest

@@ -179,7 +179,7 @@ class Model:
     gamma_gamma: Fitted | None
     buyers: int
     repeat_buyers: int
-    seconds: float
+    seconds: float = field(compare=False, repr=False)  # how long the fit took: not part of what it is
     with_spend: bool = True  # False: purchases only (a backtest), so no spend status
 
     @property

@@ -23,11 +23,11 @@ import polars as pl
 import streamlit as st
 from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
-from lib import results
+from lib import keep_freed_arrays
 from lib.filters import FILTER_FIELDS, Filters, filter_options
 from lib.i18n import LANGS, Lang, t
 from lib.samples import ensure_sample_dataset
-from lib.store import Dataset, Store, StoreError, default_path
+from lib.store import Dataset, Store, StoreError
 
 SAMPLE_PROBLEMS: list[str] = []  # why the bundled demo could not be loaded, if it could not
 FILTER_KEY = "flt_"  # session-state prefix of the sidebar's filter widgets
@@ -71,6 +71,7 @@ def _pages() -> dict[str, list[st.Page]]:
 
 def run_app() -> None:
     """app.py: the page list, the shared sidebar (language, dataset, filters), then the page."""
+    keep_freed_arrays()
     st.set_page_config(page_title="memberlens", page_icon=":material/insights:", layout="wide")
     # The page list first: it replaces, at once, the list of pages/ files Streamlit shows until
     # this has run, while the first start of a workspace is still loading the demo.
@@ -130,18 +131,22 @@ def tr(key: str, **values: object) -> str:
 # however large its frames (unpickling a 2M-member frame took longer than the page's own drawing).
 # Results are handed out as copies (`_handout`), so nothing a page does to one reaches the cache.
 # Whole-member frames can be large (10M lines: ~150 MB each): at most 64 kept, each for an hour.
-# Behind it, lib/results.py keeps slow results on disk for new sessions and restarts.
 @st.cache_resource(show_spinner=False, max_entries=64, ttl=3600)
-def _cached(qualname: str, dataset: str, version: int, args: tuple, kwargs: tuple) -> Any:
+def _cached(qualname: str, dataset: str, version: tuple, args: tuple, kwargs: tuple) -> Any:
     store = shared_store()
-    ds = store.dataset(dataset)
-    return results.kept(store, ds, qualname, args, kwargs, lambda: _function(qualname)(store, ds, *args, **dict(kwargs)))
+    return _function(qualname)(store, store.dataset(dataset), *args, **dict(kwargs))
 
 
 @st.cache_resource(show_spinner=False, max_entries=256, ttl=3600)
-def _derived(qualname: str, dataset: str, version: int, sources: tuple, args: tuple) -> Any:
+def _derived(qualname: str, dataset: str, version: tuple, sources: tuple, args: tuple) -> Any:
     frames = [_cached(source, dataset, version, source_args, ()) for source, source_args in sources]
     return _function(qualname)(*frames, *args)
+
+
+def stamp(ds: Dataset) -> tuple:
+    """What the cache keys a dataset's results on besides its name: its creation time and version
+    (a dataset deleted and made again under the same name starts at the same version numbers)."""
+    return ds.created_at, ds.version
 
 
 def _function(qualname: str) -> Callable[..., Any]:
@@ -172,7 +177,7 @@ def compute(function: Callable[..., Any], ds: Dataset, *args: Any, **kwargs: Any
     view = (_name(function), args, tuple(sorted(kwargs.items())))
     _drawn(ds.name, view)
     with st.spinner(tr("computing")):
-        return _handout(_cached(view[0], ds.name, ds.version, view[1], view[2]))
+        return _handout(_cached(view[0], ds.name, stamp(ds), view[1], view[2]))
 
 
 # The views (analysis, arguments) drawn of each dataset lately, least recent first: what an import
@@ -215,7 +220,7 @@ def warm_views(dataset: str) -> threading.Thread | None:
         for qualname, args, kwargs in views:
             try:
                 ds = store.dataset(dataset)  # each time: a later import or a delete may come meanwhile
-                _cached(qualname, ds.name, ds.version, args, kwargs)
+                _cached(qualname, ds.name, stamp(ds), args, kwargs)
             except StoreError:
                 return
             except Exception:  # noqa: BLE001 - e.g. a filter value the new data lack: drawn, it says so
@@ -233,18 +238,15 @@ def derived(derive: Callable[..., Any], ds: Dataset, sources: Sequence[tuple], *
     are not counted again on every rerun. `derive` must not change the frames it is given."""
     keys = tuple((_name(function), tuple(source_args)) for function, *source_args in sources)
     with st.spinner(tr("computing")):
-        return _handout(_derived(_name(derive), ds.name, ds.version, keys, args))
+        return _handout(_derived(_name(derive), ds.name, stamp(ds), keys, args))
 
 
-def clear_analysis_cache(kept_on_disk: bool = True) -> None:
-    """Forget every cached analysis result, and with `kept_on_disk` those of lib/results.py too
-    (tests and benchmarks start cold with it; without, a benchmark sees a restarted app)."""
+def clear_analysis_cache() -> None:
+    """Forget every cached analysis result and the views drawn (tests and benchmarks start cold with it)."""
     _cached.clear()
     _derived.clear()
     with _recent_lock:
         _recent.clear()
-    if kept_on_disk:
-        results.forget(default_path())
 
 
 # -- sidebar: dataset, filters, language -----------------------------------------------------

@@ -101,9 +101,9 @@ def test_derived_counts_come_from_the_cached_frame_and_are_cached_themselves(wor
     counts = ui.derived(lifecycle.summary_of, ds, now)
     assert counts.equals(lifecycle.summary(workspace, ds))
     assert ui.derived(lifecycle.funnel_of, ds, now).equals(lifecycle.funnel(workspace, ds))
-    before = ui._derived(ui._name(lifecycle.summary_of), ds.name, ds.version,
+    before = ui._derived(ui._name(lifecycle.summary_of), ds.name, ui.stamp(ds),
                          ((ui._name(lifecycle.run), (lifecycle.LifecycleSpec(),)),), ())
-    again = ui._derived(ui._name(lifecycle.summary_of), ds.name, ds.version,
+    again = ui._derived(ui._name(lifecycle.summary_of), ds.name, ui.stamp(ds),
                         ((ui._name(lifecycle.run), (lifecycle.LifecycleSpec(),)),), ())
     assert before is again
 
