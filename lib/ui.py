@@ -11,7 +11,6 @@ the router, the sidebar, caching.
 from __future__ import annotations
 
 import copy
-import dataclasses
 import importlib
 import threading
 from collections.abc import Callable, Sequence
@@ -24,6 +23,7 @@ import streamlit as st
 from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
 from lib import keep_freed_arrays
+from lib.clv import Model
 from lib.filters import FILTER_FIELDS, Filters, filter_options
 from lib.i18n import LANGS, Lang, t
 from lib.samples import ensure_sample_dataset
@@ -198,11 +198,10 @@ def _drawn(dataset: str, view: tuple) -> None:
 
 
 def _rewarmable(view: tuple) -> bool:
-    """Specs, dates, numbers and text are the same view on new data; a result passed in (a fitted
-    model, which has no filters, unlike every spec) belongs to the old data: its view is not."""
+    """Specs, filters, cells, dates, numbers and text mean the same view on new data; a fitted
+    model passed in (the one result pages hand back to lib) belongs to the old data: not warmed."""
     _, args, kwargs = view
-    return not any(dataclasses.is_dataclass(value) and not hasattr(value, "filters")
-                   for value in (*args, *(value for _, value in kwargs)))
+    return not any(isinstance(value, Model) for value in (*args, *(value for _, value in kwargs)))
 
 
 def warm_views(dataset: str) -> threading.Thread | None:
