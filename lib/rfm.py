@@ -138,6 +138,14 @@ def _score_sql(column: str, prefix: str, better: str) -> str:
     return "1 + " + " + ".join(f"coalesce({column} {better} c.{prefix}{k}, false)::INTEGER" for k in range(1, 5))
 
 
+def _quintiles_sql(prefix: str, column: str, worst_first: str) -> str:
+    """CTE rfm_<prefix>_q(column, <prefix>_q): each distinct value's quintile score (our own names)."""
+    return f"""rfm_{prefix}_q AS (
+        SELECT {column}, 1 + (5 * (sum(n) OVER (ORDER BY {column} {worst_first}) - n))
+                         // (SELECT count(*) FROM rfm_values) AS {prefix}_q
+        FROM (SELECT {column}, count(*) AS n FROM rfm_values GROUP BY {column}))"""
+
+
 def _cut_sql(prefix: str, agg: str, column: str, quintile: str, scores: tuple[int, ...]) -> str:
     """t1..t4 of one dimension: the user's when given, else those reproducing the quintile scores."""
     return ", ".join(
@@ -159,16 +167,9 @@ CTES = f"""
     -- Quintile scores from each distinct value's rank among the buyers (the rank of the value's
     -- first occurrence, worst first, so ties share it): ranks of a few thousand distinct values,
     -- not sorts of every buyer. rank − 1 = buyers before the value = running count − its own.
-    rfm_r_q AS (
-        SELECT recency_days, 1 + (5 * (sum(n) OVER (ORDER BY recency_days DESC) - n))
-                              // (SELECT count(*) FROM rfm_values) AS r_q
-        FROM (SELECT recency_days, count(*) AS n FROM rfm_values GROUP BY recency_days)),
-    rfm_f_q AS (
-        SELECT frequency, 1 + (5 * (sum(n) OVER (ORDER BY frequency) - n)) // (SELECT count(*) FROM rfm_values) AS f_q
-        FROM (SELECT frequency, count(*) AS n FROM rfm_values GROUP BY frequency)),
-    rfm_m_q AS (
-        SELECT monetary, 1 + (5 * (sum(n) OVER (ORDER BY monetary) - n)) // (SELECT count(*) FROM rfm_values) AS m_q
-        FROM (SELECT monetary, count(*) AS n FROM rfm_values GROUP BY monetary)),
+    {_quintiles_sql("r", "recency_days", "DESC")},
+    {_quintiles_sql("f", "frequency", "ASC")},
+    {_quintiles_sql("m", "monetary", "ASC")},
     rfm_cuts AS (
         SELECT * FROM (SELECT {_cut_sql("r", "max", "recency_days", "r_q", (5, 4, 3, 2))} FROM rfm_r_q)
         CROSS JOIN (SELECT {_cut_sql("f", "min", "frequency", "f_q", (2, 3, 4, 5))} FROM rfm_f_q)

@@ -38,7 +38,8 @@ def _bg_loglik(log_params: np.ndarray, x: _Levels, t_x: _Levels, T: _Levels, mod
     # A4 − A3 where dropping out is possible; −inf otherwise. log(e^A3 + e^A4) = A3 + softplus(d).
     # b + x + k − 1 is used only where dropping out is possible.
     spread = log_at - log_atx
-    d = x.map(lambda v: np.log(a) - np.log(b + np.maximum(v + k, 1) - 1)) + r_x * spread
+    odds_b = b + np.maximum(x.levels + k, 1) - 1  # per distinct x
+    d = (np.log(a) - np.log(odds_b))[x.index] + r_x * spread
     np.copyto(d, -np.inf, where=~possible)
     e = np.abs(d)
     np.exp(np.negative(e, out=e), out=e)
@@ -53,7 +54,7 @@ def _bg_loglik(log_params: np.ndarray, x: _Levels, t_x: _Levels, T: _Levels, mod
     d_alpha = r / alpha - r_x * ((1 - w) * inv_at + w * inv_atx)
     d_a = x.map(lambda v: digamma(a + b) - digamma(a + b + v + k)) + w / a
     d_b = x.map(lambda v: digamma(b + v + k) - digamma(b) + digamma(a + b) - digamma(a + b + v + k)) \
-        - w / x.map(lambda v: b + np.maximum(v + k, 1) - 1)
+        - w / odds_b[x.index]
     return ll, [d_r * r, d_alpha * alpha, d_a * a, d_b * b]
 
 

@@ -34,7 +34,7 @@ class _Levels:
 @dataclass(frozen=True)
 class _Pairs:
     """Distinct (x, u) pairs and an index: Pareto/NBD's 2F1 terms depend on x with t_x, and on
-    x with T, never on all three."""
+    x with T, never on all three; every model's E[Y(t) | alive] depends on x and T only."""
 
     x: np.ndarray
     u: np.ndarray
