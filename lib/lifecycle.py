@@ -247,10 +247,11 @@ def _plus_days(day: str, days: str) -> str:
 
 
 def _mix_ctes(period: MixPeriod) -> str:
-    """CTEs after the base ending in `mx_counts(period, period_end, key, members)`: at each
-    period end (`mx_ends`) the members in each stage (key = the stage; buyers), registered
+    """CTEs after the base ending in `mx_changes(period, period_end, key, delta)`: at each period
+    end (`mx_ends`) the change in the members in each stage (key = the stage; buyers), registered
     members (key 'registered') and registered buyers (key 'registered_buyer'); the prospects
-    are the difference of the last two (none unless $lc_prospects, as in `ctes`).
+    are the difference of the last two (none unless $lc_prospects, as in `ctes`). Only the
+    members of bucket $mx_bucket of $mx_buckets count (`_IN_BUCKET`; 0 of 1: everyone).
 
     The same rules as `lifecycle`, evaluated as if as_of were each period end over the scoped
     lines dated up to it, so an order's net amount (and whether it is a purchase) is what it
@@ -286,11 +287,11 @@ def _mix_history_ctes() -> str:
     return f"""
     mx_order_days AS (
         SELECT member_id, order_id, order_date AS day, sum(amount) AS amount FROM scoped_lines
-        GROUP BY member_id, order_id, order_date),
+        WHERE {_IN_BUCKET} GROUP BY member_id, order_id, order_date),
     mx_order_steps AS (
         SELECT d.member_id, o.order_date, d.day AS valid_from, lead(d.day) OVER w AS valid_until,
                sum(d.amount) OVER w AS net, d.order_id
-        FROM mx_order_days d JOIN scoped_orders o USING (member_id, order_id)
+        FROM mx_order_days d JOIN (SELECT * FROM scoped_orders WHERE {_IN_BUCKET}) o USING (member_id, order_id)
         WINDOW w AS (PARTITION BY d.member_id, d.order_id ORDER BY d.day)),
     mx_orders AS (
         SELECT member_id, any_value(order_date) AS order_date, bool_or(net > 0) AS ever,
@@ -353,7 +354,7 @@ def _mix_points_ctes(period: MixPeriod) -> str:
     mx_member_days AS (
         SELECT member_id, day, sum(amount) AS amount FROM mx_order_days GROUP BY member_id, day),
     mx_registered AS (
-        SELECT member_id, signup_date FROM scoped_members WHERE $lc_prospects AND in_members_file),
+        SELECT member_id, signup_date FROM scoped_members WHERE $lc_prospects AND in_members_file AND {_IN_BUCKET}),
     mx_events AS (
         SELECT member_id, day AS on_day, amount AS recent_delta, 0 AS prior_delta, NULL::DATE AS seg_start,
                false AS signs_up FROM mx_member_days
@@ -396,9 +397,11 @@ def _mix_points_ctes(period: MixPeriod) -> str:
 
 
 def _mix_counts_ctes() -> str:
-    """`mx_counts(period, period_end, key, members)` from `mx_points`: a member counts under a
-    point's keys (its stage, 'registered', 'registered_buyer') from that point's period until
-    their next point's; the running sum of those +1 / −1 over the periods is each end's count."""
+    """`mx_changes(period, period_end, key, delta)` from `mx_points`, one row per period end and key
+    (zeros included): a member counts under a point's keys (its stage, 'registered',
+    'registered_buyer') from that point's period until their next point's, so each point adds +1
+    at its period and −1 at its `until`; each end's count is the running sum of the deltas up to
+    it (`_counts`)."""
     keys = ", ".join(f"('{s}')" for s in (*STAGES, "registered", "registered_buyer"))
     return f"""
     mx_keyed AS (
@@ -409,12 +412,35 @@ def _mix_counts_ctes() -> str:
         SELECT period, key, count(*) AS delta FROM mx_keyed GROUP BY period, key
         UNION ALL
         SELECT until, key, -count(*) FROM mx_keyed WHERE until IS NOT NULL GROUP BY until, key),
-    mx_counts AS (
-        SELECT e.period, e.period_end, k.key,
-               sum(coalesce(d.delta, 0)) OVER (PARTITION BY k.key ORDER BY e.period) AS members
+    mx_changes AS (
+        SELECT e.period, e.period_end, k.key, coalesce(d.delta, 0)::BIGINT AS delta
         FROM mx_ends e CROSS JOIN (VALUES {keys}) k(key)
         LEFT JOIN (SELECT period, key, sum(delta) AS delta FROM mx_deltas GROUP BY period, key) d
           ON d.period = e.period AND d.key = k.key)"""
+
+
+# Members are split into buckets by a hash of their id, one query each, when the scope has more
+# orders than this: a member's stages depend on their own history alone, so the buckets' counts
+# add up exactly, and each query's hash tables and windows hold a bucket's members, not everyone
+# (at 10M lines one query took 6.6 GB).
+MIX_ORDERS_PER_BUCKET = 2_000_000
+# (UBIGINT like hash(): untyped parameters made the modulo 10× slower)
+_IN_BUCKET = "hash(member_id) % $mx_buckets::UBIGINT = $mx_bucket::UBIGINT"
+
+
+def _counts(changes: pl.DataFrame) -> pl.DataFrame:
+    """MIX_COLUMNS from `mx_changes` rows (of one or several buckets): each key's running sum
+    over the periods, prospects = registered − registered_buyer."""
+    summed = changes.group_by("period", "period_end", "key").agg(pl.col("delta").sum())
+    counts = (summed.sort("period").with_columns(members=pl.col("delta").cum_sum().over("key"))
+              .pivot(on="key", index=["period", "period_end"], values="members"))
+    members = {s: pl.col(s) for s in STAGES if s != "prospect"} | {
+        "prospect": pl.col("registered") - pl.col("registered_buyer")}
+    return (counts.select("period", "period_end", *(members[s].alias(s) for s in STAGES))
+            .unpivot(index=["period", "period_end"], variable_name="stage", value_name="members")
+            .with_columns(order=pl.col("stage").replace_strict(STAGES, list(range(len(STAGES)))))
+            .sort("period", "order").drop("order")
+            .with_columns(pl.col("members").cast(pl.Int64)))
 
 
 def mix_over_time(store: Store, ds: Dataset, spec: LifecycleSpec = LifecycleSpec(),
@@ -425,19 +451,19 @@ def mix_over_time(store: Store, ds: Dataset, spec: LifecycleSpec = LifecycleSpec
     Periods run from the one holding start (default: the first purchase in scope) to the one
     holding end (default: as_of); period_end = the period's last day, or as_of for the period
     holding it. Each count is `summary()` with as_of = period_end (same thresholds and filters),
-    in one query. One choice where the two could differ: an age-band filter is decided on the
-    age at the spec's as_of (data end) for every period, so the chart follows one population."""
+    in one query per bucket of members (MIX_ORDERS_PER_BUCKET). One choice where the two could
+    differ: an age-band filter is decided on the age at the spec's as_of (data end) for every
+    period, so the chart follows one population."""
     check_period(period, MIX_PERIODS)
     b = base(ds, spec.filters)
-    # prospects = registered members who are not buyers at that end
-    sql = b.query(_mix_ctes(period) + f"""
-        SELECT c.period, c.period_end, s.stage,
-               sum(c.members * CASE WHEN s.stage <> 'prospect' THEN (c.key = s.stage)::INTEGER
-                                    WHEN c.key = 'registered' THEN 1
-                                    WHEN c.key = 'registered_buyer' THEN -1 ELSE 0 END)::BIGINT AS members
-        FROM mx_counts c CROSS JOIN (VALUES {_stages_sql()}) s(stage, ord)
-        GROUP BY c.period, c.period_end, s.stage, s.ord ORDER BY c.period, s.ord""")
-    return store.query(sql, {**b.params, **params(spec)})
+    orders = store.query(f"SELECT count(*) AS n FROM {ds.table('orders')}")["n"].item()
+    buckets = max(1, -(-orders // MIX_ORDERS_PER_BUCKET))
+    sql = b.query(_mix_ctes(period) + " SELECT period, period_end, key, delta FROM mx_changes")
+    changes = pl.concat([store.query(sql, {**b.params, **params(spec), "mx_buckets": buckets, "mx_bucket": bucket})
+                         for bucket in range(buckets)])
+    if changes.is_empty():
+        return pl.DataFrame(schema={"period": pl.Date, "period_end": pl.Date, "stage": pl.String, "members": pl.Int64})
+    return _counts(changes)
 
 
 def spec_at(spec: LifecycleSpec, when: date, data_end: date | None = None) -> LifecycleSpec:

@@ -13,12 +13,14 @@ from datetime import timedelta
 import polars as pl
 import pytest
 
+from lib import lifecycle
 from lib.filters import Filters
 from lib.lifecycle import (MIX_COLUMNS, RUN_COLUMNS, STAGES, LifecycleSpec, MigrationCell, StageCell,
                            StepCell, funnel, members,
                            migration, mix_over_time, prospects_known, run, summary)
 from tests.fixtures import build, d
 
+EVERYONE = {"mx_bucket": 0, "mx_buckets": 1}  # the mix's members in one bucket
 TOYS, MILK, TM = {"category": "toys"}, {"category": "milk"}, {"channel": "天猫"}
 LINES = [
     ("c180", "c1", "2024-07-04", 50),               # recency 180: not churned
@@ -347,8 +349,11 @@ def _irregular_lines(seed: int) -> list[tuple]:
     return lines
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3])
-def test_mix_over_time_is_the_summary_at_each_period_end_on_irregular_histories(store, seed):
+@pytest.mark.parametrize("seed, orders_per_bucket", [(1, 2_000_000), (2, 2_000_000), (3, 2_000_000), (1, 10), (2, 25)])
+def test_mix_over_time_is_the_summary_at_each_period_end_on_irregular_histories(store, monkeypatch, seed,
+                                                                                orders_per_bucket):
+    # with ~100 orders, 10 and 25 orders per bucket split the members into 10 and 4 queries
+    monkeypatch.setattr(lifecycle, "MIX_ORDERS_PER_BUCKET", orders_per_bucket)
     # signed up in March, after data end (no stage until then), or unknown; ages for the age band
     signups = {0: d("2024-03-01"), 1: d("2025-06-01"), 2: None}
     members = [(f"m{m}", {"signup_date": signups[m % 3], "member_tier": "gold" if m % 2 else "normal",
@@ -382,10 +387,28 @@ def test_mix_over_time_work_does_not_grow_with_the_periods(store):
     spec = LifecycleSpec(Filters(start=d("2024-01-01")))
     b = base(ds, spec.filters)
     points = store.query(b.query(_mix_ctes("week") + " SELECT count(*) AS n FROM mx_points WHERE member_id = 'a'"),
-                         {**b.params, **params(spec)})
+                         {**b.params, **params(spec), **EVERYONE})
     assert points["n"].item() == 4
     weeks = mix_over_time(store, ds, spec, "week").filter(pl.col("stage") == "churned")
     assert weeks["members"].to_list()[:28] == [0] * 27 + [1]  # churned from the week of 07-08 (index 27)
+
+
+def test_mix_over_time_buckets_hold_each_member_once(store):
+    # The history steps (mx_points) of the bucket queries add up to one query's: every member in
+    # exactly one bucket, and no bucket holds them all.
+    from lib.filters import base
+    from lib.lifecycle import _mix_ctes, params
+    ds = build(store, "buckets", lines=_irregular_lines(4))
+    spec = LifecycleSpec()
+    b = base(ds, spec.filters)
+    sql = b.query(_mix_ctes("month") + " SELECT count(DISTINCT member_id) AS n, count(*) AS points FROM mx_points")
+    def counts(bucket, buckets):
+        return store.query(sql, {**b.params, **params(spec), "mx_bucket": bucket, "mx_buckets": buckets}).row(0)
+    everyone = counts(0, 1)
+    parts = [counts(i, 4) for i in range(4)]
+    assert everyone[0] == 30
+    assert tuple(map(sum, zip(*parts))) == everyone
+    assert max(n for n, _ in parts) < 30
 
 
 def test_mix_over_time_member_with_many_orders_and_a_refund_costs_periods_times_purchases(store):
@@ -400,7 +423,7 @@ def test_mix_over_time_member_with_many_orders_and_a_refund_costs_periods_times_
     spec = LifecycleSpec()
     b = base(ds, spec.filters)
     rows = store.query(b.query(_mix_ctes("month") + " SELECT count(*) AS n FROM mx_step_purchases"),
-                       {**b.params, **params(spec)})
+                       {**b.params, **params(spec), **EVERYONE})
     assert rows["n"].item() == 30 + 59 + 90 + 120 + 151 + 181 + 199  # not 200 × 200 steps × purchases
     assert mix_over_time(store, ds, spec).filter(pl.col("members") > 0).select("stage").to_series().to_list() == \
         ["growth"] * 7  # a purchase a day since Jan 1 (gaps of 1 day, first purchase < 365 days ago)
