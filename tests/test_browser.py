@@ -141,3 +141,22 @@ def test_every_page_renders_without_errors(server, browser, path, marker, lang):
     assert not errors, errors
     assert not console_errors, console_errors
     page.close()
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_holdout_backtest_draws_when_its_tab_is_opened(server, browser, lang):
+    """5W1H Why's second tab is lazy (st.tabs with on_change="rerun"): a click reruns the page
+    with the backtest, and its charts and the models' table appear."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page = browser.new_page(viewport={"width": 1440, "height": SHOT_HEIGHT}, locale="zh-CN" if lang == "zh" else "en-US")
+    page.goto(f"{server}/w5h1?lang={lang}&w5h1=why", timeout=120_000)
+    _settle(page)
+    page.wait_for_selector('[data-testid="stPlotlyChart"]', timeout=120_000)
+    title = "Backtest: cumulative purchases" if lang == "en" else "回测：验证期累计购买次数"
+    assert page.get_by_text(title).count() == 0
+    page.get_by_role("tab", name="Holdout backtest: predicted vs actual" if lang == "en" else "模型回测：预测 vs 实际").click()
+    page.get_by_text(title).first.wait_for(timeout=120_000)
+    _settle(page)
+    page.screenshot(path=str(SHOTS / f"w5h1-holdout-{lang}.png"), full_page=True)
+    assert not page.locator('[data-testid="stException"]').all_inner_texts()
+    page.close()

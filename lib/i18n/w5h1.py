@@ -107,7 +107,7 @@ LABELS: dict[str, tuple[str, str]] = {
                                "In the range, new buyers brought {new} in their first period and returning "
                                "members {ret} ({share:.0%} of revenue)."),
     "w5h1.no_spend": ("没有营销费用数据，无法计算获客成本。", "No marketing spend data, so no CAC."),
-    "w5h1.clv_header": ("预测 CLV 分布（未来 52 周）", "Predicted CLV (next 52 weeks)"),
+    "w5h1.clv_header": ("预测 CLV（未来 52 周）", "Predicted CLV (next 52 weeks)"),
     "w5h1.clv_caption": ("购买模型根据每位会员的购买次数、最近一次购买和首购至今的时长，估计其仍然活跃的概率与未来 52 周的购买次数；"
                          "Gamma-Gamma 模型估计每次消费金额，两者相乘（× 毛利率）即预测 CLV。",
                          "The purchase model estimates, from each member's number of purchases, last purchase and "
@@ -131,7 +131,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "w5h1.clv_none": ("没有可显示的预测 CLV。", "No predicted CLV to show."),
     "w5h1.band": ("价值段", "Value band"),
     "w5h1.band_option": ("{band}：{members:,} 人", "{band}: {members:,} members"),
-    "w5h1.backtest_header": ("模型回测：预测 vs 实际", "Holdout backtest: predicted vs actual"),
+    "w5h1.tab_predicted": ("各价值段", "Value bands"),
+    "w5h1.tab_holdout": ("模型回测：预测 vs 实际", "Holdout backtest: predicted vs actual"),
     "w5h1.cutoff": ("校准期截止日", "Calibration cut-off"),
     "w5h1.cutoff_help": ("用截止日之前的数据拟合模型，预测截止日之后（验证期）已有会员的购买次数，再与实际比较。",
                          "The model is fitted on purchases up to the cut-off, predicts the purchases of the "

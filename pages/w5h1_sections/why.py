@@ -16,7 +16,7 @@ from lib.i18n import sentences
 from lib.ui import AnalysisPage, compute, kept, no_data, tr
 from lib.w5h1 import where as acquisition
 from lib.w5h1 import why as value
-from pages.w5h1_sections.widgets import (COMPARED, MODEL_KEY, cac_reason, cards, chart, comparison_columns,
+from pages.w5h1_sections.widgets import (COMPARED, HOLDOUT_TAB_KEY, MODEL_KEY, cac_reason, cards, chart, comparison_columns,
                                          model_names, names, overridable, pick, say_notes, say_status, show_members,
                                          table_height, x_click)
 
@@ -28,8 +28,20 @@ def show(page: AnalysisPage) -> None:
                       help=tr("w5h1.margin_help"), format_func=lambda m: f"{m}%") / 100
     historical_value(page, margin)
     acquisition_cost(page)
-    model = predicted_value(page, margin)
-    holdout(page, model)
+    st.subheader(tr("w5h1.clv_header"))
+    with st.columns([1, 2])[0]:
+        model = kept(st.segmented_control, tr("clv.model"), clv.MODELS, MODEL_KEY, clv.DEFAULT_MODEL, required=True,
+                     format_func=model_names, help=tr("clv.model_help"))
+    # Lazy tabs: only the open one runs, so the backtest (its own fits on the data before a cut-off,
+    # the slowest part of the section) is computed when asked for, not on every filter change.
+    predicted, checked = st.tabs([tr("w5h1.tab_predicted"), tr("w5h1.tab_holdout")], key=HOLDOUT_TAB_KEY,
+                                 on_change="rerun")
+    with predicted:
+        if predicted.open:
+            predicted_value(page, margin, model)
+    with checked:
+        if checked.open:
+            holdout(page, model)
 
 
 def historical_value(page: AnalysisPage, margin: float) -> None:
@@ -100,13 +112,9 @@ def acquisition_cost(page: AnalysisPage) -> None:
 
 
 
-def predicted_value(page: AnalysisPage, margin: float) -> str:
-    """Predicted CLV by value band from the chosen purchase model; returns the model's name."""
+def predicted_value(page: AnalysisPage, margin: float, model: str) -> None:
+    """Predicted CLV by value band from the chosen purchase model."""
     ds, filters, L = page.ds, page.filters, page.lang
-    st.subheader(tr("w5h1.clv_header"))
-    with st.columns([1, 2])[0]:
-        model = kept(st.segmented_control, tr("clv.model"), clv.MODELS, MODEL_KEY, clv.DEFAULT_MODEL, required=True,
-                     format_func=model_names, help=tr("clv.model_help"))
     margin_words = tr("w5h1.clv_is_revenue") if margin == 1 else tr("w5h1.clv_is_profit", margin=margin)
     st.caption(sentences((tr(f"clv.why_{model}"), tr("w5h1.clv_caption"), margin_words), L))
     model_spec = clv.ClvSpec(filters, model=model)  # the fit does not depend on the margin: one cache entry
@@ -135,14 +143,12 @@ def predicted_value(page: AnalysisPage, margin: float) -> str:
                 "member_id", "first_purchase", "last_purchase", "p_alive", "churn_probability", "expected_purchases",
                 "expected_spend", "predicted_clv")
             show_members(frame, "w5h1_band_members", "predicted_clv_band")
-    return model
 
 
 def holdout(page: AnalysisPage, model: str) -> None:
     """The holdout backtest of `model`: cards, the cumulative and the calibration plots, and the
     models compared on the same cut-off."""
     ds, filters, L = page.ds, page.filters, page.lang
-    st.subheader(tr("w5h1.backtest_header"))
     st.caption(tr("w5h1.backtest_intro"))
     cutoffs = backtest.backtest_cutoffs(*compute(kpis.order_span, ds))
     if cutoffs is None:
