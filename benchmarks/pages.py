@@ -92,9 +92,12 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=1, help="runs per page; the table shows the best")
     parser.add_argument("--db", type=Path, help="a workspace to open (default: a fresh demo workspace)")
     parser.add_argument("--dataset", help="the dataset to open (default: the app's own choice)")
-    parser.add_argument("--pages", default=",".join(PAGES), help="comma-separated pages")
+    parser.add_argument("--pages", default=",".join(PAGES), help=f"comma-separated, of {', '.join(PAGES)}")
     parser.add_argument("--calls", type=int, default=0, help="also print the N slowest analyses of open and filter")
     args = parser.parse_args()
+    unknown = sorted(set(args.pages.split(",")) - set(PAGES))
+    if unknown:  # a page file that does not exist would time nothing and print an empty row
+        parser.error(f"no page {', '.join(unknown)} (pages: {', '.join(PAGES)})")
     workspace = Path(tempfile.mkdtemp(prefix="memberlens-bench-pages-"))
     os.environ["MEMBERLENS_DB"] = str(args.db.resolve() if args.db else workspace / "app.duckdb")
 
