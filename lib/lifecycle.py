@@ -456,8 +456,8 @@ def mix_over_time(store: Store, ds: Dataset, spec: LifecycleSpec = LifecycleSpec
     period, so the chart follows one population."""
     check_period(period, MIX_PERIODS)
     b = base(ds, spec.filters)
-    orders = store.query(f"SELECT count(*) AS n FROM {ds.table('orders')}")["n"].item()
-    buckets = max(1, -(-orders // MIX_ORDERS_PER_BUCKET))
+    orders = store.query(b.query("SELECT count(*) AS n FROM scoped_orders"), b.params)["n"].item()
+    buckets = max(1, -(-orders // MIX_ORDERS_PER_BUCKET))  # of the orders in scope: a filter needs fewer
     sql = b.query(_mix_ctes(period) + " SELECT period, period_end, key, delta FROM mx_changes")
     changes = pl.concat([store.query(sql, {**b.params, **params(spec), "mx_buckets": buckets, "mx_bucket": bucket})
                          for bucket in range(buckets)])
