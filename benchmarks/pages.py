@@ -11,7 +11,9 @@ both worked. Per page:
 - open: the first draw in a new session (results not cached yet),
 - filter: the sidebar's channel filter set to one value (a spec the cache has not seen),
 - filter again: the same change once more (cached results: what a user sees when switching back),
-- back: the filter cleared (cached).
+- back: the filter cleared (cached),
+- reopen: the first draw after the app restarted (memory cleared; the results lib/results.py
+  kept on disk read back).
 """
 
 from __future__ import annotations
@@ -84,6 +86,15 @@ def page_times(page: str, dataset: str | None, calls: int = 0) -> dict[str, tupl
     times["back"] = timed(lambda: at.multiselect(key="flt_channel").set_value([]).run())
     if at.exception:
         raise SystemExit(f"{page}: {at.exception[0].message}")
+    # A restarted app: nothing in memory, the results kept on disk (lib/results.py) read back.
+    from lib import ui
+
+    ui.clear_analysis_cache(kept_on_disk=False)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=900)
+    at.query_params["lang"] = "zh"
+    if dataset:
+        at.query_params["dataset"] = dataset
+    times["reopen"] = timed(lambda: at.switch_page(f"pages/{page}.py").run(), f"{page} reopen", calls)
     return times
 
 
@@ -109,7 +120,7 @@ def main() -> None:
             time_each_compute()
         ui.shared_store()  # opens the workspace (a new one: builds the demo from sample_data/)
         print(f"workspace ready in {time.perf_counter() - started:.1f} s: {os.environ['MEMBERLENS_DB']}")
-        steps = ("open", "filter", "filter again", "back")
+        steps = ("open", "filter", "filter again", "back", "reopen")
         print("| page | " + " | ".join(f"{step} s (CPU)" for step in steps) + " |")
         print("|---|" + "---|" * len(steps))
         for page in args.pages.split(","):

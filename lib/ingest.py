@@ -354,6 +354,7 @@ def _load(store: Store, parts: list[tuple[Kind, list[str]]], dataset: str, repla
         if changed is not None:
             store.rebuild_derived(cur, ds, changed)
         store.bump_version(cur, ds)
+    store.forget_results(ds.id)  # committed: the old version's kept results go (never inside the import)
     return store.dataset(ds.name)
 
 

@@ -3,7 +3,8 @@
 Path: the environment variable MEMBERLENS_DB, default `data/memberlens.duckdb`.
 
 Layout inside the file
-- `meta(key, value)`: `schema_version`, so later releases can migrate the file.
+- `meta(key, value)`: `schema_version`, so later releases can migrate the file, and
+  `results_key`, which signs the results kept beside the file (lib/results.py).
 - `datasets(id, name, schema_name, version, created_at, updated_at)`: the catalog. A dataset's
   tables live in its own schema `ds_<id>`; the schema name is generated, never taken from the
   user, so dataset names only ever travel as bound parameters.
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import os
 import re
+import secrets
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -184,6 +186,8 @@ class Store:
             cur.execute("CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
             cur.execute("INSERT INTO meta VALUES ('schema_version', ?) ON CONFLICT DO NOTHING",
                         [str(SCHEMA_VERSION)])
+            # signs the results kept beside the workspace (lib/results.py): only this file's own are read
+            cur.execute("INSERT INTO meta VALUES ('results_key', ?) ON CONFLICT DO NOTHING", [secrets.token_hex(32)])
             cur.execute("CREATE SEQUENCE IF NOT EXISTS dataset_ids START 1")
             cur.execute("""CREATE TABLE IF NOT EXISTS datasets (
                 id INTEGER PRIMARY KEY, name VARCHAR UNIQUE NOT NULL, schema_name VARCHAR NOT NULL,
@@ -280,7 +284,9 @@ class Store:
                 raise StoreError(f"a dataset named {new!r} already exists")
             cur.execute("UPDATE datasets SET name = ?, updated_at = now()::TIMESTAMP WHERE id = ?",
                         [new, ds.id])
-            return self._existing(new, cur)
+            renamed = self._existing(new, cur)
+        self.forget_results(ds.id)
+        return renamed
 
     def delete_dataset(self, name: str) -> None:
         """Drop the dataset's tables and reclaim their blocks: the data leaves the file."""
@@ -288,6 +294,7 @@ class Store:
             ds = self._existing(name, cur)
             cur.execute(f"DROP SCHEMA {ds.schema} CASCADE")
             cur.execute("DELETE FROM datasets WHERE id = ?", [ds.id])
+        self.forget_results(ds.id)
         # Reclaim the dropped blocks now. The data is already gone from every query; a checkpoint
         # refused while another session writes simply happens at the next automatic one.
         with self._write_lock, self.cursor() as cur:
@@ -295,6 +302,20 @@ class Store:
                 cur.execute("CHECKPOINT")
             except duckdb.TransactionException:
                 pass
+
+    def results_key(self) -> bytes | None:
+        """The key lib/results.py signs this workspace's kept results with (None: a workspace
+        opened read-only that has none yet; then nothing is kept)."""
+        if not hasattr(self, "_results_key"):
+            rows = self.query("SELECT value FROM meta WHERE key = 'results_key'")
+            self._results_key = bytes.fromhex(rows["value"][0]) if rows.height else None
+        return self._results_key
+
+    def forget_results(self, dataset_id: int) -> None:
+        """Remove a dataset's kept results (after its change has committed: see lib/results.py)."""
+        from lib import results  # lib.results builds on this module
+
+        results.forget_dataset(self.path, dataset_id)
 
     def bump_version(self, cur: duckdb.DuckDBPyConnection, ds: Dataset) -> None:
         cur.execute("UPDATE datasets SET version = version + 1, updated_at = now()::TIMESTAMP "

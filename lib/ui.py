@@ -22,12 +22,12 @@ import polars as pl
 import streamlit as st
 from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
-from lib import keep_freed_arrays
+from lib import keep_freed_arrays, results
 from lib.clv import Model
 from lib.filters import FILTER_FIELDS, Filters, filter_options
 from lib.i18n import LANGS, Lang, t
 from lib.samples import ensure_sample_dataset
-from lib.store import Dataset, Store, StoreError
+from lib.store import Dataset, Store, StoreError, default_path
 
 SAMPLE_PROBLEMS: list[str] = []  # why the bundled demo could not be loaded, if it could not
 FILTER_KEY = "flt_"  # session-state prefix of the sidebar's filter widgets
@@ -131,10 +131,12 @@ def tr(key: str, **values: object) -> str:
 # however large its frames (unpickling a 2M-member frame took longer than the page's own drawing).
 # Results are handed out as copies (`_handout`), so nothing a page does to one reaches the cache.
 # Whole-member frames can be large (10M lines: ~150 MB each): at most 64 kept, each for an hour.
+# Behind it, lib/results.py keeps slow results on disk for new sessions and restarts.
 @st.cache_resource(show_spinner=False, max_entries=64, ttl=3600)
 def _cached(qualname: str, dataset: str, version: tuple, args: tuple, kwargs: tuple) -> Any:
     store = shared_store()
-    return _function(qualname)(store, store.dataset(dataset), *args, **dict(kwargs))
+    ds = store.dataset(dataset)
+    return results.kept(store, ds, qualname, args, kwargs, lambda: _function(qualname)(store, ds, *args, **dict(kwargs)))
 
 
 @st.cache_resource(show_spinner=False, max_entries=256, ttl=3600)
@@ -240,8 +242,12 @@ def derived(derive: Callable[..., Any], ds: Dataset, sources: Sequence[tuple], *
         return _handout(_derived(_name(derive), ds.name, stamp(ds), keys, args))
 
 
-def clear_analysis_cache() -> None:
-    """Forget every cached analysis result and the views drawn (tests and benchmarks start cold with it)."""
+def clear_analysis_cache(kept_on_disk: bool = True) -> None:
+    """Forget every cached analysis result and the views drawn, and with `kept_on_disk` the
+    results lib/results.py keeps too (tests and benchmarks start cold with it; without, a
+    benchmark sees a restarted app)."""
+    if kept_on_disk:
+        results.forget(default_path())
     _cached.clear()
     _derived.clear()
     with _recent_lock:
