@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import hashlib
 import hmac
 import io
@@ -75,9 +76,21 @@ def max_bytes() -> int:
 def code_digest() -> str:
     """A digest of every source file of lib/ and of the versions of Python and the packages that
     compute: results of another memberlens, or of another DuckDB, polars, numpy or scipy, are
-    never read. Read on each write and read (a few ms): an edited lib/ counts at once."""
+    never read. An edited lib/ counts at once: the digest is computed again whenever a file's
+    name, size or change time differs (a stat per file, not a read of each on every call)."""
+    return _digest(tuple((str(p), *_stamp(p)) for p in sorted(LIB.rglob("*.py"))))
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    info = path.stat()
+    return info.st_size, info.st_mtime_ns
+
+
+@functools.lru_cache(maxsize=4)
+def _digest(files: tuple) -> str:
     digest = hashlib.sha256(repr((sys.version, [_version(p) for p in PACKAGES])).encode())
-    for path in sorted(LIB.rglob("*.py")):
+    for name, *_ in files:
+        path = Path(name)
         digest.update(str(path.relative_to(LIB)).encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
 

@@ -296,3 +296,14 @@ def test_the_app_reads_results_back_after_a_restart(workspace, monkeypatch):
     assert at.metric  # the page drew its numbers from what was read back
     ui.clear_analysis_cache()
     assert kept_files(workspace) == []
+
+
+def test_the_code_digest_follows_an_edited_source_file(tmp_path, monkeypatch):
+    (tmp_path / "a.py").write_text("X = 1\n")
+    monkeypatch.setattr(results, "LIB", tmp_path)
+    before = results.code_digest()
+    assert results.code_digest() == before
+    (tmp_path / "a.py").write_text("X = 22\n")  # another size: a result of the old code is not read
+    assert results.code_digest() != before
+    (tmp_path / "b.py").write_text("")  # a new file too
+    assert len({before, results.code_digest()}) == 2
