@@ -5,8 +5,9 @@
 
 Each analysis runs once cold (first call after opening the file) and once warm; the table shows
 both. Filtered variants show the line-level path (a category filter) and an order filter. Then
-kpis, cohorts and RFM beside the floor (one GROUP BY member_id over the lines) and hand-written
-polars over the same orders, each checked to give the same numbers (benchmarks/baselines.py).
+kpis, cohorts, RFM, activity and lifecycle stages beside the floor (one GROUP BY member_id over the
+lines) and hand-written polars over the same orders, each checked to give the same numbers
+(benchmarks/baselines.py).
 """
 
 from __future__ import annotations
@@ -77,19 +78,26 @@ def _warm(call: Callable[[], object]) -> tuple[float, object]:
 
 
 def compare(store: Store, ds) -> None:
-    """kpis, cohorts (month) and RFM beside the floor and hand-written polars (warm seconds)."""
+    """kpis, cohorts (month), RFM, activity (month) and lifecycle stages beside the floor and
+    hand-written polars (warm seconds)."""
     floor, _ = _warm(lambda: baselines.floor(store, ds))
     started = time.perf_counter()
     orders = baselines.load_orders(store, ds)
     load = time.perf_counter() - started
     end = baselines.data_end(store, ds)
+    spec = lifecycle.LifecycleSpec()
+    recent = baselines.load_recent_lines(store, ds, end, 2 * spec.spend_window_days)
     print(f"\nfloor (one GROUP BY member_id over the lines): {floor:.2f} s; polars: orders loaded in {load:.2f} s "
           f"(not counted below)")
     print(f"{'analysis':<26} {'ours s':>8} {'× floor':>8} {'polars s':>9} {'× polars':>9}  same numbers")
     rows = (("kpis", lambda: kpis.run(store, ds), lambda: baselines.polars_kpis(orders), baselines.check_kpis),
             ("cohorts month", lambda: cohorts.run(store, ds), lambda: baselines.polars_cohorts(orders),
              baselines.check_cohorts),
-            ("rfm", lambda: rfm.run(store, ds), lambda: baselines.polars_rfm(orders, end), baselines.check_rfm))
+            ("rfm", lambda: rfm.run(store, ds), lambda: baselines.polars_rfm(orders, end), baselines.check_rfm),
+            ("activity month", lambda: activity.run(store, ds), lambda: baselines.polars_activity(orders),
+             baselines.check_activity),
+            ("lifecycle stages", lambda: lifecycle.run(store, ds, spec),
+             lambda: baselines.polars_lifecycle(orders, recent, end, spec), baselines.check_lifecycle))
     for name, ours, hand, check in rows:
         ours_s, _ = _warm(ours)
         hand_s, result = _warm(hand)
