@@ -14,6 +14,7 @@ both worked. Per page:
 - back: the filter cleared (cached),
 - reopen: the first draw after the app restarted (memory cleared; the results lib/results.py
   kept on disk read back).
+Each page starts cold: the results kept beside the workspace (`--db`'s too) are removed first.
 """
 
 from __future__ import annotations

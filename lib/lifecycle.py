@@ -233,7 +233,9 @@ def funnel(store: Store, ds: Dataset, spec: LifecycleSpec = LifecycleSpec()) -> 
 
 MixPeriod = Literal["week", "month", "quarter"]
 MIX_PERIODS: tuple[MixPeriod, ...] = ("week", "month", "quarter")
-MIX_COLUMNS = ("period", "period_end", "stage", "members")
+MIX_SCHEMA: dict[str, pl.DataType] = {"period": pl.Date, "period_end": pl.Date, "stage": pl.String,
+                                      "members": pl.Int64}
+MIX_COLUMNS = tuple(MIX_SCHEMA)
 
 
 # A shifted date never leaves DuckDB's date range, whatever a spec's thresholds are: a shift past
@@ -261,7 +263,7 @@ def _mix_ctes(period: MixPeriod) -> str:
     each purchase history, the signup date), so it is evaluated at the first period end on or
     after each of those days and holds until the next; each change adds one member to its new
     stage and takes one from the old, and the counts are running sums over the periods."""
-    return ",".join((_mix_ends_cte(period), _mix_history_ctes(), _mix_points_ctes(period), _mix_counts_ctes()))
+    return ",".join((_mix_ends_cte(period), _mix_history_ctes(), _mix_points_ctes(period), _mix_changes_ctes()))
 
 
 def _mix_ends_cte(period: MixPeriod) -> str:
@@ -396,7 +398,7 @@ def _mix_points_ctes(period: MixPeriod) -> str:
               FROM mx_states t LEFT JOIN mx_segments h USING (member_id, seg_start)))"""
 
 
-def _mix_counts_ctes() -> str:
+def _mix_changes_ctes() -> str:
     """`mx_changes(period, period_end, key, delta)` from `mx_points`, one row per period end and key
     (zeros included): a member counts under a point's keys (its stage, 'registered',
     'registered_buyer') from that point's period until their next point's, so each point adds +1
@@ -456,14 +458,18 @@ def mix_over_time(store: Store, ds: Dataset, spec: LifecycleSpec = LifecycleSpec
     period, so the chart follows one population."""
     check_period(period, MIX_PERIODS)
     b = base(ds, spec.filters)
-    orders = store.query(b.query("SELECT count(*) AS n FROM scoped_orders"), b.params)["n"].item()
-    buckets = max(1, -(-orders // MIX_ORDERS_PER_BUCKET))  # of the orders in scope: a filter needs fewer
     sql = b.query(_mix_ctes(period) + " SELECT period, period_end, key, delta FROM mx_changes")
-    changes = pl.concat([store.query(sql, {**b.params, **params(spec), "mx_buckets": buckets, "mx_bucket": bucket})
-                         for bucket in range(buckets)])
-    if changes.is_empty():
-        return pl.DataFrame(schema={"period": pl.Date, "period_end": pl.Date, "stage": pl.String, "members": pl.Int64})
-    return _counts(changes)
+    with store.snapshot() as cur:  # every bucket reads the same data, whatever an import commits meanwhile
+        buckets = mix_buckets(cur.sql(b.query("SELECT count(*) FROM scoped_orders"), params=b.params).fetchall()[0][0])
+        changes = pl.concat([cur.sql(sql, params={**b.params, **params(spec), "mx_buckets": buckets, "mx_bucket": bucket}).pl()
+                             for bucket in range(buckets)])
+    return _counts(changes) if changes.height else pl.DataFrame(schema=MIX_SCHEMA)
+
+
+def mix_buckets(orders: int) -> int:
+    """How many buckets of members the stage mix of `orders` orders in scope is computed in (a
+    filter's smaller scope needs fewer)."""
+    return max(1, -(-orders // MIX_ORDERS_PER_BUCKET))
 
 
 def spec_at(spec: LifecycleSpec, when: date, data_end: date | None = None) -> LifecycleSpec:

@@ -159,6 +159,17 @@ class Store:
             return cur.sql(sql, params=params).pl()
 
     @contextmanager
+    def snapshot(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A cursor whose queries all read one state of the workspace (one read transaction), for
+        an analysis made of several queries: an import committing meanwhile is not seen halfway."""
+        with self.cursor() as cur:
+            cur.execute("BEGIN TRANSACTION")
+            try:
+                yield cur
+            finally:
+                cur.execute("ROLLBACK")  # nothing was written
+
+    @contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A cursor inside BEGIN … COMMIT; any exception rolls everything back."""
         with self._write_lock, self.cursor() as cur:

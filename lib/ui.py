@@ -136,7 +136,7 @@ def tr(key: str, **values: object) -> str:
 def _cached(qualname: str, dataset: str, version: tuple, args: tuple, kwargs: tuple) -> Any:
     store = shared_store()
     ds = store.dataset(dataset)
-    return results.kept(store, ds, qualname, args, kwargs, lambda: _function(qualname)(store, ds, *args, **dict(kwargs)))
+    return results.read_or_compute(store, ds, qualname, args, kwargs, lambda: _function(qualname)(store, ds, *args, **dict(kwargs)))
 
 
 @st.cache_resource(show_spinner=False, max_entries=256, ttl=3600)

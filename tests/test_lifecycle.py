@@ -352,8 +352,10 @@ def _irregular_lines(seed: int) -> list[tuple]:
 @pytest.mark.parametrize("seed, orders_per_bucket", [(1, 2_000_000), (2, 2_000_000), (3, 2_000_000), (1, 10), (2, 25)])
 def test_mix_over_time_is_the_summary_at_each_period_end_on_irregular_histories(store, monkeypatch, seed,
                                                                                 orders_per_bucket):
-    # with ~100 orders, 10 and 25 orders per bucket split the members into 10 and 4 queries
+    # with ~100 orders, 10 and 25 orders per bucket split the members into ~10 and ~4 queries
     monkeypatch.setattr(lifecycle, "MIX_ORDERS_PER_BUCKET", orders_per_bucket)
+    buckets: list[int] = []
+    monkeypatch.setattr(lifecycle, "mix_buckets", lambda n, real=lifecycle.mix_buckets: buckets.append(real(n)) or buckets[-1])
     # signed up in March, after data end (no stage until then), or unknown; ages for the age band
     signups = {0: d("2024-03-01"), 1: d("2025-06-01"), 2: None}
     members = [(f"m{m}", {"signup_date": signups[m % 3], "member_tier": "gold" if m % 2 else "normal",
@@ -373,6 +375,12 @@ def test_mix_over_time_is_the_summary_at_each_period_end_on_irregular_histories(
                 at_end = replace(spec, filters=replace(spec.filters, as_of=end))
                 assert mix.filter(pl.col("period") == p).select("stage", "members").rows() == \
                     summary(store, ds, at_end).rows(), (spec, period, end)
+    assert max(buckets) > 1 if orders_per_bucket < 100 else set(buckets) == {1}
+
+
+def test_mix_buckets_follow_the_orders_in_scope():
+    assert lifecycle.MIX_ORDERS_PER_BUCKET == 2_000_000
+    assert [lifecycle.mix_buckets(n) for n in (0, 1, 2_000_000, 2_000_001, 7_619_992)] == [1, 1, 1, 2, 4]
 
 
 def test_mix_over_time_work_does_not_grow_with_the_periods(store):
@@ -403,7 +411,7 @@ def test_mix_over_time_buckets_hold_each_member_once(store):
     b = base(ds, spec.filters)
     sql = b.query(_mix_ctes("month") + " SELECT count(DISTINCT member_id) AS n, count(*) AS points FROM mx_points")
     def counts(bucket, buckets):
-        return store.query(sql, {**b.params, **params(spec), "mx_bucket": bucket, "mx_buckets": buckets}).row(0)
+        return store.query(sql, {**b.params, **params(spec), **EVERYONE, "mx_bucket": bucket, "mx_buckets": buckets}).row(0)
     everyone = counts(0, 1)
     parts = [counts(i, 4) for i in range(4)]
     assert everyone[0] == 30
@@ -444,4 +452,6 @@ def test_mix_over_time_periods(store, mix_ds):
 
 
 def test_mix_over_time_empty_scope(store, mix_ds):
-    assert mix_over_time(store, mix_ds, LifecycleSpec(Filters.of(channel="nowhere"))).height == 0
+    empty = mix_over_time(store, mix_ds, LifecycleSpec(Filters.of(channel="nowhere")))
+    assert empty.height == 0
+    assert empty.schema == mix_over_time(store, mix_ds).schema  # the same columns and types as any other

@@ -10,6 +10,7 @@ from datetime import date, timedelta
 import pandas as pd  # AppTest hands tables back as pandas frames
 import pytest
 
+from pages.w5h1_sections.widgets import CLV_TABS_KEY
 from tests.conftest import figure, import_csv, metrics, page, set_filters, traces
 
 SECTIONS = ("why", "what", "who", "when", "products", "where")
@@ -47,7 +48,7 @@ HOLDOUT = {"en": "Holdout backtest: predicted vs actual", "zh": "模型回测：
 
 def open_holdout(at, lang: str):
     """Why's holdout tab opened (a lazy tab: the backtest runs only then)."""
-    at.session_state["w5h1_clv_tab"] = HOLDOUT[lang]
+    at.session_state[CLV_TABS_KEY] = HOLDOUT[lang]
     return at.run()
 
 

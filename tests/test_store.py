@@ -234,3 +234,13 @@ def test_the_command_line_reads_a_version_1_workspace(tmp_path, write):
     with open_for_reading(path) as store:
         assert [d.name for d in store.datasets()] == ["shop"]
         assert store.query("SELECT value FROM meta WHERE key = 'schema_version'").item() == str(SCHEMA_VERSION)
+
+
+def test_a_snapshot_reads_one_state_while_an_import_commits(store, write):
+    ingest(store, [write("o.csv", ORDERS)], "shop")
+    lines = f"SELECT count(*) FROM {store.dataset('shop').table('order_lines')}"
+    with store.snapshot() as cur:
+        assert cur.sql(lines).fetchall()[0][0] == 3
+        ingest(store, [write("more.csv", "会员ID,订单号,支付时间,实付金额\nM3,A3,2024-01-07,20\n")], "shop")
+        assert cur.sql(lines).fetchall()[0][0] == 3  # the import committed, but not in this snapshot
+    assert store.query(lines).item() == 4

@@ -16,7 +16,7 @@ from lib.i18n import sentences
 from lib.ui import AnalysisPage, compute, kept, no_data, tr
 from lib.w5h1 import where as acquisition
 from lib.w5h1 import why as value
-from pages.w5h1_sections.widgets import (COMPARED, HOLDOUT_TAB_KEY, MODEL_KEY, cac_reason, cards, chart, comparison_columns,
+from pages.w5h1_sections.widgets import (CLV_TABS_KEY, COMPARED, MODEL_KEY, cac_reason, cards, chart, comparison_columns,
                                          model_names, names, overridable, pick, say_notes, say_status, show_members,
                                          table_height, x_click)
 
@@ -34,13 +34,13 @@ def show(page: AnalysisPage) -> None:
                      format_func=model_names, help=tr("clv.model_help"))
     # Lazy tabs: only the open one runs, so the backtest (its own fits on the data before a cut-off,
     # the slowest part of the section) is computed when asked for, not on every filter change.
-    predicted, checked = st.tabs([tr("w5h1.tab_predicted"), tr("w5h1.tab_holdout")], key=HOLDOUT_TAB_KEY,
-                                 on_change="rerun")
-    with predicted:
-        if predicted.open:
+    bands_tab, holdout_tab = st.tabs([tr("w5h1.tab_predicted"), tr("w5h1.tab_holdout")], key=CLV_TABS_KEY,
+                                     on_change="rerun")
+    with bands_tab:
+        if bands_tab.open:
             predicted_value(page, margin, model)
-    with checked:
-        if checked.open:
+    with holdout_tab:
+        if holdout_tab.open:
             holdout(page, model)
 
 

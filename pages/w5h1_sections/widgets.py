@@ -24,7 +24,7 @@ LIST_LIMIT = 5000          # rows of the overdue list shipped to the browser and
 NOTABLE_LIFT = 1.2         # a pair's lift above this is worth a word; near 1 is what chance gives
 NULL = "\x00null"          # a picker's stand-in for a missing value (None is "nothing chosen")
 MODEL_KEY = "w5h1_model"   # the purchase model (URL and session), chosen in Why, used in Who's pre-churn list too
-HOLDOUT_TAB_KEY = "w5h1_clv_tab"  # Why's tabs under the predicted CLV: value bands or the holdout backtest
+CLV_TABS_KEY = "w5h1_clv_tab"  # Why's two tabs under the predicted CLV: value bands or the holdout backtest
 COMPARED = ("bgnbd", "mbgnbd")  # the backtest compares these by default; Pareto/NBD (slow) only when ticked
 
 
