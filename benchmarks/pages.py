@@ -68,13 +68,19 @@ def time_each_compute() -> None:
     ui.derived = timed(ui.derived, lambda f, args: f"{name(f)}({', '.join(name(s[0]) for s in args[0])})")
 
 
-def page_times(page: str, dataset: str | None, calls: int = 0) -> dict[str, tuple[float, float]]:
+def _app(dataset: str | None):
+    """The app as a new browser session sees it (in Chinese), on `dataset` when given."""
     from streamlit.testing.v1 import AppTest
 
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=900)
     at.query_params["lang"] = "zh"
     if dataset:
         at.query_params["dataset"] = dataset
+    return at
+
+
+def page_times(page: str, dataset: str | None, calls: int = 0) -> dict[str, tuple[float, float]]:
+    at = _app(dataset)
     times = {"open": timed(lambda: at.switch_page(f"pages/{page}.py").run(), f"{page} open", calls)}
     if at.exception:
         raise SystemExit(f"{page}: {at.exception[0].message}")
@@ -91,10 +97,7 @@ def page_times(page: str, dataset: str | None, calls: int = 0) -> dict[str, tupl
     from lib import ui
 
     ui.clear_analysis_cache(kept_on_disk=False)
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=900)
-    at.query_params["lang"] = "zh"
-    if dataset:
-        at.query_params["dataset"] = dataset
+    at = _app(dataset)
     times["reopen"] = timed(lambda: at.switch_page(f"pages/{page}.py").run(), f"{page} reopen", calls)
     return times
 

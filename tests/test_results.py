@@ -14,7 +14,7 @@ import pytest
 from lib import kpis, lifecycle, results
 from lib.filters import Filters
 from lib.store import Store
-from tests.conftest import DEMO_ORDERS, ROOT, import_csv
+from tests.conftest import DEMO_ORDERS, import_csv, page
 
 NEW_LINE = "会员ID,订单号,支付时间,实付金额\nM9,A9,2024-03-01,70\n"
 
@@ -294,18 +294,9 @@ def test_a_result_pickle_cannot_hold_is_still_returned(store, shop, monkeypatch)
 
 
 def test_the_app_reads_results_back_after_a_restart(workspace, monkeypatch):
-    from streamlit.testing.v1 import AppTest
-
     from lib import ui
 
-    def open_lifecycle():
-        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-        at.query_params["dataset"] = "shop"
-        at.switch_page("pages/lifecycle.py").run()
-        assert not at.exception
-        return at
-
-    open_lifecycle()
+    page("lifecycle", dataset="shop")
     kept = kept_files(workspace)
     assert kept  # lifecycle.run, its mix over time, …
     ui.clear_analysis_cache(kept_on_disk=False)  # a restarted app
@@ -318,12 +309,12 @@ def test_the_app_reads_results_back_after_a_restart(workspace, monkeypatch):
         return original(*args, **kwargs)
 
     monkeypatch.setattr(lifecycle, "mix_over_time", counted)
-    at = open_lifecycle()
+    at = page("lifecycle", dataset="shop")
     assert computed == [] and kept_files(workspace) == kept
     assert at.metric  # the page drew its numbers from what was read back
     # every page's kept results read back through the restricted unpickler (none holds numpy's objects)
-    for page in ("overview", "cohorts", "rfm", "w5h1", "member"):
-        AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).switch_page(f"pages/{page}.py").run()
+    for name in ("overview", "cohorts", "rfm", "w5h1", "member"):
+        page(name, dataset="shop")
     key = workspace.results_key()
     with results._opened(workspace.path) as where:
         names = [name for name, _ in where.names(results._RESULT_NAME)]
