@@ -96,7 +96,7 @@ def page_times(page: str, dataset: str | None, calls: int = 0) -> dict[str, tupl
     # A restarted app: nothing in memory, the results kept on disk (lib/results.py) read back.
     from lib import ui
 
-    ui.clear_analysis_cache(kept_on_disk=False)
+    ui.clear_analysis_cache(kept_on_disk=False)  # after the results being written are on disk
     at = _app(dataset)
     times["reopen"] = timed(lambda: at.switch_page(f"pages/{page}.py").run(), f"{page} reopen", calls)
     return times

@@ -42,6 +42,7 @@ import re
 import secrets
 import stat
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
@@ -146,9 +147,37 @@ def read_or_compute(store: Store, ds: Dataset, qualname: str, args: tuple, kwarg
             return found[0]
         started = time.perf_counter()
         result = compute()
-        if time.perf_counter() - started >= KEEP_AFTER_SECONDS:
+    if time.perf_counter() - started >= KEEP_AFTER_SECONDS:
+        if WRITE_IN_BACKGROUND:  # the page goes on drawing while its results are written
+            writer = threading.Thread(target=_keep, args=(store, ds, name, result, key, limit),
+                                      name="memberlens-keep-result", daemon=True)
+            with _writers_lock:
+                _writers[:] = [w for w in _writers if w.is_alive()] + [writer]
+            writer.start()
+        else:
+            _keep(store, ds, name, result, key, limit)
+    return result
+
+
+# Results are pickled and written by a thread of their own (at 10M lines a page's member frames
+# are 100–200 MB: writing them in the page's own run added up to 3 s to its first draw).
+WRITE_IN_BACKGROUND = True
+_writers: list[threading.Thread] = []
+_writers_lock = threading.Lock()
+
+
+def _keep(store: Store, ds: Dataset, name: str, result: Any, key: bytes, limit: int) -> None:
+    with _opened(store.path) as where:
+        if where is not None:
             _quietly(lambda: where.keep(store, ds, name, result, key, limit))
-        return result
+
+
+def wait_for_writes(timeout: float | None = None) -> None:
+    """Wait until the results being written are on disk (tests and benchmarks, before they look)."""
+    with _writers_lock:
+        writers = list(_writers)
+    for writer in writers:
+        writer.join(timeout)
 
 
 class _Folder:

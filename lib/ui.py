@@ -246,6 +246,7 @@ def clear_analysis_cache(kept_on_disk: bool = True) -> None:
     """Forget every cached analysis result and the views drawn, and with `kept_on_disk` the
     results lib/results.py keeps too (tests and benchmarks start cold with it; without, a
     benchmark sees a restarted app)."""
+    results.wait_for_writes()  # none lands after this
     if kept_on_disk:
         results.forget(default_path())
     _cached.clear()

@@ -22,6 +22,7 @@ NEW_LINE = "会员ID,订单号,支付时间,实付金额\nM9,A9,2024-03-01,70\n"
 @pytest.fixture(autouse=True)
 def keep_everything(monkeypatch):
     monkeypatch.setattr(results, "KEEP_AFTER_SECONDS", 0.0)  # the tests' data are fast to compute
+    monkeypatch.setattr(results, "WRITE_IN_BACKGROUND", False)  # on disk when read_or_compute returns
     monkeypatch.delenv(results.MAX_BYTES_ENV, raising=False)
 
 
@@ -390,3 +391,12 @@ def test_a_huge_size_cap_still_reads_back(store, shop, monkeypatch):
         kept_kpis(store, shop, calls), kept_kpis(store, shop, calls)
         assert calls == [1] or calls == [], cap
     assert results.max_bytes() == 1 << 40
+
+
+def test_results_are_written_in_the_background(store, shop, monkeypatch):
+    monkeypatch.setattr(results, "WRITE_IN_BACKGROUND", True)
+    calls: list = []
+    first = kept_kpis(store, shop, calls)
+    results.wait_for_writes(timeout=30)
+    assert kept_files(store) == [path_of(store, shop).name]
+    assert kept_kpis(store, shop, calls).equals(first) and calls == [1]
