@@ -374,11 +374,14 @@ class Store:
                        sum(amount) > 0 AS is_purchase
                 FROM {lines} GROUP BY member_id, order_id)
             -- the purchase sequence and first purchase date of the whole history, numbered once here
-            -- so that unfiltered analyses need no window over every purchase (lib.filters.base)
-            SELECT *, CASE WHEN is_purchase THEN row_number() OVER (
-                           PARTITION BY member_id, is_purchase ORDER BY order_ts, order_id) END AS nth,
-                   min(order_date) FILTER (WHERE is_purchase) OVER (PARTITION BY member_id) AS first_date
-            FROM grouped ORDER BY order_ts, member_id, order_id""")
+            -- so that unfiltered analyses need no window over every purchase (lib.filters.base);
+            -- both over one sort of each member's orders (nth: the purchases up to this one)
+            SELECT *, CASE WHEN is_purchase THEN count(*) FILTER (WHERE is_purchase) OVER (
+                           w ROWS UNBOUNDED PRECEDING) END AS nth,
+                   min(order_date) FILTER (WHERE is_purchase) OVER (
+                       w ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS first_date
+            FROM grouped WINDOW w AS (PARTITION BY member_id ORDER BY order_ts, order_id)
+            ORDER BY order_ts, member_id, order_id""")
         cur.execute(f"DELETE FROM {members}")
         cur.execute(self._members_sql(ds))
 
