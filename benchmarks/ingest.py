@@ -4,7 +4,10 @@
     python benchmarks/ingest.py --members 100000 --keep    # keep the generated files and workspace
 
 Generates the demo export with lib.demo into benchmarks/out/ (git-ignored), then ingests each file
-in a child process so its own peak resident memory can be read (wait4), and prints a table.
+in a child process so its own peak resident memory can be read (wait4), and prints a table. The
+orders file (GB18030, as Chinese ERPs export) is also imported as a UTF-8 copy into a scratch
+workspace, and both are printed beside their floor, measured in the same run: DuckDB's own typed
+`read_csv` of the file (after Python's transcoding for GB18030; benchmarks/csv_floor.py).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # lib, for the UTF-8 copy
 OUT = ROOT / "benchmarks" / "out"
 
 
@@ -36,6 +40,33 @@ def _child(args: list[str]) -> tuple[float, float, str]:
         if proc.returncode:
             sys.exit(f"failed: {' '.join(args)}\n{err.read()}")
         return seconds, usage.ru_maxrss / 1024, out.read()
+
+
+def _floor(path: Path, seconds: float) -> None:
+    """DuckDB's own read of `path` beside our import of it (`seconds`)."""
+    _, _, out = _child([str(ROOT / "benchmarks" / "csv_floor.py"), str(path)])
+    floor = json.loads(out)
+    floor_s = floor["transcode_s"] + floor["read_csv_s"]
+    transcode = f"transcode {floor['transcode_s']:.1f} s + " if floor["transcode_s"] > 0.05 else ""
+    print(f"  floor: {transcode}DuckDB read_csv {floor['read_csv_s']:.1f} s = {floor_s:.1f} s "
+          f"({path.stat().st_size / 1e6 / floor_s:.1f} MB/s); the import runs at {floor_s / seconds:.2f}× its speed")
+
+
+def _utf8_copy(path: Path, copy: Path) -> None:
+    """The orders file as UTF-8, imported into a scratch workspace, beside its floor."""
+    from lib.sources import SNIFF_BYTES, detect_encoding, transcode_to_utf8
+
+    with path.open("rb") as fh:
+        encoding = detect_encoding(fh.read(SNIFF_BYTES))
+    transcode_to_utf8(path, copy, encoding)
+    with tempfile.TemporaryDirectory(prefix="memberlens-bench-utf8-") as scratch:
+        seconds, peak_mb, out = _child(["-m", "lib", "ingest", str(copy), "--db", str(Path(scratch) / "utf8.duckdb"),
+                                        "--dataset", "bench", "--kind", "orders"])
+    size_mb = copy.stat().st_size / 1e6
+    print(f"{copy.name:<14} {'orders':<8} {size_mb:>8.1f} {json.loads(out)['rows_read']:>12,} {seconds:>8.1f} "
+          f"{size_mb / seconds:>7.1f} {peak_mb:>8,.0f}")
+    _floor(copy, seconds)
+    copy.unlink()
 
 
 def main() -> None:
@@ -62,6 +93,9 @@ def main() -> None:
         rows = json.loads(out)["rows_read"]
         print(f"{name:<14} {kind:<8} {size_mb:>8.1f} {rows:>12,} {seconds:>8.1f} {size_mb / seconds:>7.1f} "
               f"{peak_mb:>8,.0f}")
+        if kind == "orders":
+            _floor(path, seconds)
+            _utf8_copy(path, data / "orders-utf8.csv")
     if not args.keep:
         shutil.rmtree(data, ignore_errors=True)
         db.unlink(missing_ok=True)
