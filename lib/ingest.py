@@ -1,7 +1,7 @@
 """Files -> a dataset: stage, map, parse, reject, load — atomically.
 
-1. Each file is staged as text in a private DuckDB file (lib/sources.py): the workspace is not
-   touched until every row has been read and judged.
+1. Each file is staged as text in a private in-memory DuckDB database that spills to a temporary
+   folder (lib/sources.py): the workspace is not touched until every row has been read and judged.
 2. Columns are mapped to contract fields from their headers (lib/contract.py), then the user's
    overrides (`--map 列名=field`, `field` `-` to drop a column) are applied.
 3. Every row is parsed in SQL (lib/typed.py, with lib/parsing.py's expressions). A row is
@@ -10,8 +10,9 @@
    rows go, unchanged, to a UTF-8 (with BOM, so Excel opens it) CSV with a `reason` column
    (lib/rejects.py). Lines that do not split into the header's number of fields are rejected
    too, whole, in a `raw_line` column.
-4. One transaction adds the good rows to the dataset (or replaces that kind's table with
-   `replace=True`), rebuilds the derived orders and members, and bumps the dataset version.
+4. One transaction adds the good rows, streamed from staging, to the dataset (or replaces that
+   kind's table with `replace=True`), rebuilds the derived orders and members, and bumps the
+   dataset version.
    Any failure rolls it back: the dataset is exactly as before, and no rejects file is left
    but the one the error names (`IngestError.rejects`). An import in which no row could be
    loaded is a failure too. `ingest_parts` does the same for files of several kinds
