@@ -282,7 +282,7 @@ def ingest_parts(store: Store, parts: Sequence[Part], dataset: str, replace: boo
 
 
 def _stage(staging: _Staging, part: Part, dataset: str, rejects_dir: Path, report: Progress,
-           share: tuple[float, float], written: list[Path]) -> tuple[list[str], IngestResult]:
+           share: tuple[float, float], written: list[Path]) -> tuple[list[GoodRows], IngestResult]:
     """Read, map and judge one part's files; write its rejects (adding the file to `written`);
     return its good rows (queries of the staging connection, which stays open until they are
     saved) and its result (dataset totals filled in once loaded)."""
