@@ -68,9 +68,13 @@ def purchase_day_gaps_sql(source: str, keys: str) -> str:
     visit, so a gap is never 0: the definition every forecast uses (a member's median gap for the
     lifecycle decline rule, the next expected purchase of an item). `source` and `keys` are our
     own SQL (a CTE name; e.g. "member_id" or "member_id, item")."""
-    return (f"SELECT {keys}, order_date, "
+    # Without a DISTINCT first: over the sorted dates, a difference is 0 within a day and the gap
+    # to the previous purchase day on a day's first purchase, so dropping the 0s leaves one row
+    # per purchase day with its gap (a group by of every purchase saved).
+    return (f"SELECT {keys}, order_date, gap_days FROM ("
+            f"SELECT {keys}, order_date, "
             f"order_date - lag(order_date) OVER (PARTITION BY {keys} ORDER BY order_date) AS gap_days "
-            f"FROM (SELECT DISTINCT {keys}, order_date FROM {source})")
+            f"FROM {source}) WHERE gap_days IS DISTINCT FROM 0")
 
 
 def months_before(day: date, months: int) -> date:
