@@ -253,8 +253,11 @@ def _next_ctes(ds: Dataset, spec: RepurchaseSpec) -> tuple[Base, str]:
         dated AS (
             SELECT o.*, g.member_median_gap,
                    round(coalesce(g.member_median_gap, o.item_median_gap))::INTEGER AS gap_used
-            FROM own o LEFT JOIN (SELECT member_id, item, median(gap_days) AS member_median_gap FROM day_gaps
-                                  WHERE gap_days IS NOT NULL GROUP BY member_id, item) g USING (member_id, item)),
+            -- the median of a list, not median(): over a million (member, item) groups the
+            -- holistic aggregate's partial states cost 24 s at 10M lines, the lists 13.5 s
+            FROM own o LEFT JOIN (SELECT member_id, item, list_aggregate(list(gap_days), 'median') AS member_median_gap
+                                  FROM day_gaps WHERE gap_days IS NOT NULL GROUP BY member_id, item) g
+              USING (member_id, item)),
         next_rows AS (
             SELECT member_id, item, purchases, last_purchase, round(member_median_gap, 2)::DOUBLE AS member_median_gap,
                    round(item_median_gap, 2)::DOUBLE AS item_median_gap, last_purchase + gap_used AS expected_date,
