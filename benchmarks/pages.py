@@ -31,7 +31,8 @@ ROOT = Path(__file__).resolve().parents[1]
 # The project first, and not this folder: here `pages` would be this file, not the app's pages.
 sys.path[:] = [str(ROOT)] + [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 
-PAGES = ("overview", "cohorts", "rfm", "w5h1", "lifecycle", "member")
+# A page, or page:section for the 5W1H page's other sections (it opens on Why).
+PAGES = ("overview", "cohorts", "rfm", "w5h1", "w5h1:when", "lifecycle", "member")
 
 
 def timed(action, label: str = "", calls: int = 0) -> tuple[float, float]:
@@ -68,37 +69,41 @@ def time_each_compute() -> None:
     ui.derived = timed(ui.derived, lambda f, args: f"{name(f)}({', '.join(name(s[0]) for s in args[0])})")
 
 
-def _app(dataset: str | None):
-    """The app as a new browser session sees it (in Chinese), on `dataset` when given."""
+def _app(dataset: str | None, section: str | None = None):
+    """The app as a new browser session sees it (in Chinese), on `dataset` when given, on a 5W1H
+    section when given (its link parameter)."""
     from streamlit.testing.v1 import AppTest
 
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=900)
     at.query_params["lang"] = "zh"
     if dataset:
         at.query_params["dataset"] = dataset
+    if section:
+        at.query_params["w5h1"] = section
     return at
 
 
-def page_times(page: str, dataset: str | None, calls: int = 0) -> dict[str, tuple[float, float]]:
-    at = _app(dataset)
-    times = {"open": timed(lambda: at.switch_page(f"pages/{page}.py").run(), f"{page} open", calls)}
+def page_times(name: str, dataset: str | None, calls: int = 0) -> dict[str, tuple[float, float]]:
+    page, _, section = name.partition(":")
+    at = _app(dataset, section)
+    times = {"open": timed(lambda: at.switch_page(f"pages/{page}.py").run(), f"{name} open", calls)}
     if at.exception:
-        raise SystemExit(f"{page}: {at.exception[0].message}")
+        raise SystemExit(f"{name}: {at.exception[0].message}")
     channel = at.multiselect(key="flt_channel")
     first_channel = channel.options[0]
-    times["filter"] = timed(lambda: channel.set_value([first_channel]).run(), f"{page} filter", calls)
+    times["filter"] = timed(lambda: channel.set_value([first_channel]).run(), f"{name} filter", calls)
     again = timed(lambda: at.multiselect(key="flt_channel").set_value([]).run()
                   or at.multiselect(key="flt_channel").set_value([first_channel]).run())
     times["filter again"] = (again[0] / 2, again[1] / 2)  # two cached redraws were timed together
     times["back"] = timed(lambda: at.multiselect(key="flt_channel").set_value([]).run())
     if at.exception:
-        raise SystemExit(f"{page}: {at.exception[0].message}")
+        raise SystemExit(f"{name}: {at.exception[0].message}")
     # A restarted app: nothing in memory, the results kept on disk (lib/results.py) read back.
     from lib import ui
 
     ui.clear_analysis_cache(kept_on_disk=False)  # after the results being written are on disk
-    at = _app(dataset)
-    times["reopen"] = timed(lambda: at.switch_page(f"pages/{page}.py").run(), f"{page} reopen", calls)
+    at = _app(dataset, section)
+    times["reopen"] = timed(lambda: at.switch_page(f"pages/{page}.py").run(), f"{name} reopen", calls)
     return times
 
 
