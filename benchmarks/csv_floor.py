@@ -21,16 +21,22 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from lib.sources import SNIFF_BYTES, detect_encoding, transcode_to_utf8  # noqa: E402
 
 
+def as_utf8(path: Path, copy: Path) -> Path:
+    """`path` when it is UTF-8, else its UTF-8 copy written to `copy` (Python's codec, as an import
+    transcodes)."""
+    with path.open("rb") as fh:
+        encoding = detect_encoding(fh.read(SNIFF_BYTES))
+    if encoding in ("utf-8", "utf-8-sig"):
+        return path
+    transcode_to_utf8(path, copy, encoding)
+    return copy
+
+
 def main() -> None:
     path = Path(sys.argv[1])
     with tempfile.TemporaryDirectory(prefix="memberlens-floor-") as work:
         started = time.perf_counter()
-        with path.open("rb") as fh:
-            encoding = detect_encoding(fh.read(SNIFF_BYTES))
-        readable = path
-        if encoding not in ("utf-8", "utf-8-sig"):
-            readable = Path(work) / "utf8.csv"
-            transcode_to_utf8(path, readable, encoding)
+        readable = as_utf8(path, Path(work) / "utf8.csv")
         transcode_s = time.perf_counter() - started
         con = duckdb.connect(str(Path(work) / "floor.duckdb"))
         started = time.perf_counter()

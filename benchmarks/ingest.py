@@ -52,20 +52,24 @@ def _floor(path: Path, seconds: float) -> None:
           f"({path.stat().st_size / 1e6 / floor_s:.1f} MB/s); the import runs at {floor_s / seconds:.2f}× its speed")
 
 
+def _import(path: Path, kind: str, db: Path) -> float:
+    """Import `path` into `db` in a child process and print its row of the table; its seconds."""
+    seconds, peak_mb, out = _child(["-m", "lib", "ingest", str(path), "--db", str(db), "--dataset", "bench",
+                                    "--kind", kind])
+    size_mb = path.stat().st_size / 1e6
+    print(f"{path.name:<14} {kind:<8} {size_mb:>8.1f} {json.loads(out)['rows_read']:>12,} {seconds:>8.1f} "
+          f"{size_mb / seconds:>7.1f} {peak_mb:>8,.0f}")
+    return seconds
+
+
 def _utf8_copy(path: Path, copy: Path) -> None:
     """The orders file as UTF-8, imported into a scratch workspace, beside its floor."""
-    from lib.sources import SNIFF_BYTES, detect_encoding, transcode_to_utf8
+    from benchmarks.csv_floor import as_utf8
 
-    with path.open("rb") as fh:
-        encoding = detect_encoding(fh.read(SNIFF_BYTES))
-    transcode_to_utf8(path, copy, encoding)
+    if as_utf8(path, copy) == path:
+        return  # already UTF-8: imported above
     with tempfile.TemporaryDirectory(prefix="memberlens-bench-utf8-") as scratch:
-        seconds, peak_mb, out = _child(["-m", "lib", "ingest", str(copy), "--db", str(Path(scratch) / "utf8.duckdb"),
-                                        "--dataset", "bench", "--kind", "orders"])
-    size_mb = copy.stat().st_size / 1e6
-    print(f"{copy.name:<14} {'orders':<8} {size_mb:>8.1f} {json.loads(out)['rows_read']:>12,} {seconds:>8.1f} "
-          f"{size_mb / seconds:>7.1f} {peak_mb:>8,.0f}")
-    _floor(copy, seconds)
+        _floor(copy, _import(copy, "orders", Path(scratch) / "utf8.duckdb"))
     copy.unlink()
 
 
@@ -87,12 +91,7 @@ def main() -> None:
     for kind, name in (("orders", "orders.csv"), ("members", members_file), ("nps", "nps.csv"),
                        ("spend", "spend.csv")):
         path = data / name
-        size_mb = path.stat().st_size / 1e6
-        seconds, peak_mb, out = _child(["-m", "lib", "ingest", str(path), "--db", str(db), "--dataset", "bench",
-                                        "--kind", kind])
-        rows = json.loads(out)["rows_read"]
-        print(f"{name:<14} {kind:<8} {size_mb:>8.1f} {rows:>12,} {seconds:>8.1f} {size_mb / seconds:>7.1f} "
-              f"{peak_mb:>8,.0f}")
+        seconds = _import(path, kind, db)
         if kind == "orders":
             _floor(path, seconds)
             _utf8_copy(path, data / "orders-utf8.csv")

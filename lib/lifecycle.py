@@ -198,10 +198,6 @@ def member_row(store: Store, ds: Dataset, spec: LifecycleSpec, member_id: str) -
     return frame.row(0, named=True) if frame.height else None
 
 
-def _stages_sql() -> str:
-    return ", ".join(f"('{s}', {i})" for i, s in enumerate(STAGES))
-
-
 # summary, funnel, migration and their members are counted from run()'s frames (`*_of`), so a
 # page that shows them all computes the stages once (the page caches run() per spec).
 
@@ -293,7 +289,7 @@ def _mix_history_ctes() -> str:
     mx_order_steps AS (
         SELECT d.member_id, o.order_date, d.day AS valid_from, lead(d.day) OVER w AS valid_until,
                sum(d.amount) OVER w AS net, d.order_id
-        FROM mx_order_days d JOIN (SELECT * FROM scoped_orders WHERE {_IN_BUCKET}) o USING (member_id, order_id)
+        FROM mx_order_days d JOIN scoped_orders o USING (member_id, order_id)  -- the days hold one bucket
         WINDOW w AS (PARTITION BY d.member_id, d.order_id ORDER BY d.day)),
     mx_orders AS (
         SELECT member_id, any_value(order_date) AS order_date, bool_or(net > 0) AS ever,
@@ -460,9 +456,10 @@ def mix_over_time(store: Store, ds: Dataset, spec: LifecycleSpec = LifecycleSpec
     b = base(ds, spec.filters)
     sql = b.query(_mix_ctes(period) + " SELECT period, period_end, key, delta FROM mx_changes")
     with store.snapshot() as cur:  # every bucket reads the same data, whatever an import commits meanwhile
-        buckets = mix_buckets(cur.sql(b.query("SELECT count(*) FROM scoped_orders"), params=b.params).fetchall()[0][0])
-        changes = pl.concat([cur.sql(sql, params={**b.params, **params(spec), "mx_buckets": buckets, "mx_bucket": bucket}).pl()
-                             for bucket in range(buckets)])
+        orders = cur.sql(b.query("SELECT count(*) FROM scoped_orders"), params=b.params).fetchall()[0][0]
+        buckets = mix_buckets(orders)
+        values = {**b.params, **params(spec), "mx_buckets": buckets}
+        changes = pl.concat([cur.sql(sql, params={**values, "mx_bucket": bucket}).pl() for bucket in range(buckets)])
     return _counts(changes) if changes.height else pl.DataFrame(schema=MIX_SCHEMA)
 
 

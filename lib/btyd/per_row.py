@@ -47,11 +47,12 @@ def p_alive(fitted: Fitted, x: np.ndarray, t_x: np.ndarray, T: np.ndarray) -> np
 def expected_purchases(fitted: Fitted, t: float, x: np.ndarray, t_x: np.ndarray, T: np.ndarray) -> np.ndarray:
     """E[Y(t) | x, t_x, T]: expected purchases in the next t units = P(alive) × E[Y(t) | alive]."""
     x, t_x, T = (np.asarray(v, dtype=float) for v in (x, t_x, T))
-    if fitted.model == "pareto_nbd":
-        given_alive = _pareto_expected_if_alive(fitted, t, x, T)
-    else:
-        given_alive = _bg_expected_if_alive(fitted, t, x, T)
-    return given_alive * p_alive(fitted, x, t_x, T)
+    return _expected_if_alive(fitted)(fitted, t, x, T) * p_alive(fitted, x, t_x, T)
+
+
+def _expected_if_alive(fitted: Fitted):
+    """The model's E[Y(t) | alive](fitted, t, x, T)."""
+    return _pareto_expected_if_alive if fitted.model == "pareto_nbd" else _bg_expected_if_alive
 
 
 def expected_purchase_totals(fitted: Fitted, horizons: list[float], x: np.ndarray, t_x: np.ndarray, T: np.ndarray,
@@ -63,5 +64,5 @@ def expected_purchase_totals(fitted: Fitted, horizons: list[float], x: np.ndarra
     x, t_x, T = (np.asarray(v, dtype=float) for v in (x, t_x, T))
     alive = p_alive(fitted, x, t_x, T)
     pairs = _Pairs.of(x, T)
-    given_alive = _pareto_expected_if_alive if fitted.model == "pareto_nbd" else _bg_expected_if_alive
+    given_alive = _expected_if_alive(fitted)
     return [float(weights @ (given_alive(fitted, t, pairs.x, pairs.u)[pairs.index] * alive)) for t in horizons]
