@@ -238,6 +238,8 @@ def derived(derive: Callable[..., Any], ds: Dataset, sources: Sequence[tuple], *
     cached itself, so counts taken from a large cached frame (lifecycle.summary_of over run())
     are not counted again on every rerun. `derive` must not change the frames it is given."""
     keys = tuple((_name(function), tuple(source_args)) for function, *source_args in sources)
+    for qualname, source_args in keys:  # the sources are what an import warms again
+        _drawn(ds.name, (qualname, source_args, ()))
     with st.spinner(tr("computing")):
         return _handout(_derived(_name(derive), ds.name, stamp(ds), keys, args))
 

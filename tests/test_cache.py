@@ -48,3 +48,20 @@ def test_an_import_warms_the_views_drawn_before_on_the_new_data(workspace, tmp_p
     headline = ui.compute(kpis.run, workspace.dataset("shop"), kpis.KpiSpec())  # from the cache
     assert len(computed) == 2 and revenue(headline) == 250.0  # 180 + 70
     assert ui.warm_views("unknown") is None
+
+
+def test_an_import_warms_the_sources_of_derived_views_too(workspace, tmp_path, monkeypatch):
+    ds = workspace.dataset("shop")
+    ui.derived(lifecycle.summary_of, ds, ((lifecycle.run, lifecycle.LifecycleSpec()),))
+    import_csv(workspace, tmp_path, "shop", NINE)
+    computed: list = []
+    original = lifecycle.run
+
+    @functools.wraps(original)
+    def counted(*args, **kwargs):
+        computed.append(original.__name__)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(lifecycle, "run", counted)
+    ui.warm_views("shop").join(timeout=60)
+    assert computed == ["run"]
