@@ -382,6 +382,22 @@ def test_the_model_changes_a_one_time_buyers_p_alive(population):
     assert formats["P(alive)"] == formats["Churn probability"] == ("percent", 0.001)
 
 
+def test_the_members_of_a_value_band(population):
+    """A band's list comes from the frame the bands were counted on (scored once): every band's
+    list has as many members as its option says, each with a predicted CLV inside the band."""
+    at = page("w5h1", "en", dataset="pop", w5h1="why")
+    options = [o for o in at.selectbox(key="w5h1_band_pick").options if ": " in o]  # "¥100–200: 12 members"
+    assert len(options) >= 2
+    for option in options:
+        band, count = option.rsplit(": ", 1)
+        at.selectbox(key="w5h1_band_pick").set_value(band).run()
+        [table] = [d.value for d in at.dataframe if "Member ID" in d.value.columns]
+        assert len(table) == int(count.split()[0].replace(",", "")) and not at.exception
+        low, _, high = band.lstrip("¥").rstrip("+").replace(",", "").partition("–")
+        clv_values = table["Predicted CLV (¥)"]
+        assert (clv_values >= float(low)).all() and (not high or (clv_values < float(high)).all())
+
+
 @pytest.mark.parametrize("lang,words", [
     ("en", {"cumulative": "Backtest: cumulative purchases", "calibration": "Backtest by group",
             "actual": "Actual", "predicted": "Predicted (MBG/NBD)", "shown": "MBG/NBD (shown)", "model": "Model",

@@ -214,14 +214,20 @@ def value_bands(store: Store, ds: Dataset, spec: ClvSpec = ClvSpec(),
     """Predicted CLV by band (`bands_of` over run(), edges from `nice_edges` of the largest CLV).
     `model`: a fit of spec's model and unit to reuse (the page has one already; a fit is most of
     the time)."""
-    frame = run(store, ds, spec, model)
-    top = frame["predicted_clv"].max() if frame.height else None
-    return bands_of(frame, nice_edges(top, bands))
+    return value_bands_of(run(store, ds, spec, model), bands)
 
 
-def _band_members(store: Store, ds: Dataset, spec: ClvSpec, cell: BandCell) -> pl.DataFrame:
+def value_bands_of(scored: pl.DataFrame, bands: int = VALUE_BAND_COUNT) -> pl.DataFrame:
+    """`value_bands` of a run() frame already at hand (the page scores its members once and takes
+    the bands and each band's members from that frame)."""
+    top = scored["predicted_clv"].max() if scored.height else None
+    return bands_of(scored, nice_edges(top, bands))
+
+
+def band_members_of(scored: pl.DataFrame, cell: BandCell) -> pl.DataFrame:
+    """The rows of a run() frame in a value band (`members` of a BandCell)."""
     clv_value = pl.col("predicted_clv")
-    frame = run(store, ds, spec).filter(clv_value.is_not_null())
+    frame = scored.filter(clv_value.is_not_null())
     if cell.low > 0:
         frame = frame.filter(clv_value >= cell.low)
     if cell.high is not None:
@@ -241,6 +247,6 @@ def members(store: Store, ds: Dataset, spec: ClvSpec, cell: HistoricalCell | Ban
     (columns as lib.clv.run(); sorted by predicted_clv desc, member_id)."""
     if isinstance(cell, HistoricalCell):
         return _historical_members(store, ds, spec, cell)
-    return _band_members(store, ds, spec, cell)
+    return band_members_of(run(store, ds, spec), cell)
 
 

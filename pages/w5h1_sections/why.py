@@ -13,7 +13,7 @@ from lib.charts import acquisition as charts_acquisition
 from lib.charts import clv as charts_clv
 from lib.formatting import MISSING, money, money_full, multiple, number, percent
 from lib.i18n import sentences
-from lib.ui import AnalysisPage, compute, kept, no_data, tr
+from lib.ui import AnalysisPage, compute, derived, kept, no_data, tr
 from lib.w5h1 import where as acquisition
 from lib.w5h1 import why as value
 from pages.w5h1_sections.widgets import (CLV_TABS_KEY, COMPARED, MODEL_KEY, cac_reason, cards, chart, comparison_columns,
@@ -120,7 +120,8 @@ def predicted_value(page: AnalysisPage, margin: float, model: str) -> None:
     model_spec = clv.ClvSpec(filters, model=model)  # the fit does not depend on the margin: one cache entry
     fitted = compute(clv.fit, ds, model_spec)
     spec = replace(model_spec, margin=margin)
-    bands = compute(value.value_bands, ds, spec, model=fitted) if fitted.status == "ok" else pl.DataFrame()
+    scored = ((clv.run, spec, fitted),)  # scored once: the bands and each band's members come from it
+    bands = derived(value.value_bands_of, ds, scored) if fitted.status == "ok" else pl.DataFrame()
     if fitted.status != "ok":
         say_status(fitted.status, fitted)
     elif bands.is_empty():
@@ -139,7 +140,7 @@ def predicted_value(page: AnalysisPage, margin: float, model: str) -> None:
                     lambda b: tr("w5h1.band_option", band=b, members=labels[b][2]), clicked=x_click(event))
         if band:
             low, high, _ = labels[band]
-            frame = compute(value.members, ds, spec, value.BandCell(low, high)).select(
+            frame = derived(value.band_members_of, ds, scored, value.BandCell(low, high)).select(
                 "member_id", "first_purchase", "last_purchase", "p_alive", "churn_probability", "expected_purchases",
                 "expected_spend", "predicted_clv")
             show_members(frame, "w5h1_band_members", "predicted_clv_band")
