@@ -214,18 +214,14 @@ def value_bands(store: Store, ds: Dataset, spec: ClvSpec = ClvSpec(),
     """Predicted CLV by band (`bands_of` over run(), edges from `nice_edges` of the largest CLV).
     `model`: a fit of spec's model and unit to reuse (the page has one already; a fit is most of
     the time)."""
-    return value_bands_of(run(store, ds, spec, model), bands)
-
-
-def value_bands_of(scored: pl.DataFrame, bands: int = VALUE_BAND_COUNT) -> pl.DataFrame:
-    """`value_bands` of a run() frame already at hand (the page scores its members once and takes
-    the bands and each band's members from that frame)."""
-    top = scored["predicted_clv"].max() if scored.height else None
-    return bands_of(scored, nice_edges(top, bands))
+    frame = run(store, ds, spec, model)
+    top = frame["predicted_clv"].max() if frame.height else None
+    return bands_of(frame, nice_edges(top, bands))
 
 
 def band_members_of(scored: pl.DataFrame, cell: BandCell) -> pl.DataFrame:
-    """The rows of a run() frame in a value band (`members` of a BandCell)."""
+    """The rows of a run() frame in a value band (`members` of a BandCell; the page filters the
+    frame it scored once, so opening another band costs no new fit)."""
     clv_value = pl.col("predicted_clv")
     frame = scored.filter(clv_value.is_not_null())
     if cell.low > 0:

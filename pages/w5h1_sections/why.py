@@ -120,8 +120,7 @@ def predicted_value(page: AnalysisPage, margin: float, model: str) -> None:
     model_spec = clv.ClvSpec(filters, model=model)  # the fit does not depend on the margin: one cache entry
     fitted = compute(clv.fit, ds, model_spec)
     spec = replace(model_spec, margin=margin)
-    scored = ((clv.run, spec, fitted),)  # scored once: the bands and each band's members come from it
-    bands = derived(value.value_bands_of, ds, scored) if fitted.status == "ok" else pl.DataFrame()
+    bands = compute(value.value_bands, ds, spec, model=fitted) if fitted.status == "ok" else pl.DataFrame()
     if fitted.status != "ok":
         say_status(fitted.status, fitted)
     elif bands.is_empty():
@@ -140,6 +139,9 @@ def predicted_value(page: AnalysisPage, margin: float, model: str) -> None:
                     lambda b: tr("w5h1.band_option", band=b, members=labels[b][2]), clicked=x_click(event))
         if band:
             low, high, _ = labels[band]
+            # every member scored with the page's fit, once (kept only when a band is opened: the
+            # 2M-row frame would cost the page's first draw 1 s and its reopen 1.2 s at 10M lines)
+            scored = ((clv.run, spec, fitted),)
             frame = derived(value.band_members_of, ds, scored, value.BandCell(low, high)).select(
                 "member_id", "first_purchase", "last_purchase", "p_alive", "churn_probability", "expected_purchases",
                 "expected_spend", "predicted_clv")
