@@ -40,11 +40,12 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from lib import parsing, sources, typed
+from lib import merge, parsing, sources, typed
 from lib.contract import FIELDS, KINDS, Kind, missing_required, suggest_mapping
 from lib.i18n import Lang, t
 from lib.rejects import default_rejects_dir, first_reason, write_rejects
 from lib.sources import SourceError
+from lib.merge import Merged
 from lib.store import KIND_TABLE, Dataset, Store, StoreError, validate_name
 from lib.typed import Note
 
@@ -92,12 +93,17 @@ class IngestResult:
     orders: int
     files: list[FileReport] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)
+    # The part's records (orders of an orders file; members; NPS responses; spend rows) as they met
+    # the stored ones (lib/merge.py): new, updated (replaced or completed) and unchanged.
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
 
     def summary(self) -> dict[str, object]:
         """The command line's JSON (SPEC "Command line")."""
         return {"dataset": self.dataset, "rows_read": self.rows_read, "rows_loaded": self.rows_loaded,
                 "rows_rejected": self.rows_rejected, "rejects": self.rejects, "members": self.members,
-                "orders": self.orders}
+                "orders": self.orders, "new": self.new, "updated": self.updated, "unchanged": self.unchanged}
 
 
 @dataclass(frozen=True)
@@ -257,8 +263,8 @@ def ingest_parts(store: Store, parts: Sequence[Part], dataset: str, replace: boo
                 exc.part = i
                 raise
         report(0.75, Note("saving"))
-        ds = _load(store, [(part.kind, good) for part, (good, _) in zip(parts, staged)], dataset, replace,
-                   stagings)
+        ds, merged = _load(store, [(part.kind, good) for part, (good, _) in zip(parts, staged)], dataset, replace,
+                           stagings)
     except BaseException as exc:
         # Nothing was imported, so no rejects file stays but the one the error names (the rows
         # of a part none of which could be loaded): the others describe rows of an import that
@@ -276,8 +282,9 @@ def ingest_parts(store: Store, parts: Sequence[Part], dataset: str, replace: boo
             staging.cleanup()
     report(1.0, Note("done"))
     counts = store.table_counts(ds)
-    for _, result in staged:
+    for (_, result), records in zip(staged, merged):
         result.dataset, result.members, result.orders = ds.name, counts["members"], counts["orders"]
+        result.new, result.updated, result.unchanged = records.new, records.updated, records.unchanged
     return [result for _, result in staged]
 
 
@@ -321,8 +328,8 @@ def _stage(staging: _Staging, part: Part, dataset: str, rejects_dir: Path, repor
     for i, src in enumerate(staged):  # streamed to the workspace from here when it is saved (_insert)
         staging.con.execute(f"DROP TABLE {src.table}")  # the text is judged and its rejects written: freed
         # seq: the row's place among all files' rows, so load order needs no sort later.
-        good.append(GoodRows(staging.con, f"SELECT {offset} + src_row AS seq, * EXCLUDE (reason) FROM final_{i} "
-                                          f"WHERE reason IS NULL"))
+        good.append(GoodRows(staging.con, f"SELECT {offset} + src_row AS seq, {i} AS file_no, * EXCLUDE (reason) "
+                                          f"FROM final_{i} WHERE reason IS NULL"))
         offset += src.rows
     result = IngestResult(dataset=dataset, kind=kind, rows_read=rows_read, rows_loaded=rows_loaded,
                           rows_rejected=rows_read - rows_loaded, rejects=rejects, members=0, orders=0,
@@ -343,25 +350,26 @@ def _load_columns(kind: Kind) -> str:
 
 
 def _load(store: Store, parts: list[tuple[Kind, list[GoodRows]]], dataset: str, replace: bool,
-          stagings: list[_Staging]) -> Dataset:
-    """One transaction: add (or replace) each part's rows, rebuild derived tables, bump the version."""
+          stagings: list[_Staging]) -> tuple[Dataset, list[Merged]]:
+    """One transaction: add (or replace) each part's rows, merged with what is stored, rebuild
+    derived tables, bump the version. Returns the dataset and each part's record counts."""
     kinds = list(dict.fromkeys(kind for kind, _ in parts))
     with store.transaction() as cur:
         ds = store.find(dataset, cur) or store.create_dataset(dataset, cur)
         if replace:
             for kind in kinds:
                 cur.execute(f"DELETE FROM {ds.table(KIND_TABLE[kind])}")
-        for kind, good in parts:
-            _insert(cur, ds, kind, good)
+        merged = [_insert(cur, ds, kind, good) for kind, good in parts]
         for staging in stagings:
             staging.close()  # every good row is in: its memory is freed before the rebuild
-        # orders rebuild both derived tables, members only `members`, NPS and spend neither
-        changed = next((k for k in ("orders", "members") if k in kinds), None)
-        if changed is not None:
-            store.rebuild_derived(cur, ds, changed)
-        store.bump_version(cur, ds)
+        if any(m.new or m.updated for m in merged):  # else the import held nothing new: no new version
+            # orders rebuild both derived tables, members only `members`, NPS and spend neither
+            changed = next((k for k in ("orders", "members") if k in kinds), None)
+            if changed is not None:
+                store.rebuild_derived(cur, ds, changed)
+            store.bump_version(cur, ds)
     store.forget_results(ds.id)  # committed: the old version's kept results go (never inside the import)
-    return store.dataset(ds.name)
+    return store.dataset(ds.name), merged
 
 
 @dataclass(frozen=True)
@@ -377,13 +385,32 @@ class GoodRows:
 GOOD_ROWS_BATCH = 1_000_000
 
 
-def _insert(cur: duckdb.DuckDBPyConnection, ds: Dataset, kind: Kind, good: list[GoodRows]) -> None:
+def _insert(cur: duckdb.DuckDBPyConnection, ds: Dataset, kind: Kind, good: list[GoodRows]) -> Merged:
+    """Add one part's good rows to the dataset's table of `kind`, merged with what is stored
+    (lib/merge.py), and count its records. Into an empty table from one file (a first import,
+    or --replace) the rows go straight in: there is nothing to meet."""
     names = [f"good_{i}" for i in range(len(good))]
     readers = [rows_of_file.con.cursor() for rows_of_file in good]  # one stream per connection
+    table = ds.table(KIND_TABLE[kind])
     try:
         for name, reader, rows_of_file in zip(names, readers, good):
             cur.register(name, reader.sql(rows_of_file.sql).to_arrow_reader(GOOD_ROWS_BATCH))
-        _insert_rows(cur, ds.table(KIND_TABLE[kind]), kind, " UNION ALL ".join(f"SELECT * FROM {n}" for n in names))
+        rows = " UNION ALL ".join(f"SELECT * FROM {n}" for n in names)
+        straight = kind in ("orders", "members") and len(good) == 1 and not cur.sql(
+            f"SELECT 1 FROM {table} LIMIT 1").fetchall()
+        numbered = _numbered(cur, table, kind, rows)
+        if straight:
+            if kind == "orders":  # an order of its own for every line without an order id
+                numbered = (f"SELECT * EXCLUDE (order_id), coalesce(order_id, 'L' || line_id) AS order_id "
+                            f"FROM ({numbered})")
+            cur.execute(f"INSERT INTO {table} BY NAME SELECT * EXCLUDE (file_no) FROM ({numbered})")
+            key = "member_id, order_id" if kind == "orders" else "member_id"
+            return Merged(new=cur.sql(f"SELECT count(*) FROM (SELECT DISTINCT {key} FROM {table})").fetchall()[0][0])
+        cur.execute(f"CREATE TEMP TABLE merge_incoming AS {numbered}")
+        try:
+            return merge.merge(cur, table, kind, "merge_incoming")
+        finally:
+            cur.execute("DROP TABLE IF EXISTS merge_incoming")
     finally:
         for name in names:
             with contextlib.suppress(duckdb.Error):
@@ -392,16 +419,12 @@ def _insert(cur: duckdb.DuckDBPyConnection, ds: Dataset, kind: Kind, good: list[
             reader.close()
 
 
-def _insert_rows(cur: duckdb.DuckDBPyConnection, table: str, kind: Kind, rows: str) -> None:
-    if kind in ("orders", "members"):
-        # A sequence number keeps load order: lines name orders without an order id, and a
-        # member listed twice takes the later row's values. Gaps (rejected rows) are harmless.
-        column = "line_id" if kind == "orders" else "row_id"
-        start = cur.sql(f"SELECT coalesce(max({column}), 0) FROM {table}").fetchall()[0][0]
-        numbered = f"SELECT $start + seq AS {column}, {_load_columns(kind)} FROM ({rows})"
-        if kind == "orders":
-            numbered = (f"SELECT line_id, coalesce(order_id, 'L' || line_id) AS order_id, "
-                        f"* EXCLUDE (order_id, line_id) FROM ({numbered})")
-        cur.execute(f"INSERT INTO {table} BY NAME {numbered}", {"start": start})
-    else:
-        cur.execute(f"INSERT INTO {table} BY NAME SELECT {_load_columns(kind)} FROM ({rows})")
+def _numbered(cur: duckdb.DuckDBPyConnection, table: str, kind: Kind, rows: str) -> str:
+    """The rows as the table takes them, with file_no, and numbered in load order: line_id for
+    order lines, row_id for members rows (after the stored ones: a member listed twice takes the
+    later row's values), seq for the others. Gaps (rejected rows) are harmless."""
+    if kind not in ("orders", "members"):
+        return f"SELECT seq, file_no, {_load_columns(kind)} FROM ({rows})"
+    column = "line_id" if kind == "orders" else "row_id"
+    start = cur.sql(f"SELECT coalesce(max({column}), 0) FROM {table}").fetchall()[0][0]
+    return f"SELECT {int(start)} + seq AS {column}, file_no, {_load_columns(kind)} FROM ({rows})"

@@ -315,8 +315,12 @@ def test_several_files_append_and_replace(store, write):
     assert rejected == [{"客户ID": "M3", "日期": "2024-01-07", "销售额": "x",
                          "reason": "amount: cannot read 'x' as an amount", "source_file": "b.csv",
                          "会员ID": "", "支付时间": "", "金额": ""}]
-    ingest(store, [a], "t")  # without replace: added
-    assert [r[0] for r in lines(store)] == ["M1", "M2", "M1"]
+    again = ingest(store, [a], "t")  # without replace: merged, and M1's line is stored already
+    assert (again.new, again.updated, again.unchanged) == (0, 0, 1)
+    assert [r[0] for r in lines(store)] == ["M1", "M2"]
+    assert store.dataset("t").version == 2  # nothing changed: the same version, its results still good
+    ingest(store, [write("c.csv", "会员ID,支付时间,金额\nM4,2024-01-08,4\n")], "t")  # added
+    assert [r[0] for r in lines(store)] == ["M1", "M2", "M4"]
     assert store.dataset("t").version == 3
     ingest(store, [b], "t", replace=True)
     assert [r[0] for r in lines(store)] == ["M2"]

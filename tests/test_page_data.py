@@ -120,6 +120,29 @@ def test_a_name_taken_or_a_field_mapped_twice_blocks_saving_then_replace(workspa
     assert workspace.table_counts(workspace.dataset("shop"))["order_lines"] == 2   # the 3 demo lines replaced
 
 
+@pytest.mark.parametrize("lang,first,again,nothing_new", [
+    ("zh", "订单：新增 2，更新 0，未变 0。\n会员：新增 2，更新 0，未变 0。",
+     "订单：新增 0，更新 0，未变 2。\n会员：新增 0，更新 0，未变 2。", "这些文件中没有新内容：数据集保持不变。"),
+    ("en", "Orders: 2 new, 0 updated, 0 unchanged.\nMembers: 2 new, 0 updated, 0 unchanged.",
+     "Orders: 0 new, 0 updated, 2 unchanged.\nMembers: 0 new, 0 updated, 2 unchanged.",
+     "Nothing in these files was new: the dataset is unchanged.")])
+def test_the_same_files_saved_twice_are_counted_once(workspace, lang, first, again, nothing_new):
+    at = upload(data_page(lang), ("march.csv", ORDERS), ("members.csv", MEMBERS))
+    at.button(key="data_save").click().run()
+    assert [t.value for t in at.text] == [first] and not at.info
+    version = workspace.dataset("march").version
+    at = upload(at, ("march.csv", ORDERS), ("members.csv", MEMBERS))
+    at.radio(key="data_target_mode").set_value("existing").run()
+    at.selectbox(key="data_existing_name").set_value("march").run()
+    at.button(key="data_save").click().run()
+    assert not at.exception
+    assert [t.value for t in at.text] == [again]
+    assert [i.value for i in at.info] == [nothing_new]
+    counts = workspace.table_counts(workspace.dataset("march"))
+    assert (counts["order_lines"], counts["orders"], counts["members_source"]) == (2, 2, 2)  # nothing twice
+    assert workspace.dataset("march").version == version
+
+
 def test_a_failed_import_says_nothing_changed(workspace):
     bad = "会员ID,支付时间,实付金额\nN1,not a date,10\nN2,也不是,20\n".encode()
     at = upload(data_page(), ("bad.csv", bad))

@@ -43,9 +43,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "data.existing_name": ("选择数据集", "Dataset"),
     "data.name_taken": ("已有名为「{name}」的数据集。要追加到它，请选择「已有数据集」；否则换一个名称。",
                         "A dataset named “{name}” exists. Choose “Existing dataset” to add to it, or pick another name."),
-    "data.replace_help": ("勾选：先清空该数据集中与上传文件同类的数据（如订单明细），再导入。不勾选：追加导入（例如逐月导入）。",
+    "data.replace_help": ("勾选：先清空该数据集中与上传文件同类的数据（如订单明细），再导入。不勾选：追加导入（例如逐月导入）："
+                          "已有的订单以新文件为准更新，相同的订单不会重复计算。",
                           "Ticked: first empty this kind of data (e.g. the orders) in the dataset, then load. "
-                          "Unticked: add the rows (e.g. one month after another)."),
+                          "Unticked: add the rows (e.g. one month after another): an order already stored is "
+                          "updated from the new file, and the same order is never counted twice."),
     "data.cannot_save": ("请先解决上面的问题，才能保存。", "Fix the problems above to save."),
     "data.save_n": ("保存 {n} 个文件", "Save {n} file(s)"),
     # summary
@@ -57,6 +59,21 @@ LABELS: dict[str, tuple[str, str]] = {
                              "（选择「已有数据集」）。",
                              "“{dataset}” has no order lines yet: without orders no analysis page has anything "
                              "to compute. Import an orders file into this dataset (choose “Existing dataset”)."),
+    # what each part's records did on meeting the stored ones (lib/merge.py)
+    "data.merged": ("{kind}：新增 {new:,}，更新 {updated:,}，未变 {unchanged:,}。",
+                    "{kind}: {new:,} new, {updated:,} updated, {unchanged:,} unchanged."),
+    "data.merged_orders": ("订单", "Orders"),
+    "data.merged_members": ("会员", "Members"),
+    "data.merged_nps": ("问卷回答", "Survey answers"),
+    "data.merged_spend": ("费用记录", "Spend rows"),
+    "data.merged_help": ("已存在的订单（同一会员、同一订单号）以新文件为准更新，完全相同的不会重复计算；"
+                         "没有订单号的行与已有行完全相同时跳过。会员按会员ID更新（空白单元格保留原值），"
+                         "问卷按会员和日期、费用按月份和渠道更新。",
+                         "An order already stored (same member and order number) is updated from the new file, "
+                         "and one exactly the same is never counted twice; a line without an order number that "
+                         "equals a stored line is skipped. Members update by member ID (an empty cell keeps the "
+                         "stored value), survey answers by member and date, spend by month and channel."),
+    "data.nothing_new": ("这些文件中没有新内容：数据集保持不变。", "Nothing in these files was new: the dataset is unchanged."),
     "data.per_file": ("各文件明细", "Per file"),
     "data.col_file": ("文件", "File"),
     "data.col_mapping": ("字段映射", "Mapping"),

@@ -81,6 +81,7 @@ def save(store: Store, plans: list[dict], dataset: str, replace: bool, L: Lang) 
                    "mapping": f.mapping, "rejects": r.rejects}
                   for p, r in zip(ordered, results) for f in r.files],
         "notes": [n for r in results for n in r.notes],  # Notes: shown in the language of the moment
+        "records": [{"kind": r.kind, "new": r.new, "updated": r.updated, "unchanged": r.unchanged} for r in results],
     }
     select_dataset(results[0].dataset)
     warm_views(results[0].dataset)  # the views drawn of it before, on the new data, in the background
@@ -104,6 +105,12 @@ def show_summary(L: Lang) -> None:
             a.metric(tr("rows_read"), f"{sum(f['rows_read'] for f in files):,}", border=True)
             b.metric(tr("rows_loaded"), f"{sum(f['rows_loaded'] for f in files):,}", border=True)
             c.metric(tr("rows_rejected"), f"{sum(f['rows_rejected'] for f in files):,}", border=True)
+            records = summary["records"]
+            st.text("\n".join(tr("data.merged", kind=tr(f"data.merged_{r['kind']}"), new=r["new"],
+                                  updated=r["updated"], unchanged=r["unchanged"]) for r in records),
+                    help=tr("data.merged_help"))
+            if not any(r["new"] or r["updated"] for r in records):
+                st.info(tr("data.nothing_new"), icon=":material/info:")
             st.markdown(f"**{tr('data.per_file')}**")
             st.dataframe(pl.DataFrame([{
                 tr("data.col_file"): f["file"], tr("kind"): tr(f"kind_{f['kind']}"),

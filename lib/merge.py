@@ -1,0 +1,178 @@
+"""Appending to a dataset is idempotent (SPEC "Imports"): how an import's rows meet the rows stored.
+
+Monthly exports overlap and people import the same file twice; neither may count anything twice.
+
+- **orders**: an order (member_id, order_id) already stored is replaced by the import's lines of it
+  (the later export is the newer truth: a refund line added, a status changed), or left as it is
+  when the import holds exactly the same lines (compared as a multiset of every field but the load
+  number line_id). Within one import, an order found in several files takes the last file's lines.
+  A line without an order id is an order of its own: one identical (every field) to a stored line
+  is skipped. Duplicates count: a line the file has twice and the store once is added once; over
+  the import's files, in order, a group of identical lines ends with as many as the store or any
+  one file has (two overlapping exports of the same lines give them once).
+- **members**: upsert by member_id. A stored member takes the import's non-empty values, field by
+  field; an empty cell keeps what was stored (the rule lib/store.py's members rebuild follows for
+  rows loaded earlier, so the members table comes out the same as appending would make it).
+- **nps** by (member_id, survey_date) and **spend** by (period, channel, an empty channel being
+  one key): the import's last row of a key replaces the stored rows of that key.
+
+`merge` counts the records (orders; members; responses; spend rows) new, updated and unchanged.
+
+Every step is SQL over the import's rows (a temporary table of the caller's transaction), so a
+failure anywhere rolls the whole import back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+
+from lib.contract import Kind
+
+# The key of a record in the kinds replaced whole (members merge field by field on member_id).
+KEYS: dict[Kind, tuple[str, ...]] = {"nps": ("member_id", "survey_date"), "spend": ("period", "channel")}
+# Columns that number rows in load order: never part of what a record is.
+_LOAD_NUMBERS = ("line_id", "row_id", "seq", "file_no")
+
+
+@dataclass(frozen=True)
+class Merged:
+    """Records of an import: new (not stored before), updated (stored, now replaced or completed)
+    and unchanged (stored exactly so already)."""
+
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+def merge(cur: duckdb.DuckDBPyConnection, table: str, kind: Kind, incoming: str) -> Merged:
+    """Merge the rows of `incoming` into `table` (the dataset table of `kind`; see the module
+    docstring). `incoming` holds the table's columns, `file_no` (the file's place in the import)
+    and, for nps and spend, `seq` (the row's place in the import); orders keep order_id null
+    where the file had none. Both names are our own (no user text reaches this SQL)."""
+    if kind == "orders":
+        return _orders(cur, table, incoming)
+    if kind == "members":
+        return _members(cur, table, incoming)
+    return _keyed(cur, table, incoming, KEYS[kind])
+
+
+def _fields(cur: duckdb.DuckDBPyConnection, table: str, leave_out: tuple[str, ...] = ()) -> list[str]:
+    return [c for c in cur.sql(f"SELECT * FROM {table} LIMIT 0").columns
+            if c not in _LOAD_NUMBERS and c not in leave_out]
+
+
+def _counts(cur: duckdb.DuckDBPyConnection, sql: str) -> Merged:
+    new, updated, unchanged = cur.sql(sql).fetchall()[0]
+    return Merged(int(new or 0), int(updated or 0), int(unchanged or 0))
+
+
+def _orders(cur: duckdb.DuckDBPyConnection, table: str, incoming: str) -> Merged:
+    line = ", ".join(["member_id", "order_id", *_fields(cur, table, ("member_id", "order_id"))])
+    bare = ", ".join(f"{c} := {c}" for c in _fields(cur, table, ("order_id",)))  # a line without its order id
+    cur.execute(f"""
+        CREATE TEMP TABLE merge_keyed AS
+        SELECT * EXCLUDE (file_no) FROM {incoming} WHERE order_id IS NOT NULL
+        QUALIFY file_no = max(file_no) OVER (PARTITION BY member_id, order_id)""")
+    cur.execute(f"""
+        CREATE TEMP TABLE merge_orders AS
+        WITH keys AS (SELECT DISTINCT member_id, order_id FROM merge_keyed),
+        stored AS (SELECT s.* FROM {table} s SEMI JOIN keys k ON s.member_id = k.member_id AND s.order_id = k.order_id),
+        stored_keys AS (SELECT DISTINCT member_id, order_id FROM stored),
+        differ AS (
+            SELECT DISTINCT member_id, order_id FROM (
+                (SELECT {line} FROM merge_keyed EXCEPT ALL SELECT {line} FROM stored)
+                UNION ALL
+                (SELECT {line} FROM stored EXCEPT ALL SELECT {line} FROM merge_keyed)))
+        SELECT k.member_id, k.order_id,
+               CASE WHEN s.member_id IS NULL THEN 'new' WHEN d.member_id IS NULL THEN 'unchanged'
+                    ELSE 'updated' END AS status
+        FROM keys k
+        LEFT JOIN stored_keys s ON s.member_id = k.member_id AND s.order_id = k.order_id
+        LEFT JOIN differ d ON d.member_id = k.member_id AND d.order_id = k.order_id""")
+    cur.execute(f"""
+        CREATE TEMP TABLE merge_bare AS
+        WITH bare AS (SELECT *, struct_pack({bare}) AS line_key FROM {incoming} WHERE order_id IS NULL),
+        numbered AS (
+            SELECT *, row_number() OVER (PARTITION BY file_no, line_key ORDER BY line_id) AS k,
+                   count(*) OVER (PARTITION BY file_no, line_key) AS in_file
+            FROM bare),
+        earlier AS (  -- per file, the most any earlier file of the import had of the same line
+            SELECT line_key, file_no, max(in_file) OVER (PARTITION BY line_key ORDER BY file_no
+                                                         ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS most
+            FROM (SELECT DISTINCT line_key, file_no, in_file FROM numbered)),
+        stored AS (
+            SELECT struct_pack({bare}) AS line_key, count(*) AS n FROM {table}
+            WHERE member_id IN (SELECT member_id FROM bare) GROUP BY ALL)
+        SELECT n.* EXCLUDE (line_key, k, in_file, file_no),
+               n.k > greatest(coalesce(e.most, 0), coalesce(s.n, 0)) AS kept
+        FROM numbered n
+        JOIN earlier e ON e.line_key IS NOT DISTINCT FROM n.line_key AND e.file_no = n.file_no
+        LEFT JOIN stored s ON s.line_key IS NOT DISTINCT FROM n.line_key""")
+    cur.execute(f"""
+        DELETE FROM {table} USING merge_orders m
+        WHERE m.status = 'updated' AND {table}.member_id = m.member_id AND {table}.order_id = m.order_id""")
+    cur.execute(f"""
+        INSERT INTO {table} BY NAME
+        SELECT i.* FROM merge_keyed i ANTI JOIN (SELECT * FROM merge_orders WHERE status = 'unchanged') u
+            ON i.member_id = u.member_id AND i.order_id = u.order_id
+        UNION ALL BY NAME
+        SELECT * EXCLUDE (kept, order_id), 'L' || line_id AS order_id FROM merge_bare WHERE kept""")
+    merged = _counts(cur, """
+        -- count(*) FILTER, not count_if: over no rows count_if is NULL
+        SELECT o.new + b.kept, o.updated, o.unchanged + b.skipped
+        FROM (SELECT count(*) FILTER (WHERE status = 'new') AS new, count(*) FILTER (WHERE status = 'updated') AS updated,
+                     count(*) FILTER (WHERE status = 'unchanged') AS unchanged FROM merge_orders) o,
+             (SELECT count(*) FILTER (WHERE kept) AS kept, count(*) FILTER (WHERE NOT kept) AS skipped FROM merge_bare) b""")
+    for temp in ("merge_keyed", "merge_orders", "merge_bare"):
+        cur.execute(f"DROP TABLE {temp}")
+    return merged
+
+
+def _members(cur: duckdb.DuckDBPyConnection, table: str, incoming: str) -> Merged:
+    fields = _fields(cur, table, ("member_id",))
+    # each member's latest non-empty value per field (arg_max skips nulls), in the import and in the store
+    latest = ", ".join(f"arg_max({f}, row_id) AS {f}" for f in fields)
+    merged = ", ".join(f"coalesce(i.{f}, s.{f}) AS {f}" for f in fields)
+    same = " AND ".join(f"coalesce(i.{f}, s.{f}) IS NOT DISTINCT FROM s.{f}" for f in fields)
+    cur.execute(f"""
+        CREATE TEMP TABLE merge_members AS
+        WITH import AS (SELECT member_id, max(row_id) AS row_id, {latest} FROM {incoming} GROUP BY member_id),
+        stored AS (
+            SELECT member_id, {latest} FROM {table} WHERE member_id IN (SELECT member_id FROM import)
+            GROUP BY member_id)
+        SELECT i.member_id, i.row_id, {merged},
+               CASE WHEN s.member_id IS NULL THEN 'new' WHEN {same} THEN 'unchanged' ELSE 'updated' END AS status
+        FROM import i LEFT JOIN stored s ON s.member_id = i.member_id""")
+    return _replace_changed(cur, table, "merge_members", ("member_id",))
+
+
+def _keyed(cur: duckdb.DuckDBPyConnection, table: str, incoming: str, keys: tuple[str, ...]) -> Merged:
+    fields = _fields(cur, table)
+    stored_row = f"struct_pack({', '.join(f'{f} := {f}' for f in fields)})"
+    import_row = f"struct_pack({', '.join(f'{f} := i.{f}' for f in fields)})"
+    on = " AND ".join(f"s.{k} IS NOT DISTINCT FROM i.{k}" for k in keys)
+    cur.execute(f"""
+        CREATE TEMP TABLE merge_rows AS
+        WITH import AS (
+            SELECT {', '.join(fields)} FROM {incoming}
+            QUALIFY row_number() OVER (PARTITION BY {', '.join(keys)} ORDER BY seq DESC) = 1),
+        stored AS (SELECT {', '.join(keys)}, count(*) AS n, min({stored_row}) AS first_row FROM {table} GROUP BY ALL)
+        SELECT i.*, CASE WHEN s.n IS NULL THEN 'new'
+                         WHEN s.n = 1 AND s.first_row IS NOT DISTINCT FROM {import_row} THEN 'unchanged'
+                         ELSE 'updated' END AS status
+        FROM import i LEFT JOIN stored s ON {on}""")
+    return _replace_changed(cur, table, "merge_rows", keys)
+
+
+def _replace_changed(cur: duckdb.DuckDBPyConnection, table: str, merged: str, keys: tuple[str, ...]) -> Merged:
+    """Delete the stored rows of the `merged` records not unchanged and insert those records (all
+    but `status`); count them; drop `merged`."""
+    on = " AND ".join(f"{table}.{k} IS NOT DISTINCT FROM m.{k}" for k in keys)
+    cur.execute(f"DELETE FROM {table} USING {merged} m WHERE m.status = 'updated' AND {on}")
+    cur.execute(f"INSERT INTO {table} BY NAME SELECT * EXCLUDE (status) FROM {merged} WHERE status <> 'unchanged'")
+    counts = _counts(cur, f"SELECT count(*) FILTER (WHERE status = 'new'), count(*) FILTER (WHERE status = 'updated'), "
+                          f"count(*) FILTER (WHERE status = 'unchanged') FROM {merged}")
+    cur.execute(f"DROP TABLE {merged}")
+    return counts

@@ -1,0 +1,177 @@
+"""Appending is idempotent (lib/merge.py, SPEC "Imports"): re-imports and overlapping exports
+never count anything twice. Every expected value is worked out by hand from the file text."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from lib import kpis
+from lib.ingest import Part, ingest, ingest_parts
+
+D = Decimal
+HEAD = "会员ID,订单号,支付时间,实付金额,品类\n"
+# January + February, as exported on March 1st.
+JAN_FEB = HEAD + ("M1,A1,2024-01-05,100,奶粉\nM1,A1,2024-01-05,20,湿巾\n"
+                  "M2,B1,2024-01-20,50,奶粉\n"
+                  "M1,A2,2024-02-10,80,纸尿裤\n")
+# February + March, exported on April 1st: A2 got a refund line in March (the newer truth), B1 is
+# not in it (January), M3 is new.
+FEB_MAR = HEAD + ("M1,A2,2024-02-10,80,纸尿裤\nM1,A2,2024-03-02,-30,纸尿裤\n"
+                  "M3,C1,2024-03-15,60,奶粉\n")
+
+
+def rows(store, table: str, columns: str, order: str, dataset: str = "t") -> list[tuple]:
+    ds = store.dataset(dataset)
+    return store.query(f"SELECT {columns} FROM {ds.table(table)} ORDER BY {order}").rows()
+
+
+def order_rows(store, dataset: str = "t") -> list[tuple]:
+    return rows(store, "orders", "member_id, order_id, net_amount, lines", "member_id, order_id", dataset)
+
+
+def revenue(store, dataset: str = "t") -> float:
+    frame = kpis.run(store, store.dataset(dataset), kpis.KpiSpec())
+    return dict(zip(frame["metric"], frame["value"]))["revenue"]
+
+
+def counts(result) -> tuple[int, int, int]:
+    return result.new, result.updated, result.unchanged
+
+
+def test_the_same_file_twice_changes_nothing(store, write):
+    path = write("jan_feb.csv", JAN_FEB)
+    first = ingest(store, [path], "t")
+    assert counts(first) == (3, 0, 0)  # A1 (2 lines), B1, A2
+    before, version = rows(store, "order_lines", "*", "line_id"), store.dataset("t").version
+    again = ingest(store, [path], "t")
+    assert counts(again) == (0, 0, 3)
+    assert (again.rows_read, again.rows_loaded) == (4, 4)  # every row read and good, none stored twice
+    assert rows(store, "order_lines", "*", "line_id") == before
+    assert store.dataset("t").version == version  # nothing new: the same version, cached results still good
+    assert revenue(store) == 250.0  # 100 + 20 + 50 + 80
+
+
+def test_overlapping_monthly_exports_give_each_order_once(store, write):
+    ingest(store, [write("jan_feb.csv", JAN_FEB)], "t")
+    second = ingest(store, [write("feb_mar.csv", FEB_MAR)], "t")
+    # A2 is stored with one line; the new export has two (80, −30): updated. C1 is new.
+    assert counts(second) == (1, 1, 0)
+    assert order_rows(store) == [("M1", "A1", D("120.00"), 2), ("M1", "A2", D("50.00"), 2),
+                                 ("M2", "B1", D("50.00"), 1), ("M3", "C1", D("60.00"), 1)]
+    assert revenue(store) == 280.0  # 120 + 50 + 50 + 60: A2 counted once, with its refund
+    assert store.dataset("t").version == 3
+
+
+def test_an_order_in_two_files_of_one_import_takes_the_last_files_lines(store, write):
+    result = ingest(store, [write("jan_feb.csv", JAN_FEB), write("feb_mar.csv", FEB_MAR)], "t")
+    assert counts(result) == (4, 0, 0)  # A1, B1, A2 (once), C1
+    assert order_rows(store) == [("M1", "A1", D("120.00"), 2), ("M1", "A2", D("50.00"), 2),
+                                 ("M2", "B1", D("50.00"), 1), ("M3", "C1", D("60.00"), 1)]
+
+
+def test_an_order_with_the_same_lines_in_another_order_is_unchanged(store, write):
+    ingest(store, [write("a.csv", HEAD + "M1,A1,2024-01-05,100,奶粉\nM1,A1,2024-01-05,20,湿巾\n")], "t")
+    again = ingest(store, [write("b.csv", HEAD + "M1,A1,2024-01-05,20,湿巾\nM1,A1,2024-01-05,100,奶粉\n")], "t")
+    assert counts(again) == (0, 0, 1)
+    # one line's category corrected: the order is replaced, not added to
+    fixed = ingest(store, [write("c.csv", HEAD + "M1,A1,2024-01-05,20,湿巾\nM1,A1,2024-01-05,100,米粉\n")], "t")
+    assert counts(fixed) == (0, 1, 0)
+    assert rows(store, "order_lines", "category, amount", "amount") == [("湿巾", D("20.00")), ("米粉", D("100.00"))]
+
+
+def test_a_line_dropped_from_an_order_goes(store, write):
+    ingest(store, [write("a.csv", HEAD + "M1,A1,2024-01-05,100,奶粉\nM1,A1,2024-01-05,100,奶粉\n")], "t")
+    # The same line twice in an order is two lines (two tins); the newer export lists one.
+    assert counts(ingest(store, [write("b.csv", HEAD + "M1,A1,2024-01-05,100,奶粉\n")], "t")) == (0, 1, 0)
+    assert order_rows(store) == [("M1", "A1", D("100.00"), 1)]
+
+
+def test_the_same_order_number_under_another_member_is_another_order(store, write):
+    ingest(store, [write("a.csv", HEAD + "M1,A1,2024-01-05,100,奶粉\n")], "t")
+    assert counts(ingest(store, [write("b.csv", HEAD + "M2,A1,2024-01-06,40,奶粉\n")], "t")) == (1, 0, 0)
+    assert [r[:2] for r in order_rows(store)] == [("M1", "A1"), ("M2", "A1")]
+
+
+BARE = "会员ID,支付时间,实付金额\n"  # no order number: every line is an order of its own
+
+
+def test_lines_without_an_order_id_identical_to_a_stored_line_are_skipped(store, write):
+    ingest(store, [write("a.csv", BARE + "M1,2024-01-05 10:00,30\nM2,2024-01-06 11:00,40\n")], "t")
+    # M1's line again (skipped), twice more of M2's (one skipped: stored once, so one is new), a new one
+    again = ingest(store, [write("b.csv", BARE + "M1,2024-01-05 10:00,30\nM2,2024-01-06 11:00,40\n"
+                                                 "M2,2024-01-06 11:00,40\nM3,2024-01-07 12:00,50\n")], "t")
+    assert counts(again) == (2, 0, 2)
+    assert rows(store, "order_lines", "member_id, amount", "line_id") == [
+        ("M1", D("30.00")), ("M2", D("40.00")), ("M2", D("40.00")), ("M3", D("50.00"))]
+    # each line its own order, named by its load number: after the 2 stored lines, rows 3 and 4 of b.csv
+    assert [r[1] for r in order_rows(store)] == ["L1", "L2", "L5", "L6"]
+    assert counts(ingest(store, [write("b2.csv", (BARE + "M1,2024-01-05 10:00,30\n"))], "t")) == (0, 0, 1)
+
+
+def test_identical_bare_lines_over_two_files_of_one_import_count_as_the_most_either_has(store, write):
+    one = write("one.csv", BARE + "M1,2024-01-05 10:00,30\nM1,2024-01-05 10:00,30\n")
+    two = write("two.csv", BARE + "M1,2024-01-05 10:00,30\nM1,2024-01-05 10:00,30\nM1,2024-01-05 10:00,30\n"
+                                  "M2,2024-01-05 10:00,30\n")
+    result = ingest(store, [one, two], "t")
+    # M1: 2 from one.csv, and from two.csv (it has 3) its third; M2. Two of two.csv's are one.csv's again.
+    assert counts(result) == (4, 0, 2)
+    assert rows(store, "order_lines", "member_id", "line_id") == [("M1",), ("M1",), ("M1",), ("M2",)]
+
+
+def test_replace_still_replaces_the_whole_table(store, write):
+    ingest(store, [write("jan_feb.csv", JAN_FEB)], "t")
+    result = ingest(store, [write("feb_mar.csv", FEB_MAR)], "t", replace=True)
+    assert counts(result) == (2, 0, 0)
+    assert [r[:2] for r in order_rows(store)] == [("M1", "A2"), ("M3", "C1")]
+
+
+MEMBERS_V1 = "会员ID,性别,会员等级,注册日期\nM1,女,金卡,2023-01-01\nM2,男,,2023-02-01\n"
+# M1 upgraded; M2's tier now known, gender left empty (keeps 男); M9 new
+MEMBERS_V2 = "会员ID,性别,会员等级,注册日期\nM1,女,钻石,2023-01-01\nM2,,银卡,2023-02-01\nM9,男,普通,2024-01-01\n"
+
+
+def test_members_upsert_field_by_field(store, write):
+    ingest(store, [write("o.csv", JAN_FEB)], "t")
+    first = ingest(store, [write("m1.csv", MEMBERS_V1)], "t", kind="members")
+    assert counts(first) == (2, 0, 0)
+    assert counts(ingest(store, [write("m1.csv", MEMBERS_V1)], "t", kind="members")) == (0, 0, 2)
+    second = ingest(store, [write("m2.csv", MEMBERS_V2)], "t", kind="members")
+    assert counts(second) == (1, 2, 0)
+    assert rows(store, "members_source", "member_id, gender, member_tier", "member_id") == [
+        ("M1", "F", "钻石"), ("M2", "M", "银卡"), ("M9", "M", "普通")]  # one row per member
+    assert rows(store, "members", "member_id, gender, member_tier, in_members_file", "member_id") == [
+        ("M1", "F", "钻石", True), ("M2", "M", "银卡", True), ("M9", "M", "普通", True)]
+    assert counts(ingest(store, [write("m2.csv", MEMBERS_V2)], "t", kind="members")) == (0, 0, 3)
+
+
+def test_nps_responses_by_member_and_day(store, write):
+    head = "会员ID,提交答卷时间,推荐评分\n"
+    ingest(store, [write("o.csv", JAN_FEB)], "t")
+    assert counts(ingest(store, [write("n1.csv", head + "M1,2024-01-10,9\nM2,2024-01-11,3\n")], "t", kind="nps")) \
+        == (2, 0, 0)
+    # M2 re-scored the same day (the later row of the file wins), M1 answered again another day
+    result = ingest(store, [write("n2.csv", head + "M1,2024-01-10,9\nM2,2024-01-11,5\nM2,2024-01-11,6\n"
+                                                   "M1,2024-02-10,10\n")], "t", kind="nps")
+    assert counts(result) == (1, 1, 1)
+    assert rows(store, "nps", "member_id, survey_date::VARCHAR, score", "member_id, survey_date") == [
+        ("M1", "2024-01-10", 9), ("M1", "2024-02-10", 10), ("M2", "2024-01-11", 6)]
+
+
+def test_spend_by_period_and_channel_an_empty_channel_being_one(store, write):
+    ingest(store, [write("o.csv", JAN_FEB)], "t")
+    head = "月份,营销费用,渠道\n"
+    assert counts(ingest(store, [write("s1.csv", head + "2024-01,500,天猫\n2024-01,300,\n")], "t", kind="spend")) \
+        == (2, 0, 0)
+    result = ingest(store, [write("s2.csv", head + "2024-01,500,天猫\n2024-01,350,\n2024-02,200,\n")], "t",
+                    kind="spend")
+    assert counts(result) == (1, 1, 1)
+    assert rows(store, "spend", "period::VARCHAR, channel, spend", "period, channel NULLS FIRST") == [
+        ("2024-01-01", None, D("350.00")), ("2024-01-01", "天猫", D("500.00")), ("2024-02-01", None, D("200.00"))]
+
+
+def test_parts_of_several_kinds_count_their_own_records(store, write):
+    ingest(store, [write("o.csv", JAN_FEB)], "t")
+    results = ingest_parts(store, [Part("orders", [write("o2.csv", FEB_MAR)]),
+                                   Part("members", [write("m.csv", MEMBERS_V1)])], "t")
+    assert [counts(r) for r in results] == [(1, 1, 0), (2, 0, 0)]
+    assert results[0].summary()["new"] == 1 and results[1].summary()["new"] == 2
