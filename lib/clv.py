@@ -43,9 +43,9 @@ be "overdue". Null for x = 0.
 Historical CLV (SPEC): annual net revenue per buyer × margin × lifetime in years − CAC, with
 lifetime = 1 / annual churn rate; see `historical`.
 
-For the 5W1H page (lib/w5h1/why.py): `value_bands` and the members of a band (`band_members_of`
-over a run() frame at hand), `top_bands`, and
-`pre_churn` (P(alive) below a threshold or an RFM segment that signals leaving).
+For the 5W1H page: lib/w5h1/why.py (`value_bands`, `band_members_of` over a run() frame at hand,
+`top_bands`) and lib/w5h1/who.py (`pre_churn`: P(alive) below a threshold or an RFM segment that
+signals leaving).
 """
 
 from __future__ import annotations

@@ -26,10 +26,10 @@ scope: filters applied, history up to as_of):
   buyers (basis "item"), rounded to whole days (halves up); days_overdue = as_of − expected_date
   when positive, else 0. It is a forecast at as_of, so it reads all history up to as_of and
   ignores start / end.
-- due status (`due`, `due_summary`): with gap = expected_date − last_purchase, a row is not_due
-  (days_overdue 0), overdue (late by at most lapsed_cycles × gap: still within reach) or lapsed
-  (later than that), so the UI can list the members worth a reminder without shipping every
-  long-gone buyer.
+- due status (`due`, `due_summary`; `due_of`, `due_summary_of` over a next_purchases frame at
+  hand): with gap = expected_date − last_purchase, a row is not_due (days_overdue 0), overdue
+  (late by at most lapsed_cycles × gap: still within reach) or lapsed (later than that), so the
+  UI can list the members worth a reminder without every long-gone buyer.
 Day counts are whole calendar days between dates. Ratios with a zero denominator are null.
 """
 
@@ -59,6 +59,10 @@ GAP_BUCKETS: tuple[tuple[int, int | None], ...] = (
 
 RUN_SCHEMA = {"buyers": pl.Int64, "repeat_buyers": pl.Int64, "repurchase_rate": pl.Float64,
               "median_gap_days": pl.Float64, "mean_gap_days": pl.Float64, "purchases": pl.Int64}
+
+
+DUE_SUMMARY_SCHEMA = {"item": pl.String, "item_median_gap": pl.Float64, "buyers": pl.Int64,
+                      "not_due": pl.Int64, "overdue": pl.Int64, "lapsed": pl.Int64}
 
 
 # The columns and types of run() with the default spec (tests/test_cells.py checks them);
@@ -310,10 +314,10 @@ def due(store: Store, ds: Dataset, spec: RepurchaseSpec = RepurchaseSpec(),
     not_due = days_overdue 0; overdue = 0 < days_overdue ≤ lapsed_cycles × gap (still within
     reach: late by at most that many cycles); lapsed = later than that.
 
-    Columns: next_purchases' columns, then status. A cheap way to list the members a campaign can
-    still win back without shipping every long-gone buyer (next_purchases can be millions of rows).
+    Columns: next_purchases' columns, then status: the members a campaign can still win back,
+    without every long-gone buyer. It filters next_purchases (`due_of` does so over a frame at hand).
     """
-    _check_due(status, lapsed_cycles, limit)
+    _statuses(status), _check_cycles(lapsed_cycles), _check_limit(limit)  # before the query, not after it
     return due_of(next_purchases(store, ds, spec, min_repeat_share, min_repeat_buyers),
                   status, item, lapsed_cycles, limit)
 
@@ -324,19 +328,20 @@ def due_summary(store: Store, ds: Dataset, spec: RepurchaseSpec = RepurchaseSpec
                 min_repeat_buyers: int = DEFAULT_MIN_REPEAT_BUYERS) -> pl.DataFrame:
     """Per periodic item: item, item_median_gap, buyers (= rows of next_purchases), not_due,
     overdue, lapsed (see `due`; the three add up to buyers); sorted by buyers desc, then item."""
-    _check_due("overdue", lapsed_cycles, None)
+    _check_cycles(lapsed_cycles)  # before the query, not after it
     return due_summary_of(next_purchases(store, ds, spec, min_repeat_share, min_repeat_buyers), lapsed_cycles)
 
 
 # `due` and `due_summary` over a next_purchases frame already at hand: the 5W1H page computes
-# next_purchases once (13 s at 10M lines) and derives the summary and each list from it, so
-# changing the status, item or cycles costs a filter of the frame instead of the whole query.
+# next_purchases once (its slowest query; README "Performance") and derives the summary and each
+# list from it, so changing the status, item or cycles costs a filter of the frame, not the query.
 
 def due_of(next_frame: pl.DataFrame, status: DueStatus | tuple[DueStatus, ...] = "overdue",
            item: str | None = None, lapsed_cycles: float = DEFAULT_LAPSED_CYCLES,
            limit: int | None = None) -> pl.DataFrame:
     """`due` over next_purchases' frame (kept in its order)."""
-    statuses = _check_due(status, lapsed_cycles, limit)
+    statuses = _statuses(status)
+    _check_cycles(lapsed_cycles), _check_limit(limit)
     rows = next_frame.with_columns(_status(lapsed_cycles)).filter(pl.col("status").is_in(statuses))
     if item is not None:
         rows = rows.filter(pl.col("item") == str(item))
@@ -345,17 +350,13 @@ def due_of(next_frame: pl.DataFrame, status: DueStatus | tuple[DueStatus, ...] =
 
 def due_summary_of(next_frame: pl.DataFrame, lapsed_cycles: float = DEFAULT_LAPSED_CYCLES) -> pl.DataFrame:
     """`due_summary` over next_purchases' frame."""
-    _check_due("overdue", lapsed_cycles, None)
+    _check_cycles(lapsed_cycles)
     status = _status(lapsed_cycles)
     return (next_frame.group_by("item")
             .agg(pl.col("item_median_gap").first(), pl.len().alias("buyers"),
                  *[(status == s).sum().alias(s) for s in DUE_STATUSES])
             .cast(DUE_SUMMARY_SCHEMA)
             .sort(["buyers", "item"], descending=[True, False]))
-
-
-DUE_SUMMARY_SCHEMA = {"item": pl.String, "item_median_gap": pl.Float64, "buyers": pl.Int64,
-                      "not_due": pl.Int64, "overdue": pl.Int64, "lapsed": pl.Int64}
 
 
 def _status(lapsed_cycles: float) -> pl.Expr:
@@ -366,14 +367,21 @@ def _status(lapsed_cycles: float) -> pl.Expr:
             .otherwise(pl.lit("lapsed")).alias("status"))
 
 
-def _check_due(status: DueStatus | tuple[DueStatus, ...], lapsed_cycles: float,
-               limit: int | None) -> tuple[DueStatus, ...]:
+def _statuses(status: DueStatus | tuple[DueStatus, ...]) -> tuple[DueStatus, ...]:
     statuses = (status,) if isinstance(status, str) else tuple(status)
     if not statuses or any(s not in DUE_STATUSES for s in statuses):
         raise ValueError(f"status must be among {', '.join(DUE_STATUSES)}, not {status!r}")
-    if lapsed_cycles < 0 or (limit is not None and limit < 0):
-        raise ValueError("lapsed_cycles and limit must be ≥ 0")
     return statuses
+
+
+def _check_cycles(lapsed_cycles: float) -> None:
+    if not lapsed_cycles >= 0:  # NaN too
+        raise ValueError(f"lapsed_cycles must be a number ≥ 0, not {lapsed_cycles}")
+
+
+def _check_limit(limit: int | None) -> None:
+    if limit is not None and limit < 0:
+        raise ValueError(f"limit must be ≥ 0, not {limit}")
 
 
 def _item_param(item: str | None) -> dict[str, object]:

@@ -65,3 +65,5 @@ def test_an_import_warms_the_sources_of_derived_views_too(workspace, tmp_path, m
     monkeypatch.setattr(lifecycle, "run", counted)
     ui.warm_views("shop").join(timeout=60)
     assert computed == ["run"]
+    ui.derived(lifecycle.summary_of, workspace.dataset("shop"), ((lifecycle.run, lifecycle.LifecycleSpec()),))
+    assert computed == ["run"]  # the view on the new data reads the warmed result

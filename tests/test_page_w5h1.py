@@ -3,6 +3,7 @@ numbers are worked out by hand below."""
 
 from __future__ import annotations
 
+import functools
 import json
 import random
 from datetime import date, timedelta
@@ -10,6 +11,7 @@ from datetime import date, timedelta
 import pandas as pd  # AppTest hands tables back as pandas frames
 import pytest
 
+from lib import clv
 from pages.w5h1_sections.widgets import CLV_TABS_KEY
 from tests.conftest import figure, import_csv, metrics, page, set_filters, traces
 
@@ -126,6 +128,40 @@ def test_repurchase_cycle_and_its_members(shop):
     assert members_shown(at) == ["A", "B"]
     # Nobody is periodic enough (the defaults want 3 repeat buyers of an item): said in words.
     assert any("periodic" in info.value for info in at.info)
+
+
+# 奶粉 bought again by A, B and C (day gaps 30; 31 and 30; 10: its median gap 30), once by D; E's
+# nappies set the data end, 2024-06-30.
+DUE_ORDERS = """会员ID,订单号,支付时间,实付金额,品类
+A,A1,2024-01-01,100,奶粉
+A,A2,2024-01-31,100,奶粉
+B,B1,2024-01-01,100,奶粉
+B,B2,2024-02-01,100,奶粉
+B,B3,2024-03-02,100,奶粉
+C,C1,2024-02-01,100,奶粉
+C,C2,2024-02-11,100,奶粉
+D,D1,2024-05-01,100,奶粉
+E,E1,2024-06-30,100,纸尿裤
+"""
+
+
+def test_who_is_due_follows_status_and_cycles(add_dataset):
+    add_dataset("due", DUE_ORDERS)
+    at = page("w5h1", "en", dataset="due", w5h1="when")
+    # Expected next purchase and days late on 06-30, each against the member's own gap:
+    #   A 01-31 + 30 = 03-01, 121 days late > 30: lapsed;  B 03-02 + 31 (30.5 rounded) = 04-02, 89 > 31: lapsed;
+    #   C 02-11 + 10 = 02-21, 130 > 10: lapsed;  D 05-01 + 30 (the item's median) = 05-31, 30 ≤ 30: overdue.
+    assert members_shown(at) == ["D"]                        # overdue, the default
+    assert at.selectbox(key="w5h1_due_item_category").format_func("奶粉") == "奶粉 · 1"
+    at.button_group(key="w5h1_due").set_value("lapsed").run()
+    assert members_shown(at) == ["A", "B", "C"]
+    at.button_group(key="w5h1_due").set_value("any").run()
+    assert members_shown(at) == ["A", "B", "C", "D"]
+    # three cycles of slack: B's 89 days ≤ 3 × 31 make him overdue; A's 121 > 90 and C's 130 > 30 do not
+    at.button_group(key="w5h1_due").set_value("overdue").run()
+    at.select_slider(key="w5h1_lapsed").set_value(3.0).run()
+    assert members_shown(at) == ["B", "D"] and not at.exception
+    assert at.selectbox(key="w5h1_due_item_category").format_func("奶粉") == "奶粉 · 2"
 
 
 def test_empty_scope_is_explained(shop):
@@ -382,9 +418,19 @@ def test_the_model_changes_a_one_time_buyers_p_alive(population):
     assert formats["P(alive)"] == formats["Churn probability"] == ("percent", 0.001)
 
 
-def test_the_members_of_a_value_band(population):
-    """A band's list comes from the frame the bands were counted on (scored once): every band's
-    list has as many members as its option says, each with a predicted CLV inside the band."""
+def test_the_members_of_a_value_band(population, monkeypatch):
+    """Every band's list has as many members as its option says, each with a predicted CLV inside
+    the band, and opening bands fits no model again (the members are filtered from the page's
+    fit's scores)."""
+    fits: list = []
+    original = clv.fit
+
+    @functools.wraps(original)  # the same name: the same cache entry
+    def counted(*args, **kwargs):
+        fits.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(clv, "fit", counted)
     at = page("w5h1", "en", dataset="pop", w5h1="why")
     options = [o for o in at.selectbox(key="w5h1_band_pick").options if ": " in o]  # "¥100–200: 12 members"
     assert len(options) >= 2
@@ -396,6 +442,7 @@ def test_the_members_of_a_value_band(population):
         low, _, high = band.lstrip("¥").rstrip("+").replace(",", "").partition("–")
         clv_values = table["Predicted CLV (¥)"]
         assert (clv_values >= float(low)).all() and (not high or (clv_values < float(high)).all())
+    assert len(fits) == 1  # the page's own fit
 
 
 @pytest.mark.parametrize("lang,words", [

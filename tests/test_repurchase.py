@@ -327,6 +327,27 @@ def test_due_summary_adds_up_to_next_purchases(store, ds):
     assert due_summary(store, ds, RepurchaseSpec(Filters.of(channel="nowhere"))).height == 0
 
 
+def test_due_status_uses_the_members_own_gap_and_counts_the_boundary_as_overdue(store):
+    ds = build(store, "due-boundary", lines=[
+        ("a", "1", "2024-01-01", 10, MILK), ("a", "2", "2024-01-21", 10, MILK),   # own gap 20
+        ("c", "3", "2024-01-01", 10, MILK), ("c", "4", "2024-01-11", 10, MILK),   # own gap 10
+        ("e", "5", "2024-01-01", 10, MILK), ("e", "6", "2024-03-01", 10, MILK),   # own gap 60
+        ("f", "7", "2023-11-01", 10, MILK), ("f", "8", "2023-12-31", 10, MILK),   # own gap 60
+        ("z", "9", "2024-03-01", 10, TOYS)])                                      # as_of 2024-03-01
+    args = dict(min_repeat_share=0.2, min_repeat_buyers=1)
+    # milk's item median gap: (20 + 60) / 2 = 40 over the gaps 10, 20, 60, 60
+    rows = {r[0]: r for r in due(store, ds, RepurchaseSpec(), ("not_due", "overdue", "lapsed"), **args).rows()}
+    assert {m: (r[7], r[-1]) for m, r in rows.items()} == {
+        "c": (40, "lapsed"),   # expected 01-21, 40 days late > 1 × own 10 (the item's 40 would say overdue)
+        "a": (20, "overdue"),  # expected 02-10, 20 days late = 1 × own 20: the boundary is overdue
+        "f": (1, "overdue"),   # expected 02-29
+        "e": (0, "not_due"),   # expected 04-30
+    }
+    assert due_summary(store, ds, RepurchaseSpec(), **args).rows() == [("milk", 40.0, 4, 1, 2, 1)]
+    with pytest.raises(ValueError, match="lapsed_cycles"):
+        due_summary(store, ds, RepurchaseSpec(), lapsed_cycles=float("nan"))
+
+
 def test_a_spec_that_cannot_run_is_refused_when_made():
     with pytest.raises(ValueError, match="repurchase by 'store'\\? \\(choose from category, sku, product_name\\)"):
         RepurchaseSpec(by="store")  # type: ignore[arg-type]

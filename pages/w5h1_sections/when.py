@@ -46,8 +46,8 @@ def show(page: AnalysisPage) -> None:
     cycles_late = st.columns(3)[0].select_slider(tr("w5h1.lapsed_cycles"), (0.5, 1.0, 1.5, 2.0, 3.0), value=1.0,
                                                  key="w5h1_lapsed", format_func=lambda c: f"{c:g}")
     st.caption(tr("w5h1.due_intro", cycles=cycles_late))
-    next_frame = ((repurchase.next_purchases, spec),)  # computed once; the summary and lists filter it
-    summary_frame = derived(repurchase.due_summary_of, ds, next_frame, cycles_late)
+    next_source = ((repurchase.next_purchases, spec),)  # computed once; the summary and lists filter it
+    summary_frame = derived(repurchase.due_summary_of, ds, next_source, cycles_late)
     if summary_frame.is_empty():
         st.info(tr("w5h1.due_none"))
         return
@@ -63,7 +63,7 @@ def show(page: AnalysisPage) -> None:
         item = pick(tr(by), list(items), f"w5h1_due_item_{by}", lambda v: f"{v} · {counts[v]:,}",
                     clicked=clicked(event))
     total = counts[item] if item else sum(counts.values())
-    frame = derived(repurchase.due_of, ds, next_frame, statuses, item, cycles_late, LIST_LIMIT)
+    frame = derived(repurchase.due_of, ds, next_source, statuses, item, cycles_late, LIST_LIMIT)
     if frame.height < total:
         st.caption(tr("w5h1.showing", shown=frame.height, total=total))
     show_members(frame, "w5h1_due_members", f"next_purchase_{status}")

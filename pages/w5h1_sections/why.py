@@ -141,8 +141,8 @@ def predicted_value(page: AnalysisPage, margin: float, model: str) -> None:
             low, high, _ = labels[band]
             # every member scored with the page's fit, once (kept only when a band is opened: the
             # 2M-row frame would cost the page's first draw 1 s and its reopen 1.2 s at 10M lines)
-            scored = ((clv.run, spec, fitted),)
-            frame = derived(value.band_members_of, ds, scored, value.BandCell(low, high)).select(
+            scored_source = ((clv.run, spec, fitted),)
+            frame = derived(value.band_members_of, ds, scored_source, value.BandCell(low, high)).select(
                 "member_id", "first_purchase", "last_purchase", "p_alive", "churn_probability", "expected_purchases",
                 "expected_spend", "predicted_clv")
             show_members(frame, "w5h1_band_members", "predicted_clv_band")
