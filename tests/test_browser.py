@@ -160,3 +160,37 @@ def test_the_holdout_backtest_draws_when_its_tab_is_opened(server, browser, lang
     page.screenshot(path=str(SHOTS / f"w5h1-holdout-{lang}.png"), full_page=True)
     assert not page.locator('[data-testid="stException"]').all_inner_texts()
     page.close()
+
+
+@pytest.mark.parametrize("lang,save,existing,first,again", [
+    ("zh", "保存 1 个文件", "已有数据集", "订单：新增 2，更新 0，未变 0。", "订单：新增 0，更新 1，未变 1。"),
+    ("en", "Save 1 file(s)", "Existing dataset", "Orders: 2 new, 0 updated, 0 unchanged.",
+     "Orders: 0 new, 1 updated, 1 unchanged.")])
+def test_an_export_saved_again_counts_each_order_once(server, browser, tmp_path, lang, save, existing, first, again):
+    """Upload an export in Chromium, save it, then save its next version (one order got a refund
+    line) into the same dataset: the summary says what was new, updated and unchanged."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    head = "会员ID,订单号,支付时间,实付金额\n"
+    export = tmp_path / f"march-{lang}.csv"
+    export.write_text(head + "N1,X1,2024-03-01,120\nN2,X2,2024-03-05,80\n", encoding="utf-8")
+    page = browser.new_page(viewport={"width": 1440, "height": SHOT_HEIGHT}, locale="zh-CN" if lang == "zh" else "en-US")
+    page.goto(f"{server}/data?lang={lang}", timeout=120_000)
+    _settle(page)
+
+    def upload_and_save(into_existing: bool) -> None:
+        page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(export))
+        _settle(page)
+        if into_existing:
+            page.locator('[data-testid="stRadio"]').get_by_text(existing).click()
+            _settle(page)
+        page.get_by_role("button", name=save).click()
+        _settle(page)
+
+    upload_and_save(into_existing=False)
+    page.get_by_text(first).first.wait_for(timeout=60_000)
+    export.write_text(head + "N1,X1,2024-03-01,120\nN2,X2,2024-03-05,80\nN2,X2,2024-03-20,-30\n", encoding="utf-8")
+    upload_and_save(into_existing=True)
+    page.get_by_text(again).first.wait_for(timeout=60_000)
+    page.screenshot(path=str(SHOTS / f"data-saved-again-{lang}.png"), full_page=True)
+    assert not page.locator('[data-testid="stException"]').all_inner_texts()
+    page.close()
