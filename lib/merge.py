@@ -15,7 +15,9 @@ Monthly exports overlap and people import the same file twice; neither may count
   field; an empty cell keeps what was stored (the rule lib/store.py's members rebuild follows for
   rows loaded earlier, so the members table comes out the same as appending would make it).
 - **nps** by (member_id, survey_date) and **spend** by (period, channel, an empty channel being
-  one key): the import's last row of a key replaces the stored rows of that key.
+  one key): a key's rows (a month's spend may come per campaign; a member may answer twice on a
+  day) are one record, replaced whole by the import's rows of that key, or left alone when they
+  are the same; within one import, a key in several files takes the last file's rows.
 
 `merge` counts the records (orders; members; responses; spend rows) new, updated and unchanged.
 
@@ -155,21 +157,34 @@ def _members(cur: duckdb.DuckDBPyConnection, table: str, incoming: str) -> Merge
 
 
 def _keyed(cur: duckdb.DuckDBPyConnection, table: str, incoming: str, keys: tuple[str, ...]) -> Merged:
+    """A key's rows are one record, replaced whole like an order's lines: a month's spend may come
+    as several rows (per campaign or store) and a member may answer twice on a day; all are kept."""
     fields = _fields(cur, table)
-    stored_row = f"struct_pack({', '.join(f'{f} := {f}' for f in fields)})"
-    import_row = f"struct_pack({', '.join(f'{f} := i.{f}' for f in fields)})"
+    row = _struct(fields)
+    listed = ", ".join(keys)
     on = " AND ".join(f"s.{k} IS NOT DISTINCT FROM i.{k}" for k in keys)
+    fingerprint = f"count(*) AS n, sum(hash({row})) AS h1, sum(hash({row}, 'memberlens')) AS h2"
     cur.execute(f"""
         CREATE TEMP TABLE merge_rows AS
-        WITH import AS (
-            SELECT {', '.join(fields)} FROM {incoming}
-            QUALIFY row_number() OVER (PARTITION BY {', '.join(keys)} ORDER BY seq DESC) = 1),
-        stored AS (SELECT {', '.join(keys)}, count(*) AS n, min({stored_row}) AS first_row FROM {table} GROUP BY ALL)
+        SELECT {', '.join(fields)} FROM {incoming}
+        QUALIFY file_no = max(file_no) OVER (PARTITION BY {listed})  -- a key in several files: the last one's""")
+    cur.execute(f"""
+        CREATE TEMP TABLE merge_keys AS
+        WITH import AS (SELECT {listed}, {fingerprint} FROM merge_rows GROUP BY ALL),
+        stored AS (SELECT {listed}, {fingerprint} FROM {table} GROUP BY ALL)
         SELECT i.*, CASE WHEN s.n IS NULL THEN 'new'
-                         WHEN s.n = 1 AND s.first_row IS NOT DISTINCT FROM {import_row} THEN 'unchanged'
-                         ELSE 'updated' END AS status
+                         WHEN i.n = s.n AND i.h1 = s.h1 AND i.h2 = s.h2 THEN 'unchanged' ELSE 'updated' END AS status
         FROM import i LEFT JOIN stored s ON {on}""")
-    return _replace_changed(cur, table, "merge_rows", keys)
+    key_match = " AND ".join(f"{table}.{k} IS NOT DISTINCT FROM m.{k}" for k in keys)
+    cur.execute(f"DELETE FROM {table} USING merge_keys m WHERE m.status = 'updated' AND {key_match}")
+    row_match = " AND ".join(f"r.{k} IS NOT DISTINCT FROM m.{k}" for k in keys)
+    cur.execute(f"""INSERT INTO {table} BY NAME SELECT r.* FROM merge_rows r
+                    SEMI JOIN (SELECT * FROM merge_keys WHERE status <> 'unchanged') m ON {row_match}""")
+    counts = _counts(cur, "SELECT count(*) FILTER (WHERE status = 'new'), count(*) FILTER (WHERE status = 'updated'), "
+                          "count(*) FILTER (WHERE status = 'unchanged') FROM merge_keys")
+    cur.execute("DROP TABLE merge_rows")
+    cur.execute("DROP TABLE merge_keys")
+    return counts
 
 
 def _replace_changed(cur: duckdb.DuckDBPyConnection, table: str, merged: str, keys: tuple[str, ...]) -> Merged:

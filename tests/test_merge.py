@@ -149,12 +149,15 @@ def test_nps_responses_by_member_and_day(store, write):
     ingest(store, [write("o.csv", JAN_FEB)], "t")
     assert counts(ingest(store, [write("n1.csv", head + "M1,2024-01-10,9\nM2,2024-01-11,3\n")], "t", kind="nps")) \
         == (2, 0, 0)
-    # M2 re-scored the same day (the later row of the file wins), M1 answered again another day
+    # M2's day now holds two answers (both kept, in place of the stored 3); M1 answered again another day
     result = ingest(store, [write("n2.csv", head + "M1,2024-01-10,9\nM2,2024-01-11,5\nM2,2024-01-11,6\n"
                                                    "M1,2024-02-10,10\n")], "t", kind="nps")
     assert counts(result) == (1, 1, 1)
-    assert rows(store, "nps", "member_id, survey_date::VARCHAR, score", "member_id, survey_date") == [
-        ("M1", "2024-01-10", 9), ("M1", "2024-02-10", 10), ("M2", "2024-01-11", 6)]
+    assert rows(store, "nps", "member_id, survey_date::VARCHAR, score", "member_id, survey_date, score") == [
+        ("M1", "2024-01-10", 9), ("M1", "2024-02-10", 10), ("M2", "2024-01-11", 5), ("M2", "2024-01-11", 6)]
+    again = ingest(store, [write("n2.csv", head + "M1,2024-01-10,9\nM2,2024-01-11,5\nM2,2024-01-11,6\n"
+                                                  "M1,2024-02-10,10\n")], "t", kind="nps")
+    assert counts(again) == (0, 0, 3)
 
 
 def test_spend_by_period_and_channel_an_empty_channel_being_one(store, write):
@@ -167,6 +170,12 @@ def test_spend_by_period_and_channel_an_empty_channel_being_one(store, write):
     assert counts(result) == (1, 1, 1)
     assert rows(store, "spend", "period::VARCHAR, channel, spend", "period, channel NULLS FIRST") == [
         ("2024-01-01", None, D("350.00")), ("2024-01-01", "天猫", D("500.00")), ("2024-02-01", None, D("200.00"))]
+    # a month's spend per campaign: several rows of one key, all kept (300 in all), and counted once
+    per_campaign = write("s3.csv", "月份,渠道,广告系列,营销费用\n2024-03,抖音,A,100\n2024-03,抖音,B,200\n")
+    assert counts(ingest(store, [per_campaign], "t", kind="spend")) == (1, 0, 0)
+    assert counts(ingest(store, [per_campaign], "t", kind="spend")) == (0, 0, 1)
+    assert store.query(f"SELECT sum(spend) FROM {store.dataset('t').table('spend')} "
+                       "WHERE channel = '抖音'").rows() == [(D("300.00"),)]
 
 
 def test_parts_of_several_kinds_count_their_own_records(store, write):
