@@ -401,7 +401,7 @@ def _insert(cur: duckdb.DuckDBPyConnection, ds: Dataset, kind: Kind, good: list[
         numbered = _numbered(cur, table, kind, rows)
         if straight:
             if kind == "orders":  # an order of its own for every line without an order id
-                numbered = (f"SELECT * EXCLUDE (order_id), coalesce(order_id, 'L' || line_id) AS order_id "
+                numbered = (f"SELECT * EXCLUDE (order_id), coalesce(order_id, {merge.BARE_ORDER_ID}) AS order_id "
                             f"FROM ({numbered})")
             cur.execute(f"INSERT INTO {table} BY NAME SELECT * EXCLUDE (file_no) FROM ({numbered})")
             key = "member_id, order_id" if kind == "orders" else "member_id"

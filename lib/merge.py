@@ -33,6 +33,11 @@ import duckdb
 
 from lib.contract import Kind
 
+# The order id of a line exported without one: an order of its own, named by its load number.
+# It ends in a no-break space, which no id read from a file can (lib/parsing.py ml_text trims it
+# from both ends), so a real order id "L5" never meets the bare line loaded as line 5.
+BARE_ORDER_ID = "'L' || line_id || chr(160)"
+
 # The key of a record in the kinds replaced whole (members merge field by field on member_id).
 KEYS: dict[Kind, tuple[str, ...]] = {"nps": ("member_id", "survey_date"), "spend": ("period", "channel")}
 # Columns that number rows in load order: never part of what a record is.
@@ -126,7 +131,7 @@ def _orders(cur: duckdb.DuckDBPyConnection, table: str, incoming: str) -> Merged
         SELECT i.* FROM ({keyed}) i ANTI JOIN (SELECT * FROM merge_orders WHERE status = 'unchanged') u
             ON i.member_id = u.member_id AND i.order_id = u.order_id
         UNION ALL BY NAME
-        SELECT * EXCLUDE (kept, order_id), 'L' || line_id AS order_id FROM merge_bare WHERE kept""")
+        SELECT * EXCLUDE (kept, order_id), {BARE_ORDER_ID} AS order_id FROM merge_bare WHERE kept""")
     merged = _counts(cur, """
         -- count(*) FILTER, not count_if: over no rows count_if is NULL
         SELECT o.new + b.kept, o.updated, o.unchanged + b.skipped

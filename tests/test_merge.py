@@ -104,8 +104,17 @@ def test_lines_without_an_order_id_identical_to_a_stored_line_are_skipped(store,
     assert rows(store, "order_lines", "member_id, amount", "line_id") == [
         ("M1", D("30.00")), ("M2", D("40.00")), ("M2", D("40.00")), ("M3", D("50.00"))]
     # each line its own order, named by its load number: after the 2 stored lines, rows 3 and 4 of b.csv
-    assert [r[1] for r in order_rows(store)] == ["L1", "L2", "L5", "L6"]
+    assert [r[1] for r in order_rows(store)] == ["L1\u00a0", "L2\u00a0", "L5\u00a0", "L6\u00a0"]
     assert counts(ingest(store, [write("b2.csv", (BARE + "M1,2024-01-05 10:00,30\n"))], "t")) == (0, 0, 1)
+
+
+def test_a_real_order_id_shaped_like_a_line_number_stays_its_own_order(store, write):
+    # M1's real order "L2" and M1's line without an order number, loaded as line 2: two orders
+    path = write("a.csv", HEAD + "M1,L2,2024-01-05,100,奶粉\nM1,,2024-01-06,5,湿巾\n")
+    assert counts(ingest(store, [path], "t")) == (2, 0, 0)
+    assert order_rows(store) == [("M1", "L2", D("100.00"), 1), ("M1", "L2\u00a0", D("5.00"), 1)]
+    assert counts(ingest(store, [path], "t")) == (0, 0, 2)  # and the same file again changes nothing
+    assert revenue(store) == 105.0
 
 
 def test_identical_bare_lines_over_two_files_of_one_import_count_as_the_most_either_has(store, write):
