@@ -263,8 +263,8 @@ def ingest_parts(store: Store, parts: Sequence[Part], dataset: str, replace: boo
                 exc.part = i
                 raise
         report(0.75, Note("saving"))
-        ds, merged = _load(store, [(part.kind, good) for part, (good, _) in zip(parts, staged)], dataset, replace,
-                           stagings)
+        ds, merged = _load(store, [(part.kind, good, _given(result)) for part, (good, result) in zip(parts, staged)],
+                           dataset, replace, stagings)
     except BaseException as exc:
         # Nothing was imported, so no rejects file stays but the one the error names (the rows
         # of a part none of which could be loaded): the others describe rows of an import that
@@ -349,17 +349,24 @@ def _load_columns(kind: Kind) -> str:
     return ", ".join(names)
 
 
-def _load(store: Store, parts: list[tuple[Kind, list[GoodRows]]], dataset: str, replace: bool,
+def _given(result: IngestResult) -> frozenset[str]:
+    """The dataset-table columns a part's files have: the fields they map (an order date is stored
+    as its time and its date)."""
+    fields = {field for f in result.files for field in f.mapping.values()}
+    return frozenset(fields | ({"order_ts"} if "order_date" in fields else set()))
+
+
+def _load(store: Store, parts: list[tuple[Kind, list[GoodRows], frozenset[str]]], dataset: str, replace: bool,
           stagings: list[_Staging]) -> tuple[Dataset, list[Merged]]:
     """One transaction: add (or replace) each part's rows, merged with what is stored, rebuild
     derived tables, bump the version. Returns the dataset and each part's record counts."""
-    kinds = list(dict.fromkeys(kind for kind, _ in parts))
+    kinds = list(dict.fromkeys(kind for kind, _, _ in parts))
     with store.transaction() as cur:
         ds = store.find(dataset, cur) or store.create_dataset(dataset, cur)
         if replace:
             for kind in kinds:
                 cur.execute(f"DELETE FROM {ds.table(KIND_TABLE[kind])}")
-        merged = [_insert(cur, ds, kind, good) for kind, good in parts]
+        merged = [_insert(cur, ds, kind, good, given) for kind, good, given in parts]
         for staging in stagings:
             staging.close()  # every good row is in: its memory is freed before the rebuild
         if any(m.new or m.updated for m in merged):  # else the import held nothing new: no new version
@@ -385,7 +392,8 @@ class GoodRows:
 GOOD_ROWS_BATCH = 1_000_000
 
 
-def _insert(cur: duckdb.DuckDBPyConnection, ds: Dataset, kind: Kind, good: list[GoodRows]) -> Merged:
+def _insert(cur: duckdb.DuckDBPyConnection, ds: Dataset, kind: Kind, good: list[GoodRows],
+            given: frozenset[str] | None = None) -> Merged:
     """Add one part's good rows to the dataset's table of `kind`, merged with what is stored
     (lib/merge.py), and count its records. Into an empty table from one file (a first import,
     or --replace) the rows go straight in: there is nothing to meet."""
@@ -408,7 +416,7 @@ def _insert(cur: duckdb.DuckDBPyConnection, ds: Dataset, kind: Kind, good: list[
             return Merged(new=cur.sql(f"SELECT count(*) FROM (SELECT DISTINCT {key} FROM {table})").fetchall()[0][0])
         cur.execute(f"CREATE TEMP TABLE merge_incoming AS {numbered}")
         try:
-            return merge.merge(cur, table, kind, "merge_incoming")
+            return merge.merge(cur, table, kind, "merge_incoming", given)
         finally:
             cur.execute("DROP TABLE IF EXISTS merge_incoming")
     finally:

@@ -6,7 +6,9 @@ Monthly exports overlap and people import the same file twice; neither may count
   (the later export is the newer truth: a refund line added, a status changed), or left as it is
   when the import holds the same lines (as a multiset of every field but the load number line_id,
   compared by a 128-bit fingerprint: see `_orders`). Within one import, an order found in several
-  files takes the last file's lines.
+  files takes the last file's lines. Only the columns the import's files have are compared: an
+  older export without a column (门店) leaves its orders unchanged, and an order it updates keeps
+  the stored value of that column when its lines all had one.
   A line without an order id is an order of its own: one identical (every field) to a stored line
   is skipped. Duplicates count: a line the file has twice and the store once is added once; over
   the import's files, in order, a group of identical lines ends with as many as the store or any
@@ -40,6 +42,8 @@ BARE_ORDER_ID = "'L' || line_id || chr(160)"
 
 # The key of a record in the kinds replaced whole (members merge field by field on member_id).
 KEYS: dict[Kind, tuple[str, ...]] = {"nps": ("member_id", "survey_date"), "spend": ("period", "channel")}
+# Order-line columns every import has (required, or computed when absent: amount).
+_ALWAYS_GIVEN = ("member_id", "order_id", "order_ts", "order_date", "amount")
 # Columns that number rows in load order: never part of what a record is.
 _LOAD_NUMBERS = ("line_id", "row_id", "seq", "file_no")
 
@@ -54,13 +58,18 @@ class Merged:
     unchanged: int = 0
 
 
-def merge(cur: duckdb.DuckDBPyConnection, table: str, kind: Kind, incoming: str) -> Merged:
+def merge(cur: duckdb.DuckDBPyConnection, table: str, kind: Kind, incoming: str,
+          given: frozenset[str] | None = None) -> Merged:
     """Merge the rows of `incoming` into `table` (the dataset table of `kind`; see the module
     docstring). `incoming` holds the table's columns, `file_no` (the file's place in the import)
     and, for nps and spend, `seq` (the row's place in the import); orders keep order_id null
-    where the file had none. Both names are our own (no user text reaches this SQL)."""
+    where the file had none. Both names are our own (no user text reaches this SQL).
+    `given`: the orders columns the import's files have (None: all). A column they lack is no
+    difference (an older, narrower export of the same orders is unchanged), and an order they
+    update keeps the stored value of such a column when its lines had one value for it (the
+    order's store, channel …)."""
     if kind == "orders":
-        return _orders(cur, table, incoming)
+        return _orders(cur, table, incoming, given)
     if kind == "members":
         return _members(cur, table, incoming)
     return _keyed(cur, table, incoming, KEYS[kind])
@@ -80,19 +89,24 @@ def _counts(cur: duckdb.DuckDBPyConnection, sql: str) -> Merged:
     return Merged(int(new or 0), int(updated or 0), int(unchanged or 0))
 
 
-def _orders(cur: duckdb.DuckDBPyConnection, table: str, incoming: str) -> Merged:
-    line = _struct(_fields(cur, table, ("member_id", "order_id")))  # a line of an order, as one value
-    bare = _struct(_fields(cur, table, ("order_id",)))  # a line without its order id
+def _orders(cur: duckdb.DuckDBPyConnection, table: str, incoming: str, given: frozenset[str] | None) -> Merged:
+    fields = _fields(cur, table, ("member_id", "order_id"))
+    compared = [f for f in fields if given is None or f in given or f in _ALWAYS_GIVEN]
+    missing = [f for f in fields if f not in compared]
+    line = _struct(compared)  # a line of an order, as one value (of the columns the files have)
+    line_reversed = _struct(compared[::-1])
+    bare = _struct(["member_id", *compared])  # a line without its order id
     keyed = f"SELECT * EXCLUDE (file_no) FROM {incoming} WHERE order_id IS NOT NULL"
     if cur.sql(f"SELECT max(file_no) > 0 FROM {incoming}").fetchall()[0][0]:  # several files: the last one's
         cur.execute(f"""CREATE TEMP TABLE merge_keyed AS {keyed}
                         QUALIFY file_no = max(file_no) OVER (PARTITION BY member_id, order_id)""")
         keyed = "SELECT * FROM merge_keyed"
     # An order's lines as a multiset, by fingerprint: their count and two sums of 64-bit hashes of
-    # every line (salted apart), so two orders differing in any line differ unless both 64-bit
-    # sums collide at once. Exact EXCEPT ALL over every line of the matched orders took 18 GB at
+    # every line, over its fields in opposite orders (DuckDB combines field hashes in order, so the
+    # two are not one function of the other), so two orders differing in any line differ unless
+    # both sums collide at once. Exact EXCEPT ALL over every line of the matched orders took 18 GB at
     # 10M lines re-imported; these sums are one group by per side.
-    fingerprint = f"count(*) AS n, sum(hash({line})) AS h1, sum(hash({line}, 'memberlens')) AS h2"
+    fingerprint = f"count(*) AS n, sum(hash({line})) AS h1, sum(hash({line_reversed})) AS h2"
     cur.execute(f"""
         CREATE TEMP TABLE merge_orders AS
         WITH import AS (SELECT member_id, order_id, {fingerprint} FROM ({keyed}) GROUP BY member_id, order_id),
@@ -123,12 +137,26 @@ def _orders(cur: duckdb.DuckDBPyConnection, table: str, incoming: str) -> Merged
         FROM numbered n
         JOIN earlier e ON e.line_key IS NOT DISTINCT FROM n.line_key AND e.file_no = n.file_no
         LEFT JOIN stored s ON s.line_key IS NOT DISTINCT FROM n.line_key""")
+    kept_values = "SELECT i.*"
+    if missing:  # what the files lack, an updated order keeps: the value its stored lines agreed on
+        agreed = ", ".join(f"CASE WHEN count(DISTINCT s.{f}) = 1 THEN any_value(s.{f}) END AS {f}" for f in missing)
+        cur.execute(f"""
+            CREATE TEMP TABLE merge_kept AS
+            SELECT s.member_id, s.order_id, {agreed} FROM {table} s
+            SEMI JOIN (SELECT * FROM merge_orders WHERE status = 'updated') m
+                ON s.member_id = m.member_id AND s.order_id = m.order_id
+            GROUP BY s.member_id, s.order_id""")
+        replaced = ", ".join(f"coalesce(i.{f}, k.{f}) AS {f}" for f in missing)
+        kept_values = (f"SELECT i.* REPLACE ({replaced})")
     cur.execute(f"""
         DELETE FROM {table} USING merge_orders m
         WHERE m.status = 'updated' AND {table}.member_id = m.member_id AND {table}.order_id = m.order_id""")
+    kept_join = ("LEFT JOIN merge_kept k ON k.member_id = i.member_id AND k.order_id = i.order_id"
+                 if missing else "")
     cur.execute(f"""
         INSERT INTO {table} BY NAME
-        SELECT i.* FROM ({keyed}) i ANTI JOIN (SELECT * FROM merge_orders WHERE status = 'unchanged') u
+        {kept_values} FROM ({keyed}) i {kept_join}
+        ANTI JOIN (SELECT * FROM merge_orders WHERE status = 'unchanged') u
             ON i.member_id = u.member_id AND i.order_id = u.order_id
         UNION ALL BY NAME
         SELECT * EXCLUDE (kept, order_id), {BARE_ORDER_ID} AS order_id FROM merge_bare WHERE kept""")
@@ -138,7 +166,7 @@ def _orders(cur: duckdb.DuckDBPyConnection, table: str, incoming: str) -> Merged
         FROM (SELECT count(*) FILTER (WHERE status = 'new') AS new, count(*) FILTER (WHERE status = 'updated') AS updated,
                      count(*) FILTER (WHERE status = 'unchanged') AS unchanged FROM merge_orders) o,
              (SELECT count(*) FILTER (WHERE kept) AS kept, count(*) FILTER (WHERE NOT kept) AS skipped FROM merge_bare) b""")
-    for temp in ("merge_keyed", "merge_orders", "merge_bare"):
+    for temp in ("merge_keyed", "merge_orders", "merge_bare", "merge_kept"):
         cur.execute(f"DROP TABLE IF EXISTS {temp}")
     return merged
 

@@ -389,13 +389,13 @@ def test_a_failure_while_saving_rolls_back_every_part(store, write, tmp_path, mo
     before = (lines(store), store.table_counts(ds), ds.version)
     real_insert, calls, lines_at_failure = lib.ingest._insert, [], []
 
-    def insert_then_fail(cur, ds, kind, good):
+    def insert_then_fail(cur, ds, kind, good, given):
         """The orders part goes in for real; the members part meets a full disk, in the same transaction."""
         calls.append(kind)
         if kind == "members":
             lines_at_failure.append(cur.sql(f"SELECT count(*) FROM {ds.table('order_lines')}").fetchall()[0][0])
             raise duckdb.IOException("No space left on device")
-        real_insert(cur, ds, kind, good)
+        return real_insert(cur, ds, kind, good, given)
 
     monkeypatch.setattr(lib.ingest, "_insert", insert_then_fail)
     folder = tmp_path / "rejects"

@@ -92,6 +92,32 @@ def test_the_same_order_number_under_another_member_is_another_order(store, writ
     assert [r[:2] for r in order_rows(store)] == [("M1", "A1"), ("M2", "A1")]
 
 
+def test_an_older_export_without_a_column_changes_nothing_and_wipes_nothing(store, write):
+    wide = "会员ID,订单号,支付时间,实付金额,门店\n"
+    narrow = "会员ID,订单号,支付时间,实付金额\n"
+    ingest(store, [write("wide.csv", wide + "M1,A1,2024-01-05,100,静安店\nM1,A1,2024-01-05,20,静安店\n"
+                                            "M2,B1,2024-01-06,50,徐汇店\n")], "t")
+    # the same orders from an export without 门店: nothing new, the stores stay
+    same = ingest(store, [write("narrow.csv", narrow + "M1,A1,2024-01-05,100\nM1,A1,2024-01-05,20\n"
+                                                       "M2,B1,2024-01-06,50\n")], "t")
+    assert counts(same) == (0, 0, 2)
+    # A1 gets a refund line in the narrow export: replaced, and its lines keep the store they all had
+    refund = ingest(store, [write("narrow2.csv", narrow + "M1,A1,2024-01-05,100\nM1,A1,2024-01-05,20\n"
+                                                         "M1,A1,2024-01-09,-20\n")], "t")
+    assert counts(refund) == (0, 1, 0)
+    assert rows(store, "order_lines", "order_id, amount, store", "order_id, amount") == [
+        ("A1", D("-20.00"), "静安店"), ("A1", D("20.00"), "静安店"), ("A1", D("100.00"), "静安店"),
+        ("B1", D("50.00"), "徐汇店")]
+    assert order_rows(store)[0] == ("M1", "A1", D("100.00"), 3)
+
+
+def test_bare_lines_of_an_older_narrower_export_are_not_added_twice(store, write):
+    ingest(store, [write("wide.csv", "会员ID,支付时间,实付金额,门店\nM1,2024-01-05 10:00,30,静安店\n")], "t")
+    again = ingest(store, [write("narrow.csv", "会员ID,支付时间,实付金额\nM1,2024-01-05 10:00,30\n")], "t")
+    assert counts(again) == (0, 0, 1)
+    assert revenue(store) == 30.0
+
+
 BARE = "会员ID,支付时间,实付金额\n"  # no order number: every line is an order of its own
 
 
