@@ -86,6 +86,7 @@ class ColumnFormat:
     date_format: str | None = None  # the format most values have: tried first (speed only)
     decimal_comma: bool = False
     discount_is_share: bool = False
+    integral_floats: bool = False  # ids written as 17850.0 (a float column of the exporting tool)
 
 
 # Trimmed around text values: ASCII white space, no-break space, the full-width (ideographic) space.
@@ -119,6 +120,14 @@ def column_format(con: duckdb.DuckDBPyConnection, table: str, column: str, ftype
     stays in the table or is a bound parameter."""
     check_own_names(table, column)
     sample = f"(SELECT * FROM {table} ORDER BY rowid LIMIT {DECIDE_ROWS})"
+    if ftype == "id":
+        # Every value a whole number, some written as floats (UCI's CustomerID 17850.0): read as
+        # 17850, so a members file keyed 17850 meets the same member. 1.38E+10 is not one of them.
+        floats, others = con.sql(f"""
+            SELECT count(*) FILTER (WHERE regexp_full_match(v, '[0-9]+\\.0+')),
+                   count(*) FILTER (WHERE NOT regexp_full_match(v, '[0-9]+(\\.0+)?'))
+            FROM (SELECT ml_text({column}) AS v FROM {sample}) WHERE v IS NOT NULL""").fetchall()[0]
+        return ColumnFormat(integral_floats=bool(floats) and not others)
     if ftype in ("timestamp", "date"):
         pattern = "'^([0-9]{1,2})[/.-]([0-9]{1,2})[/.-][0-9]{4}'"
         first, second = con.sql(f"""
@@ -188,6 +197,8 @@ def timestamp_sql(column: str, fmt: ColumnFormat, fast: bool = True) -> str:
 def value_sql(column: str, ftype: FieldType, fmt: ColumnFormat, fast: bool = True) -> str:
     """SQL giving the typed value of `column` (NULL when empty or unreadable). `fast=False`:
     without the fast paths for plain values (the tests check both give the same values)."""
+    if ftype == "id" and fmt.integral_floats:  # only a whole value of that form: 17850.0 → 17850
+        return f"regexp_replace(ml_text({column}), '^([0-9]+)\\.0+$', '\\1')"
     if ftype in ("id", "text"):
         return f"ml_text({column})"
     if ftype in ("timestamp", "date"):

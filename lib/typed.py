@@ -187,6 +187,8 @@ def _format_notes(f: Field, header: str, fmt: parsing.ColumnFormat, src: Source)
             return []
         return [Note("day_first" if fmt.day_first else "month_first", values)]
     notes = []
+    if fmt.integral_floats:
+        notes.append(Note("integral_ids", values))
     if fmt.decimal_comma:
         notes.append(Note("decimal_comma", values))
     if fmt.discount_is_share:

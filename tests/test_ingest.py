@@ -667,3 +667,38 @@ def test_a_date_format_that_is_not_ours_never_reaches_sql():
         parsing.value_sql("c0", "timestamp", parsing.ColumnFormat(date_format="%Y'); DROP TABLE x; --"))
     assert "try_strptime(c0, '%Y/%m/%d %H:%M')" in parsing.value_sql(
         "c0", "timestamp", parsing.ColumnFormat(date_format="%Y/%m/%d %H:%M"))
+
+
+# -- ids written as floats (UCI's CustomerID) --------------------------------------------------
+
+UCI_LIKE = ("InvoiceNo,StockCode,Quantity,InvoiceDate,UnitPrice,CustomerID\n"
+            "536365,85123A,6,12/1/2010 8:26,2.55,17850.0\n"
+            "536366,22633,6,12/1/2010 8:28,1.85,17850.0\n"
+            "536367,84879,32,12/1/2010 8:34,1.69,13047.00\n")
+
+
+def test_whole_number_ids_written_as_floats_read_as_integers_in_every_kind(store, write):
+    result = ingest(store, [write("uci.csv", UCI_LIKE)], "t")
+    assert {(n.code, n.values["column"]) for n in result.notes} >= {("integral_ids", "CustomerID")}
+    assert str(next(n for n in result.notes if n.code == "integral_ids")) == (
+        "uci.csv: CustomerID holds whole numbers written as decimals (17850.0); read as 17850")
+    ds = store.dataset("t")
+    assert store.query(f"SELECT DISTINCT member_id FROM {ds.table('order_lines')} ORDER BY 1").rows() == [
+        ("13047",), ("17850",)]
+    # a members file keyed 17850 meets the same member (no second member, no prospect)
+    ingest(store, [write("m.csv", "Customer ID,Gender\n17850,F\n13047.0,M\n")], "t", kind="members")
+    assert store.query(f"SELECT member_id, gender, first_order_date IS NOT NULL FROM {ds.table('members')} "
+                       "ORDER BY 1").rows() == [("13047", "M", True), ("17850", "F", True)]
+    ingest(store, [write("n.csv", "会员ID,提交答卷时间,推荐评分\n17850.0,2010-12-05,9\n")], "t", kind="nps")
+    assert store.query(f"SELECT member_id FROM {ds.table('nps')}").rows() == [("17850",)]
+
+
+def test_only_a_column_of_whole_numbers_is_read_as_integers(store, write):
+    # M2 is not a number: the column is ids as written; 1.38E+10 is a number Excel mangled, rejected
+    text = ("会员ID,订单号,支付时间,实付金额\n17850.0,A1.0,2024-01-05,10\nM2,A2,2024-01-06,20\n"
+            "1.38E+10,A3,2024-01-07,30\n")
+    result = ingest(store, [write("mixed.csv", text)], "t")
+    assert not [n for n in result.notes if n.code == "integral_ids"]
+    assert [r[:2] for r in lines(store)] == [("17850.0", "A1.0"), ("M2", "A2")]
+    assert read_rejects(result.rejects)[0]["reason"] == (
+        "member_id '1.38E+10' was turned into a number by Excel; export it as text")
