@@ -5,8 +5,9 @@
 2. Columns are mapped to contract fields from their headers (lib/contract.py), then the user's
    overrides (`--map 列名=field`, `field` `-` to drop a column) are applied.
 3. Every row is parsed in SQL (lib/typed.py, with lib/parsing.py's expressions). A row is
-   rejected, with every reason that applies, when a required value is missing or a value cannot
-   be read; nothing is dropped silently: `rows_read = rows_loaded + rows_rejected`, and rejected
+   rejected, with every reason that applies, when a required value is missing or cannot be read
+   (an optional value that cannot be read is left empty and counted in a note); nothing is
+   dropped silently: `rows_read = rows_loaded + rows_rejected`, and rejected
    rows go, unchanged, to a UTF-8 (with BOM, so Excel opens it) CSV with a `reason` column
    (lib/rejects.py). Lines that do not split into the header's number of fields are rejected
    too, whole, in a `raw_line` column.

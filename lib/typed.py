@@ -48,7 +48,7 @@ def parse(con: duckdb.DuckDBPyConnection, src: Source, mapping: dict[str, str], 
     formats = {name: parsing.column_format(con, src.table, col, field_type(kind, name), header_of[name])
                for name, col in column_of.items()}
     notes: list[Note] = []
-    typed, reasons = ["rowid + 1 AS src_row"], []
+    typed, reasons, emptied = ["rowid + 1 AS src_row"], [], []
     for f in FIELDS[kind]:
         col = column_of.get(f.name)
         if col is None:
@@ -61,6 +61,8 @@ def parse(con: duckdb.DuckDBPyConnection, src: Source, mapping: dict[str, str], 
         typed.append(f"{value} AS {f.name}")
         notes += _format_notes(f, header_of[f.name], fmt, src)
         reasons += _field_reasons(f, kind)
+        if _emptied_when_unreadable(f):
+            emptied.append(f.name)
     if src.undecodable:
         every = ", ".join(f"coalesce(c{i}, '')" for i in range(len(src.headers)))
         typed.append(f"contains(concat({every}), '{sources.REPLACEMENT}') AS undecodable")
@@ -76,7 +78,8 @@ def parse(con: duckdb.DuckDBPyConnection, src: Source, mapping: dict[str, str], 
         WITH typed AS (SELECT {', '.join(typed)} FROM {src.table}),
              final AS (SELECT typed.*, {', '.join(finals)} FROM typed)
         SELECT src_row, {', '.join(f'final_{f.name} AS {f.name}' for f in FIELDS[kind])},
-               {reason_sql} AS reason
+               {reason_sql} AS reason{''.join(f", CASE WHEN t_{n} IS NOT NULL AND {n} IS NULL THEN t_{n} END AS emptied_{n}"
+                                               for n in emptied)}
         FROM final"""
     if order_level:
         # The total counts on the order's first good line, 0 on its other lines.
@@ -85,7 +88,7 @@ def parse(con: duckdb.DuckDBPyConnection, src: Source, mapping: dict[str, str], 
         judged = (f"SELECT * REPLACE (CASE WHEN order_id IS NULL OR {first_good} THEN amount "
                   f"ELSE 0 END AS amount) FROM ({judged})")
     con.execute(f"CREATE TABLE {out} AS {judged}")  # row order is src_row's job, not the table's
-    return notes
+    return notes + _emptied_notes(con, out, emptied, header_of, src)
 
 
 def _typed_value(f: Field, col: str, fmt: parsing.ColumnFormat) -> str:
@@ -107,10 +110,39 @@ _READABLE_AS = {"timestamp": "a date", "date": "a date", "money": "an amount", "
                 "integer": "a whole number", "score": "a score from 0 to 10"}
 
 
+EMPTIED_EXAMPLES = 3  # unreadable values of an optional column quoted in its note
+
+
+def _emptied_when_unreadable(f: Field) -> bool:
+    """Only required fields reject a row (SPEC): an optional value that cannot be read is left
+    empty and counted (a 折扣 of 无 must not lose the order)."""
+    return not f.required and (f.type in _READABLE_AS or f.name == "birth_year")
+
+
+def _emptied_notes(con: duckdb.DuckDBPyConnection, out: str, emptied: list[str], header_of: dict[str, str],
+                   src: Source) -> list[Note]:
+    """Per optional column, how many good rows had a value that could not be read (left empty),
+    with the first few distinct such values."""
+    if not emptied:
+        return []
+    counts = ", ".join(f"count(emptied_{n}), (list(DISTINCT emptied_{n}) FILTER (WHERE emptied_{n} IS NOT NULL))"
+                       f"[1:{EMPTIED_EXAMPLES}]" for n in emptied)
+    row = con.sql(f"SELECT {counts} FROM {out} WHERE reason IS NULL").fetchall()[0]
+    notes = []
+    for i, name in enumerate(emptied):
+        count, examples = row[2 * i], row[2 * i + 1]
+        if count:
+            notes.append(Note("emptied", {"file": src.path.name, "column": header_of[name], "count": count,
+                                          "examples": ", ".join(f"'{e}'" for e in sorted(examples or []))}))
+    return notes
+
+
 def _field_reasons(f: Field, kind: Kind) -> list[str]:
     """SQL for the reasons a mapped field rejects a row (over the `final` layer)."""
     t, v = f"t_{f.name}", f.name
     out = []
+    if _emptied_when_unreadable(f):
+        return out
     if f.type in _READABLE_AS and f.name != "birth_year":
         what = _READABLE_AS[f.type]
         out.append(f"CASE WHEN {t} IS NOT NULL AND {v} IS NULL "

@@ -162,17 +162,21 @@ def test_the_holdout_backtest_draws_when_its_tab_is_opened(server, browser, lang
     page.close()
 
 
-@pytest.mark.parametrize("lang,save,existing,first,again", [
-    ("zh", "保存 1 个文件", "已有数据集", "订单：新增 2，更新 0，未变 0。", "订单：新增 0，更新 1，未变 1。"),
+@pytest.mark.parametrize("lang,save,existing,first,again,emptied", [
+    ("zh", "保存 1 个文件", "已有数据集", "订单：新增 2，更新 0，未变 0。", "订单：新增 0，更新 1，未变 1。",
+     "「折扣」有 1 个值无法识别，已留空（该行照常导入），例如 '无'"),
     ("en", "Save 1 file(s)", "Existing dataset", "Orders: 2 new, 0 updated, 0 unchanged.",
-     "Orders: 0 new, 1 updated, 1 unchanged.")])
-def test_an_export_saved_again_counts_each_order_once(server, browser, tmp_path, lang, save, existing, first, again):
+     "Orders: 0 new, 1 updated, 1 unchanged.",
+     "折扣 had 1 value(s) that could not be read, left empty (the rows were loaded), e.g. '无'")])
+def test_an_export_saved_again_counts_each_order_once(server, browser, tmp_path, lang, save, existing, first, again,
+                                                      emptied):
     """Upload an export in Chromium, save it, then save its next version (one order got a refund
-    line) into the same dataset: the summary says what was new, updated and unchanged."""
+    line) into the same dataset: the summary says what was new, updated and unchanged, and that
+    an unreadable discount was left empty rather than losing its row."""
     SHOTS.mkdir(parents=True, exist_ok=True)
-    head = "会员ID,订单号,支付时间,实付金额\n"
+    head = "会员ID,订单号,支付时间,实付金额,折扣\n"
     export = tmp_path / f"march-{lang}.csv"
-    export.write_text(head + "N1,X1,2024-03-01,120\nN2,X2,2024-03-05,80\n", encoding="utf-8")
+    export.write_text(head + "N1,X1,2024-03-01,120,无\nN2,X2,2024-03-05,80,5\n", encoding="utf-8")
     page = browser.new_page(viewport={"width": 1440, "height": SHOT_HEIGHT}, locale="zh-CN" if lang == "zh" else "en-US")
     page.goto(f"{server}/data?lang={lang}", timeout=120_000)
     _settle(page)
@@ -188,7 +192,10 @@ def test_an_export_saved_again_counts_each_order_once(server, browser, tmp_path,
 
     upload_and_save(into_existing=False)
     page.get_by_text(first).first.wait_for(timeout=60_000)
-    export.write_text(head + "N1,X1,2024-03-01,120\nN2,X2,2024-03-05,80\nN2,X2,2024-03-20,-30\n", encoding="utf-8")
+    page.get_by_text(emptied).first.wait_for(timeout=60_000)
+    page.screenshot(path=str(SHOTS / f"data-saved-{lang}.png"), full_page=True)
+    export.write_text(head + "N1,X1,2024-03-01,120,无\nN2,X2,2024-03-05,80,5\nN2,X2,2024-03-20,-30,\n",
+                      encoding="utf-8")
     upload_and_save(into_existing=True)
     page.get_by_text(again).first.wait_for(timeout=60_000)
     page.screenshot(path=str(SHOTS / f"data-saved-again-{lang}.png"), full_page=True)

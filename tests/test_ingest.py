@@ -587,10 +587,13 @@ def test_text_is_trimmed_of_spaces_only(store, write):
 def test_birth_year_or_date_of_birth(store, write):
     text = "会员ID,出生日期\nM1,1990\nM2,1988-05-01\nM3,1899\n"
     result = ingest(store, [write("m.csv", text)], "t", kind="members")
-    assert (result.rows_loaded, result.rows_rejected) == (2, 1)  # 1899 is before MIN_BIRTH_YEAR
+    # 1899 is before MIN_BIRTH_YEAR: an optional value that cannot be read, left empty and counted
+    assert (result.rows_loaded, result.rows_rejected) == (3, 0)
+    assert [str(n) for n in result.notes if n.code == "emptied"] == [
+        "m.csv: 出生日期 had 1 value(s) that could not be read, left empty (the rows were loaded), e.g. '1899'"]
     ds = store.dataset("t")
     assert store.query(f"SELECT member_id, birth_year FROM {ds.table('members')} ORDER BY 1").rows() == [
-        ("M1", 1990), ("M2", 1988)]
+        ("M1", 1990), ("M2", 1988), ("M3", None)]
 
 
 def test_column_format_refuses_a_name_that_is_not_ours():
@@ -702,3 +705,26 @@ def test_only_a_column_of_whole_numbers_is_read_as_integers(store, write):
     assert [r[:2] for r in lines(store)] == [("17850.0", "A1.0"), ("M2", "A2")]
     assert read_rejects(result.rejects)[0]["reason"] == (
         "member_id '1.38E+10' was turned into a number by Excel; export it as text")
+
+
+def test_an_unreadable_optional_value_is_emptied_not_a_rejected_row(store, write):
+    # 17 of 60 rows were lost to "discount: cannot read '无'" before: optional values never reject
+    text = ("会员ID,订单号,支付时间,实付金额,折扣,数量\nM1,A1,2024-01-05,100,无,2\nM2,A2,2024-01-06,50,5,N/A\n"
+            "M3,A3,2024-01-07,30,无,1\nM4,A4,not a date,20,1,1\n")
+    result = ingest(store, [write("o.csv", text)], "t")
+    assert (result.rows_read, result.rows_loaded, result.rows_rejected) == (4, 3, 1)  # M4: a required date
+    assert read_rejects(result.rejects)[0]["reason"] == "order_date: cannot read 'not a date' as a date"
+    assert [str(n) for n in result.notes if n.code == "emptied"] == [
+        "o.csv: 数量 had 1 value(s) that could not be read, left empty (the rows were loaded), e.g. 'N/A'",
+        "o.csv: 折扣 had 2 value(s) that could not be read, left empty (the rows were loaded), e.g. '无'"]
+    ds = store.dataset("t")
+    assert store.query(f"SELECT member_id, amount, discount, quantity FROM {ds.table('order_lines')} "
+                       "ORDER BY 1").rows() == [("M1", D("100.00"), None, 2.0), ("M2", D("50.00"), D("5.00"), None),
+                                                ("M3", D("30.00"), None, 1.0)]
+
+
+def test_an_amount_computed_from_an_unreadable_quantity_still_rejects_its_row(store, write):
+    text = "会员ID,支付时间,数量,单价\nM1,2024-01-05,2,10\nM2,2024-01-06,两个,10\n"
+    result = ingest(store, [write("o.csv", text)], "t")
+    assert (result.rows_loaded, result.rows_rejected) == (1, 1)  # the amount is required
+    assert read_rejects(result.rejects)[0]["reason"] == "amount: quantity or unit_price is missing"

@@ -176,11 +176,10 @@ def test_how_the_files_were_read_follows_the_language(workspace):
     decimal_comma = "会员ID;支付时间;金额\nM1;2024-01-05;1.299,50\n".encode()
     at = upload(data_page(), ("eu.csv", decimal_comma))
     at.button(key="data_save").click().run()
-    assert any("- eu.csv：「金额」以逗号作小数点（1 299,50 = 1299.50）" in m.value.splitlines() for m in at.markdown)
+    assert any("• eu.csv：「金额」以逗号作小数点（1 299,50 = 1299.50）" in t.value.splitlines() for t in at.text)
     at.sidebar.radio(key="lang_radio").set_value("en").run()            # the summary stays, now in English
     assert not at.exception
-    assert any("- eu.csv: 金额 uses a decimal comma (1 299,50 = 1299.50)" in m.value.splitlines()
-               for m in at.markdown)
+    assert any("• eu.csv: 金额 uses a decimal comma (1 299,50 = 1299.50)" in t.value.splitlines() for t in at.text)
 
 
 @pytest.mark.parametrize("lang,warning", [

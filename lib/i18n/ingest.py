@@ -9,6 +9,9 @@ LABELS: dict[str, tuple[str, str]] = {
                          "{file}: {column} dates like 05/01/2024 read day-first (5 January)"),
     "ingest.month_first": ("{file}：「{column}」中 05/01/2024 这样的日期按月在前读取（5 月 1 日）",
                            "{file}: {column} dates like 05/01/2024 read month-first (May 1)"),
+    "ingest.emptied": ("{file}：「{column}」有 {count:,} 个值无法识别，已留空（该行照常导入），例如 {examples}",
+                       "{file}: {column} had {count:,} value(s) that could not be read, left empty (the rows were "
+                       "loaded), e.g. {examples}"),
     "ingest.integral_ids": ("{file}：「{column}」的编号写成了小数（如 17850.0），已按整数读取（17850）",
                             "{file}: {column} holds whole numbers written as decimals (17850.0); read as 17850"),
     "ingest.decimal_comma": ("{file}：「{column}」以逗号作小数点（1 299,50 = 1299.50）",

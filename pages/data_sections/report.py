@@ -122,7 +122,9 @@ def show_summary(L: Lang) -> None:
                 hide_index=True, width="stretch", column_config=count_columns(
                     tr("rows_read"), tr("rows_loaded"), tr("rows_rejected")))
             if summary["notes"]:
-                st.markdown(f"**{tr('data.notes')}**\n\n" + "\n".join(f"- {n.text(L)}" for n in summary["notes"]))
+                st.markdown(f"**{tr('data.notes')}**")
+                # plain text: the notes quote headers and values from the file, never markdown
+                st.text("\n".join(f"• {n.text(L)}" for n in summary["notes"]))
             with_rejects = [f for f in files if f["rejects"]]
             if not with_rejects:
                 st.caption(tr("data.no_rejects"))
