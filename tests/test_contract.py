@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from lib.contract import guess_kind
+from lib.contract import guess_kind, suggest_mapping
 
 GUESSES = [
     # A POS order export with Chinese headers: 会员编号, 下单时间 and 实付金额 are the orders' three
@@ -33,3 +33,32 @@ GUESSES = [
 @pytest.mark.parametrize("label,headers,kind", GUESSES, ids=[g[0] for g in GUESSES])
 def test_guess_kind(label, headers, kind):
     assert guess_kind(headers) == kind
+
+
+# Headers as exports word them -> the field suggested (orders files). Exact aliases come first;
+# patterns catch the rest, paid before placed, and never take a header another field names.
+HEADERS = [
+    (["会员ID", "订单号", "支付日期", "金额"], {"会员ID": "member_id", "订单号": "order_id", "支付日期": "order_date",
+                                          "金额": "amount"}),
+    (["会员手机号码", "下单日期", "实付金额"], {"会员手机号码": "member_id", "下单日期": "order_date", "实付金额": "amount"}),
+    (["VIP卡号", "交易日期", "销售额"], {"VIP卡号": "member_id", "交易日期": "order_date", "销售额": "amount"}),
+    # paid before placed, whatever the order of the columns
+    (["手机号码", "订单创建日期", "买家付款日期", "金额"], {"手机号码": "member_id", "买家付款日期": "order_date",
+                                                 "金额": "amount"}),
+    # a payment-date pattern beats the generic document-date alias 单据日期
+    (["客户ID", "单据日期", "支付日期", "金额"], {"客户ID": "member_id", "支付日期": "order_date", "金额": "amount"}),
+    # shipping and refund times are not when the order was bought
+    (["买家ID", "发货时间", "退款时间", "金额"], {"买家ID": "member_id", "金额": "amount"}),
+    (["Customer No", "Payment Date", "Amount"], {"Customer No": "member_id", "Payment Date": "order_date",
+                                                 "Amount": "amount"}),
+    (["Member Number", "Transaction Time", "Sales"], {"Member Number": "member_id", "Transaction Time": "order_date",
+                                                      "Sales": "amount"}),
+    # 宝宝生日 must never be mapped (GLOSSARY); 注册日期 is the signup date, not the order's
+    (["会员卡号", "宝宝生日", "注册日期", "成交时间", "实付金额(元)"],
+     {"会员卡号": "member_id", "注册日期": "signup_date", "成交时间": "order_date", "实付金额(元)": "amount"}),
+]
+
+
+@pytest.mark.parametrize("headers,expected", HEADERS, ids=[", ".join(h) for h, _ in HEADERS])
+def test_headers_are_recognised_by_name_and_by_pattern(headers, expected):
+    assert suggest_mapping(headers, "orders") == expected
