@@ -20,7 +20,7 @@ from lib import keep_freed_arrays
 from lib.contract import KINDS
 from lib.filters import FILTER_FIELDS, Filters
 from lib.reports import REPORTS
-from lib.store import Store, StoreError, open_for_reading
+from lib.store import MAX_NAME_LENGTH, Store, StoreError, open_for_reading
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m lib", description="memberlens, headless")
@@ -95,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
             from lib.ingest import ingest
 
             with Store(args.db) as store:
-                result = ingest(store, args.paths, args.dataset or args.paths[0].stem, args.kind,
+                result = ingest(store, args.paths, args.dataset or args.paths[0].stem[:MAX_NAME_LENGTH], args.kind,
                                 _mapping(args.map), args.replace, args.rejects_dir, args.sheet)
             for note in result.notes:
                 print(f"note: {note}", file=sys.stderr)

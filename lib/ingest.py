@@ -31,6 +31,7 @@ Total …) is counted once per order. Without an order id each line is an order 
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
 import tempfile
 import time
@@ -150,11 +151,17 @@ def resolve_mapping(headers: list[str], kind: Kind, overrides: dict[str, str] | 
     return mapping
 
 
+STAGING_PREFIX = "memberlens-ingest-"  # <temp dir>/memberlens-ingest-…: one import's staging
+OWNER_FILE = "owner.pid"  # the process the staging folder belongs to
+
+
 class _Staging:
-    """A private DuckDB database and temporary folder for one import; removed on cleanup."""
+    """A private DuckDB database and temporary folder for one import; removed on cleanup (and by
+    `sweep_stale_staging` when the process that made it was killed)."""
 
     def __init__(self) -> None:
-        self.dir = Path(tempfile.mkdtemp(prefix="memberlens-ingest-"))
+        self.dir = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX))
+        (self.dir / OWNER_FILE).write_text(str(os.getpid()))
         # In memory, spilling to this folder past STAGING_MEMORY: nothing is written twice.
         self.con = duckdb.connect()
         self.con.execute(f"SET memory_limit = '{STAGING_MEMORY}'")
@@ -229,6 +236,42 @@ def sweep_stale_uploads() -> None:
             shutil.rmtree(folder, ignore_errors=True)
 
 
+def sweep_stale_staging() -> int:
+    """Remove the staging folders of imports whose process is gone (killed mid-import: each can
+    hold ~100 MB of customer rows); a folder without an owner is left for a day. Returns how many
+    were removed. Best effort, like sweep_stale_uploads."""
+    removed = 0
+    try:
+        folders = list(Path(tempfile.gettempdir()).glob(f"{STAGING_PREFIX}*"))
+    except OSError:
+        return 0
+    for folder in folders:
+        try:
+            owner = (folder / OWNER_FILE).read_text().strip()
+            stale = not _alive(int(owner))
+        except (OSError, ValueError):
+            try:
+                stale = folder.is_dir() and folder.stat().st_mtime < time.time() - STALE_UPLOAD_SECONDS
+            except OSError:
+                continue
+        if stale:
+            shutil.rmtree(folder, ignore_errors=True)
+            removed += 1
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process: alive, not ours to judge
+        return True
+    return True
+
+
 def ingest(store: Store, paths: Sequence[str | Path], dataset: str, kind: Kind = "orders",
            overrides: dict[str, str] | None = None, replace: bool = False,
            rejects_dir: str | Path | None = None, sheet: str | None = None,
@@ -250,6 +293,7 @@ def ingest_parts(store: Store, parts: Sequence[Part], dataset: str, replace: boo
     if not parts or not all(part.paths for part in parts):
         raise IngestError("no file to import")
     report = progress or (lambda fraction, step: None)
+    sweep_stale_staging()  # what killed imports left behind
     rejects_to = Path(rejects_dir or default_rejects_dir(store))
     stagings: list[_Staging] = []
     written: list[Path] = []  # rejects files of this import, so far

@@ -69,5 +69,9 @@ def first_reason(con: duckdb.DuckDBPyConnection, staged: list[Source]) -> str:
     return "the files hold no data rows"
 
 
+SLUG_BYTES = 120  # the dataset's part of a rejects file name (the rest is ~45 bytes)
+
+
 def _slug(name: str) -> str:
-    return re.sub(r"[^\w.-]+", "_", name).strip("_") or "dataset"
+    slug = re.sub(r"[^\w.-]+", "_", name).strip("_")
+    return slug.encode()[:SLUG_BYTES].decode("utf-8", "ignore").strip("_.") or "dataset"

@@ -16,6 +16,8 @@ enter SQL text; the original headers travel alongside as a Python list.
 
 from __future__ import annotations
 
+import os
+
 import codecs
 import csv
 import shutil
@@ -77,6 +79,24 @@ class Source:
         if self.sheet:
             parts.append(f"sheet {self.sheet}")
         return ", ".join(parts)
+
+
+FILE_NAME_BYTES = 200  # a file name we write, in UTF-8 bytes (file systems allow 255)
+
+
+def short_file_name(name: str, limit: int = FILE_NAME_BYTES) -> str:
+    """`name` as a file name we can write: no folder part, only printable characters, never "."
+    or "..", and at most `limit` UTF-8 bytes, cut at a character, keeping a short extension
+    (.csv, .xlsx). An 80-character Chinese name is 240 bytes: past most file systems' 255 once a
+    suffix is added."""
+    name = "".join(c for c in name.replace("\\", "/").rsplit("/", 1)[-1] if c.isprintable()).strip()
+    if name.strip(".") == "":
+        name = "file"
+    stem, suffix = os.path.splitext(name)
+    if len(suffix.encode()) > 16:
+        stem, suffix = name, ""
+    cut = stem.encode()[:max(limit - len(suffix.encode()), 1)].decode("utf-8", "ignore")
+    return (cut or "file") + suffix
 
 
 def detect_format(path: Path) -> Format:

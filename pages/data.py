@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lib.ingest import sweep_stale_uploads
+from lib.ingest import sweep_stale_staging, sweep_stale_uploads
 from lib.ui import lang, open_store, tr
 from pages.data_sections.datasets import datasets_tab
 from pages.data_sections.metrics import metrics_tab
@@ -34,6 +34,7 @@ L = lang()  # bound once: a widget's format_func must not read session state whe
 def import_tab() -> None:
     if "data_swept" not in state:  # once per session: listing the temp folder is cheap, not free
         sweep_stale_uploads()
+        sweep_stale_staging()
         state["data_swept"] = True
     show_summary(L)
     uploads = st.file_uploader(tr("data.upload"), type=UPLOAD_TYPES, accept_multiple_files=True,

@@ -728,3 +728,48 @@ def test_an_amount_computed_from_an_unreadable_quantity_still_rejects_its_row(st
     result = ingest(store, [write("o.csv", text)], "t")
     assert (result.rows_loaded, result.rows_rejected) == (1, 1)  # the amount is required
     assert read_rejects(result.rejects)[0]["reason"] == "amount: quantity or unit_price is missing"
+
+
+# -- names of any length -----------------------------------------------------------------------
+
+def test_a_long_chinese_dataset_name_with_rejects_writes_its_rejects_file(store, write):
+    name = "华东区" * 26 + "门店"  # 80 characters, 240 bytes: with the suffix past a file system's 255
+    result = ingest(store, [write("o.csv", "会员ID,支付时间,实付金额\nM1,2024-01-05,10\nM2,2024-01-06,x\n")], name)
+    assert result.rows_rejected == 1
+    rejects = Path(result.rejects)
+    assert rejects.exists() and len(rejects.name.encode()) <= 255 and rejects.name.startswith("华东区")
+
+
+@pytest.mark.parametrize("name,expected", [
+    ("订单.csv", "订单.csv"),
+    ("../../etc/passwd", "passwd"),                       # no folder part
+    ("..", "file"),
+    ("a\x00b\n.csv", "ab.csv"),                            # no control characters
+    ("长" * 100 + ".csv", "长" * 65 + ".csv"),             # 65 × 3 + 4 = 199 bytes, cut at a character
+])
+def test_short_file_name(name, expected):
+    from lib.sources import short_file_name
+
+    assert short_file_name(name) == expected
+
+
+def test_staging_left_by_a_killed_import_is_swept(tmp_path, monkeypatch):
+    import os
+    import subprocess
+    import sys
+    import time
+
+    from lib import ingest as ingest_module
+
+    monkeypatch.setattr(ingest_module.tempfile, "gettempdir", lambda: str(tmp_path))
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead, ours, ownerless = (tmp_path / f"{ingest_module.STAGING_PREFIX}{n}" for n in ("dead", "ours", "old"))
+    for folder, owner in ((dead, gone.stdout.strip()), (ours, str(os.getpid())), (ownerless, None)):
+        folder.mkdir()
+        (folder / "rows.duckdb").write_bytes(b"customer rows")
+        if owner:
+            (folder / ingest_module.OWNER_FILE).write_text(owner)
+    day_ago = time.time() - ingest_module.STALE_UPLOAD_SECONDS - 60
+    os.utime(ownerless, (day_ago, day_ago))
+    assert ingest_module.sweep_stale_staging() == 2
+    assert [p.name for p in tmp_path.iterdir()] == [ours.name]

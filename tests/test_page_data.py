@@ -143,6 +143,15 @@ def test_the_same_files_saved_twice_are_counted_once(workspace, lang, first, aga
     assert workspace.dataset("march").version == version
 
 
+def test_an_upload_with_a_very_long_name_saves(workspace):
+    long_name = "华东区门店订单明细导出" * 10 + ".csv"  # 110 characters, 334 bytes: no file system takes it
+    at = upload(data_page("en"), (long_name, ORDERS))
+    at.text_input(key=f"data_new_name_{at.file_uploader[0].value[0].file_id}").set_value("east").run()
+    at.button(key="data_save").click().run()
+    assert not at.exception
+    assert workspace.table_counts(workspace.dataset("east"))["order_lines"] == 2  # X3's amount is rejected
+
+
 def test_a_failed_import_says_nothing_changed(workspace):
     bad = "会员ID,支付时间,实付金额\nN1,not a date,10\nN2,也不是,20\n".encode()
     at = upload(data_page(), ("bad.csv", bad))

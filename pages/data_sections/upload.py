@@ -18,6 +18,7 @@ from lib.contract import FIELDS, KINDS, Kind, guess_kind, missing_required
 from lib.formatting import MISSING
 from lib.i18n import Lang, t
 from lib.ingest import UPLOAD_PREFIX, IngestError, Preview, preview, read_as_words
+from lib.sources import short_file_name
 from lib.store import StoreError, first_line
 from lib.ui import lang, tr
 
@@ -48,7 +49,7 @@ def private_copy(upload) -> Path:
             state["data_tmp"] = tempfile.mkdtemp(prefix=UPLOAD_PREFIX)  # this session's own folder
         folder = Path(state["data_tmp"]) / upload.file_id
         folder.mkdir(parents=True, exist_ok=True)
-        path = folder / Path(upload.name).name
+        path = folder / short_file_name(upload.name)  # a name of any length (the browser's) fits the disk
         path.write_bytes(upload.getbuffer())
         files[upload.file_id] = str(path)
     return Path(files[upload.file_id])
