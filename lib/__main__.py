@@ -37,6 +37,8 @@ def _parser() -> argparse.ArgumentParser:
                         help="replace the dataset's rows of this kind instead of adding to them")
     ingest.add_argument("--sheet", help="Excel sheet (default: the first holding a table)")
     ingest.add_argument("--rejects-dir", type=Path, help="where the rejected-rows CSV goes")
+    ingest.add_argument("--lang", choices=("en", "zh"), default="en",
+                        help="language of the rejected rows' reasons and of the notes (default: en)")
 
     datasets = sub.add_parser("datasets", help="list the datasets")
     datasets.add_argument("--db", type=Path)
@@ -96,9 +98,9 @@ def main(argv: list[str] | None = None) -> int:
 
             with Store(args.db) as store:
                 result = ingest(store, args.paths, args.dataset or args.paths[0].stem[:MAX_NAME_LENGTH], args.kind,
-                                _mapping(args.map), args.replace, args.rejects_dir, args.sheet)
+                                _mapping(args.map), args.replace, args.rejects_dir, args.sheet, lang=args.lang)
             for note in result.notes:
-                print(f"note: {note}", file=sys.stderr)
+                print(f"note: {note.text(args.lang)}", file=sys.stderr)
             print(json.dumps(result.summary(), ensure_ascii=False))
         elif args.command == "datasets":
             with open_for_reading(_existing(args.db)) as store:

@@ -275,17 +275,19 @@ def _alive(pid: int) -> bool:
 def ingest(store: Store, paths: Sequence[str | Path], dataset: str, kind: Kind = "orders",
            overrides: dict[str, str] | None = None, replace: bool = False,
            rejects_dir: str | Path | None = None, sheet: str | None = None,
-           progress: Progress | None = None) -> IngestResult:
+           progress: Progress | None = None, lang: Lang = "en") -> IngestResult:
     """Load `paths` (same kind) into `dataset`, creating it if needed. See the module docstring."""
-    return ingest_parts(store, [Part(kind, paths, overrides, sheet)], dataset, replace, rejects_dir, progress)[0]
+    return ingest_parts(store, [Part(kind, paths, overrides, sheet)], dataset, replace, rejects_dir, progress,
+                        lang)[0]
 
 
 def ingest_parts(store: Store, parts: Sequence[Part], dataset: str, replace: bool = False,
-                 rejects_dir: str | Path | None = None, progress: Progress | None = None) -> list[IngestResult]:
+                 rejects_dir: str | Path | None = None, progress: Progress | None = None,
+                 lang: Lang = "en") -> list[IngestResult]:
     """Load every part into `dataset` in one transaction, all or nothing; one result per part
     (members and orders: the dataset's counts after the import). With `replace`, each kind's
     table holds only the parts of that kind afterwards. A part's IngestError says which part
-    (`part`); see the module docstring."""
+    (`part`); see the module docstring. Rejected rows' reasons are in `lang`."""
     for part in parts:
         if part.kind not in KINDS:
             raise IngestError(f"unknown kind {part.kind!r} (kinds: {', '.join(KINDS)})")
@@ -303,7 +305,7 @@ def ingest_parts(store: Store, parts: Sequence[Part], dataset: str, replace: boo
             stagings.append(_Staging())
             share = (0.05 + 0.65 * i / len(parts), 0.65 / len(parts))  # this part's (start, width) of the bar
             try:
-                staged.append(_stage(stagings[-1], part, dataset, rejects_to, report, share, written))
+                staged.append(_stage(stagings[-1], part, dataset, rejects_to, report, share, written, lang))
             except IngestError as exc:
                 exc.part = i
                 raise
@@ -334,7 +336,7 @@ def ingest_parts(store: Store, parts: Sequence[Part], dataset: str, replace: boo
 
 
 def _stage(staging: _Staging, part: Part, dataset: str, rejects_dir: Path, report: Progress,
-           share: tuple[float, float], written: list[Path]) -> tuple[list[GoodRows], IngestResult]:
+           share: tuple[float, float], written: list[Path], lang: Lang) -> tuple[list[GoodRows], IngestResult]:
     """Read, map and judge one part's files; write its rejects (adding the file to `written`);
     return its good rows (queries of the staging connection, which stays open until they are
     saved) and its result (dataset totals filled in once loaded)."""
@@ -348,7 +350,7 @@ def _stage(staging: _Staging, part: Part, dataset: str, rejects_dir: Path, repor
         except SourceError as exc:
             raise IngestError(str(exc)) from None
         mapping = resolve_mapping(src.headers, kind, part.overrides, path.name)
-        notes += typed.parse(staging.con, src, mapping, kind, f"final_{i}")
+        notes += typed.parse(staging.con, src, mapping, kind, f"final_{i}", lang)
         staged.append(src)
         reports.append(FileReport(path.name, src.describe(), src.rows_read, 0, mapping))
     report(start + 0.8 * width, Note("checking", {"file": ", ".join(p.name for p in paths)}))
@@ -360,15 +362,14 @@ def _stage(staging: _Staging, part: Part, dataset: str, rejects_dir: Path, repor
     rows_loaded = sum(loaded_per_file)
     rejects = None
     if rows_loaded < rows_read:
-        rejects = write_rejects(staging.con, staged, staging.dir, rejects_dir, dataset, kind)
+        rejects = write_rejects(staging.con, staged, staging.dir, rejects_dir, dataset, kind, lang)
         written.append(Path(rejects))
     if rows_read == 0:
-        raise IngestError(f"{', '.join(s.path.name for s in staged)}: a header but no data rows; "
-                          "nothing was changed")
+        raise IngestError(t("ingest.no_data_rows", lang, files=", ".join(s.path.name for s in staged)))
     if rows_loaded == 0:
-        first = first_reason(staging.con, staged)
-        raise IngestError(f"no row could be loaded ({rows_read} rejected; first reason: {first}); "
-                          f"nothing was changed; rejected rows: {rejects}", rejects=Path(rejects))
+        first = first_reason(staging.con, staged, lang)
+        raise IngestError(t("ingest.no_row_loaded", lang, rejected=rows_read, first=first, rejects=rejects),
+                          rejects=Path(rejects))
     good, offset = [], 0
     for i, src in enumerate(staged):  # streamed to the workspace from here when it is saved (_insert)
         staging.con.execute(f"DROP TABLE {src.table}")  # the text is judged and its rejects written: freed

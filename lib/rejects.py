@@ -15,6 +15,7 @@ import polars as pl
 
 from lib import sources
 from lib.contract import Kind
+from lib.i18n import Lang, t
 from lib.sources import Source
 from lib.store import Store
 
@@ -24,8 +25,8 @@ def default_rejects_dir(store: Store) -> Path:
 
 
 def write_rejects(con: duckdb.DuckDBPyConnection, staged: list[Source], work_dir: Path,
-                  out_dir: Path, dataset: str, kind: Kind) -> str:
-    """All rejected rows of all files, unchanged, plus `reason`, as one CSV; returns its path."""
+                  out_dir: Path, dataset: str, kind: Kind, lang: Lang = "en") -> str:
+    """All rejected rows of all files, unchanged, plus `reason` (in `lang`), as one CSV; returns its path."""
     views = []
     for i, src in enumerate(staged):
         reason_col = next(n for n in ("reason", "reject_reason", "memberlens_reason") if n not in src.headers)
@@ -41,10 +42,7 @@ def write_rejects(con: duckdb.DuckDBPyConnection, staged: list[Source], work_dir
         if src.malformed.height:
             lines = src.malformed.select(
                 *[pl.lit(None, pl.String).alias(h) for h in src.headers],
-                (pl.lit("line ") + pl.col("line").cast(pl.String) + pl.lit(": ") + pl.col("error"))
-                .str.replace_all(r"Expected Number of Columns: (\d+) Found: (\d+)",
-                                 "${2} fields where the header has ${1}")
-                .alias(reason_col),
+                malformed_reason(lang, len(src.headers)).alias(reason_col),
                 *([pl.lit(src.path.name).alias("source_file")] if len(staged) > 1 else []),
                 pl.col("raw_line"))
             con.from_arrow(lines.to_arrow()).create(f"malformed_{i}")
@@ -59,13 +57,29 @@ def write_rejects(con: duckdb.DuckDBPyConnection, staged: list[Source], work_dir
     return str(dest)
 
 
-def first_reason(con: duckdb.DuckDBPyConnection, staged: list[Source]) -> str:
+def malformed_reason(lang: Lang, expected: int) -> pl.Expr:
+    """A line that does not split into the header's fields, in `lang`: how many it had (lib.sources
+    keeps the fewest DuckDB saw on a short line and the most on a long one), else DuckDB's error."""
+    fields = t("ingest.reason_fields", lang, line="\x00", found="\x01", expected=expected)
+    other = t("ingest.reason_line", lang, line="\x00", error="\x01")
+    line = pl.col("line").cast(pl.String)
+
+    def fill(template: str, second: pl.Expr) -> pl.Expr:
+        head, rest = template.split("\x00")
+        middle, tail = rest.split("\x01")
+        return pl.concat_str(pl.lit(head), line, pl.lit(middle), second, pl.lit(tail))
+
+    return (pl.when(pl.col("found").is_not_null()).then(fill(fields, pl.col("found").cast(pl.String)))
+            .otherwise(fill(other, pl.col("error"))))
+
+
+def first_reason(con: duckdb.DuckDBPyConnection, staged: list[Source], lang: Lang = "en") -> str:
     for i, src in enumerate(staged):
         rows = con.sql(f"SELECT reason FROM final_{i} WHERE reason IS NOT NULL ORDER BY src_row LIMIT 1").fetchall()
         if rows:
             return rows[0][0]
         if src.malformed.height:
-            return f"line {src.malformed['line'][0]}: {src.malformed['error'][0]}"
+            return src.malformed.head(1).select(malformed_reason(lang, len(src.headers))).item()
     return "the files hold no data rows"
 
 

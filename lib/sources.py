@@ -57,7 +57,7 @@ class Source:
     table: str  # staging table: text columns c0..cN; rowid + 1 = the data row's position
     rows: int  # data rows staged
     malformed: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(
-        schema={"line": pl.Int64, "raw_line": pl.String, "error": pl.String}))
+        schema={"line": pl.Int64, "raw_line": pl.String, "error": pl.String, "found": pl.Int64}))
     encoding: str | None = None
     delimiter: str | None = None
     sheet: str | None = None
@@ -214,10 +214,16 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, path: Path, table: str, work_dir:
     except duckdb.Error as exc:
         raise SourceError(f"{path.name} cannot be read as a table: {first_line(exc)}") from None
     # One malformed line can raise several errors (one per extra field): keep the line once.
+    # A short line is reported once per missing field (Found: 5, Found: 6 for a 5-field line under
+    # 7 headers), a long one once per extra field: its real count is the fewest, or the most.
     malformed = con.sql(f"""
         SELECT line::BIGINT AS line, any_value(csv_line) AS raw_line,
-               string_agg(DISTINCT error_message, '; ') AS error
-        FROM {table}_rejects GROUP BY line ORDER BY line""").pl()
+               string_agg(DISTINCT error_message, '; ') AS error,
+               CASE WHEN bool_and(error_type = 'MISSING COLUMNS') THEN min(found)
+                    WHEN bool_and(error_type = 'TOO MANY COLUMNS') THEN max(found) END AS found
+        FROM (SELECT *, TRY_CAST(regexp_extract(error_message, 'Found: ([0-9]+)', 1) AS BIGINT) AS found
+              FROM {table}_rejects)
+        GROUP BY line ORDER BY line""").pl()
     return Source(path, "csv", headers, table, _count(con, table), malformed, encoding=encoding,
                   delimiter=delimiter, undecodable=undecodable)
 

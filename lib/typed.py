@@ -35,8 +35,9 @@ class Note:
 
 
 def parse(con: duckdb.DuckDBPyConnection, src: Source, mapping: dict[str, str], kind: Kind,
-          out: str) -> list[Note]:
-    """Create table `out`: src_row, every field of `kind` typed, and `reason` (NULL = good).
+          out: str, lang: Lang = "en") -> list[Note]:
+    """Create table `out`: src_row, every field of `kind` typed, and `reason` (NULL = good), each
+    reason in `lang`, naming the field by its label (lib/i18n/ingest.py `ingest.reason_*`).
 
     Only our own names reach the SQL text (the staging table, `out`, positional columns cN, the
     detected codec's name); headers and values stay in the table or in bound parameters."""
@@ -60,25 +61,25 @@ def parse(con: duckdb.DuckDBPyConnection, src: Source, mapping: dict[str, str], 
         value = parsing.discount_share_sql(col) if fmt.discount_is_share else _typed_value(f, col, fmt)
         typed.append(f"{value} AS {f.name}")
         notes += _format_notes(f, header_of[f.name], fmt, src)
-        reasons += _field_reasons(f, kind)
+        reasons += _field_reasons(f, kind, lang)
         if _emptied_when_unreadable(f):
             emptied.append(f.name)
     if src.undecodable:
         every = ", ".join(f"coalesce(c{i}, '')" for i in range(len(src.headers)))
         typed.append(f"contains(concat({every}), '{sources.REPLACEMENT}') AS undecodable")
-        reasons.append(f"CASE WHEN undecodable THEN 'has bytes that are not valid {src.encoding}' END")
+        reasons.append(f"CASE WHEN undecodable THEN {reason_sql('undecodable', lang, encoding=src.encoding)} END")
     order_level = kind == "orders" and _is_order_total(con, src, mapping, column_of, header_of,
                                                              formats.get("amount", _PLAIN).decimal_comma)
     if order_level:
         notes.append(Note("order_total", {"file": src.path.name, "column": header_of["amount"]}))
     finals = [_final_value(f, kind, mapping, formats, order_level) for f in FIELDS[kind]]
-    reasons += _final_reasons(kind, set(mapping.values()))
-    reason_sql = f"nullif(concat_ws('; ', {', '.join(reasons)}), '')" if reasons else "NULL"
+    reasons += _final_reasons(kind, set(mapping.values()), lang)
+    joined = f"nullif(concat_ws({_quote(t('ingest.reason_joiner', lang))}, {', '.join(reasons)}), '')" if reasons else "NULL"
     judged = f"""
         WITH typed AS (SELECT {', '.join(typed)} FROM {src.table}),
              final AS (SELECT typed.*, {', '.join(finals)} FROM typed)
         SELECT src_row, {', '.join(f'final_{f.name} AS {f.name}' for f in FIELDS[kind])},
-               {reason_sql} AS reason{''.join(f", CASE WHEN t_{n} IS NOT NULL AND {n} IS NULL THEN t_{n} END AS emptied_{n}"
+               {joined} AS reason{''.join(f", CASE WHEN t_{n} IS NOT NULL AND {n} IS NULL THEN t_{n} END AS emptied_{n}"
                                                for n in emptied)}
         FROM final"""
     if order_level:
@@ -106,8 +107,8 @@ def _typed_value(f: Field, col: str, fmt: parsing.ColumnFormat) -> str:
 
 
 _PLAIN = parsing.ColumnFormat()
-_READABLE_AS = {"timestamp": "a date", "date": "a date", "money": "an amount", "number": "a number",
-                "integer": "a whole number", "score": "a score from 0 to 10"}
+_READABLE_AS = {"timestamp": "date", "date": "date", "money": "amount", "number": "number",
+                "integer": "whole", "score": "score"}  # ingest.what_<this>: what a value should read as
 
 
 EMPTIED_EXAMPLES = 3  # unreadable values of an optional column quoted in its note
@@ -137,27 +138,44 @@ def _emptied_notes(con: duckdb.DuckDBPyConnection, out: str, emptied: list[str],
     return notes
 
 
-def _field_reasons(f: Field, kind: Kind) -> list[str]:
+def _quote(text: str) -> str:
+    """Our own text (an i18n template, a label) as an SQL string literal."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+_VALUE = "\x00value\x00"  # where a reason quotes the row's value (an SQL expression), never its text
+
+
+def reason_sql(code: str, lang: Lang, value: str | None = None, **words: object) -> str:
+    """The reason `ingest.reason_<code>` in `lang` as an SQL string expression: our words as
+    literals, the row's value (the SQL expression `value`) concatenated in, never formatted in."""
+    text = t(f"ingest.reason_{code}", lang, value=_VALUE, **words)
+    parts = [_quote(part) for part in text.split(_VALUE)]
+    return f" || {value} || ".join(parts) if value is not None else parts[0]
+
+
+def label(name: str, lang: Lang) -> str:
+    return t(f"data.field_{name}", lang)
+
+
+def _field_reasons(f: Field, kind: Kind, lang: Lang) -> list[str]:
     """SQL for the reasons a mapped field rejects a row (over the `final` layer)."""
-    t, v = f"t_{f.name}", f.name
+    t_value, v, field_label = f"t_{f.name}", f.name, label(f.name, lang)
     out = []
     if _emptied_when_unreadable(f):
         return out
     if f.type in _READABLE_AS and f.name != "birth_year":
-        what = _READABLE_AS[f.type]
-        out.append(f"CASE WHEN {t} IS NOT NULL AND {v} IS NULL "
-                   f"THEN '{f.name}: cannot read ''' || {t} || ''' as {what}' END")
-    if f.name == "birth_year":
-        out.append(f"CASE WHEN {t} IS NOT NULL AND {v} IS NULL "
-                   f"THEN 'birth_year: ''' || {t} || ''' is not a year or date of birth' END")
+        what = t(f"ingest.what_{_READABLE_AS[f.type]}", lang)
+        out.append(f"CASE WHEN {t_value} IS NOT NULL AND {v} IS NULL "
+                   f"THEN {reason_sql('unreadable', lang, t_value, field=field_label, what=what)} END")
     if f.required and f.name != "amount":
-        out.append(f"CASE WHEN {t} IS NULL THEN '{f.name} is empty' END")
+        out.append(f"CASE WHEN {t_value} IS NULL THEN {reason_sql('empty', lang, field=field_label)} END")
     if f.name == "member_id":
         # A cheap contains() first: it rules out nearly every row before any regex runs.
-        out.append(f"CASE WHEN contains({t}, '***') THEN 'member_id ''' || {t} || "
-                   f"''' is masked and cannot tell members apart' END")
-        out.append(f"CASE WHEN contains(upper({t}), 'E+') AND regexp_full_match({t}, '[0-9.]+[eE]\\+[0-9]+') "
-                   f"THEN 'member_id ''' || {t} || ''' was turned into a number by Excel; export it as text' END")
+        out.append(f"CASE WHEN contains({t_value}, '***') "
+                   f"THEN {reason_sql('masked', lang, t_value, field=field_label)} END")
+        out.append(f"CASE WHEN contains(upper({t_value}), 'E+') AND regexp_full_match({t_value}, '[0-9.]+[eE]\\+[0-9]+') "
+                   f"THEN {reason_sql('excel_number', lang, t_value, field=field_label)} END")
     return out
 
 
@@ -185,12 +203,13 @@ def _final_value(f: Field, kind: Kind, mapping: dict[str, str], formats: dict[st
     return f"{f.name} AS final_{f.name}"
 
 
-def _final_reasons(kind: Kind, mapped: set[str]) -> list[str]:
+def _final_reasons(kind: Kind, mapped: set[str], lang: Lang) -> list[str]:
     if kind != "orders":
         return []
-    return ["CASE WHEN final_amount IS NULL AND t_amount IS NULL THEN 'amount is empty' END"
+    amount = label("amount", lang)
+    return [f"CASE WHEN final_amount IS NULL AND t_amount IS NULL THEN {reason_sql('empty', lang, field=amount)} END"
             if "amount" in mapped else
-            "CASE WHEN final_amount IS NULL THEN 'amount: quantity or unit_price is missing' END"]
+            f"CASE WHEN final_amount IS NULL THEN {reason_sql('no_amount', lang, field=amount)} END"]
 
 
 def _is_order_total(con: duckdb.DuckDBPyConnection, src: Source, mapping: dict[str, str],

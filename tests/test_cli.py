@@ -63,9 +63,9 @@ def test_ingest_gbk_export_counts_and_rejects(tmp_path):
     with open(summary["rejects"], encoding="utf-8-sig", newline="") as fh:
         rejected = list(csv.DictReader(fh))
     assert [(r["订单号"], r["reason"]) for r in rejected] == [
-        ("S003", "member_id is empty"),
-        ("S004", "order_date: cannot read '2024/13/45' as a date"),
-        ("S005", "amount: cannot read '七十六' as an amount"),
+        ("S003", "Member ID is empty"),
+        ("S004", "Order date: cannot read '2024/13/45' as a date"),
+        ("S005", "Amount (net paid): cannot read '七十六' as an amount"),
     ]
     assert rejected[0]["商品名称"] == "湿巾" and rejected[0]["实付金额"] == "45.00"
 

@@ -148,11 +148,11 @@ def test_bad_rows_are_rejected_unchanged_with_reasons(store, write):
     assert [r[0] for r in lines(store)] == ["M1", "M9"]
     rejected = read_rejects(result.rejects)
     assert [(r["会员ID"], r["reason"]) for r in rejected] == [
-        ("", "member_id is empty"),
-        ("M3", "order_date: cannot read 'not a date' as a date; amount: cannot read 'abc' as an amount"),
-        ("138****5678", "member_id '138****5678' is masked and cannot tell members apart"),
-        ("1.38E+10", "member_id '1.38E+10' was turned into a number by Excel; export it as text"),
-        ("M8", "amount is empty"),
+        ("", "Member ID is empty"),
+        ("M3", "Order date: cannot read 'not a date' as a date; Amount (net paid): cannot read 'abc' as an amount"),
+        ("138****5678", "Member ID '138****5678' is masked and cannot tell members apart"),
+        ("1.38E+10", "Member ID '1.38E+10' was turned into a number by Excel; export it as text"),
+        ("M8", "Amount (net paid) is empty"),
         ("", "line 7: 4 fields where the header has 5"),
         ("", "line 8: 6 fields where the header has 5"),
     ]
@@ -294,7 +294,7 @@ def test_missing_file(store, tmp_path):
 def test_all_rows_bad_is_a_failure_that_still_writes_rejects(store, write):
     text = "会员ID,支付时间,金额\nM1,someday,1\nM2,never,2\n"
     with pytest.raises(IngestError, match=r"no row could be loaded \(2 rejected; first reason: "
-                                          r"order_date: cannot read 'someday' as a date\)") as info:
+                                          r"Order date: cannot read 'someday' as a date\)") as info:
         ingest(store, [write("orders.csv", text)], "t")
     rejects = info.value.rejects  # the file is named in the message too, for the command line
     assert str(info.value).endswith(f"rejected rows: {rejects}")
@@ -314,7 +314,7 @@ def test_several_files_append_and_replace(store, write):
     assert (result.rows_read, result.rows_loaded, result.rows_rejected) == (3, 2, 1)
     rejected = read_rejects(result.rejects)
     assert rejected == [{"客户ID": "M3", "日期": "2024-01-07", "销售额": "x",
-                         "reason": "amount: cannot read 'x' as an amount", "source_file": "b.csv",
+                         "reason": "Amount (net paid): cannot read 'x' as an amount", "source_file": "b.csv",
                          "会员ID": "", "支付时间": "", "金额": ""}]
     again = ingest(store, [a], "t")  # without replace: merged, and M1's line is stored already
     assert (again.new, again.updated, again.unchanged) == (0, 0, 1)
@@ -452,7 +452,7 @@ def test_nps_and_spend(store, write):
     result = ingest(store, [nps], "t", kind="nps")
     assert (result.rows_loaded, result.rows_rejected) == (1, 2)
     assert [r["reason"] for r in read_rejects(result.rejects)] == [
-        "score: cannot read '11' as a score from 0 to 10", "score: cannot read '7.5' as a score from 0 to 10"]
+        "Score (0–10): cannot read '11' as a score from 0 to 10", "Score (0–10): cannot read '7.5' as a score from 0 to 10"]
     spend = write("spend.csv", "月份,渠道,营销费用\n2024-01,天猫,\"12,000\"\n2024年2月,门店,800\n")
     ingest(store, [spend], "t", kind="spend")
     ds = store.dataset("t")
@@ -466,7 +466,7 @@ def test_oversized_numbers_reject_their_row(store, write):
     orders = "会员ID,支付时间,金额\nM1,2024-01-05,12345678901234567890\nM2,2024-01-05,5\n"
     result = ingest(store, [write("o.csv", orders)], "t")
     assert (result.rows_loaded, result.rows_rejected) == (1, 1)
-    assert read_rejects(result.rejects)[0]["reason"] == "amount: cannot read '12345678901234567890' as an amount"
+    assert read_rejects(result.rejects)[0]["reason"] == "Amount (net paid): cannot read '12345678901234567890' as an amount"
     nps = "会员ID,提交时间,推荐评分\nM1,2024-01-05,99999999999\nM2,2024-01-05,9\n"
     assert ingest(store, [write("n.csv", nps)], "t", kind="nps").rows_rejected == 1
 
@@ -704,7 +704,7 @@ def test_only_a_column_of_whole_numbers_is_read_as_integers(store, write):
     assert not [n for n in result.notes if n.code == "integral_ids"]
     assert [r[:2] for r in lines(store)] == [("17850.0", "A1.0"), ("M2", "A2")]
     assert read_rejects(result.rejects)[0]["reason"] == (
-        "member_id '1.38E+10' was turned into a number by Excel; export it as text")
+        "Member ID '1.38E+10' was turned into a number by Excel; export it as text")
 
 
 def test_an_unreadable_optional_value_is_emptied_not_a_rejected_row(store, write):
@@ -713,7 +713,7 @@ def test_an_unreadable_optional_value_is_emptied_not_a_rejected_row(store, write
             "M3,A3,2024-01-07,30,无,1\nM4,A4,not a date,20,1,1\n")
     result = ingest(store, [write("o.csv", text)], "t")
     assert (result.rows_read, result.rows_loaded, result.rows_rejected) == (4, 3, 1)  # M4: a required date
-    assert read_rejects(result.rejects)[0]["reason"] == "order_date: cannot read 'not a date' as a date"
+    assert read_rejects(result.rejects)[0]["reason"] == "Order date: cannot read 'not a date' as a date"
     assert [str(n) for n in result.notes if n.code == "emptied"] == [
         "o.csv: 数量 had 1 value(s) that could not be read, left empty (the rows were loaded), e.g. 'N/A'",
         "o.csv: 折扣 had 2 value(s) that could not be read, left empty (the rows were loaded), e.g. '无'"]
@@ -727,7 +727,7 @@ def test_an_amount_computed_from_an_unreadable_quantity_still_rejects_its_row(st
     text = "会员ID,支付时间,数量,单价\nM1,2024-01-05,2,10\nM2,2024-01-06,两个,10\n"
     result = ingest(store, [write("o.csv", text)], "t")
     assert (result.rows_loaded, result.rows_rejected) == (1, 1)  # the amount is required
-    assert read_rejects(result.rejects)[0]["reason"] == "amount: quantity or unit_price is missing"
+    assert read_rejects(result.rejects)[0]["reason"] == "Amount (net paid): quantity or unit price is missing"
 
 
 # -- names of any length -----------------------------------------------------------------------
@@ -773,3 +773,24 @@ def test_staging_left_by_a_killed_import_is_swept(tmp_path, monkeypatch):
     os.utime(ownerless, (day_ago, day_ago))
     assert ingest_module.sweep_stale_staging() == 2
     assert [p.name for p in tmp_path.iterdir()] == [ours.name]
+
+
+def test_rejects_say_why_in_the_users_language_and_count_a_short_lines_fields(store, write):
+    text = ("会员ID,订单号,支付时间,实付金额,渠道,门店,品类\n"
+            ",A1,2024-01-05,10,天猫,静安,奶粉\n"                 # no member
+            "M2,A2,2024-13-45,abc,天猫,静安,奶粉\n"              # a date and an amount that cannot be read
+            "M3,A3,2024-01-07,30\n"                           # 4 fields under 7 headers
+            "M4,A4,2024-01-08,40,天猫,静安,奶粉,多,余\n"           # 9 fields
+            "M5,A5,2024-01-09,50,天猫,静安,奶粉\n")
+    result = ingest(store, [write("o.csv", text)], "t", lang="zh")
+    assert (result.rows_read, result.rows_loaded, result.rows_rejected) == (5, 1, 4)
+    rejected = read_rejects(result.rejects)
+    assert [r["reason"] for r in rejected] == [
+        "会员ID为空",
+        "下单/支付时间：无法把「2024-13-45」识别为日期；实付金额：无法把「abc」识别为金额",
+        "第 4 行：有 4 个字段，表头有 7 个",
+        "第 5 行：有 9 个字段，表头有 7 个"]
+    assert rejected[2]["raw_line"] == "M3,A3,2024-01-07,30"   # the row kept as in the file
+    english = ingest(store, [write("o.csv", text)], "u")
+    assert [r["reason"] for r in read_rejects(english.rejects)][2:] == [
+        "line 4: 4 fields where the header has 7", "line 5: 9 fields where the header has 7"]

@@ -157,8 +157,9 @@ def test_a_failed_import_says_nothing_changed(workspace):
     at = upload(data_page(), ("bad.csv", bad))
     at.button(key="data_save").click().run()
     assert not at.exception
-    assert at.error[0].value.startswith("导入「bad.csv」失败：no row could be loaded (2 rejected; first reason: "
-                                        "order_date: cannot read 'not a date' as a date)")
+    # in the page's language, the field by its label, the value as written
+    assert at.error[0].value.startswith("导入「bad.csv」失败：没有一行可以导入（2 行失败；第一个原因："
+                                        "下单/支付时间：无法把「not a date」识别为日期）；数据集未做任何更改；失败数据：")
     assert any("所有文件都没有导入" in m.value for m in at.markdown)
     assert workspace.find("bad") is None
     assert at.file_uploader[0].value[0].name == "bad.csv"     # kept, so the user can fix and retry
@@ -173,7 +174,8 @@ def test_a_failure_in_any_file_saves_none_of_them(workspace):
     at.button(key="data_save").click().run()
     assert not at.exception
     # the orders file is good, the members file is not: one transaction, so neither is saved
-    assert at.error[0].value.startswith("导入「members_masked.csv」失败：no row could be loaded")
+    assert at.error[0].value.startswith("导入「members_masked.csv」失败：没有一行可以导入（1 行失败；第一个原因："
+                                        "会员ID「138****5678」被打码，无法区分会员）")
     assert (workspace.table_counts(workspace.dataset("shop")), workspace.dataset("shop").version) == before
     assert [b.label for b in at.get("download_button")] == ["下载失败数据：members_masked.csv"]
     # both files stay, to be fixed and saved again together

@@ -63,7 +63,7 @@ def save(store: Store, plans: list[dict], dataset: str, replace: bool, L: Lang) 
 
     try:
         results = ingest_parts(store, [Part(p["kind"], [p["path"]], p["overrides"]) for p in ordered], dataset,
-                               replace=replace, progress=report)
+                               replace=replace, progress=report, lang=L)
     except (IngestError, StoreError) as exc:
         part = getattr(exc, "part", None)  # which file failed; None: the save as a whole
         bar.empty()
