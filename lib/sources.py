@@ -62,6 +62,7 @@ class Source:
     delimiter: str | None = None
     sheet: str | None = None
     undecodable: bool = False  # some bytes were not valid in the detected encoding
+    utf8_rows: int = 0  # lines of a GB18030 file written in UTF-8, read as UTF-8 (transcode_to_utf8)
 
     @property
     def rows_read(self) -> int:
@@ -152,8 +153,61 @@ def detect_encoding(sample: bytes) -> str:
     raise SourceError("binary")
 
 
-def transcode_to_utf8(src: Path, dest: Path, encoding: str) -> bool:
-    """Stream `src` into a UTF-8 copy; returns True when some bytes could not be decoded."""
+# Two CJK characters in UTF-8 (3 bytes each, lead E4–E9): where a line of a GB18030 export may be
+# UTF-8 instead (a row pasted in from another system). GB18030 decodes such bytes without an
+# error, as mojibake (奶粉 → 濂剁矇), so a line is read as UTF-8 when it holds this and all of it is
+# valid UTF-8, which genuine GB18030 Chinese text almost never is.
+# Found with bytes.translate and bytes.find (C loops: a regex scan doubled the transcoding time).
+_BYTE_CLASS = bytes(ord("L") if 0xE4 <= b <= 0xE9 else ord("C") if 0x80 <= b <= 0xBF else ord(".")
+                    for b in range(256))
+_UTF8_CJK_PAIR = b"LCCLCC"
+
+
+def transcode_to_utf8(src: Path, dest: Path, encoding: str) -> tuple[bool, int]:
+    """Stream `src` into a UTF-8 copy. Returns (some bytes could not be decoded, how many lines
+    of a GB18030 file were UTF-8 and read as such: its encoding decided per line)."""
+    if encoding != "gb18030":
+        return _transcode_whole(src, dest, encoding), 0
+    undecodable, utf8_rows, carry = False, 0, b""
+    with src.open("rb") as fin, dest.open("w", encoding="utf-8", newline="") as fout:
+        while True:
+            chunk = fin.read(TRANSCODE_CHUNK)
+            data = carry + chunk
+            if not chunk:
+                body, carry = data, b""
+            else:  # whole lines only (0x0A is never part of a GB18030 character)
+                cut = data.rfind(b"\n") + 1
+                body, carry = (data[:cut], data[cut:]) if cut else (b"", data)
+            text, rows = _decode_lines(body, encoding)
+            if fout.tell() == 0:
+                text = text.lstrip("\ufeff")  # GB18030's byte order mark
+            undecodable = undecodable or REPLACEMENT in text
+            utf8_rows += rows
+            fout.write(text)
+            if not chunk:
+                return undecodable, utf8_rows
+
+
+def _decode_lines(body: bytes, encoding: str) -> tuple[str, int]:
+    classes = body.translate(_BYTE_CLASS)
+    parts, start, rows, at = [], 0, 0, classes.find(_UTF8_CJK_PAIR)
+    while at >= 0:
+        first = body.rfind(b"\n", 0, at) + 1
+        end = body.find(b"\n", at)
+        end = len(body) if end < 0 else end + 1
+        try:
+            line = body[first:end].decode("utf-8")
+        except UnicodeDecodeError:
+            line = None
+        if line is not None:
+            parts += [body[start:first].decode(encoding, errors="replace"), line]
+            start, rows = end, rows + 1
+        at = classes.find(_UTF8_CJK_PAIR, end)  # the next line: this one is decided
+    parts.append(body[start:].decode(encoding, errors="replace"))
+    return "".join(parts), rows
+
+
+def _transcode_whole(src: Path, dest: Path, encoding: str) -> bool:
     decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
     undecodable = False
     with src.open("rb") as fin, dest.open("w", encoding="utf-8", newline="") as fout:
@@ -192,10 +246,10 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, path: Path, table: str, work_dir:
         encoding = detect_encoding(sample)
     except SourceError:
         raise SourceError(f"{path.name} is not a CSV, Excel or Parquet file (it holds binary data)") from None
-    readable, undecodable = path, False
+    readable, undecodable, utf8_rows = path, False, 0
     if encoding not in ("utf-8", "utf-8-sig"):
         readable = work_dir / f"{table}.utf8.csv"
-        undecodable = transcode_to_utf8(path, readable, encoding)
+        undecodable, utf8_rows = transcode_to_utf8(path, readable, encoding)
     with readable.open("r", encoding="utf-8-sig", errors="replace", newline="") as fh:
         text = fh.read(SNIFF_BYTES)
     try:
@@ -225,7 +279,7 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, path: Path, table: str, work_dir:
               FROM {table}_rejects)
         GROUP BY line ORDER BY line""").pl()
     return Source(path, "csv", headers, table, _count(con, table), malformed, encoding=encoding,
-                  delimiter=delimiter, undecodable=undecodable)
+                  delimiter=delimiter, undecodable=undecodable, utf8_rows=utf8_rows)
 
 
 def _stage_excel(con: duckdb.DuckDBPyConnection, path: Path, table: str, sheet: str | None,

@@ -64,6 +64,8 @@ def parse(con: duckdb.DuckDBPyConnection, src: Source, mapping: dict[str, str], 
         reasons += _field_reasons(f, kind, lang)
         if _emptied_when_unreadable(f):
             emptied.append(f.name)
+    if src.utf8_rows:
+        notes.append(Note("utf8_rows", {"file": src.path.name, "rows": src.utf8_rows, "encoding": src.encoding}))
     if src.undecodable:
         every = ", ".join(f"coalesce(c{i}, '')" for i in range(len(src.headers)))
         typed.append(f"contains(concat({every}), '{sources.REPLACEMENT}') AS undecodable")

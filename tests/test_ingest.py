@@ -794,3 +794,16 @@ def test_rejects_say_why_in_the_users_language_and_count_a_short_lines_fields(st
     english = ingest(store, [write("o.csv", text)], "u")
     assert [r["reason"] for r in read_rejects(english.rejects)][2:] == [
         "line 4: 4 fields where the header has 7", "line 5: 9 fields where the header has 7"]
+
+
+def test_a_utf8_row_in_a_gbk_file_is_read_as_utf8_not_stored_as_mojibake(store, write):
+    head_and_first = "会员ID,订单号,支付时间,实付金额,品类\nM1,A1,2024-01-05,10,纸尿裤\n".encode("gbk")
+    pasted = "M2,A2,2024-01-06,20,奶粉\n".encode("utf-8")          # a row from another system
+    last = "M3,A3,2024-01-07,30,湿巾\n".encode("gbk")
+    result = ingest(store, [write("mixed.csv", head_and_first + pasted + last)], "t")
+    assert (result.rows_read, result.rows_loaded) == (3, 3)
+    assert [str(n) for n in result.notes if n.code == "utf8_rows"] == [
+        "mixed.csv: 1 row(s) were written in UTF-8 in a gb18030 file; read as UTF-8, not as mojibake"]
+    ds = store.dataset("t")
+    assert store.query(f"SELECT member_id, category FROM {ds.table('order_lines')} ORDER BY 1").rows() == [
+        ("M1", "纸尿裤"), ("M2", "奶粉"), ("M3", "湿巾")]   # not 濂剁矇

@@ -34,6 +34,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "ingest.emptied": ("{file}：「{column}」有 {count:,} 个值无法识别，已留空（该行照常导入），例如 {examples}",
                        "{file}: {column} had {count:,} value(s) that could not be read, left empty (the rows were "
                        "loaded), e.g. {examples}"),
+    "ingest.utf8_rows": ("{file}：有 {rows:,} 行是 UTF-8 编码（文件其余部分是 {encoding}），已按 UTF-8 读取，没有乱码",
+                         "{file}: {rows:,} row(s) were written in UTF-8 in a {encoding} file; read as UTF-8, not as mojibake"),
     "ingest.integral_ids": ("{file}：「{column}」的编号写成了小数（如 17850.0），已按整数读取（17850）",
                             "{file}: {column} holds whole numbers written as decimals (17850.0); read as 17850"),
     "ingest.decimal_comma": ("{file}：「{column}」以逗号作小数点（1 299,50 = 1299.50）",
