@@ -68,7 +68,12 @@ class IngestError(StoreError):
     loaded), else None. `part`: which of `ingest_parts`' parts failed, when one of them did.
     """
 
+    MAX_LENGTH = 500  # one short line, whatever a file holds (a 100 KB value quoted in a reason)
+
     def __init__(self, message: str, rejects: Path | None = None) -> None:
+        if len(message) > self.MAX_LENGTH:
+            keep = self.MAX_LENGTH // 2
+            message = f"{message[:keep]} … {message[-keep:]}"  # the end names the rejects file
         super().__init__(message)
         self.rejects = rejects
         self.part: int | None = None

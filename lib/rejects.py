@@ -61,6 +61,7 @@ def malformed_reason(lang: Lang, expected: int) -> pl.Expr:
     """A line that does not split into the header's fields, in `lang`: how many it had (lib.sources
     keeps the fewest DuckDB saw on a short line and the most on a long one), else DuckDB's error."""
     fields = t("ingest.reason_fields", lang, line="\x00", found="\x01", expected=expected)
+    too_long = t("ingest.reason_too_long", lang, line="\x00", size="\x01", limit=sources.MAX_LINE_BYTES)
     other = t("ingest.reason_line", lang, line="\x00", error="\x01")
     line = pl.col("line").cast(pl.String)
 
@@ -69,7 +70,9 @@ def malformed_reason(lang: Lang, expected: int) -> pl.Expr:
         middle, tail = rest.split("\x01")
         return pl.concat_str(pl.lit(head), line, pl.lit(middle), second, pl.lit(tail))
 
+    size = pl.col("line_bytes").cast(pl.String)
     return (pl.when(pl.col("found").is_not_null()).then(fill(fields, pl.col("found").cast(pl.String)))
+            .when(pl.col("line_bytes").is_not_null()).then(fill(too_long, size))
             .otherwise(fill(other, pl.col("error"))))
 
 

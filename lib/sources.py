@@ -17,6 +17,8 @@ enter SQL text; the original headers travel alongside as a Python list.
 from __future__ import annotations
 
 import os
+import re
+import zipfile
 
 import codecs
 import csv
@@ -35,6 +37,15 @@ from lib.store import first_line
 
 SNIFF_BYTES = 256 * 1024
 TRANSCODE_CHUNK = 1024 * 1024
+# Bounded work: what a file may hold before it is refused (within seconds, in one line) or a row
+# rejected. DuckDB drops a line longer than its read buffer without a word, so the longest line
+# is measured first and the buffer made to hold it: a line over MAX_LINE_BYTES is then a rejected
+# row with its reason, and one over REFUSED_LINE_BYTES (no newline in 64 MB) refuses the file.
+MAX_LINE_BYTES = 2_000_000
+REFUSED_LINE_BYTES = 64 * 1024 * 1024
+MAX_COLUMNS = 2_000
+MAX_SHEET_ROWS = 1_048_576  # Excel's own limit: a workbook claiming more is not one Excel wrote
+MAX_UNPACKED_BYTES = 1024 ** 3  # an .xlsx's sheets unpacked (1.9 MB of zip can unpack to gigabytes)
 HEADER_SEARCH_ROWS = 30  # title rows above an Excel table's header
 REPLACEMENT = "\ufffd"
 DELIMITERS = (",", "\t", ";", "|")
@@ -57,7 +68,8 @@ class Source:
     table: str  # staging table: text columns c0..cN; rowid + 1 = the data row's position
     rows: int  # data rows staged
     malformed: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(
-        schema={"line": pl.Int64, "raw_line": pl.String, "error": pl.String, "found": pl.Int64}))
+        schema={"line": pl.Int64, "raw_line": pl.String, "error": pl.String, "found": pl.Int64,
+                "line_bytes": pl.Int64}))
     encoding: str | None = None
     delimiter: str | None = None
     sheet: str | None = None
@@ -221,6 +233,28 @@ def _transcode_whole(src: Path, dest: Path, encoding: str) -> bool:
     return undecodable
 
 
+def longest_line(path: Path) -> int:
+    """The longest run of bytes without a line break that spans chunks of TRANSCODE_CHUNK (a line
+    inside one chunk is shorter than that, and counts as 0), found with C loops (find / rfind)."""
+    longest = run = 0
+    with path.open("rb") as fh:
+        while chunk := fh.read(TRANSCODE_CHUNK):
+            first = chunk.find(b"\n")
+            if first < 0:
+                run += len(chunk)
+                continue
+            longest = max(longest, run + first)
+            run = len(chunk) - chunk.rfind(b"\n") - 1
+    return max(longest, run)
+
+
+def _buffer_for(longest: int) -> int:
+    """DuckDB's read buffer: its default, or larger than the longest line (so that line is read
+    and rejected for its length, not dropped)."""
+    default = 16 * MAX_LINE_BYTES
+    return default if longest < default // 2 else 1 << (2 * longest).bit_length()
+
+
 def stage(con: duckdb.DuckDBPyConnection, path: Path, table: str, work_dir: Path,
           sheet: str | None = None, kind: Kind = "orders") -> Source:
     """Load `path` into staging table `table` (our own name) and describe what was read.
@@ -250,18 +284,28 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, path: Path, table: str, work_dir:
     if encoding not in ("utf-8", "utf-8-sig"):
         readable = work_dir / f"{table}.utf8.csv"
         undecodable, utf8_rows = transcode_to_utf8(path, readable, encoding)
+    longest = longest_line(readable)
+    if longest > REFUSED_LINE_BYTES:
+        raise SourceError(f"{path.name} has a line of over {REFUSED_LINE_BYTES // 2**20} MB (no line break in it): "
+                          "not a table export")
     with readable.open("r", encoding="utf-8-sig", errors="replace", newline="") as fh:
         text = fh.read(SNIFF_BYTES)
+    if "\n" not in text and "\r" not in text and len(text) == SNIFF_BYTES:  # and the file goes on
+        raise SourceError(f"{path.name}: its first line is over {SNIFF_BYTES // 1024} KB long, more columns than "
+                          f"can be read (at most {MAX_COLUMNS:,})")
     try:
         delimiter, skip, headers = sniff_dialect(text)
     except SourceError as exc:
         raise SourceError(f"{path.name}: {exc}") from None
+    if len(headers) > MAX_COLUMNS:
+        raise SourceError(f"{path.name} has {len(headers):,} columns; at most {MAX_COLUMNS:,} are read")
     columns = {f"c{i}": "VARCHAR" for i in range(len(headers))}
     try:
         # The dialect is ours (DuckDB's sniffer gives up on files with a few bad lines); every
         # line that does not split into len(headers) fields lands in the rejects table.
         rel = con.read_csv(str(readable), auto_detect=False, header=True, skiprows=skip,
                            delimiter=delimiter, quotechar='"', escapechar='"', columns=columns,
+                           max_line_size=MAX_LINE_BYTES, buffer_size=_buffer_for(longest),
                            store_rejects=True, rejects_table=f"{table}_rejects",
                            rejects_scan=f"{table}_scans")
         _create_text_table(con, rel, table)
@@ -274,8 +318,12 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, path: Path, table: str, work_dir:
         SELECT line::BIGINT AS line, any_value(csv_line) AS raw_line,
                string_agg(DISTINCT error_message, '; ') AS error,
                CASE WHEN bool_and(error_type = 'MISSING COLUMNS') THEN min(found)
-                    WHEN bool_and(error_type = 'TOO MANY COLUMNS') THEN max(found) END AS found
-        FROM (SELECT *, TRY_CAST(regexp_extract(error_message, 'Found: ([0-9]+)', 1) AS BIGINT) AS found
+                    WHEN bool_and(error_type = 'TOO MANY COLUMNS') THEN max(found) END AS found,
+               max(line_bytes) AS line_bytes
+        FROM (SELECT *, TRY_CAST(regexp_extract(error_message, 'Found: ([0-9]+)', 1) AS BIGINT) AS found,
+                     CASE WHEN error_type = 'LINE SIZE OVER MAXIMUM'
+                          THEN TRY_CAST(regexp_extract(error_message, 'Actual Size: ?([0-9]+)', 1) AS BIGINT) END
+                         AS line_bytes
               FROM {table}_rejects)
         GROUP BY line ORDER BY line""").pl()
     return Source(path, "csv", headers, table, _count(con, table), malformed, encoding=encoding,
@@ -286,6 +334,7 @@ def _stage_excel(con: duckdb.DuckDBPyConnection, path: Path, table: str, sheet: 
                  kind: Kind) -> Source:
     import fastexcel
 
+    _check_workbook(path)
     try:
         reader = fastexcel.read_excel(str(path))
     except Exception as exc:  # fastexcel raises its own error types for broken files
@@ -305,6 +354,27 @@ def _stage_excel(con: duckdb.DuckDBPyConnection, path: Path, table: str, sheet: 
                 _create_text_table(con, con.from_arrow(body.to_arrow()), table)
                 return Source(path, "xlsx", headers, table, _count(con, table), sheet=name)
     raise SourceError(f"{path.name} has no sheet holding a table (a header row and data rows)")
+
+
+def _check_workbook(path: Path) -> None:
+    """Refuse, before anything is unpacked, a workbook whose sheets unpack past MAX_UNPACKED_BYTES
+    or claim more rows than Excel allows (its <dimension> says so in the first bytes)."""
+    try:
+        with zipfile.ZipFile(path) as book:
+            sheets = [i for i in book.infolist() if i.filename.startswith("xl/worksheets/")]
+            unpacked = sum(i.file_size for i in sheets)
+            if unpacked > MAX_UNPACKED_BYTES:
+                raise SourceError(f"{path.name} unpacks to {unpacked / 2**30:.1f} GB of sheets; at most "
+                                  f"{MAX_UNPACKED_BYTES // 2**30} GB are read (save it as CSV)")
+            for info in sheets:
+                with book.open(info) as sheet:
+                    head = sheet.read(4096).decode("utf-8", "replace")
+                rows = re.search(r'<dimension ref="[A-Z]+[0-9]+:[A-Z]+([0-9]+)"', head)
+                if rows and int(rows.group(1)) > MAX_SHEET_ROWS:
+                    raise SourceError(f"{path.name} claims {int(rows.group(1)):,} rows in a sheet; Excel holds at "
+                                      f"most {MAX_SHEET_ROWS:,}")
+    except (zipfile.BadZipFile, OSError, RuntimeError) as exc:
+        raise SourceError(f"{path.name} is not a readable Excel workbook: {first_line(exc)}") from None
 
 
 def _excel_table(grid: pl.DataFrame, kind: Kind | None) -> tuple[list[str], pl.DataFrame] | None:

@@ -4,6 +4,7 @@ and files that are not data. Expected values are written out by hand from the fi
 from __future__ import annotations
 
 import csv
+import re
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -807,3 +808,69 @@ def test_a_utf8_row_in_a_gbk_file_is_read_as_utf8_not_stored_as_mojibake(store, 
     ds = store.dataset("t")
     assert store.query(f"SELECT member_id, category FROM {ds.table('order_lines')} ORDER BY 1").rows() == [
         ("M1", "纸尿裤"), ("M2", "奶粉"), ("M3", "湿巾")]   # not 濂剁矇
+
+
+# -- bounded work: every row counted, hostile shapes refused within seconds ---------------------
+
+def test_a_line_longer_than_duckdbs_buffer_is_a_rejected_row_not_a_lost_one(store, write):
+    # DuckDB drops a line longer than its read buffer (32 MB) without a word: it was in neither count.
+    # "M2,2024-01-06,20," is 17 bytes: the line is 40 MiB + 17 bytes long
+    huge = "x" * (40 * 2**20)
+    text = f"会员ID,支付时间,金额,备注\nM1,2024-01-05,10,ok\nM2,2024-01-06,20,{huge}\nM3,2024-01-07,30,ok\n"
+    result = ingest(store, [write("o.csv", text)], "t", lang="zh")
+    assert (result.rows_read, result.rows_loaded, result.rows_rejected) == (3, 2, 1)
+    import csv as csv_module
+    csv_module.field_size_limit(2**31 - 1)
+    assert read_rejects(result.rejects)[0]["reason"] == "第 3 行：长 41943057 字节，每行最多 2000000 字节"
+    with pytest.raises(IngestError, match=r"line 2: 41943057 bytes long; a line may hold at most 2000000"):
+        ingest(store, [write("one.csv", f"会员ID,支付时间,金额,备注\nM2,2024-01-06,20,{huge}\n")], "u")
+
+
+@pytest.mark.parametrize("content,message", [
+    ("会员ID,支付时间,金额\n" + "x" * (65 * 2**20), "has a line of over 64 MB (no line break in it)"),
+    (",".join(f"c{i}" for i in range(3000)) + "\n" + ",".join("1" * 3000) + "\n", "has 3,000 columns; at most 2,000"),
+    (",".join(f"c{i}" for i in range(60000)) + "\n1\n", "its first line is over 256 KB long"),
+])
+def test_hostile_shapes_are_refused_in_one_short_line(store, write, content, message):
+    import time
+
+    started = time.perf_counter()
+    with pytest.raises(IngestError, match=re.escape(message)) as info:
+        ingest(store, [write("hostile.csv", content)], "t")
+    assert time.perf_counter() - started < 10 and len(str(info.value)) < 300
+    assert store.find("t") is None
+
+
+def test_a_workbook_claiming_more_rows_than_excel_holds_is_refused_before_unpacking(store, tmp_path):
+    import zipfile
+
+    path = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as book:
+        book.writestr("[Content_Types].xml", "<Types/>")
+        book.writestr("xl/worksheets/sheet1.xml",
+                      '<worksheet><dimension ref="A1:F5000000"/><sheetData>' + "<row/>" * 1000 + "</sheetData></worksheet>")
+    with pytest.raises(IngestError, match="claims 5,000,000 rows in a sheet; Excel holds at most 1,048,576"):
+        ingest(store, [path], "t")
+
+
+def test_a_workbook_unpacking_past_the_limit_is_refused(store, tmp_path, monkeypatch):
+    import xlsxwriter
+
+    from lib import sources
+
+    path = tmp_path / "big.xlsx"
+    book = xlsxwriter.Workbook(path)
+    sheet = book.add_worksheet()
+    for row in range(2000):
+        sheet.write_row(row, 0, ["M1", "2024-01-05", 10])
+    book.close()
+    monkeypatch.setattr(sources, "MAX_UNPACKED_BYTES", 10_000)
+    with pytest.raises(IngestError, match="unpacks to .* GB of sheets"):
+        ingest(store, [path], "t")
+
+
+def test_an_error_quoting_a_huge_value_stays_one_short_line(store, write):
+    with pytest.raises(IngestError) as info:
+        ingest(store, [write("o.csv", "会员ID,支付时间,金额\n138***" + "9" * 100_000 + ",2024-01-05,10\n")], "t")
+    message = str(info.value)
+    assert len(message) <= 505 and " … " in message and message.endswith(".csv")

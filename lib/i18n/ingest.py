@@ -30,6 +30,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "ingest.reason_no_amount": ("{field}：缺少数量或单价", "{field}: quantity or unit price is missing"),
     "ingest.reason_fields": ("第 {line} 行：有 {found} 个字段，表头有 {expected} 个",
                              "line {line}: {found} fields where the header has {expected}"),
+    "ingest.reason_too_long": ("第 {line} 行：长 {size} 字节，每行最多 {limit} 字节",
+                               "line {line}: {size} bytes long; a line may hold at most {limit}"),
     "ingest.reason_line": ("第 {line} 行：{error}", "line {line}: {error}"),
     "ingest.emptied": ("{file}：「{column}」有 {count:,} 个值无法识别，已留空（该行照常导入），例如 {examples}",
                        "{file}: {column} had {count:,} value(s) that could not be read, left empty (the rows were "
