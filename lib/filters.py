@@ -211,7 +211,8 @@ def filter_options(store, ds: Dataset) -> dict[str, list[str]]:
     """The values each filter can take in a dataset (sorted), for the sidebar's pickers.
 
     Order fields come from the orders table, line fields from order lines, member fields from
-    members; age bands are fixed. Fields without any value are left out.
+    members; age bands are fixed, offered when some member has a birth year or age (choosing one
+    on a dataset without ages would empty every page). Fields without any value are left out.
     """
     sources = {"order": ds.table("orders"), "line": ds.table("order_lines"), "member": ds.table("members")}
     selects = [f"SELECT '{name}' AS field, list(DISTINCT {name} ORDER BY {name}) FILTER (WHERE {name} IS NOT NULL) "
@@ -219,5 +220,6 @@ def filter_options(store, ds: Dataset) -> dict[str, list[str]]:
                for name, level in FILTER_FIELDS.items() if name != "age_band"]
     rows = store.query(" UNION ALL ".join(selects)).rows()
     options = {name: list(values) for name, values in rows if values}
-    options["age_band"] = [label for label, _, _ in AGE_BANDS]
+    if store.query(f"SELECT count(birth_year) AS n FROM {sources['member']}").item():
+        options["age_band"] = [label for label, _, _ in AGE_BANDS]
     return {name: options[name] for name in FILTER_FIELDS if name in options}

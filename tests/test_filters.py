@@ -143,3 +143,12 @@ def test_a_line_filter_keeps_the_order_date(store, ds):
     ds2 = build(store, name="dates", lines=[("a", "o1", "2024-01-05", 10, {"category": "milk"}),
                                             ("a", "o1", "2024-02-03", 20, {"category": "toys"})])
     assert scoped(store, ds2, Filters.of(category="toys")) == [("a", "o1", d("2024-01-05"), D("20.00"))]
+
+
+def test_the_age_band_is_offered_only_where_members_have_ages(store, ds):
+    from lib.filters import filter_options
+
+    assert filter_options(store, ds)["age_band"] == ["<25", "25-29", "30-34", "35-39", "40+"]
+    no_ages = build(store, "no_ages", lines=LINES, members=[("m1", {"gender": "F"})])
+    options = filter_options(store, no_ages)
+    assert "age_band" not in options and options["gender"] == ["F"]  # the other member fields stay
