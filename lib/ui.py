@@ -291,12 +291,16 @@ def _language_picker() -> None:
 
 
 def _dataset_picker(store: Store) -> Dataset | None:
-    names = [d.name for d in store.datasets()]
+    found = store.datasets()
+    names = [d.name for d in found]
     if not names:
         st.session_state["dataset"] = None
         st.info(tr("no_datasets"))
         return None
-    wanted = st.session_state.get("dataset") or st.query_params.get("dataset")
+    # The session's, else the link's, else the latest imported (or renamed): what the user worked
+    # on last, not the alphabetically first (the bundled demo).
+    wanted = (st.session_state.get("dataset") or st.query_params.get("dataset")
+              or max(found, key=lambda d: (d.updated_at, d.id)).name)
     chosen = st.selectbox(tr("dataset"), names, index=names.index(wanted) if wanted in names else 0)
     if chosen != st.session_state.get("dataset") and st.session_state.get("dataset") is not None:
         select_dataset(chosen)

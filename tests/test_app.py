@@ -30,6 +30,14 @@ def test_data_page_lists_datasets(workspace, lang):
     assert at.dataframe[0].value.shape[0] == 1
 
 
+def test_a_new_session_opens_the_latest_import_unless_the_link_names_a_dataset(workspace, tmp_path):
+    # "shop" came first and sorts first; "x_later" is imported last
+    import_csv(workspace, tmp_path, "x_later", "会员ID,支付时间,实付金额\nM7,2024-05-01,7\n")
+    at = app("en").run()
+    assert at.session_state["dataset"] == "x_later" and not at.exception
+    assert app("en", dataset="shop").run().session_state["dataset"] == "shop"
+
+
 @pytest.mark.parametrize("name", ["overview", "cohorts", "rfm", "w5h1", "lifecycle", "member"])
 def test_a_dataset_without_orders_says_so_on_every_analysis_page(workspace, tmp_path, name):
     # NPS answers only (a valid import): there is nothing to analyse yet, and no filter is to blame.
