@@ -73,6 +73,9 @@ def test_ingest_gbk_export_counts_and_rejects(tmp_path):
     values = {r["metric"]: r["value"] for r in json.loads(kpis.stdout)}
     # 656 + 129 + 99 = 884 over 3 orders by 3 buyers.
     assert (values["revenue"], values["orders"], values["buyers"], values["aov"]) == (884.0, 3.0, 3.0, 294.67)
+    # in CSV a count reads as a count: 3, not 3.0 (the value column mixes counts and amounts)
+    as_csv = cli("report", "kpis", "--dataset", "pos", "--db", str(db)).stdout.splitlines()
+    assert {"revenue,884,0,", "orders,3,0,", "buyers,3,0,", "aov,294.67,,"} <= set(as_csv)
 
 
 def test_garbage_replace_fails_in_one_line_and_keeps_the_dataset(tmp_path):
