@@ -401,10 +401,11 @@ def _load_columns(kind: Kind) -> str:
 
 
 def _given(result: IngestResult) -> frozenset[str]:
-    """The dataset-table columns a part's files have: the fields they map (an order date is stored
-    as its time and its date)."""
-    fields = {field for f in result.files for field in f.mapping.values()}
-    return frozenset(fields | ({"order_ts"} if "order_date" in fields else set()))
+    """The dataset-table columns every file of a part has (an order date is stored as its time and
+    its date): a column one file lacks is compared for none, so a narrower file saved beside a
+    wider one neither wipes stored values nor adds its lines twice."""
+    fields = frozenset.intersection(*(frozenset(f.mapping.values()) for f in result.files))
+    return fields | ({"order_ts"} if "order_date" in fields else frozenset())
 
 
 def _load(store: Store, parts: list[tuple[Kind, list[GoodRows], frozenset[str]]], dataset: str, replace: bool,

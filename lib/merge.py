@@ -21,7 +21,8 @@ Monthly exports overlap and people import the same file twice; neither may count
   day) are one record, replaced whole by the import's rows of that key, or left alone when they
   are the same; within one import, a key in several files takes the last file's rows.
 
-`merge` counts the records (orders; members; responses; spend rows) new, updated and unchanged.
+`merge` counts the records new, updated and unchanged: orders; members; NPS keys (a member's
+answers of a day); spend keys (a period and channel's rows).
 
 Every step is SQL over the import's rows (a temporary table of the caller's transaction), so a
 failure anywhere rolls the whole import back.
@@ -61,9 +62,8 @@ class Merged:
 def merge(cur: duckdb.DuckDBPyConnection, table: str, kind: Kind, incoming: str,
           given: frozenset[str] | None = None) -> Merged:
     """Merge the rows of `incoming` into `table` (the dataset table of `kind`; see the module
-    docstring). `incoming` holds the table's columns, `file_no` (the file's place in the import)
-    and, for nps and spend, `seq` (the row's place in the import); orders keep order_id null
-    where the file had none. Both names are our own (no user text reaches this SQL).
+    docstring). `incoming` holds the table's columns and `file_no` (the file's place in the
+    import); orders keep order_id null where the file had none. Both names are our own (no user text reaches this SQL).
     `given`: the orders columns the import's files have (None: all). A column they lack is no
     difference (an older, narrower export of the same orders is unchanged), and an order they
     update keeps the stored value of such a column when its lines had one value for it (the
@@ -84,6 +84,16 @@ def _struct(columns: list[str]) -> str:
     return f"struct_pack({', '.join(f'{c} := {c}' for c in columns)})"
 
 
+def _fingerprint(columns: list[str]) -> str:
+    """Aggregates n, h1, h2: a group of rows as a multiset (an order's lines, a key's rows) by their
+    count and two sums of 64-bit hashes of each row, over its fields in opposite orders (DuckDB
+    combines field hashes in order, so neither is a function of the other; hash(row, salt) was).
+    Two groups differing in any row differ unless both sums collide at once. Exact EXCEPT ALL
+    over every line of the matched orders took 18 GB re-importing 10M lines; these are one group by."""
+    return (f"count(*) AS n, sum(hash({_struct(columns)})) AS h1, "
+            f"sum(hash({_struct(columns[::-1])})) AS h2")
+
+
 def _counts(cur: duckdb.DuckDBPyConnection, sql: str) -> Merged:
     new, updated, unchanged = cur.sql(sql).fetchall()[0]
     return Merged(int(new or 0), int(updated or 0), int(unchanged or 0))
@@ -93,20 +103,13 @@ def _orders(cur: duckdb.DuckDBPyConnection, table: str, incoming: str, given: fr
     fields = _fields(cur, table, ("member_id", "order_id"))
     compared = [f for f in fields if given is None or f in given or f in _ALWAYS_GIVEN]
     missing = [f for f in fields if f not in compared]
-    line = _struct(compared)  # a line of an order, as one value (of the columns the files have)
-    line_reversed = _struct(compared[::-1])
     bare = _struct(["member_id", *compared])  # a line without its order id
     keyed = f"SELECT * EXCLUDE (file_no) FROM {incoming} WHERE order_id IS NOT NULL"
     if cur.sql(f"SELECT max(file_no) > 0 FROM {incoming}").fetchall()[0][0]:  # several files: the last one's
         cur.execute(f"""CREATE TEMP TABLE merge_keyed AS {keyed}
                         QUALIFY file_no = max(file_no) OVER (PARTITION BY member_id, order_id)""")
         keyed = "SELECT * FROM merge_keyed"
-    # An order's lines as a multiset, by fingerprint: their count and two sums of 64-bit hashes of
-    # every line, over its fields in opposite orders (DuckDB combines field hashes in order, so the
-    # two are not one function of the other), so two orders differing in any line differ unless
-    # both sums collide at once. Exact EXCEPT ALL over every line of the matched orders took 18 GB at
-    # 10M lines re-imported; these sums are one group by per side.
-    fingerprint = f"count(*) AS n, sum(hash({line})) AS h1, sum(hash({line_reversed})) AS h2"
+    fingerprint = _fingerprint(compared)
     cur.execute(f"""
         CREATE TEMP TABLE merge_orders AS
         WITH import AS (SELECT member_id, order_id, {fingerprint} FROM ({keyed}) GROUP BY member_id, order_id),
@@ -139,7 +142,8 @@ def _orders(cur: duckdb.DuckDBPyConnection, table: str, incoming: str, given: fr
         LEFT JOIN stored s ON s.line_key IS NOT DISTINCT FROM n.line_key""")
     kept_values = "SELECT i.*"
     if missing:  # what the files lack, an updated order keeps: the value its stored lines agreed on
-        agreed = ", ".join(f"CASE WHEN count(DISTINCT s.{f}) = 1 THEN any_value(s.{f}) END AS {f}" for f in missing)
+        agreed = ", ".join(f"CASE WHEN count(DISTINCT s.{f}) = 1 AND count(s.{f}) = count(*) THEN any_value(s.{f}) END "
+                           f"AS {f}" for f in missing)
         cur.execute(f"""
             CREATE TEMP TABLE merge_kept AS
             SELECT s.member_id, s.order_id, {agreed} FROM {table} s
@@ -193,10 +197,9 @@ def _keyed(cur: duckdb.DuckDBPyConnection, table: str, incoming: str, keys: tupl
     """A key's rows are one record, replaced whole like an order's lines: a month's spend may come
     as several rows (per campaign or store) and a member may answer twice on a day; all are kept."""
     fields = _fields(cur, table)
-    row = _struct(fields)
     listed = ", ".join(keys)
     on = " AND ".join(f"s.{k} IS NOT DISTINCT FROM i.{k}" for k in keys)
-    fingerprint = f"count(*) AS n, sum(hash({row})) AS h1, sum(hash({row}, 'memberlens')) AS h2"
+    fingerprint = _fingerprint(fields)
     cur.execute(f"""
         CREATE TEMP TABLE merge_rows AS
         SELECT {', '.join(fields)} FROM {incoming}

@@ -111,6 +111,31 @@ def test_an_older_export_without_a_column_changes_nothing_and_wipes_nothing(stor
     assert order_rows(store)[0] == ("M1", "A1", D("100.00"), 3)
 
 
+def test_a_narrow_and_a_wide_file_saved_together_compare_on_the_columns_both_have(store, write):
+    wide_head, narrow_head = "会员ID,订单号,支付时间,实付金额,门店\n", "会员ID,订单号,支付时间,实付金额\n"
+    ingest(store, [write("first.csv", wide_head + "M1,A1,2024-01-05,100,静安店\n")], "t")
+    ingest(store, [write("bare.csv", "会员ID,支付时间,实付金额,门店\nM2,2024-01-06 10:00,30,徐汇店\n")], "t")
+    # the same A1 without 门店, beside a wider file with a new order: A1 unchanged, its store kept
+    both = ingest(store, [write("narrow.csv", narrow_head + "M1,A1,2024-01-05,100\n"),
+                          write("wide.csv", wide_head + "M3,C1,2024-01-07,60,静安店\n")], "t")
+    assert counts(both) == (1, 0, 1)
+    assert rows(store, "order_lines", "member_id, store", "member_id") == [
+        ("M1", "静安店"), ("M2", "徐汇店"), ("M3", "静安店")]
+    # M2's bare line again from a narrow file saved beside a wide one: not added twice
+    again = ingest(store, [write("bare2.csv", "会员ID,支付时间,实付金额\nM2,2024-01-06 10:00,30\n"),
+                           write("wide2.csv", wide_head + "M3,C1,2024-01-07,60,静安店\n")], "t")
+    assert counts(again) == (0, 0, 2) and revenue(store) == 190.0
+
+
+def test_a_stored_value_is_kept_only_when_all_the_orders_lines_had_it(store, write):
+    ingest(store, [write("wide.csv", "会员ID,订单号,支付时间,实付金额,门店\n"
+                                     "M1,A1,2024-01-05,100,静安店\nM1,A1,2024-01-05,20,\n")], "t")
+    ingest(store, [write("narrow.csv", "会员ID,订单号,支付时间,实付金额\n"
+                                       "M1,A1,2024-01-05,100\nM1,A1,2024-01-05,20\nM1,A1,2024-01-09,-20\n")], "t")
+    # one stored line had no store: nothing says which the new lines belong to, so none is guessed
+    assert rows(store, "order_lines", "store", "amount") == [(None,), (None,), (None,)]
+
+
 def test_bare_lines_of_an_older_narrower_export_are_not_added_twice(store, write):
     ingest(store, [write("wide.csv", "会员ID,支付时间,实付金额,门店\nM1,2024-01-05 10:00,30,静安店\n")], "t")
     again = ingest(store, [write("narrow.csv", "会员ID,支付时间,实付金额\nM1,2024-01-05 10:00,30\n")], "t")
