@@ -35,7 +35,9 @@ import polars as pl
 
 from lib.contract import FIELDS, SQL_TYPES, Kind
 
-SCHEMA_VERSION = 2  # 2: orders.nth and orders.first_date (a v1 workspace is upgraded when opened)
+# 2: orders.nth and orders.first_date; 3: a line without an order id names its order 'L' + line_id +
+# a no-break space (lib/merge.py BARE_ORDER_ID). An older workspace is upgraded when opened.
+SCHEMA_VERSION = 3
 DEFAULT_DB = Path("data/memberlens.duckdb")
 DB_ENV = "MEMBERLENS_DB"
 # DuckDB's memory limit (its default: 80 % of the machine) and the folder it spills big sorts and
@@ -214,14 +216,20 @@ class Store:
 
     def _upgrade(self) -> None:
         """Bring a workspace of an older schema up to SCHEMA_VERSION, in one transaction (all or
-        nothing, as an import). 1 → 2: orders gain nth and first_date, recomputed from the lines."""
+        nothing, as an import). 1 → 2: orders gain nth and first_date. 2 → 3: the orders of lines
+        without an order id ('L' + line_id) take the no-break space that keeps them apart from a
+        real order 'L5' (an append would otherwise merge the two). Both recompute orders."""
         rows = self.query("SELECT value FROM meta WHERE key = 'schema_version'")
-        if not rows.height or int(rows.item()) != 1:
+        found = int(rows.item()) if rows.height else SCHEMA_VERSION
+        if found >= SCHEMA_VERSION:
             return
         with self.transaction() as cur:
             for ds in self.datasets():
-                cur.execute(f"ALTER TABLE {ds.table('orders')} ADD COLUMN nth INTEGER")
-                cur.execute(f"ALTER TABLE {ds.table('orders')} ADD COLUMN first_date DATE")
+                if found < 2:
+                    cur.execute(f"ALTER TABLE {ds.table('orders')} ADD COLUMN nth INTEGER")
+                    cur.execute(f"ALTER TABLE {ds.table('orders')} ADD COLUMN first_date DATE")
+                cur.execute(f"UPDATE {ds.table('order_lines')} SET order_id = order_id || chr(160) "
+                            f"WHERE order_id = 'L' || line_id")
                 self.rebuild_derived(cur, ds, "orders")
             cur.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", [str(SCHEMA_VERSION)])
 

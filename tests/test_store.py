@@ -244,3 +244,21 @@ def test_a_snapshot_reads_one_state_while_an_import_commits(store, write):
         ingest(store, [write("more.csv", "会员ID,订单号,支付时间,实付金额\nM3,A3,2024-01-07,20\n")], "shop")
         assert cur.sql(lines).fetchall()[0][0] == 3  # the import committed, but not in this snapshot
     assert store.query(lines).item() == 4
+
+
+def test_a_version_2_workspace_keeps_its_bare_lines_apart_from_real_orders_once_upgraded(tmp_path, write):
+    path = tmp_path / "v2.duckdb"
+    with Store(path) as store:
+        ingest(store, [write("bare.csv", "会员ID,支付时间,实付金额\nM1,2024-01-05 10:00,30\n")], "shop")
+    con = duckdb.connect(str(path))  # as version 2 wrote it: the bare line's order is plain 'L1'
+    for table in ("order_lines", "orders"):
+        con.execute(f"UPDATE ds_1.{table} SET order_id = rtrim(order_id, chr(160))")
+    con.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
+    con.close()
+    with Store(path) as store:
+        ds = store.dataset("shop")
+        assert store.query(f"SELECT order_id FROM {ds.table('orders')}").rows() == [("L1\u00a0",)]
+        # a real order "L1" of the same member is another order, and the bare line is not lost
+        ingest(store, [write("real.csv", "会员ID,订单号,支付时间,实付金额\nM1,L1,2024-02-01,99\n")], "shop")
+        assert store.query(f"SELECT order_id, net_amount FROM {store.dataset('shop').table('orders')} "
+                           "ORDER BY order_id").rows() == [("L1", Decimal("99.00")), ("L1\u00a0", Decimal("30.00"))]
