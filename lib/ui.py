@@ -13,6 +13,7 @@ from __future__ import annotations
 import copy
 import importlib
 import threading
+from pathlib import Path
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -69,10 +70,15 @@ def _pages() -> dict[str, list[st.Page]]:
     }
 
 
+APP_ICON = Path(__file__).with_name("icon.png")
+
+
 def run_app() -> None:
     """app.py: the page list, the shared sidebar (language, dataset, filters), then the page."""
     keep_freed_arrays()
-    st.set_page_config(page_title="memberlens", page_icon=":material/insights:", layout="wide")
+    # A local image, not a :material/…: icon, which the browser fetches from fonts.gstatic.com
+    # (the app works offline and sends nothing out).
+    st.set_page_config(page_title="memberlens", page_icon=str(APP_ICON), layout="wide")
     # The page list first: it replaces, at once, the list of pages/ files Streamlit shows until
     # this has run, while the first start of a workspace is still loading the demo.
     page = st.navigation(_pages())

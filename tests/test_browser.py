@@ -125,6 +125,9 @@ def test_every_page_renders_without_errors(server, browser, path, marker, lang):
     page = browser.new_page(viewport={"width": 1440, "height": SHOT_HEIGHT}, locale="zh-CN" if lang == "zh" else "en-US")
     console_errors: list[str] = []
     page.on("pageerror", lambda exc: console_errors.append(str(exc)))
+    outside: list[str] = []  # the app works offline: nothing may be fetched from elsewhere
+    page.on("request", lambda request: outside.append(request.url)
+            if not request.url.startswith((server, "data:", "blob:", "about:")) else None)
     page.goto(f"{server}/{path}?lang={lang}", timeout=120_000)
     _settle(page)
     page.wait_for_selector(f'[data-testid="{marker}"]', timeout=120_000)
@@ -140,6 +143,7 @@ def test_every_page_renders_without_errors(server, browser, path, marker, lang):
     assert not exceptions, exceptions
     assert not errors, errors
     assert not console_errors, console_errors
+    assert not outside, outside
     page.close()
 
 
