@@ -44,16 +44,17 @@ class Field:
     # Aliases whose value is an order total repeated on (or given once per) order: counted once.
     order_level_aliases: tuple[str, ...] = ()
     # Regular expressions over the normalised header (see normalise_header) for the many ways
-    # exports word the same column, tried in order after the alias `patterns_after` (None: after
-    # every alias). A pattern never takes a header that another field names exactly.
-    patterns: tuple[str, ...] = ()
-    patterns_after: str | None = None
+    # exports word the same column, each as (the alias it is tried right after, or None: after
+    # every alias; the pattern). A pattern never takes a header that another field names exactly.
+    patterns: tuple[tuple[str | None, str], ...] = ()
 
     def matchers(self) -> list[tuple[str, str]]:
         """("alias" | "pattern", text) in preference order; the field's own name is the last alias."""
-        aliases = [("alias", a) for a in (*self.aliases, self.name)]
-        at = len(self.aliases) if self.patterns_after is None else self.aliases.index(self.patterns_after) + 1
-        return aliases[:at] + [("pattern", p) for p in self.patterns] + aliases[at:]
+        out = []
+        for alias in (*self.aliases, self.name):
+            out.append(("alias", alias))
+            out += [("pattern", p) for after, p in self.patterns if after == alias]
+        return out + [("pattern", p) for after, p in self.patterns if after is None]
 
 
 _MEMBER_ID = Field(
@@ -61,9 +62,9 @@ _MEMBER_ID = Field(
     ("会员ID", "会员编号", "会员卡号", "会员号", "卡号", "客户ID", "客户编号", "顾客编号", "用户ID",
      "买家会员名", "用户账号", "会员手机号", "手机号", "买家手机号",
      "Customer ID", "CustomerID", "Member ID", "User ID", "Email", "Email Address", "Phone Number"),
-    patterns=(r"(会员|客户|顾客|用户|买家|消费者)(id|编号|编码|号|号码|卡号|账号|手机号?|手机号码)",
-              r"(vip|会员)?(卡号|手机号码?|手机|电话号码|联系电话)",
-              r"(customer|member|client|user|buyer|shopper)(id|no|number|code|#)"),
+    patterns=((None, r"(会员|客户|顾客|用户|买家|消费者)(id|编号|编码|号|号码|卡号|账号|手机号?|手机号码)"),
+              (None, r"(vip|会员)?(卡号|手机号码?|手机|电话号码|联系电话)"),
+              (None, r"(customer|member|client|user|buyer|shopper)[_.\-#]?(id|no|number|code)\.?")),
 )
 _CHANNEL_ALIASES = ("渠道", "来源", "订单来源", "订单渠道", "销售渠道", "平台", "流量来源",
                     "Channel", "Source", "utm_source")
@@ -95,13 +96,13 @@ FIELDS: dict[Kind, tuple[Field, ...]] = {
                "下单时间", "订单创建时间", "订单提交时间", "创建时间", "交易时间", "成交时间", "销售日期",
                "单据日期", "日期", "InvoiceDate", "Paid at", "Created at", "Order Date", "Timestamp",
                "Date"),
-              # 支付日期, 买家付款日期, 订单成交时间 …: paid before placed, as with the aliases, and
-              # before the created and generic ones (单据日期, 日期)
-              patterns=(r".*(支付|付款|成交)(完成|成功|确认)?(日期|时间|时刻)",
-                        r"(paid|payment)(at|date|time|datetime)?",
-                        r".*(下单|订单|交易|购买|消费|销售)(创建|提交)?(日期|时间|时刻)",
-                        r"(order|invoice|transaction|purchase|sale)(date|time|datetime|at|placedat)"),
-              patterns_after="付款确认时间"),
+              # 支付日期, 买家付款日期, 订单成交时间 …: paid right after the paid aliases (before 下单时间
+              # and the generic 单据日期 / 日期); placed (下单日期, 订单创建日期, 交易日期) after every alias.
+              # Only the order's own moments: 首次购买时间, 最近消费时间, 退款支付时间, 定金支付时间 are not it.
+              patterns=(("付款确认时间", r"(买家|订单|实际)?(支付|付款|成交)(完成|成功|确认)?(日期|时间|时刻)"),
+                        ("付款确认时间", r"(paid|payment)[_.\-]?(at|date|time|datetime)"),
+                        (None, r"(订单)?(下单|订单|交易|购买|消费|销售)(创建|提交)?(日期|时间|时刻)"),
+                        (None, r"(order|invoice|transaction|purchase|sale)[_.\-]?(date|time|datetime|at|placedat)"))),
         Field("amount", "money", True,
               ("实付金额", "实收金额", "支付金额", "成交金额", "商品实际成交金额", "子订单实付金额", "销售额",
                "销售金额", "金额", "结算金额", "Sales", "Net Sales", "Revenue", "Amount",
@@ -194,8 +195,8 @@ def suggest_mapping(headers: list[str], kind: Kind) -> dict[str, str]:
 
     Fields are matched in contract order and each field's aliases in preference order, so when
     an export has both 支付时间 and 下单时间 the paid time wins; the field's own id (`member_id`)
-    matches last. Then the fields still without a column try their patterns in order (支付日期 is
-    an order date, 会员手机号码 a member id), so a pattern never takes a header another field
+    matches last. A field's patterns (支付日期 is an order date, 会员手机号码 a member id) are tried
+    at their place among its aliases (Field.matchers), and never take a header another field
     names exactly. A header is used at most once.
     Question-style NPS headers ("…推荐…", "How likely…") map to `score` when nothing else did.
     """

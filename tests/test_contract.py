@@ -56,6 +56,17 @@ HEADERS = [
     # 宝宝生日 must never be mapped (GLOSSARY); 注册日期 is the signup date, not the order's
     (["会员卡号", "宝宝生日", "注册日期", "成交时间", "实付金额(元)"],
      {"会员卡号": "member_id", "注册日期": "signup_date", "成交时间": "order_date", "实付金额(元)": "amount"}),
+    # not the order's own moment: first / last purchase, a refund's or a deposit's payment
+    (["会员ID", "首次购买时间", "下单时间", "金额"], {"会员ID": "member_id", "下单时间": "order_date", "金额": "amount"}),
+    (["会员ID", "最近消费时间", "交易时间", "金额"], {"会员ID": "member_id", "交易时间": "order_date", "金额": "amount"}),
+    (["会员ID", "上次交易日期", "日期", "金额"], {"会员ID": "member_id", "日期": "order_date", "金额": "amount"}),
+    (["会员ID", "退款支付时间", "定金支付时间", "下单时间", "金额"],
+     {"会员ID": "member_id", "下单时间": "order_date", "金额": "amount"}),
+    # a bare "Paid" is not a time; separators in English ids
+    (["Customer ID", "Date", "Paid", "Amount"], {"Customer ID": "member_id", "Date": "order_date", "Amount": "amount"}),
+    (["Customer_ID", "Order_Date", "Amount"], {"Customer_ID": "member_id", "Order_Date": "order_date", "Amount": "amount"}),
+    (["Customer No.", "Payment-Date", "Amount"], {"Customer No.": "member_id", "Payment-Date": "order_date",
+                                                  "Amount": "amount"}),
 ]
 
 
