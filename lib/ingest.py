@@ -33,6 +33,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import socket
 import tempfile
 import time
 from collections.abc import Callable, Sequence
@@ -166,7 +167,7 @@ class _Staging:
 
     def __init__(self) -> None:
         self.dir = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX))
-        (self.dir / OWNER_FILE).write_text(str(os.getpid()))
+        (self.dir / OWNER_FILE).write_text(f"{socket.gethostname()} {os.getpid()}")
         # In memory, spilling to this folder past STAGING_MEMORY: nothing is written twice.
         self.con = duckdb.connect()
         self.con.execute(f"SET memory_limit = '{STAGING_MEMORY}'")
@@ -252,8 +253,9 @@ def sweep_stale_staging() -> int:
         return 0
     for folder in folders:
         try:
-            owner = (folder / OWNER_FILE).read_text().strip()
-            stale = not _alive(int(owner))
+            host, pid = (folder / OWNER_FILE).read_text().split()
+            # another machine's or container's import (a shared temp folder): not ours to judge
+            stale = host == socket.gethostname() and not _alive(int(pid))
         except (OSError, ValueError):
             try:
                 stale = folder.is_dir() and folder.stat().st_mtime < time.time() - STALE_UPLOAD_SECONDS

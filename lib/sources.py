@@ -45,7 +45,7 @@ MAX_LINE_BYTES = 2_000_000
 REFUSED_LINE_BYTES = 64 * 1024 * 1024
 MAX_COLUMNS = 2_000
 MAX_SHEET_ROWS = 1_048_576  # Excel's own limit: a workbook claiming more is not one Excel wrote
-MAX_UNPACKED_BYTES = 1024 ** 3  # an .xlsx's sheets unpacked (1.9 MB of zip can unpack to gigabytes)
+MAX_UNPACKED_BYTES = 1024 ** 3  # an .xlsx unpacked (1.9 MB of zip can unpack to gigabytes)
 HEADER_SEARCH_ROWS = 30  # title rows above an Excel table's header
 REPLACEMENT = "\ufffd"
 DELIMITERS = (",", "\t", ";", "|")
@@ -190,6 +190,9 @@ def transcode_to_utf8(src: Path, dest: Path, encoding: str) -> tuple[bool, int]:
             else:  # whole lines only (0x0A is never part of a GB18030 character)
                 cut = data.rfind(b"\n") + 1
                 body, carry = (data[:cut], data[cut:]) if cut else (b"", data)
+                if len(carry) > REFUSED_LINE_BYTES:  # else the carry grows chunk by chunk (quadratic)
+                    raise SourceError(f"{src.name} has a line of over {REFUSED_LINE_BYTES // 2**20} MB "
+                                      "(no line break in it): not a table export")
             text, rows = _decode_lines(body, encoding)
             if fout.tell() == 0:
                 text = text.lstrip("\ufeff")  # GB18030's byte order mark
@@ -252,7 +255,7 @@ def _buffer_for(longest: int) -> int:
     """DuckDB's read buffer: its default, or larger than the longest line (so that line is read
     and rejected for its length, not dropped)."""
     default = 16 * MAX_LINE_BYTES
-    return default if longest < default // 2 else 1 << (2 * longest).bit_length()
+    return default if longest < default // 2 else -(-2 * longest // 2**20) * 2**20  # twice it, in whole MiB
 
 
 def stage(con: duckdb.DuckDBPyConnection, path: Path, table: str, work_dir: Path,
@@ -361,11 +364,12 @@ def _check_workbook(path: Path) -> None:
     or claim more rows than Excel allows (its <dimension> says so in the first bytes)."""
     try:
         with zipfile.ZipFile(path) as book:
-            sheets = [i for i in book.infolist() if i.filename.startswith("xl/worksheets/")]
-            unpacked = sum(i.file_size for i in sheets)
+            entries = book.infolist()  # the sheets, and the shared strings holding their text
+            unpacked = sum(i.file_size for i in entries)
             if unpacked > MAX_UNPACKED_BYTES:
-                raise SourceError(f"{path.name} unpacks to {unpacked / 2**30:.1f} GB of sheets; at most "
+                raise SourceError(f"{path.name} unpacks to {unpacked / 2**30:.1f} GB; at most "
                                   f"{MAX_UNPACKED_BYTES // 2**30} GB are read (save it as CSV)")
+            sheets = [i for i in entries if i.filename.startswith("xl/worksheets/")]
             for info in sheets:
                 with book.open(info) as sheet:
                     head = sheet.read(4096).decode("utf-8", "replace")

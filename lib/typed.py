@@ -113,7 +113,8 @@ _READABLE_AS = {"timestamp": "date", "date": "date", "money": "amount", "number"
                 "integer": "whole", "score": "score"}  # ingest.what_<this>: what a value should read as
 
 
-EMPTIED_EXAMPLES = 3  # unreadable values of an optional column quoted in its note
+EMPTIED_EXAMPLES = 3  # unreadable values of an optional column quoted in its note…
+EXAMPLE_CHARS = 40  # …each cut to this many characters
 
 
 def _emptied_when_unreadable(f: Field) -> bool:
@@ -128,15 +129,18 @@ def _emptied_notes(con: duckdb.DuckDBPyConnection, out: str, emptied: list[str],
     with the first few distinct such values."""
     if not emptied:
         return []
-    counts = ", ".join(f"count(emptied_{n}), (list(DISTINCT emptied_{n}) FILTER (WHERE emptied_{n} IS NOT NULL))"
-                       f"[1:{EMPTIED_EXAMPLES}]" for n in emptied)
+    # the first few distinct values in file order, each cut short (a note is one line, whatever a cell holds)
+    counts = ", ".join(f"count(emptied_{n}), list(DISTINCT left(emptied_{n}, {EXAMPLE_CHARS})) FILTER "
+                       f"(WHERE emptied_{n} IS NOT NULL AND src_row <= (SELECT min(src_row) + 10000 FROM {out}))"
+                       for n in emptied)
     row = con.sql(f"SELECT {counts} FROM {out} WHERE reason IS NULL").fetchall()[0]
     notes = []
     for i, name in enumerate(emptied):
         count, examples = row[2 * i], row[2 * i + 1]
         if count:
+            shown = sorted(examples or [])[:EMPTIED_EXAMPLES]
             notes.append(Note("emptied", {"file": src.path.name, "column": header_of[name], "count": count,
-                                          "examples": ", ".join(f"'{e}'" for e in sorted(examples or []))}))
+                                          "examples": ", ".join(f"'{e}'" for e in shown)}))
     return notes
 
 

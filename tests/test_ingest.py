@@ -756,6 +756,7 @@ def test_short_file_name(name, expected):
 
 def test_staging_left_by_a_killed_import_is_swept(tmp_path, monkeypatch):
     import os
+    import socket
     import subprocess
     import sys
     import time
@@ -765,7 +766,10 @@ def test_staging_left_by_a_killed_import_is_swept(tmp_path, monkeypatch):
     monkeypatch.setattr(ingest_module.tempfile, "gettempdir", lambda: str(tmp_path))
     gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
     dead, ours, ownerless = (tmp_path / f"{ingest_module.STAGING_PREFIX}{n}" for n in ("dead", "ours", "old"))
-    for folder, owner in ((dead, gone.stdout.strip()), (ours, str(os.getpid())), (ownerless, None)):
+    host = socket.gethostname()
+    elsewhere = tmp_path / f"{ingest_module.STAGING_PREFIX}elsewhere"  # another container's, same pid space
+    for folder, owner in ((dead, f"{host} {gone.stdout.strip()}"), (ours, f"{host} {os.getpid()}"), (ownerless, None),
+                          (elsewhere, f"other-host {gone.stdout.strip()}")):
         folder.mkdir()
         (folder / "rows.duckdb").write_bytes(b"customer rows")
         if owner:
@@ -773,7 +777,7 @@ def test_staging_left_by_a_killed_import_is_swept(tmp_path, monkeypatch):
     day_ago = time.time() - ingest_module.STALE_UPLOAD_SECONDS - 60
     os.utime(ownerless, (day_ago, day_ago))
     assert ingest_module.sweep_stale_staging() == 2
-    assert [p.name for p in tmp_path.iterdir()] == [ours.name]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([ours.name, elsewhere.name])
 
 
 def test_rejects_say_why_in_the_users_language_and_count_a_short_lines_fields(store, write):
@@ -828,6 +832,8 @@ def test_a_line_longer_than_duckdbs_buffer_is_a_rejected_row_not_a_lost_one(stor
 
 @pytest.mark.parametrize("content,message", [
     ("会员ID,支付时间,金额\n" + "x" * (65 * 2**20), "has a line of over 64 MB (no line break in it)"),
+    # the same in a GBK file: refused while transcoding, before the line is held whole
+    ("会员ID,支付时间,金额\n".encode("gbk") + b"x" * (65 * 2**20), "has a line of over 64 MB (no line break in it)"),
     (",".join(f"c{i}" for i in range(3000)) + "\n" + ",".join("1" * 3000) + "\n", "has 3,000 columns; at most 2,000"),
     (",".join(f"c{i}" for i in range(60000)) + "\n1\n", "its first line is over 256 KB long"),
 ])
@@ -837,7 +843,7 @@ def test_hostile_shapes_are_refused_in_one_short_line(store, write, content, mes
     started = time.perf_counter()
     with pytest.raises(IngestError, match=re.escape(message)) as info:
         ingest(store, [write("hostile.csv", content)], "t")
-    assert time.perf_counter() - started < 10 and len(str(info.value)) < 300
+    assert time.perf_counter() - started < 20 and len(str(info.value)) < 300  # seconds, not minutes
     assert store.find("t") is None
 
 
@@ -865,7 +871,7 @@ def test_a_workbook_unpacking_past_the_limit_is_refused(store, tmp_path, monkeyp
         sheet.write_row(row, 0, ["M1", "2024-01-05", 10])
     book.close()
     monkeypatch.setattr(sources, "MAX_UNPACKED_BYTES", 10_000)
-    with pytest.raises(IngestError, match="unpacks to .* GB of sheets"):
+    with pytest.raises(IngestError, match="unpacks to .* GB; at most"):
         ingest(store, [path], "t")
 
 
