@@ -214,12 +214,28 @@ def _decode_lines(body: bytes, encoding: str) -> tuple[str, int]:
             line = body[first:end].decode("utf-8")
         except UnicodeDecodeError:
             line = None
-        if line is not None:
+        # Some GB18030 text is valid UTF-8 too (瀚版本): UTF-8 only when that reading holds more
+        # common characters (GB2312 level 1) than the file's own encoding does.
+        if line is not None and _common_hanzi(line) > _common_hanzi(body[first:end].decode(encoding, "replace")):
             parts += [body[start:first].decode(encoding, errors="replace"), line]
             start, rows = end, rows + 1
         at = classes.find(_UTF8_CJK_PAIR, end)  # the next line: this one is decided
     parts.append(body[start:].decode(encoding, errors="replace"))
     return "".join(parts), rows
+
+
+def _common_hanzi(text: str) -> int:
+    """How many characters of `text` are common Chinese ones (GB2312 level 1, lead bytes B0–D7):
+    what a real sentence is mostly made of, and mojibake mostly is not."""
+    count = 0
+    for char in text:
+        if char >= "\u4e00":
+            try:
+                lead = char.encode("gb2312")[0]
+            except UnicodeEncodeError:
+                continue
+            count += 0xB0 <= lead <= 0xD7
+    return count
 
 
 def _transcode_whole(src: Path, dest: Path, encoding: str) -> bool:

@@ -880,3 +880,26 @@ def test_an_error_quoting_a_huge_value_stays_one_short_line(store, write):
         ingest(store, [write("o.csv", "会员ID,支付时间,金额\n138***" + "9" * 100_000 + ",2024-01-05,10\n")], "t")
     message = str(info.value)
     assert len(message) <= 505 and " … " in message and message.endswith(".csv")
+
+
+@pytest.mark.parametrize("words", ["瀚版本", "骞规范", "渚茶坊", "淇茶博"])
+def test_gb18030_text_that_is_also_valid_utf8_stays_gb18030(store, write, words):
+    # These GBK bytes happen to be valid UTF-8 (瀚版本 would read 嫰汾): the file's own reading
+    # holds more common characters, so it is kept
+    data = f"会员ID,订单号,支付时间,实付金额,品类\nM1,A1,2024-01-05,10,{words}\n".encode("gbk")
+    result = ingest(store, [write("gbk.csv", data)], "t")
+    assert not [n for n in result.notes if n.code == "utf8_rows"]
+    assert store.query(f"SELECT category FROM {store.dataset('t').table('order_lines')}").item() == words
+
+
+def test_per_line_encoding_across_chunks_crlf_and_a_last_line_without_newline(store, write, monkeypatch):
+    from lib import sources
+
+    monkeypatch.setattr(sources, "TRANSCODE_CHUNK", 16)  # every line crosses a chunk boundary
+    data = ("会员ID,订单号,支付时间,实付金额,品类\r\nM1,A1,2024-01-05,10,纸尿裤\r\n".encode("gbk")
+            + "M2,A2,2024-01-06,20,奶粉湿巾\r\n".encode("utf-8") + "M3,A3,2024-01-07,30,湿巾".encode("gbk")
+            + "\r\nM4,A4,2024-01-08,40,奶粉奶粉".encode("utf-8"))
+    result = ingest(store, [write("mixed.csv", data)], "t")
+    assert [n.values["rows"] for n in result.notes if n.code == "utf8_rows"] == [2]
+    assert store.query(f"SELECT member_id, category FROM {store.dataset('t').table('order_lines')} ORDER BY 1").rows() \
+        == [("M1", "纸尿裤"), ("M2", "奶粉湿巾"), ("M3", "湿巾"), ("M4", "奶粉奶粉")]
