@@ -101,7 +101,7 @@ class IngestResult:
     orders: int
     files: list[FileReport] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)
-    # The part's records (orders of an orders file; members; NPS responses; spend rows) as they met
+    # The part's records (orders of an orders file; members; NPS and spend keys: lib/merge.py) as they met
     # the stored ones (lib/merge.py): new, updated (replaced or completed) and unchanged.
     new: int = 0
     updated: int = 0

@@ -59,21 +59,23 @@ def write_rejects(con: duckdb.DuckDBPyConnection, staged: list[Source], work_dir
 
 def malformed_reason(lang: Lang, expected: int) -> pl.Expr:
     """A line that does not split into the header's fields, in `lang`: how many it had (lib.sources
-    keeps the fewest DuckDB saw on a short line and the most on a long one), else DuckDB's error."""
-    fields = t("ingest.reason_fields", lang, line="\x00", found="\x01", expected=expected)
-    too_long = t("ingest.reason_too_long", lang, line="\x00", size="\x01", limit=sources.MAX_LINE_BYTES)
-    other = t("ingest.reason_line", lang, line="\x00", error="\x01")
-    line = pl.col("line").cast(pl.String)
+    keeps the fewest DuckDB saw on a short line and the most on a long one), its length when it was
+    too long, else DuckDB's error."""
+    def fill(key: str, second: str, value: pl.Expr, **words: object) -> pl.Expr:
+        # the template split around its two placeholders, in whatever order a language puts them
+        marks = {"line": "\x00", second: "\x01"}
+        text = t(key, lang, **marks, **words)
+        pieces, exprs = [], {"\x00": pl.col("line").cast(pl.String), "\x01": value}
+        for part in re.split("([\x00\x01])", text):
+            pieces.append(exprs[part] if part in exprs else pl.lit(part))
+        return pl.concat_str(pieces)
 
-    def fill(template: str, second: pl.Expr) -> pl.Expr:
-        head, rest = template.split("\x00")
-        middle, tail = rest.split("\x01")
-        return pl.concat_str(pl.lit(head), line, pl.lit(middle), second, pl.lit(tail))
-
-    size = pl.col("line_bytes").cast(pl.String)
-    return (pl.when(pl.col("found").is_not_null()).then(fill(fields, pl.col("found").cast(pl.String)))
-            .when(pl.col("line_bytes").is_not_null()).then(fill(too_long, size))
-            .otherwise(fill(other, pl.col("error"))))
+    return (pl.when(pl.col("found").is_not_null())
+            .then(fill("ingest.reason_fields", "found", pl.col("found").cast(pl.String), expected=expected))
+            .when(pl.col("line_bytes").is_not_null())
+            .then(fill("ingest.reason_too_long", "size", pl.col("line_bytes").cast(pl.String),
+                       limit=sources.MAX_LINE_BYTES))
+            .otherwise(fill("ingest.reason_line", "error", pl.col("error"))))
 
 
 def first_reason(con: duckdb.DuckDBPyConnection, staged: list[Source], lang: Lang = "en") -> str:

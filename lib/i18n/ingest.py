@@ -13,7 +13,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "ingest.no_data_rows": ("{files}：只有表头，没有数据行；数据集未做任何更改",
                             "{files}: a header but no data rows; nothing was changed"),
     "ingest.no_row_loaded": ("没有一行可以导入（{rejected:,} 行失败；第一个原因：{first}）；数据集未做任何更改；失败数据：{rejects}",
-                             "no row could be loaded ({rejected} rejected; first reason: {first}); nothing was changed; "
+                             "no row could be loaded ({rejected:,} rejected; first reason: {first}); nothing was changed; "
                              "rejected rows: {rejects}"),
     "ingest.reason_joiner": ("；", "; "),
     "ingest.reason_unreadable": ("{field}：无法把「{value}」识别为{what}", "{field}: cannot read '{value}' as {what}"),
