@@ -252,3 +252,20 @@ def test_the_backtest_marks_the_cutoff_before_the_first_period_ends():
     assert [a.text for a in fig.layout.annotations] == ["校准期截止日 2026-03-31"]
     assert fig.layout.title.text == "回测：验证期累计购买次数，预测 vs 实际"
     assert fig.layout.xaxis.range[0] < date(2026, 3, 31) < fig.layout.xaxis.range[1]
+
+
+def test_small_counts_tick_at_whole_numbers():
+    # 2 members at most: ticks 0, 1, 2 (plotly's 0.5 steps printed as 0, 1, 1, 2, 2 before)
+    from datetime import date
+
+    from lib.charts.lifecycle import mix
+    from lib.charts.overview import lifecycle_mix
+
+    frame = pl.DataFrame({"period": [date(2024, 1, 1)] * 2, "period_end": [date(2024, 1, 31)] * 2,
+                          "stage": ["exploration", "growth"], "members": [1, 1]})
+    layout = mix(frame, "en").layout
+    assert (layout.yaxis.dtick, layout.yaxis.tickformat) == (1, ",d")
+    summary = pl.DataFrame({"stage": ["exploration", "growth"], "members": [2, 1]})
+    assert lifecycle_mix(summary, date(2024, 1, 31), "en").layout.xaxis.dtick == 1
+    big = pl.DataFrame({"stage": ["exploration", "growth"], "members": [2000, 1000]})
+    assert lifecycle_mix(big, date(2024, 1, 31), "en").layout.xaxis.dtick is None  # plotly's own steps

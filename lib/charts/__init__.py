@@ -44,6 +44,14 @@ def style(fig: go.Figure, title: str, x_title: str | None = None, y_title: str |
     return fig
 
 
+def whole_ticks(fig: go.Figure, top: float | None, axis: str = "y") -> go.Figure:
+    """A count axis ticks at whole numbers: plotly puts ticks at 0.5 steps when the counts are
+    small, which ",.0f" then prints as 0, 1, 1, 2, 2 (people are not counted in halves)."""
+    update = fig.update_yaxes if axis == "y" else fig.update_xaxes
+    update(tickformat=",d", **({"dtick": 1} if top is not None and top <= 8 else {}))
+    return fig
+
+
 # -- display tables: polars frame -> the same frame with translated headers and names ---------
 
 def names(column: str, ids: Iterable[str], prefix: str, lang: Lang) -> pl.Expr:

@@ -8,7 +8,7 @@ from datetime import date
 import plotly.graph_objects as go
 import polars as pl
 
-from lib.charts import display_table, names, style
+from lib.charts import display_table, names, style, whole_ticks
 from lib.formatting import period_label
 from lib.i18n import Lang, t
 from lib.lifecycle import STAGES
@@ -92,6 +92,8 @@ def mix(frame: pl.DataFrame, lang: Lang, period: str = "month", share: bool = Fa
     fig.update_layout(barmode="stack", bargap=0.15, margin={"r": 10},
                       legend={"traceorder": "reversed", "orientation": "v", "x": 1.02, "xanchor": "left",
                               "y": 1, "yanchor": "top"})
+    if not share:
+        whole_ticks(fig, totals["total"].max())
     periods = frame["period"].n_unique()
     step = next((k for k in (1, 2, 3, 6, 12) if periods / k <= 9), 12)  # at most ~9 labels
     fig.update_xaxes(type="category", tickangle=-45, dtick=step)

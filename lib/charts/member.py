@@ -133,7 +133,9 @@ def timeline(orders: pl.DataFrame, lang: Lang, member_id: str, expected_next: da
                            bgcolor="rgba(255,255,255,0.85)", font={"color": MARK_COLOUR, "size": 12})
     if points:
         lo, hi = min(points), max(points)
-        fig.update_xaxes(range=[lo - timedelta(days=PAD_DAYS), hi + timedelta(days=PAD_DAYS)], type="date")
+        # ISO months, as on every other chart (plotly's default "Jan 2024" stays English on a Chinese page)
+        fig.update_xaxes(range=[lo - timedelta(days=PAD_DAYS), hi + timedelta(days=PAD_DAYS)], type="date",
+                         tickformat="%Y-%m")
     if orders.height:
         top, bottom = max(float(orders["amount"].max()), 0.0), min(float(orders["amount"].min()), 0.0)
         span = (top - bottom) or 1.0

@@ -8,7 +8,7 @@ from datetime import date
 import plotly.graph_objects as go
 import polars as pl
 
-from lib.charts import PALETTE, style
+from lib.charts import PALETTE, style, whole_ticks
 from lib.formatting import DEFAULT_CURRENCY, money_hover, percent, period_label
 from lib.i18n import Lang, t
 from lib.periods import Period
@@ -88,6 +88,7 @@ def active_crr(activity: pl.DataFrame, period: Period, lang: Lang) -> go.Figure:
     fig = style(fig, t("overview.active_title", lang, unit=_unit(period, lang)), t(f"period_{period}", lang),
                 t("overview.active_axis", lang), y_format=",.0f", height=400)
     fig.update_layout(**TOP_LEGEND)
+    whole_ticks(fig, max(activity["active"].to_list(), default=None))
     # Five entries: fixed-width columns keep them in rows (plotly otherwise stacks them here).
     fig.update_layout(legend={"entrywidth": 0.33, "entrywidthmode": "fraction"})
     # style() titles every y axis; the second one is CRR, in %, from 0 to at least 100 %.
@@ -132,5 +133,4 @@ def lifecycle_mix(summary: pl.DataFrame, as_of: date, lang: Lang) -> go.Figure:
     fig.update_yaxes(autorange="reversed")
     fig = style(fig, t("overview.lifecycle_title", lang, as_of=as_of.isoformat()), t("overview.members_axis", lang),
                 t("stage", lang), height=400, legend=False)
-    fig.update_xaxes(tickformat=",.0f")
-    return fig
+    return whole_ticks(fig, max(counts, default=None), "x")
