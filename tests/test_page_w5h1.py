@@ -200,7 +200,7 @@ def texts(at) -> str:
 def test_cac_under_a_category_filter_is_blank_and_says_why(shop_spend):
     at = set_filters(open_page("zh", "why"), category=["奶粉"])
     # Spend has a month and a channel only: all ¥660 over the 奶粉 buyers would be no CAC of 奶粉.
-    assert metrics(at)["获客成本"] == "–"
+    assert metrics(at)["获客成本（近一年）"] == "–"
     assert any("营销费用只按渠道记录" in info.value and "手动填入 CAC" in info.value for info in at.info)
     history = at.dataframe[0].value.set_index("输入项")
     assert history.loc["获客成本 CAC（¥）"].tolist() == ["–", "无法计算：营销费用不随当前筛选拆分"]
@@ -217,7 +217,7 @@ def test_cac_under_a_category_filter_is_blank_and_says_why(shop_spend):
     cac_input = at.number_input(key="w5h1_cac_None")
     assert cac_input.value is None
     cac_input.set_value(40.0).run()
-    assert metrics(at)["获客成本"] == "¥40.00"
+    assert metrics(at)["获客成本（近一年）"] == "¥40.00"
 
     at.button_group(key="w5h1").set_value("where").run()
     channels = figure(at, "各首购渠道")
@@ -231,11 +231,11 @@ def test_cac_under_a_category_filter_is_blank_and_says_why(shop_spend):
 def test_cac_follows_a_channel_filter(shop_spend):
     at = open_page("en", "why")
     # No filter: ¥660 of spend over 5 new buyers (A 01-01, B 01-10, C 02-01, D 02-15, E 03-05) = ¥132.
-    assert metrics(at)["CAC"] == "¥132.00"
+    assert metrics(at)["CAC (last 12 months)"] == "¥132.00"
     set_filters(at, channel=["天猫"])
     # 天猫 only: its spend ¥300 over the members whose first 天猫 purchase is in the year: A (a3, 03-01),
     # B (b1, 01-10), D (d1, 02-15) = ¥100.
-    assert metrics(at)["CAC"] == "¥100.00"
+    assert metrics(at)["CAC (last 12 months)"] == "¥100.00"
     assert not any("Spend is recorded by channel only" in info.value for info in at.info)
     at.button_group(key="w5h1").set_value("where").run()
     cac_panel = figure(at, "By first channel")["data"][1]

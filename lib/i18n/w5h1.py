@@ -68,7 +68,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "w5h1.hist_historical_clv": ("历史 CLV（¥，已扣 CAC）", "Historic CLV (¥, after CAC)"),
     "w5h1.m_hist_clv": ("历史 CLV（客户终身价值）", "Historic CLV"),
     "w5h1.m_annual_value": ("老客一年贡献", "A retained buyer's year"),
-    "w5h1.m_cac": ("获客成本", "CAC"),
+    # the card's CAC is of the last 12 months (the historical CLV's input); the acquisition section's
+    # sentence gives the selected range's: two windows, so two names
+    "w5h1.m_cac": ("获客成本（近一年）", "CAC (last 12 months)"),
     "w5h1.m_ratio": ("一年贡献 ÷ CAC", "One year ÷ CAC"),
     "w5h1.value_y": ("每位会员", "Per member"),
     "w5h1.value_chart_title": ("赢得一位新客的成本 vs 留住一位会员的价值", "What winning a customer costs vs what keeping one is worth"),
@@ -98,10 +100,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "w5h1.spend": ("营销费用", "Marketing spend"),
     "w5h1.spend_yuan": ("营销费用（¥）", "Marketing spend (¥)"),
     "w5h1.spend_all": ("营销费用（全部，不随筛选变化）", "Marketing spend (all of it: filters do not apply)"),
-    "w5h1.cost_reading": ("所选期间新客在首购当期贡献 {new}，为此投入营销费用 {spend}（每 ¥1 新客收入花费 ¥{per:.2f}，CAC {cac}）；"
+    "w5h1.cost_reading": ("所选期间新客在首购当期贡献 {new}，为此投入营销费用 {spend}（每 ¥1 新客收入花费 ¥{per:.2f}，所选期间 CAC {cac}）；"
                           "老客贡献 {ret}，占销售额 {share:.0%}，几乎不需要再付获客成本。",
                           "In the range, new buyers brought {new} in their first period for {spend} of marketing "
-                          "(¥{per:.2f} per ¥1 of new revenue, CAC {cac}); returning members brought {ret}, "
+                          "(¥{per:.2f} per ¥1 of new revenue, CAC over the range {cac}); returning members brought {ret}, "
                           "{share:.0%} of revenue, with no new acquisition cost."),
     "w5h1.cost_reading_free": ("所选期间新客在首购当期贡献 {new}，老客贡献 {ret}（占销售额 {share:.0%}）。",
                                "In the range, new buyers brought {new} in their first period and returning "
