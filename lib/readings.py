@@ -157,7 +157,9 @@ def lifecycle(summary: pl.DataFrame) -> Reading | None:
     if not total:
         return None
     top = max(counts, key=lambda stage: counts[stage])  # the first of equals, in funnel order
-    return Reading("overview.read_lifecycle", (
+    # nobody in decline: nothing to win back, and "0 (0.0%) are in decline — win them back" reads odd
+    key = "overview.read_lifecycle" if counts.get("decline") else "overview.read_lifecycle_no_decline"
+    return Reading(key, (
         ("top_label", f"stage_{top}"), ("top_pct", counts[top] / total), ("top_n", counts[top]),
         ("decline_n", counts.get("decline", 0)), ("decline_pct", counts.get("decline", 0) / total)))
 

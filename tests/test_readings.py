@@ -82,6 +82,10 @@ def test_lifecycle_mix():
                                    "decline — win them back before they churn.")
     assert text(reading, "zh") == "人数最多的是流失期：59.3%（10,817 人）；1,808 人（9.9%）处于衰退期，宜在流失前挽回。"
     assert readings.lifecycle(summary.with_columns(members=pl.lit(0))) is None
+    # nobody in decline: said so, not "0 (0.0%) are in decline — win them back"
+    calm = readings.lifecycle(pl.DataFrame({"stage": ["exploration", "decline"], "members": [3, 0]}))
+    assert text(calm, "en") == "The largest group is Exploration: 100.0% of members (3); nobody is in decline now."
+    assert text(calm, "zh") == "人数最多的是考察期：100.0%（3 人）；目前没有会员处于衰退期。"
 
 
 def average(rows: list[tuple]) -> pl.DataFrame:

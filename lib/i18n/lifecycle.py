@@ -52,7 +52,8 @@ LABELS: dict[str, tuple[str, str]] = {
                                               "bought) cannot be known: the stages and the funnel cover the members "
                                               "who bought. Import a members file to see them."),
     # funnel
-    "lifecycle.funnel_title": ("生命周期漏斗：到达每一步的会员数", "Lifecycle funnel: members reaching each step"),
+    "lifecycle.funnel_title": ("生命周期漏斗：到达每一步的会员数（百分比为占上一步）",
+                               "Lifecycle funnel: members reaching each step (% of the previous step)"),
     "lifecycle.step_registered": ("注册", "Registered"),
     "lifecycle.step_first_purchase": ("首购", "First purchase"),
     "lifecycle.step_second_purchase": ("二次购买", "2nd purchase"),

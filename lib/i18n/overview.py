@@ -146,4 +146,7 @@ LABELS: dict[str, tuple[str, str]] = {
                                 "宜在流失前挽回。",
                                 "The largest group is {top_label}: {top_pct} of members ({top_n}); {decline_n} "
                                 "({decline_pct}) are in decline — win them back before they churn."),
+    "overview.read_lifecycle_no_decline": ("人数最多的是{top_label}：{top_pct}（{top_n} 人）；目前没有会员处于衰退期。",
+                                           "The largest group is {top_label}: {top_pct} of members ({top_n}); "
+                                           "nobody is in decline now."),
 }
