@@ -19,6 +19,7 @@ import polars as pl
 from lib import keep_freed_arrays
 from lib.contract import KINDS
 from lib.filters import FILTER_FIELDS, Filters
+from lib.formatting import csv_text
 from lib.reports import REPORTS
 from lib.store import MAX_NAME_LENGTH, Store, StoreError, open_for_reading
 
@@ -87,16 +88,6 @@ def _emit(frame: pl.DataFrame, fmt: str, out: Path | None) -> None:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
     else:
         out.write_text(text, encoding="utf-8")
-
-
-def csv_text(frame: pl.DataFrame) -> str:
-    """CSV where a whole number held as a float prints as one (`18532`, not `18532.0`): a column
-    mixing counts and amounts (kpis' value) is a float column, and a count must read as a count."""
-    floats = [name for name, dtype in frame.schema.items() if dtype in (pl.Float32, pl.Float64)]
-    whole = lambda c: pl.col(c).is_finite() & (pl.col(c) == pl.col(c).round(0)) & (pl.col(c).abs() < 2 ** 53)  # noqa: E731
-    return frame.with_columns(
-        pl.when(whole(c)).then(pl.col(c).cast(pl.Int64).cast(pl.String)).otherwise(pl.col(c).cast(pl.String)).alias(c)
-        for c in floats).write_csv()
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from datetime import date
 
+import polars as pl
+
 from lib.i18n import Lang
 from lib.periods import Period
 
@@ -116,3 +118,27 @@ def period_label(day: date, period: Period) -> str:
     if period == "quarter":
         return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
     return day.isoformat()
+
+
+# -- files the product writes --------------------------------------------------------------------
+
+def csv_text(frame: pl.DataFrame) -> str:
+    """CSV as a person reads it: a whole number held as a float prints as one (`18532`, not
+    `18532.0`: a column mixing counts and amounts is a float column), a time to the second
+    (`2024-02-01 01:25:00`, not `2024-02-01T01:25:00.000000`)."""
+    floats = [n for n, dtype in frame.schema.items() if dtype in (pl.Float32, pl.Float64)]
+    times = [n for n, dtype in frame.schema.items() if isinstance(dtype, pl.Datetime)]
+
+    def whole(c: str) -> pl.Expr:
+        return pl.col(c).is_finite() & (pl.col(c) == pl.col(c).round(0)) & (pl.col(c).abs() < 2 ** 53)
+
+    return frame.with_columns(
+        *(pl.when(whole(c)).then(pl.col(c).cast(pl.Int64).cast(pl.String)).otherwise(pl.col(c).cast(pl.String))
+          .alias(c) for c in floats),
+        *(pl.col(c).dt.strftime("%Y-%m-%d %H:%M:%S").alias(c) for c in times)).write_csv()
+
+
+# Excel cell formats by column type: money and rates with at least two decimals (a probability keeps
+# four), times to the second, dates as dates; polars' own default wrote money as #,##0.000.
+EXCEL_FORMATS = {pl.Float64: "#,##0.00##", pl.Float32: "#,##0.00##", pl.Decimal: "#,##0.00",
+                 pl.Datetime: "yyyy-mm-dd hh:mm:ss", pl.Date: "yyyy-mm-dd"}

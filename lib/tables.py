@@ -9,7 +9,7 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
-from lib.formatting import DEFAULT_CURRENCY, money_column_format
+from lib.formatting import DEFAULT_CURRENCY, EXCEL_FORMATS, csv_text, money_column_format
 from lib.ui import tr
 
 
@@ -56,7 +56,7 @@ def member_table(frame: pl.DataFrame, key: str, file_stem: str = "members",
     # The files are built when clicked (a callable), not on every rerun: Excel for 20k rows takes seconds.
     # A download does not rerun the page (on_click="ignore"): a rerun would drop the other button's
     # file while its click is on the way, and that download would silently not happen.
-    left.download_button(tr("download_csv"), lambda: frame.write_csv().encode("utf-8-sig"),
+    left.download_button(tr("download_csv"), lambda: csv_text(frame).encode("utf-8-sig"),
                          file_name=f"{file_stem}.csv", mime="text/csv", key=f"{key}_csv",
                          icon=":material/download:", on_click="ignore")
     too_many = frame.height > EXCEL_MAX_ROWS
@@ -68,5 +68,5 @@ def member_table(frame: pl.DataFrame, key: str, file_stem: str = "members",
 
 def excel_bytes(frame: pl.DataFrame) -> bytes:
     buffer = io.BytesIO()
-    frame.write_excel(buffer, autofit=True)
+    frame.write_excel(buffer, autofit=True, dtype_formats=EXCEL_FORMATS)
     return buffer.getvalue()

@@ -195,3 +195,23 @@ def test_no_currency_symbol_is_written_outside_formatting():
     offenders = {names[path]: lines for path in files
                  if not names[path].startswith(CURRENCY_ALLOWED) and (lines := currency_literals(path))}
     assert offenders == {}
+
+
+def test_downloads_read_as_a_person_reads_them():
+    import io
+    import re
+    import zipfile
+    from datetime import datetime
+
+    import polars as pl
+
+    from lib.formatting import csv_text
+    from lib.tables import excel_bytes
+
+    frame = pl.DataFrame({"time": [datetime(2024, 2, 1, 1, 25)], "spend": [417.0], "p_alive": [0.93456],
+                          "orders": [3.0], "share": [0.5]})
+    # times to the second (not 2024-02-01T01:25:00.000000), whole numbers as integers
+    assert csv_text(frame) == "time,spend,p_alive,orders,share\n2024-02-01 01:25:00,417,0.93456,3,0.5\n"
+    styles = zipfile.ZipFile(io.BytesIO(excel_bytes(frame))).read("xl/styles.xml").decode()
+    # Excel: money with two decimals (polars wrote #,##0.000), a probability keeps four, times to the second
+    assert set(re.findall(r'formatCode="([^"]+)"', styles)) == {"yyyy-mm-dd hh:mm:ss", "#,##0.00##"}
