@@ -52,8 +52,7 @@ LABELS: dict[str, tuple[str, str]] = {
                                               "bought) cannot be known: the stages and the funnel cover the members "
                                               "who bought. Import a members file to see them."),
     # funnel
-    "lifecycle.funnel_title": ("生命周期漏斗：到达每一步的会员数（百分比为占上一步）",
-                               "Lifecycle funnel: members reaching each step (% of the previous step)"),
+    "lifecycle.funnel_title": ("生命周期漏斗（% 为占上一步）", "Lifecycle funnel (% of the step before)"),
     "lifecycle.step_registered": ("注册", "Registered"),
     "lifecycle.step_first_purchase": ("首购", "First purchase"),
     "lifecycle.step_second_purchase": ("二次购买", "2nd purchase"),
