@@ -10,7 +10,9 @@ Monthly exports overlap and people import the same file twice; neither may count
   older export without a column (门店) leaves its orders unchanged, and an order it updates keeps
   the stored value of that column when its lines all had one.
   A line without an order id is an order of its own: one identical (every field) to a stored line
-  is skipped. Duplicates count: a line the file has twice and the store once is added once; over
+  is skipped, and a stored one that a new order's line repeats is that order's (imported first
+  without order numbers, then with them: `_absorb_bare_lines`). Duplicates count: a line the
+  file has twice and the store once is added once; over
   the import's files, in order, a group of identical lines ends with as many as the store or any
   one file has (two overlapping exports of the same lines give them once).
 - **members**: upsert by member_id. A stored member takes the import's non-empty values, field by
@@ -140,6 +142,7 @@ def _orders(cur: duckdb.DuckDBPyConnection, table: str, incoming: str, given: fr
         FROM numbered n
         JOIN earlier e ON e.line_key IS NOT DISTINCT FROM n.line_key AND e.file_no = n.file_no
         LEFT JOIN stored s ON s.line_key IS NOT DISTINCT FROM n.line_key""")
+    _absorb_bare_lines(cur, table, keyed, compared)
     kept_values = "SELECT i.*"
     if missing:  # what the files lack, an updated order keeps: the value its stored lines agreed on
         agreed = ", ".join(f"CASE WHEN count(DISTINCT s.{f}) = 1 AND count(s.{f}) = count(*) THEN any_value(s.{f}) END "
@@ -173,6 +176,38 @@ def _orders(cur: duckdb.DuckDBPyConnection, table: str, incoming: str, given: fr
     for temp in ("merge_keyed", "merge_orders", "merge_bare", "merge_kept"):
         cur.execute(f"DROP TABLE IF EXISTS {temp}")
     return merged
+
+
+def _absorb_bare_lines(cur: duckdb.DuckDBPyConnection, table: str, keyed: str, compared: list[str]) -> None:
+    """A new keyed order whose lines were stored before without an order id (an export without
+    order numbers, imported first) is the same purchase: those stored lines go, matched one for one
+    on the member and every compared field, and the order counts as updated, not new. Without this
+    the same lines imported without, then with, order ids counted twice (the other way round they
+    did not: a bare line equal to a stored line is skipped)."""
+    line = _struct(compared)
+    cur.execute(f"""
+        CREATE TEMP TABLE merge_absorbed AS
+        WITH incoming AS (
+            SELECT i.member_id, i.order_id, {line} AS line_key,
+                   row_number() OVER (PARTITION BY i.member_id, {line} ORDER BY i.order_id, i.line_id) AS k
+            FROM ({keyed}) i
+            SEMI JOIN (SELECT * FROM merge_orders WHERE status = 'new') m
+                ON i.member_id = m.member_id AND i.order_id = m.order_id),
+        stored AS (
+            SELECT s.line_id, s.member_id, {line} AS line_key,
+                   row_number() OVER (PARTITION BY s.member_id, {line} ORDER BY s.line_id) AS k
+            FROM {table} s
+            WHERE s.order_id = {BARE_ORDER_ID.replace("line_id", "s.line_id")}
+              AND s.member_id IN (SELECT member_id FROM incoming))
+        SELECT s.line_id, i.member_id, i.order_id
+        FROM stored s JOIN incoming i
+          ON s.member_id = i.member_id AND s.line_key IS NOT DISTINCT FROM i.line_key AND s.k = i.k""")
+    cur.execute(f"DELETE FROM {table} WHERE line_id IN (SELECT line_id FROM merge_absorbed)")
+    cur.execute("""
+        UPDATE merge_orders SET status = 'updated'
+        FROM (SELECT DISTINCT member_id, order_id FROM merge_absorbed) a
+        WHERE merge_orders.member_id = a.member_id AND merge_orders.order_id = a.order_id""")
+    cur.execute("DROP TABLE merge_absorbed")
 
 
 def _members(cur: duckdb.DuckDBPyConnection, table: str, incoming: str) -> Merged:

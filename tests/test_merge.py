@@ -168,6 +168,23 @@ def test_a_real_order_id_shaped_like_a_line_number_stays_its_own_order(store, wr
     assert revenue(store) == 105.0
 
 
+def test_the_same_lines_without_then_with_order_ids_count_once_either_way(store, write):
+    with_ids = HEAD + "M1,A1,2024-01-05,100,奶粉\nM1,A1,2024-01-05,20,湿巾\n"
+    without = "会员ID,支付时间,实付金额,品类\nM1,2024-01-05,100,奶粉\nM1,2024-01-05,20,湿巾\n"
+    ingest(store, [write("a.csv", with_ids)], "t")
+    assert counts(ingest(store, [write("b.csv", without)], "t")) == (0, 0, 2)  # each bare line is stored
+    assert revenue(store) == 120.0 and [r[:2] for r in order_rows(store)] == [("M1", "A1")]
+    # the other way round: the order takes its two bare lines (updated, not new), nothing twice
+    ingest(store, [write("c.csv", without)], "u")
+    again = ingest(store, [write("d.csv", with_ids)], "u")
+    assert counts(again) == (0, 1, 0)
+    assert revenue(store, "u") == 120.0 and order_rows(store, "u") == [("M1", "A1", D("120.00"), 2)]
+    # a third, real line of the order stays one of its lines; a bare line of another day stays its own order
+    ingest(store, [write("e.csv", "会员ID,支付时间,实付金额,品类\nM1,2024-02-01,7,湿巾\n")], "u")
+    ingest(store, [write("f.csv", with_ids + "M1,A1,2024-01-05,5,湿巾\n")], "u")
+    assert [(r[1].strip(), r[2]) for r in order_rows(store, "u")] == [("A1", D("125.00")), ("L5", D("7.00"))]
+
+
 def test_identical_bare_lines_over_two_files_of_one_import_count_as_the_most_either_has(store, write):
     one = write("one.csv", BARE + "M1,2024-01-05 10:00,30\nM1,2024-01-05 10:00,30\n")
     two = write("two.csv", BARE + "M1,2024-01-05 10:00,30\nM1,2024-01-05 10:00,30\nM1,2024-01-05 10:00,30\n"
