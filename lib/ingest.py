@@ -482,11 +482,11 @@ def _insert(cur: duckdb.DuckDBPyConnection, ds: Dataset, kind: Kind, good: list[
 
 
 def _numbered(cur: duckdb.DuckDBPyConnection, table: str, kind: Kind, rows: str) -> str:
-    """The rows as the table takes them, with file_no, and numbered in load order: line_id for
-    order lines, row_id for members rows (after the stored ones: a member listed twice takes the
-    later row's values), seq for the others. Gaps (rejected rows) are harmless."""
+    """The rows as the table takes them, with file_no; order lines and members rows numbered in
+    load order after the stored ones (line_id, row_id: a member listed twice takes the later
+    row's values). Gaps (rejected rows) are harmless. NPS and spend rows need no number."""
     if kind not in ("orders", "members"):
-        return f"SELECT seq, file_no, {_load_columns(kind)} FROM ({rows})"
+        return f"SELECT file_no, {_load_columns(kind)} FROM ({rows})"
     column = "line_id" if kind == "orders" else "row_id"
     start = cur.sql(f"SELECT coalesce(max({column}), 0) FROM {table}").fetchall()[0][0]
     return f"SELECT {int(start)} + seq AS {column}, file_no, {_load_columns(kind)} FROM ({rows})"

@@ -48,7 +48,7 @@ KEYS: dict[Kind, tuple[str, ...]] = {"nps": ("member_id", "survey_date"), "spend
 # Order-line columns every import has (required, or computed when absent: amount).
 _ALWAYS_GIVEN = ("member_id", "order_id", "order_ts", "order_date", "amount")
 # Columns that number rows in load order: never part of what a record is.
-_LOAD_NUMBERS = ("line_id", "row_id", "seq", "file_no")
+_LOAD_NUMBERS = ("line_id", "row_id", "file_no")
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,8 @@ def merge(cur: duckdb.DuckDBPyConnection, table: str, kind: Kind, incoming: str,
           given: frozenset[str] | None = None) -> Merged:
     """Merge the rows of `incoming` into `table` (the dataset table of `kind`; see the module
     docstring). `incoming` holds the table's columns and `file_no` (the file's place in the
-    import); orders keep order_id null where the file had none. Both names are our own (no user text reaches this SQL).
+    import); orders keep order_id null where the file had none. Both names are our own, and
+    every column name comes from the table itself: no user text reaches this SQL.
     `given`: the orders columns the import's files have (None: all). A column they lack is no
     difference (an older, narrower export of the same orders is unchanged), and an order they
     update keeps the stored value of such a column when its lines had one value for it (the

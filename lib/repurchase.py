@@ -40,7 +40,7 @@ from typing import Literal
 
 import polars as pl
 
-from lib.filters import Base, Filters, base
+from lib.filters import Filters, base
 from lib.periods import purchase_day_gaps_sql
 from lib.store import Dataset, Store
 
@@ -231,11 +231,10 @@ def members(store: Store, ds: Dataset, spec: RepurchaseSpec, cell: RepurchaseCel
     return store.query(sql, params).cast({"purchases": pl.Int64, "gaps": pl.Int64})
 
 
-def _next_ctes(ds: Dataset, spec: RepurchaseSpec) -> tuple[Base, str]:
-    """Base + `next_rows`: one row per (buyer, periodic item) with next_purchases' columns.
-    Binds $min_share, $min_buyers."""
-    b = base(ds, spec.filters)
-    ctes = sequence_ctes(_item_column(spec.by)) + f""",
+def _next_rows_ctes(by: By) -> str:
+    """The CTEs after the base up to `next_rows`: one row per (buyer, periodic item) with
+    next_purchases' columns. Binds $min_share, $min_buyers."""
+    return sequence_ctes(_item_column(by)) + f""",
         day_gaps AS ({purchase_day_gaps_sql("bought", "member_id, item")}),
         items AS (
             SELECT item, count(DISTINCT member_id) AS buyers,
@@ -268,11 +267,6 @@ def _next_ctes(ds: Dataset, spec: RepurchaseSpec) -> tuple[Base, str]:
                    greatest((SELECT as_of FROM limits) - (last_purchase + gap_used), 0) AS days_overdue,
                    CASE WHEN member_median_gap IS NULL THEN 'item' ELSE 'member' END AS basis
             FROM dated)"""
-    return b, ctes
-
-
-def _next_params(b: Base, min_repeat_share: float, min_repeat_buyers: int) -> dict[str, object]:
-    return {**b.params, "min_share": float(min_repeat_share), "min_buyers": int(min_repeat_buyers)}
 
 
 NEXT_COLUMNS = ("member_id", "item", "purchases", "last_purchase", "member_median_gap", "item_median_gap",
@@ -288,11 +282,11 @@ def next_purchases(store: Store, ds: Dataset, spec: RepurchaseSpec = RepurchaseS
     one purchase), item_median_gap, expected_date, days_overdue, basis ("member" | "item");
     sorted by days_overdue desc, member_id, item.
     """
-    b, ctes = _next_ctes(ds, spec)
-    sql = b.query(ctes + f"""
+    b = base(ds, spec.filters)
+    sql = b.query(_next_rows_ctes(spec.by) + f"""
         SELECT {", ".join(NEXT_COLUMNS)} FROM next_rows ORDER BY days_overdue DESC, member_id, item""")
-    return store.query(sql, _next_params(b, min_repeat_share, min_repeat_buyers)).cast(
-        {"purchases": pl.Int64, "days_overdue": pl.Int64})
+    params = {**b.params, "min_share": float(min_repeat_share), "min_buyers": int(min_repeat_buyers)}
+    return store.query(sql, params).cast({"purchases": pl.Int64, "days_overdue": pl.Int64})
 
 
 # -- due / overdue: next_purchases split by how late the member is -----------------------------
