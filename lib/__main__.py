@@ -21,7 +21,9 @@ from lib.contract import KINDS
 from lib.filters import FILTER_FIELDS, Filters
 from lib.formatting import csv_text
 from lib.reports import REPORTS
-from lib.store import MAX_NAME_LENGTH, Store, StoreError, open_for_reading
+from lib.store import MAX_NAME_LENGTH, Store, StoreError, lock_wait, open_for_reading
+
+INGEST_LOCK_WAIT = 10.0  # seconds
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m lib", description="memberlens, headless")
@@ -97,21 +99,23 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "ingest":
             from lib.ingest import ingest
 
-            with Store(args.db) as store:
+            # The running app holds the workspace as long as it runs: waiting helps only when a
+            # report holds it, so an import waits briefly, then says what to do.
+            with Store(args.db, wait=min(lock_wait(), INGEST_LOCK_WAIT), on_wait=_tell) as store:
                 result = ingest(store, args.paths, args.dataset or args.paths[0].stem[:MAX_NAME_LENGTH], args.kind,
                                 _mapping(args.map), args.replace, args.rejects_dir, args.sheet, lang=args.lang)
             for note in result.notes:
                 print(f"note: {note.text(args.lang)}", file=sys.stderr)
             print(json.dumps(result.summary(), ensure_ascii=False))
         elif args.command == "datasets":
-            with open_for_reading(_existing(args.db)) as store:
+            with open_for_reading(_existing(args.db), on_wait=_tell) as store:
                 rows = [{"name": d.name, "version": d.version, "updated_at": str(d.updated_at),
                          **{t: n for t, n in store.table_counts(d).items()
                             if t in ("order_lines", "orders", "members", "nps", "spend")}}
                         for d in store.datasets()]
             print(json.dumps(rows, ensure_ascii=False, indent=1))
         elif args.command == "report":
-            with open_for_reading(_existing(args.db)) as store:
+            with open_for_reading(_existing(args.db), on_wait=_tell) as store:
                 ds = store.dataset(args.dataset)
                 frame = REPORTS[args.analysis].table(store, ds, _filters(args), args)
             _emit(frame, args.format, args.out)
@@ -131,6 +135,10 @@ def main(argv: list[str] | None = None) -> int:
         print("error: interrupted; nothing was changed", file=sys.stderr)
         return 130
     return 0
+
+
+def _tell(message: str) -> None:
+    print(f"note: {message}", file=sys.stderr)
 
 
 def _existing(db: Path | None) -> Path:

@@ -15,6 +15,11 @@ Layout inside the file
 
 Threads: Streamlit runs each session in its own thread. Every query gets its own cursor, and
 writes are serialised by one lock, so a reader never sees half a change (DuckDB transactions).
+
+Processes: DuckDB lets one process write a file, or any number read it. The app opens its store
+`shared`: it holds the file read-only and reopens it for writing only while it saves (an import, a
+rename, a delete), so `python -m lib report` runs beside the open dashboard. A process that finds
+the file taken waits for it (MEMBERLENS_LOCK_WAIT seconds) before saying who holds it.
 """
 
 from __future__ import annotations
@@ -23,7 +28,8 @@ import os
 import re
 import secrets
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -47,6 +53,10 @@ DB_ENV = "MEMBERLENS_DB"
 # making the queries lean (issue 14), not by starving them.
 MEMORY_ENV = "MEMBERLENS_MEMORY_LIMIT"   # e.g. "6GB"
 TEMP_ENV = "MEMBERLENS_TEMP_DIR"
+# How long opening a workspace another process holds waits for it (seconds): the app's saves are
+# short and a report ends, but a writer that never lets go must be named, not waited on forever.
+LOCK_WAIT_ENV = "MEMBERLENS_LOCK_WAIT"
+DEFAULT_LOCK_WAIT = 60.0
 MAX_NAME_LENGTH = 80
 _DATASET_COLUMNS = "id, name, schema_name, version, created_at, updated_at"
 
@@ -72,16 +82,25 @@ def duckdb_settings(path: Path) -> dict[str, str]:
     return settings
 
 
-def open_for_reading(path: Path) -> "Store":
+def lock_wait() -> float:
+    """MEMBERLENS_LOCK_WAIT as seconds (default 60)."""
+    text = os.environ.get(LOCK_WAIT_ENV)
+    try:
+        return max(0.0, float(text)) if text else DEFAULT_LOCK_WAIT
+    except ValueError:
+        raise StoreError(f"{LOCK_WAIT_ENV} takes seconds, not {text!r}") from None
+
+
+def open_for_reading(path: Path, on_wait: Callable[[str], None] | None = None) -> "Store":
     """A read-only Store of `path`; a workspace of an older schema is upgraded first (opened once
     for writing), so the command line reads workspaces made by earlier versions too."""
     try:
-        return Store(path, read_only=True)
+        return Store(path, read_only=True, on_wait=on_wait)
     except StoreError as exc:
         if not isinstance(exc, OlderSchema):
             raise
-    Store(path).close()
-    return Store(path, read_only=True)
+    Store(path, on_wait=on_wait).close()
+    return Store(path, read_only=True, on_wait=on_wait)
 
 
 @dataclass(frozen=True)
@@ -128,32 +147,157 @@ KIND_TABLE: dict[Kind, str] = {"orders": "order_lines", "members": "members_sour
 class Store:
     """One DuckDB file. Open once per process (see `open_store` in the app) and share it."""
 
-    def __init__(self, path: str | Path | None = None, read_only: bool = False):
+    def __init__(self, path: str | Path | None = None, read_only: bool = False, shared: bool = False,
+                 wait: float | None = None, on_wait: Callable[[str], None] | None = None):
+        """`read_only`: never write. `shared` (the app): hold the file read-only between writes, so
+        other processes can read it meanwhile (see the module's notes). `wait`: seconds to wait for
+        a file another process holds (default MEMBERLENS_LOCK_WAIT); `on_wait` is told once, when
+        the waiting starts."""
         self.path = Path(path) if path is not None else default_path()
+        self._shared = shared
+        self._wait = lock_wait() if wait is None else wait
+        self._on_wait = on_wait
         self._write_lock = threading.RLock()
+        # Cursors in use, and a switch of connection (shared mode) that waits for them to end.
+        self._state = threading.Condition()
+        self._readers = 0
+        self._switching = False
+        self._own_readers = threading.local()  # .n: cursors this thread holds
+        self._writes = 0                        # nesting of writes, under _write_lock
+        self._hand_back = False                 # shared: reopen read-only once no cursor is in use
         if not read_only:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            self._con = duckdb.connect(str(self.path), read_only=read_only, config=duckdb_settings(self.path))
-        except (duckdb.InvalidInputException, duckdb.ParserException) as exc:  # a setting DuckDB cannot read
-            raise StoreError(f"{MEMORY_ENV} or {TEMP_ENV} is not usable: {first_line(exc)}") from None
-        except duckdb.IOException as exc:
-            raise StoreError(_explain_open_error(self.path, exc)) from None
-        except duckdb.Error as exc:
-            raise StoreError(f"{self.path} is not a memberlens database: {first_line(exc)}") from None
+        self._con = self._connect(read_only)
         if self._foreign():
             self._con.close()
             raise StoreError(f"{self.path} is a DuckDB file of something else, not a memberlens workspace")
         if not read_only:
-            self._init_schema()
-            self._upgrade()
+            with self._writing():  # in shared mode the file is handed back (read-only) after
+                self._init_schema()
+                self._upgrade()
         self._check_version()
+
+    def _connect(self, read_only: bool) -> duckdb.DuckDBPyConnection:
+        """Open the file, waiting up to `wait` seconds while another process holds it."""
+        deadline = time.monotonic() + self._wait
+        while True:
+            try:
+                con = duckdb.connect(str(self.path), read_only=read_only, config=duckdb_settings(self.path))
+                self.read_only = read_only
+                return con
+            except (duckdb.InvalidInputException, duckdb.ParserException) as exc:  # a setting DuckDB cannot read
+                raise StoreError(f"{MEMORY_ENV} or {TEMP_ENV} is not usable: {first_line(exc)}") from None
+            except duckdb.IOException as exc:
+                if not _held_elsewhere(exc) or time.monotonic() >= deadline:
+                    raise StoreError(_explain_open_error(self.path, exc, read_only)) from None
+                if self._on_wait is not None:
+                    self._on_wait(f"{self.path} is held by {_holder(exc)}; waiting up to {self._wait:g} s for it")
+                    self._on_wait = None
+            except duckdb.Error as exc:
+                raise StoreError(f"{self.path} is not a memberlens database: {first_line(exc)}") from None
+            time.sleep(0.2)
 
     # -- connections -------------------------------------------------------------------------
 
-    def cursor(self) -> duckdb.DuckDBPyConnection:
+    @contextmanager
+    def cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A connection of its own for one thread or one query (DuckDB's rule for threads)."""
-        return self._con.cursor()
+        if self._con is None:  # handing the file back failed (a writer elsewhere held it): try again
+            self._hand_back_when_idle()
+        with self._state:
+            self._state.wait_for(lambda: not self._switching)
+            self._readers += 1
+        self._own_readers.n = getattr(self._own_readers, "n", 0) + 1
+        try:
+            if self._con is None:
+                raise StoreError(f"{self.path} is being written by another process; reload this page "
+                                 f"when it has finished")
+            with self._con.cursor() as cur:
+                yield cur
+        finally:
+            self._own_readers.n -= 1
+            with self._state:
+                self._readers -= 1
+                self._state.notify_all()
+            self._hand_back_when_idle()
+
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        """Hold the write lock; in shared mode the file is reopened for writing first, and handed
+        back (read-only) once the outermost write has ended and no cursor is in use."""
+        with self._write_lock:
+            self._hand_back = False
+            if self._shared and self._writes == 0 and (self._con is None or self.read_only):
+                self._reopen_for_writing()
+            self._writes += 1
+            try:
+                yield
+            finally:
+                self._writes -= 1
+                self._hand_back = self._shared and self._writes == 0
+        self._hand_back_when_idle()
+
+    @contextmanager
+    def _switch(self) -> Iterator[None]:
+        """Hold off new cursors and wait for those in use: the connection may be replaced."""
+        if getattr(self._own_readers, "n", 0):
+            raise RuntimeError("a thread holding a cursor cannot reopen the workspace (it would wait for itself)")
+        with self._state:
+            self._state.wait_for(lambda: not self._switching)
+            self._switching = True
+            self._state.wait_for(lambda: self._readers == 0)
+        try:
+            yield
+        finally:
+            with self._state:
+                self._switching = False
+                self._state.notify_all()
+
+    def _reopen_for_writing(self) -> None:
+        # Another process reading the file (a report) keeps it from us: between tries the file is
+        # reopened read-only, so this process's readers carry on while the write waits.
+        deadline = time.monotonic() + self._wait
+        while True:
+            with self._switch():
+                if self._con is not None:
+                    self._con.close()
+                    self._con = None
+                try:
+                    self._con = duckdb.connect(str(self.path), config=duckdb_settings(self.path))
+                    self.read_only = False
+                    return
+                except duckdb.IOException as exc:
+                    failure = exc
+                self._con = self._connect(read_only=True)
+            if not _held_elsewhere(failure) or time.monotonic() >= deadline:
+                raise StoreError(_explain_open_error(self.path, failure, read_only=False))
+            time.sleep(0.2)
+
+    def _hand_back_when_idle(self) -> None:
+        """Shared mode, after a write: reopen the file read-only once no cursor is in use (the last
+        cursor to end does it), so other processes can read it again."""
+        if not self._hand_back or not self._write_lock.acquire(blocking=False):
+            return
+        try:
+            with self._state:
+                if not self._hand_back or self._writes or self._readers or self._switching:
+                    return
+                self._switching = True
+            try:
+                if self._con is not None:
+                    self._con.close()  # DuckDB checkpoints on close: the file holds every committed change
+                self._hand_back = False
+                try:
+                    self._con = self._connect(read_only=True)
+                except StoreError:  # a writer elsewhere took the file in between; the next cursor retries
+                    self._con = None
+                    self._hand_back = True
+            finally:
+                with self._state:
+                    self._switching = False
+                    self._state.notify_all()
+        finally:
+            self._write_lock.release()
 
     def query(self, sql: str, params: list[Any] | dict[str, Any] | None = None) -> pl.DataFrame:
         """Run one read query with bound parameters and return a polars frame."""
@@ -174,7 +318,7 @@ class Store:
     @contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A cursor inside BEGIN … COMMIT; any exception rolls everything back."""
-        with self._write_lock, self.cursor() as cur:
+        with self._writing(), self.cursor() as cur:
             cur.execute("BEGIN TRANSACTION")
             try:
                 yield cur
@@ -184,7 +328,8 @@ class Store:
             cur.execute("COMMIT")
 
     def close(self) -> None:
-        self._con.close()
+        if self._con is not None:
+            self._con.close()
 
     def __enter__(self) -> Store:
         return self
@@ -316,7 +461,7 @@ class Store:
         self.forget_results(ds.id)
         # Reclaim the dropped blocks now. The data is already gone from every query; a checkpoint
         # refused while another session writes simply happens at the next automatic one.
-        with self._write_lock, self.cursor() as cur:
+        with self._writing(), self.cursor() as cur:
             try:
                 cur.execute("CHECKPOINT")
             except duckdb.TransactionException:
@@ -448,11 +593,21 @@ def first_line(exc: BaseException) -> str:
     return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
 
 
-def _explain_open_error(path: Path, exc: duckdb.Error) -> str:
-    text = str(exc)
-    if "lock" in text.lower():
-        holder = re.search(r"PID (\d+)", text)
-        who = f"process {holder.group(1)}" if holder else "another process"
-        return (f"{path} is in use by {who} (probably the running app); stop it or point "
+def _held_elsewhere(exc: duckdb.Error) -> bool:
+    return "lock" in str(exc).lower()
+
+
+def _holder(exc: duckdb.Error) -> str:
+    pid = re.search(r"PID (\d+)", str(exc))
+    return f"process {pid.group(1)}" if pid else "another process"
+
+
+def _explain_open_error(path: Path, exc: duckdb.Error, read_only: bool) -> str:
+    if not _held_elsewhere(exc):
+        return f"cannot open {path}: {first_line(exc)}"
+    who = _holder(exc)
+    if read_only:  # a writer held it all the time we waited: an import, or a workspace opened for writing
+        return (f"{path} is being written by {who} (an import?); try again when it has finished, or point "
                 f"--db / {DB_ENV} at another file")
-    return f"cannot open {path}: {first_line(exc)}"
+    return (f"{path} is in use by {who} (probably the running app); import from the app's Data page, "
+            f"or stop the app and run this again (reports work while the app runs)")

@@ -36,7 +36,9 @@ FILTER_KEY = "flt_"  # session-state prefix of the sidebar's filter widgets
 
 @st.cache_resource(show_spinner=False)
 def shared_store() -> Store:
-    store = Store()
+    # shared: the file is held read-only between the app's saves, so `python -m lib report` runs
+    # beside the open dashboard
+    store = Store(shared=True)
     try:
         ensure_sample_dataset(store)
     except StoreError as exc:  # the workspace still opens; the demo is simply not there

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+import time
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -109,14 +111,112 @@ def test_schema_version_is_recorded_and_checked(tmp_path):
         Store(path)
 
 
-def test_a_second_process_gets_one_line_about_the_lock(tmp_path, write):
+def _cli(*args: str, wait: str = "0.5") -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "lib", *args], capture_output=True, text=True,
+                          cwd=Path(__file__).parents[1], env={**os.environ, "MEMBERLENS_LOCK_WAIT": wait})
+
+
+def test_a_writer_elsewhere_gets_a_reader_one_line_after_waiting(tmp_path, write):
     path = tmp_path / "ws.duckdb"
-    with Store(path):
-        run = subprocess.run([sys.executable, "-m", "lib", "datasets", "--db", str(path)],
-                             capture_output=True, text=True, cwd=Path(__file__).parents[1])
-    assert run.returncode == 1
-    assert run.stderr.count("\n") == 1 and "Traceback" not in run.stderr
-    assert run.stderr.startswith(f"error: {path} is in use by process ")
+    with Store(path):  # held for writing all along (an import from another command line)
+        run = _cli("datasets", "--db", str(path))
+    assert run.returncode == 1 and "Traceback" not in run.stderr
+    note, error = run.stderr.splitlines()
+    assert note.startswith(f"note: {path} is held by process ") and note.endswith("waiting up to 0.5 s for it")
+    assert error.startswith(f"error: {path} is being written by process ") and "try again" in error
+
+
+def test_reports_run_beside_the_open_app(tmp_path, write):
+    path = tmp_path / "ws.duckdb"
+    with Store(path, shared=True) as app:
+        ingest(app, [write("o.csv", ORDERS)], "d")
+        assert app.read_only  # handed back after saving
+        run = _cli("report", "kpis", "--dataset", "d", "--db", str(path), "--format", "csv")
+        assert run.returncode == 0, run.stderr
+        # A1 = 100 − 30 = 70, A2 = 50: revenue 120 over 2 orders by 2 buyers
+        assert run.stdout.splitlines()[1:4] == ["revenue,120,0,", "orders,2,0,", "buyers,2,0,"]
+        # and the app saves again afterwards, as often as it likes
+        ingest(app, [write("more.csv", "会员ID,订单号,支付时间,实付金额\nM3,A3,2024-02-01,5\n")], "d")
+        assert app.query(f"SELECT count(*) FROM {app.dataset('d').table('orders')}").item() == 3
+
+
+def test_an_import_from_the_command_line_beside_the_app_says_what_to_do(tmp_path, write):
+    path = tmp_path / "ws.duckdb"
+    with Store(path, shared=True) as app:
+        ingest(app, [write("o.csv", ORDERS)], "d")
+        before = app.dataset("d").version
+        run = _cli("ingest", str(write("more.csv", ORDERS)), "--dataset", "d", "--db", str(path))
+        assert app.dataset("d").version == before  # untouched
+    assert run.returncode == 1 and "Traceback" not in run.stderr
+    assert run.stderr.splitlines()[-1] == (
+        f"error: {path} is in use by process {os.getpid()} (probably the running app); import from the "
+        f"app's Data page, or stop the app and run this again (reports work while the app runs)")
+
+
+def test_the_app_saves_after_a_report_elsewhere_lets_go(tmp_path, write):
+    path = tmp_path / "ws.duckdb"
+    with Store(path, shared=True) as app:
+        ingest(app, [write("o.csv", ORDERS)], "d")
+        reader = subprocess.Popen([sys.executable, "-c", "import duckdb, sys, time\n"
+                                   f"con = duckdb.connect({str(path)!r}, read_only=True)\n"
+                                   "print('open', flush=True); time.sleep(1.5)"], stdout=subprocess.PIPE, text=True)
+        assert reader.stdout.readline() == "open\n"
+        started = time.monotonic()
+        ingest(app, [write("more.csv", "会员ID,订单号,支付时间,实付金额\nM3,A3,2024-02-01,5\n")], "d")
+        waited = time.monotonic() - started
+        reader.wait()
+        assert waited > 0.5  # it waited for the reader instead of failing
+        assert app.query(f"SELECT count(*) FROM {app.dataset('d').table('orders')}").item() == 3
+
+
+def test_a_save_the_file_is_never_given_to_fails_in_one_line_and_reading_goes_on(tmp_path, write):
+    path = tmp_path / "ws.duckdb"
+    with Store(path, shared=True, wait=0.5) as app:
+        ingest(app, [write("o.csv", ORDERS)], "d")
+        with Store(path, read_only=True, wait=0):  # another process's reader, in effect: same lock rules
+            pass
+        reader = subprocess.Popen([sys.executable, "-c", "import duckdb, sys, time\n"
+                                   f"con = duckdb.connect({str(path)!r}, read_only=True)\n"
+                                   "print('open', flush=True); time.sleep(30)"], stdout=subprocess.PIPE, text=True)
+        try:
+            assert reader.stdout.readline() == "open\n"
+            with pytest.raises(StoreError, match=r"is in use by process \d+"):
+                app.rename_dataset("d", "e")
+            assert [d.name for d in app.datasets()] == ["d"] and app.read_only
+        finally:
+            reader.kill()
+            reader.wait()
+
+
+def test_readers_in_other_threads_carry_on_while_the_app_saves(tmp_path, write):
+    import threading
+
+    path = tmp_path / "ws.duckdb"
+    with Store(path, shared=True) as app:
+        ingest(app, [write("o0.csv", ORDERS)], "d")
+        table = app.dataset("d").table("orders")
+        stop, failures, seen = threading.Event(), [], []
+
+        def read():
+            while not stop.is_set():
+                try:
+                    seen.append(app.query(f"SELECT count(*) FROM {table}").item())
+                except Exception as exc:
+                    failures.append(exc)
+
+        readers = [threading.Thread(target=read) for _ in range(3)]
+        for t in readers:
+            t.start()
+        try:
+            for i in range(1, 4):
+                ingest(app, [write(f"o{i}.csv", f"会员ID,订单号,支付时间,实付金额\nN{i},B{i},2024-02-01,5\n")], "d")
+        finally:
+            stop.set()
+            for t in readers:
+                t.join()
+        assert failures == []
+        assert set(seen) <= {2, 3, 4, 5} and seen[-1] == 5
+        assert app.read_only
 
 
 def test_not_a_database_file(tmp_path):
