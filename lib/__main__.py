@@ -18,6 +18,7 @@ import polars as pl
 
 from lib import keep_freed_arrays
 from lib.contract import KINDS
+from lib.currency import CURRENCIES, showing
 from lib.filters import FILTER_FIELDS, Filters
 from lib.formatting import csv_text
 from lib.reports import REPORTS
@@ -42,6 +43,8 @@ def _parser() -> argparse.ArgumentParser:
     ingest.add_argument("--rejects-dir", type=Path, help="where the rejected-rows CSV goes")
     ingest.add_argument("--lang", choices=("en", "zh"), default="en",
                         help="language of the rejected rows' reasons and of the notes (default: en)")
+    ingest.add_argument("--currency", type=str.upper, choices=[*CURRENCIES, "NONE"],
+                        help="the dataset's currency (default: the dataset's, else the one the amounts name)")
 
     datasets = sub.add_parser("datasets", help="list the datasets")
     datasets.add_argument("--db", type=Path)
@@ -103,13 +106,14 @@ def main(argv: list[str] | None = None) -> int:
             # report holds it, so an import waits briefly, then says what to do.
             with Store(args.db, wait=min(lock_wait(), INGEST_LOCK_WAIT), on_wait=_tell) as store:
                 result = ingest(store, args.paths, args.dataset or args.paths[0].stem[:MAX_NAME_LENGTH], args.kind,
-                                _mapping(args.map), args.replace, args.rejects_dir, args.sheet, lang=args.lang)
+                                _mapping(args.map), args.replace, args.rejects_dir, args.sheet, lang=args.lang,
+                                currency=args.currency)
             for note in result.notes:
                 print(f"note: {note.text(args.lang)}", file=sys.stderr)
             print(json.dumps(result.summary(), ensure_ascii=False))
         elif args.command == "datasets":
             with open_for_reading(_existing(args.db), on_wait=_tell) as store:
-                rows = [{"name": d.name, "version": d.version, "updated_at": str(d.updated_at),
+                rows = [{"name": d.name, "version": d.version, "updated_at": str(d.updated_at), "currency": d.currency,
                          **{t: n for t, n in store.table_counts(d).items()
                             if t in ("order_lines", "orders", "members", "nps", "spend")}}
                         for d in store.datasets()]
@@ -117,7 +121,8 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "report":
             with open_for_reading(_existing(args.db), on_wait=_tell) as store:
                 ds = store.dataset(args.dataset)
-                frame = REPORTS[args.analysis].table(store, ds, _filters(args), args)
+                with showing(ds.currency):  # labels that name amounts (price bands) in the dataset's currency
+                    frame = REPORTS[args.analysis].table(store, ds, _filters(args), args)
             _emit(frame, args.format, args.out)
     except StoreError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -2,13 +2,15 @@
 cells, percentages, period names, and the money formats handed to plotly and st.column_config.
 
 Pure: text in, text out; no streamlit, no plotly, no SQL. Every money function takes the currency
-symbol (`currency`, DEFAULT_CURRENCY unless the caller knows the dataset's own).
+symbol (`currency`); without one it writes the dataset's this script run shows (lib.currency), '' for
+a dataset without a currency.
 
 Two families of money, each written one way:
 - short (`money` for a card or a sentence, `money_compact` for a chart cell or tick): the sign
   goes before the symbol, -¥1.2万;
-- full (`money_full`, `money_hover`, `money_column_format`): the symbol, then the number with
-  separators as Python, plotly (d3) and Streamlit (sprintf) write it, sign included (¥-12.50).
+- full: `money_full` the same way (-¥77,183.60); `money_hover` and `money_column_format` are
+  formats plotly (d3) and Streamlit (sprintf) fill in, which put the sign after the symbol
+  (¥-12.50): neither can place it before.
 """
 
 from __future__ import annotations
@@ -17,22 +19,27 @@ from datetime import date
 
 import polars as pl
 
+from lib import currency as currencies
 from lib.i18n import Lang
 from lib.periods import Period
 
-DEFAULT_CURRENCY = "¥"
 MISSING = "–"  # a number that is not there, on a card or in a sentence
 # Units of compact numbers, largest first: Chinese counts in 万 / 亿, English in K / M / B (as
 # Intl.NumberFormat's compact notation does).
 COMPACT_UNITS = {"zh": ((1e8, "亿"), (1e4, "万")), "en": ((1e9, "B"), (1e6, "M"), (1e3, "K"))}
 
 
-def money(value: float | None, lang: Lang, currency: str = DEFAULT_CURRENCY) -> str:
+def _symbol(currency: str | None) -> str:
+    return currencies.shown() if currency is None else currency
+
+
+def money(value: float | None, lang: Lang, currency: str | None = None) -> str:
     """An amount for a card or a sentence, short when big: 万 / 亿 in Chinese (¥1.2万 from 10,000,
     ¥25.00亿 from 100,000,000), K / M in English (¥12.3K from 10,000, ¥30.39M from 1,000,000);
     to the fen below 10,000 (¥450.49); "–" for None."""
     if value is None:
         return MISSING
+    currency = _symbol(currency)
     sign, v = ("-" if value < 0 else ""), abs(value)
     if lang == "zh":
         if v >= 1e8:
@@ -47,7 +54,7 @@ def money(value: float | None, lang: Lang, currency: str = DEFAULT_CURRENCY) -> 
     return f"{sign}{currency}{v:,.2f}"
 
 
-def money_full(value: float | None, decimals: int | None = 2, currency: str = DEFAULT_CURRENCY,
+def money_full(value: float | None, decimals: int | None = 2, currency: str | None = None,
                missing: str = MISSING) -> str:
     """An amount in full with separators: to the fen (¥1,234.50), in whole units (decimals=0:
     ¥1,235), or decimals=None: whole units when the amount is whole (¥99), else to the fen
@@ -56,7 +63,8 @@ def money_full(value: float | None, decimals: int | None = 2, currency: str = DE
         return missing
     if decimals is None:
         decimals = 0 if float(value).is_integer() else 2
-    return f"{currency}{value:,.{decimals}f}"
+    sign = "-" if value < 0 else ""
+    return f"{sign}{_symbol(currency)}{abs(value):,.{decimals}f}"
 
 
 def compact(value: float | None, lang: Lang) -> str:
@@ -73,10 +81,11 @@ def compact(value: float | None, lang: Lang) -> str:
     return f"{value:.0f}" if lang == "zh" else f"{value:,.0f}"
 
 
-def money_compact(value: float | None, lang: Lang, currency: str = DEFAULT_CURRENCY) -> str:
+def money_compact(value: float | None, lang: Lang, currency: str | None = None) -> str:
     """An amount as `compact` writes it, after the symbol: ¥34万 / ¥346K, -¥1.1K; "" for None."""
     if value is None:
         return ""
+    currency = _symbol(currency)
     return f"-{currency}{compact(-value, lang)}" if value < 0 else f"{currency}{compact(value, lang)}"
 
 
@@ -99,15 +108,15 @@ def percent(value: float | None, decimals: int = 1, signed: bool = False, missin
     return f"{value:+.{decimals}%}" if signed else f"{value:.{decimals}%}"
 
 
-def money_hover(field: str, decimals: int = 2, currency: str = DEFAULT_CURRENCY) -> str:
+def money_hover(field: str, decimals: int = 2, currency: str | None = None) -> str:
     """A plotly hovertemplate fragment for an amount in full: money_hover("y", 0) -> "¥%{y:,.0f}",
     money_hover("customdata[1]") -> "¥%{customdata[1]:,.2f}"."""
-    return f"{currency}%{{{field}:,.{decimals}f}}"
+    return f"{_symbol(currency)}%{{{field}:,.{decimals}f}}"
 
 
-def money_column_format(decimals: int = 2, currency: str = DEFAULT_CURRENCY) -> str:
+def money_column_format(decimals: int = 2, currency: str | None = None) -> str:
     """The st.column_config.NumberColumn format of an amount in full: "¥%,.2f" (¥1,234.50)."""
-    return f"{currency}%,.{decimals}f"
+    return f"{_symbol(currency)}%,.{decimals}f"
 
 
 def period_label(day: date, period: Period) -> str:
@@ -142,3 +151,11 @@ def csv_text(frame: pl.DataFrame) -> str:
 # four), times to the second, dates as dates; polars' own default wrote money as #,##0.000.
 EXCEL_FORMATS = {pl.Float64: "#,##0.00##", pl.Float32: "#,##0.00##", pl.Decimal: "#,##0.00",
                  pl.Datetime: "yyyy-mm-dd hh:mm:ss", pl.Date: "yyyy-mm-dd"}
+
+
+def excel_money_format(currency: str | None = None) -> str:
+    """An Excel number format for amounts: "¥"#,##0.00 with the sign first (-¥1,234.50); #,##0.00
+    without a currency. The symbol is quoted, so $ and € are text, not Excel's locale tokens."""
+    sign = _symbol(currency)
+    amount = f'"{sign}"#,##0.00' if sign else "#,##0.00"
+    return f"{amount};-{amount}"

@@ -43,6 +43,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from lib import currency as currencies
 from lib import merge, parsing, sources, typed
 from lib.contract import FIELDS, KINDS, Kind, missing_required, suggest_mapping
 from lib.i18n import Lang, t
@@ -106,12 +107,16 @@ class IngestResult:
     new: int = 0
     updated: int = 0
     unchanged: int = 0
+    # The currency the amounts name (lib.currency.detect; orders files), and the dataset's after the import.
+    currency_found: str | None = None
+    currency: str | None = None
 
     def summary(self) -> dict[str, object]:
         """The command line's JSON (SPEC "Command line")."""
         return {"dataset": self.dataset, "rows_read": self.rows_read, "rows_loaded": self.rows_loaded,
                 "rows_rejected": self.rows_rejected, "rejects": self.rejects, "members": self.members,
-                "orders": self.orders, "new": self.new, "updated": self.updated, "unchanged": self.unchanged}
+                "orders": self.orders, "new": self.new, "updated": self.updated, "unchanged": self.unchanged,
+                "currency": self.currency}
 
 
 @dataclass(frozen=True)
@@ -282,22 +287,29 @@ def _alive(pid: int) -> bool:
 def ingest(store: Store, paths: Sequence[str | Path], dataset: str, kind: Kind = "orders",
            overrides: dict[str, str] | None = None, replace: bool = False,
            rejects_dir: str | Path | None = None, sheet: str | None = None,
-           progress: Progress | None = None, lang: Lang = "en") -> IngestResult:
+           progress: Progress | None = None, lang: Lang = "en", currency: str | None = None) -> IngestResult:
     """Load `paths` (same kind) into `dataset`, creating it if needed. See the module docstring."""
     return ingest_parts(store, [Part(kind, paths, overrides, sheet)], dataset, replace, rejects_dir, progress,
-                        lang)[0]
+                        lang, currency)[0]
 
 
 def ingest_parts(store: Store, parts: Sequence[Part], dataset: str, replace: bool = False,
                  rejects_dir: str | Path | None = None, progress: Progress | None = None,
-                 lang: Lang = "en") -> list[IngestResult]:
+                 lang: Lang = "en", currency: str | None = None) -> list[IngestResult]:
     """Load every part into `dataset` in one transaction, all or nothing; one result per part
     (members and orders: the dataset's counts after the import). With `replace`, each kind's
     table holds only the parts of that kind afterwards. A part's IngestError says which part
-    (`part`); see the module docstring. Rejected rows' reasons are in `lang`."""
+    (`part`); see the module docstring. Rejected rows' reasons are in `lang`.
+
+    `currency`: the dataset's currency as the user chose it (a lib.currency code, or 'none');
+    None keeps the dataset's, or, for one that has none yet, takes the one the amounts name."""
     for part in parts:
         if part.kind not in KINDS:
             raise IngestError(f"unknown kind {part.kind!r} (kinds: {', '.join(KINDS)})")
+    try:
+        chosen = currencies.check(currency) if currency is not None else _DETECT
+    except ValueError as exc:
+        raise IngestError(str(exc)) from None
     dataset = validate_name(dataset)
     if not parts or not all(part.paths for part in parts):
         raise IngestError("no file to import")
@@ -318,7 +330,7 @@ def ingest_parts(store: Store, parts: Sequence[Part], dataset: str, replace: boo
                 raise
         report(0.75, Note("saving"))
         ds, merged = _load(store, [(part.kind, good, _given(result)) for part, (good, result) in zip(parts, staged)],
-                           dataset, replace, stagings)
+                           dataset, replace, stagings, chosen, [result for _, result in staged])
     except BaseException as exc:
         # Nothing was imported, so no rejects file stays but the one the error names (the rows
         # of a part none of which could be loaded): the others describe rows of an import that
@@ -338,6 +350,7 @@ def ingest_parts(store: Store, parts: Sequence[Part], dataset: str, replace: boo
     counts = store.table_counts(ds)
     for (_, result), records in zip(staged, merged):
         result.dataset, result.members, result.orders = ds.name, counts["members"], counts["orders"]
+        result.currency = ds.currency
         result.new, result.updated, result.unchanged = records.new, records.updated, records.unchanged
     return [result for _, result in staged]
 
@@ -349,7 +362,7 @@ def _stage(staging: _Staging, part: Part, dataset: str, rejects_dir: Path, repor
     saved) and its result (dataset totals filled in once loaded)."""
     kind, paths = part.kind, [Path(p) for p in part.paths]
     start, width = share
-    staged, reports, notes = [], [], []
+    staged, reports, notes, found = [], [], [], []
     for i, path in enumerate(paths):
         report(start + 0.8 * width * i / len(paths), Note("reading", {"file": path.name}))
         try:
@@ -358,6 +371,9 @@ def _stage(staging: _Staging, part: Part, dataset: str, rejects_dir: Path, repor
             raise IngestError(str(exc)) from None
         mapping = resolve_mapping(src.headers, kind, part.overrides, path.name)
         notes += typed.parse(staging.con, src, mapping, kind, f"final_{i}", lang)
+        if kind == "orders":
+            found.append(currencies.detect(staging.con, src.table, [
+                (f"c{src.headers.index(h)}", h) for h, f in mapping.items() if f in _AMOUNT_FIELDS]))
         staged.append(src)
         reports.append(FileReport(path.name, src.describe(), src.rows_read, 0, mapping))
     report(start + 0.8 * width, Note("checking", {"file": ", ".join(p.name for p in paths)}))
@@ -386,7 +402,9 @@ def _stage(staging: _Staging, part: Part, dataset: str, rejects_dir: Path, repor
         offset += src.rows
     result = IngestResult(dataset=dataset, kind=kind, rows_read=rows_read, rows_loaded=rows_loaded,
                           rows_rejected=rows_read - rows_loaded, rejects=rejects, members=0, orders=0,
-                          files=reports, notes=notes)
+                          files=reports, notes=notes,
+                          # the files' currency: the one most of them name (a file naming none has no say)
+                          currency_found=max(set(filter(None, found)), key=found.count, default=None))
     return good, result
 
 
@@ -411,12 +429,14 @@ def _given(result: IngestResult) -> frozenset[str]:
 
 
 def _load(store: Store, parts: list[tuple[Kind, list[GoodRows], frozenset[str]]], dataset: str, replace: bool,
-          stagings: list[_Staging]) -> tuple[Dataset, list[Merged]]:
+          stagings: list[_Staging], currency: str | None, results: list[IngestResult]) -> tuple[Dataset, list[Merged]]:
     """One transaction: add (or replace) each part's rows, merged with what is stored, rebuild
-    derived tables, bump the version. Returns the dataset and each part's record counts."""
+    derived tables, bump the version, settle the currency. Returns the dataset and each part's
+    record counts."""
     kinds = list(dict.fromkeys(kind for kind, _, _ in parts))
     with store.transaction() as cur:
         ds = store.find(dataset, cur) or store.create_dataset(dataset, cur)
+        ds = _settle_currency(store, cur, ds, currency, results)
         if replace:
             for kind in kinds:
                 cur.execute(f"DELETE FROM {ds.table(KIND_TABLE[kind])}")
@@ -431,6 +451,28 @@ def _load(store: Store, parts: list[tuple[Kind, list[GoodRows], frozenset[str]]]
             store.bump_version(cur, ds)
     store.forget_results(ds.id)  # committed: the old version's kept results go (never inside the import)
     return store.dataset(ds.name), merged
+
+
+_DETECT = "detect"  # ingest_parts' currency when the user chose none: the dataset's, else the amounts'
+_AMOUNT_FIELDS = ("amount", "unit_price")  # the columns whose text names a currency
+
+
+def _settle_currency(store: Store, cur: duckdb.DuckDBPyConnection, ds: Dataset, chosen: str | None,
+                     results: list[IngestResult]) -> Dataset:
+    """The dataset's currency after this import: the user's choice; else the stored one, with a
+    note when the files name another (kept: one dataset, one currency; the user may change it);
+    else the one the files name (with a note saying so)."""
+    found = next((r.currency_found for r in results if r.currency_found), None)
+    orders = next((r for r in results if r.kind == "orders"), None)
+    if chosen != _DETECT:
+        return store.set_currency(ds.name, chosen, cur) if chosen != ds.currency else ds
+    if ds.currency is None and found is not None:
+        orders.notes.append(Note("currency_found", {"currency": f"{currencies.symbol(found)} {found}"}))
+        return store.set_currency(ds.name, found, cur)
+    if found is not None and found != ds.currency:
+        orders.notes.append(Note("currency_differs", {"found": f"{currencies.symbol(found)} {found}",
+                                                      "kept": f"{currencies.symbol(ds.currency)} {ds.currency}"}))
+    return ds
 
 
 @dataclass(frozen=True)

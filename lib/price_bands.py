@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from lib.filters import Filters, base
-from lib.formatting import DEFAULT_CURRENCY, money_full
+from lib import currency as currencies
+from lib.formatting import money_full
 from lib.store import Dataset, Store
 
 DEFAULT_PRICE_BANDS = 4         # quartile bands of unit price
@@ -95,7 +96,7 @@ def _price_params(spec: PriceBandSpec) -> dict[str, object]:
             "high": float(spec.high_sensitivity)}
 
 
-def band_label(low: float, high: float, currency: str = DEFAULT_CURRENCY) -> str:
+def band_label(low: float, high: float, currency: str | None = None) -> str:
     """A band named by the lowest and highest price in it: "¥10–¥15", "¥50" when it holds one price
     (whole units without decimals, else to the fen)."""
     lo, hi = money_full(low, None, currency), money_full(high, None, currency)
@@ -117,7 +118,9 @@ def run(store: Store, ds: Dataset, spec: PriceBandSpec = PriceBandSpec()) -> pl.
         ORDER BY band, list_position(['full_price', 'low', 'high', 'unknown'], sensitivity)""")
     frame = store.query(sql, {**b.params, **_price_params(spec)})
     # One label per band (at most spec.price_bands), made once each.
-    labels = {(lo, hi): band_label(lo, hi) for lo, hi in frame.select("low_price", "high_price").unique().rows()}
+    # In the dataset's own currency, whatever the thread shows (results are kept per currency: ui.stamp).
+    sign = currencies.symbol(ds.currency)
+    labels = {(lo, hi): band_label(lo, hi, sign) for lo, hi in frame.select("low_price", "high_price").unique().rows()}
     price_band = pl.Series("price_band", [labels[key] for key in frame.select("low_price", "high_price").rows()],
                            dtype=pl.String)
     return frame.with_columns(price_band).select(

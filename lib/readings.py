@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from lib.formatting import DEFAULT_CURRENCY, money, percent, period_label
+from lib.formatting import money, percent, period_label
 from lib.i18n import Lang, t
 from lib.periods import Period
 
@@ -46,7 +46,7 @@ class Reading:
         return dict(self.values)[name]
 
 
-def text(reading: Reading | None, lang: Lang, currency: str = DEFAULT_CURRENCY) -> str:
+def text(reading: Reading | None, lang: Lang, currency: str | None = None) -> str:
     """The sentence in `lang` ('' for no reading), amounts in `currency`."""
     if reading is None:
         return ""

@@ -40,10 +40,12 @@ import duckdb
 import polars as pl
 
 from lib.contract import FIELDS, SQL_TYPES, Kind
+from lib.currency import check as currency_code
 
 # 2: orders.nth and orders.first_date; 3: a line without an order id names its order 'L' + line_id +
-# a no-break space (lib/merge.py BARE_ORDER_ID). An older workspace is upgraded when opened.
-SCHEMA_VERSION = 3
+# a no-break space (lib/merge.py BARE_ORDER_ID); 4: datasets.currency. An older workspace is
+# upgraded when opened.
+SCHEMA_VERSION = 4
 DEFAULT_DB = Path("data/memberlens.duckdb")
 DB_ENV = "MEMBERLENS_DB"
 # DuckDB's memory limit (its default: 80 % of the machine) and the folder it spills big sorts and
@@ -58,7 +60,7 @@ TEMP_ENV = "MEMBERLENS_TEMP_DIR"
 LOCK_WAIT_ENV = "MEMBERLENS_LOCK_WAIT"
 DEFAULT_LOCK_WAIT = 60.0
 MAX_NAME_LENGTH = 80
-_DATASET_COLUMNS = "id, name, schema_name, version, created_at, updated_at"
+_DATASET_COLUMNS = "id, name, schema_name, version, created_at, updated_at, currency"
 
 
 class StoreError(Exception):
@@ -111,6 +113,7 @@ class Dataset:
     version: int
     created_at: datetime
     updated_at: datetime
+    currency: str | None = None  # lib.currency's code (CNY, USD …), None: amounts shown without a symbol
 
     def table(self, name: str) -> str:
         """Qualified name of one of this dataset's tables, for SQL text (both parts are ours)."""
@@ -350,7 +353,7 @@ class Store:
             cur.execute("""CREATE TABLE IF NOT EXISTS datasets (
                 id INTEGER PRIMARY KEY, name VARCHAR UNIQUE NOT NULL, schema_name VARCHAR NOT NULL,
                 version INTEGER NOT NULL, created_at TIMESTAMP NOT NULL,
-                updated_at TIMESTAMP NOT NULL)""")
+                updated_at TIMESTAMP NOT NULL, currency VARCHAR)""")
         self._drop_orphan_schemas()
 
     def _foreign(self) -> bool:
@@ -363,13 +366,17 @@ class Store:
         """Bring a workspace of an older schema up to SCHEMA_VERSION, in one transaction (all or
         nothing, as an import). 1 → 2: orders gain nth and first_date. 2 → 3: the orders of lines
         without an order id ('L' + line_id) take the no-break space that keeps them apart from a
-        real order 'L5' (an append would otherwise merge the two). Both recompute orders."""
+        real order 'L5' (an append would otherwise merge the two). Both recompute orders. 3 → 4:
+        datasets gain a currency, CNY for those there (they were shown in ¥ until then)."""
         rows = self.query("SELECT value FROM meta WHERE key = 'schema_version'")
         found = int(rows.item()) if rows.height else SCHEMA_VERSION
         if found >= SCHEMA_VERSION:
             return
         with self.transaction() as cur:
-            for ds in self.datasets():
+            if found < 4:
+                cur.execute("ALTER TABLE datasets ADD COLUMN currency VARCHAR")
+                cur.execute("UPDATE datasets SET currency = 'CNY'")
+            for ds in self.datasets(cur) if found < 3 else []:
                 if found < 2:
                     cur.execute(f"ALTER TABLE {ds.table('orders')} ADD COLUMN nth INTEGER")
                     cur.execute(f"ALTER TABLE {ds.table('orders')} ADD COLUMN first_date DATE")
@@ -401,9 +408,12 @@ class Store:
 
     # -- datasets ----------------------------------------------------------------------------
 
-    def datasets(self) -> list[Dataset]:
-        rows = self.query(f"SELECT {_DATASET_COLUMNS} FROM datasets ORDER BY name")
-        return [Dataset(*r) for r in rows.iter_rows()]
+    def datasets(self, cur: duckdb.DuckDBPyConnection | None = None) -> list[Dataset]:
+        """Every dataset by name; pass `cur` to look inside a transaction."""
+        if cur is None:
+            with self.cursor() as own:
+                return self.datasets(own)
+        return [Dataset(*r) for r in cur.sql(f"SELECT {_DATASET_COLUMNS} FROM datasets ORDER BY name").fetchall()]
 
     def find(self, name: str, cur: duckdb.DuckDBPyConnection | None = None) -> Dataset | None:
         """The dataset called `name`, or None; pass `cur` to look inside a transaction."""
@@ -436,7 +446,7 @@ class Store:
         cur.execute(f"CREATE SCHEMA {schema}")
         for table, columns in DATASET_TABLES.items():
             cur.execute(f"CREATE TABLE {schema}.{table} ({columns})")
-        cur.execute("INSERT INTO datasets VALUES (?, ?, ?, 1, now()::TIMESTAMP, now()::TIMESTAMP)",
+        cur.execute("INSERT INTO datasets VALUES (?, ?, ?, 1, now()::TIMESTAMP, now()::TIMESTAMP, NULL)",
                     [new_id, name, schema])
         return self.find(name, cur)
 
@@ -451,6 +461,20 @@ class Store:
             renamed = self._existing(new, cur)
         self.forget_results(ds.id)
         return renamed
+
+    def set_currency(self, name: str, code: str | None, cur: duckdb.DuckDBPyConnection | None = None) -> Dataset:
+        """Show the dataset's amounts in `code` (lib.currency; None: without a symbol). No number
+        changes, so the version and the kept results stay."""
+        try:
+            code = currency_code(code)
+        except ValueError as exc:
+            raise StoreError(str(exc)) from None
+        if cur is None:
+            with self.transaction() as own:
+                return self.set_currency(name, code, own)
+        ds = self._existing(name, cur)
+        cur.execute("UPDATE datasets SET currency = ? WHERE id = ?", [code, ds.id])
+        return self._existing(name, cur)
 
     def delete_dataset(self, name: str) -> None:
         """Drop the dataset's tables and reclaim their blocks: the data leaves the file."""

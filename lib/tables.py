@@ -9,7 +9,7 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
-from lib.formatting import DEFAULT_CURRENCY, EXCEL_FORMATS, csv_text, money_column_format
+from lib.formatting import EXCEL_FORMATS, csv_text, excel_money_format, money_column_format
 from lib.ui import tr
 
 
@@ -22,9 +22,9 @@ SHOWN_ROWS = 5_000  # rows of a member list drawn on the page
 EXCEL_MAX_ROWS = 1_048_575  # an Excel sheet's rows, less its header
 
 
-def number_formats(headers: dict[str, str], currency: str = DEFAULT_CURRENCY) -> dict[str, Any]:
+def number_formats(headers: dict[str, str], currency: str | None = None) -> dict[str, Any]:
     """st.dataframe column settings for a table whose columns were renamed from our ids
-    (`headers`: id -> shown header): money as ¥1,234.50 (in `currency`), probabilities as 12.3 %,
+    (`headers`: id -> shown header): money as ¥1,234.50 (in `currency`, default the shown one), probabilities as 12.3 %,
     so a member list reads the same on every page."""
     config: dict[str, Any] = {}
     for column_id, header in headers.items():
@@ -60,13 +60,19 @@ def member_table(frame: pl.DataFrame, key: str, file_stem: str = "members",
                          file_name=f"{file_stem}.csv", mime="text/csv", key=f"{key}_csv",
                          icon=":material/download:", on_click="ignore")
     too_many = frame.height > EXCEL_MAX_ROWS
-    right.download_button(tr("download_excel"), lambda: excel_bytes(frame), file_name=f"{file_stem}.xlsx",
+    # Columns the page shows as money are money in Excel too, in the dataset's currency.
+    money = [c for c, config in (column_config or {}).items() if c in frame.columns
+             and (config or {}).get("type_config", {}).get("format") == money_column_format()]
+    right.download_button(tr("download_excel"), lambda: excel_bytes(frame, money), file_name=f"{file_stem}.xlsx",
                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                           key=f"{key}_xlsx", icon=":material/download:", on_click="ignore", disabled=too_many,
                           help=tr("excel_too_many_rows", limit=EXCEL_MAX_ROWS) if too_many else None)
 
 
-def excel_bytes(frame: pl.DataFrame) -> bytes:
+def excel_bytes(frame: pl.DataFrame, money: list[str] = (), currency: str | None = None) -> bytes:
+    """The frame as an .xlsx: dates as dates, times to the second, numbers to two decimals at least,
+    and the `money` columns as amounts in `currency` (default: the shown one), negatives -¥1,234.50."""
     buffer = io.BytesIO()
-    frame.write_excel(buffer, autofit=True, dtype_formats=EXCEL_FORMATS)
+    frame.write_excel(buffer, autofit=True, dtype_formats=EXCEL_FORMATS,
+                      column_formats={c: excel_money_format(currency) for c in money} or None)
     return buffer.getvalue()

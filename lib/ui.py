@@ -23,6 +23,7 @@ import polars as pl
 import streamlit as st
 from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
+from lib import currency as currencies
 from lib import keep_freed_arrays, results
 from lib.clv import Model
 from lib.filters import FILTER_FIELDS, Filters, filter_options
@@ -155,8 +156,9 @@ def _derived(qualname: str, dataset: str, version: tuple, sources: tuple, args: 
 
 def stamp(ds: Dataset) -> tuple:
     """What the cache keys a dataset's results on besides its name: its creation time and version
-    (a dataset deleted and made again under the same name starts at the same version numbers)."""
-    return ds.created_at, ds.version
+    (a dataset deleted and made again under the same name starts at the same version numbers), and
+    its currency (price band labels name amounts)."""
+    return ds.created_at, ds.version, ds.currency
 
 
 def _function(qualname: str) -> Callable[..., Any]:
@@ -272,6 +274,8 @@ def sidebar(store: Store) -> tuple[Dataset | None, Filters]:
     with st.sidebar:
         _language_picker()
         ds = _dataset_picker(store)
+        # every amount this run writes, in the dataset's currency (lib.currency: per script run)
+        currencies.show(ds.currency if ds is not None else currencies.DEFAULT)
         filters = _filter_pickers(ds) if ds is not None else Filters()
     st.session_state["filters"] = filters
     return ds, filters

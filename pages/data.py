@@ -44,12 +44,12 @@ def import_tab() -> None:
         st.caption(tr("data.empty_hint"))
         return
     plans = [file_plan(n, upload, L) for n, upload in enumerate(uploads, start=1)]
-    dataset, replace, problems = choose_target(store, plans, L)
+    dataset, replace, currency, problems = choose_target(store, plans, L)
     if problems:
         st.caption(tr("data.cannot_save"))
     if st.button(tr("data.save_n", n=len(plans)), type="primary", disabled=bool(problems),
                  icon=":material/save:", key="data_save"):
-        save(store, plans, dataset, replace, L)
+        save(store, plans, dataset, replace, currency, L)
 
 
 # -- page ---------------------------------------------------------------------------------------

@@ -54,12 +54,12 @@ def test_ingest_gbk_export_counts_and_rejects(tmp_path):
     assert run.returncode == 0, run.stderr
     summary = json.loads(run.stdout)
     assert list(summary) == ["dataset", "rows_read", "rows_loaded", "rows_rejected", "rejects", "members", "orders",
-                             "new", "updated", "unchanged"]
+                             "new", "updated", "unchanged", "currency"]
     # 6 rows: S003 has no member, S004's date does not exist, S005's amount is words.
     assert {k: v for k, v in summary.items() if k != "rejects"} == {
         "dataset": "pos", "rows_read": 6, "rows_loaded": 3, "rows_rejected": 3,
         "members": 3, "orders": 3,  # V1001, V1002, V1004; S001, S002, S006
-        "new": 3, "updated": 0, "unchanged": 0}
+        "new": 3, "updated": 0, "unchanged": 0, "currency": "CNY"}
     with open(summary["rejects"], encoding="utf-8-sig", newline="") as fh:
         rejected = list(csv.DictReader(fh))
     assert [(r["订单号"], r["reason"]) for r in rejected] == [

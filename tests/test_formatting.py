@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from lib.formatting import (DEFAULT_CURRENCY, compact, money, money_column_format, money_compact, money_full,
+from lib import currency
+from lib.formatting import (compact, excel_money_format, money, money_column_format, money_compact, money_full,
                             money_hover, multiple, number, percent, period_label)
 from tests.fixtures import d
 
@@ -46,7 +47,19 @@ def test_money_boundaries(value, zh, en):
 def test_money_in_another_currency():
     assert (money(12_345, "zh", "£"), money(12_345, "en", "£")) == ("£1.2万", "£12.3K")
     assert (money(-450.494, "en", "£"), money(None, "en", "£")) == ("-£450.49", "–")
-    assert DEFAULT_CURRENCY == "¥"
+
+
+def test_money_in_the_shown_currency():
+    # outside the app: yuan; inside, the session dataset's (lib.currency.show), '' for none
+    assert money(-77_183.6, "en") == "-¥77.2K" and money_full(-77_183.6) == "-¥77,183.60"
+    with currency.showing("HKD"):
+        assert (money(1_130_000, "en"), money_full(-3), money_compact(12_345, "zh")) == ("HK$1.13M", "-HK$3.00", "HK$1.2万")
+        assert (money_hover("y", 0), money_column_format(), excel_money_format()) == (
+            "HK$%{y:,.0f}", "HK$%,.2f", '"HK$"#,##0.00;-"HK$"#,##0.00')
+    with currency.showing(None):
+        assert (money(1_130_000, "en"), money_full(-3), money_compact(-1_100, "en")) == ("1.13M", "-3.00", "-1.1K")
+        assert excel_money_format() == "#,##0.00;-#,##0.00"
+    assert money(1, "en") == "¥1.00"  # the block ended: back to yuan
 
 
 # -- money in full ---------------------------------------------------------------------------------
@@ -55,11 +68,12 @@ def test_money_in_another_currency():
     (1234.5, {}, "¥1,234.50"),                         # to the fen by default
     (1234.56, {"decimals": 0}, "¥1,235"),              # whole units, rounded
     (0, {}, "¥0.00"),
-    (-12.5, {}, "¥-12.50"),                            # the sign after the symbol, as plotly and st write it
+    (-12.5, {}, "-¥12.50"),                            # the sign before the symbol, as on a card
     (99, {"decimals": None}, "¥99"),                   # whole: no decimals
     (99.0, {"decimals": None}, "¥99"),
     (1658.5, {"decimals": None}, "¥1,658.50"),         # not whole: to the fen
-    (-100, {"decimals": None}, "¥-100"),
+    (-100, {"decimals": None}, "-¥100"),
+    (-77_183.6, {}, "-¥77,183.60"),
     (1234.5, {"currency": "£"}, "£1,234.50"),
     (None, {}, "–"),
     (None, {"missing": "n/a"}, "n/a"),
@@ -167,9 +181,9 @@ def test_period_labels():
 
 # -- one home ----------------------------------------------------------------------------------------
 
-# Where a ¥ may still be written out: this module, the label tables (lib/i18n/) and the parser that
-# reads amounts written with any sign.
-CURRENCY_ALLOWED = ("lib/formatting.py", "lib/i18n/", "lib/parsing.py")
+# Where a ¥ may still be written out: the table of currencies and the parser that reads amounts
+# written with any sign. Labels name the shown currency as {currency} / {money_unit}.
+CURRENCY_ALLOWED = ("lib/currency.py", "lib/parsing.py")
 
 
 def currency_literals(path: Path) -> list[int]:

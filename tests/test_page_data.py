@@ -120,16 +120,19 @@ def test_a_name_taken_or_a_field_mapped_twice_blocks_saving_then_replace(workspa
     assert workspace.table_counts(workspace.dataset("shop"))["order_lines"] == 2   # the 3 demo lines replaced
 
 
-@pytest.mark.parametrize("lang,first,again,nothing_new", [
+@pytest.mark.parametrize("lang,first,currency,again,nothing_new", [
     ("zh", "订单：新增 2，更新 0，未变 0。\n会员：新增 2，更新 0，未变 0。",
+     "• 金额以 ¥ CNY 显示（由文件中的金额或表头识别）；可在「数据集列表」中更改",
      "订单：新增 0，更新 0，未变 2。\n会员：新增 0，更新 0，未变 2。", "这些文件中没有新内容：数据集保持不变。"),
     ("en", "Orders: 2 new, 0 updated, 0 unchanged.\nMembers: 2 new, 0 updated, 0 unchanged.",
+     "• Amounts are shown in ¥ CNY (named by the file's amounts or header); change it under Datasets",
      "Orders: 0 new, 0 updated, 2 unchanged.\nMembers: 0 new, 0 updated, 2 unchanged.",
      "Nothing in these files was new: the dataset is unchanged.")])
-def test_the_same_files_saved_twice_are_counted_once(workspace, lang, first, again, nothing_new):
+def test_the_same_files_saved_twice_are_counted_once(workspace, lang, first, currency, again, nothing_new):
     at = upload(data_page(lang), ("march.csv", ORDERS), ("members.csv", MEMBERS))
     at.button(key="data_save").click().run()
-    assert [t.value for t in at.text] == [first] and not at.info
+    # a new dataset takes its currency from the file (a Chinese amount header: yuan) and says so, once
+    assert [t.value for t in at.text] == [first, currency] and not at.info
     version = workspace.dataset("march").version
     at = upload(at, ("march.csv", ORDERS), ("members.csv", MEMBERS))
     at.radio(key="data_target_mode").set_value("existing").run()

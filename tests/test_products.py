@@ -186,6 +186,10 @@ def test_price_band_by_discount_sensitivity(store, ds):
     # 10, 15 → 1; 50 → 2; 60, 100 → 3; band 4 is empty.
     # Sensitivity = spend on discounted lines / spend:
     #   m1 90 / 310 = 0.29 → low; m2 (80 + 40) / 150 = 0.8 → high; m3 0 → full_price; m4 no discount recorded.
+    # Labels name prices in the dataset's currency: none is known for this file (English headers, no sign) …
+    assert price_bands.run(store, ds, PriceBandSpec())["price_band"].unique(maintain_order=True).to_list() == [
+        "10–15", "50", "60–100"]
+    ds = store.set_currency(ds.name, "CNY")  # … and in yuan once the user says so
     assert price_bands.run(store, ds, PriceBandSpec()).rows() == [
         # band, label, sensitivity, members, lines, revenue, discount / (paid + discount)
         (1, "¥10–¥15", "full_price", 1, 1, 10.0, 0.0),    # m3 b5 wipes

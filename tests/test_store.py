@@ -300,6 +300,7 @@ def _as_version_1(path: Path) -> None:
     for (schema,) in con.sql("SELECT schema_name FROM datasets").fetchall():
         con.execute(f"ALTER TABLE {schema}.orders DROP COLUMN nth")
         con.execute(f"ALTER TABLE {schema}.orders DROP COLUMN first_date")
+    con.execute("ALTER TABLE datasets DROP COLUMN currency")
     con.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
     con.close()
 
@@ -353,6 +354,7 @@ def test_a_version_2_workspace_keeps_its_bare_lines_apart_from_real_orders_once_
     con = duckdb.connect(str(path))  # as version 2 wrote it: the bare line's order is plain 'L1'
     for table in ("order_lines", "orders"):
         con.execute(f"UPDATE ds_1.{table} SET order_id = rtrim(order_id, chr(160))")
+    con.execute("ALTER TABLE datasets DROP COLUMN currency")
     con.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
     con.close()
     with Store(path) as store:

@@ -14,11 +14,11 @@ from plotly.subplots import make_subplots
 from lib.cac import SPEND_NOT_SCOPED
 from lib.charts import style
 from lib.charts.w5h1 import AMBER, BLUE, GREEN, RED, date_axis, word
-from lib.formatting import DEFAULT_CURRENCY, money_full, money_hover, percent
+from lib.formatting import money_full, money_hover, percent
 from lib.i18n import Lang, t
 
 
-def new_vs_returning(frame: pl.DataFrame, period: str, lang: Lang, currency: str = DEFAULT_CURRENCY) -> go.Figure:
+def new_vs_returning(frame: pl.DataFrame, period: str, lang: Lang, currency: str | None = None) -> go.Figure:
     """w5h1.where.new_vs_returning: stacked revenue bars (new, returning) and the spend line, all in `currency`.
     Under a filter spend cannot follow (cac_note 'spend_not_scoped') the line is all spend and
     its name says so; a CAC that cannot be worked out reads "n/a" in the hover."""
@@ -46,7 +46,7 @@ def new_vs_returning(frame: pl.DataFrame, period: str, lang: Lang, currency: str
                            t("w5h1.cost_y", lang), y_format=",.0f"), lang)
 
 
-def channels(frame: pl.DataFrame, lang: Lang, currency: str = DEFAULT_CURRENCY) -> go.Figure:
+def channels(frame: pl.DataFrame, lang: Lang, currency: str | None = None) -> go.Figure:
     """w5h1.where.channels: three panels per first channel — repurchase rate, CAC, NPS — with the
     all-channels value as a dashed line. A CAC that cannot be worked out has no bar; when spend
     cannot follow the filters (cac_note 'spend_not_scoped') the CAC panel's title says so."""

@@ -15,12 +15,12 @@ from plotly.subplots import make_subplots
 
 from lib.charts import style
 from lib.charts.w5h1 import AMBER, BLUE, GREEN, GREY, RED, date_axis, model_label
-from lib.formatting import DEFAULT_CURRENCY, MISSING, money, money_full, money_hover, percent
+from lib.formatting import MISSING, money, money_full, money_hover, percent
 from lib.i18n import Lang, t
 
 
 def value_vs_cac(cac: float | None, annual_value: float | None, historic_clv: float | None, lang: Lang,
-                 currency: str = DEFAULT_CURRENCY) -> go.Figure:
+                 currency: str | None = None) -> go.Figure:
     """Three horizontal bars in `currency`: CAC, a retained buyer's year (× margin), historic CLV. A
     value that cannot be worked out (CAC under a filter spend cannot follow) has no bar, and its
     name says so: a bar at 0 would read as "free"."""
@@ -44,7 +44,7 @@ HISTORICAL_FORMATS = {"lifetime_years": "{:.2f}", "buyers_last_year": "{:,.0f}",
                       "churned_buyers": "{:,.0f}"}
 
 
-def historical_table(frame: pl.DataFrame, lang: Lang, currency: str = DEFAULT_CURRENCY) -> pl.DataFrame:
+def historical_table(frame: pl.DataFrame, lang: Lang, currency: str | None = None) -> pl.DataFrame:
     """w5h1.why.historical: every input and the result with its source, values formatted for reading;
     an input that could not be computed names the reason (its note) as its source."""
     def fmt(name: str, value: float | None) -> str:
@@ -63,14 +63,14 @@ def historical_table(frame: pl.DataFrame, lang: Lang, currency: str = DEFAULT_CU
     })
 
 
-def band_label(low: float, high: float | None, currency: str = DEFAULT_CURRENCY) -> str:
+def band_label(low: float, high: float | None, currency: str | None = None) -> str:
     """A predicted-CLV band by its edges in whole units, the symbol once: "¥1,000–2,000", "¥5,000+"
     for the top band (no upper edge)."""
     start = money_full(low, 0, currency)
     return f"{start}+" if high is None else f"{start}–{high:,.0f}"
 
 
-def clv_bands(frame: pl.DataFrame, lang: Lang, currency: str = DEFAULT_CURRENCY) -> go.Figure:
+def clv_bands(frame: pl.DataFrame, lang: Lang, currency: str | None = None) -> go.Figure:
     """w5h1.why.value_bands: members per band (bars) and the band's share of predicted value (line, right axis)."""
     labels = [band_label(lo, hi, currency) for lo, hi in frame.select("low", "high").rows()]
     fig = make_subplots(specs=[[{"secondary_y": True}]])

@@ -19,7 +19,7 @@ import polars as pl
 from plotly.colors import sample_colorscale
 
 from lib.charts import HEAT_SCALE, PALETTE, style, text_size
-from lib.formatting import DEFAULT_CURRENCY, compact, money_full, percent, period_label
+from lib.formatting import compact, money_full, percent, period_label
 from lib.i18n import Lang, t
 from lib.periods import Period
 
@@ -62,7 +62,7 @@ def _row_px(rows: int) -> int:
 
 
 def heatmap(frame: pl.DataFrame, lang: Lang, *, period: Period, basis: str = "first_purchase", mode: str = "classic",
-            rolling: int | None = None, show: str = "rate", currency: str = DEFAULT_CURRENCY) -> go.Figure:
+            rolling: int | None = None, show: str = "rate", currency: str | None = None) -> go.Figure:
     """The retention triangle of a lib.cohorts.run frame: colour = rate; cell text = rate
     (show "rate") or retained members / revenue (show "count"), revenue in `currency` in the hover.
     Click targets: an invisible marker on each cell whose customdata is [cohort ISO date, period]."""
@@ -183,7 +183,7 @@ def period0_is_whole(basis: str, mode: str) -> bool:
 
 def curves(frame: pl.DataFrame, average: pl.DataFrame, lang: Lang, *, period: Period,
            basis: str = "first_purchase", mode: str = "classic", rolling: int | None = None,
-           currency: str = DEFAULT_CURRENCY) -> go.Figure:
+           currency: str | None = None) -> go.Figure:
     """One thin line per cohort (complete cells only; darker = newer) and the weighted average
     (lib.cohorts.average) drawn bold; from period 1 when period 0 is 100 % by definition. Revenue
     in the hover in `currency`."""

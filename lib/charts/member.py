@@ -11,7 +11,7 @@ import polars as pl
 
 from lib.charts import PALETTE, style
 from lib.clv import MODEL_LABELS
-from lib.formatting import DEFAULT_CURRENCY, money_hover, percent
+from lib.formatting import money_hover, percent
 from lib.i18n import Lang, t
 
 PURCHASE_COLOUR = PALETTE[0]
@@ -85,7 +85,7 @@ def _text(value: object) -> str:
 
 def timeline(orders: pl.DataFrame, lang: Lang, member_id: str, expected_next: date | None = None,
              as_of: date | None = None, start: date | None = None, end: date | None = None,
-             currency: str = DEFAULT_CURRENCY) -> go.Figure:
+             currency: str | None = None) -> go.Figure:
     """Each order (member360.orders) as a point: x = order time, y = net amount (in `currency`),
     size by amount; purchases and refunds in two colours. Dashed lines mark data end and the expected
     date of the next order; the sidebar's date range, when set, is shaded."""

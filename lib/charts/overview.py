@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from lib.charts import PALETTE, style, whole_ticks
-from lib.formatting import DEFAULT_CURRENCY, money_hover, percent, period_label
+from lib.formatting import money_hover, percent, period_label
 from lib.i18n import Lang, t
 from lib.periods import Period
 
@@ -40,7 +40,7 @@ def _state(frame: pl.DataFrame, lang: Lang) -> list[str]:
     return ["" if done else f"<br><i>{note}</i>" for done in frame["complete"].to_list()]
 
 
-def revenue_split(activity: pl.DataFrame, period: Period, lang: Lang, currency: str = DEFAULT_CURRENCY) -> go.Figure:
+def revenue_split(activity: pl.DataFrame, period: Period, lang: Lang, currency: str | None = None) -> go.Figure:
     """Stacked bars per period: revenue of new and of existing members (lib.activity.run), in `currency`."""
     x = _labels(activity, period)
     new, existing = activity["revenue_new"].to_list(), activity["revenue_returning"].to_list()

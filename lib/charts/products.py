@@ -10,7 +10,7 @@ import polars as pl
 
 from lib.charts import HEAT_SCALE, style
 from lib.charts.w5h1 import BLUE, GREEN, RED, bar_height, gap_text, item_name, shorten, word
-from lib.formatting import DEFAULT_CURRENCY, money, money_hover, percent
+from lib.formatting import money, money_hover, percent
 from lib.i18n import Lang, t
 from lib.price_bands import SENSITIVITIES
 
@@ -34,7 +34,7 @@ def top_repurchased(frame: pl.DataFrame, item_col: str, lang: Lang) -> go.Figure
                  item, height=bar_height(frame.height), legend=False)
 
 
-def price_heatmap(frame: pl.DataFrame, measure: str, lang: Lang, currency: str = DEFAULT_CURRENCY) -> go.Figure:
+def price_heatmap(frame: pl.DataFrame, measure: str, lang: Lang, currency: str | None = None) -> go.Figure:
     """price_bands.run: price band (rows, cheapest at the bottom) × sensitivity (columns);
     colour and text = members, revenue or mean discount rate; the hover has all three."""
     sens = [s for s in SENSITIVITIES if s in set(frame["sensitivity"])]

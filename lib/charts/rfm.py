@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from lib.charts import HEAT_SCALE, display_table, names, style, text_size
-from lib.formatting import DEFAULT_CURRENCY, money_compact, money_full, money_hover
+from lib.formatting import money_compact, money_full, money_hover
 from lib.i18n import Lang, t
 from lib.rfm import SCORES, SEGMENTS, VALUE_GROUPS
 
@@ -65,7 +65,7 @@ def _money_band(lo: float, hi: float, lang: Lang, currency: str) -> str:
     return t("rfm.band_money_between", lang, lo=money_full(lo, None, currency), hi=money_full(hi, None, currency))
 
 
-def bands(thresholds: pl.DataFrame, lang: Lang, currency: str = DEFAULT_CURRENCY) -> dict[str, list[str]]:
+def bands(thresholds: pl.DataFrame, lang: Lang, currency: str | None = None) -> dict[str, list[str]]:
     """{"r" | "f" | "m": [text for score 1, …, score 5]} from `rfm.thresholds()`, amounts in `currency`.
 
     A value's score is 1 + the thresholds it reaches; a null threshold is never reached, so
@@ -92,7 +92,7 @@ def skipped_scores(score_bands: dict[str, list[str]], lang: Lang, prefixes: str 
     return ("、" if lang == "zh" else ", ").join(names)
 
 
-def threshold_table(thresholds: pl.DataFrame, lang: Lang, currency: str = DEFAULT_CURRENCY) -> pl.DataFrame:
+def threshold_table(thresholds: pl.DataFrame, lang: Lang, currency: str | None = None) -> pl.DataFrame:
     """One row per dimension: its name, where the thresholds come from, and the range of each
     score (5 first), amounts in `currency`."""
     texts = bands(thresholds, lang, currency)
@@ -123,7 +123,7 @@ def _nice_step(span: float, count: int = 4) -> float:
     return min((m * power for m in (1, 2, 5, 10)), key=lambda step: abs(math.log(step / raw)))
 
 
-def money_ticks(low: float, high: float, lang: Lang, currency: str = DEFAULT_CURRENCY) -> dict:
+def money_ticks(low: float, high: float, lang: Lang, currency: str | None = None) -> dict:
     """Colour-bar ticks for amounts from `low` to `high`, written as the cells are (¥34万 / ¥346K)."""
     step = _nice_step(high - low)
     values = [k * step for k in range(math.ceil(low / step), math.floor(high / step) + 1)]
@@ -131,7 +131,7 @@ def money_ticks(low: float, high: float, lang: Lang, currency: str = DEFAULT_CUR
 
 
 def heatmap(grid: pl.DataFrame, metric: Metric, lang: Lang, score_bands: dict[str, list[str]] | None = None,
-            height: int = 480, currency: str = DEFAULT_CURRENCY) -> go.Figure:
+            height: int = 480, currency: str | None = None) -> go.Figure:
     """The 25 R × F cells of `rfm.grid()` coloured by `metric`; R down the side (5 on top), F
     across; empty cells blank; amounts in `currency`. Tick labels carry each score's range when
     `score_bands` is given.
@@ -192,7 +192,7 @@ def heatmap(grid: pl.DataFrame, metric: Metric, lang: Lang, score_bands: dict[st
     return fig
 
 
-def treemap(segments: pl.DataFrame, lang: Lang, height: int = 480, currency: str = DEFAULT_CURRENCY) -> go.Figure:
+def treemap(segments: pl.DataFrame, lang: Lang, height: int = 480, currency: str | None = None) -> go.Figure:
     """`rfm.segments()` as tiles under one "all buyers" tile: area = members, colour = share of
     revenue; empty segments left out. Hover: members and their share, revenue (in `currency`) and
     its share, the suggested action."""

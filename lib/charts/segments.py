@@ -11,7 +11,7 @@ import polars as pl
 
 from lib.charts import style
 from lib.charts.w5h1 import AMBER, BLUE, GREEN, GREY, RED, bar_height, word
-from lib.formatting import DEFAULT_CURRENCY, money_hover, percent
+from lib.formatting import money_hover, percent
 from lib.i18n import Lang, t
 
 
@@ -56,7 +56,7 @@ def _share(value: float) -> str:
     return percent(value, 0 if abs(value) >= 0.01 or value == 0 else 1)
 
 
-def segments(frame: pl.DataFrame, lang: Lang, currency: str = DEFAULT_CURRENCY) -> go.Figure:
+def segments(frame: pl.DataFrame, lang: Lang, currency: str | None = None) -> go.Figure:
     """rfm.segments: members per segment (bars, in the segment order, coloured by what to do with
     them) with the revenue share as text."""
     names = [t(f"seg_{s}", lang) for s in frame["segment"]]

@@ -118,8 +118,14 @@ for _labels in PAGE_LABELS.values():
 
 
 def t(key: str, lang: Lang, **values: object) -> str:
+    """The label in `lang`, `values` filled in; {currency} (¥) and {money_unit} (（¥） / ' (¥)') are
+    the shown dataset's currency (lib.currency) unless given."""
     zh, en = LABELS[key]
     text = zh if lang == "zh" else en
+    if "{currency}" in text or "{money_unit}" in text:
+        from lib import currency  # lib.currency builds on this module
+
+        values = {"currency": currency.shown(), "money_unit": currency.unit(lang), **values}
     return text.format(**values) if values else text
 
 

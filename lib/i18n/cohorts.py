@@ -31,7 +31,7 @@ LABELS: dict[str, tuple[str, str]] = {
                               "Retention triangle: {measure} by cohort and period ({cells})"),
     "cohorts.cells_rate": ("格内数字为 %", "cells in %"),
     "cohorts.cells_count": ("格内数字为留存人数", "cells: members retained"),
-    "cohorts.cells_amount": ("格内数字为本期销售额 ¥", "cells: revenue in the period, ¥"),
+    "cohorts.cells_amount": ("格内数字为本期销售额{money_unit}", "cells: revenue in the period{money_unit}"),
     "cohorts.measure_classic": ("留存率", "retention rate"),
     "cohorts.measure_unbounded": ("第 N 期及以后留存率", "unbounded retention"),
     "cohorts.measure_revenue": ("销售额留存率", "revenue retention"),
@@ -151,7 +151,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "cohorts.col_first_purchase": ("首购日期", "First purchase"),
     "cohorts.col_signup_date": ("注册日期", "Signup date"),
     "cohorts.col_purchases": ("购买次数", "Purchases"),
-    "cohorts.col_revenue": ("销售额（¥）", "Revenue (¥)"),
+    "cohorts.col_revenue": ("销售额{money_unit}", "Revenue{money_unit}"),
     "cohorts.cols_note": ("购买次数与销售额为该格所在期内（第 N 期及以后口径为第 N 期起；整个同期群为第 0 期起）。",
                           "Purchases and revenue are those in the cell's period (unbounded: from period N on; "
                           "whole cohort: from period 0 on)."),

@@ -106,8 +106,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "lifecycle.col_purchases": ("购买次数", "Purchases"),
     "lifecycle.col_first_purchase": ("首购日期", "First purchase"),
     "lifecycle.col_last_purchase": ("最近购买日期", "Last purchase"),
-    "lifecycle.col_recent_spend": ("近 90 天净消费（¥）", "Net spend, last 90 days (¥)"),
-    "lifecycle.col_prior_spend": ("前 90 天净消费（¥）", "Net spend, prior 90 days (¥)"),
+    "lifecycle.col_recent_spend": ("近 90 天净消费{money_unit}", "Net spend, last 90 days{money_unit}"),
+    "lifecycle.col_prior_spend": ("前 90 天净消费{money_unit}", "Net spend, prior 90 days{money_unit}"),
     "lifecycle.col_from_stage": ("起始阶段（{date}）", "Stage on {date}"),
     "lifecycle.col_to_stage": ("结束阶段（{date}）", "Stage on {date}"),
 }

@@ -63,10 +63,10 @@ LABELS: dict[str, tuple[str, str]] = {
                                   "{gap_multiple:g} 倍 = {limit_days:.0f} 天。",
                                   "{recency_days} days since the last purchase, more than {gap_multiple:g} × their own "
                                   "median gap of {median_gap_days:g} days = {limit_days:.0f} days."),
-    "member.reason_decline_spend": ("近 {window_days} 天消费 ¥{recent_spend:,.2f}，不超过前 {window_days} 天 "
-                                    "¥{prior_spend:,.2f} 的 {spend_pct:.0f}%。",
-                                    "Spent ¥{recent_spend:,.2f} in the last {window_days} days, no more than "
-                                    "{spend_pct:.0f}% of the ¥{prior_spend:,.2f} in the {window_days} days before."),
+    "member.reason_decline_spend": ("近 {window_days} 天消费 {currency}{recent_spend:,.2f}，不超过前 {window_days} 天 "
+                                    "{currency}{prior_spend:,.2f} 的 {spend_pct:.0f}%。",
+                                    "Spent {currency}{recent_spend:,.2f} in the last {window_days} days, no more than "
+                                    "{spend_pct:.0f}% of the {currency}{prior_spend:,.2f} in the {window_days} days before."),
     "member.reason_growth": ("购买 {purchases} 次，首购距今 {days_since_first} 天（不超过 {growth_days} 天），且未出现衰退迹象。",
                              "{purchases} purchases, the first {days_since_first} days ago (within {growth_days} days), "
                              "no sign of decline."),
@@ -109,7 +109,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "member.timeline_title": ("会员 {member} 的订单时间线（每个点是一笔订单，点越大金额越高）",
                               "Order timeline of member {member} (each point is an order; bigger = larger amount)"),
     "member.timeline_x": ("下单时间", "Order time"),
-    "member.timeline_y": ("订单实付金额（¥）", "Order net amount (¥)"),
+    "member.timeline_y": ("订单实付金额{money_unit}", "Order net amount{money_unit}"),
     "member.kind_purchase": ("购买", "Purchase"),
     "member.kind_refund": ("退款", "Refund"),
     "member.refund_order": ("退款单", "refund"),
@@ -127,9 +127,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "member.col_order_id": ("订单号", "Order ID"),
     "member.col_order_ts": ("下单时间", "Order time"),
     "member.col_quantity": ("数量", "Quantity"),
-    "member.col_unit_price": ("单价（¥）", "Unit price (¥)"),
-    "member.col_discount": ("优惠金额（¥）", "Discount (¥)"),
-    "member.col_amount": ("实付金额（¥）", "Net amount (¥)"),
+    "member.col_unit_price": ("单价{money_unit}", "Unit price{money_unit}"),
+    "member.col_discount": ("优惠金额{money_unit}", "Discount{money_unit}"),
+    "member.col_amount": ("实付金额{money_unit}", "Net amount{money_unit}"),
     # suggested actions (GLOSSARY §5)
     "member.act_champions": ("专属权益、新品首发、邀请推荐", "Reward, early access, ask for referrals"),
     "member.act_loyal": ("高客单推荐、会员升级", "Upsell, tier upgrade"),

@@ -37,7 +37,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "overview.revenue_title": ("新会员与老会员销售额（按{unit}）", "Revenue from new vs existing members, by {unit}"),
     "overview.revenue_new": ("新会员", "New members"),
     "overview.revenue_existing": ("老会员", "Existing members"),
-    "overview.revenue_axis": ("销售额（¥）", "Revenue (¥)"),
+    "overview.revenue_axis": ("销售额{money_unit}", "Revenue{money_unit}"),
     "overview.revenue_help": ("新会员 = 本期首次购买的会员；老会员 = 其余会员（本期之前已购买过，含退款）。",
                               "New = first purchase in the period; existing = everyone else (bought before; "
                               "refunds included)."),

@@ -12,7 +12,7 @@ LABELS: dict[str, tuple[str, str]] = {
                            "answers. Dashed lines: all channels."),
     "w5h1.channel_title": ("各首购渠道：复购率、获客成本与 NPS", "By first channel: repurchase rate, CAC and NPS"),
     "w5h1.ch_rate": ("复购率（%）", "Repurchase rate (%)"),
-    "w5h1.ch_cac": ("获客成本（¥）", "CAC (¥)"),
+    "w5h1.ch_cac": ("获客成本{money_unit}", "CAC{money_unit}"),
     "w5h1.ch_cac_na": ("按当前筛选无法计算", "n/a under these filters"),
     "w5h1.ch_nps": ("NPS（−100 至 100）", "NPS (−100 to 100)"),
     "w5h1.all_channels": ("全部渠道", "All channels"),
@@ -37,7 +37,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "w5h1.segment_pick": ("RFM 细分", "Segment"),
     "w5h1.group_pick": ("客户价值分层", "Value group"),
     "w5h1.members_col": ("会员数", "Members"),
-    "w5h1.revenue_col": ("销售额（¥）", "Revenue (¥)"),
+    "w5h1.revenue_col": ("销售额{money_unit}", "Revenue{money_unit}"),
     # GLOSSARY §5: suggested action per segment and value group
     "w5h1.action_champions": ("专属权益、新品首发、邀请推荐", "Reward, early access, ask for referrals"),
     "w5h1.action_loyal": ("高客单推荐、会员升级", "Upsell, tier upgrade"),

@@ -1,12 +1,15 @@
-"""Dataset management: the workspace's datasets with their row counts; rename or delete one."""
+"""Dataset management: the workspace's datasets with their row counts and currency; rename one,
+change its currency or delete it."""
 
 from __future__ import annotations
 
 import polars as pl
 import streamlit as st
 
+from lib import currency as currencies
 from lib.store import Store, StoreError, first_line
-from lib.ui import select_dataset, tr
+from lib.ui import lang, select_dataset, tr
+from pages.data_sections.report import currency_label
 from pages.data_sections.widgets import count_columns
 
 state = st.session_state
@@ -24,7 +27,8 @@ def datasets_tab(store: Store) -> None:
         counts = store.table_counts(d)
         rows.append({tr("dataset"): d.name, tr("order_lines"): counts["order_lines"], tr("orders"): counts["orders"],
                      tr("members"): counts["members"], tr("data.nps_answers"): counts["nps"],
-                     tr("data.spend_rows"): counts["spend"], tr("version"): d.version,
+                     tr("data.spend_rows"): counts["spend"], tr("data.currency"): currency_label(d.currency, lang()),
+                     tr("version"): d.version,
                      tr("updated"): d.updated_at.strftime("%Y-%m-%d %H:%M")})
     st.dataframe(pl.DataFrame(rows), hide_index=True, width="stretch", column_config=count_columns(
         tr("order_lines"), tr("orders"), tr("members"), tr("data.nps_answers"), tr("data.spend_rows")))
@@ -34,7 +38,7 @@ def datasets_tab(store: Store) -> None:
     wanted = state.get("data_manage_target") or state.get("dataset")
     chosen = st.selectbox(tr("dataset"), names, index=names.index(wanted) if wanted in names else 0,
                           key=f"data_manage_{generation}_{state.get('dataset')}")  # follows the sidebar
-    left, right = st.columns(2, gap="large")
+    left, middle, right = st.columns(3, gap="large")
     with left, st.container(border=True):
         new_name = st.text_input(tr("data.rename_to"), value=chosen, key=f"data_rename_{chosen}_{generation}")
         # Never disabled: a name typed and then clicked away from commits on the same click.
@@ -52,6 +56,24 @@ def datasets_tab(store: Store) -> None:
                     st.query_params["dataset"] = renamed.name
                 state["data_manage_target"] = renamed.name
                 state["data_flash"] = tr("data.renamed", old=chosen, new=renamed.name)
+                state["data_manage_generation"] = generation + 1
+                st.rerun()
+    with middle, st.container(border=True):
+        current = next(d.currency for d in found if d.name == chosen)
+        L = lang()
+        code = st.selectbox(tr("data.currency"), [*currencies.CURRENCIES, None],
+                            index=[*currencies.CURRENCIES, None].index(current),
+                            format_func=lambda c: currency_label(c, L), help=tr("data.currency_help"),
+                            key=f"data_currency_{chosen}_{generation}")
+        if st.button(tr("data.currency_apply"), key="data_currency_button", icon=":material/currency_exchange:",
+                     disabled=code == current):
+            try:
+                store.set_currency(chosen, code)
+            except StoreError as exc:
+                st.error(first_line(exc))
+            else:
+                state["data_manage_target"] = chosen
+                state["data_flash"] = tr("data.currency_changed", name=chosen, shown=currency_label(code, L))
                 state["data_manage_generation"] = generation + 1
                 st.rerun()
     with right, st.container(border=True):

@@ -8,6 +8,7 @@ from pathlib import Path
 import polars as pl
 import streamlit as st
 
+from lib import currency as currencies
 from lib.contract import KINDS
 from lib.i18n import Lang, t
 from lib.ingest import IngestError, Note, Part, ingest_parts, read_as_words
@@ -19,8 +20,14 @@ from pages.data_sections.widgets import count_columns
 state = st.session_state
 
 
-def choose_target(store: Store, plans: list[dict], L: Lang) -> tuple[str, bool, list[str]]:
-    """Draw the choice of dataset to save to; return it, whether to replace, and every reason the
+def currency_label(code: str | None, L: Lang) -> str:
+    """¥ CNY, HK$ HKD …; words for none."""
+    return f"{currencies.symbol(code)} {code}" if code else t("data.currency_none", L)
+
+
+def choose_target(store: Store, plans: list[dict], L: Lang) -> tuple[str, bool, str | None, list[str]]:
+    """Draw the choice of dataset to save to; return it, whether to replace, the currency chosen
+    (None: the dataset's, else the one the amounts name; 'none': no symbol) and every reason the
     files cannot be saved (the files' own problems and the target's)."""
     st.subheader(tr("data.target"))
     names = [d.name for d in store.datasets()]
@@ -49,10 +56,16 @@ def choose_target(store: Store, plans: list[dict], L: Lang) -> tuple[str, bool, 
         dataset = st.selectbox(tr("data.existing_name"), names, key="data_existing_name",
                                index=0 if preset or current_ds not in names else names.index(current_ds))
         replace = st.checkbox(tr("replace"), value=False, help=tr("data.replace_help"), key="data_replace")
-    return dataset, replace, problems
+    existing = store.find(dataset) if mode == "existing" else None
+    first = (t("data.currency_keep", L, current=currency_label(existing.currency, L)) if existing is not None
+             else t("data.currency_detect", L))
+    chosen = st.selectbox(tr("data.currency"), [None, *currencies.CURRENCIES, "none"], key="data_currency",
+                          format_func=lambda c: first if c is None else currency_label(None if c == "none" else c, L),
+                          help=tr("data.currency_help"))
+    return dataset, replace, chosen, problems
 
 
-def save(store: Store, plans: list[dict], dataset: str, replace: bool, L: Lang) -> None:
+def save(store: Store, plans: list[dict], dataset: str, replace: bool, currency: str | None, L: Lang) -> None:
     """Import every file in one transaction (orders first), with a progress bar; keep the summary
     in the session. A failure in any file saves none of them: the dataset is as it was."""
     ordered = sorted(plans, key=lambda p: KINDS.index(p["kind"]))
@@ -63,7 +76,7 @@ def save(store: Store, plans: list[dict], dataset: str, replace: bool, L: Lang) 
 
     try:
         results = ingest_parts(store, [Part(p["kind"], [p["path"]], p["overrides"]) for p in ordered], dataset,
-                               replace=replace, progress=report, lang=L)
+                               replace=replace, progress=report, lang=L, currency=currency)
     except (IngestError, StoreError) as exc:
         part = getattr(exc, "part", None)  # which file failed; None: the save as a whole
         bar.empty()

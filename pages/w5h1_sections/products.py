@@ -9,13 +9,14 @@ from lib import first_orders, pairs, price_bands, repurchase
 from lib.charts import products as charts_products
 from lib.formatting import MISSING
 from lib.ui import AnalysisPage, compute, kept, no_data, tr
-from pages.w5h1_sections.widgets import (BY_OPTIONS, MAX_CHART_ITEMS, NOTABLE_LIFT, chart, clicked, names, pair_columns, pick,
+from pages.w5h1_sections.widgets import (MAX_CHART_ITEMS, NOTABLE_LIFT, chart, clicked, names, pair_columns, pick, product_levels,
                                          show_members)
 
 
 def show(page: AnalysisPage) -> None:
     ds, filters, L, say = page.ds, page.filters, page.lang, page.say
-    level = kept(st.segmented_control, tr("w5h1.level"), BY_OPTIONS, "w5h1_level", "category", required=True,
+    levels = product_levels(ds)
+    level = kept(st.segmented_control, tr("w5h1.level"), levels, "w5h1_level", levels[0], required=True,
                  format_func=say)
 
     st.subheader(tr("w5h1.top_header"))

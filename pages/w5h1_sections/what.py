@@ -9,7 +9,7 @@ from lib.charts import repurchase as charts_repurchase
 from lib.charts import w5h1 as charts_w5h1
 from lib.formatting import number, percent
 from lib.ui import AnalysisPage, compute, kept, no_data, tr
-from pages.w5h1_sections.widgets import BY_OPTIONS, MAX_CHART_ITEMS, chart, clicked, pick, show_members
+from pages.w5h1_sections.widgets import MAX_CHART_ITEMS, chart, clicked, pick, product_levels, show_members
 
 
 def show(page: AnalysisPage, kpi: dict, change: dict) -> None:
@@ -25,7 +25,8 @@ def show(page: AnalysisPage, kpi: dict, change: dict) -> None:
     st.page_link("pages/cohorts.py", label=tr("w5h1.cohorts_link"), icon=":material/grid_on:")
 
     st.subheader(tr("w5h1.cat_header"))
-    by = kept(st.segmented_control, tr("w5h1.by"), BY_OPTIONS, "w5h1_what_by", "category", required=True,
+    levels = product_levels(ds)
+    by = kept(st.segmented_control, tr("w5h1.by"), levels, "w5h1_what_by", levels[0], required=True,
               format_func=say)
     spec = repurchase.RepurchaseSpec(filters, by=by)
     table = compute(repurchase.run, ds, spec)

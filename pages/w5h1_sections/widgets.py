@@ -13,9 +13,17 @@ from lib import clv
 from lib.charts import w5h1 as charts
 from lib.formatting import money_column_format
 from lib.i18n import sentences, t
-from lib.ui import counted_selectbox, lang, tr, url_option
+from lib.filters import filter_options
+from lib.ui import compute, counted_selectbox, lang, tr, url_option
 from lib.tables import member_table, number_formats, percent_column
 BY_OPTIONS = ("category", "product_name", "sku")
+
+
+def product_levels(ds) -> tuple[str, ...]:
+    """The levels of BY_OPTIONS the dataset has values for (UCI's export has products and SKUs but
+    no category: offering category first would open on an empty chart); all of them when it has none."""
+    options = compute(filter_options, ds)
+    return tuple(level for level in BY_OPTIONS if options.get(level)) or BY_OPTIONS
 ATTRIBUTES = ("member_tier", "gender", "age_band", "first_channel", "region", "top_category")
 TOP_SHARES = (0.05, 0.1, 0.2)
 DUE_CHOICES = ("overdue", "lapsed", "any", "not_due")  # "any" = overdue or lapsed: every late member
