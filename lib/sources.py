@@ -18,12 +18,15 @@ from __future__ import annotations
 
 import os
 import re
+import struct
 import zipfile
+import zlib
 
 import codecs
 import csv
 import shutil
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -75,6 +78,7 @@ class Source:
     sheet: str | None = None
     undecodable: bool = False  # some bytes were not valid in the detected encoding
     utf8_rows: int = 0  # lines of a GB18030 file written in UTF-8, read as UTF-8 (transcode_to_utf8)
+    mixed_line_ends: bool = False  # lines end in CR and in LF (CRLF) by turns; each read as a line end
 
     @property
     def rows_read(self) -> int:
@@ -252,19 +256,48 @@ def _transcode_whole(src: Path, dest: Path, encoding: str) -> bool:
     return undecodable
 
 
-def longest_line(path: Path) -> int:
-    """The longest run of bytes without a line break that spans chunks of TRANSCODE_CHUNK (a line
-    inside one chunk is shorter than that, and counts as 0), found with C loops (find / rfind)."""
-    longest = run = 0
+@dataclass(frozen=True)
+class LineScan:
+    longest: int  # the longest run of bytes without a line feed that spans chunks (else 0)
+    lone_cr: int  # carriage returns not followed by a line feed (old Mac line ends)
+    line_feeds: int
+
+
+def scan_lines(path: Path) -> LineScan:
+    """One pass of C loops (find / rfind / count) over `path`: the longest line that spans chunks of
+    TRANSCODE_CHUNK (a line inside one chunk is shorter than that, and counts as 0), and how its
+    lines end."""
+    longest = run = lone_cr = line_feeds = 0
+    ends_in_cr = False
     with path.open("rb") as fh:
         while chunk := fh.read(TRANSCODE_CHUNK):
+            # a CR at the end of the last chunk was counted as lone: not if this chunk starts with LF
+            lone_cr += chunk.count(b"\r") - chunk.count(b"\r\n") - (ends_in_cr and chunk.startswith(b"\n"))
+            line_feeds += chunk.count(b"\n")
+            ends_in_cr = chunk.endswith(b"\r")
             first = chunk.find(b"\n")
             if first < 0:
                 run += len(chunk)
                 continue
             longest = max(longest, run + first)
             run = len(chunk) - chunk.rfind(b"\n") - 1
-    return max(longest, run)
+    return LineScan(max(longest, run), lone_cr, line_feeds)
+
+
+_CR_LINE_END = re.compile(rb"\r\n?")
+
+
+def _one_line_end(src: Path, dest: Path) -> None:
+    """Copy `src` with every line end (CR, CRLF) made a line feed: a file whose lines end in CR, LF
+    and CRLF by turns (pasted together from several systems) is read one row per line; DuckDB's
+    reader takes one kind of line end per file, and a row ending in another is joined to the next."""
+    with src.open("rb") as fin, dest.open("wb") as fout:
+        carry = b""
+        while chunk := fin.read(TRANSCODE_CHUNK):
+            data = carry + chunk
+            carry = b"\r" if data.endswith(b"\r") else b""  # its LF may start the next chunk
+            fout.write(_CR_LINE_END.sub(b"\n", data[:len(data) - len(carry)]))
+        fout.write(carry.replace(b"\r", b"\n"))
 
 
 def _buffer_for(longest: int) -> int:
@@ -303,7 +336,12 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, path: Path, table: str, work_dir:
     if encoding not in ("utf-8", "utf-8-sig"):
         readable = work_dir / f"{table}.utf8.csv"
         undecodable, utf8_rows = transcode_to_utf8(path, readable, encoding)
-    longest = longest_line(readable)
+    lines = scan_lines(readable)
+    if lines.lone_cr and lines.line_feeds:  # mixed line ends (a file of CRs alone is read as such)
+        one_end = work_dir / f"{table}.lines.csv"
+        _one_line_end(readable, one_end)
+        readable = one_end
+    longest = lines.longest  # a bound: lines split at lone CRs are only shorter
     if longest > REFUSED_LINE_BYTES:
         raise SourceError(f"{path.name} has a line of over {REFUSED_LINE_BYTES // 2**20} MB (no line break in it): "
                           "not a table export")
@@ -346,7 +384,8 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, path: Path, table: str, work_dir:
               FROM {table}_rejects)
         GROUP BY line ORDER BY line""").pl()
     return Source(path, "csv", headers, table, _count(con, table), malformed, encoding=encoding,
-                  delimiter=delimiter, undecodable=undecodable, utf8_rows=utf8_rows)
+                  delimiter=delimiter, undecodable=undecodable, utf8_rows=utf8_rows,
+                  mixed_line_ends=bool(lines.lone_cr and lines.line_feeds))
 
 
 def _stage_excel(con: duckdb.DuckDBPyConnection, path: Path, table: str, sheet: str | None,
@@ -376,25 +415,75 @@ def _stage_excel(con: duckdb.DuckDBPyConnection, path: Path, table: str, sheet: 
 
 
 def _check_workbook(path: Path) -> None:
-    """Refuse, before anything is unpacked, a workbook whose sheets unpack past MAX_UNPACKED_BYTES
-    or claim more rows than Excel allows (its <dimension> says so in the first bytes)."""
+    """Refuse a workbook whose parts unpack past MAX_UNPACKED_BYTES or whose sheets hold more rows
+    than Excel allows: first from what it claims (the zip's sizes, a sheet's <dimension>: no
+    unpacking), then from what it holds, counted while unpacking it once, chunk by chunk (a
+    hand-made zip may claim 5 MB and hold a gigabyte, and a sheet need not have a <dimension>)."""
     try:
         with zipfile.ZipFile(path) as book:
             entries = book.infolist()  # the sheets, and the shared strings holding their text
-            unpacked = sum(i.file_size for i in entries)
-            if unpacked > MAX_UNPACKED_BYTES:
-                raise SourceError(f"{path.name} unpacks to {unpacked / 2**30:.1f} GB; at most "
-                                  f"{MAX_UNPACKED_BYTES // 2**30} GB are read (save it as CSV)")
+            claimed = sum(i.file_size for i in entries)
+            if claimed > MAX_UNPACKED_BYTES:
+                raise SourceError(_unpacks_too_far(path, f"{claimed / 2**30:.1f} GB"))
             sheets = [i for i in entries if i.filename.startswith("xl/worksheets/")]
             for info in sheets:
                 with book.open(info) as sheet:
                     head = sheet.read(4096).decode("utf-8", "replace")
                 rows = re.search(r'<dimension ref="[A-Z]+[0-9]+:[A-Z]+([0-9]+)"', head)
                 if rows and int(rows.group(1)) > MAX_SHEET_ROWS:
-                    raise SourceError(f"{path.name} claims {int(rows.group(1)):,} rows in a sheet; Excel holds at "
-                                      f"most {MAX_SHEET_ROWS:,}")
-    except (zipfile.BadZipFile, OSError, RuntimeError) as exc:
+                    raise SourceError(_too_many_rows(path, f"claims {int(rows.group(1)):,}"))
+        unpacked = 0
+        for info in entries:
+            rows, tail = 0, b""
+            for chunk in _unpacked(path, info):
+                unpacked += len(chunk)
+                if unpacked > MAX_UNPACKED_BYTES:
+                    raise SourceError(_unpacks_too_far(path, f"more than {MAX_UNPACKED_BYTES // 2**30} GB"))
+                if info in sheets:  # a row tag split between two chunks is found in tail + chunk
+                    rows += len(_ROW_TAG.findall(tail + chunk)) - len(_ROW_TAG.findall(tail))
+                    tail = chunk[-16:]
+                    if rows > MAX_SHEET_ROWS:
+                        raise SourceError(_too_many_rows(path, f"holds over {MAX_SHEET_ROWS:,}"))
+    except (zipfile.BadZipFile, OSError, RuntimeError, EOFError, zlib.error, struct.error) as exc:
         raise SourceError(f"{path.name} is not a readable Excel workbook: {first_line(exc)}") from None
+
+
+_ROW_TAG = re.compile(rb"<(?:\w+:)?row[\s/>]")  # <row r="2">, <row/>, with a namespace prefix <x:row>
+_LOCAL_HEADER = struct.Struct("<4s5H3L2H")  # a zip entry's local header: its name and extra field follow
+
+
+def _unpacked(path: Path, info: zipfile.ZipInfo) -> Iterator[bytes]:
+    """A zip entry's bytes as unpacked, chunk by chunk, read from its data to the end of its deflate
+    stream: neither the sizes the zip declares (zipfile stops at the declared size) nor its CRC is
+    trusted, since the Excel reader unpacks the stream itself."""
+    with path.open("rb") as raw:
+        raw.seek(info.header_offset)
+        header = _LOCAL_HEADER.unpack(raw.read(_LOCAL_HEADER.size))
+        if header[0] != b"PK\x03\x04":
+            raise zipfile.BadZipFile(f"no entry where {info.filename} should start")
+        raw.seek(header[-2] + header[-1], os.SEEK_CUR)  # past its name and extra field
+        if info.compress_type == zipfile.ZIP_STORED:
+            left = info.compress_size
+            while left > 0 and (chunk := raw.read(min(left, TRANSCODE_CHUNK))):
+                left -= len(chunk)
+                yield chunk
+            return
+        if info.compress_type != zipfile.ZIP_DEFLATED:
+            raise zipfile.BadZipFile(f"{info.filename} is compressed in a way Excel does not write")
+        stream = zlib.decompressobj(-zlib.MAX_WBITS)
+        while not stream.eof:
+            data = stream.unconsumed_tail or raw.read(TRANSCODE_CHUNK)
+            if not data:
+                return  # the file ends inside the stream: the Excel reader will say it is broken
+            yield stream.decompress(data, TRANSCODE_CHUNK)  # at most a chunk unpacked at a time
+
+
+def _unpacks_too_far(path: Path, size: str) -> str:
+    return f"{path.name} unpacks to {size}; at most {MAX_UNPACKED_BYTES // 2**30} GB are read (save it as CSV)"
+
+
+def _too_many_rows(path: Path, rows: str) -> str:
+    return f"{path.name} {rows} rows in a sheet; Excel holds at most {MAX_SHEET_ROWS:,}"
 
 
 def _excel_table(grid: pl.DataFrame, kind: Kind | None) -> tuple[list[str], pl.DataFrame] | None:

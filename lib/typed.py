@@ -64,6 +64,8 @@ def parse(con: duckdb.DuckDBPyConnection, src: Source, mapping: dict[str, str], 
         reasons += _field_reasons(f, kind, lang)
         if _emptied_when_unreadable(f):
             emptied.append(f.name)
+    if src.mixed_line_ends:
+        notes.append(Note("line_ends", {"file": src.path.name}))
     if src.utf8_rows:
         notes.append(Note("utf8_rows", {"file": src.path.name, "rows": src.utf8_rows, "encoding": src.encoding}))
     if src.undecodable:

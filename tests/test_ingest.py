@@ -905,3 +905,79 @@ def test_per_line_encoding_across_chunks_crlf_and_a_last_line_without_newline(st
     assert [n.values["rows"] for n in result.notes if n.code == "utf8_rows"] == [2]
     assert store.query(f"SELECT member_id, category FROM {store.dataset('t').table('order_lines')} ORDER BY 1").rows() \
         == [("M1", "纸尿裤"), ("M2", "奶粉湿巾"), ("M3", "湿巾"), ("M4", "奶粉奶粉")]
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "gbk"])
+def test_lines_ending_in_cr_lf_and_crlf_by_turns_are_one_row_each(store, write, encoding):
+    rows = [f"M{i},A{i},2024-01-0{i},{i}0,奶粉" for i in range(1, 7)]
+    ends = ["\r", "\n", "\r\n", "\r", "\r", "\n"]  # as three systems' exports pasted together
+    text = "会员ID,订单号,支付时间,实付金额,品类\r\n" + "".join(r + e for r, e in zip(rows, ends))
+    result = ingest(store, [write("mixed.csv", text.encode(encoding))], "t")
+    assert (result.rows_read, result.rows_loaded, result.rows_rejected) == (6, 6, 0)
+    assert [r[0] for r in lines(store)] == ["M1", "M2", "M3", "M4", "M5", "M6"]
+    assert Note("line_ends", {"file": "mixed.csv"}) in result.notes
+    assert str(Note("line_ends", {"file": "mixed.csv"})) == (
+        "mixed.csv: its lines end in CR, LF and CRLF by turns; each was read as a line end")
+
+
+def test_a_crlf_split_between_two_chunks_is_one_line_end(tmp_path, monkeypatch):
+    from lib import sources
+
+    monkeypatch.setattr(sources, "TRANSCODE_CHUNK", 8)
+    path = tmp_path / "f.csv"
+    path.write_bytes(b"a,b\r\n1234567\r\n12,3\r4,5\n")  # the second CRLF straddles bytes 8 | 9 … and 16
+    scan = sources.scan_lines(path)
+    assert (scan.lone_cr, scan.line_feeds) == (1, 3)   # only the CR after "12,3" is alone
+    sources._one_line_end(path, tmp_path / "g.csv")
+    assert (tmp_path / "g.csv").read_bytes() == b"a,b\n1234567\n12,3\n4,5\n"  # one kind of line end
+
+
+def _lie_about_sizes(path: Path, name: str, size: int) -> None:
+    """Rewrite `path`'s zip so entry `name` declares `size` unpacked bytes (local header and central
+    directory), as a hand-made bomb does; the CRC is left as it is."""
+    data = bytearray(path.read_bytes())
+    encoded = name.encode()
+    for signature, size_at in ((b"PK\x03\x04", 22), (b"PK\x01\x02", 24)):
+        at = data.find(signature)
+        while at >= 0:
+            name_at = at + (30 if signature == b"PK\x03\x04" else 46)
+            if data[name_at:name_at + len(encoded)] == encoded:
+                data[at + size_at:at + size_at + 4] = size.to_bytes(4, "little")
+            at = data.find(signature, at + 4)
+    path.write_bytes(bytes(data))
+
+
+def _sheet_of_rows(path: Path, rows: int, dimension: bool) -> None:
+    import zipfile
+
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as book:
+        book.writestr("[Content_Types].xml", "<Types/>")
+        body = "".join(f'<row r="{i}"><c t="inlineStr"><is><t>M{i}</t></is></c></row>' for i in range(1, rows + 1))
+        book.writestr("xl/worksheets/sheet1.xml", "<worksheet>" + ('<dimension ref="A1:A10"/>' if dimension else "")
+                      + f"<sheetData>{body}</sheetData></worksheet>")
+
+
+def test_a_workbook_holding_more_rows_than_it_claims_is_refused(store, tmp_path, monkeypatch):
+    from lib import sources
+
+    monkeypatch.setattr(sources, "MAX_SHEET_ROWS", 1_000)   # Excel's 1,048,576, made small for the test
+    monkeypatch.setattr(sources, "TRANSCODE_CHUNK", 4_096)  # so row tags fall across chunk edges
+    for dimension in (False, True):  # no <dimension>, or one that claims 10 rows
+        path = tmp_path / f"rows-{dimension}.xlsx"
+        _sheet_of_rows(path, 1_001, dimension)
+        with pytest.raises(IngestError, match="holds over 1,000 rows in a sheet; Excel holds at most 1,000"):
+            ingest(store, [path], "t")
+    _sheet_of_rows(ok := tmp_path / "ok.xlsx", 1_000, False)
+    sources._check_workbook(ok)  # exactly the limit: read
+
+
+def test_a_workbook_lying_about_its_unpacked_size_is_refused(store, tmp_path, monkeypatch):
+    from lib import sources
+
+    path = tmp_path / "liar.xlsx"
+    _sheet_of_rows(path, 3_000, False)  # about 160 KB of sheet …
+    _lie_about_sizes(path, "xl/worksheets/sheet1.xml", 5_000)  # … declared as 5 KB
+    monkeypatch.setattr(sources, "MAX_UNPACKED_BYTES", 100_000)
+    with pytest.raises(IngestError, match="unpacks to more than 0 GB; at most 0 GB are read"):
+        ingest(store, [path], "t")
+    assert store.find("t") is None

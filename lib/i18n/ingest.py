@@ -40,6 +40,8 @@ LABELS: dict[str, tuple[str, str]] = {
                               "Amounts are shown in {currency} (named by the file's amounts or header); change it under Datasets"),
     "ingest.currency_differs": ("文件中的金额是 {found}，数据集按 {kept} 显示，保持不变；如需更改请到「数据集列表」",
                                 "The file's amounts are in {found}; the dataset shows {kept} and keeps it (change it under Datasets)"),
+    "ingest.line_ends": ("{file}：各行的换行符不一致（CR、LF、CRLF 混用），每种都按换行读取",
+                         "{file}: its lines end in CR, LF and CRLF by turns; each was read as a line end"),
     "ingest.utf8_rows": ("{file}：有 {rows:,} 行是 UTF-8 编码（文件其余部分是 {encoding}），已按 UTF-8 读取，没有乱码",
                          "{file}: {rows:,} row(s) were written in UTF-8 in a {encoding} file; read as UTF-8, not as mojibake"),
     "ingest.integral_ids": ("{file}：「{column}」的编号写成了小数（如 17850.0），已按整数读取（17850）",
