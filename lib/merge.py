@@ -5,8 +5,12 @@ Monthly exports overlap and people import the same file twice; neither may count
 - **orders**: an order (member_id, order_id) already stored is replaced by the import's lines of it
   (the later export is the newer truth: a refund line added, a status changed), or left as it is
   when the import holds the same lines (as a multiset of every field but the load number line_id,
-  compared by a 128-bit fingerprint: see `_orders`). Within one import, an order found in several
-  files takes the last file's lines. Only the columns the import's files have are compared: an
+  compared by a 128-bit fingerprint: see `_orders`). A file speaks for the dates it covers, from
+  its first line date to its last: only the stored lines of the order dated within them are
+  compared and replaced, so a February export filtered by line date, holding only the refund of a
+  January order, adds the refund and keeps the sale (a full re-export covers every line and
+  replaces the order whole). Within one import, an order found in several files takes each file's
+  lines, a later file's replacing an earlier one's within the dates it covers. Only the columns the import's files have are compared: an
   older export without a column (门店) leaves its orders unchanged, and an order it updates keeps
   the stored value of that column when its lines all had one.
   A line without an order id is an order of its own: one identical (every field) to a stored line
@@ -107,23 +111,42 @@ def _orders(cur: duckdb.DuckDBPyConnection, table: str, incoming: str, given: fr
     compared = [f for f in fields if given is None or f in given or f in _ALWAYS_GIVEN]
     missing = [f for f in fields if f not in compared]
     bare = _struct(["member_id", *compared])  # a line without its order id
+    # What each file speaks for: its orders' lines dated within its first and last line date.
+    cur.execute(f"""
+        CREATE TEMP TABLE merge_covers AS
+        WITH spans AS (SELECT file_no, min(order_date) AS lo, max(order_date) AS hi FROM {incoming} GROUP BY file_no)
+        SELECT DISTINCT i.member_id, i.order_id, i.file_no, s.lo, s.hi
+        FROM {incoming} i JOIN spans s USING (file_no) WHERE i.order_id IS NOT NULL""")
     keyed = f"SELECT * EXCLUDE (file_no) FROM {incoming} WHERE order_id IS NOT NULL"
-    if cur.sql(f"SELECT max(file_no) > 0 FROM {incoming}").fetchall()[0][0]:  # several files: the last one's
-        cur.execute(f"""CREATE TEMP TABLE merge_keyed AS {keyed}
-                        QUALIFY file_no = max(file_no) OVER (PARTITION BY member_id, order_id)""")
+    if cur.sql(f"SELECT max(file_no) > 0 FROM {incoming}").fetchall()[0][0]:
+        # several files: a line gives way to a later file holding its order and covering its date
+        cur.execute(f"""
+            CREATE TEMP TABLE merge_keyed AS
+            SELECT l.* EXCLUDE (file_no) FROM {incoming} l
+            ANTI JOIN merge_covers later
+                ON later.member_id = l.member_id AND later.order_id = l.order_id AND later.file_no > l.file_no
+               AND l.order_date BETWEEN later.lo AND later.hi
+            WHERE l.order_id IS NOT NULL""")
         keyed = "SELECT * FROM merge_keyed"
     fingerprint = _fingerprint(compared)
+    # An order stored already is compared, and replaced, only in its lines the import covers.
     cur.execute(f"""
         CREATE TEMP TABLE merge_orders AS
         WITH import AS (SELECT member_id, order_id, {fingerprint} FROM ({keyed}) GROUP BY member_id, order_id),
+        stored_orders AS (
+            SELECT DISTINCT s.member_id, s.order_id FROM {table} s
+            SEMI JOIN import k ON s.member_id = k.member_id AND s.order_id = k.order_id),
         stored AS (
             SELECT member_id, order_id, {fingerprint}
-            FROM (SELECT s.* FROM {table} s SEMI JOIN import k ON s.member_id = k.member_id AND s.order_id = k.order_id)
+            FROM (SELECT s.* FROM {table} s SEMI JOIN merge_covers c
+                  ON s.member_id = c.member_id AND s.order_id = c.order_id AND s.order_date BETWEEN c.lo AND c.hi)
             GROUP BY member_id, order_id)
         SELECT i.member_id, i.order_id,
-               CASE WHEN s.member_id IS NULL THEN 'new'
+               CASE WHEN o.member_id IS NULL THEN 'new'
                     WHEN i.n = s.n AND i.h1 = s.h1 AND i.h2 = s.h2 THEN 'unchanged' ELSE 'updated' END AS status
-        FROM import i LEFT JOIN stored s ON s.member_id = i.member_id AND s.order_id = i.order_id""")
+        FROM import i
+        LEFT JOIN stored_orders o ON o.member_id = i.member_id AND o.order_id = i.order_id
+        LEFT JOIN stored s ON s.member_id = i.member_id AND s.order_id = i.order_id""")
     cur.execute(f"""
         CREATE TEMP TABLE merge_bare AS
         WITH bare AS (SELECT *, {bare} AS line_key FROM {incoming} WHERE order_id IS NULL),
@@ -157,8 +180,9 @@ def _orders(cur: duckdb.DuckDBPyConnection, table: str, incoming: str, given: fr
         replaced = ", ".join(f"coalesce(i.{f}, k.{f}) AS {f}" for f in missing)
         kept_values = (f"SELECT i.* REPLACE ({replaced})")
     cur.execute(f"""
-        DELETE FROM {table} USING merge_orders m
-        WHERE m.status = 'updated' AND {table}.member_id = m.member_id AND {table}.order_id = m.order_id""")
+        DELETE FROM {table} USING merge_orders m, merge_covers c
+        WHERE m.status = 'updated' AND {table}.member_id = m.member_id AND {table}.order_id = m.order_id
+          AND c.member_id = m.member_id AND c.order_id = m.order_id AND {table}.order_date BETWEEN c.lo AND c.hi""")
     kept_join = ("LEFT JOIN merge_kept k ON k.member_id = i.member_id AND k.order_id = i.order_id"
                  if missing else "")
     cur.execute(f"""
@@ -174,7 +198,7 @@ def _orders(cur: duckdb.DuckDBPyConnection, table: str, incoming: str, given: fr
         FROM (SELECT count(*) FILTER (WHERE status = 'new') AS new, count(*) FILTER (WHERE status = 'updated') AS updated,
                      count(*) FILTER (WHERE status = 'unchanged') AS unchanged FROM merge_orders) o,
              (SELECT count(*) FILTER (WHERE kept) AS kept, count(*) FILTER (WHERE NOT kept) AS skipped FROM merge_bare) b""")
-    for temp in ("merge_keyed", "merge_orders", "merge_bare", "merge_kept"):
+    for temp in ("merge_covers", "merge_keyed", "merge_orders", "merge_bare", "merge_kept"):
         cur.execute(f"DROP TABLE IF EXISTS {temp}")
     return merged
 

@@ -261,3 +261,41 @@ def test_parts_of_several_kinds_count_their_own_records(store, write):
                                    Part("members", [write("m.csv", MEMBERS_V1)])], "t")
     assert [counts(r) for r in results] == [(1, 1, 0), (2, 0, 0)]
     assert results[0].summary()["new"] == 1 and results[1].summary()["new"] == 2
+
+
+# Exports filtered by line date (each month holds the lines dated in it): a refund in February of a
+# January order arrives alone in the February file.
+JAN_LINES = HEAD + "M1,A1,2024-01-05,100,奶粉\nM2,B1,2024-01-20,50,奶粉\n"
+FEB_LINES = HEAD + "M1,A1,2024-02-03,-30,奶粉\nM3,C1,2024-02-10,60,奶粉\n"
+
+
+def test_a_refund_alone_in_a_later_months_export_adds_to_its_order_and_keeps_the_sale(store, write):
+    ingest(store, [write("jan.csv", JAN_LINES)], "t")
+    feb = ingest(store, [write("feb.csv", FEB_LINES)], "t")
+    # February covers 02-03 .. 02-10: A1's January line is outside it, kept; the refund is added
+    assert counts(feb) == (1, 1, 0)  # C1 new; A1 updated (a line added)
+    assert order_rows(store) == [("M1", "A1", D("70.00"), 2), ("M2", "B1", D("50.00"), 1),
+                                 ("M3", "C1", D("60.00"), 1)]
+    assert revenue(store) == 180.0  # 100 − 30 + 50 + 60
+    # either month again changes nothing
+    assert counts(ingest(store, [write("feb.csv", FEB_LINES)], "t")) == (0, 0, 2)
+    assert counts(ingest(store, [write("jan.csv", JAN_LINES)], "t")) == (0, 0, 2)
+    assert revenue(store) == 180.0
+
+
+def test_two_months_of_line_date_exports_in_one_import_keep_both_lines(store, write):
+    result = ingest(store, [write("jan.csv", JAN_LINES), write("feb.csv", FEB_LINES)], "t")
+    assert counts(result) == (3, 0, 0)  # A1 (both months' lines), B1, C1
+    assert order_rows(store) == [("M1", "A1", D("70.00"), 2), ("M2", "B1", D("50.00"), 1),
+                                 ("M3", "C1", D("60.00"), 1)]
+
+
+def test_a_later_export_covering_an_orders_dates_replaces_its_lines_there(store, write):
+    ingest(store, [write("jan.csv", JAN_LINES), write("feb.csv", FEB_LINES)], "t")
+    # a re-export of January (01-05 .. 01-20) where A1's sale was corrected to 90: the January line
+    # is replaced, February's refund stays
+    fixed = ingest(store, [write("jan2.csv", HEAD + "M1,A1,2024-01-05,90,奶粉\nM2,B1,2024-01-20,50,奶粉\n")], "t")
+    assert counts(fixed) == (0, 1, 1)
+    assert rows(store, "order_lines", "order_id, order_date::VARCHAR, amount", "order_id, order_date") == [
+        ("A1", "2024-01-05", D("90.00")), ("A1", "2024-02-03", D("-30.00")), ("B1", "2024-01-20", D("50.00")),
+        ("C1", "2024-02-10", D("60.00"))]
