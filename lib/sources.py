@@ -357,17 +357,35 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, path: Path, table: str, work_dir:
     if len(headers) > MAX_COLUMNS:
         raise SourceError(f"{path.name} has {len(headers):,} columns; at most {MAX_COLUMNS:,} are read")
     columns = {f"c{i}": "VARCHAR" for i in range(len(headers))}
-    try:
+
+    def read(into: str, max_line: int, buffer: int) -> None:
         # The dialect is ours (DuckDB's sniffer gives up on files with a few bad lines); every
         # line that does not split into len(headers) fields lands in the rejects table.
-        rel = con.read_csv(str(readable), auto_detect=False, header=True, skiprows=skip,
-                           delimiter=delimiter, quotechar='"', escapechar='"', columns=columns,
-                           max_line_size=MAX_LINE_BYTES, buffer_size=_buffer_for(longest),
-                           store_rejects=True, rejects_table=f"{table}_rejects",
-                           rejects_scan=f"{table}_scans")
-        _create_text_table(con, rel, table)
-    except duckdb.Error as exc:
-        raise SourceError(f"{path.name} cannot be read as a table: {first_line(exc)}") from None
+        try:
+            rel = con.read_csv(str(readable), auto_detect=False, header=True, skiprows=skip,
+                               delimiter=delimiter, quotechar='"', escapechar='"', columns=columns,
+                               max_line_size=max_line, buffer_size=buffer,
+                               store_rejects=True, rejects_table=f"{into}_rejects", rejects_scan=f"{into}_scans")
+            _create_text_table(con, rel, into)
+        except duckdb.Error as exc:
+            raise SourceError(f"{path.name} cannot be read as a table: {first_line(exc)}") from None
+
+    read(table, MAX_LINE_BYTES, _buffer_for(longest))
+    long_records = None
+    if _errors(con, table, "UNQUOTED VALUE"):
+        # A quoted value holding line breaks that runs past max_line_size loses DuckDB its place:
+        # every line after it reads as a broken row of its own (a 40 MB value gave 320,000 rejects).
+        # Read again with room for a record up to REFUSED_LINE_BYTES and reject the long ones here,
+        # with their length; a stray quote that swallows even that keeps the first reading.
+        wide = f"{table}_wide"
+        read(wide, REFUSED_LINE_BYTES, _buffer_for(REFUSED_LINE_BYTES))
+        better = not _errors(con, wide, "LINE SIZE OVER MAXIMUM")
+        for suffix in ("", "_rejects", "_scans"):
+            con.execute(f"DROP TABLE {table if better else wide}{suffix}")
+            if better:
+                con.execute(f"ALTER TABLE {wide}{suffix} RENAME TO {table}{suffix}")
+        if better:
+            long_records = _take_long_records(con, table, len(headers), delimiter, first_line_no=skip + 2)
     # One malformed line can raise several errors (one per extra field): keep the line once.
     # A short line is reported once per missing field (Found: 5, Found: 6 for a 5-field line under
     # 7 headers), a long one once per extra field: its real count is the fewest, or the most.
@@ -383,9 +401,31 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, path: Path, table: str, work_dir:
                          AS line_bytes
               FROM {table}_rejects)
         GROUP BY line ORDER BY line""").pl()
+    if long_records is not None:
+        malformed = pl.concat([malformed, long_records]).sort("line")
     return Source(path, "csv", headers, table, _count(con, table), malformed, encoding=encoding,
                   delimiter=delimiter, undecodable=undecodable, utf8_rows=utf8_rows,
                   mixed_line_ends=bool(lines.lone_cr and lines.line_feeds))
+
+
+def _errors(con: duckdb.DuckDBPyConnection, table: str, error_type: str) -> int:
+    """How many errors of `error_type` DuckDB's reading of `table` met."""
+    return con.sql(f"SELECT count(*) FROM {table}_rejects WHERE error_type = ?", params=[error_type]).fetchall()[0][0]
+
+
+def _take_long_records(con: duckdb.DuckDBPyConnection, table: str, width: int, delimiter: str,
+                       first_line_no: int) -> pl.DataFrame:
+    """Move the staged records longer than MAX_LINE_BYTES (their fields and delimiters) out of
+    `table`, as malformed lines with their length (`first_line_no`: the file line of the first
+    record; a record holding line breaks counts as one)."""
+    fields = [f"c{i}" for i in range(width)]
+    length = " + ".join(f"coalesce(strlen({c}), 0)" for c in fields) + f" + {width - 1}"  # strlen: bytes
+    long = con.sql(f"""
+        SELECT (rowid + {first_line_no})::BIGINT AS line, concat_ws(?, {', '.join(fields)}) AS raw_line,
+               NULL::VARCHAR AS error, NULL::BIGINT AS found, ({length})::BIGINT AS line_bytes
+        FROM {table} WHERE {length} > {MAX_LINE_BYTES}""", params=[delimiter]).pl()
+    con.execute(f"DELETE FROM {table} WHERE {length} > {MAX_LINE_BYTES}")
+    return long
 
 
 def _stage_excel(con: duckdb.DuckDBPyConnection, path: Path, table: str, sheet: str | None,

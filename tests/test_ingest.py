@@ -981,3 +981,29 @@ def test_a_workbook_lying_about_its_unpacked_size_is_refused(store, tmp_path, mo
     with pytest.raises(IngestError, match="unpacks to more than 0 GB; at most 0 GB are read"):
         ingest(store, [path], "t")
     assert store.find("t") is None
+
+
+@pytest.mark.parametrize("lines,reason", [
+    # 3 MB: DuckDB rejects the record itself, with its length (its quotes included)
+    (30_000, "line 3: 3000019 bytes long; a line may hold at most 2000000"),
+    # 34 MB, past DuckDB's 32 MB read buffer: it lost its place after the value and read every line
+    # that followed as a broken row of its own (320,000 rejects for 40 MB); now read again with room
+    # for it, the record is rejected with the length of its fields and delimiters
+    (340_000, "line 3: 34000017 bytes long; a line may hold at most 2000000"),
+])
+def test_a_quoted_value_of_many_lines_longer_than_a_line_may_be_is_one_rejected_row(store, write, lines, reason):
+    value = ("x" * 99 + "\n") * lines  # a line break every 100 bytes
+    text = f'会员ID,支付时间,金额,备注\nM1,2024-01-05,10,ok\nM2,2024-01-06,20,"{value}"\nM3,2024-01-07,30,ok\n'
+    result = ingest(store, [write("o.csv", text)], "t")
+    assert (result.rows_read, result.rows_loaded, result.rows_rejected) == (3, 2, 1)
+    import csv as csv_module
+    csv_module.field_size_limit(2**31 - 1)
+    assert read_rejects(result.rejects)[0]["reason"] == reason
+
+
+def test_a_quote_never_closed_makes_the_rest_of_the_file_one_rejected_record(store, write):
+    # read as RFC 4180 reads it, whether or not the second, wider reading runs: M1's note opens a
+    # quote that never closes, so M1 to the end is one record, rejected; M0 before it loads
+    text = '会员ID,支付时间,金额,备注\nM0,2024-01-04,5,ok\nM1,2024-01-05,10,"oops\nM2,2024-01-06,20,ok\n'
+    result = ingest(store, [write("s.csv", text)], "u")
+    assert (result.rows_read, result.rows_loaded, result.rows_rejected) == (2, 1, 1)
