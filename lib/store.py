@@ -165,28 +165,32 @@ class Store:
         self._state = threading.Condition()
         self._readers = 0
         self._switching = False
-        self._own_readers = threading.local()  # .n: cursors this thread holds
-        self._writes = 0                        # nesting of writes, under _write_lock
-        self._hand_back = False                 # shared: reopen read-only once no cursor is in use
+        self._own = threading.local()  # .cursors: how many this thread holds; .transaction: inside one
+        self._writes = 0               # nesting of writes, under _write_lock
+        self._hand_back = False        # shared: reopen read-only once no cursor is in use
+        self._closed = False
+        self._con: duckdb.DuckDBPyConnection | None = None
         if not read_only:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._con = self._connect(read_only)
+        # Shared: read-only from the start (the app starts beside a running report), written only
+        # when the workspace is new or of an older schema.
+        self._con = self._connect(read_only or (shared and self.path.exists()), self._wait)
         if self._foreign():
-            self._con.close()
+            self.close()
             raise StoreError(f"{self.path} is a DuckDB file of something else, not a memberlens workspace")
-        if not read_only:
+        if not read_only and (not self.held_read_only or self._needs_setup()):
             with self._writing():  # in shared mode the file is handed back (read-only) after
                 self._init_schema()
                 self._upgrade()
         self._check_version()
 
-    def _connect(self, read_only: bool) -> duckdb.DuckDBPyConnection:
+    def _connect(self, read_only: bool, wait: float) -> duckdb.DuckDBPyConnection:
         """Open the file, waiting up to `wait` seconds while another process holds it."""
-        deadline = time.monotonic() + self._wait
+        deadline = time.monotonic() + wait
         while True:
             try:
                 con = duckdb.connect(str(self.path), read_only=read_only, config=duckdb_settings(self.path))
-                self.read_only = read_only
+                self.held_read_only = read_only
                 return con
             except (duckdb.InvalidInputException, duckdb.ParserException) as exc:  # a setting DuckDB cannot read
                 raise StoreError(f"{MEMORY_ENV} or {TEMP_ENV} is not usable: {first_line(exc)}") from None
@@ -194,31 +198,47 @@ class Store:
                 if not _held_elsewhere(exc) or time.monotonic() >= deadline:
                     raise StoreError(_explain_open_error(self.path, exc, read_only)) from None
                 if self._on_wait is not None:
-                    self._on_wait(f"{self.path} is held by {_holder(exc)}; waiting up to {self._wait:g} s for it")
+                    self._on_wait(f"{self.path} is held by {_holder(exc)}; waiting up to {wait:g} s for it")
                     self._on_wait = None
             except duckdb.Error as exc:
                 raise StoreError(f"{self.path} is not a memberlens database: {first_line(exc)}") from None
             time.sleep(0.2)
 
+    def _needs_setup(self) -> bool:
+        """The file lacks our tables or is of an older schema: it must be opened for writing once."""
+        tables = set(self.query("SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'")
+                     ["table_name"])
+        if not {"meta", "datasets"} <= tables:
+            return True
+        rows = self.query("SELECT value FROM meta WHERE key = 'schema_version'")
+        return not rows.height or int(rows.item()) < SCHEMA_VERSION
+
     # -- connections -------------------------------------------------------------------------
+    # Shared mode switches the connection (read-only <-> writable). A switch waits for the cursors
+    # in use and holds off new ones; a thread already holding a cursor is never held off (the switch
+    # waits for it, so it would wait for itself). Opening the file inside a switch never waits for
+    # another process: that would hold off every session; waiting happens between tries.
 
     @contextmanager
     def cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A connection of its own for one thread or one query (DuckDB's rule for threads)."""
-        if self._con is None:  # handing the file back failed (a writer elsewhere held it): try again
+        held = getattr(self._own, "cursors", 0)
+        if self._con is None and not held:  # handing the file back failed (a writer elsewhere): try again
             self._hand_back_when_idle()
         with self._state:
-            self._state.wait_for(lambda: not self._switching)
+            if not held:
+                self._state.wait_for(lambda: not self._switching)
             self._readers += 1
-        self._own_readers.n = getattr(self._own_readers, "n", 0) + 1
+        self._own.cursors = held + 1
         try:
-            if self._con is None:
-                raise StoreError(f"{self.path} is being written by another process; reload this page "
-                                 f"when it has finished")
-            with self._con.cursor() as cur:
+            con = self._con
+            if con is None:
+                raise StoreError(f"{self.path} is closed" if self._closed else
+                                 f"{self.path} is being written by another process; try again when it has finished")
+            with con.cursor() as cur:
                 yield cur
         finally:
-            self._own_readers.n -= 1
+            self._own.cursors -= 1
             with self._state:
                 self._readers -= 1
                 self._state.notify_all()
@@ -228,9 +248,12 @@ class Store:
     def _writing(self) -> Iterator[None]:
         """Hold the write lock; in shared mode the file is reopened for writing first, and handed
         back (read-only) once the outermost write has ended and no cursor is in use."""
+        if self._shared and getattr(self._own, "cursors", 0):
+            raise RuntimeError("a thread holding a cursor cannot write to a shared workspace "
+                               "(reopening the file for writing waits for every cursor)")
         with self._write_lock:
             self._hand_back = False
-            if self._shared and self._writes == 0 and (self._con is None or self.read_only):
+            if self._shared and self._writes == 0 and (self._con is None or self.held_read_only):
                 self._reopen_for_writing()
             self._writes += 1
             try:
@@ -243,8 +266,6 @@ class Store:
     @contextmanager
     def _switch(self) -> Iterator[None]:
         """Hold off new cursors and wait for those in use: the connection may be replaced."""
-        if getattr(self._own_readers, "n", 0):
-            raise RuntimeError("a thread holding a cursor cannot reopen the workspace (it would wait for itself)")
         with self._state:
             self._state.wait_for(lambda: not self._switching)
             self._switching = True
@@ -256,51 +277,65 @@ class Store:
                 self._switching = False
                 self._state.notify_all()
 
+    def _let_go(self) -> None:
+        if self._con is not None:
+            self._con.close()  # DuckDB checkpoints a writable file on close: it holds every commit
+            self._con = None
+
     def _reopen_for_writing(self) -> None:
         # Another process reading the file (a report) keeps it from us: between tries the file is
         # reopened read-only, so this process's readers carry on while the write waits.
         deadline = time.monotonic() + self._wait
         while True:
             with self._switch():
-                if self._con is not None:
-                    self._con.close()
-                    self._con = None
+                self._let_go()
                 try:
                     self._con = duckdb.connect(str(self.path), config=duckdb_settings(self.path))
-                    self.read_only = False
+                    self.held_read_only = False
                     return
-                except duckdb.IOException as exc:
+                except duckdb.Error as exc:
                     failure = exc
-                self._con = self._connect(read_only=True)
+                try:
+                    self._con = self._connect(read_only=True, wait=0)
+                except StoreError:  # a writer elsewhere took the file in between: the next cursor tries again
+                    self._hand_back = True
             if not _held_elsewhere(failure) or time.monotonic() >= deadline:
-                raise StoreError(_explain_open_error(self.path, failure, read_only=False))
+                raise StoreError(_explain_refused_save(self.path, failure, self._wait))
             time.sleep(0.2)
 
     def _hand_back_when_idle(self) -> None:
-        """Shared mode, after a write: reopen the file read-only once no cursor is in use (the last
-        cursor to end does it), so other processes can read it again."""
-        if not self._hand_back or not self._write_lock.acquire(blocking=False):
-            return
-        try:
-            with self._state:
-                if not self._hand_back or self._writes or self._readers or self._switching:
-                    return
-                self._switching = True
+        """Shared mode, after a write (or a failed reopen): reopen the file read-only once no cursor
+        is in use and no write runs, so other processes can read it again. The last cursor to end
+        does it; one that finds the write lock taken leaves it to the lock's holder, which checks
+        again after letting go."""
+        while self._hand_back and not self._closed:
+            if not self._write_lock.acquire(blocking=False):
+                return
             try:
-                if self._con is not None:
-                    self._con.close()  # DuckDB checkpoints on close: the file holds every committed change
-                self._hand_back = False
-                try:
-                    self._con = self._connect(read_only=True)
-                except StoreError:  # a writer elsewhere took the file in between; the next cursor retries
-                    self._con = None
-                    self._hand_back = True
-            finally:
                 with self._state:
-                    self._switching = False
-                    self._state.notify_all()
-        finally:
-            self._write_lock.release()
+                    idle = self._hand_back and not (self._writes or self._readers or self._switching)
+                    if idle:
+                        self._switching = True
+                if idle:
+                    try:
+                        self._let_go()
+                        try:
+                            self._con = self._connect(read_only=True, wait=0)
+                        except StoreError:  # a writer elsewhere took the file in between
+                            pass  # _hand_back stays: the next cursor tries again
+                        else:
+                            self._hand_back = False
+                    finally:
+                        with self._state:
+                            self._switching = False
+                            self._state.notify_all()
+                    return
+            finally:
+                self._write_lock.release()
+            with self._state:  # busy: a cursor or a write still running does it when it ends …
+                if self._readers or self._writes or self._switching:
+                    return
+            # … unless it ended while this thread held the lock, and found the lock taken: go again
 
     def query(self, sql: str, params: list[Any] | dict[str, Any] | None = None) -> pl.DataFrame:
         """Run one read query with bound parameters and return a polars frame."""
@@ -320,19 +355,30 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A cursor inside BEGIN … COMMIT; any exception rolls everything back."""
+        """A cursor inside BEGIN … COMMIT; any exception rolls everything back. Not nested: a
+        second one would be a transaction of its own, committed whatever the first one does, so
+        code inside one passes its cursor on (`cur=`)."""
+        if getattr(self._own, "transaction", False):
+            raise RuntimeError("a transaction inside a transaction: pass its cursor on instead")
         with self._writing(), self.cursor() as cur:
-            cur.execute("BEGIN TRANSACTION")
+            self._own.transaction = True
             try:
-                yield cur
-            except BaseException:
-                cur.execute("ROLLBACK")
-                raise
-            cur.execute("COMMIT")
+                cur.execute("BEGIN TRANSACTION")
+                try:
+                    yield cur
+                except BaseException:
+                    cur.execute("ROLLBACK")
+                    raise
+                cur.execute("COMMIT")
+            finally:
+                self._own.transaction = False
 
     def close(self) -> None:
-        if self._con is not None:
-            self._con.close()
+        self._closed = True
+        self._hand_back = False
+        with self._state:
+            self._state.wait_for(lambda: self._readers == 0 or getattr(self._own, "cursors", 0))
+        self._let_go()
 
     def __enter__(self) -> Store:
         return self
@@ -624,6 +670,14 @@ def _held_elsewhere(exc: duckdb.Error) -> bool:
 def _holder(exc: duckdb.Error) -> str:
     pid = re.search(r"PID (\d+)", str(exc))
     return f"process {pid.group(1)}" if pid else "another process"
+
+
+def _explain_refused_save(path: Path, exc: duckdb.Error, waited: float) -> str:
+    """Why the app could not save: another process kept reading the workspace (a report)."""
+    if not _held_elsewhere(exc):
+        return f"cannot open {path} for writing: {first_line(exc)}"
+    return (f"{path} is being read by {_holder(exc)} (a report from the command line?) and was not free "
+            f"within {waited:g} s; nothing was changed: save again when it has finished")
 
 
 def _explain_open_error(path: Path, exc: duckdb.Error, read_only: bool) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -130,7 +131,7 @@ def test_reports_run_beside_the_open_app(tmp_path, write):
     path = tmp_path / "ws.duckdb"
     with Store(path, shared=True) as app:
         ingest(app, [write("o.csv", ORDERS)], "d")
-        assert app.read_only  # handed back after saving
+        assert app.held_read_only  # handed back after saving
         run = _cli("report", "kpis", "--dataset", "d", "--db", str(path), "--format", "csv")
         assert run.returncode == 0, run.stderr
         # A1 = 100 − 30 = 70, A2 = 50: revenue 120 over 2 orders by 2 buyers
@@ -173,16 +174,14 @@ def test_a_save_the_file_is_never_given_to_fails_in_one_line_and_reading_goes_on
     path = tmp_path / "ws.duckdb"
     with Store(path, shared=True, wait=0.5) as app:
         ingest(app, [write("o.csv", ORDERS)], "d")
-        with Store(path, read_only=True, wait=0):  # another process's reader, in effect: same lock rules
-            pass
         reader = subprocess.Popen([sys.executable, "-c", "import duckdb, sys, time\n"
                                    f"con = duckdb.connect({str(path)!r}, read_only=True)\n"
                                    "print('open', flush=True); time.sleep(30)"], stdout=subprocess.PIPE, text=True)
         try:
             assert reader.stdout.readline() == "open\n"
-            with pytest.raises(StoreError, match=r"is in use by process \d+"):
+            with pytest.raises(StoreError, match=r"is being read by process \d+ \(a report from the command line\?\) and was not free within 0.5 s; nothing was changed"):
                 app.rename_dataset("d", "e")
-            assert [d.name for d in app.datasets()] == ["d"] and app.read_only
+            assert [d.name for d in app.datasets()] == ["d"] and app.held_read_only
         finally:
             reader.kill()
             reader.wait()
@@ -215,8 +214,8 @@ def test_readers_in_other_threads_carry_on_while_the_app_saves(tmp_path, write):
             for t in readers:
                 t.join()
         assert failures == []
-        assert set(seen) <= {2, 3, 4, 5} and seen[-1] == 5
-        assert app.read_only
+        assert set(seen) <= {2, 3, 4, 5} and app.query(f"SELECT count(*) FROM {table}").item() == 5
+        assert app.held_read_only
 
 
 def test_not_a_database_file(tmp_path):
@@ -364,3 +363,124 @@ def test_a_version_2_workspace_keeps_its_bare_lines_apart_from_real_orders_once_
         ingest(store, [write("real.csv", "会员ID,订单号,支付时间,实付金额\nM1,L1,2024-02-01,99\n")], "shop")
         assert store.query(f"SELECT order_id, net_amount FROM {store.dataset('shop').table('orders')} "
                            "ORDER BY order_id").rows() == [("L1", Decimal("99.00")), ("L1\u00a0", Decimal("30.00"))]
+
+
+# -- the shared store's switches, each race of review-23 made to happen on purpose -------------------
+
+def test_a_thread_holding_a_cursor_never_waits_for_a_save(tmp_path, write):
+    import threading
+
+    path = tmp_path / "ws.duckdb"
+    with Store(path, shared=True) as app:
+        ingest(app, [write("o.csv", ORDERS)], "d")
+        holding, second_done, saved = threading.Event(), threading.Event(), threading.Event()
+
+        def reader():
+            with app.snapshot():
+                holding.set()
+                time.sleep(0.3)  # the save below is now waiting for this cursor
+                app.datasets()   # a second cursor: it must not wait for the save that waits for it
+                second_done.set()
+
+        def saver():
+            holding.wait()
+            app.rename_dataset("d", "e")
+            saved.set()
+
+        threads = [threading.Thread(target=reader), threading.Thread(target=saver)]
+        for thread in threads:
+            thread.start()
+        assert second_done.wait(10) and saved.wait(10)  # neither deadlocked
+        for thread in threads:
+            thread.join(10)
+        assert [d.name for d in app.datasets()] == ["e"]
+        with app.snapshot(), pytest.raises(RuntimeError, match="holding a cursor cannot write"):
+            app.rename_dataset("e", "f")  # from a thread holding a cursor: refused every time, not a hang
+
+
+def test_a_transaction_inside_a_transaction_is_refused(tmp_path):
+    with Store(tmp_path / "ws.duckdb") as store, store.transaction():
+        with pytest.raises(RuntimeError, match="a transaction inside a transaction"):
+            with store.transaction():
+                pass
+
+
+def test_the_app_starts_beside_a_running_report(tmp_path, write):
+    path = tmp_path / "ws.duckdb"
+    with Store(path) as first:
+        ingest(first, [write("o.csv", ORDERS)], "d")
+    reader = subprocess.Popen([sys.executable, "-c", "import duckdb, time\n"
+                               f"con = duckdb.connect({str(path)!r}, read_only=True)\n"
+                               "print('open', flush=True); time.sleep(30)"], stdout=subprocess.PIPE, text=True)
+    try:
+        assert reader.stdout.readline() == "open\n"
+        with Store(path, shared=True, wait=0.5) as app:  # opened read-only: no wait, no failure
+            assert app.held_read_only and [d.name for d in app.datasets()] == ["d"]
+    finally:
+        reader.kill()
+        reader.wait()
+
+
+def test_reads_come_back_after_a_writer_elsewhere_took_the_file_in_the_gap(tmp_path, write, monkeypatch):
+    import lib.store as store_module
+
+    path = tmp_path / "ws.duckdb"
+    app = Store(path, shared=True, wait=0.5)
+    ingest(app, [write("o.csv", ORDERS)], "d")
+    real, other = duckdb.connect, []
+
+    def connect(db, read_only=False, config=None):
+        if not read_only and not other:  # the app has just let go of its read-only file: a CLI import takes it
+            other.append(subprocess.Popen([sys.executable, "-c", "import duckdb, time\n"
+                                           f"con = duckdb.connect({str(path)!r})\n"
+                                           "print('open', flush=True); time.sleep(1.5)"],
+                                          stdout=subprocess.PIPE, text=True))
+            assert other[0].stdout.readline() == "open\n"
+        return real(db, read_only=read_only, config=config)
+
+    monkeypatch.setattr(store_module.duckdb, "connect", connect)
+    with pytest.raises(StoreError, match="nothing was changed"):
+        app.rename_dataset("d", "e")
+    started = time.monotonic()
+    with pytest.raises(StoreError, match="being written by another process; try again"):
+        app.datasets()  # fails at once, not after a wait that holds every session off
+    assert time.monotonic() - started < 0.5
+    monkeypatch.setattr(store_module.duckdb, "connect", real)
+    other[0].wait()  # the other writer has let go: the next read reopens the file
+    assert [d.name for d in app.datasets()] == ["d"] and app.held_read_only
+    app.close()
+
+
+def test_the_file_is_handed_back_when_the_last_reader_ends_during_the_hand_back(tmp_path, write):
+    import threading
+
+    path = tmp_path / "ws.duckdb"
+    app = Store(path, shared=True)
+    ingest(app, [write("o.csv", ORDERS)], "d")
+
+    class SlowExit(threading.Condition):  # widens the window: the hand-back still holds the write lock
+        def __exit__(self, *exc):
+            done = super().__exit__(*exc)
+            if sys._getframe(1).f_code.co_name == "_hand_back_when_idle" and app._readers:
+                release.set()  # the reader ends now, finds the write lock taken
+                time.sleep(0.05)
+            return done
+
+    app._state = SlowExit()
+    in_cursor, release = threading.Event(), threading.Event()
+
+    def reader():
+        with app.cursor():
+            in_cursor.set()
+            release.wait(5)
+
+    with app.transaction() as cur:
+        cur.execute("UPDATE datasets SET name = 'e'")
+        thread = threading.Thread(target=reader)
+        thread.start()
+        in_cursor.wait()
+    thread.join()
+    assert app.held_read_only and not app._hand_back  # handed back, not left writable while idle
+    run = _cli("datasets", "--db", str(path))
+    assert run.returncode == 0 and json.loads(run.stdout)[0]["name"] == "e"
+    app.close()
