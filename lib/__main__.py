@@ -18,7 +18,7 @@ import polars as pl
 
 from lib import keep_freed_arrays
 from lib.contract import KINDS
-from lib.currency import CURRENCIES, showing
+from lib.currency import CURRENCIES, NONE
 from lib.filters import FILTER_FIELDS, Filters
 from lib.formatting import csv_text
 from lib.reports import REPORTS
@@ -43,7 +43,7 @@ def _parser() -> argparse.ArgumentParser:
     ingest.add_argument("--rejects-dir", type=Path, help="where the rejected-rows CSV goes")
     ingest.add_argument("--lang", choices=("en", "zh"), default="en",
                         help="language of the rejected rows' reasons and of the notes (default: en)")
-    ingest.add_argument("--currency", type=str.upper, choices=[*CURRENCIES, "NONE"],
+    ingest.add_argument("--currency", type=str.upper, choices=[*CURRENCIES, NONE],
                         help="the dataset's currency (default: the dataset's, else the one the amounts name)")
 
     datasets = sub.add_parser("datasets", help="list the datasets")
@@ -121,8 +121,7 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "report":
             with open_for_reading(_existing(args.db), on_wait=_tell) as store:
                 ds = store.dataset(args.dataset)
-                with showing(ds.currency):  # labels that name amounts (price bands) in the dataset's currency
-                    frame = REPORTS[args.analysis].table(store, ds, _filters(args), args)
+                frame = REPORTS[args.analysis].table(store, ds, _filters(args), args)
             _emit(frame, args.format, args.out)
     except StoreError as exc:
         print(f"error: {exc}", file=sys.stderr)

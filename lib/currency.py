@@ -27,33 +27,67 @@ if TYPE_CHECKING:  # lib.i18n fills in the currency from here
     from lib.i18n import Lang
 
 # code: (symbol, what names it in an amount or a header). The order matters: the first currency
-# whose words a value holds is that value's (HK$ before $, 港元 before 元).
+# whose words a value holds is that value's (HK$ before $). The amount parser strips every word
+# (lib/parsing.py, built from this table), so whatever names a currency here is also read.
 CURRENCIES: dict[str, tuple[str, tuple[str, ...]]] = {
     "HKD": ("HK$", ("HK$", "HKD", "港币", "港元", "港幣")),
     "USD": ("$", ("US$", "USD", "$", "美元")),
-    "GBP": ("£", ("£", "GBP", "英镑")),
-    "EUR": ("€", ("€", "EUR", "欧元")),
+    "GBP": ("£", ("£", "GBP", "英镑", "英鎊")),
+    "EUR": ("€", ("€", "EUR", "欧元", "歐元")),
     "CNY": ("¥", ("¥", "￥", "RMB", "CNY", "元", "人民币")),
 }
+NONE = "NONE"  # chosen by the user: amounts without a symbol (a dataset whose currency is unknown is None)
 DEFAULT = "CNY"  # outside the app, and the demo's
 DETECT_ROWS = 100_000  # the first rows of a file are read for the symbol: one export, one currency
+# 元 and $ after these name other currencies (澳元, 日元 …; NT$, CA$ …): those values name none of ours.
+_OTHER_YUAN = "澳日加新台韩韓纽紐"
+_LETTERS = "A-Za-z"
+
+
+def _pattern(word: str) -> str:
+    """A regular expression (RE2 and Python alike) finding `word` as a currency's name: a code of
+    letters not inside a longer word (EUR, not Europe), $ not after letters (NT$), 元 not after
+    another currency's name (澳元), anything else as written."""
+    if word.isascii() and word.isalpha():
+        return f"(?:^|[^{_LETTERS}]){word}(?:[^{_LETTERS}]|$)"
+    if word == "$":
+        return f"(?:^|[^{_LETTERS}])\\$"
+    if word == "元":
+        return f"(?:^|[^{_OTHER_YUAN}港美欧歐])元"
+    return re.escape(word)
+
+
+PATTERNS: dict[str, str] = {code: "(?i)" + "|".join(_pattern(w) for w in words)
+                            for code, (_, words) in CURRENCIES.items()}
+
+
+def words() -> list[str]:
+    """Every word of every currency, longest first (so HK$ goes before $): what the parser strips."""
+    return sorted({w for _, ws in CURRENCIES.values() for w in ws}, key=len, reverse=True)
+
 
 _shown: ContextVar[str | None] = ContextVar("currency", default=DEFAULT)
 
 
 def check(code: str | None) -> str | None:
-    """A code as stored: one of CURRENCIES, or None for none; '' and 'none' mean none."""
-    if code is None or code.strip().lower() in ("", "none"):
+    """A code as stored: one of CURRENCIES, NONE (chosen: no symbol; '' and 'none' say it too), or
+    None (not known)."""
+    if code is None:
         return None
-    code = code.strip().upper()
-    if code not in CURRENCIES:
+    code = code.strip().upper() or NONE
+    if code != NONE and code not in CURRENCIES:
         raise ValueError(f"unknown currency {code!r} (known: {', '.join(CURRENCIES)}, none)")
     return code
 
 
 def symbol(code: str | None) -> str:
-    """¥ for CNY, HK$ for HKD …; '' for none."""
-    return CURRENCIES[code][0] if code else ""
+    """¥ for CNY, HK$ for HKD …; '' for NONE and for a currency not known."""
+    return CURRENCIES[code][0] if code in CURRENCIES else ""
+
+
+def label(code: str | None) -> str:
+    """A currency as notes name it: £ GBP; NONE for none."""
+    return f"{symbol(code)} {code}" if code in CURRENCIES else NONE
 
 
 def shown() -> str:
@@ -86,9 +120,8 @@ def unit(lang: Lang) -> str:
 
 def in_text(text: str) -> str | None:
     """The currency a piece of text names (a header, a value), or None."""
-    upper = text.upper()
-    for code, (_, words) in CURRENCIES.items():
-        if any(word in upper for word in words):
+    for code, pattern in PATTERNS.items():
+        if re.search(pattern, text):
             return code
     return None
 
@@ -99,19 +132,17 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 def detect(con: duckdb.DuckDBPyConnection, table: str, columns: Sequence[tuple[str, str]]) -> str | None:
     """The currency of a staged file's amount columns, given as (positional column of `table`, its
     header): the one most of the first DETECT_ROWS values name, else the one a header names, else
-    CNY when a header is Chinese, else None. `table` and the columns are our own names."""
+    CNY when a header is Chinese, else None. `table` and the columns are our own names; the
+    patterns travel as bound parameters."""
     if not columns:
         return None
-    named = []
-    for code, (_, words) in CURRENCIES.items():
-        tests = " OR ".join("contains(upper(v), ?)" for _ in words)
-        named.append((f"WHEN {tests} THEN ?", [*words, code]))
+    cases = " ".join("WHEN regexp_matches(v, ?) THEN ?" for _ in PATTERNS)
     values = " UNION ALL ".join(f"SELECT {col}::VARCHAR AS v FROM {table} WHERE rowid < {DETECT_ROWS}"
                                 for col, _ in columns)
     rows = con.sql(f"""
-        SELECT CASE {' '.join(case for case, _ in named)} END AS code, count(*) AS n
+        SELECT CASE {cases} END AS code, count(*) AS n
         FROM ({values}) WHERE v IS NOT NULL GROUP BY code HAVING code IS NOT NULL ORDER BY n DESC, code
-        LIMIT 1""", params=[p for _, params in named for p in params]).fetchall()
+        LIMIT 1""", params=[p for code, pattern in PATTERNS.items() for p in (pattern, code)]).fetchall()
     if rows:
         return rows[0][0]
     headers = [header for _, header in columns]

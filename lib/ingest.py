@@ -403,9 +403,19 @@ def _stage(staging: _Staging, part: Part, dataset: str, rejects_dir: Path, repor
     result = IngestResult(dataset=dataset, kind=kind, rows_read=rows_read, rows_loaded=rows_loaded,
                           rows_rejected=rows_read - rows_loaded, rejects=rejects, members=0, orders=0,
                           files=reports, notes=notes,
-                          # the files' currency: the one most of them name (a file naming none has no say)
-                          currency_found=max(set(filter(None, found)), key=found.count, default=None))
+                          currency_found=_most_named(found, paths, notes))
     return good, result
+
+
+def _most_named(found: list[str | None], paths: list[Path], notes: list[Note]) -> str | None:
+    """The files' currency: the one most of them name, the first file's on a tie (a file naming
+    none has no say); a note when they disagree."""
+    named = [code for code in found if code]
+    chosen = max(named, key=lambda code: (named.count(code), -named.index(code)), default=None)
+    if len(set(named)) > 1:
+        by_file = ", ".join(f"{path.name} {code}" for path, code in zip(paths, found) if code)
+        notes.append(Note("currency_files", {"files": by_file, "chosen": chosen}))
+    return chosen
 
 
 # -- loading -------------------------------------------------------------------------------
@@ -466,12 +476,12 @@ def _settle_currency(store: Store, cur: duckdb.DuckDBPyConnection, ds: Dataset, 
     orders = next((r for r in results if r.kind == "orders"), None)
     if chosen != _DETECT:
         return store.set_currency(ds.name, chosen, cur) if chosen != ds.currency else ds
-    if ds.currency is None and found is not None:
-        orders.notes.append(Note("currency_found", {"currency": f"{currencies.symbol(found)} {found}"}))
+    if ds.currency is None and found is not None:  # not known yet (a dataset the user set to NONE is known)
+        orders.notes.append(Note("currency_found", {"currency": currencies.label(found)}))
         return store.set_currency(ds.name, found, cur)
     if found is not None and found != ds.currency:
-        orders.notes.append(Note("currency_differs", {"found": f"{currencies.symbol(found)} {found}",
-                                                      "kept": f"{currencies.symbol(ds.currency)} {ds.currency}"}))
+        orders.notes.append(Note("currency_differs", {"found": currencies.label(found),
+                                                      "kept": currencies.label(ds.currency)}))
     return ds
 
 

@@ -6,7 +6,7 @@ per-column choices decided once from the whole column (`ColumnFormat`):
   (then day-first), else any second number > 12 (month-first), else day-first; ISO, `2024/1/5
   13:05`, `2024年1月5日`, `20240105`, `2024-01` (a month), Excel serial days, Unix seconds or
   milliseconds. A time zone suffix is dropped: times are taken as written.
-- amounts: currency signs and words (lib.currency's: ￥ ¥ $ HK$ € £ RMB CNY USD 元 港元 …), spaces and apostrophes as digit
+- amounts: currency signs and words (every word of lib.currency's table: ￥ ¥ $ HK$ € £ RMB 元 港元 …), spaces and apostrophes as digit
   groups, `(12.00)` and trailing minus as negative; the decimal mark is `,` when the column's
   values end in `,d` / `,dd` more often than in `.d…` (`1 299,50`), else `.` (`￥1,299.00`).
 - discounts given as a share paid (`0.95`, `8折`, `9.5折`) instead of an amount are detected
@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import duckdb
 
+from lib import currency
 from lib.contract import FieldType
 
 # Formats tried, in order, for a date or timestamp; the `%d/%m` family is chosen per column.
@@ -52,7 +53,7 @@ CREATE OR REPLACE TEMP MACRO ml_text(v) AS
     nullif(CASE WHEN contains('{SPACES}', left(v, 1)) OR contains('{SPACES}', right(v, 1))
                 THEN trim(v, '{SPACES}') ELSE v END, '');
 CREATE OR REPLACE TEMP MACRO ml_num_body(v) AS
-    regexp_replace(ml_text(v), 'HK\$|US\$|[￥¥$€£\s\x{3000}\x{00a0}\x{202f}'']|RMB|CNY|USD|HKD|GBP|EUR|人民币|港币|港元|美元|英镑|欧元|元', '', 'gi');
+    regexp_replace(ml_text(v), '{CURRENCY_WORDS}|[\s\x{3000}\x{00a0}\x{202f}'']', '', 'gi');
 CREATE OR REPLACE TEMP MACRO ml_negative(b) AS
     regexp_matches(b, '^\(.*\)$|^[-−]|[-−]$');
 CREATE OR REPLACE TEMP MACRO ml_digits(b, decimal_comma) AS
@@ -97,7 +98,8 @@ def install_macros(con: duckdb.DuckDBPyConnection) -> None:
     # The characters go into the SQL literal as themselves (SQL strings have no escapes). ml_text
     # only trims values that start or end with one of them: trim with a set is 4x slower than
     # the test, and most values need nothing.
-    con.execute(MACROS.replace("{SPACES}", SPACES))
+    words = "|".join(re.escape(word) for word in currency.words())  # ours: no quote in them
+    con.execute(MACROS.replace("{SPACES}", SPACES).replace("{CURRENCY_WORDS}", words))
 
 
 _OWN_NAME = re.compile(r"[a-z][a-z0-9_]*")  # the staging names we generate (raw_0, final_1, c12)

@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from lib.filters import Filters, base
-from lib import currency as currencies
 from lib.formatting import money_full
 from lib.store import Dataset, Store
 
@@ -29,8 +28,9 @@ SENSITIVITIES = ("full_price", "low", "high", "unknown")
 
 
 # The columns and types of run() with the default spec (tests/test_cells.py checks them).
-SCHEMA: dict[str, pl.DataType] = {"band": pl.Int64, "price_band": pl.String, "sensitivity": pl.String, "members": pl.Int64,
-          "lines": pl.Int64, "revenue": pl.Float64, "mean_discount_rate": pl.Float64}
+SCHEMA: dict[str, pl.DataType] = {"band": pl.Int64, "low_price": pl.Float64, "high_price": pl.Float64,
+                                  "sensitivity": pl.String, "members": pl.Int64, "lines": pl.Int64,
+                                  "revenue": pl.Float64, "mean_discount_rate": pl.Float64}
 
 
 @dataclass(frozen=True)
@@ -104,9 +104,10 @@ def band_label(low: float, high: float, currency: str | None = None) -> str:
 
 
 def run(store: Store, ds: Dataset, spec: PriceBandSpec = PriceBandSpec()) -> pl.DataFrame:
-    """Columns: band (1 = cheapest), price_band (band_label: "¥10–¥15"), sensitivity, members, lines,
-    revenue, mean_discount_rate (null without recorded discounts); sorted by band, then
-    SENSITIVITIES order."""
+    """Columns: band (1 = cheapest), low_price and high_price (the lowest and highest price in it),
+    sensitivity, members, lines, revenue, mean_discount_rate (null without recorded discounts);
+    sorted by band, then SENSITIVITIES order. Numbers only: `labelled` names the bands in a
+    currency, so changing a dataset's currency recomputes nothing."""
     b = base(ds, spec.filters)
     sql = b.query(_price_ctes(spec) + """
         SELECT band, low_price, high_price, sensitivity, count(DISTINCT member_id) AS members, count(*) AS lines,
@@ -116,16 +117,20 @@ def run(store: Store, ds: Dataset, spec: PriceBandSpec = PriceBandSpec()) -> pl.
                    AS mean_discount_rate
         FROM cells GROUP BY band, low_price, high_price, sensitivity
         ORDER BY band, list_position(['full_price', 'low', 'high', 'unknown'], sensitivity)""")
-    frame = store.query(sql, {**b.params, **_price_params(spec)})
+    return store.query(sql, {**b.params, **_price_params(spec)}).cast(
+        {"band": pl.Int64, "low_price": pl.Float64, "high_price": pl.Float64, "members": pl.Int64, "lines": pl.Int64})
+
+
+def labelled(frame: pl.DataFrame, currency: str | None = None) -> pl.DataFrame:
+    """run()'s frame with each band named by its prices (band_label in `currency`, a symbol; default
+    the shown one) in place of them: band, price_band, sensitivity, members, lines, revenue,
+    mean_discount_rate."""
     # One label per band (at most spec.price_bands), made once each.
-    # In the dataset's own currency, whatever the thread shows (results are kept per currency: ui.stamp).
-    sign = currencies.symbol(ds.currency)
-    labels = {(lo, hi): band_label(lo, hi, sign) for lo, hi in frame.select("low_price", "high_price").unique().rows()}
+    labels = {(lo, hi): band_label(lo, hi, currency) for lo, hi in frame.select("low_price", "high_price").unique().rows()}
     price_band = pl.Series("price_band", [labels[key] for key in frame.select("low_price", "high_price").rows()],
                            dtype=pl.String)
     return frame.with_columns(price_band).select(
-        "band", "price_band", "sensitivity", "members", "lines", "revenue", "mean_discount_rate").cast(
-        {"band": pl.Int64, "members": pl.Int64, "lines": pl.Int64})
+        "band", "price_band", "sensitivity", "members", "lines", "revenue", "mean_discount_rate")
 
 
 def cells(store: Store, ds: Dataset, spec: PriceBandSpec = PriceBandSpec()) -> list[tuple[PriceCell, int]]:

@@ -18,6 +18,7 @@ from types import ModuleType
 
 import polars as pl
 
+from lib import currency as currencies
 from lib import (activity, backtest, cac, clv, cohorts, first_orders, kpis, lifecycle, nps, pairs, price_bands, repurchase,
                  rfm)
 from lib.filters import ITEM_LEVELS, Filters
@@ -185,7 +186,7 @@ def _price_band_options(parser: argparse.ArgumentParser) -> None:
 
 def _price_bands(store: Store, ds: Dataset, filters: Filters, args: argparse.Namespace) -> pl.DataFrame:
     spec = price_bands.PriceBandSpec(filters, price_bands=args.price_bands, high_sensitivity=args.high_sensitivity)
-    return price_bands.run(store, ds, spec)
+    return price_bands.labelled(price_bands.run(store, ds, spec), currencies.symbol(ds.currency))
 
 
 def _cac_options(parser: argparse.ArgumentParser) -> None:

@@ -117,8 +117,7 @@ def _version(package: str) -> str | None:
 def file_name(ds: Dataset, qualname: str, args: tuple, kwargs: tuple) -> str:
     """The name this result is kept under. Arguments are frozen dataclasses, dates, numbers and
     text, whose repr is their value."""
-    identity = repr((code_digest(), ds.id, ds.created_at, ds.version, ds.updated_at, ds.currency, qualname,
-                     args, kwargs))
+    identity = repr((code_digest(), ds.id, ds.created_at, ds.version, ds.updated_at, qualname, args, kwargs))
     return f"{ds.id}-{ds.version}-{hashlib.sha256(identity.encode()).hexdigest()[:32]}{SUFFIX}"
 
 

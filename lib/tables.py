@@ -4,11 +4,13 @@ and probabilities written alike, and CSV / Excel downloads built only when click
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from typing import Any
 
 import polars as pl
 import streamlit as st
 
+from lib import currency as currencies
 from lib.formatting import EXCEL_FORMATS, csv_text, excel_money_format, money_column_format
 from lib.ui import tr
 
@@ -63,10 +65,17 @@ def member_table(frame: pl.DataFrame, key: str, file_stem: str = "members",
     # Columns the page shows as money are money in Excel too, in the dataset's currency.
     money = [c for c, config in (column_config or {}).items() if c in frame.columns
              and (config or {}).get("type_config", {}).get("format") == money_column_format()]
-    right.download_button(tr("download_excel"), lambda: excel_bytes(frame, money), file_name=f"{file_stem}.xlsx",
+    right.download_button(tr("download_excel"), excel_file(frame, money), file_name=f"{file_stem}.xlsx",
                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                           key=f"{key}_xlsx", icon=":material/download:", on_click="ignore", disabled=too_many,
                           help=tr("excel_too_many_rows", limit=EXCEL_MAX_ROWS) if too_many else None)
+
+
+def excel_file(frame: pl.DataFrame, money: list[str]) -> Callable[[], bytes]:
+    """The .xlsx a download button builds when clicked, its money in the currency shown now: the
+    click runs it later, in another thread, where this script run's currency is not set."""
+    sign = currencies.shown()
+    return lambda: excel_bytes(frame, money, sign)
 
 
 def excel_bytes(frame: pl.DataFrame, money: list[str] = (), currency: str | None = None) -> bytes:

@@ -156,9 +156,9 @@ def _derived(qualname: str, dataset: str, version: tuple, sources: tuple, args: 
 
 def stamp(ds: Dataset) -> tuple:
     """What the cache keys a dataset's results on besides its name: its creation time and version
-    (a dataset deleted and made again under the same name starts at the same version numbers), and
-    its currency (price band labels name amounts)."""
-    return ds.created_at, ds.version, ds.currency
+    (a dataset deleted and made again under the same name starts at the same version numbers). Not
+    its currency: results are numbers, named in a currency only when drawn."""
+    return ds.created_at, ds.version
 
 
 def _function(qualname: str) -> Callable[..., Any]:

@@ -119,7 +119,7 @@ _follow_click("segment", next((p["id"] for p in tile_points if p.get("id") in rf
 # -- the 11 segments and the 8 value groups ------------------------------------------------------
 
 # Tables on the analysis pages write counts with separators, shares (in %) with one decimal, money
-# as ¥ with two decimals, the way the cards do.
+# in the dataset's currency with two decimals, the way the cards do.
 share = st.column_config.ProgressColumn(format="%.1f%%", min_value=0, max_value=100)
 table_columns = {tr("rfm.col_members"): st.column_config.NumberColumn(format="%,d"),
                  tr("rfm.col_member_share"): share, tr("rfm.col_revenue_share"): share,

@@ -50,6 +50,46 @@ def test_the_currency_is_found_from_the_amounts_then_the_header(store, write, he
     assert store.datasets()[-1].currency == code
 
 
+@pytest.mark.parametrize("text,code", [
+    ("Europe sales", None), ("Eurasia", None), ("金额（澳元）", None), ("金额（日元）", None),  # not ours
+    ("NT$ 5", None), ("CA$3", None),                                                          # other dollars
+    ("Amount (EUR)", "EUR"), ("eur 4", "EUR"), ("-$5", "USD"), ("$3", "USD"), ("US$1,299.00", "USD"),
+    ("5 元/件", "CNY"), ("金额(元)", "CNY"), ("12港元", "HKD"), ("港幣 5", "HKD"), ("5 英鎊", "GBP"),
+])
+def test_a_currency_is_named_by_its_words_not_by_parts_of_other_words(text, code):
+    assert currency.in_text(text) == code
+
+
+def test_every_word_that_names_a_currency_is_read_off_an_amount():
+    import duckdb
+
+    from lib import parsing
+
+    con = duckdb.connect()
+    parsing.install_macros(con)
+    for word in currency.words():  # the parser's list is the currency table's: they cannot drift apart
+        assert con.sql("SELECT ml_number(?, false), ml_number(?, false)",
+                       params=[f"{word}12.5", f"12.5 {word}"]).fetchall() == [(Decimal("12.5"), Decimal("12.5"))], word
+
+
+def test_files_naming_different_currencies_take_the_most_named_the_first_on_a_tie(store, write):
+    pounds = write("a.csv", "CustomerID,InvoiceDate,Amount\nA,2024-01-01,£3\n")
+    dollars = write("b.csv", "CustomerID,InvoiceDate,Amount\nB,2024-01-02,$4\n")
+    result = ingest(store, [pounds, dollars], "tie")
+    assert result.currency == "GBP"  # one each: the first file's
+    assert Note("currency_files", {"files": "a.csv GBP, b.csv USD", "chosen": "GBP"}) in result.notes
+    assert ingest(store, [dollars, pounds, write("c.csv", "CustomerID,InvoiceDate,Amount\nC,2024-01-03,£5\n")],
+                  "most").currency == "GBP"  # two of three
+
+
+def test_no_symbol_chosen_by_the_user_sticks(store, write):
+    ingest(store, [write("a.csv", "CustomerID,InvoiceDate,Amount\nA,2024-01-01,£3\n")], "d", currency="none")
+    assert store.dataset("d").currency == currency.NONE
+    later = ingest(store, [write("b.csv", "CustomerID,InvoiceDate,Amount\nB,2024-01-02,£4\n")], "d")
+    assert later.currency == currency.NONE  # a file naming pounds does not overrule the user
+    assert Note("currency_differs", {"found": "£ GBP", "kept": "NONE"}) in later.notes
+
+
 def test_an_amount_with_any_sign_is_read_as_its_number(store, write):
     ingest(store, [write("o.csv", "CustomerID,InvoiceDate,Amount\nA,2024-01-01,HK$ 80.50\nB,2024-01-01,-£1.20\n"
                                   "C,2024-01-01,\"US$1,299.00\"\nD,2024-01-01,12港元\nE,2024-01-01,GBP 4\n")], "d")
@@ -73,7 +113,7 @@ def test_the_dataset_keeps_its_currency_and_says_when_a_file_names_another(store
     chosen = ingest(store, [write("d.csv", "CustomerID,InvoiceDate,Amount\nD,2024-01-04,£6\n")], "uk", currency="eur")
     assert chosen.currency == "EUR" and store.dataset("uk").currency == "EUR"
     assert ingest(store, [write("e.csv", "CustomerID,InvoiceDate,Amount\nE,2024-01-05,£7\n")], "uk",
-                  currency="none").currency is None
+                  currency="none").currency == currency.NONE
 
 
 def test_changing_the_currency_changes_no_number_and_no_version(store, write):
@@ -81,7 +121,7 @@ def test_changing_the_currency_changes_no_number_and_no_version(store, write):
     before = store.dataset("shop")
     after = store.set_currency("shop", "USD")
     assert (after.currency, after.version, after.updated_at) == ("USD", before.version, before.updated_at)
-    assert store.set_currency("shop", None).currency is None
+    assert store.set_currency("shop", "none").currency == currency.NONE
     with pytest.raises(StoreError, match="unknown currency 'XYZ'"):
         store.set_currency("shop", "xyz")
     with pytest.raises(IngestError, match="unknown currency 'XYZ'"):
@@ -172,7 +212,7 @@ def test_a_dataset_in_pounds_shows_pounds_and_never_yuan(workspace, tmp_path, la
     assert "¥" not in text and "￥" not in text
 
 
-def test_the_next_run_of_another_session_shows_its_own_dataset_currency(workspace, tmp_path):
+def test_two_sessions_show_their_own_datasets_currency(workspace, tmp_path):
     import_csv(workspace, tmp_path, "uk", UK)
     uk = app("en", dataset="uk", ov_window="range")
     uk.switch_page("pages/overview.py").run()
@@ -180,7 +220,6 @@ def test_the_next_run_of_another_session_shows_its_own_dataset_currency(workspac
     shop.switch_page("pages/overview.py").run()
     assert {m.label: m.value for m in uk.metric}["Revenue (net)"] == "£245.00"  # 100 + 50 − 30 + 80 + 45
     assert {m.label: m.value for m in shop.metric}["Revenue (net)"] == "¥180.00"
-    assert currency.shown() == "¥"  # neither run's choice leaked into this thread
 
 
 def test_the_currency_is_changed_on_the_data_page(workspace, tmp_path):
@@ -200,14 +239,20 @@ def test_the_currency_is_changed_on_the_data_page(workspace, tmp_path):
 
 def test_an_excel_download_writes_money_in_the_dataset_currency():
     import io
+    import threading
     import zipfile
 
     import polars as pl
 
-    from lib.tables import excel_bytes
+    from lib.tables import excel_file
 
     frame = pl.DataFrame({"Member ID": ["A"], "Monetary": [-77183.6], "Orders": [3]})
-    with currency.showing("GBP"):
-        styles = zipfile.ZipFile(io.BytesIO(excel_bytes(frame, ["Monetary"]))).read("xl/styles.xml").decode()
-    # £ first, the minus before it; the other columns keep the number formats
-    assert 'formatCode="&quot;£&quot;#,##0.00;-&quot;£&quot;#,##0.00"' in styles
+    with currency.showing("GBP"):  # the page draws the button in the session's currency …
+        build = excel_file(frame, ["Monetary"])
+    built = []
+    clicked = threading.Thread(target=lambda: built.append(build()))  # … the click builds it in another thread
+    clicked.start()
+    clicked.join()
+    styles = zipfile.ZipFile(io.BytesIO(built[0])).read("xl/styles.xml").decode()
+    # £ first, the minus before it
+    assert 'formatCode="&quot;£&quot;#,##0.00;-&quot;£&quot;#,##0.00"' in styles and "¥" not in styles

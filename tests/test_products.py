@@ -186,11 +186,13 @@ def test_price_band_by_discount_sensitivity(store, ds):
     # 10, 15 → 1; 50 → 2; 60, 100 → 3; band 4 is empty.
     # Sensitivity = spend on discounted lines / spend:
     #   m1 90 / 310 = 0.29 → low; m2 (80 + 40) / 150 = 0.8 → high; m3 0 → full_price; m4 no discount recorded.
-    # Labels name prices in the dataset's currency: none is known for this file (English headers, no sign) …
-    assert price_bands.run(store, ds, PriceBandSpec())["price_band"].unique(maintain_order=True).to_list() == [
+    # run() gives each band's lowest and highest price; labelled() names it in a currency
+    frame = price_bands.run(store, ds, PriceBandSpec())
+    assert frame.select("band", "low_price", "high_price").unique(maintain_order=True).rows() == [
+        (1, 10.0, 15.0), (2, 50.0, 50.0), (3, 60.0, 100.0)]
+    assert price_bands.labelled(frame, "")["price_band"].unique(maintain_order=True).to_list() == [
         "10–15", "50", "60–100"]
-    ds = store.set_currency(ds.name, "CNY")  # … and in yuan once the user says so
-    assert price_bands.run(store, ds, PriceBandSpec()).rows() == [
+    assert price_bands.labelled(frame).rows() == [
         # band, label, sensitivity, members, lines, revenue, discount / (paid + discount)
         (1, "¥10–¥15", "full_price", 1, 1, 10.0, 0.0),    # m3 b5 wipes
         (1, "¥10–¥15", "low", 1, 1, 20.0, 0.0),           # m1 b2 wipes
@@ -205,7 +207,7 @@ def test_price_band_by_discount_sensitivity(store, ds):
     ]
     assert price_bands.members(store, ds, PriceBandSpec(), PriceCell(3, "full_price")).rows() == [("m3", 2, 160.0)]
     # Two bands: the median cut is the 7th price, 50.
-    halves = price_bands.run(store, ds, PriceBandSpec(price_bands=2))
+    halves = price_bands.labelled(price_bands.run(store, ds, PriceBandSpec(price_bands=2)))
     assert halves.group_by("band", "price_band").agg(pl.col("lines").sum()).sort("band").rows() == [
         (1, "¥10–¥50", 8), (2, "¥60–¥100", 5)]
     # At a threshold of 0.25, m1's 0.29 is high.
@@ -269,7 +271,7 @@ def test_every_member_count_has_its_members(store, ds):
         assert first_orders.members(store, ds, spec, FirstOrderCell(item)).height == first_buyers
         assert first_orders.members(store, ds, spec, FirstOrderCell(item, repeat_only=True)).height == repeat_buyers
     spec = PriceBandSpec()
-    for band, _, sensitivity, count, *_ in price_bands.run(store, ds, spec).rows():
+    for band, _, _, sensitivity, count, *_ in price_bands.run(store, ds, spec).rows():
         assert price_bands.members(store, ds, spec, PriceCell(band, sensitivity)).height == count
     subset = ("m2", "m3")
     spec = Filters()

@@ -98,7 +98,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "w5h1.revenue_new": ("新客销售额（首购当期）", "Revenue from new buyers (first period)"),
     "w5h1.revenue_returning": ("老客销售额", "Revenue from returning members"),
     "w5h1.spend": ("营销费用", "Marketing spend"),
-    "w5h1.spend_yuan": ("营销费用{money_unit}", "Marketing spend{money_unit}"),
+    "w5h1.spend_money": ("营销费用{money_unit}", "Marketing spend{money_unit}"),
     "w5h1.spend_all": ("营销费用（全部，不随筛选变化）", "Marketing spend (all of it: filters do not apply)"),
     "w5h1.cost_reading": ("所选期间新客在首购当期贡献 {new}，为此投入营销费用 {spend}（每 {currency}1 新客收入花费 {currency}{per:.2f}，所选期间 CAC {cac}）；"
                           "老客贡献 {ret}，占销售额 {share:.0%}，几乎不需要再付获客成本。",

@@ -61,12 +61,12 @@ def datasets_tab(store: Store) -> None:
     with middle, st.container(border=True):
         current = next(d.currency for d in found if d.name == chosen)
         L = lang()
-        code = st.selectbox(tr("data.currency"), [*currencies.CURRENCIES, None],
-                            index=[*currencies.CURRENCIES, None].index(current),
+        options = [*currencies.CURRENCIES, currencies.NONE]  # a currency not known shows as none
+        code = st.selectbox(tr("data.currency"), options, index=options.index(current or currencies.NONE),
                             format_func=lambda c: currency_label(c, L), help=tr("data.currency_help"),
                             key=f"data_currency_{chosen}_{generation}")
         if st.button(tr("data.currency_apply"), key="data_currency_button", icon=":material/currency_exchange:",
-                     disabled=code == current):
+                     disabled=code == (current or currencies.NONE)):
             try:
                 store.set_currency(chosen, code)
             except StoreError as exc:

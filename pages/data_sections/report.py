@@ -21,13 +21,13 @@ state = st.session_state
 
 
 def currency_label(code: str | None, L: Lang) -> str:
-    """¥ CNY, HK$ HKD …; words for none."""
-    return f"{currencies.symbol(code)} {code}" if code else t("data.currency_none", L)
+    """¥ CNY, HK$ HKD …; words for none (chosen, or not known)."""
+    return f"{currencies.symbol(code)} {code}" if code in currencies.CURRENCIES else t("data.currency_none", L)
 
 
 def choose_target(store: Store, plans: list[dict], L: Lang) -> tuple[str, bool, str | None, list[str]]:
     """Draw the choice of dataset to save to; return it, whether to replace, the currency chosen
-    (None: the dataset's, else the one the amounts name; 'none': no symbol) and every reason the
+    (None: the dataset's, else the one the amounts name; NONE: no symbol) and every reason the
     files cannot be saved (the files' own problems and the target's)."""
     st.subheader(tr("data.target"))
     names = [d.name for d in store.datasets()]
@@ -59,8 +59,8 @@ def choose_target(store: Store, plans: list[dict], L: Lang) -> tuple[str, bool, 
     existing = store.find(dataset) if mode == "existing" else None
     first = (t("data.currency_keep", L, current=currency_label(existing.currency, L)) if existing is not None
              else t("data.currency_detect", L))
-    chosen = st.selectbox(tr("data.currency"), [None, *currencies.CURRENCIES, "none"], key="data_currency",
-                          format_func=lambda c: first if c is None else currency_label(None if c == "none" else c, L),
+    chosen = st.selectbox(tr("data.currency"), [None, *currencies.CURRENCIES, currencies.NONE], key="data_currency",
+                          format_func=lambda c: first if c is None else currency_label(c, L),
                           help=tr("data.currency_help"))
     return dataset, replace, chosen, problems
 

@@ -69,7 +69,7 @@ def price_bands_by_sensitivity(page: AnalysisPage) -> None:
     st.subheader(tr("w5h1.price_header"))
     st.caption(tr("w5h1.price_intro"))
     price_spec = price_bands.PriceBandSpec(filters)
-    prices = compute(price_bands.run, ds, price_spec)
+    prices = price_bands.labelled(compute(price_bands.run, ds, price_spec))
     if prices.is_empty():
         no_data()
     else:

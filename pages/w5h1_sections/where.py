@@ -45,7 +45,7 @@ def channels_side_by_side(page: AnalysisPage) -> None:
             st.markdown(tr("w5h1.channel_reading", best=best[0], best_rate=best[1], worst=worst[0],
                            worst_rate=worst[1]))
         columns = {
-            tr("repurchase_rate"): percent("repurchase_rate"), tr("w5h1.spend"): money_column(tr("w5h1.spend_yuan")),
+            tr("repurchase_rate"): percent("repurchase_rate"), tr("w5h1.spend"): money_column(tr("w5h1.spend_money")),
             tr("cac"): money_column(tr("w5h1.ch_cac")), "NPS": st.column_config.NumberColumn("NPS", format="%.1f"),
             **{tr(k): count_column(tr(k)) for k in ("w5h1.buyers_n", "w5h1.repeat_buyers", "new_buyers",
                                                      "w5h1.responses")}}
