@@ -59,10 +59,15 @@ def choose_target(store: Store, plans: list[dict], L: Lang) -> tuple[str, bool, 
     existing = store.find(dataset) if mode == "existing" else None
     first = (t("data.currency_keep", L, current=currency_label(existing.currency, L)) if existing is not None
              else t("data.currency_detect", L))
-    chosen = st.selectbox(tr("data.currency"), [None, *currencies.CURRENCIES, currencies.NONE], key="data_currency",
-                          format_func=lambda c: first if c is None else currency_label(c, L),
-                          help=tr("data.currency_help"))
-    return dataset, replace, chosen, problems
+    # Options are plain strings, and the widget is the mode's own: Streamlit keeps a choice by its
+    # label, and the first option's label differs between a new and an existing dataset.
+    chosen = st.selectbox(tr("data.currency"), [_AUTOMATIC, *currencies.CURRENCIES, currencies.NONE],
+                          key=f"data_currency_{mode}", help=tr("data.currency_help"),
+                          format_func=lambda c: first if c == _AUTOMATIC else currency_label(c, L))
+    return dataset, replace, None if chosen == _AUTOMATIC else chosen, problems
+
+
+_AUTOMATIC = "auto"  # the currency picker's first option: the dataset's, else the one the file names
 
 
 def save(store: Store, plans: list[dict], dataset: str, replace: bool, currency: str | None, L: Lang) -> None:
