@@ -117,6 +117,16 @@ def _cli(*args: str, wait: str = "0.5") -> subprocess.CompletedProcess:
                           cwd=Path(__file__).parents[1], env={**os.environ, "MEMBERLENS_LOCK_WAIT": wait})
 
 
+def _other_process(path: Path, read_only: bool = True, seconds: float = 30) -> subprocess.Popen:
+    """Another process holding `path` (read-only: a report; else an import) for `seconds`; returns
+    once it holds it."""
+    proc = subprocess.Popen([sys.executable, "-c", "import duckdb, time\n"
+                             f"con = duckdb.connect({str(path)!r}, read_only={read_only})\n"
+                             f"print('open', flush=True); time.sleep({seconds})"], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline() == "open\n"
+    return proc
+
+
 def test_a_writer_elsewhere_gets_a_reader_one_line_after_waiting(tmp_path, write):
     path = tmp_path / "ws.duckdb"
     with Store(path):  # held for writing all along (an import from another command line)
@@ -158,10 +168,7 @@ def test_the_app_saves_after_a_report_elsewhere_lets_go(tmp_path, write):
     path = tmp_path / "ws.duckdb"
     with Store(path, shared=True) as app:
         ingest(app, [write("o.csv", ORDERS)], "d")
-        reader = subprocess.Popen([sys.executable, "-c", "import duckdb, sys, time\n"
-                                   f"con = duckdb.connect({str(path)!r}, read_only=True)\n"
-                                   "print('open', flush=True); time.sleep(1.5)"], stdout=subprocess.PIPE, text=True)
-        assert reader.stdout.readline() == "open\n"
+        reader = _other_process(path, seconds=1.5)
         started = time.monotonic()
         ingest(app, [write("more.csv", "会员ID,订单号,支付时间,实付金额\nM3,A3,2024-02-01,5\n")], "d")
         waited = time.monotonic() - started
@@ -174,11 +181,8 @@ def test_a_save_the_file_is_never_given_to_fails_in_one_line_and_reading_goes_on
     path = tmp_path / "ws.duckdb"
     with Store(path, shared=True, wait=0.5) as app:
         ingest(app, [write("o.csv", ORDERS)], "d")
-        reader = subprocess.Popen([sys.executable, "-c", "import duckdb, sys, time\n"
-                                   f"con = duckdb.connect({str(path)!r}, read_only=True)\n"
-                                   "print('open', flush=True); time.sleep(30)"], stdout=subprocess.PIPE, text=True)
+        reader = _other_process(path)
         try:
-            assert reader.stdout.readline() == "open\n"
             with pytest.raises(StoreError, match=r"is being read by process \d+ \(a report from the command line\?\) and was not free within 0.5 s; nothing was changed"):
                 app.rename_dataset("d", "e")
             assert [d.name for d in app.datasets()] == ["d"] and app.held_read_only
@@ -409,11 +413,8 @@ def test_the_app_starts_beside_a_running_report(tmp_path, write):
     path = tmp_path / "ws.duckdb"
     with Store(path) as first:
         ingest(first, [write("o.csv", ORDERS)], "d")
-    reader = subprocess.Popen([sys.executable, "-c", "import duckdb, time\n"
-                               f"con = duckdb.connect({str(path)!r}, read_only=True)\n"
-                               "print('open', flush=True); time.sleep(30)"], stdout=subprocess.PIPE, text=True)
+    reader = _other_process(path)
     try:
-        assert reader.stdout.readline() == "open\n"
         with Store(path, shared=True, wait=0.5) as app:  # opened read-only: no wait, no failure
             assert app.held_read_only and [d.name for d in app.datasets()] == ["d"]
     finally:
@@ -431,11 +432,7 @@ def test_reads_come_back_after_a_writer_elsewhere_took_the_file_in_the_gap(tmp_p
 
     def connect(db, read_only=False, config=None):
         if not read_only and not other:  # the app has just let go of its read-only file: a CLI import takes it
-            other.append(subprocess.Popen([sys.executable, "-c", "import duckdb, time\n"
-                                           f"con = duckdb.connect({str(path)!r})\n"
-                                           "print('open', flush=True); time.sleep(1.5)"],
-                                          stdout=subprocess.PIPE, text=True))
-            assert other[0].stdout.readline() == "open\n"
+            other.append(_other_process(path, read_only=False, seconds=1.5))
         return real(db, read_only=read_only, config=config)
 
     monkeypatch.setattr(store_module.duckdb, "connect", connect)
