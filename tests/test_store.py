@@ -293,8 +293,26 @@ def test_memory_and_spill_folder_can_be_set(tmp_path, monkeypatch):
         limit, temp = store.query("SELECT current_setting('memory_limit'), current_setting('temp_directory')").row(0)
     assert (limit, temp) == ("1.3 GiB", str(tmp_path / "spill"))   # DuckDB reads 1500 MB as 1.3 GiB (1000-based MB)
     monkeypatch.setenv("MEMBERLENS_MEMORY_LIMIT", "lots")
-    with pytest.raises(StoreError, match="MEMBERLENS_MEMORY_LIMIT or MEMBERLENS_TEMP_DIR is not usable"):
+    with pytest.raises(StoreError, match="MEMBERLENS_MEMORY_LIMIT, MEMBERLENS_IMPORT_MEMORY_LIMIT or "
+                                         "MEMBERLENS_TEMP_DIR is not usable"):
         Store(tmp_path / "other.duckdb")
+
+
+def test_a_connection_that_can_write_works_under_the_import_cap(tmp_path, write, monkeypatch):
+    monkeypatch.delenv("MEMBERLENS_MEMORY_LIMIT", raising=False)
+    monkeypatch.delenv("MEMBERLENS_IMPORT_MEMORY_LIMIT", raising=False)
+    path = tmp_path / "w.duckdb"
+    limit = "SELECT current_setting('memory_limit')"
+    with Store(path) as writer:  # the command line's import
+        assert writer.query(limit).item() == "1.8 GiB"  # 2 GB: DuckDB counts 1000-based GB in 1024-based GiB
+    with Store(path, shared=True) as app:
+        held = app.query(limit).item()  # read-only between saves: DuckDB's own (80 % of the machine)
+        with app.transaction() as cur:
+            assert cur.sql(limit).fetchall()[0][0] == "1.8 GiB"  # while it saves
+    assert held != "1.8 GiB"
+    monkeypatch.setenv("MEMBERLENS_IMPORT_MEMORY_LIMIT", "3GB")
+    with Store(path) as writer:
+        assert writer.query(limit).item() == "2.7 GiB"
 
 
 def _as_version_1(path: Path) -> None:
