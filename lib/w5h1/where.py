@@ -111,7 +111,7 @@ def channels(store: Store, ds: Dataset, filters: Filters | None = None) -> pl.Da
             SELECT channel, false AS total, count(*) AS buyers, count_if(purchases >= 2) AS repeat_buyers,
                    0 AS new_buyers, 0::DOUBLE AS spend
             FROM buyer_rows WHERE channel IS NOT NULL GROUP BY channel
-            UNION ALL SELECT NULL, true, count(*), count_if(purchases >= 2), 0, 0 FROM buyer_rows
+            UNION ALL SELECT NULL, true, count(*), count(*) FILTER (WHERE purchases >= 2), 0, 0 FROM buyer_rows  -- FILTER: count_if is NULL over no rows
             UNION ALL SELECT channel, false, 0, 0, count(*), 0 FROM new_rows WHERE channel IS NOT NULL GROUP BY channel
             UNION ALL SELECT NULL, true, 0, 0, count(*), 0 FROM new_rows
             UNION ALL SELECT channel, false, 0, 0, 0, sum(spend) FROM spend_in WHERE channel IS NOT NULL
