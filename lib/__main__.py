@@ -102,8 +102,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "ingest":
             from lib.ingest import ingest
 
-            # The running app holds the workspace as long as it runs: waiting helps only when a
-            # report holds it, so an import waits briefly, then says what to do.
+            # A running app is refused at once (lib.store.running_app); another process holding the
+            # file (a report, an app of an older version without the mark) is waited for briefly.
             with Store(args.db, wait=min(lock_wait(), INGEST_LOCK_WAIT), on_wait=_tell) as store:
                 result = ingest(store, args.paths, args.dataset or args.paths[0].stem[:MAX_NAME_LENGTH], args.kind,
                                 _mapping(args.map), args.replace, args.rejects_dir, args.sheet, lang=args.lang,

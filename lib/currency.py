@@ -129,25 +129,26 @@ def in_text(text: str) -> str | None:
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
-def detect(con: duckdb.DuckDBPyConnection, table: str, columns: Sequence[tuple[str, str]]) -> str | None:
+def detect(con: duckdb.DuckDBPyConnection, table: str, columns: Sequence[tuple[str, str]]) -> tuple[str | None, dict[str, int]]:
     """The currency of a staged file's amount columns, given as (positional column of `table`, its
     header): the one most of the first DETECT_ROWS values name, else the one a header names, else
-    CNY when a header is Chinese, else None. `table` and the columns are our own names; the
-    patterns travel as bound parameters."""
+    CNY when a header is Chinese, else None; and how many values named each currency (more than
+    one: the file mixes currencies, which are added up as written). `table` and the columns are
+    our own names; the patterns travel as bound parameters."""
     if not columns:
-        return None
+        return None, {}
     cases = " ".join("WHEN regexp_matches(v, ?) THEN ?" for _ in PATTERNS)
     values = " UNION ALL ".join(f"SELECT {col}::VARCHAR AS v FROM {table} WHERE rowid < {DETECT_ROWS}"
                                 for col, _ in columns)
     rows = con.sql(f"""
         SELECT CASE {cases} END AS code, count(*) AS n
-        FROM ({values}) WHERE v IS NOT NULL GROUP BY code HAVING code IS NOT NULL ORDER BY n DESC, code
-        LIMIT 1""", params=[p for code, pattern in PATTERNS.items() for p in (pattern, code)]).fetchall()
+        FROM ({values}) WHERE v IS NOT NULL GROUP BY code HAVING code IS NOT NULL ORDER BY n DESC, code""",
+        params=[p for code, pattern in PATTERNS.items() for p in (pattern, code)]).fetchall()
     if rows:
-        return rows[0][0]
+        return rows[0][0], dict(rows)
     headers = [header for _, header in columns]
     for header in headers:
         found = in_text(header)
         if found:
-            return found
-    return DEFAULT if any(_CJK.search(h) for h in headers) else None
+            return found, {}
+    return (DEFAULT if any(_CJK.search(h) for h in headers) else None), {}

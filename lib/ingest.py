@@ -50,7 +50,7 @@ from lib.i18n import Lang, t
 from lib.rejects import default_rejects_dir, first_reason, write_rejects
 from lib.sources import SourceError
 from lib.merge import Merged
-from lib.store import KIND_TABLE, Dataset, Store, StoreError, validate_name
+from lib.store import KIND_TABLE, Dataset, Store, StoreError, alive, validate_name
 from lib.typed import Note
 
 STAGING_MEMORY = "2GB"  # DuckDB spills to disk beyond this: a 1 GB CSV streams
@@ -260,7 +260,7 @@ def sweep_stale_staging() -> int:
         try:
             host, pid = (folder / OWNER_FILE).read_text().split()
             # another machine's or container's import (a shared temp folder): not ours to judge
-            stale = host == socket.gethostname() and not _alive(int(pid))
+            stale = host == socket.gethostname() and not alive(int(pid))
         except (OSError, ValueError):
             try:
                 stale = folder.is_dir() and folder.stat().st_mtime < time.time() - STALE_UPLOAD_SECONDS
@@ -270,18 +270,6 @@ def sweep_stale_staging() -> int:
             shutil.rmtree(folder, ignore_errors=True)
             removed += 1
     return removed
-
-
-def _alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # another user's process: alive, not ours to judge
-        return True
-    return True
 
 
 def ingest(store: Store, paths: Sequence[str | Path], dataset: str, kind: Kind = "orders",
@@ -372,8 +360,12 @@ def _stage(staging: _Staging, part: Part, dataset: str, rejects_dir: Path, repor
         mapping = resolve_mapping(src.headers, kind, part.overrides, path.name)
         notes += typed.parse(staging.con, src, mapping, kind, f"final_{i}", lang)
         if kind == "orders":
-            found.append(currencies.detect(staging.con, src.table, [
-                (f"c{src.headers.index(h)}", h) for h, f in mapping.items() if f in _AMOUNT_FIELDS]))
+            code, named = currencies.detect(staging.con, src.table, [
+                (f"c{src.headers.index(h)}", h) for h, f in mapping.items() if f in _AMOUNT_FIELDS])
+            found.append(code)
+            if len(named) > 1:  # £ and $ in one file: summed as written, so say so
+                notes.append(Note("currency_mixed", {"file": path.name, "named": ", ".join(
+                    f"{currencies.symbol(c)} {n:,}" for c, n in named.items())}))
         staged.append(src)
         reports.append(FileReport(path.name, src.describe(), src.rows_read, 0, mapping))
     report(start + 0.8 * width, Note("checking", {"file": ", ".join(p.name for p in paths)}))

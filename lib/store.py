@@ -25,8 +25,11 @@ the file taken waits for it (MEMBERLENS_LOCK_WAIT seconds) before saying who hol
 from __future__ import annotations
 
 import os
+import atexit
+import math
 import re
 import secrets
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -93,12 +96,41 @@ def duckdb_settings(path: Path, writing: bool = False) -> dict[str, str]:
 
 
 def lock_wait() -> float:
-    """MEMBERLENS_LOCK_WAIT as seconds (default 60)."""
+    """MEMBERLENS_LOCK_WAIT as seconds (default 60): a number from 0 to a day."""
     text = os.environ.get(LOCK_WAIT_ENV)
     try:
-        return max(0.0, float(text)) if text else DEFAULT_LOCK_WAIT
+        seconds = float(text) if text else DEFAULT_LOCK_WAIT
     except ValueError:
-        raise StoreError(f"{LOCK_WAIT_ENV} takes seconds, not {text!r}") from None
+        seconds = math.nan
+    if not 0 <= seconds <= 86_400:  # nan, negative, inf
+        raise StoreError(f"{LOCK_WAIT_ENV} takes seconds from 0 to 86400, not {text!r}")
+    return seconds
+
+
+def alive(pid: int) -> bool:
+    """Whether process `pid` of this machine runs (another user's counts: not ours to judge)."""
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+APP_MARK = ".app"  # <workspace>.app: "host pid" of the app that has the workspace open (Store(shared=True))
+
+
+def running_app(path: Path) -> int | None:
+    """The pid of another live app on this machine that has `path` open, from its mark, or None."""
+    try:
+        host, pid = path.with_name(path.name + APP_MARK).read_text().split()
+        pid = int(pid)
+    except (OSError, ValueError):
+        return None
+    return pid if host == socket.gethostname() and pid != os.getpid() and alive(pid) else None
 
 
 def open_for_reading(path: Path, on_wait: Callable[[str], None] | None = None) -> "Store":
@@ -180,6 +212,10 @@ class Store:
         self._con: duckdb.DuckDBPyConnection | None = None
         if not read_only:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+        if not read_only and not shared and (app := running_app(self.path)) is not None:
+            # The running app lets go of the file for an instant at every save: a writer waiting
+            # for that instant would get in and hold the app off (or out) for the whole import.
+            raise StoreError(_app_has_it(self.path, f"the running app (process {app})"))
         # Shared: read-only from the start (the app starts beside a running report), written only
         # when the workspace is new or of an older schema.
         self._con = self._connect(read_only or (shared and self.path.exists()), self._wait)
@@ -191,6 +227,10 @@ class Store:
                 self._init_schema()
                 self._upgrade()
         self._check_version()
+        if shared:  # the command line's writers stay out while this app runs (running_app)
+            self._mark = self.path.with_name(self.path.name + APP_MARK)
+            self._mark.write_text(f"{socket.gethostname()} {os.getpid()}")
+            atexit.register(self._mark.unlink, missing_ok=True)  # the app's store is never closed
 
     def _connect(self, read_only: bool, wait: float) -> duckdb.DuckDBPyConnection:
         """Open the file, waiting up to `wait` seconds while another process holds it."""
@@ -384,6 +424,9 @@ class Store:
                 self._own.transaction = False
 
     def close(self) -> None:
+        if getattr(self, "_mark", None) is not None:
+            self._mark.unlink(missing_ok=True)
+            self._mark = None
         self._closed = True
         self._hand_back = False
         with self._state:
@@ -697,5 +740,9 @@ def _explain_open_error(path: Path, exc: duckdb.Error, read_only: bool) -> str:
     if read_only:  # a writer held it all the time we waited: an import, or a workspace opened for writing
         return (f"{path} is being written by {who} (an import?); try again when it has finished, or point "
                 f"--db / {DB_ENV} at another file")
-    return (f"{path} is in use by {who} (probably the running app); import from the app's Data page, "
-            f"or stop the app and run this again (reports work while the app runs)")
+    return _app_has_it(path, f"{who} (probably the running app)")
+
+
+def _app_has_it(path: Path, who: str) -> str:
+    return (f"{path} is in use by {who}; import from the app's Data page, or stop the app and run this "
+            f"again (reports work while the app runs)")

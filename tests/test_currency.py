@@ -256,3 +256,11 @@ def test_an_excel_download_writes_money_in_the_dataset_currency():
     styles = zipfile.ZipFile(io.BytesIO(built[0])).read("xl/styles.xml").decode()
     # £ first, the minus before it
     assert 'formatCode="&quot;£&quot;#,##0.00;-&quot;£&quot;#,##0.00"' in styles and "¥" not in styles
+
+
+def test_a_file_mixing_currencies_says_so(store, write):
+    text = "CustomerID,InvoiceDate,Amount\nA,2024-01-01,£3\nB,2024-01-02,£4\nC,2024-01-03,$5\n"
+    result = ingest(store, [write("mixed.csv", text)], "m")
+    assert result.currency == "GBP"  # the most named
+    assert str(next(n for n in result.notes if n.code == "currency_mixed")) == (
+        "mixed.csv: its amounts name several currencies (£ 2, $ 1 values); they are added up as written, not converted")

@@ -158,10 +158,12 @@ def test_an_import_from_the_command_line_beside_the_app_says_what_to_do(tmp_path
         before = app.dataset("d").version
         run = _cli("ingest", str(write("more.csv", ORDERS)), "--dataset", "d", "--db", str(path))
         assert app.dataset("d").version == before  # untouched
-    assert run.returncode == 1 and "Traceback" not in run.stderr
-    assert run.stderr.splitlines()[-1] == (
-        f"error: {path} is in use by process {os.getpid()} (probably the running app); import from the "
-        f"app's Data page, or stop the app and run this again (reports work while the app runs)")
+    # refused at once, in one line: it never waits for the instant the app lets go of the file at a
+    # save (it got in then, and held the app off for its whole import)
+    assert run.returncode == 1 and run.stderr == (
+        f"error: {path} is in use by the running app (process {os.getpid()}); import from the app's Data page, "
+        f"or stop the app and run this again (reports work while the app runs)\n")
+    assert not path.with_name(path.name + ".app").exists()  # the app's mark goes when it closes
 
 
 def test_the_app_saves_after_a_report_elsewhere_lets_go(tmp_path, write):
@@ -499,3 +501,14 @@ def test_the_file_is_handed_back_when_the_last_reader_ends_during_the_hand_back(
     run = _cli("datasets", "--db", str(path))
     assert run.returncode == 0 and json.loads(run.stdout)[0]["name"] == "e"
     app.close()
+
+
+@pytest.mark.parametrize("text", ["abc", "nan", "-5", "inf", "1e400"])
+def test_a_lock_wait_that_is_not_a_number_of_seconds_is_refused(monkeypatch, text):
+    from lib.store import lock_wait
+
+    monkeypatch.setenv("MEMBERLENS_LOCK_WAIT", text)
+    with pytest.raises(StoreError, match=f"MEMBERLENS_LOCK_WAIT takes seconds from 0 to 86400, not '{text}'"):
+        lock_wait()
+    monkeypatch.setenv("MEMBERLENS_LOCK_WAIT", "2.5")
+    assert lock_wait() == 2.5

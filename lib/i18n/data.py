@@ -101,6 +101,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "data.currency_none": ("不显示货币符号", "No currency symbol"),
     "data.currency_apply": ("更改货币", "Change currency"),
     "data.currency_changed": ("「{name}」的金额改以 {shown} 显示。", "“{name}” now shows amounts in {shown}."),
+    "data.currency_changed_none": ("「{name}」的金额改为不显示货币符号。", "“{name}” now shows amounts without a currency symbol."),
     "data.same_name": ("请先输入一个不同的新名称。", "Type a different name first."),
     "data.renamed": ("已将「{old}」重命名为「{new}」。", "Renamed “{old}” to “{new}”."),
     "data.deleted": ("已删除数据集「{name}」。", "Deleted dataset “{name}”."),

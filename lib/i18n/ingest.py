@@ -44,6 +44,8 @@ LABELS: dict[str, tuple[str, str]] = {
                          "{file}: its lines end in CR, LF and CRLF by turns; each was read as a line end"),
     "ingest.currency_files": ("这些文件的金额币种不一致（{files}）；取 {chosen}",
                               "The files name different currencies ({files}); {chosen} was taken"),
+    "ingest.currency_mixed": ("{file}：金额带有不同的货币符号（{named} 个值），已按原数字相加，未做换算",
+                              "{file}: its amounts name several currencies ({named} values); they are added up as written, not converted"),
     "ingest.utf8_rows": ("{file}：有 {rows:,} 行是 UTF-8 编码（文件其余部分是 {encoding}），已按 UTF-8 读取，没有乱码",
                          "{file}: {rows:,} row(s) were written in UTF-8 in a {encoding} file; read as UTF-8, not as mojibake"),
     "ingest.integral_ids": ("{file}：「{column}」的编号写成了小数（如 17850.0），已按整数读取（17850）",

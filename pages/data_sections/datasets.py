@@ -73,7 +73,8 @@ def datasets_tab(store: Store) -> None:
                 st.error(first_line(exc))
             else:
                 state["data_manage_target"] = chosen
-                state["data_flash"] = tr("data.currency_changed", name=chosen, shown=currency_label(code, L))
+                state["data_flash"] = (tr("data.currency_changed_none", name=chosen) if code == currencies.NONE
+                                       else tr("data.currency_changed", name=chosen, shown=currency_label(code, L)))
                 state["data_manage_generation"] = generation + 1
                 st.rerun()
     with right, st.container(border=True):
