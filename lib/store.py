@@ -208,6 +208,7 @@ class Store:
         self._own = threading.local()  # .cursors: how many this thread holds; .transaction: inside one
         self._writes = 0               # nesting of writes, under _write_lock
         self._hand_back = False        # shared: reopen read-only once no cursor is in use
+        self._draining = False         # … and new cursors wait meanwhile, so reads never keep it writable
         self._closed = False
         self._con: duckdb.DuckDBPyConnection | None = None
         if not read_only:
@@ -277,7 +278,7 @@ class Store:
             self._hand_back_when_idle()
         with self._state:
             if not held:
-                self._state.wait_for(lambda: not self._switching)
+                self._state.wait_for(lambda: not self._switching and not self._draining)
             self._readers += 1
         self._own.cursors = held + 1
         try:
@@ -302,7 +303,9 @@ class Store:
             raise RuntimeError("a thread holding a cursor cannot write to a shared workspace "
                                "(reopening the file for writing waits for every cursor)")
         with self._write_lock:
-            self._hand_back = False
+            with self._state:
+                self._hand_back = self._draining = False
+                self._state.notify_all()
             if self._shared and self._writes == 0 and (self._con is None or self.held_read_only):
                 self._reopen_for_writing()
             self._writes += 1
@@ -366,6 +369,10 @@ class Store:
                     idle = self._hand_back and not (self._writes or self._readers or self._switching)
                     if idle:
                         self._switching = True
+                    elif self._hand_back and self._readers and not self._writes and not self.held_read_only:
+                        # reads still running on the writable file: new ones wait, so that sessions
+                        # reading without a pause cannot keep it from the other processes for ever
+                        self._draining = True
                 if idle:
                     try:
                         self._let_go()
@@ -377,7 +384,7 @@ class Store:
                             self._hand_back = False
                     finally:
                         with self._state:
-                            self._switching = False
+                            self._switching = self._draining = False
                             self._state.notify_all()
                     return
             finally:
@@ -428,7 +435,9 @@ class Store:
             self._mark.unlink(missing_ok=True)
             self._mark = None
         self._closed = True
-        self._hand_back = False
+        with self._state:
+            self._hand_back = self._draining = False
+            self._state.notify_all()
         with self._state:
             self._state.wait_for(lambda: self._readers == 0 or getattr(self._own, "cursors", 0))
         self._let_go()

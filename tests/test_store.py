@@ -512,3 +512,35 @@ def test_a_lock_wait_that_is_not_a_number_of_seconds_is_refused(monkeypatch, tex
         lock_wait()
     monkeypatch.setenv("MEMBERLENS_LOCK_WAIT", "2.5")
     assert lock_wait() == 2.5
+
+
+def test_sessions_reading_without_a_pause_do_not_keep_the_file_from_reports(tmp_path, write):
+    import threading
+
+    path = tmp_path / "ws.duckdb"
+    app = Store(path, shared=True)
+    ingest(app, [write("o.csv", ORDERS)], "d")
+    table = app.dataset("d").table("orders")
+    stop, failures = threading.Event(), []
+
+    def read():  # two sessions, one query after another, overlapping
+        while not stop.is_set():
+            try:
+                app.query(f"SELECT count(*), sum(net_amount * r) FROM {table}, range(3000000) t(r)")  # ~0.1 s
+            except Exception as exc:
+                failures.append(exc)
+
+    readers = [threading.Thread(target=read) for _ in range(2)]
+    for thread in readers:
+        thread.start()
+    try:
+        time.sleep(0.5)
+        app.set_currency("d", "USD")  # a save: the file is writable until handed back
+        run = _cli("datasets", "--db", str(path), wait="3")  # a report: the reads must let the file go
+    finally:
+        stop.set()
+        for thread in readers:
+            thread.join(10)
+    assert failures == [] and run.returncode == 0, run.stderr
+    assert json.loads(run.stdout)[0]["currency"] == "USD"
+    app.close()
