@@ -60,8 +60,8 @@ MEMORY_ENV = "MEMBERLENS_MEMORY_LIMIT"   # e.g. "6GB"
 TEMP_ENV = "MEMBERLENS_TEMP_DIR"
 # A connection that can write (an import, in the app only while it saves) works in at most this
 # much unless MEMORY_ENV says otherwise: an import's memory is capped, its staging having its own
-# cap (lib/ingest.py STAGING_MEMORY). Re-importing 10M lines peaked at 7.3 GB with DuckDB's default
-# and at 4.4 GB with 2 GB here (and took 69 s, not 90: less to manage, spilled to disk).
+# cap (lib/ingest.py STAGING_MEMORY). Re-importing 10M lines peaked at 7.4 GB in 55 s with DuckDB's
+# default and at 4.5 GB in 74 s with 2 GB here: a laptop's memory is worth the spilling.
 WRITING_MEMORY_ENV = "MEMBERLENS_IMPORT_MEMORY_LIMIT"
 WRITING_MEMORY = "2GB"
 # How long opening a workspace another process holds waits for it (seconds): the app's saves are
