@@ -21,6 +21,7 @@ import polars as pl
 
 from lib import currency as currencies
 from lib.i18n import Lang
+from lib.parsing import CSV_FORMULA_START, CSV_NUMBER
 from lib.periods import Period
 
 MISSING = "–"  # a number that is not there, on a card or in a sentence
@@ -131,12 +132,22 @@ def period_label(day: date, period: Period) -> str:
 
 # -- files the product writes --------------------------------------------------------------------
 
+def csv_safe(text: pl.Expr) -> pl.Expr:
+    """A text cell as a CSV we write holds it: with a ' before it when it begins like a formula
+    (= + - @ tab CR) and is not a number (OWASP), so a spreadsheet shows it instead of running it
+    (`=HYPERLINK(…)` → `'=HYPERLINK(…)`; `-12.5` stays). Importing such a file takes the ' off
+    again (lib/parsing.py ml_text)."""
+    return (pl.when(text.str.contains(f"^{CSV_FORMULA_START}") & ~text.str.contains(f"^(?:{CSV_NUMBER})$"))
+            .then(pl.lit("'") + text).otherwise(text))
+
+
 def csv_text(frame: pl.DataFrame) -> str:
-    """CSV as a person reads it: a whole number held as a float prints as one (`18532`, not
-    `18532.0`: a column mixing counts and amounts is a float column), a time to the second
-    (`2024-02-01 01:25:00`, not `2024-02-01T01:25:00.000000`)."""
+    """CSV as a person reads it, and safe to open: a whole number held as a float prints as one
+    (`18532`, not `18532.0`: a column mixing counts and amounts is a float column), a time to the
+    second (`2024-02-01 01:25:00`, not `2024-02-01T01:25:00.000000`), text through csv_safe."""
     floats = [n for n, dtype in frame.schema.items() if dtype in (pl.Float32, pl.Float64)]
     times = [n for n, dtype in frame.schema.items() if isinstance(dtype, pl.Datetime)]
+    texts = [n for n, dtype in frame.schema.items() if dtype in (pl.String, pl.Categorical)]
 
     def whole(c: str) -> pl.Expr:
         return pl.col(c).is_finite() & (pl.col(c) == pl.col(c).round(0)) & (pl.col(c).abs() < 2 ** 53)
@@ -144,7 +155,8 @@ def csv_text(frame: pl.DataFrame) -> str:
     return frame.with_columns(
         *(pl.when(whole(c)).then(pl.col(c).cast(pl.Int64).cast(pl.String)).otherwise(pl.col(c).cast(pl.String))
           .alias(c) for c in floats),
-        *(pl.col(c).dt.strftime("%Y-%m-%d %H:%M:%S").alias(c) for c in times)).write_csv()
+        *(pl.col(c).dt.strftime("%Y-%m-%d %H:%M:%S").alias(c) for c in times),
+        *(csv_safe(pl.col(c).cast(pl.String)).alias(c) for c in texts)).write_csv()
 
 
 # Excel cell formats by column type: money and rates with at least two decimals (a probability keeps

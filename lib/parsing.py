@@ -47,11 +47,24 @@ DECIDE_ROWS = 200_000  # per-column choices (day order, decimal mark) read this 
 FORMAT_ROWS = 2_000  # the fast-path date format is picked from this many values  # outside: a mis-read date (Excel's day 0 is 1899-12-30)
 EXCEL_SERIAL_MIN, EXCEL_SERIAL_MAX = 25569, 73051  # 1970-01-01 .. 2099-12-31 as Excel days
 
+# A cell a CSV we write may begin with = + - @ tab or CR only when it is a number (OWASP's CSV
+# injection rule): anything else gets a ' before it, so a spreadsheet shows it as text instead of
+# running it as a formula (lib/formatting.py csv_safe; ml_csv_safe below, for the rejects file).
+# Both as RE2 and Python patterns, with no quote in them (they go into SQL literals).
+CSV_FORMULA_START = r"[=+@\t\r-]"
+CSV_NUMBER = r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?"
+
 # Macros shared by the expressions below; created on the staging connection.
 MACROS = r"""
 CREATE OR REPLACE TEMP MACRO ml_text(v) AS
     nullif(CASE WHEN contains('{SPACES}', left(v, 1)) OR contains('{SPACES}', right(v, 1))
-                THEN trim(v, '{SPACES}') ELSE v END, '');
+                THEN trim(v, '{SPACES}')
+                -- the ' a CSV we wrote put before a formula-like cell (ml_csv_safe): taken off again
+                WHEN left(v, 1) = chr(39) AND regexp_matches(v, '^.{CSV_FORMULA_START}') THEN substr(v, 2)
+                ELSE v END, '');
+CREATE OR REPLACE TEMP MACRO ml_csv_safe(v) AS
+    CASE WHEN regexp_matches(v, '^{CSV_FORMULA_START}') AND NOT regexp_full_match(v, '{CSV_NUMBER}')
+         THEN chr(39) || v ELSE v END;
 CREATE OR REPLACE TEMP MACRO ml_num_body(v) AS
     regexp_replace(ml_text(v), '{CURRENCY_WORDS}|[\s\x{3000}\x{00a0}\x{202f}'']', '', 'gi');
 CREATE OR REPLACE TEMP MACRO ml_negative(b) AS
@@ -99,7 +112,8 @@ def install_macros(con: duckdb.DuckDBPyConnection) -> None:
     # only trims values that start or end with one of them: trim with a set is 4x slower than
     # the test, and most values need nothing.
     words = "|".join(re.escape(word) for word in currency.words())  # ours: no quote in them
-    con.execute(MACROS.replace("{SPACES}", SPACES).replace("{CURRENCY_WORDS}", words))
+    con.execute(MACROS.replace("{SPACES}", SPACES).replace("{CURRENCY_WORDS}", words)
+                .replace("{CSV_FORMULA_START}", CSV_FORMULA_START).replace("{CSV_NUMBER}", CSV_NUMBER))
 
 
 _OWN_NAME = re.compile(r"[a-z][a-z0-9_]*")  # the staging names we generate (raw_0, final_1, c12)

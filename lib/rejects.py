@@ -15,6 +15,7 @@ import polars as pl
 
 from lib import sources
 from lib.contract import Kind
+from lib.formatting import csv_safe
 from lib.i18n import Lang, t
 from lib.sources import Source
 from lib.store import Store
@@ -30,10 +31,13 @@ def write_rejects(con: duckdb.DuckDBPyConnection, staged: list[Source], work_dir
     views = []
     for i, src in enumerate(staged):
         reason_col = next(n for n in ("reason", "reject_reason", "memberlens_reason") if n not in src.headers)
-        cells = [duckdb.ColumnExpression(f"c{j}").alias(h) for j, h in enumerate(src.headers)]
+        # every cell as it was, but safe to open (a formula-like one gets a ': lib/parsing.py ml_csv_safe)
+        cells = [duckdb.FunctionExpression("ml_csv_safe", duckdb.ColumnExpression(f"c{j}")).alias(h)
+                 for j, h in enumerate(src.headers)]
         extra = []
         if len(staged) > 1:
-            extra.append(duckdb.ConstantExpression(src.path.name).alias("source_file"))
+            extra.append(duckdb.FunctionExpression("ml_csv_safe", duckdb.ConstantExpression(src.path.name))
+                         .alias("source_file"))
         bad_rows = con.sql(f"SELECT r.*, f.reason FROM {src.table} r JOIN final_{i} f ON f.src_row = r.rowid + 1 "
                            f"WHERE f.reason IS NOT NULL ORDER BY f.src_row")
         bad_rows.select(*cells, duckdb.ColumnExpression("reason").alias(reason_col), *extra) \
@@ -43,8 +47,8 @@ def write_rejects(con: duckdb.DuckDBPyConnection, staged: list[Source], work_dir
             lines = src.malformed.select(
                 *[pl.lit(None, pl.String).alias(h) for h in src.headers],
                 malformed_reason(lang, len(src.headers)).alias(reason_col),
-                *([pl.lit(src.path.name).alias("source_file")] if len(staged) > 1 else []),
-                pl.col("raw_line"))
+                *([csv_safe(pl.lit(src.path.name)).alias("source_file")] if len(staged) > 1 else []),
+                csv_safe(pl.col("raw_line")).alias("raw_line"))
             con.from_arrow(lines.to_arrow()).create(f"malformed_{i}")
             views.append(f"malformed_{i}")
     union = " UNION ALL BY NAME ".join(f"SELECT * FROM {v}" for v in views)

@@ -138,3 +138,15 @@ def test_clv_boundary_fit_prints_a_note(tmp_path):
     assert run.returncode == 0, run.stderr
     assert run.stderr == "note: MBG/NBD: no one appears to drop out: predictions follow the NBD limit (P(alive) = 1)\n"
     assert "boundary" in run.stdout and "no_dropout" in run.stdout
+
+
+def test_a_report_written_as_csv_is_safe_to_open(tmp_path):
+    src = tmp_path / "o.csv"
+    src.write_text("会员ID,订单号,支付时间,实付金额\n=1+2,A1,2024-01-05,10\n@evil,A2,2024-01-06,20\n", encoding="utf-8")
+    db = tmp_path / "ws.duckdb"
+    assert cli("ingest", str(src), "--db", str(db), "--dataset", "d").returncode == 0
+    out = tmp_path / "rfm.csv"
+    run = cli("report", "rfm", "--dataset", "d", "--db", str(db), "--out", str(out))
+    assert run.returncode == 0, run.stderr
+    ids = sorted(line.split(",")[0] for line in out.read_text(encoding="utf-8").splitlines()[1:])
+    assert ids == ["'=1+2", "'@evil"]  # stored as written, written with a ' so a spreadsheet shows them

@@ -6,10 +6,11 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import polars as pl
 import pytest
 
 from lib import currency
-from lib.formatting import (compact, excel_money_format, money, money_column_format, money_compact, money_full,
+from lib.formatting import (compact, csv_text, excel_money_format, money, money_column_format, money_compact, money_full,
                             money_hover, multiple, number, percent, period_label)
 from tests.fixtures import d
 
@@ -229,3 +230,16 @@ def test_downloads_read_as_a_person_reads_them():
     styles = zipfile.ZipFile(io.BytesIO(excel_bytes(frame))).read("xl/styles.xml").decode()
     # Excel: money with two decimals (polars wrote #,##0.000), a probability keeps four, times to the second
     assert set(re.findall(r'formatCode="([^"]+)"', styles)) == {"yyyy-mm-dd hh:mm:ss", "#,##0.00##"}
+
+
+# -- CSV cells that would run as formulas (issue 16: OWASP CSV injection) ----------------------------
+
+def test_a_csv_we_write_never_begins_a_text_cell_like_a_formula():
+    frame = pl.DataFrame({"member": ['=HYPERLINK("http://evil","click")', "+cmd|' /C calc'!A0", "@SUM(1)",
+                                     "\tx", "\rx", "-", "-12.5", "+86", "1e5", "plain", None],
+                          "n": [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]})
+    lines = csv_text(frame).splitlines()
+    assert lines[:5] == ['member,n', '"\'=HYPERLINK(""http://evil"",""click"")",1', "'+cmd|' /C calc'!A0,2",
+                         "'@SUM(1),3", "'\tx,4"]
+    # numbers stay numbers; a lone minus is not one
+    assert csv_text(frame.slice(5)).splitlines()[1:] == ["'-,6", "-12.5,7", "+86,8", "1e5,9", "plain,10", ",11"]

@@ -1007,3 +1007,19 @@ def test_a_quote_never_closed_makes_the_rest_of_the_file_one_rejected_record(sto
     text = '会员ID,支付时间,金额,备注\nM0,2024-01-04,5,ok\nM1,2024-01-05,10,"oops\nM2,2024-01-06,20,ok\n'
     result = ingest(store, [write("s.csv", text)], "u")
     assert (result.rows_read, result.rows_loaded, result.rows_rejected) == (2, 1, 1)
+
+
+def test_the_rejects_file_is_safe_to_open_and_reads_back_as_written(store, write):
+    # a row rejected for its missing member keeps its formula-like cells, a ' before each …
+    text = ('会员ID,订单号,支付时间,实付金额,商品名称\n,A1,2024-01-05,10,"=HYPERLINK(""http://evil"",""x"")"\n'
+            "M2,A2,2024-01-06,-20,@SUM(1)\n")
+    result = ingest(store, [write("o.csv", text)], "t")
+    rejected = read_rejects(result.rejects)
+    assert [(r["订单号"], r["实付金额"], r["商品名称"]) for r in rejected] == [
+        ("A1", "10", '\'=HYPERLINK("http://evil","x")')]
+    # … and the file, fixed and imported again, stores the cell as the export wrote it
+    fixed = write("fixed.csv", '会员ID,订单号,支付时间,实付金额,商品名称\nM1,A1,2024-01-05,10,"\'=HYPERLINK(""http://evil"",""x"")"\n')
+    ingest(store, [fixed], "t")
+    names = store.query(f"SELECT order_id, product_name, amount FROM {store.dataset('t').table('order_lines')} "
+                        "ORDER BY order_id").rows()
+    assert names == [("A1", '=HYPERLINK("http://evil","x")', D("10.00")), ("A2", "@SUM(1)", D("-20.00"))]
