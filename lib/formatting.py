@@ -15,6 +15,7 @@ Two families of money, each written one way:
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import polars as pl
@@ -141,6 +142,12 @@ def csv_safe(text: pl.Expr) -> pl.Expr:
             .then(pl.lit("'") + text).otherwise(text))
 
 
+def csv_safe_text(text: str) -> str:
+    """csv_safe for one piece of text (a header)."""
+    formula = re.match(CSV_FORMULA_START, text) and not re.fullmatch(CSV_NUMBER, text)
+    return "'" + text if formula else text
+
+
 def csv_text(frame: pl.DataFrame) -> str:
     """CSV as a person reads it, and safe to open: a whole number held as a float prints as one
     (`18532`, not `18532.0`: a column mixing counts and amounts is a float column), a time to the
@@ -156,7 +163,8 @@ def csv_text(frame: pl.DataFrame) -> str:
         *(pl.when(whole(c)).then(pl.col(c).cast(pl.Int64).cast(pl.String)).otherwise(pl.col(c).cast(pl.String))
           .alias(c) for c in floats),
         *(pl.col(c).dt.strftime("%Y-%m-%d %H:%M:%S").alias(c) for c in times),
-        *(csv_safe(pl.col(c).cast(pl.String)).alias(c) for c in texts)).write_csv()
+        *(csv_safe(pl.col(c).cast(pl.String)).alias(c) for c in texts)
+    ).rename(csv_safe_text).write_csv()
 
 
 # Excel cell formats by column type: money and rates with at least two decimals (a probability keeps

@@ -15,7 +15,7 @@ import polars as pl
 
 from lib import sources
 from lib.contract import Kind
-from lib.formatting import csv_safe
+from lib.formatting import csv_safe, csv_safe_text
 from lib.i18n import Lang, t
 from lib.sources import Source
 from lib.store import Store
@@ -32,7 +32,7 @@ def write_rejects(con: duckdb.DuckDBPyConnection, staged: list[Source], work_dir
     for i, src in enumerate(staged):
         reason_col = next(n for n in ("reason", "reject_reason", "memberlens_reason") if n not in src.headers)
         # every cell as it was, but safe to open (a formula-like one gets a ': lib/parsing.py ml_csv_safe)
-        cells = [duckdb.FunctionExpression("ml_csv_safe", duckdb.ColumnExpression(f"c{j}")).alias(h)
+        cells = [duckdb.FunctionExpression("ml_csv_safe", duckdb.ColumnExpression(f"c{j}")).alias(csv_safe_text(h))
                  for j, h in enumerate(src.headers)]
         extra = []
         if len(staged) > 1:
@@ -45,7 +45,7 @@ def write_rejects(con: duckdb.DuckDBPyConnection, staged: list[Source], work_dir
         views.append(f"rejected_{i}")
         if src.malformed.height:
             lines = src.malformed.select(
-                *[pl.lit(None, pl.String).alias(h) for h in src.headers],
+                *[pl.lit(None, pl.String).alias(csv_safe_text(h)) for h in src.headers],
                 malformed_reason(lang, len(src.headers)).alias(reason_col),
                 *([csv_safe(pl.lit(src.path.name)).alias("source_file")] if len(staged) > 1 else []),
                 csv_safe(pl.col("raw_line")).alias("raw_line"))

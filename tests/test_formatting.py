@@ -243,3 +243,5 @@ def test_a_csv_we_write_never_begins_a_text_cell_like_a_formula():
                          "'@SUM(1),3", "'\tx,4"]
     # numbers stay numbers; a lone minus is not one
     assert csv_text(frame.slice(5)).splitlines()[1:] == ["'-,6", "-12.5,7", "+86,8", "1e5,9", "plain,10", ",11"]
+    # a header is a cell too
+    assert csv_text(pl.DataFrame({"=cmd()": ["a"], "-": ["b"], "ok": ["c"]})).splitlines()[0] == "'=cmd(),'-,ok"

@@ -1011,12 +1011,13 @@ def test_a_quote_never_closed_makes_the_rest_of_the_file_one_rejected_record(sto
 
 def test_the_rejects_file_is_safe_to_open_and_reads_back_as_written(store, write):
     # a row rejected for its missing member keeps its formula-like cells, a ' before each …
-    text = ('会员ID,订单号,支付时间,实付金额,商品名称\n,A1,2024-01-05,10,"=HYPERLINK(""http://evil"",""x"")"\n'
-            "M2,A2,2024-01-06,-20,@SUM(1)\n")
+    text = ('会员ID,订单号,支付时间,实付金额,商品名称,=cmd()\n,A1,2024-01-05,10,"=HYPERLINK(""http://evil"",""x"")",\n'
+            "M2,A2,2024-01-06,-20,@SUM(1),\n")
     result = ingest(store, [write("o.csv", text)], "t")
     rejected = read_rejects(result.rejects)
     assert [(r["订单号"], r["实付金额"], r["商品名称"]) for r in rejected] == [
         ("A1", "10", '\'=HYPERLINK("http://evil","x")')]
+    assert "'=cmd()" in rejected[0]  # a header is a cell too
     # … and the file, fixed and imported again, stores the cell as the export wrote it
     fixed = write("fixed.csv", '会员ID,订单号,支付时间,实付金额,商品名称\nM1,A1,2024-01-05,10,"\'=HYPERLINK(""http://evil"",""x"")"\n')
     ingest(store, [fixed], "t")
