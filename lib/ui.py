@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import importlib
+import re
 import threading
 from pathlib import Path
 from collections.abc import Callable, Sequence
@@ -128,6 +129,20 @@ def lang() -> Lang:
             chosen = "en" if locale and not locale.lower().startswith("zh") else "zh"
         st.session_state["lang"] = chosen
     return st.session_state["lang"]
+
+
+def literal(text: object) -> str:
+    """User text (a dataset or file name, a header, a value, a URL parameter) for a call that renders
+    markdown, as an inline code span: markdown, Streamlit's directives (:red[…], :material/…:),
+    HTML and bare URLs are all shown as typed inside one (backslash escapes were not enough: a bare
+    http://… still became a link). Line breaks become spaces; a fence longer than any run of
+    backticks in the text keeps it whole."""
+    text = " ".join(str(text).splitlines())
+    if not text.strip():
+        return text
+    fence = "`" * (max(map(len, re.findall("`+", text)), default=0) + 1)
+    pad = " " if text[0] == "`" or text[-1] == "`" else ""  # CommonMark drops one space each side
+    return f"{fence}{pad}{text}{pad}{fence}"
 
 
 def tr(key: str, **values: object) -> str:
@@ -311,9 +326,13 @@ def _dataset_picker(store: Store) -> Dataset | None:
         return None
     # The session's, else the link's, else the latest imported (or renamed): what the user worked
     # on last, not the alphabetically first (the bundled demo).
-    wanted = (st.session_state.get("dataset") or st.query_params.get("dataset")
-              or max(found, key=lambda d: (d.updated_at, d.id)).name)
-    chosen = st.selectbox(tr("dataset"), names, index=names.index(wanted) if wanted in names else 0)
+    latest = max(found, key=lambda d: (d.updated_at, d.id)).name
+    linked = st.query_params.get("dataset")
+    wanted = st.session_state.get("dataset") or linked or latest
+    if wanted not in names:  # a link to a dataset renamed, deleted or never there: say so, open the latest
+        st.warning(tr("dataset_not_found", name=literal(wanted), shown=literal(latest)), icon=":material/link_off:")
+        wanted = latest
+    chosen = st.selectbox(tr("dataset"), names, index=names.index(wanted))
     if chosen != st.session_state.get("dataset") and st.session_state.get("dataset") is not None:
         select_dataset(chosen)
     st.session_state["dataset"] = chosen
