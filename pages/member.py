@@ -12,7 +12,7 @@ from lib.charts import member as charts_member
 from lib.charts import w5h1 as charts_w5h1
 from lib.filters import Filters
 from lib.formatting import MISSING, money
-from lib.ui import analysis_page, compute, lang, tr
+from lib.ui import analysis_page, compute, lang, literal, tr
 from lib.tables import member_table, number_formats
 SEARCH_LIMIT = 50
 FEW_BUYERS = 100  # below this many buyers in scope the page says the prediction rests on a small sample
@@ -51,7 +51,7 @@ text = search_col.text_input(tr("member.search"), key="m360_search", placeholder
 found = compute(member360.search, ds, text or "", SEARCH_LIMIT)
 if found.is_empty():
     if (text or "").strip():
-        st.info(tr("member.no_match", text=text.strip()), icon=":material/person_off:")
+        st.info(tr("member.no_match", text=literal(text.strip())), icon=":material/person_off:")  # as typed, or as the link said
     else:
         st.info(tr("member.no_members"), icon=":material/person_off:")
     st.stop()
@@ -80,7 +80,7 @@ fitted = compute(clv.fit, ds, clv_spec)
 value = compute(clv.member_row, ds, clv_spec, fitted, member)
 orders = compute(member360.orders, ds, member, filters)
 
-st.subheader(tr("member.header", member=member))
+st.subheader(tr("member.header", member=literal(member)))
 clv_note = (tr("member.scope_clv_end", end=filters.end)
             if filters.end is not None and as_of is not None and filters.end < as_of else "")
 st.caption(tr("member.scope", filters=scope_text(filters), as_of=as_of, clv_note=clv_note))

@@ -99,7 +99,7 @@ def test_search_and_empty_states(workspace):
     assert not at.get("plotly_chart")
     at.text_input(key="m360_search").set_value("zzz").run()
     assert not at.exception
-    assert [i.value for i in at.main.info] == ["没有会员ID包含「zzz」的会员。请检查拼写，或只输入ID的一部分。"]
+    assert [i.value for i in at.main.info] == ["没有会员ID包含 `zzz` 的会员。请检查拼写，或只输入ID的一部分。"]
     assert not at.get("plotly_chart")
 
 
@@ -210,3 +210,11 @@ def test_a_one_time_buyer_long_gone_gets_a_real_churn_probability(add_dataset, l
     assert (churn.value, alive.value) == ("89.6%", "10.4%")
     assert "MBG/NBD" in churn.help and "MBG/NBD" in alive.help and "MBG/NBD" in clv_card.help
     assert revenue in clv_card.help
+
+
+def test_a_member_planted_in_the_link_is_shown_as_typed(workspace):
+    # issue 16's attack link: an image and a fake sign-in link in the member parameter
+    planted = "![x](http://host/u.png) [Session expired](http://host/p)"
+    at = member_page("en", m360_member=planted)
+    assert [i.value for i in at.info] == [
+        f"No member ID contains `{planted}`. Check the spelling, or type only part of the ID."]
