@@ -438,7 +438,6 @@ class Store:
         with self._state:
             self._hand_back = self._draining = False
             self._state.notify_all()
-        with self._state:
             self._state.wait_for(lambda: self._readers == 0 or getattr(self._own, "cursors", 0))
         self._let_go()
 

@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -127,6 +128,32 @@ def _other_process(path: Path, read_only: bool = True, seconds: float = 30) -> s
     return proc
 
 
+@contextmanager
+def _sessions_reading(app: Store, sql: str, sessions: int):
+    """`sessions` threads running `sql` on `app` one query after another until the block ends;
+    yields (results, failures)."""
+    import threading
+
+    stop, seen, failures = threading.Event(), [], []
+
+    def read():
+        while not stop.is_set():
+            try:
+                seen.append(app.query(sql).row(0)[0])
+            except Exception as exc:
+                failures.append(exc)
+
+    readers = [threading.Thread(target=read) for _ in range(sessions)]
+    for thread in readers:
+        thread.start()
+    try:
+        yield seen, failures
+    finally:
+        stop.set()
+        for thread in readers:
+            thread.join(10)
+
+
 def test_a_writer_elsewhere_gets_a_reader_one_line_after_waiting(tmp_path, write):
     path = tmp_path / "ws.duckdb"
     with Store(path):  # held for writing all along (an import from another command line)
@@ -194,31 +221,14 @@ def test_a_save_the_file_is_never_given_to_fails_in_one_line_and_reading_goes_on
 
 
 def test_readers_in_other_threads_carry_on_while_the_app_saves(tmp_path, write):
-    import threading
 
     path = tmp_path / "ws.duckdb"
     with Store(path, shared=True) as app:
         ingest(app, [write("o0.csv", ORDERS)], "d")
         table = app.dataset("d").table("orders")
-        stop, failures, seen = threading.Event(), [], []
-
-        def read():
-            while not stop.is_set():
-                try:
-                    seen.append(app.query(f"SELECT count(*) FROM {table}").item())
-                except Exception as exc:
-                    failures.append(exc)
-
-        readers = [threading.Thread(target=read) for _ in range(3)]
-        for t in readers:
-            t.start()
-        try:
+        with _sessions_reading(app, f"SELECT count(*) FROM {table}", 3) as (seen, failures):
             for i in range(1, 4):
                 ingest(app, [write(f"o{i}.csv", f"会员ID,订单号,支付时间,实付金额\nN{i},B{i},2024-02-01,5\n")], "d")
-        finally:
-            stop.set()
-            for t in readers:
-                t.join()
         assert failures == []
         assert set(seen) <= {2, 3, 4, 5} and app.query(f"SELECT count(*) FROM {table}").item() == 5
         assert app.held_read_only
@@ -515,32 +525,16 @@ def test_a_lock_wait_that_is_not_a_number_of_seconds_is_refused(monkeypatch, tex
 
 
 def test_sessions_reading_without_a_pause_do_not_keep_the_file_from_reports(tmp_path, write):
-    import threading
-
     path = tmp_path / "ws.duckdb"
     app = Store(path, shared=True)
     ingest(app, [write("o.csv", ORDERS)], "d")
     table = app.dataset("d").table("orders")
-    stop, failures = threading.Event(), []
-
-    def read():  # two sessions, one query after another, overlapping
-        while not stop.is_set():
-            try:
-                app.query(f"SELECT count(*), sum(net_amount * r) FROM {table}, range(3000000) t(r)")  # ~0.1 s
-            except Exception as exc:
-                failures.append(exc)
-
-    readers = [threading.Thread(target=read) for _ in range(2)]
-    for thread in readers:
-        thread.start()
-    try:
+    # two sessions, one query (~0.1 s) after another, overlapping
+    with _sessions_reading(app, f"SELECT count(*), sum(net_amount * r) FROM {table}, range(3000000) t(r)", 2) \
+            as (_, failures):
         time.sleep(0.5)
         app.set_currency("d", "USD")  # a save: the file is writable until handed back
         run = _cli("datasets", "--db", str(path), wait="3")  # a report: the reads must let the file go
-    finally:
-        stop.set()
-        for thread in readers:
-            thread.join(10)
     assert failures == [] and run.returncode == 0, run.stderr
     assert json.loads(run.stdout)[0]["currency"] == "USD"
     app.close()

@@ -22,7 +22,7 @@ state = st.session_state
 
 def currency_label(code: str | None, L: Lang) -> str:
     """¥ CNY, HK$ HKD …; words for none (chosen, or not known)."""
-    return f"{currencies.symbol(code)} {code}" if code in currencies.CURRENCIES else t("data.currency_none", L)
+    return currencies.label(code) if code in currencies.CURRENCIES else t("data.currency_none", L)
 
 
 def choose_target(store: Store, plans: list[dict], L: Lang) -> tuple[str, bool, str | None, list[str]]:
