@@ -131,6 +131,38 @@ def period_label(day: date, period: Period) -> str:
     return day.isoformat()
 
 
+# -- user text shown by Streamlit and plotly -----------------------------------------------------
+
+# Every ASCII punctuation character may be backslash-escaped in CommonMark, and escaped it is text:
+# no link, image, emphasis, heading, list, HTML, LaTeX ($) or Streamlit directive (:red[…],
+# :material/…:) starts from it.
+_MARKDOWN_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+# Streamlit also turns bare web and mail addresses into links after escapes are read (checked in
+# Chromium: http://…, www.…, a@b.c): an invisible WORD JOINER (U+2060) inside each trigger stops that.
+_AUTOLINK_TRIGGER = re.compile(r"(?i)(?<=[a-z0-9])(?=://)|(?<=\bwww)(?=\.)|(?=@)")
+WORD_JOINER = "\u2060"
+
+
+def markdown_text(text: object) -> str:
+    """User text (a dataset, file or column name, a field value, a member id, a URL parameter) for
+    a Streamlit call that renders markdown (st.markdown, captions, alerts, titles, widget labels and
+    help): shown exactly as typed, on one line. `![x](http://h/u.png)`, `<a href>`, `:red[x]`,
+    `$x$` and `http://h` all stay text; nothing is fetched or linked."""
+    one_line = " ".join(str(text).splitlines())
+    return _MARKDOWN_PUNCTUATION.sub(r"\\\1", _AUTOLINK_TRIGGER.sub(WORD_JOINER, one_line))
+
+
+def chart_text(text: str) -> str:
+    """User text for plotly, which reads <br>, <b>, <a href=…> and the like in titles, legends, tick
+    and hover labels as markup: & < > as entities, which plotly shows as the characters."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def chart_text_back(text: str) -> str:
+    """chart_text undone: the value behind a clicked point (its customdata)."""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
 # -- files the product writes --------------------------------------------------------------------
 
 def csv_safe(text: pl.Expr) -> pl.Expr:

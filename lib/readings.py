@@ -8,7 +8,8 @@ fills the template, so the same reading renders in Chinese and English. No strea
 
 Value names say how a number is written (`_pct` a fraction as 31.0%, `_pp` a difference of
 fractions in percentage points, `_money` an amount as lib.formatting.money writes it, `_n` a
-count, `_label` an i18n key to translate, anything else as text).
+count, `_label` an i18n key to translate, `_name` user text such as a store's name, escaped for
+markdown (lib.formatting.markdown_text: `text` is for st.markdown), anything else as text).
 
 Which numbers each reading uses:
 - kpis: revenue of the window vs the previous window of equal length; buyers' and AOV's change.
@@ -27,7 +28,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from lib.formatting import money, percent, period_label
+from lib.formatting import markdown_text, money, percent, period_label
 from lib.i18n import Lang, t
 from lib.periods import Period
 
@@ -64,6 +65,8 @@ def _format(name: str, value: object, lang: Lang, currency: str) -> str:
         return f"{value:,.0f}"
     if name.endswith("_label"):
         return t(str(value), lang)
+    if name.endswith("_name"):
+        return markdown_text(value)
     return str(value)
 
 
@@ -198,4 +201,4 @@ def compare(curves: pl.DataFrame, k: int = 1) -> Reading | None:
     a, b = scopes
     diff = at_k[a] - at_k[b]
     return Reading(f"cohorts.read_compare_{_rate_direction(at_k[a], at_k[b])}", (
-        ("k", k), ("a", a), ("a_pct", at_k[a]), ("b", b), ("b_pct", at_k[b]), ("diff_pp", diff)))
+        ("k", k), ("a_name", a), ("a_pct", at_k[a]), ("b_name", b), ("b_pct", at_k[b]), ("diff_pp", diff)))

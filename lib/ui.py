@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import copy
 import importlib
-import re
 import threading
 from pathlib import Path
 from collections.abc import Callable, Sequence
@@ -26,8 +25,10 @@ from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ct
 
 from lib import currency as currencies
 from lib import keep_freed_arrays, results
+from lib.charts import shown_as_text
 from lib.clv import Model
 from lib.filters import FILTER_FIELDS, Filters, filter_options
+from lib.formatting import markdown_text
 from lib.i18n import LANGS, Lang, t
 from lib.samples import ensure_sample_dataset
 from lib.store import Dataset, Store, StoreError, default_path
@@ -131,18 +132,10 @@ def lang() -> Lang:
     return st.session_state["lang"]
 
 
-def literal(text: object) -> str:
-    """User text (a dataset or file name, a header, a value, a URL parameter) for a call that renders
-    markdown, as an inline code span: markdown, Streamlit's directives (:red[…], :material/…:),
-    HTML and bare URLs are all shown as typed inside one (backslash escapes were not enough: a bare
-    http://… still became a link). Line breaks become spaces; a fence longer than any run of
-    backticks in the text keeps it whole."""
-    text = " ".join(str(text).splitlines())
-    if not text.strip():
-        return text
-    fence = "`" * (max(map(len, re.findall("`+", text)), default=0) + 1)
-    pad = " " if text[0] == "`" or text[-1] == "`" else ""  # CommonMark drops one space each side
-    return f"{fence}{pad}{text}{pad}{fence}"
+def show_chart(fig: Any, where: Any = None, **kwargs: Any) -> Any:
+    """st.plotly_chart (or `where`'s, a column), with the figure's data values shown as text
+    (lib.charts.shown_as_text): a store named <a href=…> is not a link. Every chart goes through here."""
+    return (where or st).plotly_chart(shown_as_text(fig), **kwargs)
 
 
 def tr(key: str, **values: object) -> str:
@@ -330,7 +323,8 @@ def _dataset_picker(store: Store) -> Dataset | None:
     linked = st.query_params.get("dataset")
     wanted = st.session_state.get("dataset") or linked or latest
     if wanted not in names:  # a link to a dataset renamed, deleted or never there: say so, open the latest
-        st.warning(tr("dataset_not_found", name=literal(wanted), shown=literal(latest)), icon=":material/link_off:")
+        st.warning(tr("dataset_not_found", name=markdown_text(wanted), shown=markdown_text(latest)),
+                   icon=":material/link_off:")
         wanted = latest
     chosen = st.selectbox(tr("dataset"), names, index=names.index(wanted))
     if chosen != st.session_state.get("dataset") and st.session_state.get("dataset") is not None:

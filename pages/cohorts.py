@@ -14,7 +14,7 @@ from lib.filters import filter_options
 from lib.formatting import money_full, percent, period_label
 from lib.i18n import sentences
 from lib.periods import PERIODS
-from lib.ui import analysis_page, compute, kept, no_data, tr
+from lib.ui import analysis_page, compute, kept, no_data, show_chart, tr
 from lib.tables import member_table, number_formats
 ROLLING = ("off", *map(str, cohorts.ROLLING_WINDOWS))
 SHOW = ("rate", "count")
@@ -74,9 +74,9 @@ average = compute(cohorts.average, ds, spec)
 total = frame["cohort"].n_unique()
 if total > charts.MAX_COHORTS:
     st.caption(tr("cohorts.truncated", shown=charts.MAX_COHORTS, total=f"{total:,}"))
-event = st.plotly_chart(charts.heatmap(frame, L, period=period, basis=basis, mode=mode, rolling=rolling,
-                                       show=show),
-                        key="coh_heatmap", on_select="rerun", selection_mode="points")
+event = show_chart(charts.heatmap(frame, L, period=period, basis=basis, mode=mode, rolling=rolling,
+                                  show=show),
+                   key="coh_heatmap", on_select="rerun", selection_mode="points")
 st.caption(sentences((tr("cohorts.incomplete_note", as_of=filters.as_of or last, measure=tr(f"cohorts.measure_{mode}")),
                        tr("cohorts.short_numbers") if show == "count" else None), L))
 reading(readings.cohort_average(average, mode, period, rolling))
@@ -85,8 +85,8 @@ reading(readings.cohort_average(average, mode, period, rolling))
 if average.height < 2:
     st.info(tr("cohorts.too_short"))
 else:
-    st.plotly_chart(charts.curves(frame, average, L, period=period, basis=basis, mode=mode, rolling=rolling),
-                    key="coh_curves")
+    show_chart(charts.curves(frame, average, L, period=period, basis=basis, mode=mode, rolling=rolling),
+               key="coh_curves")
     if charts.period0_is_whole(basis, mode):
         st.caption(tr("cohorts.curves_note"))
 
@@ -118,15 +118,15 @@ if fields:
             else:
                 labelled = compared.with_columns(pl.col("scope").replace_strict(
                     {a: value_label(field)(a), b: value_label(field)(b)}))
-                st.plotly_chart(charts.compare(labelled, L, period=period, basis=basis, mode=mode,
-                                               rolling=rolling), key="coh_compare")
+                show_chart(charts.compare(labelled, L, period=period, basis=basis, mode=mode,
+                                          rolling=rolling), key="coh_compare")
                 reading(readings.compare(labelled))
 
 # -- the members behind a cell ----------------------------------------------------------------
 st.subheader(tr("members_behind"))
 st.caption(tr("cohorts.drill_hint"))
 points = ((event or {}).get("selection") or {}).get("points") or []
-clicked = next((tuple(p["customdata"][:2]) for p in points if p.get("customdata")), None)
+clicked = next((tuple(p["customdata"][:2]) for p in points if p.get("customdata")), None)  # ISO date, period
 if clicked is None:  # nothing selected (or deselected): the next click on any cell counts again
     st.session_state.pop("coh_last_click", None)
 elif clicked != st.session_state.get("coh_last_click"):

@@ -11,7 +11,7 @@ from lib import lifecycle
 from lib.charts import lifecycle as charts
 from lib.filters import Filters
 from lib.i18n import members
-from lib.ui import analysis_page, compute, counted_selectbox, derived, kept, no_data, tr
+from lib.ui import analysis_page, compute, counted_selectbox, derived, kept, no_data, show_chart, tr
 from lib.tables import member_table, number_formats
 # widget key -> (spec field, default shown, step, min, format); spend ratio is shown in %.
 THRESHOLDS = {
@@ -84,7 +84,7 @@ elif total == counts["prospect"]:
 funnel = derived(lifecycle.funnel_of, ds, now)
 left, right = st.columns([2, 3])
 with left:
-    st.plotly_chart(charts.funnel(funnel, L, registered=prospects), key="lc_funnel")
+    show_chart(charts.funnel(funnel, L, registered=prospects), key="lc_funnel")
     st.caption((tr("lifecycle.funnel_registered_note") + " " if prospects else "") + tr("lifecycle.funnel_note"))
 with right:
     period_col, show_col, hide_col = st.columns([1, 1, 1], vertical_alignment="bottom")
@@ -97,8 +97,8 @@ with right:
     if mix.is_empty():
         st.info(tr("lifecycle.mix_empty"))
     else:
-        st.plotly_chart(charts.mix(mix, L, period, share=show == "share",
-                                   hide=("churned",) if hide_churned else (), prospects=prospects), key="lc_mix")
+        show_chart(charts.mix(mix, L, period, share=show == "share",
+                              hide=("churned",) if hide_churned else (), prospects=prospects), key="lc_mix")
 
 # -- migration between two dates ---------------------------------------------------------------------
 
@@ -123,7 +123,7 @@ else:
     if moves.is_empty():
         st.info(tr("lifecycle.migration_empty"))
     else:
-        st.plotly_chart(charts.sankey(moves, L, date_from, date_to), key="lc_sankey")
+        show_chart(charts.sankey(moves, L, date_from, date_to), key="lc_sankey")
         st.caption(tr("lifecycle.no_stage_help" if prospects else "lifecycle.no_stage_help_buyers"))
 
 # -- members behind a number -------------------------------------------------------------------------

@@ -11,9 +11,10 @@ from lib import clv, lifecycle, member360, rfm
 from lib.charts import member as charts_member
 from lib.charts import w5h1 as charts_w5h1
 from lib.filters import Filters
-from lib.formatting import MISSING, money
-from lib.ui import analysis_page, compute, lang, literal, tr
+from lib.formatting import MISSING, markdown_text, money
+from lib.ui import analysis_page, compute, lang, show_chart, tr
 from lib.tables import member_table, number_formats
+
 SEARCH_LIMIT = 50
 FEW_BUYERS = 100  # below this many buyers in scope the page says the prediction rests on a small sample
 URL_MEMBER = "m360_member"  # the chosen member in the URL, so a member's page can be sent
@@ -25,11 +26,11 @@ ds, filters = page.ds, page.filters
 
 
 def scope_text(f: Filters) -> str:
-    """The sidebar filters in words: 渠道 = 天猫、门店；品类 = 奶粉."""
+    """The sidebar filters in words, for a caption: 渠道 = 天猫、门店；品类 = 奶粉 (values as typed)."""
     sep, join = ("；", "、") if lang() == "zh" else ("; ", ", ")
     parts = []
     for name, values in f.where:
-        shown = [tr(f"gender_{v}") if name == "gender" and v in ("M", "F") else v for v in values]
+        shown = [tr(f"gender_{v}") if name == "gender" and v in ("M", "F") else markdown_text(v) for v in values]
         parts.append(f"{tr(name)} = {join.join(shown)}")
     return sep.join(parts) or tr("member.scope_all")
 
@@ -51,7 +52,7 @@ text = search_col.text_input(tr("member.search"), key="m360_search", placeholder
 found = compute(member360.search, ds, text or "", SEARCH_LIMIT)
 if found.is_empty():
     if (text or "").strip():
-        st.info(tr("member.no_match", text=literal(text.strip())), icon=":material/person_off:")  # as typed, or as the link said
+        st.info(tr("member.no_match", text=markdown_text(text.strip())), icon=":material/person_off:")  # as typed, or as the link said
     else:
         st.info(tr("member.no_members"), icon=":material/person_off:")
     st.stop()
@@ -80,7 +81,7 @@ fitted = compute(clv.fit, ds, clv_spec)
 value = compute(clv.member_row, ds, clv_spec, fitted, member)
 orders = compute(member360.orders, ds, member, filters)
 
-st.subheader(tr("member.header", member=literal(member)))
+st.subheader(tr("member.header", member=markdown_text(member)))
 clv_note = (tr("member.scope_clv_end", end=filters.end)
             if filters.end is not None and as_of is not None and filters.end < as_of else "")
 st.caption(tr("member.scope", filters=scope_text(filters), as_of=as_of, clv_note=clv_note))
@@ -93,12 +94,14 @@ with left, st.container(border=True):
     p = profile or {}
     gender = p.get("gender")
     age = (tr("member.age_value", age=p["age"], band=p["age_band"] or MISSING) if p.get("age") is not None else unknown)
-    place = " / ".join(v for v in (p.get("region"), p.get("city")) if v) or unknown
-    for label, shown in ((tr("member_tier"), p.get("member_tier") or unknown),
+    # tier, region, city and signup channel are the export's own words: shown as text
+    place = " / ".join(markdown_text(v) for v in (p.get("region"), p.get("city")) if v) or unknown
+    for label, shown in ((tr("member_tier"), markdown_text(p["member_tier"]) if p.get("member_tier") else unknown),
                          (tr("gender"), tr(f"gender_{gender}") if gender in ("M", "F") else unknown),
                          (tr("member.age"), age),
                          (tr("member.signup_date"), p.get("signup_date") or unknown),
-                         (tr("member.signup_channel"), p.get("signup_channel") or unknown),
+                         (tr("member.signup_channel"),
+                          markdown_text(p["signup_channel"]) if p.get("signup_channel") else unknown),
                          (tr("member.region_city"), place)):
         st.markdown(f"{label}{'：' if lang() == 'zh' else ': '}**{shown}**")
     st.caption(tr("member.source_members_file") if p.get("in_members_file") else tr("member.source_orders"))
@@ -173,9 +176,9 @@ if orders.is_empty():
     else:
         st.info(tr("member.no_orders"), icon=":material/shopping_cart_off:")
     st.stop()
-st.plotly_chart(charts_member.timeline(orders, lang(), member, expected_next=next_date, as_of=as_of,
-                                       start=filters.start, end=filters.end),
-                key="member_timeline", width="stretch")
+show_chart(charts_member.timeline(orders, lang(), member, expected_next=next_date, as_of=as_of,
+                                  start=filters.start, end=filters.end),
+           key="member_timeline", width="stretch")
 st.subheader(tr("member.lines"))
 st.caption(tr("member.lines_caption"))
 lines = compute(member360.lines, ds, member, filters)

@@ -12,7 +12,7 @@ from lib.charts import overview as charts
 from lib.filters import Filters
 from lib.formatting import MISSING, money, number, percent
 from lib.i18n import sentences
-from lib.ui import analysis_page, compute, derived, kept, no_data, tr
+from lib.ui import analysis_page, compute, derived, kept, no_data, show_chart, tr
 
 WINDOWS = ("30", "90", "365", "range")  # KPI window: last N days, or the sidebar's whole range
 DEFAULT_WINDOW = "30"
@@ -92,11 +92,11 @@ reading(readings.kpis(table, days))
 acts = compute(activity.run, ds, activity.ActivitySpec(filters, period))
 left, right = st.columns(2)
 with left:
-    st.plotly_chart(charts.revenue_split(acts, period, L), key="ov_revenue")
+    show_chart(charts.revenue_split(acts, period, L), key="ov_revenue")
     reading(readings.revenue_mix(acts, period))
     st.caption(tr("overview.revenue_help"))
 with right:
-    st.plotly_chart(charts.active_crr(acts, period, L), key="ov_active")
+    show_chart(charts.active_crr(acts, period, L), key="ov_active")
     reading(readings.active(acts, period))
     st.caption(tr("overview.active_help"))
 
@@ -108,10 +108,10 @@ with left:
     if k1.is_empty():
         st.info(tr("overview.no_periods"))
     else:
-        st.plotly_chart(charts.retention_k1(k1, period, L), key="ov_k1")
+        show_chart(charts.retention_k1(k1, period, L), key="ov_k1")
         reading(readings.retention_k1(k1, period))
     st.caption(tr("overview.k1_help", unit=tr(f"cohorts.unit_{period}")))
 with right:
-    st.plotly_chart(charts.lifecycle_mix(stages, filters.as_of or last, L), key="ov_lifecycle")
+    show_chart(charts.lifecycle_mix(stages, filters.as_of or last, L), key="ov_lifecycle")
     reading(readings.lifecycle(stages))
     st.caption(sentences((tr("overview.lifecycle_help"), prospects_note()), L))

@@ -9,7 +9,7 @@ from lib import rfm
 from lib.charts import rfm as charts
 from lib.formatting import MISSING, money, money_column_format
 from lib.i18n import members, sentences
-from lib.ui import analysis_page, compute, counted_selectbox, kept, no_data, tr
+from lib.ui import analysis_page, compute, counted_selectbox, kept, no_data, show_chart, tr
 from lib.tables import member_table, number_formats
 TINY = 20  # fewer buyers than this: say that quintiles mean little
 DIMENSIONS = ("r", "f", "m")
@@ -91,14 +91,14 @@ with left:
     metric = kept(st.segmented_control, tr("rfm.cells_show"), charts.METRICS, "rfm_metric", DEFAULT_METRIC,
                   required=True, format_func=lambda m: say(f"rfm.metric_{m}"))
     score_bands = charts.bands(in_use, L)
-    event = st.plotly_chart(charts.heatmap(grid, metric, L, score_bands), key="rfm_heatmap",
-                            on_select="rerun", selection_mode="points", width="stretch")
+    event = show_chart(charts.heatmap(grid, metric, L, score_bands), key="rfm_heatmap",
+                       on_select="rerun", selection_mode="points", width="stretch")
     skipped = charts.skipped_scores(score_bands, L)
     st.caption(sentences((tr("rfm.click_hint"), tr("rfm.skipped", scores=skipped) if skipped else None), L))
 segments = compute(rfm.segments, ds, spec)
 with right:
-    tiles = st.plotly_chart(charts.treemap(segments, L), key="rfm_treemap", on_select="rerun",
-                            selection_mode="points", width="stretch")
+    tiles = show_chart(charts.treemap(segments, L), key="rfm_treemap", on_select="rerun",
+                       selection_mode="points", width="stretch")
     st.caption(tr("rfm.tile_hint"))
 
 # A click on a cell or a segment tile points the member list below at it, once per new click

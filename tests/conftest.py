@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -177,6 +178,12 @@ def figure(at, title: str) -> dict:
 def traces(spec: dict, kind: str | None = None) -> dict[str, dict]:
     """A figure's traces by name; only those of plotly type `kind` if given."""
     return {trace["name"]: trace for trace in spec["data"] if kind in (None, trace["type"])}
+
+
+def as_shown(markdown: str) -> str:
+    """What a user reads of markdown holding escaped user text (lib.formatting.markdown_text): the
+    backslash escapes and WORD JOINERs taken out."""
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown).replace("\u2060", "")
 
 
 def metrics(at) -> dict[str, str]:

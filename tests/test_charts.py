@@ -85,7 +85,8 @@ def test_average_curves_and_compared_scopes():
     # period 0 is 100 % for first-purchase cohorts, so both lines start at period 1
     assert [(tr.name, list(tr.x), list(tr.y), tr.line.color, tr.line.width) for tr in fig.data] == [
         ("天猫", [1, 2], [0.4, 0.25], PALETTE[0], 3), ("门店", [1, 2], [0.5, 0.3], PALETTE[3], 3)]
-    assert fig.data[0].hovertemplate == ("天猫 · Period %{x}<br>%{y:.1%} · Cohorts %{customdata[0]:,} · "
+    # the scope's name by reference to the trace's (shown as text by lib.ui.show_chart)
+    assert fig.data[0].hovertemplate == ("%{fullData.name} · Period %{x}<br>%{y:.1%} · Cohorts %{customdata[0]:,} · "
                                          "Members %{customdata[1]:,}<extra></extra>")
     assert [list(row) for row in fig.data[0].customdata] == [[3, 10], [2, 8]]
     assert fig.layout.title.text == "Retention compared (weighted average): 天猫 vs 门店"
@@ -269,3 +270,25 @@ def test_small_counts_tick_at_whole_numbers():
     assert lifecycle_mix(summary, date(2024, 1, 31), "en").layout.xaxis.dtick == 1
     big = pl.DataFrame({"stage": ["exploration", "growth"], "members": [2000, 1000]})
     assert lifecycle_mix(big, date(2024, 1, 31), "en").layout.xaxis.dtick is None  # plotly's own steps
+
+
+def test_shown_as_text_escapes_data_values_only():
+    import plotly.graph_objects as go
+
+    from lib.charts import shown_as_text
+
+    fig = go.Figure()
+    fig.add_bar(x=["<b>A</b>", "B"], y=[1, 2], name="<a href='h'>s</a>", customdata=[["<i>c</i>", 3], ["d", 4]],
+                text=["1<br>x", "2"], hovertemplate="<b>%{x}</b><br>%{customdata[0]}<extra></extra>")
+    fig.add_sankey(node={"label": ["<b>n</b>", "m"]}, link={"source": [0], "target": [1], "value": [1]})
+    fig.add_pie(labels=["<u>p</u>"], values=[1])
+    fig.update_layout(title={"text": "ours<br><sup>small</sup>"})
+    shown_as_text(fig)
+    bar, sankey, pie = fig.data
+    assert list(bar.x) == ["&lt;b&gt;A&lt;/b&gt;", "B"] and list(bar.y) == [1, 2]
+    assert bar.name == "&lt;a href='h'&gt;s&lt;/a&gt;"
+    assert [list(row) for row in bar.customdata] == [["&lt;i&gt;c&lt;/i&gt;", 3], ["d", 4]]
+    assert list(sankey.node.label) == ["&lt;b&gt;n&lt;/b&gt;", "m"] and list(pie.labels) == ["&lt;u&gt;p&lt;/u&gt;"]
+    # our own markup: text, templates and titles are ours to write
+    assert list(bar.text) == ["1<br>x", "2"] and bar.hovertemplate == "<b>%{x}</b><br>%{customdata[0]}<extra></extra>"
+    assert fig.layout.title.text == "ours<br><sup>small</sup>"

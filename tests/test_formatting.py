@@ -245,3 +245,39 @@ def test_a_csv_we_write_never_begins_a_text_cell_like_a_formula():
     assert csv_text(frame.slice(5)).splitlines()[1:] == ["'-,6", "-12.5,7", "+86,8", "1e5,9", "plain,10", ",11"]
     # a header is a cell too
     assert csv_text(pl.DataFrame({"=cmd()": ["a"], "-": ["b"], "ok": ["c"]})).splitlines()[0] == "'=cmd(),'-,ok"
+
+
+# -- user text shown by Streamlit and plotly ----------------------------------------------------
+
+@pytest.mark.parametrize("text,shown", [
+    ("天猫旗舰店", "天猫旗舰店"),                                   # nothing to escape
+    ("a_b *c* #d", "a\\_b \\*c\\* \\#d"),                          # emphasis, heading
+    ("![x](u.png) [y](p)", "\\!\\[x\\]\\(u\\.png\\) \\[y\\]\\(p\\)"),   # image, link
+    ("<b>g</b>", "\\<b\\>g\\<\\/b\\>"),                              # HTML
+    (":red[f] :material/home: $x$", "\\:red\\[f\\] \\:material\\/home\\: \\$x\\$"),  # directives, LaTeX
+    # bare addresses: a WORD JOINER (U+2060) inside each trigger, then the escapes
+    ("http://h/p", "http\u2060\\:\\/\\/h\\/p"),
+    ("HTTPS://h", "HTTPS\u2060\\:\\/\\/h"),
+    ("www.h.cn", "www\u2060\\.h\\.cn"),
+    ("a@b.cn", "a\u2060\\@b\\.cn"),
+    ("two\nlines\r\nthree", "two lines three"),                    # one line
+    ("¥1,299.00", "¥1\\,299\\.00"),
+    (42, "42"),
+])
+def test_markdown_text_escapes_every_ascii_punctuation_and_breaks_bare_links(text, shown):
+    from lib.formatting import markdown_text
+
+    assert markdown_text(text) == shown
+
+
+@pytest.mark.parametrize("text,shown", [
+    ("天猫", "天猫"),
+    ("<a href='h'>x</a>", "&lt;a href='h'&gt;x&lt;/a&gt;"),
+    ("a<br>b & c", "a&lt;br&gt;b &amp; c"),
+    ("&lt;", "&amp;lt;"),  # an entity the user typed stays as typed
+])
+def test_chart_text_writes_markup_as_entities_and_back(text, shown):
+    from lib.formatting import chart_text, chart_text_back
+
+    assert chart_text(text) == shown
+    assert chart_text_back(shown) == text

@@ -48,3 +48,10 @@ def test_readme_layout_names_every_module():
     names = [f"lib/{p.name}/" for p in sorted((ROOT / "lib").iterdir()) if p.is_dir() and (p / "__init__.py").exists()]
     names += [p.name for p in sorted((ROOT / "lib").glob("*.py")) if p.name != "__init__.py"]
     assert [name for name in names if name not in layout] == []
+
+
+def test_every_chart_is_drawn_through_show_chart():
+    """lib.ui.show_chart shows a chart's data values as text (issue 16): no page calls plotly_chart."""
+    offenders = [str(path.relative_to(ROOT)) for path in sorted((ROOT / "pages").rglob("*.py"))
+                 if "plotly_chart(" in path.read_text(encoding="utf-8")]
+    assert offenders == []

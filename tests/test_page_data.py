@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, page
+from tests.conftest import ROOT, as_shown, page
 
 ORDERS = ("会员ID,订单号,支付时间,实付金额,渠道\n"
           "N1,X1,2024-03-01,120,门店\n"
@@ -63,11 +63,11 @@ def test_upload_preview_mapping_save_and_summary(workspace):
     metrics = {m.label: m.value for m in at.metric}
     # 3 order rows (1 rejected: 'abc') + 2 member rows + 1 spend row + 1 NPS answer
     assert (metrics["读取行数"], metrics["导入成功行数"], metrics["导入失败行数"]) == ("7", "6", "1")
-    assert at.success[0].value.startswith("已导入数据集「orders_march」：现有 2 位会员、2 笔订单。")
+    assert as_shown(at.success[0].value).startswith("已导入数据集「orders_march」：现有 2 位会员、2 笔订单。")
     per_file = at.dataframe[0].value
     assert per_file["文件"].to_list() == ["orders_march.csv", "members.csv", "nps.csv", "spend.csv"]  # orders first
     assert per_file["导入失败行数"].to_list() == [1, 0, 0, 0]
-    assert [b.label for b in at.get("download_button")] == ["下载失败数据：orders_march.csv"]
+    assert [as_shown(b.label) for b in at.get("download_button")] == ["下载失败数据：orders_march.csv"]
     assert at.session_state["dataset"] == "orders_march"    # the sidebar now shows the new dataset
     assert not any(p.exists() for p in copies)               # saved: the private copies are gone,
     assert not session_folder.exists()                       # and the session's folder with them
@@ -105,12 +105,12 @@ def test_a_required_field_left_unmapped_blocks_saving_until_mapped(workspace):
 def test_a_name_taken_or_a_field_mapped_twice_blocks_saving_then_replace(workspace):
     at = upload(data_page(), ("shop.csv", ORDERS))
     assert at.button(key="data_save").disabled                          # "shop" exists
-    assert any("已有名为「shop」的数据集" in w.value for w in at.warning)
+    assert any("已有名为「shop」的数据集" in as_shown(w.value) for w in at.warning)
     at.radio(key="data_target_mode").set_value("existing").run()       # add to it instead
     assert not at.button(key="data_save").disabled
     first_column = next(s for s in at.selectbox if s.key and s.key.startswith("data_map_") and s.key.endswith("_0"))
     first_column.set_value("order_id").run()
-    assert any("「订单号」被映射了 2 次（列：会员ID, 订单号）" in w.value for w in at.warning)
+    assert any("「订单号」被映射了 2 次（列：会员ID, 订单号）" in as_shown(w.value) for w in at.warning)
     assert at.button(key="data_save").disabled
     first_column.set_value("member_id").run()
     # replace: the file's orders take the place of the dataset's orders
@@ -161,12 +161,12 @@ def test_a_failed_import_says_nothing_changed(workspace):
     at.button(key="data_save").click().run()
     assert not at.exception
     # in the page's language, the field by its label, the value as written
-    assert at.error[0].value.startswith("导入「bad.csv」失败：没有一行可以导入（2 行失败；第一个原因："
+    assert as_shown(at.error[0].value).startswith("导入「bad.csv」失败：没有一行可以导入（2 行失败；第一个原因："
                                         "下单/支付时间：无法把「not a date」识别为日期）；数据集未做任何更改；失败数据：")
     assert any("所有文件都没有导入" in m.value for m in at.markdown)
     assert workspace.find("bad") is None
     assert at.file_uploader[0].value[0].name == "bad.csv"     # kept, so the user can fix and retry
-    assert [b.label for b in at.get("download_button")] == ["下载失败数据：bad.csv"]
+    assert [as_shown(b.label) for b in at.get("download_button")] == ["下载失败数据：bad.csv"]
 
 
 def test_a_failure_in_any_file_saves_none_of_them(workspace):
@@ -177,10 +177,10 @@ def test_a_failure_in_any_file_saves_none_of_them(workspace):
     at.button(key="data_save").click().run()
     assert not at.exception
     # the orders file is good, the members file is not: one transaction, so neither is saved
-    assert at.error[0].value.startswith("导入「members_masked.csv」失败：没有一行可以导入（1 行失败；第一个原因："
+    assert as_shown(at.error[0].value).startswith("导入「members_masked.csv」失败：没有一行可以导入（1 行失败；第一个原因："
                                         "会员ID「138****5678」被打码，无法区分会员）")
     assert (workspace.table_counts(workspace.dataset("shop")), workspace.dataset("shop").version) == before
-    assert [b.label for b in at.get("download_button")] == ["下载失败数据：members_masked.csv"]
+    assert [as_shown(b.label) for b in at.get("download_button")] == ["下载失败数据：members_masked.csv"]
     # both files stay, to be fixed and saved again together
     assert [u.name for u in at.file_uploader[0].value] == ["members_masked.csv", "new_orders.csv"]
     assert at.button(key="data_save").label == "保存 2 个文件"

@@ -11,6 +11,7 @@ import polars as pl
 import pytest
 
 from lib.charts import member as charts_member
+from lib.formatting import markdown_text
 from tests.conftest import figures, metrics, page, set_filters, traces
 from tests.test_page_w5h1 import population_orders
 
@@ -99,7 +100,7 @@ def test_search_and_empty_states(workspace):
     assert not at.get("plotly_chart")
     at.text_input(key="m360_search").set_value("zzz").run()
     assert not at.exception
-    assert [i.value for i in at.main.info] == ["没有会员ID包含 `zzz` 的会员。请检查拼写，或只输入ID的一部分。"]
+    assert [i.value for i in at.main.info] == ["没有会员ID包含「zzz」的会员。请检查拼写，或只输入ID的一部分。"]
     assert not at.get("plotly_chart")
 
 
@@ -217,4 +218,4 @@ def test_a_member_planted_in_the_link_is_shown_as_typed(workspace):
     planted = "![x](http://host/u.png) [Session expired](http://host/p)"
     at = member_page("en", m360_member=planted)
     assert [i.value for i in at.info] == [
-        f"No member ID contains `{planted}`. Check the spelling, or type only part of the ID."]
+        f"No member ID contains “{markdown_text(planted)}”. Check the spelling, or type only part of the ID."]

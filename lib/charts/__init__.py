@@ -13,6 +13,7 @@ from collections.abc import Iterable
 import plotly.graph_objects as go
 import polars as pl
 
+from lib.formatting import chart_text
 from lib.i18n import Lang, t
 
 FONT = "Noto Sans CJK SC, PingFang SC, Microsoft YaHei, Source Han Sans SC, Helvetica, Arial, sans-serif"
@@ -42,6 +43,33 @@ def style(fig: go.Figure, title: str, x_title: str | None = None, y_title: str |
     if y_format:
         fig.update_yaxes(tickformat=y_format)
     return fig
+
+
+# Where a trace carries data values, which plotly writes into ticks, legends, hover labels and
+# node labels as markup (<a href>, <b>, <br>). Our own markup lives in templates, text, ticktext,
+# titles and annotations, which the chart modules build (with chart_text around any user value).
+DATA_FIELDS = ("x", "y", "customdata", "name", "label", "labels", "parents", "ids", "hovertext", "legendgroup")
+
+
+def shown_as_text(fig: go.Figure) -> go.Figure:
+    """`fig` with every string in its traces' data (DATA_FIELDS, and a Sankey's node and link data)
+    through chart_text, so a store named `<a href="http://h/">x</a>` is shown, not followed. A value
+    read back from a clicked point goes through lib.formatting.chart_text_back."""
+    for trace in fig.data:
+        parts = [trace] + [trace[part] for part in ("node", "link") if part in trace]
+        for part in parts:
+            for field in DATA_FIELDS:
+                if field in part and part[field] is not None:
+                    part[field] = _text_escaped(part[field])
+    return fig
+
+
+def _text_escaped(value):
+    if isinstance(value, str):
+        return chart_text(value)
+    if isinstance(value, (list, tuple)) or (hasattr(value, "dtype") and value.dtype == object):
+        return [_text_escaped(v) for v in value]
+    return value  # numbers, dates, numeric arrays
 
 
 def whole_ticks(fig: go.Figure, top: float | None, axis: str = "y") -> go.Figure:

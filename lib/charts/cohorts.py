@@ -19,7 +19,7 @@ import polars as pl
 from plotly.colors import sample_colorscale
 
 from lib.charts import HEAT_SCALE, PALETTE, style, text_size
-from lib.formatting import compact, money_full, percent, period_label
+from lib.formatting import chart_text, compact, money_full, percent, period_label
 from lib.i18n import Lang, t
 from lib.periods import Period
 
@@ -101,13 +101,14 @@ def _cells(frame: pl.DataFrame, cohorts: list[date], labels: list[str], width: i
            show: str, currency: str) -> tuple[list[list], list[list], list[list], list[list], dict[str, list]]:
     """The triangle's cells, a row per cohort and a column per period: the rates of complete and of
     open periods (two heatmaps, so open ones can be drawn light), each one's text, and the click
-    targets' x, y and customdata [cohort ISO date, period, size, amount, rate, open note, label]."""
+    targets' x, y, customdata [cohort ISO date, period, size, amount, rate, label] and hover note
+    (markup, so a hover template per point carries it: data values are shown as text)."""
     row_of = {c: i for i, c in enumerate(cohorts)}
     done = [[None] * width for _ in cohorts]
     open_ = [[None] * width for _ in cohorts]
     text_done = [[""] * width for _ in cohorts]  # each trace writes only its own cells' values
     text_open = [[""] * width for _ in cohorts]
-    points: dict[str, list] = {"x": [], "y": [], "customdata": []}
+    points: dict[str, list] = {"x": [], "y": [], "customdata": [], "notes": []}
     note = t("cohorts.incomplete", lang)
     for cohort, k, size, retained, rate, complete in frame.select(
             "cohort", "period", "cohort_size", "retained", "rate", "complete").iter_rows():
@@ -121,9 +122,8 @@ def _cells(frame: pl.DataFrame, cohorts: list[date], labels: list[str], width: i
         amount = money_full(retained, currency=currency) if mode == "revenue" else f"{retained:,}"
         points["x"].append(k)
         points["y"].append(labels[i])
-        points["customdata"].append([cohort.isoformat(), k, f"{size:,}", amount,
-                                     percent(rate), "" if complete else f"<br><i>{note}</i>",
-                                     labels[i]])
+        points["customdata"].append([cohort.isoformat(), k, f"{size:,}", amount, percent(rate), labels[i]])
+        points["notes"].append("" if complete else f"<br><i>{note}</i>")
     return done, open_, text_done, text_open, points
 
 
@@ -132,13 +132,14 @@ def _click_targets(fig: go.Figure, points: dict[str, list], rows: int, mode: str
     says, the heatmaps' own hover being off."""
     amount_label = t("cohorts.period_revenue" if mode == "revenue" else "cohorts.retained", lang)
     fig.add_scatter(
-        **points, mode="markers", name="", showlegend=False,
+        x=points["x"], y=points["y"], customdata=points["customdata"], mode="markers", name="", showlegend=False,
         marker={"symbol": "square", "size": max(4, min(26, _row_px(rows) - 2)),
                 "color": "rgba(15, 23, 42, 0.45)", "opacity": 0},
         selected={"marker": {"opacity": 1}}, unselected={"marker": {"opacity": 0}},
-        hovertemplate=(f"{t('cohorts.hover_cohort', lang)} %{{customdata[6]}} · {t('cohorts.hover_period', lang, k='%{x}')}<br>"
-                       f"{t(f'cohorts.measure_{mode}', lang)} %{{customdata[4]}}<br>{amount_label} %{{customdata[3]}}"
-                       f" · {t('cohorts.cohort_size', lang)} %{{customdata[2]}}%{{customdata[5]}}<extra></extra>"))
+        hovertemplate=[f"{t('cohorts.hover_cohort', lang)} %{{customdata[5]}} · "
+                       f"{t('cohorts.hover_period', lang, k='%{x}')}<br>{t(f'cohorts.measure_{mode}', lang)} "
+                       f"%{{customdata[4]}}<br>{amount_label} %{{customdata[3]}} · {t('cohorts.cohort_size', lang)} "
+                       f"%{{customdata[2]}}{note}<extra></extra>" for note in points["notes"]])
 
 
 def _triangle_layout(fig: go.Figure, cohorts: list[date], labels: list[str], sizes: dict[date, int], width: int,
@@ -221,8 +222,8 @@ def compare(curves_frame: pl.DataFrame, lang: Lang, *, period: Period, basis: st
     for scope, colour in zip(scopes, (PALETTE[0], PALETTE[3])):
         _average_line(fig, curves_frame.filter(pl.col("scope") == scope), scope, colour, 3, lang)
     a, b = (scopes + ["", ""])[:2]
-    return _rate_layout(fig, t("cohorts.compare_title", lang, a=a, b=b), lang, period=period, basis=basis,
-                        mode=mode, rolling=rolling, height=420)
+    title = t("cohorts.compare_title", lang, a=chart_text(a), b=chart_text(b))
+    return _rate_layout(fig, title, lang, period=period, basis=basis, mode=mode, rolling=rolling, height=420)
 
 
 def _average_line(fig: go.Figure, average: pl.DataFrame, name: str, colour: str, width: float, lang: Lang) -> None:
@@ -232,7 +233,8 @@ def _average_line(fig: go.Figure, average: pl.DataFrame, name: str, colour: str,
         x=average["period"].to_list(), y=average["rate"].to_list(), mode="lines+markers", name=name,
         line={"color": colour, "width": width}, marker={"size": 7},
         customdata=average.select("cohorts", "members").rows(),
-        hovertemplate=(f"{name} · {t('cohorts.hover_period', lang, k='%{x}')}<br>%{{y:.1%}} · "
+        # the trace's name by reference: lib.ui.show_chart shows it as text (a store's name is user text)
+        hovertemplate=(f"%{{fullData.name}} · {t('cohorts.hover_period', lang, k='%{x}')}<br>%{{y:.1%}} · "
                        f"{t('cohorts.cohorts_n', lang)} %{{customdata[0]:,}} · {t('cohorts.members_n', lang)} "
                        f"%{{customdata[1]:,}}<extra></extra>"))
 

@@ -11,7 +11,7 @@ import polars as pl
 
 from lib.charts import PALETTE, style
 from lib.clv import MODEL_LABELS
-from lib.formatting import money_hover, percent
+from lib.formatting import chart_text, money_hover, percent
 from lib.i18n import Lang, t
 
 PURCHASE_COLOUR = PALETTE[0]
@@ -141,7 +141,7 @@ def timeline(orders: pl.DataFrame, lang: Lang, member_id: str, expected_next: da
         span = (top - bottom) or 1.0
         fig.update_yaxes(range=[bottom - FOOTROOM * span, top + HEADROOM * span])
     fig.add_hline(y=0, line={"color": "#cbd5e1", "width": 1})
-    fig = style(fig, t("member.timeline_title", lang, member=member_id), t("member.timeline_x", lang),
+    fig = style(fig, t("member.timeline_title", lang, member=chart_text(member_id)), t("member.timeline_x", lang),
                 t("member.timeline_y", lang), y_format=",.0f", height=430)
     fig.update_layout(margin={"t": 90})
     return fig

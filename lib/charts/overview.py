@@ -36,6 +36,8 @@ def _opacity(frame: pl.DataFrame) -> list[float]:
 
 
 def _state(frame: pl.DataFrame, lang: Lang) -> list[str]:
+    """Each period's hover note, as markup: a hover template per point carries it, since data values
+    are shown as text (lib.charts.shown_as_text)."""
     note = t("overview.incomplete", lang)
     return ["" if done else f"<br><i>{note}</i>" for done in frame["complete"].to_list()]
 
@@ -51,10 +53,10 @@ def revenue_split(activity: pl.DataFrame, period: Period, lang: Lang, currency: 
                                  (t("overview.revenue_new", lang), new, PALETTE[1])):
         shares = [v / total if total > 0 else None for v, total in zip(values, totals)]
         fig.add_bar(x=x, y=values, name=name, marker={"color": colour, "opacity": _opacity(activity)},
-                    customdata=[[s, total, note] for s, total, note in zip(shares, totals, state)],
-                    hovertemplate=f"%{{x}} · {name}<br>{money_hover('y', 0, currency)} · {t('overview.share', lang)} "
-                                  f"%{{customdata[0]:.1%}}<br>{t('revenue', lang)} "
-                                  f"{money_hover('customdata[1]', 0, currency)}%{{customdata[2]}}<extra></extra>")
+                    customdata=[[s, total] for s, total in zip(shares, totals)],
+                    hovertemplate=[f"%{{x}} · {name}<br>{money_hover('y', 0, currency)} · {t('overview.share', lang)} "
+                                   f"%{{customdata[0]:.1%}}<br>{t('revenue', lang)} "
+                                   f"{money_hover('customdata[1]', 0, currency)}{note}<extra></extra>" for note in state])
     fig.update_layout(barmode="relative")
     fig.update_xaxes(type="category")
     unit = _unit(period, lang)
@@ -73,9 +75,9 @@ def active_crr(activity: pl.DataFrame, period: Period, lang: Lang) -> go.Figure:
         name = t(status, lang)
         fig.add_bar(x=x, y=activity[status].to_list(), name=name,
                     marker={"color": colour, "opacity": _opacity(activity)},
-                    customdata=[[a, note] for a, note in zip(activity["active"].to_list(), state)],
-                    hovertemplate=f"%{{x}} · {name} %{{y:,}}<br>{t('active_members', lang)} %{{customdata[0]:,}}"
-                                  f"%{{customdata[1]}}<extra></extra>")
+                    customdata=[[a] for a in activity["active"].to_list()],
+                    hovertemplate=[f"%{{x}} · {name} %{{y:,}}<br>{t('active_members', lang)} %{{customdata[0]:,}}"
+                                   f"{note}<extra></extra>" for note in state])
     for column, dash in (("crr", "solid"), ("crr_strict", "dot")):
         name = t(f"overview.legend_{column}", lang)
         fig.add_scatter(x=x, y=activity[column].to_list(), name=name, yaxis="y2", mode="lines+markers",
@@ -107,10 +109,10 @@ def retention_k1(cells: pl.DataFrame, period: Period, lang: Lang) -> go.Figure:
     fig.add_scatter(
         x=x, y=cells["rate"].to_list(), mode="lines+markers", name=k1, line={"color": PALETTE[0], "width": 2},
         marker={"color": colours, "size": 8, "line": {"color": PALETTE[0], "width": 1}},
-        customdata=[[r, s, note] for r, s, note in zip(cells["retained"].to_list(), cells["cohort_size"].to_list(),
-                                                       _state(cells, lang))],
-        hovertemplate=f"%{{x}} · {k1} %{{y:.1%}}<br>{t('overview.retained', lang)} %{{customdata[0]:,}} / "
-                      f"{t('overview.cohort_size', lang)} %{{customdata[1]:,}}%{{customdata[2]}}<extra></extra>")
+        customdata=[[r, s] for r, s in zip(cells["retained"].to_list(), cells["cohort_size"].to_list())],
+        hovertemplate=[f"%{{x}} · {k1} %{{y:.1%}}<br>{t('overview.retained', lang)} %{{customdata[0]:,}} / "
+                       f"{t('overview.cohort_size', lang)} %{{customdata[1]:,}}{note}<extra></extra>"
+                       for note in _state(cells, lang)])
     fig.update_xaxes(type="category")
     fig = style(fig, t("overview.k1_title", lang, k1=k1), t("overview.cohort_axis", lang, unit=_unit(period, lang)),
                 t("overview.k1_axis", lang, k1=k1), y_format=".0%", height=400, legend=False)

@@ -103,8 +103,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "page_member": ("会员画像", "Member 360"),
     "computing": ("计算中…", "Computing…"),
     "sample_error": ("示例数据未能载入：{error}", "The demo data could not be loaded: {error}"),
-    "dataset_not_found": ("链接中的数据集 {name} 不存在（可能已改名或删除），已打开 {shown}。",
-                          "The link names dataset {name}, which does not exist (renamed or deleted?); showing {shown}."),
+    "dataset_not_found": ("链接中的数据集「{name}」不存在（可能已改名或删除），已打开「{shown}」。",
+                          "The link names dataset “{name}”, which does not exist (renamed or deleted?); showing “{shown}”."),
 }
 
 

@@ -141,12 +141,12 @@ LABELS: dict[str, tuple[str, str]] = {
     "cohorts.read_average_revenue_one": ("按第 0 期销售额加权，第 1 期销售额平均为第 0 期的 {k1_pct}（{cohorts_n} 个同期群）。",
                                          "Weighted by period-0 revenue, period-1 revenue is {k1_pct} of period 0 "
                                          "({cohorts_n} cohorts)."),
-    "cohorts.read_compare_up": ("第 {k} 期：{a}为 {a_pct}，{b}为 {b_pct}，{a}高出 {diff_pp} 个百分点。",
-                                "Period {k}: {a} {a_pct} vs {b} {b_pct} — {a} is {diff_pp} points higher."),
-    "cohorts.read_compare_down": ("第 {k} 期：{a}为 {a_pct}，{b}为 {b_pct}，{a}低 {diff_pp} 个百分点。",
-                                  "Period {k}: {a} {a_pct} vs {b} {b_pct} — {a} is {diff_pp} points lower."),
-    "cohorts.read_compare_flat": ("第 {k} 期：{a}为 {a_pct}，{b}为 {b_pct}，两者基本持平。",
-                                  "Period {k}: {a} {a_pct} vs {b} {b_pct} — about the same."),
+    "cohorts.read_compare_up": ("第 {k} 期：{a_name}为 {a_pct}，{b_name}为 {b_pct}，{a_name}高出 {diff_pp} 个百分点。",
+                                "Period {k}: {a_name} {a_pct} vs {b_name} {b_pct} — {a_name} is {diff_pp} points higher."),
+    "cohorts.read_compare_down": ("第 {k} 期：{a_name}为 {a_pct}，{b_name}为 {b_pct}，{a_name}低 {diff_pp} 个百分点。",
+                                  "Period {k}: {a_name} {a_pct} vs {b_name} {b_pct} — {a_name} is {diff_pp} points lower."),
+    "cohorts.read_compare_flat": ("第 {k} 期：{a_name}为 {a_pct}，{b_name}为 {b_pct}，两者基本持平。",
+                                  "Period {k}: {a_name} {a_pct} vs {b_name} {b_pct} — about the same."),
     # member list columns
     "cohorts.col_first_purchase": ("首购日期", "First purchase"),
     "cohorts.col_signup_date": ("注册日期", "Signup date"),

@@ -12,8 +12,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "member.pick_label_none": ("{member} · 尚无购买", "{member} · no purchases yet"),
     "member.matches": ("显示前 {n} 个匹配的会员（ID 以搜索内容开头的排在前面）；请输入更多字符缩小范围。",
                        "Showing the first {n} matches (IDs starting with your text first); type more to narrow down."),
-    "member.no_match": ("没有会员ID包含 {text} 的会员。请检查拼写，或只输入ID的一部分。",
-                        "No member ID contains {text}. Check the spelling, or type only part of the ID."),
+    "member.no_match": ("没有会员ID包含「{text}」的会员。请检查拼写，或只输入ID的一部分。",
+                        "No member ID contains “{text}”. Check the spelling, or type only part of the ID."),
     "member.no_members": ("该数据集还没有会员。", "This dataset has no members yet."),
     "member.header": ("会员 {member}", "Member {member}"),
     "member.scope": ("统计范围：{filters}；截至 {as_of}（数据截止日）。阶段、RFM 和订单时间线按截止日前的全部历史计算，"

@@ -7,6 +7,7 @@ import polars as pl
 import streamlit as st
 
 from lib import currency as currencies
+from lib.formatting import markdown_text
 from lib.store import Store, StoreError, first_line
 from lib.ui import lang, select_dataset, tr
 from pages.data_sections.report import currency_label
@@ -49,13 +50,13 @@ def datasets_tab(store: Store) -> None:
             try:
                 renamed = store.rename_dataset(chosen, new_name)
             except StoreError as exc:
-                st.error(first_line(exc))
+                st.error(markdown_text(first_line(exc)))
             else:
                 if state.get("dataset") == chosen:
                     state["dataset"] = renamed.name
                     st.query_params["dataset"] = renamed.name
                 state["data_manage_target"] = renamed.name
-                state["data_flash"] = tr("data.renamed", old=chosen, new=renamed.name)
+                state["data_flash"] = tr("data.renamed", old=markdown_text(chosen), new=markdown_text(renamed.name))
                 state["data_manage_generation"] = generation + 1
                 st.rerun()
     with middle, st.container(border=True):
@@ -70,25 +71,27 @@ def datasets_tab(store: Store) -> None:
             try:
                 store.set_currency(chosen, code)
             except StoreError as exc:
-                st.error(first_line(exc))
+                st.error(markdown_text(first_line(exc)))
             else:
                 state["data_manage_target"] = chosen
-                state["data_flash"] = (tr("data.currency_changed_none", name=chosen) if code == currencies.NONE
-                                       else tr("data.currency_changed", name=chosen, shown=currency_label(code, L)))
+                name = markdown_text(chosen)
+                state["data_flash"] = (tr("data.currency_changed_none", name=name) if code == currencies.NONE
+                                       else tr("data.currency_changed", name=name, shown=currency_label(code, L)))
                 state["data_manage_generation"] = generation + 1
                 st.rerun()
     with right, st.container(border=True):
-        confirm = st.checkbox(tr("data.delete_confirm", name=chosen), key=f"data_confirm_{chosen}_{generation}")
+        confirm = st.checkbox(tr("data.delete_confirm", name=markdown_text(chosen)),
+                              key=f"data_confirm_{chosen}_{generation}")
         if st.button(tr("delete"), key="data_delete_button", type="primary", disabled=not confirm,
                      icon=":material/delete:"):
             try:
                 store.delete_dataset(chosen)
             except StoreError as exc:
-                st.error(first_line(exc))
+                st.error(markdown_text(first_line(exc)))
             else:
                 if state.get("dataset") == chosen:
                     select_dataset(None)
                 state.pop("data_manage_target", None)
-                state["data_flash"] = tr("data.deleted", name=chosen)
+                state["data_flash"] = tr("data.deleted", name=markdown_text(chosen))
                 state["data_manage_generation"] = generation + 1
                 st.rerun()

@@ -10,6 +10,7 @@ import streamlit as st
 
 from lib import currency as currencies
 from lib.contract import KINDS
+from lib.formatting import markdown_text
 from lib.i18n import Lang, t
 from lib.ingest import IngestError, Note, Part, ingest_parts, read_as_words
 from lib.store import Store, StoreError, first_line, validate_name
@@ -46,10 +47,10 @@ def choose_target(store: Store, plans: list[dict], L: Lang) -> tuple[str, bool, 
             dataset = validate_name(dataset)
         except StoreError as exc:
             problems.append(str(exc))
-            st.warning(str(exc), icon=":material/warning:")
+            st.warning(markdown_text(exc), icon=":material/warning:")
         if dataset in names:
             problems.append(tr("data.name_taken", name=dataset))
-            st.warning(tr("data.name_taken", name=dataset), icon=":material/warning:")
+            st.warning(tr("data.name_taken", name=markdown_text(dataset)), icon=":material/warning:")
     else:
         current_ds = state.get("dataset")
         preset = "data_existing_name" in state  # then the widget takes its value from the session
@@ -77,7 +78,7 @@ def save(store: Store, plans: list[dict], dataset: str, replace: bool, currency:
     bar = st.progress(0.0, text=tr("importing"))
 
     def report(fraction: float, step: Note) -> None:
-        bar.progress(min(fraction, 1.0), text=step.text(L))
+        bar.progress(min(fraction, 1.0), text=markdown_text(step.text(L)))  # a note may quote the file
 
     try:
         results = ingest_parts(store, [Part(p["kind"], [p["path"]], p["overrides"]) for p in ordered], dataset,
@@ -114,10 +115,11 @@ def show_summary(L: Lang) -> None:
     with st.container(border=True):
         st.subheader(tr("data.summary"))
         if "files" in summary:
-            st.success(tr("data.saved_to", dataset=summary["dataset"], members=summary["members"],
+            st.success(tr("data.saved_to", dataset=markdown_text(summary["dataset"]), members=summary["members"],
                           orders=summary["orders"]), icon=":material/check_circle:")
             if not summary["orders"]:  # NPS answers or spend alone: no analysis page has anything to show
-                st.warning(tr("data.saved_no_orders", dataset=summary["dataset"]), icon=":material/shopping_cart_off:")
+                st.warning(tr("data.saved_no_orders", dataset=markdown_text(summary["dataset"])),
+                           icon=":material/shopping_cart_off:")
             files = summary["files"]
             a, b, c = st.columns(3)
             a.metric(tr("rows_read"), f"{sum(f['rows_read'] for f in files):,}", border=True)
@@ -151,16 +153,16 @@ def show_summary(L: Lang) -> None:
             for i, f in enumerate(with_rejects):
                 path = Path(f["rejects"])
                 if path.exists():
-                    st.download_button(tr("data.download_rejects_file", name=f["file"]), path.read_bytes(),
-                                       file_name=path.name, mime="text/csv", key=f"data_rejects_{i}",
+                    st.download_button(tr("data.download_rejects_file", name=markdown_text(f["file"])),
+                                       path.read_bytes(), file_name=path.name, mime="text/csv", key=f"data_rejects_{i}",
                                        icon=":material/download:")
         else:
             name, error = summary["failed"]
-            st.error(tr("data.failed", name=name, error=error), icon=":material/error:")
+            st.error(tr("data.failed", name=markdown_text(name), error=markdown_text(error)), icon=":material/error:")
             st.markdown(tr("data.nothing_changed"))
             path = summary["failed_rejects"]
             if path is not None and path.exists():
-                st.download_button(tr("data.download_rejects_file", name=name), path.read_bytes(),
+                st.download_button(tr("data.download_rejects_file", name=markdown_text(name)), path.read_bytes(),
                                    file_name=path.name, mime="text/csv", key="data_failed_rejects",
                                    icon=":material/download:")
         if st.button(tr("data.dismiss"), key="data_dismiss", icon=":material/close:"):

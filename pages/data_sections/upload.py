@@ -15,7 +15,7 @@ from pathlib import Path
 import streamlit as st
 
 from lib.contract import FIELDS, KINDS, Kind, guess_kind, missing_required
-from lib.formatting import MISSING
+from lib.formatting import MISSING, markdown_text
 from lib.i18n import Lang, t
 from lib.ingest import UPLOAD_PREFIX, IngestError, Preview, preview, read_as_words
 from lib.sources import short_file_name
@@ -96,12 +96,12 @@ def file_plan(n: int, upload, L: Lang) -> dict:
     """Draw one file's kind, preview and mapping editor; return what saving it needs."""
     plan = {"id": upload.file_id, "name": upload.name, "problems": []}
     with st.container(border=True):
-        st.markdown(f":material/description: **{tr('data.file_header', n=n, name=upload.name)}**")
+        st.markdown(f":material/description: **{tr('data.file_header', n=n, name=markdown_text(upload.name))}**")
         path = private_copy(upload)
         plan["path"] = path
         first = cached_preview(upload.file_id, path, "orders")
         if isinstance(first, str):
-            st.error(tr("data.preview_error", name=upload.name, error=first))
+            st.error(tr("data.preview_error", name=markdown_text(upload.name), error=markdown_text(first)))
             plan["problems"].append(first)
             return plan
         guessed = guess_kind(first.headers)
@@ -109,7 +109,7 @@ def file_plan(n: int, upload, L: Lang) -> dict:
                             format_func=lambda k: t(f"kind_{k}", L), key=f"data_kind_{upload.file_id}")
         found = cached_preview(upload.file_id, path, kind)
         if isinstance(found, str):
-            st.error(tr("data.preview_error", name=upload.name, error=found))
+            st.error(tr("data.preview_error", name=markdown_text(upload.name), error=markdown_text(found)))
             plan["problems"].append(found)
             return plan
         plan["kind"] = kind
@@ -133,9 +133,9 @@ def mapping_editor(file_id: str, name: str, kind: Kind, found: Preview, problems
         samples = [v for v in found.rows[:, i].drop_nulls().head(SAMPLE_VALUES).to_list() if str(v).strip()]
         suggested = found.mapping.get(header, IGNORE)
         chosen[header] = grid[i % 4].selectbox(
-            header, options, index=options.index(suggested), format_func=label,
+            markdown_text(header), options, index=options.index(suggested), format_func=label,
             key=f"data_map_{file_id}_{kind}_{i}",
-            help=tr("data.sample_values", values=", ".join(map(str, samples))) if samples else None)
+            help=tr("data.sample_values", values=markdown_text(", ".join(map(str, samples)))) if samples else None)
     mapped = {f for f in chosen.values() if f != IGNORE}
     missing = missing_required(mapped, kind)
     required = [f.name for f in FIELDS[kind] if f.required]
@@ -145,15 +145,15 @@ def mapping_editor(file_id: str, name: str, kind: Kind, found: Preview, problems
     if kind == "orders" and "amount" in missing:
         st.caption(tr("data.amount_alternative"))
     if missing:
-        message = tr("data.missing_required", name=name, fields="、".join(tr(f"data.field_{f}") for f in missing)
-                     if lang() == "zh" else ", ".join(tr(f"data.field_{f}") for f in missing))
+        fields = ("、" if lang() == "zh" else ", ").join(tr(f"data.field_{f}") for f in missing)
+        message = tr("data.missing_required", name=markdown_text(name), fields=fields)
         st.warning(message, icon=":material/warning:")
         problems.append(message)
     for field, count in Counter(f for f in chosen.values() if f != IGNORE).items():
         if count > 1:
             columns = [h for h, f in chosen.items() if f == field]
-            message = tr("data.duplicate_field", name=name, field=tr(f"data.field_{field}"), n=count,
-                         columns=", ".join(columns))
+            message = tr("data.duplicate_field", name=markdown_text(name), field=tr(f"data.field_{field}"), n=count,
+                         columns=markdown_text(", ".join(columns)))
             st.warning(message, icon=":material/warning:")
             problems.append(message)
     return chosen

@@ -7,8 +7,8 @@ import streamlit as st
 
 from lib import first_orders, pairs, price_bands, repurchase
 from lib.charts import products as charts_products
-from lib.formatting import MISSING
-from lib.ui import AnalysisPage, compute, kept, no_data, tr
+from lib.formatting import MISSING, markdown_text
+from lib.ui import AnalysisPage, compute, kept, no_data, show_chart, tr
 from pages.w5h1_sections.widgets import (MAX_CHART_ITEMS, NOTABLE_LIFT, chart, clicked, names, pair_columns, pick, product_levels,
                                          show_members)
 
@@ -24,7 +24,7 @@ def show(page: AnalysisPage) -> None:
     if top.is_empty():
         no_data()
         return
-    st.plotly_chart(charts_products.top_repurchased(top, level, L), key="w5h1_top_chart", width="stretch")
+    show_chart(charts_products.top_repurchased(top, level, L), key="w5h1_top_chart", width="stretch")
     bought_together(page, level)
     price_bands_by_sensitivity(page)
     first_order_items(page, level)
@@ -49,7 +49,8 @@ def bought_together(page: AnalysisPage, level: str) -> None:
                      hide_index=True, width="stretch", height=min(420, 38 + 35 * together.height),
                      column_config=pair_columns(), placeholder=MISSING)
         strongest = together.row(0, named=True)  # sorted by lift, highest first
-        words = {"a": strongest["antecedent"], "c": strongest["consequent"], "lift": strongest["lift"],
+        words = {"a": markdown_text(strongest["antecedent"]), "c": markdown_text(strongest["consequent"]),
+                 "lift": strongest["lift"],
                  "together": strongest["together"], "confidence": strongest["confidence"],
                  "basket": tr(f"w5h1.basket_{basket}_word")}
         st.markdown(tr("w5h1.pairs_reading" if strongest["lift"] > NOTABLE_LIFT else "w5h1.pairs_reading_none",
@@ -76,7 +77,7 @@ def price_bands_by_sensitivity(page: AnalysisPage) -> None:
         measure = st.segmented_control(tr("w5h1.price_measure"), ("members", "revenue", "discount"),
                                        default="members", required=True, key="w5h1_price_measure",
                                        format_func=names("w5h1.pm_"))
-        st.plotly_chart(charts_products.price_heatmap(prices, measure, L), key="w5h1_price_chart", width="stretch")
+        show_chart(charts_products.price_heatmap(prices, measure, L), key="w5h1_price_chart", width="stretch")
         cells = {f"{b}|{s}": (b, p, s, m) for b, p, s, m in prices.select("band", "price_band", "sensitivity",
                                                                           "members").rows()}
         cell = pick(tr("w5h1.price_cell"), list(cells), "w5h1_price_pick",

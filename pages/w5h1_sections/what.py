@@ -7,7 +7,7 @@ import streamlit as st
 from lib import repurchase
 from lib.charts import repurchase as charts_repurchase
 from lib.charts import w5h1 as charts_w5h1
-from lib.formatting import number, percent
+from lib.formatting import markdown_text, number, percent
 from lib.ui import AnalysisPage, compute, kept, no_data, tr
 from pages.w5h1_sections.widgets import MAX_CHART_ITEMS, chart, clicked, pick, product_levels, show_members
 
@@ -37,7 +37,8 @@ def show(page: AnalysisPage, kpi: dict, change: dict) -> None:
     event = chart(charts_repurchase.item_repurchase(shown_items, by, L), "w5h1_rate_chart")
     best, worst = charts_w5h1.extremes(shown_items, "repurchase_rate", by)
     if best and worst and best[0] != worst[0]:
-        st.markdown(tr("w5h1.cat_reading", best=best[0], best_rate=best[1], worst=worst[0], worst_rate=worst[1]))
+        st.markdown(tr("w5h1.cat_reading", best=markdown_text(best[0]), best_rate=best[1],
+                       worst=markdown_text(worst[0]), worst_rate=worst[1]))
     st.caption(tr("w5h1.click_hint"))
     counts = {str(r[by]): r for r in table.iter_rows(named=True)}
     left, right = st.columns([3, 2])

@@ -7,7 +7,7 @@ import streamlit as st
 
 from lib import repurchase
 from lib.charts import repurchase as charts_repurchase
-from lib.ui import AnalysisPage, compute, derived, kept, tr
+from lib.ui import AnalysisPage, compute, derived, kept, show_chart, tr
 from pages.w5h1_sections.widgets import (BY_OPTIONS, DUE_CHOICES, LIST_LIMIT, MAX_CHART_ITEMS, chart, clicked, names,
                                          pick, show_members)
 
@@ -21,7 +21,7 @@ def show(page: AnalysisPage) -> None:
         st.info(tr("w5h1.cycle_none"))
     else:
         cycles = compute(repurchase.cycles, ds, base_spec)
-        st.plotly_chart(charts_repurchase.cycle_histogram(cycles, summary, L), key="w5h1_cycle_chart", width="stretch")
+        show_chart(charts_repurchase.cycle_histogram(cycles, summary, L), key="w5h1_cycle_chart", width="stretch")
         st.markdown(tr("w5h1.cycle_reading", gaps=summary["gaps"], median=summary["median_gap_days"],
                        mean=summary["mean_gap_days"], p25=summary["p25"], p75=summary["p75"]))
         buckets = compute(repurchase.cycle_buckets, ds, base_spec)
@@ -39,8 +39,8 @@ def show(page: AnalysisPage) -> None:
     spec = repurchase.RepurchaseSpec(filters, by=by)
     table = compute(repurchase.run, ds, spec)
     if not table.filter(pl.col("median_gap_days").is_not_null()).is_empty():
-        st.plotly_chart(charts_repurchase.item_gaps(table.head(MAX_CHART_ITEMS), by, L), key="w5h1_item_gaps",
-                        width="stretch")
+        show_chart(charts_repurchase.item_gaps(table.head(MAX_CHART_ITEMS), by, L), key="w5h1_item_gaps",
+                   width="stretch")
 
     st.subheader(tr("w5h1.due_header"))
     cycles_late = st.columns(3)[0].select_slider(tr("w5h1.lapsed_cycles"), (0.5, 1.0, 1.5, 2.0, 3.0), value=1.0,

@@ -9,7 +9,7 @@ from lib import cac, rfm
 from lib.charts import acquisition as charts_acquisition
 from lib.charts import segments as charts_segments
 from lib.charts import w5h1 as charts_w5h1
-from lib.formatting import MISSING
+from lib.formatting import MISSING, markdown_text
 from lib.i18n import sentences
 from lib.ui import AnalysisPage, compute, no_data, tr
 from lib.w5h1 import where as acquisition
@@ -42,8 +42,8 @@ def channels_side_by_side(page: AnalysisPage) -> None:
             st.caption(sentences(notes, L))
         best, worst = charts_w5h1.extremes(per_channel.filter(pl.col("buyers") > 0), "repurchase_rate", "channel")
         if best and worst and best[0] != worst[0]:
-            st.markdown(tr("w5h1.channel_reading", best=best[0], best_rate=best[1], worst=worst[0],
-                           worst_rate=worst[1]))
+            st.markdown(tr("w5h1.channel_reading", best=markdown_text(best[0]), best_rate=best[1],
+                           worst=markdown_text(worst[0]), worst_rate=worst[1]))
         columns = {
             tr("repurchase_rate"): percent("repurchase_rate"), tr("w5h1.spend"): money_column(tr("w5h1.spend_money")),
             tr("cac"): money_column(tr("w5h1.ch_cac")), "NPS": st.column_config.NumberColumn("NPS", format="%.1f"),

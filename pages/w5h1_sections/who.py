@@ -7,7 +7,7 @@ import streamlit as st
 
 from lib import clv, rfm
 from lib.charts import segments as charts_segments
-from lib.formatting import money, percent
+from lib.formatting import markdown_text, money, percent
 from lib.i18n import sentences
 from lib.ui import AnalysisPage, compute, kept, tr
 from lib.w5h1 import who as people
@@ -48,7 +48,7 @@ def show(page: AnalysisPage) -> None:
         event = chart(charts_segments.profile_lift(profile, attribute, name, L), "w5h1_profile_chart")
         top = charts_segments.top_lift(profile)
         if top:
-            st.markdown(tr("w5h1.profile_reading", n=len(ids), value=name(top["value"]), sub=top["subset_share"],
+            st.markdown(tr("w5h1.profile_reading", n=len(ids), value=markdown_text(name(top["value"])), sub=top["subset_share"],
                            all=top["all_share"], lift=top["lift"]))
         rows = {NULL if r["value"] is None else str(r["value"]): r for r in profile.iter_rows(named=True)}
         left, right = st.columns([3, 2])

@@ -13,7 +13,7 @@ from lib.charts import acquisition as charts_acquisition
 from lib.charts import clv as charts_clv
 from lib.formatting import MISSING, money, money_full, multiple, number, percent
 from lib.i18n import sentences
-from lib.ui import AnalysisPage, compute, derived, kept, no_data, tr
+from lib.ui import AnalysisPage, compute, derived, kept, no_data, show_chart, tr
 from lib.w5h1 import where as acquisition
 from lib.w5h1 import why as value
 from pages.w5h1_sections.widgets import (CLV_TABS_KEY, COMPARED, MODEL_KEY, cac_reason, cards, chart, comparison_columns,
@@ -78,7 +78,7 @@ def historical_value(page: AnalysisPage, margin: float) -> None:
     elif cost is not None:  # CAC 0: nothing spent, nothing to compare with
         st.markdown(tr("w5h1.value_reading_free", annual=money(annual, L), clv=money(clv_value, L)))
     plot, table = st.columns(2)
-    plot.plotly_chart(charts_clv.value_vs_cac(cost, annual, clv_value, L), key="w5h1_value_chart", width="stretch")
+    show_chart(charts_clv.value_vs_cac(cost, annual, clv_value, L), where=plot, key="w5h1_value_chart", width="stretch")
     table.dataframe(charts_clv.historical_table(hist, L), hide_index=True, width="stretch",
                     height=table_height(hist.height))
     counts = {c: values[c] for c in ("buyers_last_year", "buyers_prior_year", "churned_buyers")}
@@ -99,7 +99,7 @@ def acquisition_cost(page: AnalysisPage) -> None:
         no_data()
     else:
         totals = acquisition.new_vs_returning_totals(costs)
-        st.plotly_chart(charts_acquisition.new_vs_returning(costs, period, L), key="w5h1_cost_chart", width="stretch")
+        show_chart(charts_acquisition.new_vs_returning(costs, period, L), key="w5h1_cost_chart", width="stretch")
         if totals["spend_per_new_revenue"] is None or totals["cac"] is None:
             why_no_cac = tr("w5h1.no_spend") if totals["spend"] is None else cac_reason(totals["cac_note"])
             st.markdown(tr("w5h1.cost_reading_free", new=money(totals["revenue_new"], L),
@@ -189,10 +189,10 @@ def holdout(page: AnalysisPage, model: str) -> None:
                   ("w5h1.m_error", percent(error, signed=True)))
             say_notes(result.model)
             cumulative, calibration = st.columns(2)
-            cumulative.plotly_chart(charts_clv.backtest(result.periods, cutoff, model, L), key="w5h1_backtest_chart",
-                                    width="stretch")
-            calibration.plotly_chart(charts_clv.calibration(backtest.by_frequency(result), model, L),
-                                     key="w5h1_calibration_chart", width="stretch")
+            show_chart(charts_clv.backtest(result.periods, cutoff, model, L), where=cumulative, key="w5h1_backtest_chart",
+                       width="stretch")
+            show_chart(charts_clv.calibration(backtest.by_frequency(result), model, L), where=calibration,
+                       key="w5h1_calibration_chart", width="stretch")
     with compared:
         table = backtest.comparison(results)
         st.dataframe(charts_clv.comparison_table(table, model, L), hide_index=True, width="stretch",

@@ -11,10 +11,10 @@ import streamlit as st
 
 from lib import clv
 from lib.charts import w5h1 as charts
-from lib.formatting import money_column_format
+from lib.formatting import chart_text_back, money_column_format
 from lib.i18n import sentences, t
 from lib.filters import filter_options
-from lib.ui import compute, counted_selectbox, lang, tr, url_option
+from lib.ui import compute, counted_selectbox, lang, show_chart, tr, url_option
 from lib.tables import member_table, number_formats, percent_column
 BY_OPTIONS = ("category", "product_name", "sku")
 
@@ -56,10 +56,11 @@ def pick(label: str, options: list[str], key: str, format_func=str, clicked: str
 
 
 def clicked(event) -> str | None:
-    """customdata[0] of the first clicked point of a chart drawn with on_select="rerun"."""
+    """customdata[0] of the first clicked point of a chart drawn with on_select="rerun" (as stored:
+    lib.ui.show_chart drew it as text)."""
     try:
         points = event["selection"]["points"]
-        return str(points[0]["customdata"][0]) if points else None
+        return chart_text_back(str(points[0]["customdata"][0])) if points else None
     except (KeyError, IndexError, TypeError):
         return None
 
@@ -68,7 +69,7 @@ def x_click(event) -> str | None:
     """The x value of the first clicked point (bars whose x is the item)."""
     try:
         points = event["selection"]["points"]
-        return str(points[0]["x"]) if points else None
+        return chart_text_back(str(points[0]["x"])) if points else None
     except (KeyError, IndexError, TypeError):
         return None
 
@@ -80,7 +81,7 @@ def cards(*shown: tuple[str, str]) -> None:
 
 
 def chart(fig, key: str):
-    return st.plotly_chart(fig, key=key, on_select="rerun", selection_mode="points", width="stretch")
+    return show_chart(fig, key=key, on_select="rerun", selection_mode="points", width="stretch")
 
 
 def show_members(frame: pl.DataFrame, key: str, stem: str) -> None:
