@@ -52,6 +52,7 @@ def shared_store() -> Store:
 # -- the router ------------------------------------------------------------------------------
 
 _routing = threading.local()  # .active: this script run came through run_app
+_link = threading.local()  # .slot, .ignored: this run's notice of what its link asked for in vain
 
 
 def _pages() -> dict[str, list[st.Page]]:
@@ -88,6 +89,7 @@ def run_app() -> None:
     # this has run, while the first start of a workspace is still loading the demo.
     page = st.navigation(_pages())
     _routing.active = True
+    _link.slot, _link.ignored = st.empty(), []  # the top of the page: what the link asked for in vain
     try:
         sidebar(open_store())
         page.run()
@@ -323,8 +325,7 @@ def _dataset_picker(store: Store) -> Dataset | None:
     linked = st.query_params.get("dataset")
     wanted = st.session_state.get("dataset") or linked or latest
     if wanted not in names:  # a link to a dataset renamed, deleted or never there: say so, open the latest
-        st.warning(tr("dataset_not_found", name=markdown_text(wanted), shown=markdown_text(latest)),
-                   icon=":material/link_off:")
+        link_ignored(tr("dataset_not_found", name=markdown_text(wanted), shown=markdown_text(latest)))
         wanted = latest
     chosen = st.selectbox(tr("dataset"), names, index=names.index(wanted))
     if chosen != st.session_state.get("dataset") and st.session_state.get("dataset") is not None:
@@ -365,7 +366,10 @@ def _filter_pickers(ds: Dataset) -> Filters:
     for name, values in options.items():
         key = FILTER_KEY + name
         if key not in st.session_state:  # first run of this session: take the URL's values
-            st.session_state[key] = [v for v in st.query_params.get_all(name) if v in values]
+            linked = st.query_params.get_all(name)
+            st.session_state[key] = [v for v in linked if v in values]
+            for value in dict.fromkeys(v for v in linked if v not in values):
+                link_ignored(tr("link.no_such_value", field=tr(name), value=markdown_text(value)))
         chosen[name] = st.multiselect(tr(name), values, key=key, placeholder=tr("all_values"),
                                       format_func=_value_label(name))
         _to_url(name, chosen[name])
@@ -390,11 +394,21 @@ def _date_range(first: date, last: date) -> tuple[date, date]:
 
 
 def _url_date(name: str, first: date, last: date) -> date | None:
-    try:
-        value = date.fromisoformat(st.query_params.get(name, ""))
-    except ValueError:
+    """The link's start or end date, moved into the data's span (saying so); None when it has none
+    or not a date (saying so)."""
+    raw = st.query_params.get(name)
+    if raw is None:
         return None
-    return min(max(value, first), last)
+    try:
+        value = date.fromisoformat(raw)
+    except ValueError:
+        link_ignored(tr("link.not_a_date", field=tr(f"link.{name}"), value=markdown_text(raw)))
+        return None
+    shown = min(max(value, first), last)
+    if shown != value:
+        link_ignored(tr("link.date_outside", field=tr(f"link.{name}"), value=value, first=first, last=last,
+                        shown=shown))
+    return shown
 
 
 def _to_url(name: str, values: list[str]) -> None:
@@ -412,11 +426,25 @@ def _value_label(name: str) -> Callable[[str], str]:
 
 # -- shared page pieces ----------------------------------------------------------------------
 
-def url_option(name: str, options: Sequence[Any], default: Any) -> Any:
+def url_option(name: str, options: Sequence[Any], default: Any, label: str | None = None) -> Any:
     """The option named by URL query parameter `name` (compared as text, so ids of any type work),
-    or `default` when it is missing or not one of `options`: a shared link never breaks a page."""
+    or `default` when it is missing or not one of `options`: a shared link never breaks a page. A
+    value not offered is said (the control's `label`, else `name`) and taken out of the link."""
     raw = st.query_params.get(name)
-    return next((o for o in options if str(o) == raw), default)
+    chosen = next((o for o in options if str(o) == raw), None)
+    if raw is not None and chosen is None:
+        link_ignored(tr("link.no_such_option", field=markdown_text(label or name), value=markdown_text(raw)))
+        st.query_params.pop(name, None)
+    return default if chosen is None else chosen
+
+
+def link_ignored(part: str) -> None:
+    """Add `part` (markdown, user values escaped) to this run's one notice, at the top of the page,
+    of what its link asked for and did not get: a dataset, a filter value, a date or a page option
+    that is not there. Never another view silently."""
+    _link.ignored.append(part)
+    _link.slot.warning(tr("link.ignored", parts=("；" if lang() == "zh" else "; ").join(_link.ignored)),
+                       icon=":material/link_off:")
 
 
 def kept(widget: Callable[..., Any], label: str, options: Sequence[Any], key: str, default: Any,
@@ -425,8 +453,10 @@ def kept(widget: Callable[..., Any], label: str, options: Sequence[Any], key: st
     URL under `key`: a link opens it at the link's value; an unknown value, or one no longer
     offered (the options changed), falls back to the link's value or `default`. A disabled
     widget's value stays out of the URL: it chooses nothing, and a link should not carry it."""
-    if st.session_state.get(key) not in options:
-        st.session_state[key] = url_option(key, options, default)
+    if key not in st.session_state:  # this session's first run of the page: the link's value
+        st.session_state[key] = url_option(key, options, default, label)
+    elif st.session_state[key] not in options:  # no longer offered (the filters changed)
+        st.session_state[key] = default
     value = widget(label, options, key=key, **kwargs)
     keep_in_url(key, None if kwargs.get("disabled") else value, default)
     return value

@@ -144,14 +144,40 @@ def test_a_long_member_list_shows_its_first_rows_and_says_so(rows, excel_disable
     assert buttons["long_xlsx"].proto.disabled is excel_disabled and buttons["long_csv"].proto.disabled is False
 
 
+def link_notice(at) -> list[str]:
+    """The notice at the top of the page of what the link asked for in vain (none: [])."""
+    return [w.value for w in at.main.warning if w.proto.icon == ":material/link_off:"]
+
+
 def test_a_link_to_a_dataset_that_is_not_there_says_so_and_opens_the_latest(workspace, tmp_path):
     import_csv(workspace, tmp_path, "x_later", "会员ID,支付时间,实付金额\nM7,2024-05-01,7\n")
     at = app("en", dataset="nope").run()
     assert not at.exception and at.session_state["dataset"] == "x_later"  # the latest, not the first by name
-    assert [w.value for w in at.sidebar.warning] == [
-        "The link names dataset “nope”, which does not exist (renamed or deleted?); showing “x\\_later”."]
+    assert link_notice(at) == ["Parts of this link could not be used: dataset “nope” does not exist (renamed or "
+                               "deleted?), so “x\\_later” is shown."]
     # a name planted in the link is shown as typed (lib.formatting.markdown_text): no image, no link
     planted = "![x](http://host/u.png) [Sign in](http://host/p)"
     at = app("zh", dataset=planted).run()
     escaped = "\\!\\[x\\]\\(http\u2060\\:\\/\\/host\\/u\\.png\\) \\[Sign in\\]\\(http\u2060\\:\\/\\/host\\/p\\)"
-    assert [w.value for w in at.sidebar.warning] == [f"链接中的数据集「{escaped}」不存在（可能已改名或删除），已打开「x\\_later」。"]
+    assert link_notice(at) == [f"链接中有些内容未能使用：数据集「{escaped}」不存在（可能已改名或删除），已打开「x\\_later」。"]
+
+
+def test_a_link_with_values_dates_and_options_that_are_not_there_says_which_in_one_notice(workspace):
+    # "shop" (DEMO_ORDERS): orders 2024-01-05 to 2024-02-05, channels 门店 and 天猫
+    at = page("cohorts", "en", dataset="shop", channel=["天猫", "京东"], start="2023-06-01", end="2024-13-40",
+              coh_period="fortnight")
+    assert link_notice(at) == [
+        "Parts of this link could not be used: start date 2023-06-01 is outside the data (2024-01-05 to "
+        "2024-02-05), so 2024-01-05 is used; end date “2024\\-13\\-40” is not a date (write 2024-01-31); Channel "
+        "“京东” is not in this dataset; “Cohort period” has no option “fortnight”, so the default is used."]
+    # what could be used, is: the channel that exists, the dates in range; the options' defaults
+    assert at.sidebar.multiselect(key="flt_channel").value == ["天猫"]
+    assert at.query_params["channel"] == "天猫" and "coh_period" not in at.query_params
+    # said once: the next run (a click) has nothing more to say
+    at.run()
+    assert link_notice(at) == []
+
+
+def test_a_link_that_is_all_there_says_nothing(workspace):
+    at = page("cohorts", "zh", dataset="shop", channel="天猫", start="2024-01-10")
+    assert link_notice(at) == [] and at.sidebar.multiselect(key="flt_channel").value == ["天猫"]

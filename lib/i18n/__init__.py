@@ -103,8 +103,18 @@ LABELS: dict[str, tuple[str, str]] = {
     "page_member": ("会员画像", "Member 360"),
     "computing": ("计算中…", "Computing…"),
     "sample_error": ("示例数据未能载入：{error}", "The demo data could not be loaded: {error}"),
-    "dataset_not_found": ("链接中的数据集「{name}」不存在（可能已改名或删除），已打开「{shown}」。",
-                          "The link names dataset “{name}”, which does not exist (renamed or deleted?); showing “{shown}”."),
+    # what a link asked for and did not get: one notice, its parts joined
+    "link.ignored": ("链接中有些内容未能使用：{parts}。", "Parts of this link could not be used: {parts}."),
+    "dataset_not_found": ("数据集「{name}」不存在（可能已改名或删除），已打开「{shown}」",
+                          "dataset “{name}” does not exist (renamed or deleted?), so “{shown}” is shown"),
+    "link.no_such_value": ("{field}「{value}」在此数据集中没有", "{field} “{value}” is not in this dataset"),
+    "link.not_a_date": ("{field}「{value}」不是日期（应写作 2024-01-31）", "{field} “{value}” is not a date (write 2024-01-31)"),
+    "link.date_outside": ("{field} {value} 超出数据范围（{first} 至 {last}），已改为 {shown}",
+                          "{field} {value} is outside the data ({first} to {last}), so {shown} is used"),
+    "link.no_such_option": ("「{field}」没有「{value}」这个选项，已用默认值",
+                            "“{field}” has no option “{value}”, so the default is used"),
+    "link.start": ("开始日期", "start date"),
+    "link.end": ("结束日期", "end date"),
 }
 
 

@@ -98,7 +98,7 @@ def chosen_model() -> str:
     """The purchase model picked in the Why section (kept in the URL as w5h1_model), for the
     sections that do not draw the control."""
     model = st.session_state.get(MODEL_KEY)
-    return model if model in clv.MODELS else url_option(MODEL_KEY, clv.MODELS, clv.DEFAULT_MODEL)
+    return model if model in clv.MODELS else url_option(MODEL_KEY, clv.MODELS, clv.DEFAULT_MODEL, tr("clv.model"))
 
 
 def model_names(model: str) -> str:
