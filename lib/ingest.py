@@ -36,6 +36,7 @@ import shutil
 import socket
 import tempfile
 import time
+import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -168,11 +169,10 @@ OWNER_FILE = "owner.pid"  # the process the staging folder belongs to
 
 class _Staging:
     """A private DuckDB database and temporary folder for one import; removed on cleanup (and by
-    `sweep_stale_staging` when the process that made it was killed)."""
+    `sweep_temp_folders` when the process that made it was killed)."""
 
     def __init__(self) -> None:
-        self.dir = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX))
-        (self.dir / OWNER_FILE).write_text(f"{socket.gethostname()} {os.getpid()}")
+        self.dir = owned_temp_folder(STAGING_PREFIX)
         # In memory, spilling to this folder past STAGING_MEMORY: nothing is written twice.
         self.con = duckdb.connect()
         self.con.execute(f"SET memory_limit = '{STAGING_MEMORY}'")
@@ -229,43 +229,52 @@ def read_as_words(read_as: str, lang: Lang) -> str:
     return ("，" if lang == "zh" else ", ").join(parts)
 
 
-def sweep_stale_uploads() -> None:
-    """Remove the upload folders (the app's private copies of uploaded files, UPLOAD_PREFIX in the
-    temp dir) of sessions that ended more than a day ago. Best effort: a folder another session is
-    removing, or one we may not touch, is simply left."""
-    cutoff = time.time() - STALE_UPLOAD_SECONDS
-    try:
-        folders = list(Path(tempfile.gettempdir()).glob(f"{UPLOAD_PREFIX}*"))
-    except OSError:
-        return
-    for folder in folders:
-        try:
-            stale = folder.is_dir() and folder.stat().st_mtime < cutoff
-        except OSError:
-            continue
-        if stale:
-            shutil.rmtree(folder, ignore_errors=True)
+def owned_temp_folder(prefix: str) -> Path:
+    """A new folder in the temp dir named `prefix`…, holding the name of the process it belongs to
+    (OWNER_FILE: host and pid), so a sweep can tell when that process is gone."""
+    folder = Path(tempfile.mkdtemp(prefix=prefix))
+    (folder / OWNER_FILE).write_text(f"{socket.gethostname()} {os.getpid()}")
+    return folder
 
 
-def sweep_stale_staging() -> int:
-    """Remove the staging folders of imports whose process is gone (killed mid-import: each can
-    hold ~100 MB of customer rows); a folder without an owner is left for a day. Returns how many
-    were removed. Best effort, like sweep_stale_uploads."""
+class RemovedWhenDropped:
+    """Removes `folder` when this object is garbage collected, or at the latest when the process
+    exits (weakref.finalize). Kept in a browser session's state, the session's uploads go when
+    Streamlit drops the session: server.disconnectedSessionTTL (2 minutes) after its tab closed."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._remove = weakref.finalize(self, shutil.rmtree, str(folder), True)
+
+    def remove(self) -> None:
+        self._remove()
+
+
+def sweep_temp_folders(max_age: float = STALE_UPLOAD_SECONDS) -> int:
+    """Remove what ended sessions and killed imports left in the temp dir (uploads, UPLOAD_PREFIX,
+    and import staging, STAGING_PREFIX, each can hold ~100 MB of customer rows): the folders of a
+    process of this host that is gone, and upload folders untouched for `max_age` seconds (a session
+    idle that long makes its copy again). Another host's folders (a shared temp dir) are theirs;
+    a folder without an owner is left for `max_age`. Best effort: a folder another process is
+    removing, or one we may not touch, is simply left. Returns how many were removed."""
     removed = 0
     try:
-        folders = list(Path(tempfile.gettempdir()).glob(f"{STAGING_PREFIX}*"))
+        folders = [*Path(tempfile.gettempdir()).glob(f"{UPLOAD_PREFIX}*"),
+                   *Path(tempfile.gettempdir()).glob(f"{STAGING_PREFIX}*")]
     except OSError:
         return 0
     for folder in folders:
         try:
-            host, pid = (folder / OWNER_FILE).read_text().split()
-            # another machine's or container's import (a shared temp folder): not ours to judge
-            stale = host == socket.gethostname() and not alive(int(pid))
-        except (OSError, ValueError):
+            old = folder.is_dir() and folder.stat().st_mtime < time.time() - max_age
             try:
-                stale = folder.is_dir() and folder.stat().st_mtime < time.time() - STALE_UPLOAD_SECONDS
-            except OSError:
-                continue
+                host, pid = (folder / OWNER_FILE).read_text().split()
+            except (OSError, ValueError):
+                stale = old
+            else:
+                ours = host == socket.gethostname()
+                stale = ours and (not alive(int(pid)) or (old and folder.name.startswith(UPLOAD_PREFIX)))
+        except (OSError, ValueError):
+            continue
         if stale:
             shutil.rmtree(folder, ignore_errors=True)
             removed += 1
@@ -302,7 +311,7 @@ def ingest_parts(store: Store, parts: Sequence[Part], dataset: str, replace: boo
     if not parts or not all(part.paths for part in parts):
         raise IngestError("no file to import")
     report = progress or (lambda fraction, step: None)
-    sweep_stale_staging()  # what killed imports left behind
+    sweep_temp_folders()  # what killed imports and ended sessions left behind
     rejects_to = Path(rejects_dir or default_rejects_dir(store))
     stagings: list[_Staging] = []
     written: list[Path] = []  # rejects files of this import, so far

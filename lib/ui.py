@@ -30,6 +30,7 @@ from lib.clv import Model
 from lib.filters import FILTER_FIELDS, Filters, filter_options
 from lib.formatting import markdown_text
 from lib.i18n import LANGS, Lang, t
+from lib.ingest import sweep_temp_folders
 from lib.samples import ensure_sample_dataset
 from lib.store import Dataset, Store, StoreError, default_path
 
@@ -39,6 +40,8 @@ FILTER_KEY = "flt_"  # session-state prefix of the sidebar's filter widgets
 
 @st.cache_resource(show_spinner=False)
 def shared_store() -> Store:
+    # A start: what a stopped or killed server left in the temp dir (uploads, import staging) goes.
+    sweep_temp_folders()
     # shared: the file is held read-only between the app's saves, so `python -m lib report` runs
     # beside the open dashboard
     store = Store(shared=True)

@@ -3,9 +3,12 @@ definition of every metric.
 
 Privacy: everything before saving belongs to this browser session alone (SPEC "Workspace and
 sessions"): each session copies its uploads into its own temporary folder (session state holds
-the path, never a shared cache), and a file's copy is removed once it is saved or taken out of
-the uploader. A session that simply ends leaves its folder behind (Streamlit says nothing when a
-session ends), so folders older than a day are swept when a session first opens this page.
+it, never a shared cache), and a file's copy is removed once it is saved or taken out of the
+uploader, or when the session ends (Streamlit drops a session two minutes after its tab closed,
+and the folder with it). What a stopped or killed server left is swept at the next start
+(lib.ui.shared_store), and a folder idle for a day when a session first opens this page.
+
+The upload limit is Streamlit's server.maxUploadSize (.streamlit/config.toml: 1024 MB; README).
 
 The files of one save load together, in one transaction: all of them or none.
 
@@ -17,7 +20,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lib.ingest import sweep_stale_staging, sweep_stale_uploads
+from lib.ingest import sweep_temp_folders
 from lib.ui import lang, open_store, tr
 from pages.data_sections.datasets import datasets_tab
 from pages.data_sections.metrics import metrics_tab
@@ -33,12 +36,12 @@ L = lang()  # bound once: a widget's format_func must not read session state whe
 
 def import_tab() -> None:
     if "data_swept" not in state:  # once per session: listing the temp folder is cheap, not free
-        sweep_stale_uploads()
-        sweep_stale_staging()
+        sweep_temp_folders()
         state["data_swept"] = True
     show_summary(L)
     uploads = st.file_uploader(tr("data.upload"), type=UPLOAD_TYPES, accept_multiple_files=True,
-                               key=f"data_upload_{state.get('data_generation', 0)}", help=tr("data.upload_help"))
+                               key=f"data_upload_{state.get('data_generation', 0)}",
+                               help=tr("data.upload_help", limit=st.get_option("server.maxUploadSize")))
     forget_removed(uploads)
     if not uploads:
         st.caption(tr("data.empty_hint"))

@@ -756,7 +756,7 @@ def test_short_file_name(name, expected):
     assert short_file_name(name) == expected
 
 
-def test_staging_left_by_a_killed_import_is_swept(tmp_path, monkeypatch):
+def test_temp_folders_left_by_killed_imports_and_ended_sessions_are_swept(tmp_path, monkeypatch):
     import os
     import socket
     import subprocess
@@ -767,19 +767,46 @@ def test_staging_left_by_a_killed_import_is_swept(tmp_path, monkeypatch):
 
     monkeypatch.setattr(ingest_module.tempfile, "gettempdir", lambda: str(tmp_path))
     gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
-    dead, ours, ownerless = (tmp_path / f"{ingest_module.STAGING_PREFIX}{n}" for n in ("dead", "ours", "old"))
-    host = socket.gethostname()
-    elsewhere = tmp_path / f"{ingest_module.STAGING_PREFIX}elsewhere"  # another container's, same pid space
-    for folder, owner in ((dead, f"{host} {gone.stdout.strip()}"), (ours, f"{host} {os.getpid()}"), (ownerless, None),
-                          (elsewhere, f"other-host {gone.stdout.strip()}")):
+    host, dead, living = socket.gethostname(), gone.stdout.strip(), str(os.getpid())
+    staging, upload = ingest_module.STAGING_PREFIX, ingest_module.UPLOAD_PREFIX
+    day_ago = time.time() - ingest_module.STALE_UPLOAD_SECONDS - 60
+    folders = {  # name: (owner, a day old?, swept?)
+        f"{staging}dead": (f"{host} {dead}", False, True),           # a killed import
+        f"{staging}ours": (f"{host} {living}", True, False),         # a running import, however long
+        f"{staging}old": (None, True, True),                          # no owner, a day old
+        f"{staging}new": (None, False, False),                        # no owner, recent
+        f"{staging}elsewhere": (f"other-host {dead}", True, False),  # another container's (shared temp dir)
+        f"{upload}dead": (f"{host} {dead}", False, True),            # a server stopped or killed
+        f"{upload}idle": (f"{host} {living}", True, True),           # a session idle for a day
+        f"{upload}live": (f"{host} {living}", False, False),         # a session at work
+        f"{upload}elsewhere": (f"other-host {dead}", True, False),
+    }
+    for name, (owner, old, _) in folders.items():
+        folder = tmp_path / name
         folder.mkdir()
-        (folder / "rows.duckdb").write_bytes(b"customer rows")
+        (folder / "rows.csv").write_bytes(b"customer rows")
         if owner:
             (folder / ingest_module.OWNER_FILE).write_text(owner)
-    day_ago = time.time() - ingest_module.STALE_UPLOAD_SECONDS - 60
-    os.utime(ownerless, (day_ago, day_ago))
-    assert ingest_module.sweep_stale_staging() == 2
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([ours.name, elsewhere.name])
+        if old:
+            os.utime(folder, (day_ago, day_ago))
+    assert ingest_module.sweep_temp_folders() == 4
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(n for n, (_, _, swept) in folders.items() if not swept)
+
+
+def test_a_folder_kept_by_a_session_goes_with_it(tmp_path, monkeypatch):
+    import gc
+
+    from lib import ingest as ingest_module
+
+    monkeypatch.setattr(ingest_module.tempfile, "tempdir", str(tmp_path))
+    session_state = {"data_tmp_kept": ingest_module.RemovedWhenDropped(
+        ingest_module.owned_temp_folder(ingest_module.UPLOAD_PREFIX))}
+    folder = session_state["data_tmp_kept"].folder
+    (folder / "upload.csv").write_text("会员ID\nM1\n", encoding="utf-8")
+    assert folder.parent == tmp_path and (folder / ingest_module.OWNER_FILE).exists()
+    del session_state  # Streamlit drops a session's state: its uploads go with it
+    gc.collect()
+    assert not folder.exists()
 
 
 def test_rejects_say_why_in_the_users_language_and_count_a_short_lines_fields(store, write):

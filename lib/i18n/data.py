@@ -9,11 +9,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "data.tab_metrics": ("指标定义", "Metric definitions"),
     # upload
     "data.upload": ("上传文件（可多选）", "Upload files (several at once)"),
-    "data.upload_help": ("CSV / Excel（.xlsx）/ Parquet。GBK、UTF-8（含 BOM）等编码、分隔符、日期和金额格式以及中文表头会自动识别。"
-                         "上传的文件只在你的会话中可见，保存后即删除临时副本。",
-                         "CSV / Excel (.xlsx) / Parquet. Encodings (GBK, UTF-8 with BOM …), delimiters, date and "
-                         "amount formats and Chinese headers are recognised. Uploaded files stay private to your "
-                         "session; the temporary copy is removed once saved."),
+    "data.upload_help": ("CSV / Excel（.xlsx）/ Parquet，每个文件最大 {limit:,} MB。GBK、UTF-8（含 BOM）等编码、分隔符、"
+                         "日期和金额格式以及中文表头会自动识别。上传的文件只在你的会话中可见，保存后或会话结束时即删除临时副本。",
+                         "CSV / Excel (.xlsx) / Parquet, up to {limit:,} MB per file. Encodings (GBK, UTF-8 with BOM …), "
+                         "delimiters, date and amount formats and Chinese headers are recognised. Uploaded files stay "
+                         "private to your session; the temporary copy is removed once saved or when the session ends."),
     "data.empty_hint": ("还没有上传文件。一次可以上传多个文件，例如订单明细 + 会员资料 + NPS 问卷 + 营销费用。",
                         "No file uploaded yet. You can upload several at once, e.g. orders + members + NPS + spend."),
     "data.file_header": ("文件 {n}：{name}", "File {n}: {name}"),

@@ -1,14 +1,15 @@
 """Upload and mapping: this session's private copies of its uploads, then per file its kind,
 preview and mapping editor. Widgets and this session's state only: reading a file is lib.ingest's.
 
-A file's copy lives in this session's own temporary folder (session state holds the path, never a
-shared cache) until it is saved or taken out of the uploader (see pages/data.py).
+A file's copy lives in this session's own temporary folder (session state holds it, never a shared
+cache) until it is saved or taken out of the uploader, or the session ends (lib.ingest.RemovedWhenDropped:
+when Streamlit drops the session, two minutes after its tab closed); a server stopped or killed
+leaves it to the sweep at the next start (see pages/data.py).
 """
 
 from __future__ import annotations
 
 import shutil
-import tempfile
 from collections import Counter
 from pathlib import Path
 
@@ -17,7 +18,8 @@ import streamlit as st
 from lib.contract import FIELDS, KINDS, Kind, guess_kind, missing_required
 from lib.formatting import MISSING, markdown_text
 from lib.i18n import Lang, t
-from lib.ingest import UPLOAD_PREFIX, IngestError, Preview, preview, read_as_words
+from lib.ingest import (UPLOAD_PREFIX, IngestError, Preview, RemovedWhenDropped, owned_temp_folder, preview,
+                        read_as_words)
 from lib.sources import short_file_name
 from lib.store import StoreError, first_line
 from lib.ui import lang, tr
@@ -45,8 +47,9 @@ def private_copy(upload) -> Path:
     sweep took it from a session idle for over a day)."""
     files = state.setdefault("data_files", {})
     if upload.file_id not in files or not Path(files[upload.file_id]).exists():
-        if "data_tmp" not in state:
-            state["data_tmp"] = tempfile.mkdtemp(prefix=UPLOAD_PREFIX)  # this session's own folder
+        if "data_tmp" not in state:  # this session's own folder, gone with the session
+            kept = RemovedWhenDropped(owned_temp_folder(UPLOAD_PREFIX))
+            state["data_tmp"], state["data_tmp_kept"] = str(kept.folder), kept
         folder = Path(state["data_tmp"]) / upload.file_id
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / short_file_name(upload.name)  # a name of any length (the browser's) fits the disk
@@ -79,8 +82,13 @@ def forget_all() -> None:
     """Remove this session's temporary folder and everything derived from its uploads."""
     for key in ("data_files", "data_previews"):
         state.pop(key, None)
+    _remove_folder()
+
+
+def _remove_folder() -> None:
     if "data_tmp" in state:
         shutil.rmtree(state.pop("data_tmp"), ignore_errors=True)
+    state.pop("data_tmp_kept", None)
 
 
 def forget_removed(uploads) -> None:
@@ -88,8 +96,8 @@ def forget_removed(uploads) -> None:
     current = {u.file_id for u in uploads}
     for file_id in [f for f in state.get("data_files", {}) if f not in current]:
         forget(file_id)  # taken out of the uploader: its private copy goes too
-    if not state.get("data_files") and "data_tmp" in state:
-        shutil.rmtree(state.pop("data_tmp"), ignore_errors=True)
+    if not state.get("data_files"):
+        _remove_folder()
 
 
 def file_plan(n: int, upload, L: Lang) -> dict:
