@@ -1,4 +1,4 @@
-"""Command line: `python -m lib ingest|datasets|report` (SPEC "Command line").
+"""Command line: `python -m lib ingest|datasets|report|password` (SPEC "Command line").
 
 Errors a user can act on print one line on stderr and exit 1; usage errors exit 2.
 
@@ -63,6 +63,8 @@ def _parser() -> argparse.ArgumentParser:
         one.add_argument("--where", action="append", default=[], metavar="FIELD=VALUE",
                          help=f"filter; repeat a field for OR ({', '.join(FILTER_FIELDS)})")
         report.options(one)
+
+    sub.add_parser("password", help="make the password_hash line that locks a shared app (.streamlit/secrets.toml)")
     return parser
 
 
@@ -123,6 +125,8 @@ def main(argv: list[str] | None = None) -> int:
                 ds = store.dataset(args.dataset)
                 frame = REPORTS[args.analysis].table(store, ds, _filters(args), args)
             _emit(frame, args.format, args.out)
+        elif args.command == "password":
+            return _password()
     except StoreError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -138,6 +142,25 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("error: interrupted; nothing was changed", file=sys.stderr)
         return 130
+    return 0
+
+
+def _password() -> int:
+    """Ask for a password twice (never echoed) and print the secrets.toml lines holding its hash
+    (lib/access.py); the password itself is written nowhere."""
+    from getpass import getpass
+
+    from lib.access import MIN_PASSWORD_LENGTH, hash_password
+
+    password = getpass("Password for the app: ")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        print(f"error: a password of at least {MIN_PASSWORD_LENGTH} characters, please", file=sys.stderr)
+        return 1
+    if getpass("The same again: ") != password:
+        print("error: the two passwords differ; nothing was made", file=sys.stderr)
+        return 1
+    print("note: paste these lines into .streamlit/secrets.toml beside app.py (git ignores that file)", file=sys.stderr)
+    print(f'[access]\npassword_hash = "{hash_password(password)}"')
     return 0
 
 

@@ -88,6 +88,14 @@ def run_app() -> None:
     # A local image, not a :material/…: icon, which the browser fetches from fonts.gstatic.com
     # (the app works offline and sends nothing out).
     st.set_page_config(page_title="memberlens", page_icon=str(APP_ICON), layout="wide")
+    # -- access control (lib/access_gate.py; issue 16 item 4) --------------------------------
+    # Off unless .streamlit/secrets.toml asks for it; a locked session stops here, before any
+    # page, sidebar or dataset name is drawn (its page list is registered hidden, so a link to
+    # /cohorts opens Retention once signed in).
+    from lib.access_gate import require_access
+
+    require_access(_pages)
+    # -- end of access control --------------------------------------------------------------
     # The page list first: it replaces, at once, the list of pages/ files Streamlit shows until
     # this has run, while the first start of a workspace is still loading the demo.
     page = st.navigation(_pages())

@@ -12,6 +12,7 @@ missing browser fails the run. Never downloads a browser.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -53,12 +54,21 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("ws")
+    # no secrets file: open, as on a laptop, even where this checkout's .streamlit/secrets.toml locks the app
+    with _streamlit(folder, "--secrets.files", str(folder / "no-secrets.toml")) as url:
+        yield url
+
+
+@contextlib.contextmanager
+def _streamlit(folder: Path, *options: str):
+    """`streamlit run app.py` on a fresh workspace in `folder`, with more command-line `options`: its URL."""
     port = _free_port()
-    env = dict(os.environ, MEMBERLENS_DB=str(tmp_path_factory.mktemp("ws") / "app.duckdb"))
-    log = tmp_path_factory.mktemp("log") / "streamlit.log"
+    env = dict(os.environ, MEMBERLENS_DB=str(folder / "app.duckdb"))
+    log = folder / "streamlit.log"
     with log.open("w") as out:
         proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-                                 "--server.port", str(port), "--server.address", "127.0.0.1"],
+                                 "--server.port", str(port), "--server.address", "127.0.0.1", *options],
                                 cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
@@ -204,4 +214,76 @@ def test_an_export_saved_again_counts_each_order_once(server, browser, tmp_path,
     page.get_by_text(again).first.wait_for(timeout=60_000)
     page.screenshot(path=str(SHOTS / f"data-saved-again-{lang}.png"), full_page=True)
     assert not page.locator('[data-testid="stException"]').all_inner_texts()
+    page.close()
+
+
+LOCK_PASSWORD = "correct horse battery"
+
+
+@pytest.fixture(scope="module")
+def locked_server(tmp_path_factory):
+    """The app locked with a password (README "Sharing the app: access control"), from a secrets file
+    of its own (--secrets.files: the repository's .streamlit/secrets.toml is not touched)."""
+    from lib.access import hash_password
+
+    folder = tmp_path_factory.mktemp("locked")
+    secrets = folder / "secrets.toml"
+    secrets.write_text(f'[access]\npassword_hash = "{hash_password(LOCK_PASSWORD)}"\n', encoding="utf-8")
+    with _streamlit(folder, "--secrets.files", str(secrets)) as url:
+        yield url
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_locked_app_shows_only_the_form_until_the_password_is_given(locked_server, browser, lang):
+    """A link to /cohorts: only the password form (no page list, no sidebar, no dataset name, no
+    number); a wrong password is refused in words; the right one opens Retention, the page the link
+    named; Sign out locks it again."""
+    from lib.samples import SAMPLE_DATASET
+
+    en = lang == "en"
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page = browser.new_page(viewport={"width": 1440, "height": SHOT_HEIGHT}, locale="zh-CN" if lang == "zh" else "en-US")
+    outside: list[str] = []
+    page.on("request", lambda request: outside.append(request.url)
+            if not request.url.startswith((locked_server, "data:", "blob:", "about:")) else None)
+    page.goto(f"{locked_server}/cohorts?lang={lang}", timeout=120_000)
+    _settle(page)
+    password = page.get_by_role("textbox", name="Password" if en else "密码")
+    sign_in = page.get_by_role("button", name="Sign in" if en else "进入")
+    password.wait_for(timeout=60_000)
+    page.screenshot(path=str(SHOTS / f"locked-{lang}.png"), full_page=True)
+    assert page.locator('[data-testid="stSidebar"], [data-testid="stSidebarNav"]').count() == 0
+    assert page.locator('[data-testid="stMetric"], [data-testid="stPlotlyChart"], [data-testid="stDataFrame"], '
+                        '[data-testid="stSelectbox"]').count() == 0
+    assert SAMPLE_DATASET not in page.content()
+
+    password.fill("not the password")
+    sign_in.click()
+    _settle(page)
+    assert page.locator('[data-testid="stAlertContentError"] [data-testid="stMarkdownContainer"]').all_inner_texts() == [
+        "Wrong password." if en else "密码不正确。"]
+    assert page.locator('[data-testid="stSidebar"]').count() == 0
+    page.screenshot(path=str(SHOTS / f"locked-wrong-{lang}.png"), full_page=True)
+
+    password.fill(LOCK_PASSWORD)
+    sign_in.click()
+    _settle(page)
+    page.wait_for_selector('[data-testid="stPlotlyChart"]', timeout=120_000)
+    _settle(page)
+    page.screenshot(path=str(SHOTS / f"unlocked-{lang}.png"), full_page=True)
+    assert page.get_by_role("heading", name="Retention" if en else "留存分析").count() == 1
+    assert len(page.locator('[data-testid="stSidebarNav"] a').all_inner_texts()) == len(PAGES)
+    assert SAMPLE_DATASET in page.content()  # the dataset picker, now
+    assert not page.locator('[data-testid="stException"]').all_inner_texts()
+
+    page.locator('[data-testid="stSidebar"]').get_by_role("button", name="Sign out" if en else "退出登录").click()
+    _settle(page)
+    password.wait_for(timeout=60_000)
+    _settle(page)
+    # the sidebar is gone, or its frame stays until a reload, empty: no page list, no picker, no dataset name
+    assert page.locator('[data-testid="stPlotlyChart"], [data-testid="stSidebarNav"]').count() == 0
+    assert "".join(page.locator('[data-testid="stSidebarUserContent"]').all_inner_texts()).strip() == ""
+    assert SAMPLE_DATASET not in page.content()
+    page.screenshot(path=str(SHOTS / f"signed-out-{lang}.png"), full_page=True)
+    assert not outside, outside
     page.close()
