@@ -14,6 +14,12 @@ if str(ROOT) not in sys.path:
 
 from lib.store import Store  # noqa: E402
 
+# The app as a laptop runs it: no access control, even where this checkout's (or the user's)
+# .streamlit/secrets.toml locks it (tests/test_access.py gives its own secrets to each AppTest).
+from streamlit import config as _streamlit_config  # noqa: E402
+
+_streamlit_config.set_option("secrets.files", [str(ROOT / "tests" / "no-secrets.toml")])
+
 # The browser tests (tests/test_browser.py: `streamlit run` + headless Chromium, about a minute and
 # a half) are opt-in locally and always on in CI (.ci/run sets this).
 BROWSER_TESTS = os.environ.get("MEMBERLENS_BROWSER") == "1"
