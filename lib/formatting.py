@@ -139,7 +139,7 @@ def period_label(day: date, period: Period) -> str:
 _MARKDOWN_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
 # Streamlit also turns bare web and mail addresses into links after escapes are read (checked in
 # Chromium: http://…, www.…, a@b.c): an invisible WORD JOINER (U+2060) inside each trigger stops that.
-_AUTOLINK_TRIGGER = re.compile(r"(?i)(?<=[a-z0-9])(?=://)|(?<=\bwww)(?=\.)|(?=@)")
+_AUTOLINK_TRIGGER = re.compile(r"(?i)(?<=[a-z0-9])(?=://)|(?<=www)(?=\.)|(?=@)")  # www. after _ is a link too
 WORD_JOINER = "\u2060"
 
 

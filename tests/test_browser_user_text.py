@@ -12,12 +12,11 @@ from __future__ import annotations
 import http.server
 import threading
 import urllib.parse
-from pathlib import Path
 
 import pytest
 
 from tests import test_user_text as planted_values
-from tests.test_browser import CHROMIUM_ARGS, CHROMIUM, SHOTS, _free_port, _settle, _streamlit, playwright_api
+from tests.test_browser import SHOTS, _free_port, _settle, _streamlit, browser  # noqa: F401 (a fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -64,14 +63,6 @@ def planted_server(tmp_path_factory, beacon):
         yield url
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with playwright_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
 VIEWS = [("", {}), ("cohorts", {}), ("rfm", {}), ("lifecycle", {}), ("data", {}),
          *[("w5h1", {"w5h1": s}) for s in ("why", "what", "who", "when", "products", "where")],
          ("member", {"m360_member": planted_values.MEMBERS[1]}),   # a planted member, tier, city …
@@ -99,6 +90,10 @@ def test_planted_values_show_as_text_and_fetch_nothing(planted_server, beacon, b
             .map(e => e.getAttribute('href') || e.getAttribute('src') || e.getAttribute('style'))
             .filter(v => v.includes(beacon))""", beacon)
         assert pointing == [], (path, params, pointing)
+        # and no link anywhere else: a planted www.… or a@b.c must not become one either
+        elsewhere = page.evaluate("""server => [...document.querySelectorAll('a[href]')].map(a => a.href)
+            .filter(h => !h.startsWith(server))""", planted_server)
+        assert elsewhere == [], (path, params, elsewhere)
         # the text (hidden tabs' too) and what the inputs hold (the dataset picker, the search box)
         seen.append(page.evaluate("document.body.textContent + [...document.querySelectorAll('input')]"
                                   ".map(i => i.value).join('\\n')"))

@@ -259,6 +259,7 @@ def test_a_csv_we_write_never_begins_a_text_cell_like_a_formula():
     ("http://h/p", "http\u2060\\:\\/\\/h\\/p"),
     ("HTTPS://h", "HTTPS\u2060\\:\\/\\/h"),
     ("www.h.cn", "www\u2060\\.h\\.cn"),
+    ("x_www.h.cn 店_www.h", "x\\_www\u2060\\.h\\.cn 店\\_www\u2060\\.h"),  # Streamlit links www. after _ too
     ("a@b.cn", "a\u2060\\@b\\.cn"),
     ("two\nlines\r\nthree", "two lines three"),                    # one line
     ("¥1,299.00", "¥1\\,299\\.00"),

@@ -45,7 +45,7 @@ def test_upload_preview_mapping_save_and_summary(workspace):
     assert kinds(at) == ["orders", "members", "spend", "nps"]   # guessed from the headers
     # each file: how it was read and its first rows
     # how it was read, in Chinese (the command line prints "CSV, gb18030, delimiter ','")
-    assert "识别为：CSV，gb18030，分隔符 ',' · 5 列" in [c.value for c in at.caption]
+    assert "识别为：CSV，gb18030，分隔符 ',' · 5 列" in [as_shown(c.value) for c in at.caption]
     assert [d.value.shape for d in at.dataframe[:4]] == [(3, 5), (2, 3), (1, 3), (1, 3)]
     # the mapping editor is pre-filled by auto-detection
     mapping = [(s.label, s.value) for s in at.selectbox if s.key and s.key.startswith("data_map_")]

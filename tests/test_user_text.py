@@ -83,25 +83,41 @@ def planted(workspace, tmp_path):
 
 # -- what the page holds ------------------------------------------------------------------------
 
-MARKDOWN_FIELDS = ("body", "label", "help")  # the proto fields Streamlit renders as markdown
+MARKDOWN_FIELDS = ("body", "label", "help", "text")  # the proto fields Streamlit renders as markdown
+PLAIN_ELEMENTS = ("Text", "Code")  # st.text and st.code show their body as it is
 
 
 def markdown_texts(at) -> list[str]:
-    """Every markdown body, label and help text on the page (main and sidebar), with the element
-    type: headings, captions, alerts, metric labels, widget labels and their help, tabs, expanders."""
+    """Every markdown body, label, help and progress text on the page (main and sidebar), nested
+    ones too: headings, captions, alerts, metric labels, widget labels and their help, tab and
+    expander labels, a progress bar's text."""
     found = []
+
+    def fields(message) -> None:
+        if message.DESCRIPTOR.name in PLAIN_ELEMENTS:
+            return
+        for field, value in message.ListFields():
+            many = value if not isinstance(value, (str, bytes)) and not hasattr(value, "DESCRIPTOR") else [value]
+            if field.type == field.TYPE_MESSAGE:
+                for item in many:
+                    fields(item)
+            elif field.name in MARKDOWN_FIELDS and field.type == field.TYPE_STRING:
+                found.extend(many)
 
     def walk(node) -> None:
         proto = getattr(node, "proto", None)
         if proto is not None and hasattr(proto, "DESCRIPTOR"):
-            for field in proto.DESCRIPTOR.fields:
-                if field.name in MARKDOWN_FIELDS and field.type == field.TYPE_STRING:
-                    found.append(getattr(proto, field.name))
+            fields(proto)
         for child in getattr(node, "children", {}).values():
             walk(child)
 
     walk(at._tree)
     return [text for text in found if text]
+
+
+# What a bare link needs that markdown_text breaks with a WORD JOINER (U+2060), looked for once the
+# backslash escapes are read: Streamlit links http://…, www.… and a@b.c whatever escapes they have.
+BARE_LINK = re.compile("[A-Za-z0-9]://|www\\.|[^\u2060]@")
 
 
 def check_page(at) -> str:
@@ -111,6 +127,9 @@ def check_page(at) -> str:
     texts = markdown_texts(at)
     raw = [text for text in texts if "PL" in text and RAW_TRIGGERS.search(text)]
     assert raw == []
+    unescaped = [re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", text) for text in texts if "PL" in text]
+    linked = [text for text in unescaped if BARE_LINK.search(text)]
+    assert linked == []
     for spec in figures(at):
         shown = json.dumps(spec, ensure_ascii=False)
         assert not any(trigger in shown for trigger in RAW_CHART), [t for t in RAW_CHART if t in shown]
@@ -207,3 +226,36 @@ def test_the_data_page_with_planted_names_files_headers_and_notes(planted, lang,
     at.run()
     shown = check_page(at)
     assert markdown_text(file_name) in shown and markdown_text("cannot read " + plant("PLerr")) in shown
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_an_upload_with_a_planted_file_name_headers_values_and_sheet(planted, lang):
+    """The upload itself, before and after saving: the file's name, its headers as mapping labels,
+    its values as their sample help, the duplicate-field warning, a workbook's sheet name in "read
+    as", the summary, the notes."""
+    import io
+
+    import polars as pl
+
+    headers = [plant("PLh1"), plant("PLh2"), "订单号", "支付时间", "实付金额"]
+    rows = [[plant("PLv1") + "_www.x.cn", "x", "A1", "2024-01-05", "10"]]
+    csv = ",".join(headers) + "\n" + "\n".join(",".join(r) for r in rows) + "\n"
+    workbook = io.BytesIO()
+    pl.DataFrame({"会员ID": ["M1"], "订单号": ["A1"], "支付时间": ["2024-01-05"], "实付金额": [10]}).write_excel(
+        workbook, worksheet="PLs_www.x.cn $x$ <b>")
+    at = app(lang, dataset=DATASET)
+    at.switch_page("pages/data.py").run()
+    at.file_uploader[0].set_value([(plant("PLfile") + ".csv", csv.encode(), "text/csv"),
+                                   ("PLbook.xlsx", workbook.getvalue(),
+                                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")]).run()
+    shown = check_page(at)
+    assert markdown_text(plant("PLfile") + ".csv") in shown       # the file's header
+    assert markdown_text(headers[0]) in shown                      # a column's mapping label
+    assert "PLs\\_www\u2060\\.x\\.cn \\$x\\$ \\<b\\>" in shown  # the sheet, in "read as"
+    planted_columns = [s for s in at.selectbox if s.key and s.key.startswith("data_map_") and "PLh" in s.label]
+    assert len(planted_columns) == 2
+    for column in planted_columns:  # two columns for the member id: a warning naming both
+        column.set_value("member_id")
+    at.run()
+    shown = check_page(at)
+    assert markdown_text(", ".join(headers[:2])) in shown

@@ -121,7 +121,8 @@ def file_plan(n: int, upload, L: Lang) -> dict:
             plan["problems"].append(found)
             return plan
         plan["kind"] = kind
-        st.caption(tr("data.read_as", read_as=read_as_words(found.read_as, L), columns=len(found.headers)))
+        read_as = markdown_text(read_as_words(found.read_as, L))  # a workbook's sheet name is in it
+        st.caption(tr("data.read_as", read_as=read_as, columns=len(found.headers)))
         with st.expander(tr("data.preview", n=found.rows.height), expanded=n == 1):
             st.dataframe(found.rows, hide_index=True, height=min(36 + 35 * found.rows.height, 280), placeholder=MISSING)
         plan["overrides"] = mapping_editor(upload.file_id, upload.name, kind, found, plan["problems"], L)
