@@ -34,6 +34,7 @@ import base64
 import binascii
 import hashlib
 import hmac
+import ipaddress
 import importlib.metadata
 import math
 import re
@@ -302,12 +303,21 @@ MAX_CLIENT_KEY = 64
 
 
 def client_key(ip_address: object, forwarded_for: object) -> str:
-    """Whose attempts these are: the connection's IP address; for a connection from this machine
+    """Whose attempts these are: the connection's IP address (an IPv6 one's /64: a client there may
+    take a new address for every try); for a connection from this machine
     (Streamlit gives no address for loopback), the address a reverse proxy here added last to
     X-Forwarded-For (the one before it came from the client and could say anything); else ""
     (one bucket for all)."""
     if isinstance(ip_address, str) and ip_address:
-        return ip_address[:MAX_CLIENT_KEY]
+        try:
+            address = ipaddress.ip_address(ip_address)
+        except ValueError:
+            return ip_address[:MAX_CLIENT_KEY]
+        if address.version == 6 and address.ipv4_mapped:
+            return str(address.ipv4_mapped)
+        if address.version == 6:  # one IPv6 client holds a whole /64
+            return str(ipaddress.ip_network(f"{address}/64", strict=False))
+        return str(address)
     forwarded = forwarded_for if isinstance(forwarded_for, str) else ""
     return forwarded.rsplit(",", 1)[-1].strip()[:MAX_CLIENT_KEY]
 

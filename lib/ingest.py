@@ -58,7 +58,7 @@ STAGING_MEMORY = "2GB"  # DuckDB spills to disk beyond this: a 1 GB CSV streams
 PREVIEW_ROWS = 20
 IGNORE = ("-", "", "ignore", "none")
 UPLOAD_PREFIX = "memberlens-upload-"  # a session's temporary folder: <temp dir>/memberlens-upload-…
-STALE_UPLOAD_SECONDS = 24 * 3600  # older than this, an upload folder belongs to a session long gone
+STALE_FOLDER_SECONDS = 24 * 3600  # a temp folder without an owner (an older version's) this old is left over
 
 
 Progress = Callable[[float, Note], None]  # (fraction done, the step: reading, checking, saving, done)
@@ -240,7 +240,8 @@ def owned_temp_folder(prefix: str) -> Path:
 class RemovedWhenDropped:
     """Removes `folder` when this object is garbage collected, or at the latest when the process
     exits (weakref.finalize). Kept in a browser session's state, the session's uploads go when
-    Streamlit drops the session: server.disconnectedSessionTTL (2 minutes) after its tab closed."""
+    Streamlit drops the session: once server.disconnectedSessionTTL (2 minutes) has passed since its
+    tab closed, at the next session that comes or goes (Streamlit's session store expires lazily)."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
@@ -250,12 +251,12 @@ class RemovedWhenDropped:
         self._remove()
 
 
-def sweep_temp_folders(max_age: float = STALE_UPLOAD_SECONDS) -> int:
-    """Remove what ended sessions and killed imports left in the temp dir (uploads, UPLOAD_PREFIX,
-    and import staging, STAGING_PREFIX, each can hold ~100 MB of customer rows): the folders of a
-    process of this host that is gone, and upload folders untouched for `max_age` seconds (a session
-    idle that long makes its copy again). Another host's folders (a shared temp dir) are theirs;
-    a folder without an owner is left for `max_age`. Best effort: a folder another process is
+def sweep_temp_folders(max_age: float = STALE_FOLDER_SECONDS) -> int:
+    """Remove what stopped apps and killed imports left in the temp dir (uploads, UPLOAD_PREFIX,
+    and import staging, STAGING_PREFIX: each can hold ~100 MB of customer rows): the folders of a
+    process of this host that is gone, and folders without an owner untouched for `max_age`
+    seconds. A living process's folders are its own (a session's go with it: RemovedWhenDropped),
+    and another host's (a shared temp dir) theirs. Best effort: a folder another process is
     removing, or one we may not touch, is simply left. Returns how many were removed."""
     removed = 0
     try:
@@ -271,8 +272,7 @@ def sweep_temp_folders(max_age: float = STALE_UPLOAD_SECONDS) -> int:
             except (OSError, ValueError):
                 stale = old
             else:
-                ours = host == socket.gethostname()
-                stale = ours and (not alive(int(pid)) or (old and folder.name.startswith(UPLOAD_PREFIX)))
+                stale = host == socket.gethostname() and not alive(int(pid))
         except (OSError, ValueError):
             continue
         if stale:

@@ -1,5 +1,6 @@
-"""The one place in lib that knows Streamlit (with lib/tables.py, the member lists): the shared store,
-the router, the sidebar, caching.
+"""The one place in lib that knows Streamlit (with lib/tables.py, the member lists, and
+lib/access_gate.py, the sign-in page): the shared store, the router, the sidebar, caching, and the
+one notice of what a link asked for in vain.
 
 - The store is a process-wide resource (one DuckDB file per running app). Everything a user
   picks (dataset, filters, language) lives in that browser session's state and in the URL, so a
@@ -28,7 +29,7 @@ from lib import keep_freed_arrays, results
 from lib.charts import shown_as_text
 from lib.clv import Model
 from lib.filters import FILTER_FIELDS, Filters, filter_options
-from lib.formatting import markdown_text
+from lib.formatting import WORD_JOINER, markdown_text
 from lib.i18n import LANGS, Lang, t
 from lib.ingest import sweep_temp_folders
 from lib.samples import ensure_sample_dataset
@@ -92,7 +93,7 @@ def run_app() -> None:
     # Off unless .streamlit/secrets.toml asks for it; a locked session stops here, before any
     # page, sidebar or dataset name is drawn (its page list is registered hidden, so a link to
     # /cohorts opens Retention once signed in).
-    from lib.access_gate import require_access
+    from lib.access_gate import require_access  # here: lib.access_gate builds on this module
 
     require_access(_pages)
     # -- end of access control --------------------------------------------------------------
@@ -333,10 +334,15 @@ def _dataset_picker(store: Store) -> Dataset | None:
     # The session's, else the link's, else the latest imported (or renamed): what the user worked
     # on last, not the alphabetically first (the bundled demo).
     latest = max(found, key=lambda d: (d.updated_at, d.id)).name
-    linked = st.query_params.get("dataset")
-    wanted = st.session_state.get("dataset") or linked or latest
-    if wanted not in names:  # a link to a dataset renamed, deleted or never there: say so, open the latest
-        link_ignored(tr("dataset_not_found", name=markdown_text(wanted), shown=markdown_text(latest)))
+    linked = without_joiners(st.query_params.get("dataset"))  # a name copied off a page keeps none
+    session = st.session_state.get("dataset")
+    wanted = session or linked or latest
+    if wanted not in names:  # renamed, deleted or never there: say so, open the latest
+        if session:  # this session's, renamed or deleted meanwhile (in another tab, by another user)
+            st.warning(tr("dataset_gone", name=markdown_text(wanted), shown=markdown_text(latest)),
+                       icon=":material/info:")
+        else:
+            link_ignored(tr("link.no_such_dataset", name=markdown_text(wanted), shown=markdown_text(latest)))
         wanted = latest
     chosen = st.selectbox(tr("dataset"), names, index=names.index(wanted))
     if chosen != st.session_state.get("dataset") and st.session_state.get("dataset") is not None:
@@ -368,9 +374,14 @@ def _filter_pickers(ds: Dataset) -> Filters:
     from lib.kpis import order_span
 
     first, last = compute(order_span, ds)
+    options = compute(filter_options, ds) if first is not None else {}
+    for name in [n for n in [*FILTER_FIELDS, "start", "end"] if n in st.query_params]:
+        if name not in options and (first is None or name not in ("start", "end")):
+            # a field this dataset does not have (or, with no orders yet, no filter at all)
+            link_ignored(tr("link.no_such_filter", field=tr(f"link.{name}" if name in ("start", "end") else name)))
+            st.query_params.pop(name, None)
     if first is None:
         return Filters()
-    options = compute(filter_options, ds)
     st.subheader(tr("filters"))
     start, end = _date_range(first, last)
     chosen: dict[str, list[str]] = {}
@@ -395,7 +406,10 @@ def _date_range(first: date, last: date) -> tuple[date, date]:
     if key not in st.session_state:
         start = _url_date("start", first, last) or first
         end = _url_date("end", first, last) or last
-        st.session_state[key] = (start, max(start, end))
+        if end < start:
+            link_ignored(tr("link.end_before_start", start=start, end=end))
+            end = start
+        st.session_state[key] = (start, end)
     picked = st.date_input(tr("date_range"), min_value=first, max_value=last, key=key)
     start, end = (tuple(picked) + (last,))[:2] if isinstance(picked, (tuple, list)) else (picked, last)
     start, end = start or first, end or last  # a half-picked range keeps the other end
@@ -449,6 +463,12 @@ def url_option(name: str, options: Sequence[Any], default: Any, label: str | Non
     return default if chosen is None else chosen
 
 
+def without_joiners(text: str | None) -> str | None:
+    """Text copied off a page, without the WORD JOINERs lib.formatting.markdown_text put in (they
+    keep a@b.c or www.… from becoming links): a member id or dataset name pasted back still matches."""
+    return None if text is None else text.replace(WORD_JOINER, "")
+
+
 def link_ignored(part: str) -> None:
     """Add `part` (markdown, user values escaped) to this run's one notice, at the top of the page,
     of what its link asked for and did not get: a dataset, a filter value, a date or a page option
@@ -461,8 +481,8 @@ def link_ignored(part: str) -> None:
 def kept(widget: Callable[..., Any], label: str, options: Sequence[Any], key: str, default: Any,
          **kwargs: Any) -> Any:
     """A choice widget (segmented control, selectbox, select slider …) whose value is kept in the
-    URL under `key`: a link opens it at the link's value; an unknown value, or one no longer
-    offered (the options changed), falls back to the link's value or `default`. A disabled
+    URL under `key`: a link opens it at the link's value (one not offered is said, and `default`
+    used); a value no longer offered (the options changed) falls back to `default`. A disabled
     widget's value stays out of the URL: it chooses nothing, and a link should not carry it."""
     if key not in st.session_state:  # this session's first run of the page: the link's value
         st.session_state[key] = url_option(key, options, default, label)

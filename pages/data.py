@@ -4,9 +4,9 @@ definition of every metric.
 Privacy: everything before saving belongs to this browser session alone (SPEC "Workspace and
 sessions"): each session copies its uploads into its own temporary folder (session state holds
 it, never a shared cache), and a file's copy is removed once it is saved or taken out of the
-uploader, or when the session ends (Streamlit drops a session two minutes after its tab closed,
-and the folder with it). What a stopped or killed server left is swept at the next start
-(lib.ui.shared_store), and a folder idle for a day when a session first opens this page.
+uploader, or when the session ends (Streamlit drops a session at the first session coming or going
+two minutes after its tab closed, and the folder goes with it). What a stopped or killed server
+left is swept at the next start (lib.ui.shared_store) and at each import.
 
 The upload limit is Streamlit's server.maxUploadSize (.streamlit/config.toml: 1024 MB; README).
 
@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lib.ingest import sweep_temp_folders
 from lib.ui import lang, open_store, tr
 from pages.data_sections.datasets import datasets_tab
 from pages.data_sections.metrics import metrics_tab
@@ -35,9 +34,6 @@ L = lang()  # bound once: a widget's format_func must not read session state whe
 
 
 def import_tab() -> None:
-    if "data_swept" not in state:  # once per session: listing the temp folder is cheap, not free
-        sweep_temp_folders()
-        state["data_swept"] = True
     show_summary(L)
     uploads = st.file_uploader(tr("data.upload"), type=UPLOAD_TYPES, accept_multiple_files=True,
                                key=f"data_upload_{state.get('data_generation', 0)}",

@@ -12,7 +12,7 @@ from lib.charts import member as charts_member
 from lib.charts import w5h1 as charts_w5h1
 from lib.filters import Filters
 from lib.formatting import MISSING, markdown_text, money
-from lib.ui import analysis_page, compute, lang, show_chart, tr
+from lib.ui import analysis_page, compute, lang, link_ignored, show_chart, tr, without_joiners
 from lib.tables import member_table, number_formats
 
 SEARCH_LIMIT = 50
@@ -43,13 +43,13 @@ def pick_label(found: dict) -> str:
 
 
 # -- find the member --------------------------------------------------------------------------
-url_member = st.query_params.get(URL_MEMBER)
+url_member = without_joiners(st.query_params.get(URL_MEMBER))
 if "m360_search" not in st.session_state and url_member:
     st.session_state["m360_search"] = url_member
 search_col, pick_col = st.columns([1, 2])
 text = search_col.text_input(tr("member.search"), key="m360_search", placeholder=tr("member.search_placeholder"),
                              live=True, icon=":material/search:")
-found = compute(member360.search, ds, text or "", SEARCH_LIMIT)
+found = compute(member360.search, ds, without_joiners(text or ""), SEARCH_LIMIT)  # pasted off a page
 if found.is_empty():
     if (text or "").strip():
         st.info(tr("member.no_match", text=markdown_text(text.strip())), icon=":material/person_off:")  # as typed, or as the link said
@@ -57,6 +57,8 @@ if found.is_empty():
         st.info(tr("member.no_members"), icon=":material/person_off:")
     st.stop()
 options = found["member_id"].to_list()
+if url_member and url_member not in options:  # the link's member is not there: say which one is shown
+    link_ignored(tr("link.no_such_member", member=markdown_text(url_member), shown=markdown_text(options[0])))
 labels = {r["member_id"]: pick_label(r) for r in found.iter_rows(named=True)}
 member = pick_col.selectbox(tr("member.pick"), options, index=options.index(url_member) if url_member in options else 0,
                             format_func=labels.get, key=f"m360_pick::{text}")

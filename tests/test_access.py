@@ -151,6 +151,9 @@ def test_who_may_enter_after_a_provider_signs_them_in(email, allowed, verified, 
     (None, "1.2.3.4, 198.51.100.1", "198.51.100.1"),         # via a proxy here: the address it added
     (None, None, ""),                                        # localhost: one bucket
     (object(), object(), ""),                                # anything but text (AppTest's mock runtime)
+    ("2001:db8:0:1::7", None, "2001:db8:0:1::/64"),          # IPv6: the /64, not a new bucket per address
+    ("2001:db8:0:1:ffff::9", None, "2001:db8:0:1::/64"),
+    ("::ffff:203.0.113.7", None, "203.0.113.7"),             # IPv4 written as IPv6
 ])
 def test_whose_attempts_they_are(ip, forwarded, key):
     assert access.client_key(ip, forwarded) == key

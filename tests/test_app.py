@@ -181,3 +181,32 @@ def test_a_link_with_values_dates_and_options_that_are_not_there_says_which_in_o
 def test_a_link_that_is_all_there_says_nothing(workspace):
     at = page("cohorts", "zh", dataset="shop", channel="天猫", start="2024-01-10")
     assert link_notice(at) == [] and at.sidebar.multiselect(key="flt_channel").value == ["天猫"]
+
+
+def test_a_link_to_filters_the_dataset_does_not_have_an_end_before_its_start_and_a_missing_member(workspace):
+    # "shop" has channels and categories but no store or region
+    at = page("cohorts", "zh", dataset="shop", store="静安店", region="华东", start="2024-02-01", end="2024-01-10")
+    assert link_notice(at) == ["链接中有些内容未能使用：筛选「门店」此数据集中没有；筛选「区域」此数据集中没有；"
+                               "结束日期 2024-01-10 早于开始日期 2024-02-01，已改为同一天。"]
+    assert "store" not in at.query_params and "region" not in at.query_params
+    at = page("member", "en", dataset="shop", m360_member="M")  # no member "M": M1 and M2 match the search
+    assert link_notice(at) == ["Parts of this link could not be used: member “M” is not there, so “M1” is shown."]
+
+
+def test_a_dataset_deleted_meanwhile_is_not_blamed_on_a_link(workspace, tmp_path):
+    import_csv(workspace, tmp_path, "x_later", "会员ID,支付时间,实付金额\nM7,2024-05-01,7\n")
+    at = app("en", dataset="shop").run()
+    workspace.delete_dataset("shop")  # in another tab
+    at.run()
+    assert link_notice(at) == [] and at.session_state["dataset"] == "x_later"
+    assert [w.value for w in at.sidebar.warning] == [
+        "The dataset you were looking at, “shop”, was renamed or deleted (in another tab?); showing “x\\_later”."]
+
+
+def test_a_member_id_or_dataset_name_copied_off_a_page_still_matches(workspace, tmp_path):
+    from lib.formatting import WORD_JOINER
+
+    import_csv(workspace, tmp_path, "a@b", "会员ID,支付时间,实付金额\nli@shop.cn,2024-05-01,7\n")
+    at = page("member", "en", dataset=f"a{WORD_JOINER}@b", m360_member=f"li{WORD_JOINER}@shop.cn")
+    assert link_notice(at) == [] and at.session_state["dataset"] == "a@b"
+    assert at.query_params["m360_member"] == "li@shop.cn"

@@ -769,7 +769,7 @@ def test_temp_folders_left_by_killed_imports_and_ended_sessions_are_swept(tmp_pa
     gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
     host, dead, living = socket.gethostname(), gone.stdout.strip(), str(os.getpid())
     staging, upload = ingest_module.STAGING_PREFIX, ingest_module.UPLOAD_PREFIX
-    day_ago = time.time() - ingest_module.STALE_UPLOAD_SECONDS - 60
+    day_ago = time.time() - ingest_module.STALE_FOLDER_SECONDS - 60
     folders = {  # name: (owner, a day old?, swept?)
         f"{staging}dead": (f"{host} {dead}", False, True),           # a killed import
         f"{staging}ours": (f"{host} {living}", True, False),         # a running import, however long
@@ -777,7 +777,7 @@ def test_temp_folders_left_by_killed_imports_and_ended_sessions_are_swept(tmp_pa
         f"{staging}new": (None, False, False),                        # no owner, recent
         f"{staging}elsewhere": (f"other-host {dead}", True, False),  # another container's (shared temp dir)
         f"{upload}dead": (f"{host} {dead}", False, True),            # a server stopped or killed
-        f"{upload}idle": (f"{host} {living}", True, True),           # a session idle for a day
+        f"{upload}idle": (f"{host} {living}", True, False),          # a session idle for a day: still its own
         f"{upload}live": (f"{host} {living}", False, False),         # a session at work
         f"{upload}elsewhere": (f"other-host {dead}", True, False),
     }
@@ -789,7 +789,7 @@ def test_temp_folders_left_by_killed_imports_and_ended_sessions_are_swept(tmp_pa
             (folder / ingest_module.OWNER_FILE).write_text(owner)
         if old:
             os.utime(folder, (day_ago, day_ago))
-    assert ingest_module.sweep_temp_folders() == 4
+    assert ingest_module.sweep_temp_folders() == 3
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(n for n, (_, _, swept) in folders.items() if not swept)
 
 

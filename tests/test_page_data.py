@@ -55,7 +55,7 @@ def test_upload_preview_mapping_save_and_summary(workspace):
     # the private copies live in this session's folder until saved
     copies = [Path(p) for p in at.session_state["data_files"].values()]
     assert all(p.exists() for p in copies)
-    session_folder = Path(at.session_state["data_tmp"])
+    session_folder = at.session_state["data_tmp"].folder
     assert at.text_input(key=f"data_new_name_{at.file_uploader[0].value[0].file_id}").value == "orders_march"
 
     at.button(key="data_save").click().run()
@@ -78,8 +78,8 @@ def test_upload_preview_mapping_save_and_summary(workspace):
 
 def test_an_upload_whose_folder_was_swept_is_copied_again_on_save(workspace):
     at = upload(data_page(), ("orders_march.csv", ORDERS))
-    session_folder = Path(at.session_state["data_tmp"])
-    shutil.rmtree(session_folder)  # another session's sweep took this one's folder while it sat idle
+    session_folder = at.session_state["data_tmp"].folder
+    shutil.rmtree(session_folder)  # the folder went while the session sat idle (a tidy-up of the temp dir)
     at.button(key="data_save").click().run()
     assert not at.exception and not at.error
     # the uploader still holds the file, so the save copies it again: 3 rows, 'abc' rejected
@@ -213,7 +213,9 @@ def test_a_dataset_saved_without_orders_says_nothing_can_be_analysed_yet(workspa
     assert not at.warning
 
 
-def test_upload_folders_left_by_old_sessions_are_swept(workspace, tmp_path, monkeypatch):
+def test_temp_folders_an_older_version_left_are_swept_by_a_save(workspace, tmp_path, monkeypatch):
+    """(lib.ingest.sweep_temp_folders runs at the app's start and at each import; its cases by owner
+    and age are tests/test_ingest.py's.)"""
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))           # this test's own temp dir
     old, fresh, other = (tmp_path / "memberlens-upload-old", tmp_path / "memberlens-upload-fresh",
                          tmp_path / "someone-else-old")
@@ -222,8 +224,10 @@ def test_upload_folders_left_by_old_sessions_are_swept(workspace, tmp_path, monk
     two_days_ago = time.time() - 2 * 24 * 3600
     for folder in (old, other):
         os.utime(folder, (two_days_ago, two_days_ago))
-    data_page()
-    # only our prefix, only older than a day: another program's folder and a live session's stay
+    at = upload(data_page(), ("orders_march.csv", ORDERS))
+    at.button(key="data_save").click().run()
+    assert not at.exception
+    # only our prefix, only a day old without an owner: another program's folder and a live one stay
     assert (old.exists(), fresh.exists(), other.exists()) == (False, True, True)
 
 

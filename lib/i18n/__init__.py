@@ -105,8 +105,15 @@ LABELS: dict[str, tuple[str, str]] = {
     "sample_error": ("示例数据未能载入：{error}", "The demo data could not be loaded: {error}"),
     # what a link asked for and did not get: one notice, its parts joined
     "link.ignored": ("链接中有些内容未能使用：{parts}。", "Parts of this link could not be used: {parts}."),
-    "dataset_not_found": ("数据集「{name}」不存在（可能已改名或删除），已打开「{shown}」",
-                          "dataset “{name}” does not exist (renamed or deleted?), so “{shown}” is shown"),
+    "link.no_such_dataset": ("数据集「{name}」不存在（可能已改名或删除），已打开「{shown}」",
+                             "dataset “{name}” does not exist (renamed or deleted?), so “{shown}” is shown"),
+    "dataset_gone": ("你正在看的数据集「{name}」已被改名或删除（可能在另一个标签页中），已打开「{shown}」。",
+                     "The dataset you were looking at, “{name}”, was renamed or deleted (in another tab?); "
+                     "showing “{shown}”."),
+    "link.no_such_member": ("会员「{member}」不存在，已打开「{shown}」", "member “{member}” is not there, so “{shown}” is shown"),
+    "link.no_such_filter": ("筛选「{field}」此数据集中没有", "this dataset has no {field} to filter on"),
+    "link.end_before_start": ("结束日期 {end} 早于开始日期 {start}，已改为同一天",
+                              "the end date {end} is before the start date {start}, so both are {start}"),
     "link.no_such_value": ("{field}「{value}」在此数据集中没有", "{field} “{value}” is not in this dataset"),
     "link.not_a_date": ("{field}「{value}」不是日期（应写作 2024-01-31）", "{field} “{value}” is not a date (write 2024-01-31)"),
     "link.date_outside": ("{field} {value} 超出数据范围（{first} 至 {last}），已改为 {shown}",

@@ -3,8 +3,8 @@ preview and mapping editor. Widgets and this session's state only: reading a fil
 
 A file's copy lives in this session's own temporary folder (session state holds it, never a shared
 cache) until it is saved or taken out of the uploader, or the session ends (lib.ingest.RemovedWhenDropped:
-when Streamlit drops the session, two minutes after its tab closed); a server stopped or killed
-leaves it to the sweep at the next start (see pages/data.py).
+when Streamlit drops the session, at the first session coming or going two minutes after its tab
+closed); a server stopped or killed leaves it to the sweep at the next start (see pages/data.py).
 """
 
 from __future__ import annotations
@@ -48,9 +48,8 @@ def private_copy(upload) -> Path:
     files = state.setdefault("data_files", {})
     if upload.file_id not in files or not Path(files[upload.file_id]).exists():
         if "data_tmp" not in state:  # this session's own folder, gone with the session
-            kept = RemovedWhenDropped(owned_temp_folder(UPLOAD_PREFIX))
-            state["data_tmp"], state["data_tmp_kept"] = str(kept.folder), kept
-        folder = Path(state["data_tmp"]) / upload.file_id
+            state["data_tmp"] = RemovedWhenDropped(owned_temp_folder(UPLOAD_PREFIX))
+        folder = state["data_tmp"].folder / upload.file_id
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / short_file_name(upload.name)  # a name of any length (the browser's) fits the disk
         path.write_bytes(upload.getbuffer())
@@ -87,8 +86,7 @@ def forget_all() -> None:
 
 def _remove_folder() -> None:
     if "data_tmp" in state:
-        shutil.rmtree(state.pop("data_tmp"), ignore_errors=True)
-    state.pop("data_tmp_kept", None)
+        state.pop("data_tmp").remove()
 
 
 def forget_removed(uploads) -> None:
