@@ -81,6 +81,7 @@ def test_planted_values_show_as_text_and_fetch_nothing(planted_server, beacon, b
     for n, (path, params) in enumerate(VIEWS):
         query = {"lang": lang, "dataset": dataset, **{k: _aimed(v, beacon) for k, v in params.items()}}
         page.goto(f"{planted_server}/{path}?{urllib.parse.urlencode(query)}", timeout=120_000)
+        page.wait_for_selector('[data-testid="stMain"] h1', timeout=180_000)  # the page drew (first: the demo built)
         _settle(page)
         if path == "member" and "PLsearch" in params["m360_member"]:  # its "no member matches" box
             page.wait_for_selector('[data-testid="stAlert"]', timeout=60_000)
@@ -98,6 +99,8 @@ def test_planted_values_show_as_text_and_fetch_nothing(planted_server, beacon, b
         seen.append(page.evaluate("document.body.textContent + [...document.querySelectorAll('input')]"
                                   ".map(i => i.value).join('\\n')"))
         if n in (0, 6, 11):  # the Overview, 5W1H What and Member 360: for a person to look at
+            page.wait_for_selector('[data-testid="stPlotlyChart"]', timeout=120_000)
+            _settle(page)
             page.screenshot(path=str(SHOTS / f"planted-{path or 'overview'}-{lang}.png"), full_page=True)
     page.close()
     assert fetched == [] and _Beacon.hits == []
