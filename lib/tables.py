@@ -9,10 +9,13 @@ from typing import Any
 
 import polars as pl
 import streamlit as st
+import xlsxwriter
 
 from lib import currency as currencies
 from lib.formatting import EXCEL_FORMATS, csv_text, excel_money_format, money_column_format
 from lib.ui import tr
+
+EXCEL_TEXT_AS_TEXT = {"strings_to_urls": False, "strings_to_formulas": False, "strings_to_numbers": False}
 
 
 # Column ids (before a page translates the headers) that hold money or a probability, wherever they appear.
@@ -82,6 +85,9 @@ def excel_bytes(frame: pl.DataFrame, money: list[str] = (), currency: str | None
     """The frame as an .xlsx: dates as dates, times to the second, numbers to two decimals at least,
     and the `money` columns as amounts in `currency` (default: the shown one), negatives -¥1,234.50."""
     buffer = io.BytesIO()
-    frame.write_excel(buffer, autofit=True, dtype_formats=EXCEL_FORMATS,
-                      column_formats={c: excel_money_format(currency) for c in money} or None)
+    # Text stays text: xlsxwriter would make a cell reading http://…, mailto:… or external:c:\…\x.exe
+    # a live hyperlink (strings_to_urls); formulas and numbers are never guessed from text either.
+    with xlsxwriter.Workbook(buffer, EXCEL_TEXT_AS_TEXT) as workbook:
+        frame.write_excel(workbook, autofit=True, dtype_formats=EXCEL_FORMATS,
+                          column_formats={c: excel_money_format(currency) for c in money} or None)
     return buffer.getvalue()

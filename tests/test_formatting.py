@@ -282,3 +282,21 @@ def test_chart_text_writes_markup_as_entities_and_back(text, shown):
 
     assert chart_text(text) == shown
     assert chart_text_back(shown) == text
+
+
+def test_an_excel_download_keeps_link_like_text_as_text():
+    """A product called http://…, mailto:… or external:c:\\…\\calc.exe is a text cell, not a live
+    hyperlink (xlsxwriter's default made it one); =1+1 is text too."""
+    import io
+    import zipfile
+
+    from lib.tables import excel_bytes
+
+    values = ["http://127.0.0.1:9/x", "mailto:a@b.example", "external:c:\\windows\\system32\\calc.exe", "=1+1", "x"]
+    book = zipfile.ZipFile(io.BytesIO(excel_bytes(pl.DataFrame({"product": values}))))
+    sheet = book.read("xl/worksheets/sheet1.xml").decode()
+    assert "<hyperlink" not in sheet and "<f>" not in sheet
+    assert not [n for n in book.namelist() if n.startswith("xl/worksheets/_rels/")
+                and "hyperlink" in book.read(n).decode()]
+    shared = book.read("xl/sharedStrings.xml").decode()
+    assert all(v.replace("&", "&amp;") in shared for v in values[:3])
