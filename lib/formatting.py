@@ -140,6 +140,9 @@ _MARKDOWN_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
 # Streamlit also turns bare web and mail addresses into links after escapes are read (checked in
 # Chromium: http://…, www.…, a@b.c): an invisible WORD JOINER (U+2060) inside each trigger stops that.
 _AUTOLINK_TRIGGER = re.compile(r"(?i)(?<=[a-z0-9])(?=://)|(?<=www)(?=\.)|(?=@)")  # www. after _ is a link too
+# And it draws " -- ", " -> ", " <- ", " <-> ", " <= ", " >= ", " ~= " as —, →, ←, ↔, ≤, ≥, ≈ whatever
+# their escapes: a joiner between two such characters keeps them as typed.
+_TYPOGRAPHIC_PAIR = re.compile(r"(?<=[-<>~=])(?=[-<>~=])")
 WORD_JOINER = "\u2060"
 
 
@@ -147,9 +150,10 @@ def markdown_text(text: object) -> str:
     """User text (a dataset, file or column name, a field value, a member id, a URL parameter) for
     a Streamlit call that renders markdown (st.markdown, captions, alerts, titles, widget labels and
     help): shown exactly as typed, on one line. `![x](http://h/u.png)`, `<a href>`, `:red[x]`,
-    `$x$` and `http://h` all stay text; nothing is fetched or linked."""
+    `$x$`, `http://h` and `a -> b` all stay text; nothing is fetched or linked."""
     one_line = " ".join(str(text).splitlines())
-    return _MARKDOWN_PUNCTUATION.sub(r"\\\1", _AUTOLINK_TRIGGER.sub(WORD_JOINER, one_line))
+    joined = _TYPOGRAPHIC_PAIR.sub(WORD_JOINER, _AUTOLINK_TRIGGER.sub(WORD_JOINER, one_line))
+    return _MARKDOWN_PUNCTUATION.sub(r"\\\1", joined)
 
 
 def chart_text(text: str) -> str:

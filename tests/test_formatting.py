@@ -262,6 +262,8 @@ def test_a_csv_we_write_never_begins_a_text_cell_like_a_formula():
     ("x_www.h.cn 店_www.h", "x\\_www\u2060\\.h\\.cn 店\\_www\u2060\\.h"),  # Streamlit links www. after _ too
     ("a@b.cn", "a\u2060\\@b\\.cn"),
     ("two\nlines\r\nthree", "two lines three"),                    # one line
+    # Streamlit draws " -> ", " <= ", " -- ", " ~= " as →, ≤, —, ≈ (seen in Chromium): a joiner keeps them
+    ("a -> b <= c -- d ~= e", "a \\-\u2060\\> b \\<\u2060\\= c \\-\u2060\\- d \\~\u2060\\= e"),
     ("¥1,299.00", "¥1\\,299\\.00"),
     (42, "42"),
 ])

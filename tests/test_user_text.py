@@ -27,7 +27,7 @@ BEACON = "http://127.0.0.1:9"
 def plant(tag: str) -> str:
     """A value that is markdown, HTML, a Streamlit directive, LaTeX and a bare link at once."""
     return (f"![{tag}]({BEACON}/{tag}.png) <a href='{BEACON}/{tag}'>{tag}</a> <b>{tag}</b> :red[{tag}] "
-            f"${tag}$ www.{tag}.example")
+            f"${tag}$ www.{tag}.example -> <=")
 
 
 # Parts of a planted value that must never reach a markdown-rendering field unescaped (an escaped
