@@ -57,10 +57,12 @@ CSV_NUMBER = r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?"
 # Macros shared by the expressions below; created on the staging connection.
 MACROS = r"""
 CREATE OR REPLACE TEMP MACRO ml_text(v) AS
-    nullif(CASE WHEN contains('{SPACES}', left(v, 1)) OR contains('{SPACES}', right(v, 1))
+    nullif(CASE -- the ' a CSV we wrote put before a formula-like cell (ml_csv_safe): taken off again,
+                -- then the spaces the cell had (a rejects file holds cells as they were: '\t=v, '=w )
+                WHEN left(v, 1) = chr(39) AND regexp_matches(v, '^.{CSV_FORMULA_START}')
+                THEN trim(substr(v, 2), '{SPACES}')
+                WHEN contains('{SPACES}', left(v, 1)) OR contains('{SPACES}', right(v, 1))
                 THEN trim(v, '{SPACES}')
-                -- the ' a CSV we wrote put before a formula-like cell (ml_csv_safe): taken off again
-                WHEN left(v, 1) = chr(39) AND regexp_matches(v, '^.{CSV_FORMULA_START}') THEN substr(v, 2)
                 ELSE v END, '');
 CREATE OR REPLACE TEMP MACRO ml_csv_safe(v) AS
     CASE WHEN regexp_matches(v, '^{CSV_FORMULA_START}') AND NOT regexp_full_match(v, '{CSV_NUMBER}')

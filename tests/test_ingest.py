@@ -1051,3 +1051,21 @@ def test_the_rejects_file_is_safe_to_open_and_reads_back_as_written(store, write
     names = store.query(f"SELECT order_id, product_name, amount FROM {store.dataset('t').table('order_lines')} "
                         "ORDER BY order_id").rows()
     assert names == [("A1", '=HYPERLINK("http://evil","x")', D("10.00")), ("A2", "@SUM(1)", D("-20.00"))]
+
+
+def test_a_rejected_cell_with_spaces_round_trips_as_it_first_loaded(store, write):
+    """A cell with a tab before it or a space after it (\t=v, =w , \t13812345678) loads trimmed;
+    the rejects file holds it as the file had it, behind a ' ('\t=v); imported again it loads
+    trimmed, as the first time (the ' came off but the tab stayed, and '=w  kept its ')."""
+    text = ("会员ID,订单号,支付时间,实付金额,城市,品类\nM0,A0,2024-01-04,5,c,d\n"
+            ",A1,2024-01-05,10,=w ,\t=v\n\t13812345678,A2,not a date,10,x,y\n")
+    result = ingest(store, [write("o.csv", text)], "t")
+    rejected = read_rejects(result.rejects)
+    assert [(r["会员ID"], r["城市"], r["品类"]) for r in rejected] == [
+        ("", "'=w ", "'\t=v"), ("'\t13812345678", "x", "y")]
+    fixed = write("fixed.csv", "会员ID,订单号,支付时间,实付金额,城市,品类\n"
+                               "M1,A1,2024-01-05,10,'=w ,'\t=v\n'\t13812345678,A2,2024-01-06,10,x,y\n")
+    ingest(store, [fixed], "t")
+    rows = store.query(f"SELECT member_id, city, category FROM {store.dataset('t').table('order_lines')} "
+                       "ORDER BY order_id").rows()
+    assert rows == [("M0", "c", "d"), ("M1", "=w", "=v"), ("13812345678", "x", "y")]
