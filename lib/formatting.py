@@ -142,7 +142,7 @@ _MARKDOWN_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
 _AUTOLINK_TRIGGER = re.compile(r"(?i)(?<=[a-z0-9])(?=://)|(?<=www)(?=\.)|(?=@)")  # www. after _ is a link too
 # And it draws " -- ", " -> ", " <- ", " <-> ", " <= ", " >= ", " ~= " as —, →, ←, ↔, ≤, ≥, ≈ whatever
 # their escapes: a joiner between two such characters keeps them as typed.
-_TYPOGRAPHIC_PAIR = re.compile(r"(?<=[-<>~=])(?=[-<>~=])")
+_TYPOGRAPHIC_PAIR = re.compile(r"(?<=[-<>~=])(?=[-<>~=])|(?<=:)(?=\w)")  # also :streamlit:, :material_home: icons
 WORD_JOINER = "\u2060"
 
 

@@ -254,7 +254,9 @@ def test_a_csv_we_write_never_begins_a_text_cell_like_a_formula():
     ("a_b *c* #d", "a\\_b \\*c\\* \\#d"),                          # emphasis, heading
     ("![x](u.png) [y](p)", "\\!\\[x\\]\\(u\\.png\\) \\[y\\]\\(p\\)"),   # image, link
     ("<b>g</b>", "\\<b\\>g\\<\\/b\\>"),                              # HTML
-    (":red[f] :material/home: $x$", "\\:red\\[f\\] \\:material\\/home\\: \\$x\\$"),  # directives, LaTeX
+    # directives, icons (:streamlit: and :material_home: even escaped: a joiner after the colon), LaTeX
+    (":red[f] :material/home: $x$", "\\:\u2060red\\[f\\] \\:\u2060material\\/home\\: \\$x\\$"),
+    (":streamlit: 12:30", "\\:\u2060streamlit\\: 12\\:\u206030"),
     # bare addresses: a WORD JOINER (U+2060) inside each trigger, then the escapes
     ("http://h/p", "http\u2060\\:\\/\\/h\\/p"),
     ("HTTPS://h", "HTTPS\u2060\\:\\/\\/h"),
