@@ -304,3 +304,13 @@ def test_an_excel_download_keeps_link_like_text_as_text():
                 and "hyperlink" in book.read(n).decode()]
     shared = book.read("xl/sharedStrings.xml").decode()
     assert all(v.replace("&", "&amp;") in shared for v in values[:3])
+
+
+def test_the_tables_own_csv_export_is_off():
+    """Streamlit's table toolbar writes its CSV raw (a cell =HYPERLINK(…) stays a formula): the app's
+    config switches it off, so every download is the app's own, made safe."""
+    import tomllib
+    from pathlib import Path
+
+    config = tomllib.loads((Path(__file__).resolve().parents[1] / ".streamlit" / "config.toml").read_text())
+    assert config["client"]["disableDataExport"] is True
