@@ -137,6 +137,9 @@ def detect(con: duckdb.DuckDBPyConnection, table: str, columns: Sequence[tuple[s
     our own names; the patterns travel as bound parameters."""
     if not columns:
         return None, {}
+    from lib.parsing import check_own_names  # lib.parsing builds on this module
+
+    check_own_names(table, *(col for col, _ in columns))  # only our staging names go into the SQL text
     cases = " ".join("WHEN regexp_matches(v, ?) THEN ?" for _ in PATTERNS)
     values = " UNION ALL ".join(f"SELECT {col}::VARCHAR AS v FROM {table} WHERE rowid < {DETECT_ROWS}"
                                 for col, _ in columns)

@@ -264,3 +264,15 @@ def test_a_file_mixing_currencies_says_so(store, write):
     assert result.currency == "GBP"  # the most named
     assert str(next(n for n in result.notes if n.code == "currency_mixed")) == (
         "mixed.csv: its amounts name several currencies (£ 2, $ 1 values); they are added up as written, not converted")
+
+
+def test_detect_takes_only_staging_names_into_its_sql():
+    import duckdb
+
+    from lib import currency
+
+    con = duckdb.connect()
+    con.execute("CREATE TABLE raw_0 AS SELECT '¥5' AS c0")
+    assert currency.detect(con, "raw_0", [("c0", "金额")]) == ("CNY", {"CNY": 1})
+    with pytest.raises(ValueError, match="not a staging name"):
+        currency.detect(con, "raw_0", [('c0"; DROP TABLE raw_0; --', "金额")])
