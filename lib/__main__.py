@@ -62,18 +62,72 @@ def _parser() -> argparse.ArgumentParser:
         one.add_argument("--end", type=date.fromisoformat)
         one.add_argument("--where", action="append", default=[], metavar="FIELD=VALUE",
                          help=f"filter; repeat a field for OR ({', '.join(FILTER_FIELDS)})")
+        _segment_options(one)
         report.options(one)
 
+    _segment_parser(sub)
+
     sub.add_parser("password", help="make the password_hash line that locks a shared app (.streamlit/secrets.toml)")
+
     return parser
 
 
+def _segment_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--segment", metavar="NAME", help="only the members of this saved segment")
+    parser.add_argument("--segment-mode", choices=("live", "saved"), default="live",
+                        help="live: its definition on today's data (default); saved: the members it held when saved")
+
+
+def _segment_parser(sub: argparse._SubParsersAction) -> None:
+    from lib.segments import EXPORT_COLUMNS
+
+    segment = sub.add_parser("segment", help="save, list, export, rename or delete saved segments")
+    actions = segment.add_subparsers(dest="action", required=True, metavar="ACTION")
+    save = actions.add_parser("save", help="save the members behind one number of an analysis as a segment")
+    save.add_argument("name")
+    save.add_argument("--dataset", required=True)
+    save.add_argument("--db", type=Path)
+    save.add_argument("--analysis", required=True, choices=[n for n in REPORTS if hasattr(REPORTS[n].module, "members")],
+                      help="the analysis whose cell it is (its default options)")
+    save.add_argument("--cell", action="append", default=[], metavar="FIELD=VALUE", required=True,
+                      help="the cell, e.g. segment=at_risk (rfm), cohort=2024-01-01 and period=1 (cohorts), "
+                           "stage=decline (lifecycle)")
+    save.add_argument("--as-of", type=date.fromisoformat)
+    save.add_argument("--start", type=date.fromisoformat)
+    save.add_argument("--end", type=date.fromisoformat)
+    save.add_argument("--where", action="append", default=[], metavar="FIELD=VALUE")
+    _segment_options(save)
+    save.add_argument("--replace", action="store_true", help="replace a segment of the same name")
+    listing = actions.add_parser("list", help="list the saved segments")
+    listing.add_argument("--db", type=Path)
+    export = actions.add_parser("export", help="write a segment's members with chosen columns")
+    export.add_argument("name")
+    export.add_argument("--db", type=Path)
+    export.add_argument("--mode", choices=("live", "saved"), default="live")
+    export.add_argument("--columns", default="member_id,rfm_segment,stage,p_alive,predicted_clv,expected_next_date",
+                        help=f"comma-separated, of: {', '.join(EXPORT_COLUMNS)}")
+    export.add_argument("--format", choices=("csv", "json", "xlsx"), default="csv")
+    export.add_argument("--out", type=Path)
+    rename = actions.add_parser("rename", help="rename a segment")
+    rename.add_argument("name")
+    rename.add_argument("new_name")
+    rename.add_argument("--db", type=Path)
+    delete = actions.add_parser("delete", help="delete a segment (its dataset stays)")
+    delete.add_argument("name")
+    delete.add_argument("--db", type=Path)
+
+
 def _mapping(pairs: list[str]) -> dict[str, str]:
+    return _mapping_of(pairs, "--map", "SOURCE_COLUMN=FIELD")
+
+
+def _mapping_of(pairs: list[str], option: str, shape: str = "FIELD=VALUE") -> dict[str, str]:
     out = {}
     for pair in pairs:
         if "=" not in pair:
-            raise StoreError(f"--map takes SOURCE_COLUMN=FIELD, not {pair!r}")
-        column, target = pair.rsplit("=", 1)
+            raise StoreError(f"{option} takes {shape}, not {pair!r}")
+        # a source column may hold "=" (the last one splits); a cell's field never does (the first)
+        column, _, target = pair.rpartition("=") if option == "--map" else pair.partition("=")
         out[column.strip()] = target.strip()
     return out
 
@@ -86,6 +140,21 @@ def _filters(args: argparse.Namespace) -> Filters:
             raise StoreError(f"--where takes FIELD=VALUE with FIELD one of {', '.join(FILTER_FIELDS)}; got {pair!r}")
         chosen.setdefault(name.strip(), []).append(value.strip())
     return Filters.of(start=args.start, end=args.end, as_of=args.as_of, **chosen)
+
+
+def _scoped(store: Store, ds, filters: Filters, args: argparse.Namespace) -> Filters:
+    """`filters` with the --segment's members (live falls back to the snapshot, saying why)."""
+    if not getattr(args, "segment", None):
+        return filters
+    from dataclasses import replace
+
+    from lib import segments
+
+    member_set, fell_back = segments.scope(store, ds, segments.get(store, args.segment), args.segment_mode)
+    if fell_back is not None:
+        _tell(f"segment {args.segment!r} no longer applies as defined ({fell_back}); using the members it held "
+              f"when saved")
+    return replace(filters, segment=member_set)
 
 
 def _emit(frame: pl.DataFrame, fmt: str, out: Path | None) -> None:
@@ -123,8 +192,10 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "report":
             with open_for_reading(_existing(args.db), on_wait=_tell) as store:
                 ds = store.dataset(args.dataset)
-                frame = REPORTS[args.analysis].table(store, ds, _filters(args), args)
+                frame = REPORTS[args.analysis].table(store, ds, _scoped(store, ds, _filters(args), args), args)
             _emit(frame, args.format, args.out)
+        elif args.command == "segment":
+            return _segment(args)
         elif args.command == "password":
             return _password()
     except StoreError as exc:
@@ -135,13 +206,63 @@ def main(argv: list[str] | None = None) -> int:
         # numpy's LinAlgError is a bug and keeps its traceback.
         from lib.clv import ClvUnavailable
 
-        if args.command != "report" or type(exc) not in (ValueError, ClvUnavailable):
+        if args.command not in ("report", "segment") or type(exc) not in (ValueError, ClvUnavailable):
             raise
         print(f"error: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("error: interrupted; nothing was changed", file=sys.stderr)
         return 130
+    return 0
+
+
+def _segment(args: argparse.Namespace) -> int:
+    from lib import segments
+
+    if args.action in ("list", "export"):
+        with open_for_reading(_existing(args.db), on_wait=_tell) as store:
+            if args.action == "list":
+                frame = segments.listing(store)
+                print(json.dumps(frame.to_dicts(), ensure_ascii=False, default=str, indent=1))
+                return 0
+            segment = segments.get(store, args.name)
+            ds = segments.dataset_of(store, segment)
+            if ds is None:
+                member_set, fell_back = segments.saved_set(segment), None
+                if args.mode == "live":
+                    _tell(f"the dataset of segment {args.name!r} was deleted; exporting the members it held when saved")
+            else:
+                member_set, fell_back = segments.scope(store, ds, segment, args.mode)
+            if fell_back is not None:
+                _tell(f"segment {args.name!r} no longer applies as defined ({fell_back}); exporting the members "
+                      f"it held when saved")
+            columns = tuple(c.strip() for c in args.columns.split(",") if c.strip())
+            frame = segments.export(store, ds, member_set, columns if ds is not None else ("member_id",))
+        if args.format == "xlsx":
+            from lib.tables import excel_bytes
+
+            if args.out is None:
+                raise StoreError("--format xlsx needs --out FILE")
+            args.out.write_bytes(excel_bytes(frame, [c for c in ("monetary", "predicted_clv") if c in frame.columns],
+                                             ds.currency if ds is not None else None))
+        else:
+            _emit(frame, args.format, args.out)
+        return 0
+    with Store(args.db, wait=min(lock_wait(), INGEST_LOCK_WAIT), on_wait=_tell) as store:
+        if args.action == "save":
+            ds = store.dataset(args.dataset)
+            definition = segments.cli_definition(REPORTS[args.analysis], _scoped(store, ds, _filters(args), args),
+                                                 _mapping_of(args.cell, "--cell"))
+            try:
+                saved = segments.save(store, ds, args.name, definition, replace_existing=args.replace)
+            except segments.SegmentExists:
+                raise StoreError(f"a segment named {args.name!r} already exists; pass --replace to replace it") from None
+            print(json.dumps({"segment": saved.name, "dataset": saved.dataset_name, "members": saved.members,
+                              "data_end": str(saved.data_end)}, ensure_ascii=False))
+        elif args.action == "rename":
+            segments.rename(store, args.name, args.new_name)
+        elif args.action == "delete":
+            segments.delete(store, args.name)
     return 0
 
 

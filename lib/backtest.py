@@ -16,7 +16,6 @@ import polars as pl
 from lib import btyd
 from lib.btyd import MODELS, ModelName
 from lib.clv import UNIT_DAYS, ClvSpec, Model, Status, fit_groups, scores, summary_base
-from lib.filters import Filters
 from lib.periods import check_period, months_before, period_end_sql, period_starts_sql
 from lib.store import Dataset, Store
 
@@ -67,7 +66,7 @@ def _backtest_data(store: Store, ds: Dataset, spec: ClvSpec, cutoff: date,
     """(spec without start / end, per member at the cutoff: member_id, frequency, t_x_days, T_days,
     actual; per period of the holdout: period, period_end, actual), shared by the models compared."""
     check_period(period, BACKTEST_PERIODS)
-    spec = replace(spec, filters=Filters(None, None, spec.filters.as_of, spec.filters.where))
+    spec = replace(spec, filters=replace(spec.filters, start=None, end=None))
     s = summary_base(ds, spec, cutoff=cutoff)
     # One pass over the summary at the cutoff gives both: each member's row, and the holdout's
     # purchase days counted per day (the per-period counts sum those; a second query of the

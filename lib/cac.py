@@ -57,8 +57,9 @@ class CacSpec:
 
 def spend_scoped(filters: Filters) -> bool:
     """Whether spend follows the filters: spend rows have a date and a channel only, so with any
-    filter but channel (the date range and as_of aside) spend is all spend and CAC is not computed."""
-    return all(name == "channel" for name, _ in filters.where)
+    filter but channel (the date range and as_of aside), a segment included, spend is all spend and
+    CAC is not computed."""
+    return filters.segment is None and all(name == "channel" for name, _ in filters.where)
 
 
 def cac_note(scoped: bool) -> pl.Expr:

@@ -236,7 +236,7 @@ def scoped(filters: Filters, name: str, value: str) -> Filters:
     """`filters` narrowed to `name` = value (replacing any values it already had for `name`)."""
     if name not in FILTER_FIELDS:
         raise ValueError(f"cannot filter on {name!r} (fields: {', '.join(FILTER_FIELDS)})")
-    return Filters.of(start=filters.start, end=filters.end, as_of=filters.as_of,
+    return Filters.of(start=filters.start, end=filters.end, as_of=filters.as_of, segment=filters.segment,
                       **{**dict(filters.where), name: [value]})
 
 

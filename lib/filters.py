@@ -5,7 +5,8 @@ SPEC "Filters, for every analysis":
 - a **line** filter (category, sku, product) keeps the matching lines: an order is in scope
   when it has a matching line, and its net amount in scope is the sum of its matching lines;
 - an **order** filter (channel, store, region, city) keeps whole orders;
-- several values of one field are OR, different fields AND.
+- several values of one field are OR, different fields AND;
+- a **segment** (a saved member list, lib/segments.py) keeps its members, as a member filter does.
 - `as_of` (default: data end, the dataset's latest line date, whatever the filters) cuts
   history: nothing after it exists. `start` / `end` choose which periods or cohorts are
   *reported*; they never hide history, so each analysis applies them itself (its docstring says
@@ -65,6 +66,59 @@ AGE_BANDS: tuple[tuple[str, int, int], ...] = (
     ("<25", 0, 24), ("25-29", 25, 29), ("30-34", 30, 34), ("35-39", 35, 39), ("40+", 40, 200))
 
 
+class MemberSet:
+    """The members of a saved segment, as a filter (lib.segments.scope makes it).
+
+    `key` = (segment id, name, "live" | "saved", members, digest of the ids) says which members
+    exactly, so it alone compares, hashes and writes the set (repr, the caches' keys): a segment of
+    a million members keys a cache as cheaply as one of ten. `ids` (live: the definition evaluated
+    now, bound as a list) or, as saved, None: the snapshot is read from the workspace's
+    segment_members table by the segment's id, which no list has to travel for.
+    """
+
+    __slots__ = ("key", "ids")
+
+    def __init__(self, key: tuple[int, str, str, int, str], ids: tuple[str, ...] | None = None) -> None:
+        self.key = key
+        self.ids = ids
+
+    @property
+    def segment_id(self) -> int:
+        return self.key[0]
+
+    @property
+    def name(self) -> str:
+        return self.key[1]
+
+    @property
+    def mode(self) -> str:
+        return self.key[2]
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, MemberSet) and other.key == self.key
+
+    def __hash__(self) -> int:
+        return hash(self.key)
+
+    def __repr__(self) -> str:
+        return f"MemberSet{self.key!r}"
+
+    def __deepcopy__(self, memo: dict) -> MemberSet:  # immutable: dataclasses.asdict copies it for free
+        return self
+
+    def __reduce__(self) -> tuple:
+        return MemberSet, (self.key, self.ids)
+
+    def sql(self) -> str:
+        """A subquery of the member ids (its parameter $f_segment, see `param`)."""
+        if self.ids is None:
+            return "SELECT member_id FROM main.segment_members WHERE segment_id = $f_segment::INTEGER"
+        return "SELECT unnest($f_segment::VARCHAR[])"
+
+    def param(self) -> int | list[str]:
+        return self.segment_id if self.ids is None else list(self.ids)
+
+
 @dataclass(frozen=True)
 class Filters:
     """The scope of an analysis. Hashable, so it keys caches; build it with `Filters.of(...)`."""
@@ -73,10 +127,11 @@ class Filters:
     end: date | None = None
     as_of: date | None = None
     where: tuple[tuple[str, tuple[str, ...]], ...] = field(default=())
+    segment: MemberSet | None = None
 
     @classmethod
     def of(cls, start: date | None = None, end: date | None = None, as_of: date | None = None,
-           **values: list[str] | tuple[str, ...] | str | None) -> Filters:
+           segment: MemberSet | None = None, **values: list[str] | tuple[str, ...] | str | None) -> Filters:
         where = []
         for name, chosen in sorted(values.items()):
             if name not in FILTER_FIELDS:
@@ -84,10 +139,14 @@ class Filters:
             chosen = (chosen,) if isinstance(chosen, str) else tuple(chosen or ())
             if chosen:
                 where.append((name, tuple(sorted(set(map(str, chosen))))))
-        return cls(start, end, as_of, tuple(where))
+        return cls(start, end, as_of, tuple(where), segment)
 
     def values(self, name: str) -> tuple[str, ...]:
         return dict(self.where).get(name, ())
+
+    def narrows_members(self) -> bool:
+        """True with a member filter or a segment: some members are out of scope altogether."""
+        return bool(self._at("member")) or self.segment is not None
 
     def narrows_orders(self) -> bool:
         """True with an order or line filter: the analysis sees only some of each member's orders."""
@@ -124,7 +183,7 @@ def member_attribute_sql(name: str) -> str:
 def member_scope_sql(filters: Filters, column: str) -> str:
     """`true`, or a condition keeping `column`'s members when they pass the member filters
     (for tables outside the base, such as NPS answers; uses the base's `scoped_members`)."""
-    return f"{column} IN (SELECT member_id FROM scoped_members)" if filters._at("member") else "true"
+    return f"{column} IN (SELECT member_id FROM scoped_members)" if filters.narrows_members() else "true"
 
 
 def _condition(name: str, alias: str) -> str:
@@ -140,7 +199,7 @@ def _where(ds: Dataset, filters: Filters, alias: str, one_member: bool) -> str:
     if alias == "l":
         conditions += [_condition(n, "l") for n, _ in filters._at("line")]
     conditions += [_condition(n, "o") for n, _ in filters._at("order")]
-    if filters._at("member"):
+    if filters.narrows_members():
         conditions.append(f"{alias}.member_id IN (SELECT member_id FROM scoped_members)")
     return " AND ".join(conditions)
 
@@ -154,6 +213,8 @@ def base(ds: Dataset, filters: Filters = Filters(), member: str | None = None) -
     if member is not None:
         params["only_member"] = member
     params.update({f"f_{name}": list(values) for name, values in filters.where})
+    if filters.segment is not None:
+        params["f_segment"] = filters.segment.param()
     if not filters._at("line") and filters.as_of is None:
         # Whole orders up to data end: the orders table built at import is the answer (fast path;
         # the tests check it equals grouping the lines).
@@ -172,7 +233,8 @@ def base(ds: Dataset, filters: Filters = Filters(), member: str | None = None) -
     join_orders = (f" JOIN {ds.table('orders')} o ON o.member_id = l.member_id AND o.order_id = l.order_id"
                    if filters._at("order") else "")
     member_conditions = " AND ".join(["true"] + [_condition(n, "m") for n, _ in filters._at("member")]
-                                     + (["m.member_id = $only_member"] if member is not None else []))
+                                     + (["m.member_id = $only_member"] if member is not None else [])
+                                     + ([f"m.member_id IN ({filters.segment.sql()})"] if filters.segment else []))
     if not filters._at("line") and not filters._at("order") and filters.as_of is None:
         # The whole history of whole members: the purchase sequence numbered at import holds (a
         # member filter keeps or drops all of a member's orders), so no window over every purchase.

@@ -348,7 +348,8 @@ def forget(workspace: Path) -> None:
 # can crash the interpreter, and our results hold none of its objects (tests/test_results.py
 # reads back every result the pages keep).
 _ALLOWED = {("datetime", "date"), ("datetime", "datetime"), ("datetime", "timedelta"), ("decimal", "Decimal"),
-            ("polars.dataframe.frame", "DataFrame"), ("polars.series.series", "Series")}
+            ("polars.dataframe.frame", "DataFrame"), ("polars.series.series", "Series"),
+            ("lib.filters", "MemberSet")}  # a segment in a spec: its key and member ids
 
 
 class _SafeUnpickler(pickle.Unpickler):

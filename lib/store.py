@@ -46,9 +46,9 @@ from lib.contract import FIELDS, SQL_TYPES, Kind
 from lib.currency import check as currency_code
 
 # 2: orders.nth and orders.first_date; 3: a line without an order id names its order 'L' + line_id +
-# a no-break space (lib/merge.py BARE_ORDER_ID); 4: datasets.currency. An older workspace is
-# upgraded when opened.
-SCHEMA_VERSION = 4
+# a no-break space (lib/merge.py BARE_ORDER_ID); 4: datasets.currency; 5: saved segments (the
+# segments and segment_members tables, lib/segments.py). An older workspace is upgraded when opened.
+SCHEMA_VERSION = 5
 DEFAULT_DB = Path("data/memberlens.duckdb")
 DB_ENV = "MEMBERLENS_DB"
 # DuckDB's memory limit (its default: 80 % of the machine) and the folder it spills big sorts and
@@ -461,6 +461,16 @@ class Store:
                 id INTEGER PRIMARY KEY, name VARCHAR UNIQUE NOT NULL, schema_name VARCHAR NOT NULL,
                 version INTEGER NOT NULL, created_at TIMESTAMP NOT NULL,
                 updated_at TIMESTAMP NOT NULL, currency VARCHAR)""")
+            # Saved segments (lib/segments.py): a definition and the snapshot of its members. They
+            # outlive their dataset (dataset_id then names none), so they are not in its schema.
+            cur.execute("CREATE SEQUENCE IF NOT EXISTS segment_ids START 1")
+            cur.execute("""CREATE TABLE IF NOT EXISTS segments (
+                id INTEGER PRIMARY KEY, name VARCHAR UNIQUE NOT NULL, dataset_id INTEGER NOT NULL,
+                dataset_name VARCHAR NOT NULL, dataset_version INTEGER NOT NULL, source VARCHAR NOT NULL,
+                definition VARCHAR NOT NULL, data_end DATE, members BIGINT NOT NULL,
+                saved_at TIMESTAMP NOT NULL)""")
+            cur.execute("CREATE TABLE IF NOT EXISTS segment_members (segment_id INTEGER NOT NULL, "
+                        "member_id VARCHAR NOT NULL)")
         self._drop_orphan_schemas()
 
     def _foreign(self) -> bool:
@@ -474,7 +484,8 @@ class Store:
         nothing, as an import). 1 → 2: orders gain nth and first_date. 2 → 3: the orders of lines
         without an order id ('L' + line_id) take the no-break space that keeps them apart from a
         real order 'L5' (an append would otherwise merge the two). Both recompute orders. 3 → 4:
-        datasets gain a currency, CNY for those there (they were shown in ¥ until then)."""
+        datasets gain a currency, CNY for those there (they were shown in ¥ until then). 4 → 5: the
+        segment tables, made by _init_schema before this runs."""
         rows = self.query("SELECT value FROM meta WHERE key = 'schema_version'")
         found = int(rows.item()) if rows.height else SCHEMA_VERSION
         if found >= SCHEMA_VERSION:

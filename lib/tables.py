@@ -13,7 +13,10 @@ import xlsxwriter
 
 from lib import currency as currencies
 from lib.formatting import EXCEL_FORMATS, csv_text, excel_money_format, money_column_format
-from lib.ui import tr
+from lib import segments
+from lib.formatting import markdown_text
+from lib.store import MAX_NAME_LENGTH, StoreError
+from lib.ui import current_dataset, segment_why, shared_store, tr
 
 EXCEL_TEXT_AS_TEXT = {"strings_to_urls": False, "strings_to_formulas": False, "strings_to_numbers": False}
 
@@ -47,8 +50,9 @@ def percent_column(label: str | None = None, **kwargs: Any) -> st.column_config.
 
 
 def member_table(frame: pl.DataFrame, key: str, file_stem: str = "members",
-                 column_config: dict[str, Any] | None = None) -> None:
-    """A member list with CSV and Excel downloads (every member list in the app uses this).
+                 column_config: dict[str, Any] | None = None, segment: segments.Definition | None = None) -> None:
+    """A member list with CSV and Excel downloads (every member list in the app uses this), and
+    "Save as segment" when `segment` says how the list was made (lib.segments.Definition).
     Dates show as YYYY-MM-DD unless `column_config` (st.dataframe's, by column) says otherwise."""
     dates = {c: st.column_config.DateColumn(format="YYYY-MM-DD") for c, t in frame.schema.items() if t == pl.Date}
     # The page shows the first rows only: the table is sent to the browser on every rerun, and a
@@ -57,7 +61,10 @@ def member_table(frame: pl.DataFrame, key: str, file_stem: str = "members",
                  column_config={**dates, **(column_config or {})}, placeholder="–")
     if frame.height > SHOWN_ROWS:
         st.caption(tr("table_first_rows", shown=SHOWN_ROWS, total=frame.height))
-    left, right = st.columns(2)
+    left, right, save = st.columns(3) if segment is not None else (*st.columns(2), None)
+    if save is not None:
+        with save:
+            save_segment(segment, key)
     # The files are built when clicked (a callable), not on every rerun: Excel for 20k rows takes seconds.
     # A download does not rerun the page (on_click="ignore"): a rerun would drop the other button's
     # file while its click is on the way, and that download would silently not happen.
@@ -72,6 +79,33 @@ def member_table(frame: pl.DataFrame, key: str, file_stem: str = "members",
                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                           key=f"{key}_xlsx", icon=":material/download:", on_click="ignore", disabled=too_many,
                           help=tr("excel_too_many_rows", limit=EXCEL_MAX_ROWS) if too_many else None)
+
+
+def save_segment(definition: segments.Definition, key: str) -> None:
+    """"Save as segment": a name, then the definition and a snapshot of its members go into the
+    workspace (lib.segments.save). A name in use asks before replacing."""
+    store = shared_store()
+    ds = current_dataset(store)
+    if ds is None:
+        return
+    with st.popover(tr("segments.save"), icon=":material/bookmark_add:", width="stretch"):
+        name = st.text_input(tr("segments.name"), key=f"{key}_segment_name", max_chars=MAX_NAME_LENGTH,
+                             placeholder=tr("segments.name_placeholder")).strip()
+        exists = bool(name) and segments.find(store, name) is not None
+        replace = False
+        if exists:
+            st.warning(tr("segments.exists", name=markdown_text(name)), icon=":material/warning:")
+            replace = st.checkbox(tr("segments.replace"), key=f"{key}_segment_replace")
+        if st.button(tr("segments.save_button"), key=f"{key}_segment_save", type="primary",
+                     disabled=not name or (exists and not replace)):
+            try:
+                saved = segments.save(store, ds, name, definition, replace_existing=replace)
+            except segments.NoLongerApplies as exc:
+                st.error(tr("segments.cannot_save", why=segment_why(exc)))
+            except StoreError as exc:  # taken meanwhile, or the workspace held by another program
+                st.error(tr("segments.save_failed", message=markdown_text(str(exc))))
+            else:
+                st.success(tr("segments.saved", name=markdown_text(saved.name), members=saved.members))
 
 
 def excel_file(frame: pl.DataFrame, money: list[str]) -> Callable[[], bytes]:

@@ -28,7 +28,7 @@ from lib import currency as currencies
 from lib import keep_freed_arrays, results
 from lib.charts import shown_as_text
 from lib.clv import Model
-from lib.filters import FILTER_FIELDS, Filters, filter_options
+from lib.filters import FILTER_FIELDS, Filters, MemberSet, filter_options
 from lib.formatting import WORD_JOINER, markdown_text
 from lib.i18n import LANGS, Lang, t
 from lib.ingest import sweep_temp_folders
@@ -37,6 +37,8 @@ from lib.store import Dataset, Store, StoreError, default_path
 
 SAMPLE_PROBLEMS: list[str] = []  # why the bundled demo could not be loaded, if it could not
 FILTER_KEY = "flt_"  # session-state prefix of the sidebar's filter widgets
+SEGMENT_KEY, SEGMENT_MODE_KEY = "segment", "segment_mode"  # the sidebar's segment, in the URL
+NO_SEGMENT = ""
 
 
 @st.cache_resource(show_spinner=False)
@@ -73,6 +75,7 @@ def _pages() -> dict[str, list[st.Page]]:
         ],
         tr("section_members"): [
             st.Page("pages/member.py", title=tr("page_member"), icon=":material/person_search:", url_path="member"),
+            st.Page("pages/segments.py", title=tr("segments.page"), icon=":material/group_work:", url_path="segments"),
         ],
         tr("section_data"): [
             st.Page("pages/data.py", title=tr("page_data"), icon=":material/upload_file:", url_path="data"),
@@ -355,7 +358,7 @@ def _dataset_picker(store: Store) -> Dataset | None:
 def _clear_filters() -> None:
     for key in [k for k in st.session_state if str(k).startswith(FILTER_KEY)]:
         del st.session_state[key]
-    for name in [*FILTER_FIELDS, "start", "end"]:
+    for name in [*FILTER_FIELDS, "start", "end", SEGMENT_KEY, SEGMENT_MODE_KEY]:
         st.query_params.pop(name, None)
 
 
@@ -395,10 +398,59 @@ def _filter_pickers(ds: Dataset) -> Filters:
         chosen[name] = st.multiselect(tr(name), values, key=key, placeholder=tr("all_values"),
                                       format_func=_value_label(name))
         _to_url(name, chosen[name])
+    segment = _segment_picker(ds)
     if st.button(tr("reset_filters"), icon=":material/filter_alt_off:", width="stretch"):
         _clear_filters()
         st.rerun()
-    return Filters.of(start=start if start != first else None, end=end if end != last else None, **chosen)
+    return Filters.of(start=start if start != first else None, end=end if end != last else None, segment=segment,
+                      **chosen)
+
+
+def _segment_picker(ds: Dataset) -> MemberSet | None:
+    """A saved segment of this dataset as a filter (lib.segments), live or as saved; kept in the
+    URL by name (`segment`, `segment_mode`). A live definition that no longer applies filters by
+    its snapshot, and the sidebar says why."""
+    from lib import segments
+
+    store = shared_store()
+    found = {s.name: s for s in segments.of_dataset(store, ds)}
+    key, mode_key = FILTER_KEY + SEGMENT_KEY, FILTER_KEY + SEGMENT_MODE_KEY
+    if key not in st.session_state:  # first run of this session: the link's segment
+        linked = without_joiners(st.query_params.get(SEGMENT_KEY))
+        st.session_state[key] = linked if linked in found else NO_SEGMENT
+        if linked and linked not in found:
+            link_ignored(tr("segments.link_no_such", name=markdown_text(linked)))
+            st.query_params.pop(SEGMENT_KEY, None)
+    elif st.session_state[key] not in found:  # renamed or deleted meanwhile
+        st.session_state[key] = NO_SEGMENT
+    if not found:
+        return None
+    # option labels are plain text (never markdown), so names show as typed; the language is bound
+    # (Streamlit may call a format_func after the run)
+    L = lang()
+    name = st.selectbox(tr("segments.filter"), [NO_SEGMENT, *found], key=key,
+                        format_func=lambda n: t("segments.filter_none", L) if n == NO_SEGMENT else n)
+    _to_url(SEGMENT_KEY, [name] if name != NO_SEGMENT else [])
+    if name == NO_SEGMENT:
+        st.query_params.pop(SEGMENT_MODE_KEY, None)
+        return None
+    if mode_key not in st.session_state:
+        st.session_state[mode_key] = url_option(SEGMENT_MODE_KEY, segments.MODES, segments.DEFAULT_MODE,
+                                                tr("segments.mode"))
+    mode = st.segmented_control(tr("segments.mode"), segments.MODES, key=mode_key, required=True,
+                                format_func=lambda m: t(f"segments.mode_{m}", L), help=tr("segments.mode_help"))
+    keep_in_url(SEGMENT_MODE_KEY, mode, segments.DEFAULT_MODE)
+    member_set, fell_back = compute(segments.scope, ds, found[name], mode)
+    if fell_back is not None:
+        st.warning(tr("segments.fell_back", why=segment_why(fell_back)), icon=":material/history:")
+    st.caption(tr("segments.size_now", members=member_set.key[3]))
+    return member_set
+
+
+def segment_why(exc: Any) -> str:
+    """Why a segment's definition no longer applies (lib.segments.NoLongerApplies), in the user's
+    language, its names escaped."""
+    return tr(f"segments.why_{exc.reason}", **{k: markdown_text(str(v)) for k, v in exc.values.items()})
 
 
 def _date_range(first: date, last: date) -> tuple[date, date]:

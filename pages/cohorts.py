@@ -15,6 +15,7 @@ from lib.formatting import money_full, percent, period_label
 from lib.i18n import sentences
 from lib.periods import PERIODS
 from lib.ui import analysis_page, compute, kept, no_data, show_chart, tr
+from lib.segments import Definition
 from lib.tables import member_table, number_formats
 ROLLING = ("off", *map(str, cohorts.ROLLING_WINDOWS))
 SHOW = ("rate", "count")
@@ -157,10 +158,12 @@ else:
         key = "cohorts.cell_members_unbounded" if mode == "unbounded" else "cohorts.cell_members"
         line = tr(key, cohort=label, k=k, retained=f"{cell['retained']:,}", size=f"{cell['cohort_size']:,}", rate=rate)
     st.markdown(sentences((line, None if cell["complete"] else tr("cohorts.cell_incomplete")), L))
-people = compute(cohorts.members, ds, spec, cohorts.CohortCell(cohort_date, k))
+cohort_cell = cohorts.CohortCell(cohort_date, k)
+people = compute(cohorts.members, ds, spec, cohort_cell)
 anchor = cohorts.ANCHOR_COLUMN[basis]
 member_table(people.rename({"member_id": tr("member_id"), anchor: tr(f"cohorts.col_{anchor}"),
                             "purchases": tr("cohorts.col_purchases"), "revenue": tr("cohorts.col_revenue")}),
              key="coh_members", file_stem=f"cohort_{label}_{'all' if k is None else k}",
-             column_config=number_formats({"revenue": tr("cohorts.col_revenue")}))
+             column_config=number_formats({"revenue": tr("cohorts.col_revenue")}),
+             segment=Definition.of(cohorts.members, spec, cohort_cell))
 st.caption(tr("cohorts.cols_note"))

@@ -12,6 +12,7 @@ from lib.charts import lifecycle as charts
 from lib.filters import Filters
 from lib.i18n import members
 from lib.ui import analysis_page, compute, counted_selectbox, derived, kept, no_data, show_chart, tr
+from lib.segments import Definition
 from lib.tables import member_table, number_formats
 # widget key -> (spec field, default shown, step, min, format); spend ratio is shown in %.
 THRESHOLDS = {
@@ -160,9 +161,11 @@ if not sizes.get(picked):
 elif kind == "move":
     cell = lifecycle.MigrationCell(date_from, date_to, picked[0], picked[1])
     member_table(charts.move_frame(derived(lifecycle.moves_of, ds, two_dates, cell), L, date_from, date_to),
-                 key="lc_members", file_stem=f"lifecycle_{picked[0] or 'none'}_to_{picked[1]}")
+                 key="lc_members", file_stem=f"lifecycle_{picked[0] or 'none'}_to_{picked[1]}",
+                 segment=Definition.of(lifecycle.members, spec, cell))
 else:
     cell = lifecycle.StageCell(picked) if kind == "stage" else lifecycle.StepCell(picked)
     member_table(charts.member_frame(derived(lifecycle.members_of, ds, now, cell), L),
                  key="lc_members", file_stem=f"lifecycle_{picked}",
-                 column_config=number_formats({c: say(k) for c, k in charts.MEMBER_HEADERS.items()}))
+                 column_config=number_formats({c: say(k) for c, k in charts.MEMBER_HEADERS.items()}),
+                 segment=Definition.of(lifecycle.members, spec, cell))

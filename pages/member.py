@@ -13,7 +13,8 @@ from lib.charts import w5h1 as charts_w5h1
 from lib.filters import Filters
 from lib.formatting import MISSING, markdown_text, money
 from lib.ui import analysis_page, compute, lang, link_ignored, show_chart, tr, without_joiners
-from lib.tables import member_table, number_formats
+from lib.segments import Definition
+from lib.tables import member_table, number_formats, save_segment
 
 SEARCH_LIMIT = 50
 FEW_BUYERS = 100  # below this many buyers in scope the page says the prediction rests on a small sample
@@ -64,6 +65,9 @@ member = pick_col.selectbox(tr("member.pick"), options, index=options.index(url_
                             format_func=labels.get, key=f"m360_pick::{text}")
 if found.height == SEARCH_LIMIT:
     pick_col.caption(tr("member.matches", n=SEARCH_LIMIT))
+if (text or "").strip():  # the members matching a search, kept as a segment
+    with search_col:
+        save_segment(Definition.of(member360.search, without_joiners(text), SEARCH_LIMIT), "m360_search")
 st.query_params[URL_MEMBER] = member
 
 # -- the analyses, each over the sidebar's scope (cached per dataset version and spec) ----------

@@ -10,6 +10,7 @@ from lib.charts import rfm as charts
 from lib.formatting import MISSING, money, money_column_format
 from lib.i18n import members, sentences
 from lib.ui import analysis_page, compute, counted_selectbox, kept, no_data, show_chart, tr
+from lib.segments import Definition
 from lib.tables import member_table, number_formats
 TINY = 20  # fewer buyers than this: say that quintiles mean little
 DIMENSIONS = ("r", "f", "m")
@@ -162,5 +163,7 @@ if picked is None or not sizes[kind].get(picked):
 else:
     where = ({"r_score": picked[0], "f_score": picked[1]} if kind == "cell" else {kind: picked})
     stem = f"rfm_R{picked[0]}_F{picked[1]}" if kind == "cell" else f"rfm_{picked}"
-    member_table(charts.member_frame(compute(rfm.members, ds, spec, rfm.RfmCell(**where)), L), key="rfm_members", file_stem=stem,
-                 column_config=number_formats({c: say(k) for c, k in charts.MEMBER_HEADERS.items()}))
+    cell = rfm.RfmCell(**where)
+    member_table(charts.member_frame(compute(rfm.members, ds, spec, cell), L), key="rfm_members", file_stem=stem,
+                 column_config=number_formats({c: say(k) for c, k in charts.MEMBER_HEADERS.items()}),
+                 segment=Definition.of(rfm.members, spec, cell))

@@ -29,7 +29,8 @@ SHOTS = ROOT / "artifacts" / "screenshots"
 SHOT_HEIGHT = int(os.environ.get("MEMBERLENS_SHOT_HEIGHT", "1000"))
 # (url path, the element that shows the page has drawn); "" = the default page, Overview.
 PAGES = [("", "stMetric"), ("cohorts", "stPlotlyChart"), ("rfm", "stPlotlyChart"), ("w5h1", "stPlotlyChart"),
-         ("lifecycle", "stPlotlyChart"), ("member", "stPlotlyChart"), ("data", "stFileUploader")]
+         ("lifecycle", "stPlotlyChart"), ("member", "stPlotlyChart"), ("segments", "stAlert"),
+         ("data", "stFileUploader")]
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 

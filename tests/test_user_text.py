@@ -259,3 +259,32 @@ def test_an_upload_with_a_planted_file_name_headers_values_and_sheet(planted, la
     at.run()
     shown = check_page(at)
     assert markdown_text(", ".join(headers[:2])) in shown
+
+
+SEGMENT = f"![PLsg]({BEACON}/s) <b>PLsg</b> :red[PLsg] www.PLsg.example"  # within 80 characters
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_planted_segment_name_and_definition(planted, lang):
+    """A segment named with markup, filtering a page and listed on the Segments page; its definition
+    filtered by a planted channel the data no longer has, so the reason names that channel."""
+    from lib import rfm, segments
+    from lib.filters import Filters
+
+    ds = planted.dataset(DATASET)
+    segments.save(planted, ds, SEGMENT, segments.Definition.of(rfm.members, rfm.RfmSpec(), rfm.RfmCell()))
+    gone = segments.save(planted, ds, "gone " + SEGMENT[:60], segments.Definition.of(
+        rfm.members, rfm.RfmSpec(Filters.of(channel=CHANNELS[0])), rfm.RfmCell()))
+    # the planted channel leaves the data (the definition's value is gone): live falls back, saying why
+    with planted.transaction() as cur:
+        cur.execute(f"UPDATE {ds.table('orders')} SET channel = '天猫' WHERE channel = ?", [CHANNELS[0]])
+        cur.execute(f"UPDATE {ds.table('order_lines')} SET channel = '天猫' WHERE channel = ?", [CHANNELS[0]])
+        planted.bump_version(cur, ds)
+    at = page("cohorts", lang, dataset=DATASET, segment=SEGMENT)
+    check_page(at)
+    assert at.sidebar.selectbox(key="flt_segment").value == SEGMENT
+    at = page("segments", lang, dataset=DATASET, seg=gone.name)
+    shown = check_page(at)
+    assert markdown_text(CHANNELS[0]) in shown   # the reason it no longer applies, with the value escaped
+    assert markdown_text(gone.name) in shown      # the overlap reading and labels name it escaped
+    assert SEGMENT in at.dataframe[0].value.iloc[:, 0].tolist()  # table cells: plain text, as typed

@@ -10,7 +10,7 @@ from lib.charts import products as charts_products
 from lib.formatting import MISSING, markdown_text
 from lib.ui import AnalysisPage, compute, kept, no_data, show_chart, tr
 from pages.w5h1_sections.widgets import (MAX_CHART_ITEMS, NOTABLE_LIFT, chart, clicked, names, pair_columns, pick, product_levels,
-                                         show_members)
+                                         show_listed)
 
 
 def show(page: AnalysisPage) -> None:
@@ -61,7 +61,7 @@ def bought_together(page: AnalysisPage, level: str) -> None:
                     lambda p: f"{p} · {pair_names[p][2]:,}")
         if pair:
             a, c, _ = pair_names[pair]
-            show_members(compute(pairs.members, ds, spec, pairs.PairCell(a, c)), "w5h1_pair_members", "pair")
+            show_listed("w5h1_pair_members", "pair", pairs.members, ds, spec, pairs.PairCell(a, c))
 
 
 def price_bands_by_sensitivity(page: AnalysisPage) -> None:
@@ -84,8 +84,8 @@ def price_bands_by_sensitivity(page: AnalysisPage) -> None:
                     lambda k: f"{cells[k][1]} · {tr('w5h1.sens_' + cells[k][2])} · {cells[k][3]:,}")
         if cell:
             band, _, sensitivity, _ = cells[cell]
-            show_members(compute(price_bands.members, ds, price_spec, price_bands.PriceCell(band, sensitivity)),
-                         "w5h1_price_members", "price_band")
+            show_listed("w5h1_price_members", "price_band", price_bands.members, ds, price_spec,
+                        price_bands.PriceCell(band, sensitivity))
 
 
 def first_order_items(page: AnalysisPage, level: str) -> None:
@@ -105,5 +105,5 @@ def first_order_items(page: AnalysisPage, level: str) -> None:
                     lambda v: f"{v} · {rows[v]['first_buyers']:,}", clicked=clicked(event))
     repeat_only = right.toggle(tr("w5h1.repeat_only"), key="w5h1_first_repeat")
     if item:
-        show_members(compute(first_orders.members, ds, first_spec, first_orders.FirstOrderCell(item, repeat_only)),
-                     "w5h1_first_members", "first_order")
+        show_listed("w5h1_first_members", "first_order", first_orders.members, ds, first_spec,
+                    first_orders.FirstOrderCell(item, repeat_only))

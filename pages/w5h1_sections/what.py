@@ -9,7 +9,7 @@ from lib.charts import repurchase as charts_repurchase
 from lib.charts import w5h1 as charts_w5h1
 from lib.formatting import markdown_text, number, percent
 from lib.ui import AnalysisPage, compute, kept, no_data, tr
-from pages.w5h1_sections.widgets import MAX_CHART_ITEMS, chart, clicked, pick, product_levels, show_members
+from pages.w5h1_sections.widgets import MAX_CHART_ITEMS, chart, clicked, pick, product_levels, show_listed
 
 
 def show(page: AnalysisPage, kpi: dict, change: dict) -> None:
@@ -50,5 +50,5 @@ def show(page: AnalysisPage, kpi: dict, change: dict) -> None:
                                   format_func=lambda w: say("w5h1.who_repeat" if w == "repeat_buyers"
                                                             else "w5h1.who_buyers"))
     if item:
-        show_members(compute(repurchase.members, ds, spec, repurchase.RepurchaseCell(whom, item)),
-                     "w5h1_what_members", f"repurchase_{whom}")
+        show_listed("w5h1_what_members", f"repurchase_{whom}", repurchase.members, ds, spec,
+                    repurchase.RepurchaseCell(whom, item))

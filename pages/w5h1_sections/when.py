@@ -6,10 +6,11 @@ import polars as pl
 import streamlit as st
 
 from lib import repurchase
+from lib.segments import Definition
 from lib.charts import repurchase as charts_repurchase
 from lib.ui import AnalysisPage, compute, derived, kept, show_chart, tr
 from pages.w5h1_sections.widgets import (BY_OPTIONS, DUE_CHOICES, LIST_LIMIT, MAX_CHART_ITEMS, chart, clicked, names,
-                                         pick, show_members)
+                                         pick, show_listed, show_members)
 
 
 def show(page: AnalysisPage) -> None:
@@ -30,9 +31,8 @@ def show(page: AnalysisPage) -> None:
                       lambda b: tr("w5h1.bucket_option", bucket=b, members=rows[b]["members"]))
         if bucket:
             row = rows[bucket]
-            show_members(compute(repurchase.members, ds, base_spec,
-                                 repurchase.RepurchaseCell("gap", gap_days=(row["min_days"], row["max_days"]))),
-                         "w5h1_bucket_members", f"gap_{bucket}")
+            show_listed("w5h1_bucket_members", f"gap_{bucket}", repurchase.members, ds, base_spec,
+                        repurchase.RepurchaseCell("gap", gap_days=(row["min_days"], row["max_days"])))
 
     by = kept(st.segmented_control, tr("w5h1.by"), BY_OPTIONS, "w5h1_when_by", "category", required=True,
               format_func=say)
@@ -66,4 +66,6 @@ def show(page: AnalysisPage) -> None:
     frame = derived(repurchase.due_of, ds, next_source, statuses, item, cycles_late, LIST_LIMIT)
     if frame.height < total:
         st.caption(tr("w5h1.showing", shown=frame.height, total=total))
-    show_members(frame, "w5h1_due_members", f"next_purchase_{status}")
+    # saved as a segment, the list is every such buyer (repurchase.due), not only the rows shown
+    show_members(frame, "w5h1_due_members", f"next_purchase_{status}",
+                 Definition.of(repurchase.due, spec, statuses, item, cycles_late))

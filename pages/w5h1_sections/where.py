@@ -15,7 +15,7 @@ from lib.ui import AnalysisPage, compute, no_data, tr
 from lib.w5h1 import where as acquisition
 from lib.w5h1 import who as people
 from pages.w5h1_sections.widgets import (action_columns, cac_reason, chart, clicked, count_column, money_column,
-                                         percent, pick, show_members, table_height, x_click)
+                                         percent, pick, show_listed, table_height, x_click)
 
 
 def show(page: AnalysisPage) -> None:
@@ -58,8 +58,7 @@ def channels_side_by_side(page: AnalysisPage) -> None:
                        lambda c: f"{c} · {buyers[c]:,}", clicked=x_click(event))
         if channel:
             cell = people.ProfileCell("first_channel", channel)
-            show_members(compute(people.members, ds, filters, cell), "w5h1_channel_members",
-                         "channel_buyers")
+            show_listed("w5h1_channel_members", "channel_buyers", people.members, ds, filters, cell)
 
 
 def actions_by_segment(page: AnalysisPage) -> None:
@@ -79,8 +78,7 @@ def actions_by_segment(page: AnalysisPage) -> None:
     segment = pick(tr("w5h1.segment_pick"), [s for s in counts if counts[s]], "w5h1_segment_pick",
                    lambda s: f"{tr('seg_' + s)} · {counts[s]:,}", clicked=clicked(event))
     if segment:
-        show_members(compute(rfm.members, ds, rfm_spec, rfm.RfmCell(segment=segment)), "w5h1_segment_members",
-                     f"rfm_{segment}")
+        show_listed("w5h1_segment_members", f"rfm_{segment}", rfm.members, ds, rfm_spec, rfm.RfmCell(segment=segment))
 
     st.markdown(f"**{tr('w5h1.value_groups')}**")
     groups = compute(rfm.value_groups, ds, rfm_spec)
@@ -90,6 +88,5 @@ def actions_by_segment(page: AnalysisPage) -> None:
     group = pick(tr("w5h1.group_pick"), [g for g in group_counts if group_counts[g]], "w5h1_group_pick",
                  lambda g: f"{tr('vg_' + g)} · {group_counts[g]:,}")
     if group:
-        show_members(compute(rfm.members, ds, rfm_spec, rfm.RfmCell(value_group=group)), "w5h1_group_members",
-                     f"rfm_{group}")
+        show_listed("w5h1_group_members", f"rfm_{group}", rfm.members, ds, rfm_spec, rfm.RfmCell(value_group=group))
     st.page_link("pages/rfm.py", label=tr("w5h1.rfm_link"), icon=":material/scatter_plot:")

@@ -10,9 +10,10 @@ from lib.charts import segments as charts_segments
 from lib.formatting import markdown_text, money, percent
 from lib.i18n import sentences
 from lib.ui import AnalysisPage, compute, kept, tr
+from lib.segments import Definition
 from lib.w5h1 import who as people
 from pages.w5h1_sections.widgets import (ATTRIBUTES, NULL, TOP_SHARES, cards, chart, chosen_model, clicked, names,
-                                         pick, say_status, show_members)
+                                         pick, say_status, show_listed, show_members)
 
 
 def value_name(attribute: str):
@@ -59,7 +60,7 @@ def show(page: AnalysisPage) -> None:
         subset_only = right.toggle(tr("w5h1.in_subset"), value=True, key="w5h1_profile_subset")
         if value:
             cell = people.ProfileCell(attribute, None if value == NULL else value, ids if subset_only else None)
-            show_members(compute(people.members, ds, filters, cell), "w5h1_profile_members", f"profile_{attribute}")
+            show_listed("w5h1_profile_members", f"profile_{attribute}", people.members, ds, filters, cell)
 
     st.subheader(tr("w5h1.churn_header"))
     model = chosen_model()
@@ -81,4 +82,5 @@ def show(page: AnalysisPage) -> None:
     cards(("w5h1.m_pre_churn", f"{frame.height:,}"), ("w5h1.m_by_p_alive", f"{frame['low_p_alive'].sum():,}"),
           ("w5h1.m_by_segment", f"{frame['risk_segment'].sum():,}"),
           ("w5h1.m_at_stake", money(float(frame["monetary"].sum()), L)))
-    show_members(frame, "w5h1_churn_members", "pre_churn")
+    show_members(frame, "w5h1_churn_members", "pre_churn",
+                 Definition.of(people.pre_churn, model_spec, threshold, tuple(segments)))

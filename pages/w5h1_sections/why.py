@@ -15,9 +15,11 @@ from lib.formatting import MISSING, money, money_full, multiple, number, percent
 from lib.i18n import sentences
 from lib.ui import AnalysisPage, compute, derived, kept, no_data, show_chart, tr
 from lib.w5h1 import where as acquisition
+from lib.segments import Definition
 from lib.w5h1 import why as value
 from pages.w5h1_sections.widgets import (CLV_TABS_KEY, COMPARED, MODEL_KEY, cac_reason, cards, chart, comparison_columns,
-                                         model_names, names, overridable, pick, say_notes, say_status, show_members,
+                                         model_names, names, overridable, pick, say_notes, say_status, show_listed,
+                                         show_members,
                                          table_height, x_click)
 
 
@@ -85,7 +87,7 @@ def historical_value(page: AnalysisPage, margin: float) -> None:
     cell = pick(tr("w5h1.hist_members"), list(counts), "w5h1_hist_pick",
                 lambda c: f"{tr('w5h1.hist_' + c)}: {number(counts[c])}")
     if cell:
-        show_members(compute(value.members, ds, spec, value.HistoricalCell(cell)), "w5h1_hist_members", f"clv_{cell}")
+        show_listed("w5h1_hist_members", f"clv_{cell}", value.members, ds, spec, value.HistoricalCell(cell))
 
 
 def acquisition_cost(page: AnalysisPage) -> None:
@@ -145,7 +147,8 @@ def predicted_value(page: AnalysisPage, margin: float, model: str) -> None:
             frame = derived(value.band_members_of, ds, scored_source, value.BandCell(low, high)).select(
                 "member_id", "first_purchase", "last_purchase", "p_alive", "churn_probability", "expected_purchases",
                 "expected_spend", "predicted_clv")
-            show_members(frame, "w5h1_band_members", "predicted_clv_band")
+            show_members(frame, "w5h1_band_members", "predicted_clv_band",
+                         Definition.of(value.members, spec, value.BandCell(low, high)))
 
 
 def holdout(page: AnalysisPage, model: str) -> None:

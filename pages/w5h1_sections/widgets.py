@@ -4,6 +4,7 @@ clicks, metric cards, member lists, column formats). Widgets only: no numbers ar
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 from datetime import date
 
 import polars as pl
@@ -14,6 +15,8 @@ from lib.charts import w5h1 as charts
 from lib.formatting import chart_text_back, money_column_format
 from lib.i18n import sentences, t
 from lib.filters import filter_options
+from lib.segments import Definition
+from lib.store import Dataset
 from lib.ui import compute, counted_selectbox, lang, show_chart, tr, url_option
 from lib.tables import member_table, number_formats, percent_column
 BY_OPTIONS = ("category", "product_name", "sku")
@@ -84,14 +87,21 @@ def chart(fig, key: str):
     return show_chart(fig, key=key, on_select="rerun", selection_mode="points", width="stretch")
 
 
-def show_members(frame: pl.DataFrame, key: str, stem: str) -> None:
-    """A member list (lib.ui.member_table) with the 5W1H columns' headers and number formats."""
+def show_listed(key: str, stem: str, function: Callable[..., pl.DataFrame], ds: Dataset, *args: Any) -> None:
+    """The members `function` lists (a lib.segments source, computed as lib.ui.compute does), with
+    "Save as segment" for that list."""
+    show_members(compute(function, ds, *args), key, stem, Definition.of(function, *args))
+
+
+def show_members(frame: pl.DataFrame, key: str, stem: str, segment: Definition | None = None) -> None:
+    """A member list (lib.ui.member_table) with the 5W1H columns' headers and number formats, and
+    "Save as segment" when `segment` says how it was made."""
     L = lang()
     headers = {c: t(charts.COLUMN_LABELS[c], L) if c in charts.COLUMN_LABELS else c for c in frame.columns}
     # probabilities to one decimal everywhere (93.4 %): "percent" alone shows 0 to 2 decimals
     probabilities = {headers[c]: percent_column(headers[c]) for c in charts.PROBABILITIES if c in headers}
     member_table(charts.member_list(frame, L), key, stem,
-                 column_config={**number_formats(headers), **probabilities})
+                 column_config={**number_formats(headers), **probabilities}, segment=segment)
 
 
 def chosen_model() -> str:
