@@ -9,7 +9,7 @@ LABELS: dict[str, tuple[str, str]] = {
                           "No segments yet. Under any member list (RFM, cohorts, lifecycle, 5W1H, a Member 360 "
                           "search) click “Save as segment”."),
     # the sidebar filter
-    "segments.filter": ("人群包", "Segment"),
+    "segments.filter": ("人群包", "Saved segment"),
     "segments.filter_none": ("全部会员", "All members"),
     "segments.mode": ("人群口径", "Segment as"),
     "segments.mode_live": ("按定义（今天的数据）", "Live (today's data)"),
