@@ -69,6 +69,25 @@ def _parser() -> argparse.ArgumentParser:
 
     sub.add_parser("password", help="make the password_hash line that locks a shared app (.streamlit/secrets.toml)")
 
+    # -- pack: the client report (lib/pack.py) ------------------------------------------------
+    pack = sub.add_parser("pack", help="write the client report: one self-contained HTML file (and a PDF)")
+    pack.add_argument("--dataset", required=True)
+    pack.add_argument("--db", type=Path)
+    pack.add_argument("--lang", choices=("zh", "en"), required=True, help="the report's language")
+    pack.add_argument("--out", type=Path, required=True, help="the HTML file to write")
+    pack.add_argument("--pdf", type=Path, help="also print the report to this PDF (needs Chromium)")
+    pack.add_argument("--as-of", type=date.fromisoformat, help="data end (default: the latest order date)")
+    pack.add_argument("--start", type=date.fromisoformat)
+    pack.add_argument("--end", type=date.fromisoformat)
+    pack.add_argument("--where", action="append", default=[], metavar="FIELD=VALUE",
+                      help=f"filter; repeat a field for OR ({', '.join(FILTER_FIELDS)})")
+    pack.add_argument("--window", type=_pack_window, metavar="DAYS|range",
+                      help="the Overview's KPI window: the last DAYS days of the range, or the whole range "
+                           "(default: 30, as the page)")
+    pack.add_argument("--period", choices=("week", "month", "quarter"),
+                      help="the Overview's trend period (default: month, as the page)")
+    _segment_options(pack)
+    # -- end of pack --------------------------------------------------------------------------
     return parser
 
 
@@ -198,6 +217,8 @@ def main(argv: list[str] | None = None) -> int:
             return _segment(args)
         elif args.command == "password":
             return _password()
+        elif args.command == "pack":  # the client report (lib/pack.py)
+            return _pack(args)
     except StoreError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -283,6 +304,61 @@ def _password() -> int:
     print("note: paste these lines into .streamlit/secrets.toml beside app.py (git ignores that file)", file=sys.stderr)
     print(f'[access]\npassword_hash = "{hash_password(password)}"')
     return 0
+
+
+# -- pack: the client report (lib/pack.py) ----------------------------------------------------
+
+def _pack_window(text: str) -> int | str:
+    """--window: a number of days (≥ 1) or "range" (the whole date range)."""
+    if text == "range":
+        return text
+    try:
+        days = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"a number of days or 'range', not {text!r}") from None
+    if days < 1:
+        raise argparse.ArgumentTypeError(f"at least 1 day, not {days}")
+    return days
+
+
+def _pack(args: argparse.Namespace) -> int:
+    """Write the report's HTML (and with --pdf its PDF, through headless Chromium); print one JSON
+    line: dataset, html, bytes, charts, pdf. Without Chromium, --pdf stops at once with one line."""
+    from lib import pack
+
+    if args.pdf is not None and pack.chromium() is None:
+        print("error: --pdf needs Chromium (/usr/bin/chromium or chromium on PATH) and none was found; "
+              "nothing was written", file=sys.stderr)
+        return 1
+    options: dict[str, object] = {}  # what is not given stays the page's default (PackSpec's)
+    if args.window is not None:
+        options["window_days"] = None if args.window == "range" else args.window
+    if args.period is not None:
+        options["period"] = args.period
+    try:
+        spec = pack.PackSpec(_filters(args), args.lang, **options)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    with open_for_reading(_existing(args.db), on_wait=_tell) as store:
+        ds = store.dataset(args.dataset)
+        report = pack.build(store, ds, pack.PackSpec(_scoped(store, ds, spec.filters, args), spec.lang,
+                                                     spec.window_days, spec.period))
+    markup = report.html()
+    try:
+        args.out.write_text(markup, encoding="utf-8")
+        if args.pdf is not None:
+            pack.write_pdf(report.html(for_print=True), args.pdf)
+    except (OSError, pack.PdfError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(json.dumps({"dataset": ds.name, "html": str(args.out), "bytes": len(markup.encode("utf-8")),
+                      "charts": len(report.figures), "pdf": None if args.pdf is None else str(args.pdf)},
+                     ensure_ascii=False))
+    return 0
+
+
+# -- end of pack ------------------------------------------------------------------------------
 
 
 def _tell(message: str) -> None:

@@ -7,38 +7,20 @@ from datetime import timedelta
 
 import streamlit as st
 
-from lib import activity, cohorts, kpis, lifecycle, readings
+from lib import activity, cohorts, kpis, lifecycle, pack, readings
 from lib.charts import overview as charts
 from lib.filters import Filters
-from lib.formatting import MISSING, money, number, percent
 from lib.i18n import sentences
-from lib.ui import analysis_page, compute, derived, kept, no_data, show_chart, tr
+from lib.ui import analysis_page, compute, derived, kept, no_data, shared_store, show_chart, tr
 
 WINDOWS = ("30", "90", "365", "range")  # KPI window: last N days, or the sidebar's whole range
 DEFAULT_WINDOW = "30"
 TREND_PERIODS = ("week", "month", "quarter")
 DEFAULT_TREND_PERIOD = "month"
-# (metric, how its value is written)
-CARDS = (("revenue", "money"), ("orders", "count"), ("buyers", "count"), ("aov", "money"),
-         ("repurchase_rate", "rate"), ("purchase_frequency", "ratio"), ("order_repurchase_rate", "rate"),
-         ("new_buyers", "count"))
+# (metric, how its value is written): the cards as the client report writes them too (lib/pack.py)
+CARDS = pack.CARDS
 # Cards whose definition a reader can mistake (the repurchase rates count history before the window)
 EXPLAINED = ("repurchase_rate", "order_repurchase_rate")
-
-
-def card_value(value: float | None, kind: str) -> str:
-    if value is None:
-        return MISSING
-    return {"money": money(value, L), "count": number(value), "rate": percent(value),
-            "ratio": f"{value:.2f}"}[kind]
-
-
-def card_delta(row: dict, kind: str) -> str | None:
-    if kind == "rate":  # a rate moves in percentage points
-        if row["value"] is None or row["previous"] is None:
-            return None
-        return tr("overview.pp", value=(row["value"] - row["previous"]) * 100)
-    return None if row["change"] is None else percent(row["change"], signed=True)
 
 
 def prospects_note() -> str:
@@ -69,6 +51,14 @@ if trend.is_empty() or not trend["orders"].sum():
     no_data()
     st.stop()
 
+# -- the client report: this page's dataset, filters, window, period and language in one HTML file,
+# built only when clicked (lib/pack.py; a download does not rerun the page) -------------------------
+report = pack.PackSpec(filters, L, None if window == "range" else int(window), period)
+st.download_button(tr("pack.button"),
+                   lambda store=shared_store(), ds=ds, spec=report: pack.html_bytes(store, ds, spec),
+                   file_name=pack.file_name(ds, L), mime="text/html", key="ov_pack", on_click="ignore",
+                   icon=":material/description:", help=tr("pack.button_help"))
+
 # -- KPI cards -------------------------------------------------------------------------------
 scope = kpis.window(filters, first, last, None if window == "range" else int(window))
 days = (scope.end - scope.start).days + 1
@@ -82,7 +72,8 @@ if scope.start - timedelta(days=days) < first:  # the window before reaches back
 for chunk in (CARDS[:4], CARDS[4:]):
     for column, (metric, kind) in zip(st.columns(4), chunk):
         spark = kpis.series(trend, metric)
-        column.metric(tr(metric), card_value(rows[metric]["value"], kind), delta=card_delta(rows[metric], kind),
+        column.metric(tr(metric), pack.card_value(rows[metric]["value"], kind, L),
+                      delta=pack.card_delta(rows[metric], kind, L),
                       delta_description=tr("overview.delta_vs", days=days), border=True,
                       help=tr(f"overview.help_{metric}") if metric in EXPLAINED else None,
                       chart_data=spark if len(spark) > 1 else None, chart_type="area")
