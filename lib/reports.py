@@ -21,6 +21,7 @@ import polars as pl
 from lib import currency as currencies
 from lib import (activity, backtest, cac, clv, cohorts, first_orders, kpis, lifecycle, nps, pairs, price_bands, repurchase,
                  rfm)
+from lib import whatif  # `report whatif`: its options and table live in lib/whatif.py
 from lib.filters import ITEM_LEVELS, Filters
 from lib.periods import PERIODS
 from lib.store import Dataset, Store
@@ -297,6 +298,7 @@ REPORTS: dict[str, Report] = {
     "pairs": Report(pairs, pairs.PairSpec, _pair_options, _pairs),
     "first_orders": Report(first_orders, first_orders.FirstOrderSpec, _level_option, _first_orders),
     "price_bands": Report(price_bands, price_bands.PriceBandSpec, _price_band_options, _price_bands),
+    "whatif": Report(whatif, whatif.WhatIfSpec, whatif.cli_options, whatif.cli_table),
 }
 
 

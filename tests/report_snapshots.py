@@ -77,6 +77,8 @@ COMMANDS: tuple[tuple[str, ...], ...] = (
     ("clv", "--model", "bgnbd", "--unit", "day", "--horizon", "90"),
     ("clv", "--backtest", "2025-12-31"),
     ("clv", "--backtest", "2025-12-31", "--by-frequency"),
+    ("whatif",),
+    ("whatif", "--retention-points", "5", "--churn-cut", "10", "--frequency-up", "5", "--aov-up", "3"),
 )
 
 
@@ -88,8 +90,9 @@ def pinned_solvers() -> bool:
 
 
 def by_value(command: str) -> bool:
-    """A report compared by value within a CPU's rounding (the CLV fits), not by hash."""
-    return command.split(" ", 1)[0] == "clv"
+    """A report compared by value within a CPU's rounding (the CLV fits and the what-if built on
+    them), not by hash."""
+    return command.split(" ", 1)[0] in ("clv", "whatif")
 
 
 def outputs(db: Path, dataset: str, commands: tuple[tuple[str, ...], ...] = COMMANDS) -> dict[str, str]:

@@ -525,3 +525,33 @@ def test_the_clv_caption_says_revenue_or_gross_profit(population, lang, revenue,
     at.select_slider(key="w5h1_margin").set_value(40).run()
     assert any(profit in c.value for c in at.caption)
     assert not any(revenue in c.value for c in at.caption)
+
+
+# -- what-if (lib/whatif.py; its numbers by hand: tests/test_whatif.py) ----------------------------
+
+
+@pytest.mark.parametrize("lang,words", [
+    ("en", {"card": "Revenue, next 12 months (with the levers)", "item": "Revenue, next 12 months (projected)",
+            "today": "Today", "with": "With the levers", "formula": "**Existing members' revenue** = ",
+            "title": "What-if: revenue over the next 12 months"}),
+    ("zh", {"card": "未来 12 个月销售额（调整后）", "item": "未来 12 个月销售额（预测）", "today": "现状", "with": "调整后",
+            "formula": "**老会员销售额** = ", "title": "假设分析：未来 12 个月销售额与客户资产"})])
+def test_the_what_if_follows_its_levers(population, lang, words):
+    def revenue(at) -> tuple[float, float]:
+        [table] = [d.value for d in at.dataframe if words["today"] in d.value.columns]
+        row = table.set_index(table.columns[0]).loc[words["item"]]
+        return tuple(float(row[c].lstrip("¥").replace(",", "")) for c in (words["today"], words["with"]))
+
+    at = page("w5h1", lang, dataset="pop", w5h1="why")
+    figure(at, words["title"])
+    assert any(m.value.startswith(words["formula"]) for m in at.markdown)
+    today, scenario = revenue(at)
+    assert scenario == today                                 # every lever at 0
+    card = metrics(at)[words["card"]]
+    at.select_slider(key="w5h1_wi_aov").set_value(10).run()   # AOV +10 %: every amount × 1.1
+    assert not at.exception and at.query_params["w5h1_wi_aov"] == "10"
+    assert revenue(at)[0] == today and revenue(at)[1] == pytest.approx(today * 1.1, abs=0.01)
+    assert metrics(at)[words["card"]] != card
+    at.select_slider(key="w5h1_wi_retention").set_value(5).run()
+    at.select_slider(key="w5h1_wi_churn").set_value(20).run()
+    assert not at.exception and revenue(at)[1] > today * 1.1

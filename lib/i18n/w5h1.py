@@ -188,6 +188,120 @@ LABELS: dict[str, tuple[str, str]] = {
     "w5h1.backtest_none": ("数据跨度太短（不足五周），无法留出验证期做回测。",
                            "The data span too short a time (under five weeks) to hold out a period for a backtest."),
 
+    # -- Why: what-if (lib/whatif.py, lib/charts/whatif.py) ----------------------------------------
+    "w5h1.whatif_header": ("假设分析：留存、流失、频次、客单价变化后的客户资产",
+                           "What-if: retention, churn, frequency, AOV → revenue and customer asset"),
+    "w5h1.whatif_intro": ("拖动下方的杠杆（0 = 保持现状），查看未来 12 个月的预测销售额与客户资产（客户数 × CLV）。"
+                          "老会员部分来自上方所选的购买模型（{model}）与 Gamma-Gamma，新会员部分来自最近的月度同期群"
+                          "（可在「留存分析」页核对）。按销售额计算，未乘毛利率。",
+                          "Move the levers below (0 = as today) to see the projected revenue over the next 12 months "
+                          "and the customer asset (members × CLV). Existing members come from the purchase model "
+                          "chosen above ({model}) and Gamma-Gamma, new members from the recent monthly cohorts "
+                          "(check them on the Retention page). In revenue: the gross margin is not applied."),
+    "w5h1.whatif_lever_retention": ("次月留存率", "Month-1 retention"),
+    "w5h1.whatif_lever_retention_help": ("在最近同期群的次月留存率上增加的百分点；新会员第 1–11 期的消费按回购比例同步放大，首月不变。",
+                                         "Percentage points added to the recent cohorts' month-1 retention; a new "
+                                         "member's spend in months 1–11 grows in proportion, the first month does not."),
+    "w5h1.whatif_lever_churn": ("流失率", "Churn rate"),
+    "w5h1.whatif_lever_churn_help": ("仍活跃的老会员在未来 12 个月流失所损失的购买，减少的比例（相对值）；已经流失的会员不计入。",
+                                     "How much less of the next 12 months' purchases is lost to active members "
+                                     "leaving (relative); members already gone stay gone."),
+    "w5h1.whatif_lever_frequency": ("人均购买次数", "Purchase frequency"),
+    "w5h1.whatif_lever_frequency_help": ("每位会员（老会员和新会员）购买次数增加的比例。",
+                                         "More purchases per member, existing and new."),
+    "w5h1.whatif_lever_aov": ("客单价", "AOV"),
+    "w5h1.whatif_lever_aov_help": ("每次购买的金额增加的比例（老会员和新会员）。", "More spend per purchase, existing and new."),
+    "w5h1.whatif_points": ("+{v} 个百分点", "+{v} points"),
+    "w5h1.whatif_cut": ("−{v}%", "−{v} %"),
+    "w5h1.whatif_up": ("+{v}%", "+{v} %"),
+    "w5h1.whatif_zero": ("{v}（现状）", "{v} (as today)"),
+    "w5h1.whatif_retention_none": ("最近的同期群没有会员在次月回购，次月留存率无法按比例调整。",
+                                   "Nobody in the recent cohorts came back in month 1, so month-1 retention has "
+                                   "nothing to scale."),
+    "w5h1.whatif_status_no_first_year": ("当前范围内还没有任何同期群满 12 个月（首购月之后的第 11 期尚未结束），"
+                                         "无法估计新会员的首年价值，因此不做假设分析。",
+                                         "No cohort in this scope has a whole first year yet (its month 11 has not "
+                                         "ended), so a new member's first-year value cannot be estimated and there "
+                                         "is no what-if."),
+    "w5h1.whatif_m_revenue_12m": ("未来 12 个月销售额（调整后）", "Revenue, next 12 months (with the levers)"),
+    "w5h1.whatif_m_customer_asset": ("客户资产（调整后）", "Customer asset (with the levers)"),
+    "w5h1.whatif_reading": ("调整后，未来 12 个月销售额为 {revenue}（{revenue_diff}，{revenue_pct}），"
+                            "客户资产为 {asset}（{asset_diff}，{asset_pct}）。",
+                            "With the levers, revenue over the next 12 months comes to {revenue} ({revenue_diff}, "
+                            "{revenue_pct}) and the customer asset to {asset} ({asset_diff}, {asset_pct})."),
+    "w5h1.whatif_reading_none": ("杠杆都为 0：按现状，未来 12 个月销售额约 {revenue}，客户资产 {asset}。移动上方的杠杆查看变化。",
+                                 "All levers at 0: as things are, revenue over the next 12 months comes to about "
+                                 "{revenue} and the customer asset to {asset}. Move a lever above to see the change."),
+    "w5h1.whatif_title": ("假设分析：未来 12 个月销售额与客户资产，现状 vs 调整后",
+                          "What-if: revenue over the next 12 months and the customer asset, today vs with the levers"),
+    "w5h1.whatif_x": ("预测口径", "Projection"),
+    "w5h1.whatif_y": ("金额{money_unit}", "Amount{money_unit}"),
+    "w5h1.whatif_existing": ("老会员", "Existing members"),
+    "w5h1.whatif_new": ("新会员（未来 12 个月获得）", "New members (won in the next 12 months)"),
+    "w5h1.whatif_bar_revenue_12m": ("未来 12 个月销售额", "Revenue, next 12 months"),
+    "w5h1.whatif_bar_customer_asset": ("客户资产", "Customer asset"),
+    "w5h1.whatif_baseline": ("现状", "Today"),
+    "w5h1.whatif_scenario": ("调整后", "With the levers"),
+    "w5h1.whatif_col_item": ("项目", "Item"),
+    "w5h1.whatif_col_kind": ("类型", "Kind"),
+    "w5h1.whatif_col_difference": ("差额", "Difference"),
+    "w5h1.whatif_col_source": ("来源", "Source"),
+    "w5h1.whatif_kind_lever": ("杠杆", "Lever"),
+    "w5h1.whatif_kind_input": ("输入", "Input"),
+    "w5h1.whatif_kind_result": ("结果", "Result"),
+    "w5h1.whatif_src_clv": ("上方所选购买模型（report clv --unit month --horizon 12）",
+                            "The purchase model above (report clv --unit month --horizon 12)"),
+    "w5h1.whatif_src_cohorts": ("同期群（留存分析页：按月，第 N 期留存）", "Cohorts (Retention page: monthly, retention on period N)"),
+    "w5h1.whatif_src_cohorts_revenue": ("同期群（留存分析页：按月，销售额留存）", "Cohorts (Retention page: monthly, revenue retention)"),
+    "w5h1.whatif_src_formula": ("公式（见下方计算方法）", "Formula (see how it is worked out, below)"),
+    "w5h1.whatif_item_month1_retention": ("次月留存率（最近同期群）", "Month-1 retention (recent cohorts)"),
+    "w5h1.whatif_item_churn_rate": ("流失率（未来 12 个月因活跃会员流失而损失的购买占比）",
+                                    "Churn rate (share of the next 12 months' purchases lost to active members leaving)"),
+    "w5h1.whatif_item_purchases_per_member": ("人均购买次数（老会员未来 12 个月预计购买次数）",
+                                              "Purchase frequency (expected purchases per existing member, next 12 months)"),
+    "w5h1.whatif_item_spend_per_purchase": ("客单价（预计每次消费）", "AOV (expected spend per purchase)"),
+    "w5h1.whatif_item_existing_members": ("老会员数（拟合日前购买过的会员）", "Existing members (bought by the fit date)"),
+    "w5h1.whatif_item_lost_to_churn": ("流失损失的销售额（未来 12 个月）", "Revenue lost to churn, next 12 months"),
+    "w5h1.whatif_item_new_buyers_per_month": ("每月新增购买人数（最近完整月份的同期群平均）",
+                                              "New buyers per month (mean of the recent complete monthly cohorts)"),
+    "w5h1.whatif_item_first_month_value": ("新会员首月消费（第 0 期，人均）", "A new member's first month (period 0, per member)"),
+    "w5h1.whatif_item_later_value": ("新会员第 1–11 期消费（人均）", "A new member's months 1–11 (per member)"),
+    "w5h1.whatif_item_later_value_in_year": ("其中落在未来 12 个月内的部分（人均）",
+                                             "…of which within the next 12 months (per member)"),
+    "w5h1.whatif_item_existing_revenue": ("老会员未来 12 个月销售额", "Existing members' revenue, next 12 months"),
+    "w5h1.whatif_item_existing_clv": ("老会员人均 CLV（12 个月）", "CLV per existing member (12 months)"),
+    "w5h1.whatif_item_new_members": ("未来 12 个月新增会员", "New members in the next 12 months"),
+    "w5h1.whatif_item_first_year_value": ("新会员首年价值（人均）", "First-year value per new member"),
+    "w5h1.whatif_item_new_revenue": ("新会员未来 12 个月销售额", "New members' revenue, next 12 months"),
+    "w5h1.whatif_item_revenue_12m": ("未来 12 个月销售额（预测）", "Revenue, next 12 months (projected)"),
+    "w5h1.whatif_item_customer_asset": ("客户资产（客户数 × CLV）", "Customer asset (members × CLV)"),
+    "w5h1.whatif_formula": ("计算方法", "How it is worked out"),
+    "w5h1.whatif_f_existing": ("**老会员销售额** = (预计销售额 {x} + 流失率降幅 {c} × 流失损失的销售额 {g}) × (1 + 人均购买次数 {f}) "
+                               "× (1 + 客单价 {a}) = **{result}**",
+                               "**Existing members' revenue** = (expected revenue {x} + churn cut {c} × revenue lost to "
+                               "churn {g}) × (1 + frequency {f}) × (1 + AOV {a}) = **{result}**"),
+    "w5h1.whatif_f_first_year": ("**新会员首年价值** = (首月 {r0} + 第 1–11 期 {l} × 次月留存率 {r1_new} ÷ {r1}) × (1 + {f}) "
+                                 "× (1 + {a}) = **{result}**",
+                                 "**First-year value of a new member** = (first month {r0} + months 1–11 {l} × month-1 "
+                                 "retention {r1_new} ÷ {r1}) × (1 + {f}) × (1 + {a}) = **{result}**"),
+    "w5h1.whatif_f_new_revenue": ("**新会员未来 12 个月销售额** = 12 × 每月新增 {n} 人 × (首月 {r0} + 第 1–11 期中落在 12 个月内的 "
+                                  "{lw} × {r1_new} ÷ {r1}) × (1 + {f}) × (1 + {a}) = **{result}**",
+                                  "**New members' revenue, next 12 months** = 12 × {n} new buyers a month × (first "
+                                  "month {r0} + the part of months 1–11 within the 12 months {lw} × {r1_new} ÷ {r1}) "
+                                  "× (1 + {f}) × (1 + {a}) = **{result}**"),
+    "w5h1.whatif_f_totals": ("**未来 12 个月销售额** = {existing} + {new} = **{revenue}**；**客户资产** = {members} 位老会员 × "
+                             "CLV {clv} + {new_members} 位新会员 × 首年价值 {value} = **{asset}**",
+                             "**Revenue, next 12 months** = {existing} + {new} = **{revenue}**; **customer asset** = "
+                             "{members} existing members × CLV {clv} + {new_members} new members × first-year value "
+                             "{value} = **{asset}**"),
+    "w5h1.whatif_f_note": ("流失损失的销售额 = 仍活跃的老会员若都不流失，未来 12 个月会多带来的销售额；已经流失的会员不计入。"
+                           "新会员在 12 个月内陆续加入，只有首年的前一部分落在这 12 个月内；客户资产则计入每位新会员完整的首年价值。"
+                           "各项定义见「数据导入 → 指标定义」中的「假设分析」一节。",
+                           "Revenue lost to churn = what the members still active would add over the 12 months if none "
+                           "of them left; members already gone stay gone. New members join through the 12 months, so "
+                           "only the first part of their first year falls inside them; the customer asset counts each "
+                           "new member's whole first year. Every term is defined under Import data → metric definitions, What-if."),
+
     # -- What ------------------------------------------------------------------------------------
     "w5h1.what_intro": ("复购率 = 所选日期范围内购买的会员中，算上范围之前的历史累计购买 ≥ 2 次的比例（默认范围即全部历史；"
                         "「经营概览」的复购率按最近 N 天的窗口计算，所以两者不同）；订单复购率 = 不是会员第一笔购买的订单 ÷ 订单数；"

@@ -1,5 +1,6 @@
 """Why: the customer asset — historical CLV against CAC, acquisition against retention,
-predicted CLV by value band, and the holdout backtest of the purchase model."""
+predicted CLV by value band, the holdout backtest of the purchase model, and the what-if (four
+levers -> the next 12 months' revenue and the customer asset)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,10 @@ from dataclasses import replace
 import polars as pl
 import streamlit as st
 
-from lib import backtest, cac, clv, kpis
+from lib import backtest, cac, clv, kpis, whatif
 from lib.charts import acquisition as charts_acquisition
 from lib.charts import clv as charts_clv
+from lib.charts import whatif as charts_whatif
 from lib.formatting import MISSING, money, money_full, multiple, number, percent
 from lib.i18n import sentences
 from lib.ui import AnalysisPage, compute, derived, kept, no_data, show_chart, tr
@@ -44,6 +46,7 @@ def show(page: AnalysisPage) -> None:
     with holdout_tab:
         if holdout_tab.open:
             holdout(page, model)
+    what_if(page, model)
 
 
 def historical_value(page: AnalysisPage, margin: float) -> None:
@@ -203,3 +206,47 @@ def holdout(page: AnalysisPage, model: str) -> None:
         reading = charts_clv.closest_reading(table, L)
         if reading:
             st.markdown(reading)
+
+
+# The what-if's levers: (Levers field, label key, URL key).
+LEVERS = (("retention_points", "w5h1.whatif_lever_retention", "w5h1_wi_retention"),
+          ("churn_cut", "w5h1.whatif_lever_churn", "w5h1_wi_churn"),
+          ("frequency_up", "w5h1.whatif_lever_frequency", "w5h1_wi_frequency"),
+          ("aov_up", "w5h1.whatif_lever_aov", "w5h1_wi_aov"))
+
+
+def what_if(page: AnalysisPage, model: str) -> None:
+    """Four levers -> the next 12 months' revenue and the customer asset, today and with them
+    (lib.whatif: the chosen model's fit, the page's, and the recent monthly cohorts)."""
+    ds, filters, L = page.ds, page.filters, page.lang
+    st.subheader(tr("w5h1.whatif_header"))
+    st.caption(tr("w5h1.whatif_intro", model=clv.MODEL_LABELS[model]))
+    spec = whatif.WhatIfSpec(filters, model)  # no levers: moving one reuses the baseline
+    fitted = compute(clv.fit, ds, spec.clv_spec())
+    if fitted.status != "ok":
+        say_status(fitted.status, fitted)
+        return
+    base = compute(whatif.inputs, ds, spec, model=fitted)
+    if not base.ok:
+        st.info(tr(f"w5h1.whatif_status_{base.status}"), icon=":material/query_stats:")
+        return
+    options = whatif.lever_options(base)
+    chosen = {}
+    for column, (name, label, key) in zip(st.columns(len(LEVERS)), LEVERS):
+        with column:
+            if len(options[name]) > 1:
+                chosen[name] = kept(st.select_slider, tr(label), options[name], key, 0, help=tr(label + "_help"),
+                                    format_func=lambda v, name=name: charts_whatif.lever_text(name, v, L))
+            else:  # month-1 retention without a return to scale
+                st.caption(f"**{tr(label)}** · {tr('w5h1.whatif_retention_none')}")
+    levers = whatif.Levers(**chosen)
+    frame = whatif.project(base, levers)
+    for column, (label, amount, change) in zip(st.columns(2), charts_whatif.cards(frame, L)):
+        column.metric(label, amount, change, border=True)
+    st.markdown(charts_whatif.reading(frame, L))
+    show_chart(charts_whatif.chart(frame, L), key="w5h1_whatif_chart", width="stretch")
+    st.dataframe(charts_whatif.table(frame, L), hide_index=True, width="stretch", height=table_height(frame.height))
+    with st.expander(tr("w5h1.whatif_formula"), expanded=True):
+        for line in charts_whatif.formula(frame, levers, L):
+            st.markdown(line)
+        st.caption(tr("w5h1.whatif_f_note"))
