@@ -22,6 +22,7 @@ from lib.currency import CURRENCIES, NONE
 from lib.filters import FILTER_FIELDS, Filters
 from lib.formatting import csv_text
 from lib.reports import REPORTS
+from lib.segments import DEFAULT_EXPORT, DEFAULT_MODE, EXPORT_COLUMNS, MODES
 from lib.store import MAX_NAME_LENGTH, Store, StoreError, lock_wait, open_for_reading
 
 INGEST_LOCK_WAIT = 10.0  # seconds
@@ -93,12 +94,11 @@ def _parser() -> argparse.ArgumentParser:
 
 def _segment_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--segment", metavar="NAME", help="only the members of this saved segment")
-    parser.add_argument("--segment-mode", choices=("live", "saved"), default="live",
+    parser.add_argument("--segment-mode", choices=MODES, default=DEFAULT_MODE,
                         help="live: its definition on today's data (default); saved: the members it held when saved")
 
 
 def _segment_parser(sub: argparse._SubParsersAction) -> None:
-    from lib.segments import EXPORT_COLUMNS
 
     segment = sub.add_parser("segment", help="save, list, export, rename or delete saved segments")
     actions = segment.add_subparsers(dest="action", required=True, metavar="ACTION")
@@ -122,8 +122,8 @@ def _segment_parser(sub: argparse._SubParsersAction) -> None:
     export = actions.add_parser("export", help="write a segment's members with chosen columns")
     export.add_argument("name")
     export.add_argument("--db", type=Path)
-    export.add_argument("--mode", choices=("live", "saved"), default="live")
-    export.add_argument("--columns", default="member_id,rfm_segment,stage,p_alive,predicted_clv,expected_next_date",
+    export.add_argument("--mode", choices=MODES, default=DEFAULT_MODE)
+    export.add_argument("--columns", default=",".join(DEFAULT_EXPORT),
                         help=f"comma-separated, of: {', '.join(EXPORT_COLUMNS)}")
     export.add_argument("--format", choices=("csv", "json", "xlsx"), default="csv")
     export.add_argument("--out", type=Path)
@@ -169,7 +169,11 @@ def _scoped(store: Store, ds, filters: Filters, args: argparse.Namespace) -> Fil
 
     from lib import segments
 
-    member_set, fell_back = segments.scope(store, ds, segments.get(store, args.segment), args.segment_mode)
+    segment = segments.get(store, args.segment)
+    if segment.dataset_id != ds.id:  # another dataset's ids may name other people (M0001 in both)
+        raise StoreError(f"segment {args.segment!r} was saved on dataset {segment.dataset_name!r}; it filters only "
+                         f"that dataset")
+    member_set, fell_back = segments.scope(store, ds, segment, args.segment_mode, segments.inner_stamp(store, segment))
     if fell_back is not None:
         _tell(f"segment {args.segment!r} no longer applies as defined ({fell_back}); using the members it held "
               f"when saved")

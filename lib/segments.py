@@ -29,8 +29,11 @@ Names follow the dataset names' rules (lib.store.validate_name) and are unique i
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
+import re
+import typing
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
@@ -42,7 +45,7 @@ import polars as pl
 from lib import activity, cac, clv, cohorts, first_orders, kpis, lifecycle, member360, nps, pairs, price_bands
 from lib import repurchase, rfm
 from lib.filters import Filters, MemberSet, filter_options
-from lib.store import MAX_NAME_LENGTH, Dataset, Store, StoreError
+from lib.store import Dataset, Store, StoreError, validate_name
 from lib.w5h1 import who, why
 
 Mode = Literal["live", "saved"]
@@ -57,8 +60,10 @@ SOURCES: dict[str, Callable[..., pl.DataFrame]] = {
     "nps": nps.members, "pairs": pairs.members, "price_bands": price_bands.members,
     "repurchase": repurchase.members, "rfm": rfm.members,
     "repurchase_due": repurchase.due, "pre_churn": who.pre_churn, "profile": who.members,
-    "clv_value": why.members, "member_search": member360.search,
+    "clv_value": why.members, "member_search": member360.search, "high_value_profile": who.high_value_members,
 }
+# Lists without a history: a search has no dates, a migration's two dates are the cell's own.
+NO_HISTORY_SOURCES = frozenset({"member_search"})
 _SOURCE_NAMES = {function: name for name, function in SOURCES.items()}
 
 LIST_COLUMNS = ("id", "name", "dataset", "dataset_exists", "source", "members", "data_end", "saved_at")
@@ -84,7 +89,6 @@ class SegmentExists(SegmentError):
 # Why a definition no longer applies: reason -> the English line (the app says it in its language,
 # lib/i18n/segments.py segments.why_<reason>, with the same values).
 WHY = {
-    "dataset_gone": "its dataset {dataset} was deleted",
     "other_dataset": "it was saved on dataset {dataset}",
     "no_field": "the dataset no longer has {field}",
     "no_value": "the dataset no longer has {field} {values}",
@@ -122,6 +126,13 @@ class Definition:
         _walk(self.args, lambda f: found.append(f) or f)
         return found
 
+    def has_history(self) -> bool:
+        """Whether moving its data end back means anything: not for a search (no dates) or a stage
+        migration (its two dates are the cell's own)."""
+        found: list[object] = []
+        _walk(self.args, lambda f: f, on_other=found.append)
+        return self.source not in NO_HISTORY_SOURCES and not any(isinstance(v, lifecycle.MigrationCell) for v in found)
+
     def at(self, as_of: date) -> Definition:
         """The same definition with the data end of every Filters inside it moved to `as_of`."""
         return Definition(self.source, _walk(self.args, lambda f: replace(f, as_of=as_of)))
@@ -149,17 +160,18 @@ def encode(definition: Definition) -> str:
                       sort_keys=True)
 
 
-def decode(text: str, store: Store | None = None, ds: Dataset | None = None) -> Definition:
+def decode(text: str, store: Store | None = None, ds: Dataset | None = None, within: tuple[int, ...] = ()) -> Definition:
     """The Definition written by `encode`. A segment filter inside it is resolved against `store`
-    and `ds` (as saved); without them it cannot be, and NoLongerApplies says so."""
+    and `ds` (`within`: the segments being resolved around it, so a loop is refused). Anything this
+    version cannot read — a type renamed or gone, a field it does not have — is NoLongerApplies."""
     try:
         data = json.loads(text)
         source = data["source"]
         if source not in SOURCES:
             raise NoLongerApplies("unreadable", message=f"no member list called {source}")
-        return Definition(source, _decode(data["args"], store, ds))
-    except (KeyError, TypeError, ValueError) as exc:
-        raise NoLongerApplies("unreadable", message=str(exc)) from None
+        return Definition(source, _decode(data["args"], store, ds, within))
+    except (KeyError, TypeError, ValueError, AttributeError, ImportError, RecursionError) as exc:
+        raise NoLongerApplies("unreadable", message=str(exc) or type(exc).__name__) from None
 
 
 def _encode(value: Any) -> Any:
@@ -178,7 +190,7 @@ def _encode(value: Any) -> Any:
     raise ValueError(f"a segment definition cannot hold {type(value).__name__}")
 
 
-def _decode(value: Any, store: Store | None, ds: Dataset | None) -> Any:
+def _decode(value: Any, store: Store | None, ds: Dataset | None, within: tuple[int, ...]) -> Any:
     if not isinstance(value, dict):
         if value is None or isinstance(value, (bool, int, float, str)):
             return value
@@ -186,39 +198,64 @@ def _decode(value: Any, store: Store | None, ds: Dataset | None) -> Any:
     if "date" in value:
         return date.fromisoformat(value["date"])
     if "tuple" in value:
-        return tuple(_decode(v, store, ds) for v in value["tuple"])
+        return tuple(_decode(v, store, ds, within) for v in value["tuple"])
     if "segment" in value:
         if store is None or ds is None:
             raise ValueError("a segment filter is read against a dataset")
-        inner = _by_id(store, int(value["segment"]))
+        inner_id = int(value["segment"])
+        if inner_id in within:
+            raise ValueError("it is filtered by itself")
+        inner = _by_id(store, inner_id)
         if inner is None:
             raise NoLongerApplies("inner_gone", name=str(value.get("name")))
-        return scope(store, ds, inner, value["mode"])[0]
+        return scope(store, ds, inner, value["mode"], within=within)[0]
     cls = _dataclass(value["class"])
-    return cls(**{name: _decode(v, store, ds) for name, v in value["fields"].items()})
+    return cls(**{name: _decode(v, store, ds, within) for name, v in value["fields"].items()})
 
 
 def _dataclass(qualname: str) -> type:
-    """One of our frozen dataclasses (module lib.*), never anything else a file might name."""
-    import importlib
-
-    module_name, _, name = qualname.rpartition(".")
-    if not module_name.startswith("lib.") or not name.isidentifier():
+    """One of the types a source's arguments are made of (DEFINITION_TYPES), never anything else a
+    file might name: nothing is imported by name."""
+    found = definition_types().get(qualname)
+    if found is None:
         raise ValueError(f"{qualname} is not a definition type")
-    cls = getattr(importlib.import_module(module_name), name, None)
-    if not (isinstance(cls, type) and dataclasses.is_dataclass(cls) and cls.__module__ == module_name):
-        raise ValueError(f"{qualname} is not a definition type")
-    return cls
+    return found
 
 
-def _walk(value: Any, on_filters: Callable[[Filters], Filters]) -> Any:
-    """`value` with every Filters inside it replaced by on_filters(it)."""
+@functools.cache
+def definition_types() -> dict[str, type]:
+    """Every dataclass the SOURCES' parameters are typed with, and the dataclasses their fields
+    are typed with in turn (specs, cells, Filters), by qualified name."""
+    found: dict[str, type] = {}
+
+    def visit(hint: Any) -> None:
+        for inner in typing.get_args(hint):
+            visit(inner)
+        if isinstance(hint, type) and dataclasses.is_dataclass(hint):
+            name = f"{hint.__module__}.{hint.__qualname__}"
+            if name not in found:
+                found[name] = hint
+                for value in typing.get_type_hints(hint).values():
+                    visit(value)
+
+    for function in SOURCES.values():
+        for parameter, hint in typing.get_type_hints(function).items():
+            if parameter not in ("return", "store", "ds"):
+                visit(hint)
+    return found
+
+
+def _walk(value: Any, on_filters: Callable[[Filters], Filters], on_other: Callable[[Any], object] | None = None) -> Any:
+    """`value` with every Filters inside it replaced by on_filters(it); `on_other` sees every other
+    dataclass on the way."""
     if isinstance(value, Filters):
         return on_filters(value)
     if isinstance(value, tuple):
-        return tuple(_walk(v, on_filters) for v in value)
+        return tuple(_walk(v, on_filters, on_other) for v in value)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        changed = {f.name: _walk(getattr(value, f.name), on_filters) for f in dataclasses.fields(value)}
+        if on_other is not None:
+            on_other(value)
+        changed = {f.name: _walk(getattr(value, f.name), on_filters, on_other) for f in dataclasses.fields(value)}
         return replace(value, **changed) if any(changed[k] is not getattr(value, k) for k in changed) else value
     return value
 
@@ -227,8 +264,6 @@ def cli_definition(report: Any, filters: Filters, cell: dict[str, str]) -> Defin
     """The definition `python -m lib segment save` makes: the report's analysis with its default
     options under `filters`, and the cell its members() takes, built from text values (FIELD=VALUE;
     dates as YYYY-MM-DD, numbers as written, true/false, "none" for an empty one)."""
-    import typing
-
     hints = typing.get_type_hints(report.module.members)
     candidates = typing.get_args(hints["cell"]) or (hints["cell"],)
     fitting = [c for c in candidates if set(cell) <= {f.name for f in dataclasses.fields(c)}]
@@ -244,8 +279,6 @@ def cli_definition(report: Any, filters: Filters, cell: dict[str, str]) -> Defin
 
 def _typed(text: str, hint: Any, name: str) -> Any:
     """`text` as the cell field's type (the first of a union that reads it)."""
-    import typing
-
     if text.lower() == "none":
         return None
     options = [a for a in (typing.get_args(hint) or (hint,)) if a is not type(None)]
@@ -279,6 +312,8 @@ def evaluate(store: Store, ds: Dataset, definition: Definition) -> pl.DataFrame:
         listed = SOURCES[definition.source](store, ds, *definition.args)
     except (ValueError, duckdb.Error) as exc:  # an analysis refusing this scope, or a column gone
         raise NoLongerApplies("refused", message=str(exc).splitlines()[0]) from None
+    except (TypeError, AttributeError) as exc:  # arguments of another version of the function
+        raise NoLongerApplies("unreadable", message=str(exc).splitlines()[0]) from None
     return listed.select(pl.col("member_id").cast(pl.String)).unique().sort("member_id")
 
 
@@ -297,13 +332,15 @@ def _check_applies(store: Store, ds: Dataset, definition: Definition) -> None:
 
 def snapshot(store: Store, segment: Segment) -> pl.DataFrame:
     """The members saved with the segment (column member_id, sorted)."""
-    return store.query("SELECT member_id FROM main.segment_members WHERE segment_id = $id ORDER BY member_id",
-                       {"id": segment.id})
+    return ids_of(store, saved_set(segment))
 
 
-def scope(store: Store, ds: Dataset, segment: Segment, mode: Mode) -> tuple[MemberSet, NoLongerApplies | None]:
+def scope(store: Store, ds: Dataset, segment: Segment, mode: Mode, inner: tuple = (),
+          within: tuple[int, ...] = ()) -> tuple[MemberSet, NoLongerApplies | None]:
     """The segment as a filter on `ds` (lib.filters.MemberSet) and, when live fell back to the
-    snapshot, why (NoLongerApplies). Saved, it is the snapshot, on any dataset."""
+    snapshot, why (NoLongerApplies). Saved, it is the snapshot, on any dataset. `inner` is not
+    read: callers that cache the result pass `inner_stamp(...)`, so a change to a segment this one
+    is filtered by is a new key. `within`: the segments being resolved around this one."""
     if mode not in MODES:
         raise ValueError(f"mode {mode!r}? (choose from {', '.join(MODES)})")
     fell_back = None
@@ -311,15 +348,25 @@ def scope(store: Store, ds: Dataset, segment: Segment, mode: Mode) -> tuple[Memb
         try:
             if segment.dataset_id != ds.id:
                 raise NoLongerApplies("other_dataset", dataset=segment.dataset_name)
-            return _live(segment.id, segment.name, evaluate(store, ds, definition_of(store, ds, segment))), None
+            definition = decode(segment.definition, store, ds, (*within, segment.id))
+            return _live(segment.id, segment.name, evaluate(store, ds, definition)), None
         except NoLongerApplies as exc:
             fell_back = exc
     return saved_set(segment), fell_back
 
 
 def saved_set(segment: Segment) -> MemberSet:
-    """The segment's snapshot as a filter (any dataset, its own deleted or not)."""
-    return MemberSet((segment.id, segment.name, "saved", segment.members, ""))
+    """The segment's snapshot as a filter (any dataset, its own deleted or not); keyed by when it
+    was saved, as a replace keeps the id and changes the members."""
+    return MemberSet((segment.id, segment.name, "saved", segment.members, segment.saved_at.isoformat()))
+
+
+def inner_stamp(store: Store, segment: Segment) -> tuple:
+    """(id, saved_at or None) of each segment this one's definition is filtered by, as they are
+    now: what a cached `scope` must be keyed on besides the segment itself."""
+    ids = sorted({int(i) for i in re.findall(r'"segment": (\d+)', segment.definition)})
+    found = {s.id: s.saved_at for s in all_segments(store) if s.id in ids}
+    return tuple((i, found.get(i)) for i in ids)
 
 
 def listed(store: Store, ds: Dataset, definition: Definition, label: str) -> MemberSet:
@@ -330,7 +377,7 @@ def listed(store: Store, ds: Dataset, definition: Definition, label: str) -> Mem
 
 def _live(segment_id: int, name: str, members: pl.DataFrame) -> MemberSet:
     ids = members["member_id"]
-    digest = hashlib.sha256("\n".join(ids).encode()).hexdigest()[:16]
+    digest = hashlib.sha256("\0".join(ids).encode()).hexdigest()[:16]  # no id holds a NUL
     return MemberSet((segment_id, name, "live", ids.len(), digest), tuple(ids))
 
 
@@ -349,8 +396,11 @@ def ids_of(store: Store, member_set: MemberSet) -> pl.DataFrame:
 def size_over_time(store: Store, ds: Dataset, segment: Segment, months: int = HISTORY_MONTHS) -> pl.DataFrame:
     """The live definition's size at each of the last `months` month ends before the data end,
     and at the data end. Columns: as_of (date), members (int; null where the definition cannot be
-    evaluated at that date), note (why not: a key of WHY). Sorted by as_of."""
+    evaluated at that date), note (why not: a key of WHY). Sorted by as_of. No rows for a list
+    without a history (Definition.has_history)."""
     definition = definition_of(store, ds, segment)
+    if not definition.has_history():
+        return pl.DataFrame(schema={"as_of": pl.Date, "members": pl.Int64, "note": pl.String})
     data_end = store.query(f"SELECT max(order_date) AS d FROM {ds.table('order_lines')}").item()
     if data_end is None:
         return pl.DataFrame(schema={"as_of": pl.Date, "members": pl.Int64, "note": pl.String})
@@ -451,24 +501,35 @@ def dataset_of(store: Store, segment: Segment) -> Dataset | None:
 
 def save(store: Store, ds: Dataset, name: str, definition: Definition, replace_existing: bool = False) -> Segment:
     """Evaluate `definition` on `ds` and keep it, with its members, as `name`. A name in use raises
-    SegmentExists unless `replace_existing` (the old segment goes, in the same transaction)."""
+    SegmentExists unless `replace_existing`: then the segment keeps its id (segments filtered by it
+    go on finding it) and takes the new definition and members, in one transaction. A definition
+    filtered by the segment it replaces is refused (it would be defined by itself)."""
     name = _valid(name)
     encoded = encode(definition)
+    replaced = find(store, name)
+    if replaced is not None and any(f.segment is not None and f.segment.segment_id == replaced.id
+                                    for f in definition.filters()):
+        raise SegmentError(f"segment {name!r} cannot be replaced by a list filtered by itself; save it under another name")
     members = evaluate(store, ds, definition)
     data_end = store.query(f"SELECT max(order_date) AS d FROM {ds.table('order_lines')}").item()
     with store.transaction() as cur:
         old = cur.sql("SELECT id FROM main.segments WHERE name = ?", params=[name]).fetchall()
         if old and not replace_existing:
             raise SegmentExists(f"a segment named {name!r} already exists")
-        for (old_id,) in old:
-            _drop(cur, old_id)
-        new_id = cur.sql("SELECT nextval('segment_ids')").fetchall()[0][0]
         current = next((d for d in store.datasets(cur) if d.id == ds.id), None)
         if current is None:
             raise SegmentError(f"dataset {ds.name!r} was deleted meanwhile")
-        cur.execute("INSERT INTO main.segments VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, now()::TIMESTAMP)",
-                    [new_id, name, current.id, current.name, current.version, definition.source, encoded, data_end,
-                     members.height])
+        row = [current.id, current.name, current.version, definition.source, encoded, data_end, members.height]
+        if old:  # in place: the id stays
+            new_id = old[0][0]
+            cur.execute("UPDATE main.segments SET dataset_id = ?, dataset_name = ?, dataset_version = ?, source = ?, "
+                        "definition = ?, data_end = ?, members = ?, saved_at = now()::TIMESTAMP WHERE id = ?",
+                        [*row, new_id])
+            cur.execute("DELETE FROM main.segment_members WHERE segment_id = ?", [new_id])
+        else:
+            new_id = cur.sql("SELECT nextval('segment_ids')").fetchall()[0][0]
+            cur.execute("INSERT INTO main.segments VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, now()::TIMESTAMP)",
+                        [new_id, name, *row])
         cur.register("saved_members", members.to_arrow())
         cur.execute("INSERT INTO main.segment_members SELECT ?, member_id FROM saved_members", [new_id])
         cur.unregister("saved_members")
@@ -502,14 +563,10 @@ def _drop(cur: duckdb.DuckDBPyConnection, segment_id: int) -> None:
 
 def _valid(name: str) -> str:
     """Segment names follow the dataset names' rules (lib.store.validate_name)."""
-    name = (name or "").strip()
-    if not name:
-        raise SegmentError("a segment needs a name")
-    if len(name) > MAX_NAME_LENGTH:
-        raise SegmentError(f"segment names are at most {MAX_NAME_LENGTH} characters")
-    if any(ord(c) < 32 for c in name):
-        raise SegmentError("segment names cannot contain control characters")
-    return name
+    try:
+        return validate_name(name, "segment")
+    except StoreError as exc:
+        raise SegmentError(str(exc)) from None
 
 
 # -- export -------------------------------------------------------------------------------------

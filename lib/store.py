@@ -713,14 +713,15 @@ class Store:
             ORDER BY 1"""
 
 
-def validate_name(name: str) -> str:
+def validate_name(name: str, what: str = "dataset") -> str:
+    """A dataset's (or, `what`, a segment's) name, trimmed: 1 to MAX_NAME_LENGTH characters, none a control."""
     name = (name or "").strip()
     if not name:
-        raise StoreError("a dataset needs a name")
+        raise StoreError(f"a {what} needs a name")
     if len(name) > MAX_NAME_LENGTH:
-        raise StoreError(f"dataset names are at most {MAX_NAME_LENGTH} characters")
+        raise StoreError(f"{what} names are at most {MAX_NAME_LENGTH} characters")
     if any(ord(c) < 32 for c in name):
-        raise StoreError("dataset names cannot contain control characters")
+        raise StoreError(f"{what} names cannot contain control characters")
     return name
 
 

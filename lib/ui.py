@@ -166,14 +166,18 @@ def tr(key: str, **values: object) -> str:
 # Results are handed out as copies (`_handout`), so nothing a page does to one reaches the cache.
 # Whole-member frames can be large (10M lines: ~150 MB each): at most 64 kept, each for an hour.
 # Behind it, lib/results.py keeps slow results on disk for new sessions and restarts.
-@st.cache_resource(show_spinner=False, max_entries=64, ttl=3600)
+# A segment in a spec is hashed by its key, never by its (up to millions of) member ids.
+_HASH_FUNCS = {MemberSet: lambda member_set: member_set.key}
+
+
+@st.cache_resource(show_spinner=False, max_entries=64, ttl=3600, hash_funcs=_HASH_FUNCS)
 def _cached(qualname: str, dataset: str, version: tuple, args: tuple, kwargs: tuple) -> Any:
     store = shared_store()
     ds = store.dataset(dataset)
     return results.read_or_compute(store, ds, qualname, args, kwargs, lambda: _function(qualname)(store, ds, *args, **dict(kwargs)))
 
 
-@st.cache_resource(show_spinner=False, max_entries=256, ttl=3600)
+@st.cache_resource(show_spinner=False, max_entries=256, ttl=3600, hash_funcs=_HASH_FUNCS)
 def _derived(qualname: str, dataset: str, version: tuple, sources: tuple, args: tuple) -> Any:
     frames = [_cached(source, dataset, version, source_args, ()) for source, source_args in sources]
     return _function(qualname)(*frames, *args)
@@ -440,10 +444,10 @@ def _segment_picker(ds: Dataset) -> MemberSet | None:
     mode = st.segmented_control(tr("segments.mode"), segments.MODES, key=mode_key, required=True,
                                 format_func=lambda m: t(f"segments.mode_{m}", L), help=tr("segments.mode_help"))
     keep_in_url(SEGMENT_MODE_KEY, mode, segments.DEFAULT_MODE)
-    member_set, fell_back = compute(segments.scope, ds, found[name], mode)
+    member_set, fell_back = compute(segments.scope, ds, found[name], mode, segments.inner_stamp(store, found[name]))
     if fell_back is not None:
         st.warning(tr("segments.fell_back", why=segment_why(fell_back)), icon=":material/history:")
-    st.caption(tr("segments.size_now", members=member_set.key[3]))
+    st.caption(tr("segments.size_now", members=member_set.size))
     return member_set
 
 

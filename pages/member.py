@@ -33,6 +33,9 @@ def scope_text(f: Filters) -> str:
     for name, values in f.where:
         shown = [tr(f"gender_{v}") if name == "gender" and v in ("M", "F") else markdown_text(v) for v in values]
         parts.append(f"{tr(name)} = {join.join(shown)}")
+    if f.segment is not None:
+        parts.append(tr("segments.scope_segment", name=markdown_text(f.segment.name),
+                        mode=tr(f"segments.mode_{f.segment.mode}")))
     return sep.join(parts) or tr("member.scope_all")
 
 
@@ -177,7 +180,7 @@ if value is not None:
 
 # -- order timeline and order lines ----------------------------------------------------------
 if orders.is_empty():
-    if filters.where and profile is not None:
+    if (filters.where or filters.segment is not None) and profile is not None:
         st.info(tr("member.out_of_scope", filters=scope_text(filters)), icon=":material/filter_alt:")
     else:
         st.info(tr("member.no_orders"), icon=":material/shopping_cart_off:")

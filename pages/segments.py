@@ -26,8 +26,9 @@ store = open_store()
 L = lang()
 st.title(tr("segments.page"))
 st.caption(tr("segments.caption"))
-if FLASH_KEY in st.session_state:
-    st.success(st.session_state.pop(FLASH_KEY))
+if FLASH_KEY in st.session_state:  # what the last rename or delete did
+    kind, message = st.session_state.pop(FLASH_KEY)
+    (st.success if kind == "success" else st.error)(message)
 
 every = segments.all_segments(store)
 if not every:
@@ -42,10 +43,10 @@ def live_state(segment: segments.Segment) -> tuple[int | None, str]:
     own = datasets.get(segment.dataset_id)
     if own is None:
         return None, tr("segments.status_gone")
-    member_set, fell_back = compute(segments.scope, own, segment, "live")
+    member_set, fell_back = compute(segments.scope, own, segment, "live", segments.inner_stamp(store, segment))
     if fell_back is not None:  # a table cell is plain text: the values as they are
         return None, tr(f"segments.why_{fell_back.reason}", **fell_back.values)
-    return member_set.key[3], tr("segments.status_ok")
+    return member_set.size, tr("segments.status_ok")
 
 
 # -- every segment ------------------------------------------------------------------------------
@@ -79,7 +80,7 @@ if own is None:
     mode = "saved"
     chosen_set, fell_back = segments.saved_set(segment), None
 else:
-    chosen_set, fell_back = compute(segments.scope, own, segment, mode)
+    chosen_set, fell_back = compute(segments.scope, own, segment, mode, segments.inner_stamp(store, segment))
 if fell_back is not None:
     st.warning(tr("segments.fell_back", why=segment_why(fell_back)), icon=":material/history:")
 st.caption(tr("segments.defined_as", source=tr(f"segments.source_{segment.source}"),
@@ -95,7 +96,9 @@ if own is not None and states[segment.id][0] is not None:
     st.subheader(tr("segments.history_header"))
     history = compute(segments.size_over_time, own, segment)
     known = history.filter(pl.col("members").is_not_null())
-    if known.height:
+    if history.is_empty():
+        st.caption(tr("segments.no_history"))
+    elif known.height:
         show_chart(charts.size_over_time(history, segment.name, L), key="seg_history", width="stretch")
         st.markdown(tr("segments.history_reading", first=known["as_of"][0], first_n=known["members"][0],
                        last=known["as_of"][-1], last_n=known["members"][-1]))
@@ -115,7 +118,8 @@ else:
     else:
         other_label, other_segment = other, by_name[other]
         other_own = datasets.get(other_segment.dataset_id)
-        other_set = (compute(segments.scope, other_own, other_segment, mode)[0] if other_own is not None
+        other_set = (compute(segments.scope, other_own, other_segment, mode,
+                             segments.inner_stamp(store, other_segment))[0] if other_own is not None
                      else segments.saved_set(other_segment))
     parts = segments.overlap(store, chosen_set, other_set)
     counts = segments.overlap_counts(parts)
@@ -152,27 +156,35 @@ member_table(charts.export_table(exported, L), key="seg_export", column_config=c
 st.caption(tr("segments.export_note"))
 
 # -- rename / delete ------------------------------------------------------------------------------
+def rename(old: str, key: str) -> None:
+    """The rename button's callback: it runs before the next run draws the picker, so the picker
+    can be moved to the new name (a widget's value cannot change once it is drawn)."""
+    try:
+        renamed = segments.rename(store, old, st.session_state[key])
+    except segments.SegmentError as exc:
+        st.session_state[FLASH_KEY] = ("error", tr("segments.change_failed", message=markdown_text(str(exc))))
+    else:
+        st.session_state[FLASH_KEY] = ("success", tr("segments.renamed", name=markdown_text(renamed.name)))
+        st.session_state["seg"] = renamed.name
+        st.query_params["seg"] = renamed.name
+
+
+def delete(name: str) -> None:
+    try:
+        segments.delete(store, name)
+    except segments.SegmentError as exc:
+        st.session_state[FLASH_KEY] = ("error", tr("segments.change_failed", message=markdown_text(str(exc))))
+    else:
+        st.session_state[FLASH_KEY] = ("success", tr("segments.deleted", name=markdown_text(name)))
+        st.session_state.pop("seg", None)
+        st.query_params.pop("seg", None)
+
+
 with st.expander(tr("segments.manage_header"), icon=":material/edit:"):
-    new_name = st.text_input(tr("segments.new_name"), value=segment.name, key=f"seg_new_name_{segment.id}")
-    if st.button(tr("segments.rename"), key="seg_rename", disabled=new_name.strip() in ("", segment.name)):
-        try:
-            renamed = segments.rename(store, segment.name, new_name)
-        except segments.SegmentError as exc:
-            st.error(tr("segments.change_failed", message=markdown_text(str(exc))))
-        else:
-            st.session_state[FLASH_KEY] = tr("segments.renamed", name=markdown_text(renamed.name))
-            st.session_state["seg"] = renamed.name
-            st.query_params["seg"] = renamed.name
-            st.rerun()
+    name_key = f"seg_new_name_{segment.id}"
+    new_name = st.text_input(tr("segments.new_name"), value=segment.name, key=name_key)
+    st.button(tr("segments.rename"), key="seg_rename", disabled=new_name.strip() in ("", segment.name),
+              on_click=rename, args=(segment.name, name_key))
     sure = st.checkbox(tr("segments.delete_confirm", name=markdown_text(segment.name)), key=f"seg_sure_{segment.id}")
-    if st.button(tr("segments.delete"), key="seg_delete", type="primary", disabled=not sure,
-                 icon=":material/delete:"):
-        try:
-            segments.delete(store, segment.name)
-        except segments.SegmentError as exc:
-            st.error(tr("segments.change_failed", message=markdown_text(str(exc))))
-        else:
-            st.session_state[FLASH_KEY] = tr("segments.deleted", name=markdown_text(segment.name))
-            st.session_state.pop("seg", None)
-            st.query_params.pop("seg", None)
-            st.rerun()
+    st.button(tr("segments.delete"), key="seg_delete", type="primary", disabled=not sure, icon=":material/delete:",
+              on_click=delete, args=(segment.name,))

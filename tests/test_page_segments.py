@@ -111,7 +111,7 @@ def test_a_name_in_use_asks_before_replacing(demo):
     at.checkbox(key="rfm_members_segment_replace").check().run()
     at.button(key="rfm_members_segment_save").click().run()
     replaced = segments.get(store, "mine")
-    assert replaced.id != first.id and replaced.definition != first.definition
+    assert replaced.id == first.id and replaced.definition != first.definition  # replaced in place
 
 
 def test_a_link_to_a_segment_that_is_not_there_says_so(demo):
@@ -171,3 +171,47 @@ def test_the_command_line_saves_lists_exports_and_filters_by_a_segment(demo_work
     assert "no segment named 'risk'" in capsys.readouterr().err
     with Store(copy, read_only=True) as store:
         assert segments.all_segments(store) == []
+
+
+def test_rename_and_delete_on_the_page(demo):
+    store, ds = demo
+    segments.save(store, ds, "old name", segments.Definition.of(rfm.members, rfm.RfmSpec(), rfm.RfmCell(segment="lost")))
+    at = page("segments", "en", seg="old name")
+    at.text_input(key=f"seg_new_name_{segments.get(store, 'old name').id}").set_value("new name").run()
+    at.button(key="seg_rename").click().run()
+    assert not at.exception and [s.name for s in segments.all_segments(store)] == ["new name"]
+    assert at.selectbox(key="seg").value == "new name"
+    assert "Renamed to “new name”." in at.success[0].value
+    at.checkbox(key=f"seg_sure_{segments.get(store, 'new name').id}").check().run()
+    at.button(key="seg_delete").click().run()
+    assert not at.exception and segments.all_segments(store) == []
+    assert "Deleted segment “new name”." in [s.value for s in at.success]
+
+
+def test_member_360_names_the_segment_in_its_scope(demo):
+    store, ds = demo
+    segments.save(store, ds, "lost ones", segments.Definition.of(rfm.members, rfm.RfmSpec(), rfm.RfmCell(segment="lost")))
+    lost = segments.snapshot(store, segments.get(store, "lost ones"))["member_id"].to_list()
+    outside = next(m for m in rfm.run(store, ds)["member_id"].to_list() if m not in set(lost))
+    at = page("member", "en", segment="lost ones", m360_member=outside)
+    words = " ".join([c.value for c in at.caption] + [i.value for i in at.info])
+    assert "segment “lost ones” (Live (today's data))" in words
+    assert "no orders yet" not in words  # out of the scope, not a member who never bought
+
+
+def test_the_command_line_filters_only_the_segments_own_dataset(demo_workspace, tmp_path, capsys, write):
+    from lib.__main__ import main
+    from lib.ingest import ingest
+
+    db, name = demo_workspace
+    copy = tmp_path / "demo.duckdb"
+    shutil.copy(db, copy)
+    with Store(copy) as store:
+        ingest(store, [write("o.csv", "member_id,order_id,order_date,amount\nM000003,X,2024-01-01,5\n")], "other")
+    assert main(["segment", "save", "risk", "--db", str(copy), "--dataset", name, "--analysis", "rfm",
+                 "--cell", "segment=at_risk"]) == 0
+    capsys.readouterr()
+    for mode in ("live", "saved"):
+        assert main(["report", "kpis", "--db", str(copy), "--dataset", "other", "--segment", "risk",
+                     "--segment-mode", mode]) == 1
+        assert "was saved on dataset" in capsys.readouterr().err

@@ -118,6 +118,16 @@ def high_value_ids(store: Store, ds: Dataset, filters: Filters, source: HighValu
     return tuple(sorted(frame["member_id"].cast(pl.String).to_list()))
 
 
+def high_value_members(store: Store, ds: Dataset, filters: Filters, attribute: ProfileAttribute, value: str | None,
+                       source: HighValueSource = "clv", top_share: float = DEFAULT_TOP_SHARE,
+                       model: clv.ModelName = clv.DEFAULT_MODEL) -> pl.DataFrame:
+    """The high-value members (high_value_ids, computed now) with the attribute's value: the list
+    the Who profile shows under "high-value members only", as a saved segment re-evaluates it live
+    (a ProfileCell holding the ids would keep the high-value members of the day it was saved)."""
+    ids = high_value_ids(store, ds, filters, source, top_share, model)
+    return members(store, ds, filters, ProfileCell(attribute, value, ids))
+
+
 def members(store: Store, ds: Dataset, filters: Filters, cell: ProfileCell) -> pl.DataFrame:
     """Buyers (of cell.member_ids, or all) with the attribute's value: member_id, value; by member_id."""
     b = base(ds, filters)

@@ -59,8 +59,13 @@ def show(page: AnalysisPage) -> None:
                          clicked=clicked(event))
         subset_only = right.toggle(tr("w5h1.in_subset"), value=True, key="w5h1_profile_subset")
         if value:
-            cell = people.ProfileCell(attribute, None if value == NULL else value, ids if subset_only else None)
-            show_listed("w5h1_profile_members", f"profile_{attribute}", people.members, ds, filters, cell)
+            chosen = None if value == NULL else value
+            if subset_only:  # the high-value members, recomputed when a saved segment is evaluated live
+                show_listed("w5h1_profile_members", f"profile_{attribute}", people.high_value_members, ds, filters,
+                            attribute, chosen, source, share, chosen_model())
+            else:
+                show_listed("w5h1_profile_members", f"profile_{attribute}", people.members, ds, filters,
+                            people.ProfileCell(attribute, chosen, None))
 
     st.subheader(tr("w5h1.churn_header"))
     model = chosen_model()
