@@ -606,10 +606,15 @@ def export(store: Store, ds: Dataset | None, member_set: MemberSet, columns: tup
     if any(c in RFM_COLUMNS for c in wanted):
         scored = rfm.run(store, ds, rfm.RfmSpec()).rename({"segment": "rfm_segment"})
         frame = frame.join(scored.select("member_id", *RFM_COLUMNS), on="member_id", how="left")
+    # A stage and a member's model scores depend on nothing but the member's own history (and the
+    # dataset's data end, and the model fitted on everyone): computed for the set's members alone,
+    # the same rows in a fraction of the time (10M lines, 201k members: 21 s -> 0.5 s for stages).
+    own = Filters.of(segment=member_set)
     if "stage" in wanted:
-        frame = frame.join(lifecycle.run(store, ds, lifecycle.LifecycleSpec()).select("member_id", "stage"),
+        frame = frame.join(lifecycle.run(store, ds, lifecycle.LifecycleSpec(own)).select("member_id", "stage"),
                            on="member_id", how="left")
     if any(c in CLV_COLUMNS for c in wanted):
-        scored = clv.run(store, ds, clv.ClvSpec(model=model))
+        everyone = clv.fit(store, ds, clv.ClvSpec(model=model))
+        scored = clv.run(store, ds, clv.ClvSpec(own, model=model), everyone)
         frame = frame.join(scored.select("member_id", *CLV_COLUMNS), on="member_id", how="left")
     return frame.select(wanted).sort("member_id")
