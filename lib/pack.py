@@ -41,6 +41,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -231,6 +232,14 @@ class Scope:
     first: date  # the dataset's first and last order date (last = data end)
     last: date
     _fits: dict = field(default_factory=dict)
+    # How an analysis is computed: runner(function, args, kwargs); None = function(store, ds, *args,
+    # **kwargs). The app passes lib.ui's cache, so what its pages computed is not computed again.
+    runner: Callable[[Callable[..., Any], tuple, dict], Any] | None = None
+
+    def calc(self, function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        if self.runner is not None:
+            return self.runner(function, args, kwargs)
+        return function(self.store, self.ds, *args, **kwargs)
 
     @property
     def lang(self) -> Lang:
@@ -255,13 +264,13 @@ class Scope:
     def fit(self, model: str) -> clv.Model:
         """The CLV model fitted once per report (the Why and Who sections share it)."""
         if model not in self._fits:
-            self._fits[model] = clv.fit(self.store, self.ds, clv.ClvSpec(self.filters, model=model))
+            self._fits[model] = self.calc(clv.fit, clv.ClvSpec(self.filters, model=model))
         return self._fits[model]
 
     def level(self) -> str:
         """The item level the product analyses use: the first of category, product, SKU the dataset
         has values for (the 5W1H page's first choice)."""
-        options = filter_options(self.store, self.ds)
+        options = self.calc(filter_options)
         return next((level for level in ITEM_LEVELS if options.get(level)), ITEM_LEVELS[0])
 
 
@@ -284,8 +293,10 @@ class Report:
         return _page(self, for_print)
 
 
-def build(store: Store, ds: Dataset, spec: PackSpec = PackSpec(), generated: datetime | None = None) -> Report:
-    """Compute every section of the report (`generated`: the time on the cover, default now)."""
+def build(store: Store, ds: Dataset, spec: PackSpec = PackSpec(), generated: datetime | None = None,
+          runner: Callable[[Callable[..., Any], tuple, dict], Any] | None = None) -> Report:
+    """Compute every section of the report (`generated`: the time on the cover, default now;
+    `runner`: how each analysis is computed, see Scope)."""
     lang = spec.lang
     with currencies.showing(ds.currency):
         first, last = kpis.order_span(store, ds)
@@ -294,7 +305,7 @@ def build(store: Store, ds: Dataset, spec: PackSpec = PackSpec(), generated: dat
             doc.notice(t("pack.no_orders", lang))
             cover = _cover(ds, spec, None, None, generated)
         else:
-            scope = Scope(store, ds, spec, first, last)
+            scope = Scope(store, ds, spec, first, last, runner=runner)
             cover = _cover(ds, spec, scope, scope.window(), generated)
             trend = kpis.trend(store, ds, kpis.KpiSpec(spec.filters), spec.period)
             if trend.is_empty() or not trend["orders"].sum():
@@ -312,9 +323,10 @@ def html_report(store: Store, ds: Dataset, spec: PackSpec = PackSpec(), generate
     return build(store, ds, spec, generated).html(for_print)
 
 
-def html_bytes(store: Store, ds: Dataset, spec: PackSpec = PackSpec()) -> bytes:
-    """html_report as UTF-8 bytes (the Overview page's download, built when clicked)."""
-    return html_report(store, ds, spec).encode("utf-8")
+def html_bytes(store: Store, ds: Dataset, spec: PackSpec = PackSpec(),
+               runner: Callable[[Callable[..., Any], tuple, dict], Any] | None = None) -> bytes:
+    """The report's file as UTF-8 bytes (the Overview page's download, built when clicked)."""
+    return build(store, ds, spec, runner=runner).html().encode("utf-8")
 
 
 def file_name(ds: Dataset, lang: Lang, suffix: str = "html") -> str:
@@ -365,7 +377,7 @@ def _overview(doc: Doc, s: Scope) -> None:
     doc.caption(s.say("overview.caption"))
     window = s.window()
     days = (window.end - window.start).days + 1
-    table = kpis.run(s.store, s.ds, kpis.KpiSpec(window))
+    table = s.calc(kpis.run, kpis.KpiSpec(window))
     rows = {r["metric"]: r for r in table.iter_rows(named=True)}
     doc.caption(s.say("pack.window_text", start=window.start, end=window.end, days=days,
                       prev_start=window.start - timedelta(days=days), prev_end=window.start - timedelta(days=1)))
@@ -377,7 +389,7 @@ def _overview(doc: Doc, s: Scope) -> None:
     doc.reading(readings.text(readings.kpis(table, days), s.lang))
 
     period = s.spec.period
-    acts = activity.run(s.store, s.ds, activity.ActivitySpec(s.filters, period))
+    acts = s.calc(activity.run, activity.ActivitySpec(s.filters, period))
     doc.chart(charts_overview.revenue_split(acts, period, s.lang))
     doc.reading(readings.text(readings.revenue_mix(acts, period), s.lang))
     doc.caption(s.say("overview.revenue_help"))
@@ -385,14 +397,14 @@ def _overview(doc: Doc, s: Scope) -> None:
     doc.reading(readings.text(readings.active(acts, period), s.lang))
     doc.caption(s.say("overview.active_help"))
 
-    k1 = cohorts.at_period(s.store, s.ds, cohorts.CohortSpec(s.filters, period=period), 1)
+    k1 = s.calc(cohorts.at_period, cohorts.CohortSpec(s.filters, period=period), 1)
     if k1.is_empty():
         doc.notice(s.say("overview.no_periods"))
     else:
         doc.chart(charts_overview.retention_k1(k1, period, s.lang))
         doc.reading(readings.text(readings.retention_k1(k1, period), s.lang))
     doc.caption(s.say("overview.k1_help", unit=s.say(f"cohorts.unit_{period}")))
-    stages = lifecycle.summary(s.store, s.ds, lifecycle.LifecycleSpec(s.filters))
+    stages = s.calc(lifecycle.summary, lifecycle.LifecycleSpec(s.filters))
     doc.chart(charts_overview.lifecycle_mix(stages, s.as_of, s.lang))
     doc.reading(readings.text(readings.lifecycle(stages), s.lang))
     doc.caption(sentences((s.say("overview.lifecycle_help"), _prospects_note(s)), s.lang))
@@ -406,9 +418,9 @@ def _moved(row: dict, kind: str) -> float | None:
 
 def _prospects_note(s: Scope) -> str:
     """Why the lifecycle chart has no prospect bar, or "" when it counts them (pages/overview.py)."""
-    if lifecycle.prospects_known(s.store, s.ds, s.filters):
+    if s.calc(lifecycle.prospects_known, s.filters):
         return ""
-    if lifecycle.prospects_known(s.store, s.ds, Filters()):
+    if s.calc(lifecycle.prospects_known, Filters()):
         return s.say("overview.prospects_filtered")
     return s.say("overview.prospects_no_file")
 
@@ -426,7 +438,7 @@ def _why(doc: Doc, s: Scope) -> None:
 
 def _historical_value(doc: Doc, s: Scope) -> None:
     doc.heading(s.say("w5h1.value_header"))
-    hist = value.historical(s.store, s.ds, clv.ClvSpec(s.filters, margin=1.0))
+    hist = s.calc(value.historical, clv.ClvSpec(s.filters, margin=1.0))
     values = dict(zip(hist["input"], hist["value"]))
     annual, ratio = value.value_vs_cac(hist)
     cost, clv_value = values["cac"], values["historical_clv"]
@@ -454,7 +466,7 @@ def _cac_reason(s: Scope, note: str | None) -> str:
 
 def _acquisition_cost(doc: Doc, s: Scope) -> None:
     doc.heading(s.say("w5h1.cost_header"))
-    costs = acquisition.new_vs_returning(s.store, s.ds, cac.CacSpec(s.filters, period="month"))
+    costs = s.calc(acquisition.new_vs_returning, cac.CacSpec(s.filters, period="month"))
     if costs.is_empty():
         doc.notice(s.say("no_match"))
         return
@@ -480,7 +492,7 @@ def _predicted_value(doc: Doc, s: Scope) -> None:
     if fitted.status != "ok":
         doc.notice(status_sentence(fitted.status, fitted, s.lang))
         return
-    bands = value.value_bands(s.store, s.ds, clv.ClvSpec(s.filters, model=model, margin=1.0), model=fitted)
+    bands = s.calc(value.value_bands, clv.ClvSpec(s.filters, model=model, margin=1.0), model=fitted)
     if bands.is_empty():
         doc.notice(s.say("w5h1.clv_none"))
         return
@@ -505,7 +517,7 @@ def _holdout(doc: Doc, s: Scope) -> None:
     cutoff = cutoffs[2]
     doc.caption(s.say("pack.backtest_cutoff", cutoff=cutoff))
     models = tuple(m for m in clv.MODELS if m in BACKTEST_MODELS or m == model)
-    results = backtest.backtest_models(s.store, s.ds, clv.ClvSpec(s.filters), cutoff, models, BACKTEST_UNIT)
+    results = s.calc(backtest.backtest_models, clv.ClvSpec(s.filters), cutoff, models, BACKTEST_UNIT)
     result = results[model]
     if result.status in backtest.BACKTEST_DATA_PROBLEMS:
         doc.notice(status_sentence(result.status, result.model, s.lang, cutoff))
@@ -539,7 +551,7 @@ def _holdout(doc: Doc, s: Scope) -> None:
 def _what(doc: Doc, s: Scope) -> None:
     doc.section("what", s.say("w5h1.sec_what"))
     doc.caption(s.say("w5h1.what_intro"))
-    headline = kpis.run(s.store, s.ds, kpis.KpiSpec(s.filters))
+    headline = s.calc(kpis.run, kpis.KpiSpec(s.filters))
     kpi, change = dict(zip(headline["metric"], headline["value"])), dict(zip(headline["metric"], headline["change"]))
     shown = (("repurchase_rate", percent), ("order_repurchase_rate", percent),
              ("purchase_frequency", lambda v: number(v, 2)), ("crr", percent))
@@ -552,7 +564,7 @@ def _what(doc: Doc, s: Scope) -> None:
 def _retention(doc: Doc, s: Scope) -> None:
     doc.heading(s.say("page_cohorts"))
     spec = cohorts.CohortSpec(s.filters, period=cohorts.DEFAULT_PERIOD)
-    frame = cohorts.run(s.store, s.ds, spec)
+    frame = s.calc(cohorts.run, spec)
     if frame.is_empty():
         doc.notice(s.say("no_match"))
         return
@@ -560,7 +572,7 @@ def _retention(doc: Doc, s: Scope) -> None:
     total = frame["cohort"].n_unique()
     if total > charts_cohorts.MAX_COHORTS:
         doc.caption(s.say("cohorts.truncated", shown=charts_cohorts.MAX_COHORTS, total=f"{total:,}"))
-    average = cohorts.average(s.store, s.ds, spec)
+    average = s.calc(cohorts.average, spec)
     doc.chart(charts_cohorts.heatmap(frame, s.lang, period=period, basis=basis, mode=mode))
     doc.caption(s.say("cohorts.incomplete_note", as_of=s.as_of, measure=s.say(f"cohorts.measure_{mode}")))
     doc.reading(readings.text(readings.cohort_average(average, mode, period), s.lang))
@@ -575,7 +587,7 @@ def _retention(doc: Doc, s: Scope) -> None:
 def _repurchase_by_item(doc: Doc, s: Scope) -> None:
     by = s.level()
     doc.heading(s.say("w5h1.cat_header"))
-    table = repurchase.run(s.store, s.ds, repurchase.RepurchaseSpec(s.filters, by=by))
+    table = s.calc(repurchase.run, repurchase.RepurchaseSpec(s.filters, by=by))
     if table.is_empty():
         doc.notice(s.say("no_match"))
         return
@@ -591,7 +603,7 @@ def _repurchase_by_item(doc: Doc, s: Scope) -> None:
 def _who(doc: Doc, s: Scope) -> None:
     doc.section("who", s.say("pack.sec_who"))
     spec = rfm.RfmSpec(s.filters)
-    population = rfm.population(s.store, s.ds, spec).row(0, named=True)
+    population = s.calc(rfm.population, spec).row(0, named=True)
     doc.heading(s.say("pack.rfm_header"))
     doc.caption(s.say("rfm.caption", as_of=population["as_of"]))
     if not population["buyers"]:
@@ -601,12 +613,12 @@ def _who(doc: Doc, s: Scope) -> None:
                Card(s.say("rfm.mean_recency"), s.say("rfm.days_value", value=population["mean_recency_days"])),
                Card(s.say("rfm.mean_frequency"), s.say("rfm.times_value", value=population["mean_frequency"])),
                Card(s.say("rfm.mean_monetary"), money(population["mean_monetary"], s.lang))])
-    bands = charts_rfm.bands(rfm.thresholds(s.store, s.ds, spec), s.lang)
-    doc.chart(charts_rfm.heatmap(rfm.grid(s.store, s.ds, spec), "members", s.lang, bands))
-    doc.chart(charts_rfm.treemap(rfm.segments(s.store, s.ds, spec), s.lang))
+    bands = charts_rfm.bands(s.calc(rfm.thresholds, spec), s.lang)
+    doc.chart(charts_rfm.heatmap(s.calc(rfm.grid, spec), "members", s.lang, bands))
+    doc.chart(charts_rfm.treemap(s.calc(rfm.segments, spec), s.lang))
     doc.heading(s.say("rfm.value_groups_table"))
     doc.caption(s.say("rfm.value_groups_note"))
-    groups = charts_rfm.value_group_table(rfm.value_groups(s.store, s.ds, spec), s.lang)
+    groups = charts_rfm.value_group_table(s.calc(rfm.value_groups, spec), s.lang)
     doc.table(groups, {s.say("rfm.col_members"): _count, s.say("rfm.col_member_share"): _share100,
                        s.say("rfm.col_revenue"): _money, s.say("rfm.col_revenue_share"): _share100})
     _pre_churn(doc, s)
@@ -620,8 +632,8 @@ def _pre_churn(doc: Doc, s: Scope) -> None:
     fitted = s.fit(model)
     if not fitted.usable:
         doc.notice(status_sentence(fitted.status, fitted, s.lang))
-    scored = clv.run(s.store, s.ds, clv.ClvSpec(s.filters, model=model), fitted)
-    frame = people.pre_churn_of(scored, rfm.run(s.store, s.ds, rfm.RfmSpec(s.filters)), threshold,
+    scored = s.calc(clv.run, clv.ClvSpec(s.filters, model=model), fitted)
+    frame = people.pre_churn_of(scored, s.calc(rfm.run, rfm.RfmSpec(s.filters)), threshold,
                                 people.PRE_CHURN_SEGMENTS)
     if frame.is_empty():
         doc.notice(s.say("w5h1.churn_none"))
@@ -638,13 +650,13 @@ def _lifecycle(doc: Doc, s: Scope) -> None:
     doc.section("lifecycle", s.say("page_lifecycle"))
     doc.caption(s.say("lifecycle.caption", as_of=s.as_of))
     spec = lifecycle.LifecycleSpec(s.filters)
-    stages = lifecycle.run(s.store, s.ds, spec)
+    stages = s.calc(lifecycle.run, spec)
     counts = dict(lifecycle.summary_of(stages).rows())
     total = sum(counts.values())
     if not total:
         doc.notice(s.say("no_match"))
         return
-    prospects = lifecycle.prospects_known(s.store, s.ds, s.filters)
+    prospects = s.calc(lifecycle.prospects_known, s.filters)
     shown = lifecycle.STAGES if prospects else lifecycle.STAGES[1:]
     doc.cards([Card(s.say("lifecycle.card_prospect") if stage == "prospect" else s.say(f"stage_{stage}"),
                     f"{counts[stage]:,}", note=s.say("lifecycle.share_of_members", share=counts[stage] / total))
@@ -652,7 +664,7 @@ def _lifecycle(doc: Doc, s: Scope) -> None:
     doc.chart(charts_lifecycle.funnel(lifecycle.funnel_of(stages), s.lang, registered=prospects))
     doc.caption(sentences((s.say("lifecycle.funnel_registered_note") if prospects else None,
                            s.say("lifecycle.funnel_note")), s.lang))
-    mix = lifecycle.mix_over_time(s.store, s.ds, spec, "month")
+    mix = s.calc(lifecycle.mix_over_time, spec, "month")
     if mix.is_empty():
         doc.notice(s.say("lifecycle.mix_empty"))
     else:
@@ -666,7 +678,7 @@ def _lifecycle(doc: Doc, s: Scope) -> None:
     if date_from >= s.as_of:
         doc.notice(s.say("lifecycle.migration_empty"))
         return
-    before = lifecycle.run(s.store, s.ds, lifecycle.spec_at(spec, date_from, s.last))
+    before = s.calc(lifecycle.run, lifecycle.spec_at(spec, date_from, s.last))
     moves = lifecycle.migration_of(before, stages)
     if moves.is_empty():
         doc.notice(s.say("lifecycle.migration_empty"))
@@ -682,21 +694,21 @@ def _when(doc: Doc, s: Scope) -> None:
     doc.section("when", s.say("w5h1.sec_when"))
     doc.heading(s.say("w5h1.cycle_header"))
     base_spec = repurchase.RepurchaseSpec(s.filters)
-    summary = repurchase.cycle_summary(s.store, s.ds, base_spec).row(0, named=True)
+    summary = s.calc(repurchase.cycle_summary, base_spec).row(0, named=True)
     if not summary["gaps"]:
         doc.notice(s.say("w5h1.cycle_none"))
     else:
-        doc.chart(cycle_histogram(repurchase.cycles(s.store, s.ds, base_spec), summary, s.lang))
+        doc.chart(cycle_histogram(s.calc(repurchase.cycles, base_spec), summary, s.lang))
         doc.reading(s.say("w5h1.cycle_reading", gaps=summary["gaps"], median=summary["median_gap_days"],
                           mean=summary["mean_gap_days"], p25=summary["p25"], p75=summary["p75"]))
     by = s.level()
     spec = repurchase.RepurchaseSpec(s.filters, by=by)
-    table = repurchase.run(s.store, s.ds, spec)
+    table = s.calc(repurchase.run, spec)
     if not table.filter(pl.col("median_gap_days").is_not_null()).is_empty():
         doc.chart(item_gaps(table.head(MAX_CHART_ITEMS), by, s.lang))
     doc.heading(s.say("w5h1.due_header"))
     doc.caption(s.say("w5h1.due_intro", cycles=LAPSED_CYCLES))
-    due = repurchase.due_summary_of(repurchase.next_purchases(s.store, s.ds, spec), LAPSED_CYCLES)
+    due = repurchase.due_summary_of(s.calc(repurchase.next_purchases, spec), LAPSED_CYCLES)
     if due.is_empty():
         doc.notice(s.say("w5h1.due_none"))
         return
@@ -714,7 +726,7 @@ def _products(doc: Doc, s: Scope) -> None:
     doc.section("products", s.say("w5h1.sec_products"))
     level = s.level()
     doc.heading(s.say("w5h1.top_header"))
-    top = repurchase.top_repurchased(s.store, s.ds, repurchase.RepurchaseSpec(s.filters, by=level))
+    top = s.calc(repurchase.top_repurchased, repurchase.RepurchaseSpec(s.filters, by=level))
     if top.is_empty():
         doc.notice(s.say("no_match"))
     else:
@@ -723,7 +735,7 @@ def _products(doc: Doc, s: Scope) -> None:
     support = PAIR_SUPPORT.get(level, PAIR_SUPPORT_DEFAULT)
     basket = s.say("w5h1.basket_order_word")
     doc.caption(s.say("w5h1.pairs_intro", basket=basket))
-    together = pairs.run(s.store, s.ds, pairs.PairSpec(s.filters, level=level, basket="order", min_support=support))
+    together = s.calc(pairs.run, pairs.PairSpec(s.filters, level=level, basket="order", min_support=support))
     if together.is_empty():
         doc.notice(s.say("w5h1.pairs_none"))
         return
@@ -746,7 +758,7 @@ def _where(doc: Doc, s: Scope) -> None:
     doc.section("where", s.say("w5h1.sec_where"))
     doc.heading(s.say("w5h1.channel_header"))
     doc.caption(s.say("w5h1.channel_intro"))
-    table = acquisition.channels(s.store, s.ds, s.filters)
+    table = s.calc(acquisition.channels, s.filters)
     per_channel = table.filter(pl.col("channel").is_not_null())
     if per_channel.is_empty():
         doc.notice(s.say("w5h1.channel_none"))
@@ -767,7 +779,7 @@ def _where(doc: Doc, s: Scope) -> None:
                           s.say("cac"): _money, s.say("w5h1.responses"): _count, "NPS": lambda v: f"{v:.1f}"})
     doc.heading(s.say("pack.segment_actions"))
     doc.caption(s.say("w5h1.segment_intro"))
-    segments = rfm.segments(s.store, s.ds, rfm.RfmSpec(s.filters))
+    segments = s.calc(rfm.segments, rfm.RfmSpec(s.filters))
     if not segments["members"].sum():
         doc.notice(s.say("no_match"))
         return

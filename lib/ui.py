@@ -209,6 +209,15 @@ def _handout(result: Any) -> Any:
     return result  # frozen dataclasses, tuples, numbers, text
 
 
+def cached_runner(ds: Dataset) -> Callable[[Callable[..., Any], tuple, dict], Any]:
+    """How lib.pack computes each analysis of the client report in the app: through the pages'
+    cache, so what a page drew is not computed again (no spinner: it runs when a download is
+    clicked, after the script run)."""
+    version = stamp(ds)
+    return lambda function, args, kwargs: _handout(_cached(_name(function), ds.name, version, tuple(args),
+                                                           tuple(sorted(kwargs.items()))))
+
+
 def compute(function: Callable[..., Any], ds: Dataset, *args: Any, **kwargs: Any) -> Any:
     """`function(store, ds, *args, **kwargs)`, cached per dataset version and arguments.
 

@@ -11,7 +11,7 @@ from lib import activity, cohorts, kpis, lifecycle, pack, readings
 from lib.charts import overview as charts
 from lib.filters import Filters
 from lib.i18n import sentences
-from lib.ui import analysis_page, compute, derived, kept, no_data, shared_store, show_chart, tr
+from lib.ui import analysis_page, cached_runner, compute, derived, kept, no_data, shared_store, show_chart, tr
 
 WINDOWS = ("30", "90", "365", "range")  # KPI window: last N days, or the sidebar's whole range
 DEFAULT_WINDOW = "30"
@@ -55,7 +55,8 @@ if trend.is_empty() or not trend["orders"].sum():
 # built only when clicked (lib/pack.py; a download does not rerun the page) -------------------------
 report = pack.PackSpec(filters, L, None if window == "range" else int(window), period)
 st.download_button(tr("pack.button"),
-                   lambda store=shared_store(), ds=ds, spec=report: pack.html_bytes(store, ds, spec),
+                   lambda store=shared_store(), ds=ds, spec=report, runner=cached_runner(ds):
+                   pack.html_bytes(store, ds, spec, runner),
                    file_name=pack.file_name(ds, L), mime="text/html", key="ov_pack", on_click="ignore",
                    icon=":material/description:", help=tr("pack.button_help"))
 

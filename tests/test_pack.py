@@ -403,3 +403,17 @@ def test_the_overview_downloads_the_report_of_its_scope(workspace, deferred, lan
     assert f'lang="{"zh-CN" if lang == "zh" else "en"}"' in markup
     revenue = "销售额" if lang == "zh" else "Revenue (net)"
     assert cards(markup)[revenue][0] == metrics(at)[revenue] == "¥80.00"  # the same card as the page's
+
+
+def test_the_app_builds_the_same_report_through_its_cache(workspace):
+    """The Overview's download computes each analysis through lib.ui's cache (cached_runner), so
+    what the pages drew is not computed again; the file is the one the command line writes."""
+    from lib import ui
+
+    ds = workspace.dataset("shop")
+    at = datetime(2026, 12, 5, 12, 0)
+    direct = pack.build(workspace, ds, pack.PackSpec(lang="en"), at).html()
+    cached = pack.build(workspace, ds, pack.PackSpec(lang="en"), at, runner=ui.cached_runner(ds)).html()
+    assert cached == direct
+    again = pack.build(workspace, ds, pack.PackSpec(lang="en"), at, runner=ui.cached_runner(ds)).html()
+    assert again == direct  # read back from the cache this time

@@ -6,11 +6,12 @@ LABELS: dict[str, tuple[str, str]] = {
     "pack.button": ("客户报告（HTML）", "Client report (HTML)"),
     "pack.button_help": ("生成一份可离线打开的 HTML 报告：本页的数据集、筛选、KPI 窗口、时间粒度和语言，按 5W1H 讲述经营概览、"
                          "留存、RFM、生命周期、复购周期、关联商品、预测 CLV 与各细分的建议动作，每张图附一句解读，"
-                         "附录为指标定义。点击后生成，需要几秒。",
+                         "附录为指标定义。点击后生成：已打开过的页面直接复用其结果，千万行级数据首次生成可能需要一两分钟。",
                          "A self-contained HTML report that opens offline: this page's dataset, filters, KPI window, "
                          "granularity and language, telling the 5W1H story — overview, retention, RFM, lifecycle, "
                          "repurchase cycles, product pairs, predicted CLV and the action per segment — each chart with "
-                         "its reading, metric definitions as an appendix. Built when clicked, in a few seconds."),
+                         "its reading, metric definitions as an appendix. Built when clicked, reusing what the pages already "
+                         "computed: seconds on most data, a minute or two the first time on ten million lines."),
     # the cover
     "pack.title": ("会员经营报告", "Member report"),
     "pack.subtitle": ("按 5W1H 方法：为什么、是什么、谁、何时、买什么、在哪里与怎么做",
