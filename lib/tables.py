@@ -75,7 +75,10 @@ def member_table(frame: pl.DataFrame, key: str, file_stem: str = "members",
     # Columns the page shows as money are money in Excel too, in the dataset's currency.
     money = [c for c, config in (column_config or {}).items() if c in frame.columns
              and (config or {}).get("type_config", {}).get("format") == money_column_format()]
-    right.download_button(tr("download_excel"), excel_file(frame, money), file_name=f"{file_stem}.xlsx",
+    # Probabilities the page shows as 12.3 % are 12.3 % in Excel too (not 0.123).
+    shares = [c for c, config in (column_config or {}).items() if c in frame.columns
+              and (config or {}).get("type_config", {}).get("format") == "percent"]
+    right.download_button(tr("download_excel"), excel_file(frame, money, shares), file_name=f"{file_stem}.xlsx",
                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                           key=f"{key}_xlsx", icon=":material/download:", on_click="ignore", disabled=too_many,
                           help=tr("excel_too_many_rows", limit=EXCEL_MAX_ROWS) if too_many else None)
@@ -105,23 +108,28 @@ def save_segment(definition: segments.Definition, key: str) -> None:
             except StoreError as exc:  # taken meanwhile, or the workspace held by another program
                 st.error(tr("segments.save_failed", message=markdown_text(str(exc))))
             else:
-                st.success(tr("segments.saved", name=markdown_text(saved.name), members=saved.members))
+                said = tr("segments.saved", name=markdown_text(saved.name), members=saved.members)
+                st.success(said)
+                st.toast(said, icon=":material/bookmark_added:")  # seen wherever the page is scrolled
 
 
-def excel_file(frame: pl.DataFrame, money: list[str]) -> Callable[[], bytes]:
+def excel_file(frame: pl.DataFrame, money: list[str], shares: list[str] = ()) -> Callable[[], bytes]:
     """The .xlsx a download button builds when clicked, its money in the currency shown now: the
     click runs it later, in another thread, where this script run's currency is not set."""
     sign = currencies.shown()
-    return lambda: excel_bytes(frame, money, sign)
+    return lambda: excel_bytes(frame, money, sign, shares)
 
 
-def excel_bytes(frame: pl.DataFrame, money: list[str] = (), currency: str | None = None) -> bytes:
+def excel_bytes(frame: pl.DataFrame, money: list[str] = (), currency: str | None = None,
+                shares: list[str] = ()) -> bytes:
     """The frame as an .xlsx: dates as dates, times to the second, numbers to two decimals at least,
-    and the `money` columns as amounts in `currency` (default: the shown one), negatives -¥1,234.50."""
+    the `money` columns as amounts in `currency` (default: the shown one), negatives -¥1,234.50,
+    and the `shares` columns (fractions) as percentages to one decimal."""
     buffer = io.BytesIO()
     # Text stays text: xlsxwriter would make a cell reading http://…, mailto:… or external:c:\…\x.exe
     # a live hyperlink (strings_to_urls); formulas and numbers are never guessed from text either.
     with xlsxwriter.Workbook(buffer, EXCEL_TEXT_AS_TEXT) as workbook:
         frame.write_excel(workbook, autofit=True, dtype_formats=EXCEL_FORMATS,
-                          column_formats={c: excel_money_format(currency) for c in money} or None)
+                          column_formats={**{c: excel_money_format(currency) for c in money},
+                                          **{c: "0.0%" for c in shares}} or None)
     return buffer.getvalue()

@@ -627,8 +627,12 @@ def analysis_page(title_key: str, caption_key: str | None = None) -> AnalysisPag
     st.title(tr(title_key))
     if caption_key:
         st.caption(tr(caption_key))
+    filters = current_filters()
+    if filters.segment is not None:  # the sidebar's picker is far down: say it where the numbers are
+        st.info(tr("segments.page_scoped", name=markdown_text(filters.segment.name), members=filters.segment.size,
+                   mode=tr(f"segments.mode_{filters.segment.mode}")), icon=":material/group_work:")
     first, last = require_orders(ds)
-    return AnalysisPage(ds, current_filters(), lang(), first, last)
+    return AnalysisPage(ds, filters, lang(), first, last)
 
 
 def no_data(message_key: str = "no_match") -> None:

@@ -38,6 +38,12 @@ datasets = {d.id: d for d in store.datasets()}
 current = current_dataset(store)
 
 
+def described(segment: segments.Segment) -> str:
+    """Where a segment came from, in words: the list and its cell ("RFM · At Risk")."""
+    cell = charts.cell_words(segment.definition, L)
+    return tr(f"segments.source_{segment.source}") + (f" · {cell}" if cell else "")
+
+
 def live_state(segment: segments.Segment) -> tuple[int | None, str]:
     """(members now by the live definition, status in words) of a segment."""
     own = datasets.get(segment.dataset_id)
@@ -55,7 +61,7 @@ table = pl.DataFrame({
     tr("segments.col_name"): [s.name for s in every],
     tr("segments.col_dataset"): [datasets[s.dataset_id].name if s.dataset_id in datasets else s.dataset_name
                                  for s in every],
-    tr("segments.col_source"): [tr(f"segments.source_{s.source}") for s in every],
+    tr("segments.col_source"): [described(s) for s in every],
     tr("segments.col_saved_members"): [s.members for s in every],
     tr("segments.col_live_members"): [states[s.id][0] for s in every],
     tr("segments.col_change"): [None if states[s.id][0] is None else states[s.id][0] - s.members for s in every],
@@ -63,9 +69,12 @@ table = pl.DataFrame({
     tr("segments.col_saved_at"): [s.saved_at.replace(microsecond=0) for s in every],
     tr("segments.col_status"): [states[s.id][1] for s in every],
 }, schema_overrides={tr("segments.col_live_members"): pl.Int64, tr("segments.col_change"): pl.Int64})
+counts = {tr(k): st.column_config.NumberColumn(format="localized")
+          for k in ("segments.col_saved_members", "segments.col_live_members")}
 st.dataframe(table, hide_index=True, width="stretch", placeholder=MISSING,
-             column_config={tr("segments.col_data_end"): st.column_config.DateColumn(format="YYYY-MM-DD"),
-                            tr("segments.col_change"): st.column_config.NumberColumn(format="%+d")})
+             column_config={**counts, tr("segments.col_data_end"): st.column_config.DateColumn(format="YYYY-MM-DD"),
+                            tr("segments.col_change"): st.column_config.NumberColumn(format="%+d"),
+                            tr("segments.col_status"): st.column_config.TextColumn(width="large")})
 
 # -- one segment --------------------------------------------------------------------------------
 by_name = {s.name: s for s in every}
@@ -83,7 +92,7 @@ else:
     chosen_set, fell_back = compute(segments.scope, own, segment, mode, segments.inner_stamp(store, segment))
 if fell_back is not None:
     st.warning(tr("segments.fell_back", why=segment_why(fell_back)), icon=":material/history:")
-st.caption(tr("segments.defined_as", source=tr(f"segments.source_{segment.source}"),
+st.caption(tr("segments.defined_as", source=markdown_text(described(segment)),
               saved_at=segment.saved_at.strftime("%Y-%m-%d %H:%M"), data_end=segment.data_end or MISSING))
 live_n = states[segment.id][0]
 saved_col, now_col, change_col = st.columns(3)
@@ -114,6 +123,8 @@ else:
                  format_func=lambda c: t("segments.overlap_pre_churn", L) if c == PRE_CHURN else c)
     if other == PRE_CHURN:
         other_label = tr("segments.overlap_pre_churn")
+        st.caption(tr("segments.pre_churn_rules", threshold=percent(people.DEFAULT_PRE_CHURN_P_ALIVE, 0),
+                      segments=("、" if L == "zh" else ", ").join(t(f"seg_{s}", L) for s in people.PRE_CHURN_SEGMENTS)))
         other_set = compute(segments.listed, own, Definition.of(people.pre_churn, ClvSpec()), other_label)
     else:
         other_label, other_segment = other, by_name[other]

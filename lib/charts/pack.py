@@ -26,5 +26,9 @@ def plotly_js() -> str:
 def figure_json(fig: go.Figure) -> str:
     """`fig` (its data values as text) as JSON that is safe inside a <script> element: every <, >
     and & as a JSON escape, so no text in it can end the element or start another."""
+    # The report's charts are drawn at the page's width by plotly.js alone (no Streamlit around them):
+    # margins grow to fit rotated ticks and axis titles, which otherwise were cut or overlapped.
+    fig.update_xaxes(automargin=True)
+    fig.update_yaxes(automargin=True)
     text = shown_as_text(fig).to_json()
     return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")

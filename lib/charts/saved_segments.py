@@ -44,3 +44,32 @@ def export_table(frame: pl.DataFrame, lang: Lang) -> pl.DataFrame:
              for c, prefix in NAMED_VALUES.items() if c in frame.columns]
     return (frame.with_columns(shown) if shown else frame).rename(
         {c: t(EXPORT_HEADERS[c], lang) for c in frame.columns})
+
+
+# A cell field whose value names something with a label: field -> label prefix.
+CELL_VALUE_LABELS = {"segment": "seg_", "value_group": "vg_", "stage": "stage_", "step": "lifecycle.step_",
+                     "from_stage": "stage_", "to_stage": "stage_"}
+
+
+def cell_words(definition: str, lang: Lang) -> str:
+    """What a saved list held, in words, from its definition's JSON (lib.segments.encode): the
+    cell's fields that are set, names by their labels ("At Risk", "cohort 2024-01-01 · period 1"),
+    or the text searched for; "" when the list has no cell (the pre-churn and due lists)."""
+    import json
+
+    try:
+        args = json.loads(definition)["args"]["tuple"]
+    except (ValueError, KeyError, TypeError):
+        return ""
+    last = args[-1] if args else None
+    if isinstance(last, dict) and str(last.get("class", "")).endswith("Cell"):
+        parts = []
+        for name, value in last.get("fields", {}).items():
+            if value is None or name == "member_ids" or isinstance(value, dict) and "tuple" in value:
+                continue
+            value = value.get("date") if isinstance(value, dict) else value
+            prefix = CELL_VALUE_LABELS.get(name)
+            parts.append(t(prefix + str(value), lang) if prefix else f"{name} {value}")
+        return " · ".join(parts)
+    texts = [a for a in args if isinstance(a, str)]
+    return " · ".join(texts)

@@ -17,6 +17,13 @@ LABELS: dict[str, tuple[str, str]] = {
     "segments.mode_help": ("按定义：用今天的数据重新算出这一人群（例如今天仍处于流失风险的会员）；按保存时名单：就是保存那一刻的会员。",
                            "Live: the definition evaluated again on today's data (e.g. who is at risk now); "
                            "as saved: exactly the members it held when saved."),
+    "segments.page_scoped": ("本页只看人群包「{name}」的 {members:,} 位会员（{mode}）；在侧边栏可改回全部会员。",
+                             "This page shows only the {members:,} members of segment “{name}” ({mode}); choose "
+                             "All members in the sidebar to see everyone."),
+    "segments.pre_churn_rules": ("预流失会员（5W1H 默认条件）= 存活概率低于 {threshold} 或 RFM 细分为{segments}的会员，"
+                                 "因此 RFM「流失风险客户」总是全部在内。",
+                                 "Pre-churn members (5W1H defaults) = P(alive) below {threshold}, or in the RFM "
+                                 "segments {segments}; so the RFM “At Risk” members are always all in it."),
     "segments.size_now": ("本页按 {members:,} 位会员计算", "Pages are scoped to {members:,} members"),
     "segments.fell_back": ("该人群的定义已不适用（{why}），改按保存时名单筛选。",
                            "This segment's definition no longer applies ({why}); filtering by the members it "
