@@ -91,14 +91,15 @@ def reading(frame: pl.DataFrame, lang: Lang, currency: str | None = None) -> str
     return t("w5h1.whatif_reading", lang, **words)
 
 
-def _formatted(unit: str, value: float | None, currency: str | None, signed: bool = False) -> str:
+def _formatted(unit: str, value: float | None, currency: str | None, signed: bool = False,
+               lang: Lang = "en") -> str:
     if value is None:
         return MISSING
     sign = "+" if signed and value > 0 else ""
     if unit == "money":
         return sign + money_full(value, currency=currency)
-    if unit == "rate":
-        return percent(value, signed=signed)
+    if unit == "rate":  # a rate moves in percentage points, as the sliders and the KPI cards say
+        return t("overview.pp", lang, value=value * 100) if signed else percent(value)
     if unit == "purchases":
         return f"{value:+,.2f}" if signed else f"{value:,.2f}"
     return sign + number(value, 0 if float(value).is_integer() else 1)
@@ -113,8 +114,8 @@ def table(frame: pl.DataFrame, lang: Lang, currency: str | None = None) -> pl.Da
         t("w5h1.whatif_col_kind", lang): [t(f"w5h1.whatif_kind_{r['kind']}", lang) for r in rows],
         t("w5h1.whatif_baseline", lang): [_formatted(r["unit"], r["baseline"], currency) for r in rows],
         t("w5h1.whatif_scenario", lang): [_formatted(r["unit"], r["scenario"], currency) for r in rows],
-        t("w5h1.whatif_col_difference", lang): [_formatted(r["unit"], r["difference"], currency, signed=True)
-                                                for r in rows],
+        t("w5h1.whatif_col_difference", lang): [_formatted(r["unit"], r["difference"], currency, signed=True,
+                                                           lang=lang) for r in rows],
         t("w5h1.whatif_col_source", lang): [t(f"w5h1.whatif_src_{r['source']}", lang) for r in rows],
     })
 
