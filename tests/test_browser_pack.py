@@ -9,7 +9,6 @@ always on in CI. Drives the system Chromium through Playwright; never downloads 
 from __future__ import annotations
 
 import json
-import os
 import re
 from pathlib import Path
 
@@ -18,29 +17,12 @@ import pytest
 from lib import pack
 from lib.store import Store
 from tests.test_cli import cli
+from tests.test_browser import browser  # noqa: F401 - the fixture, shared (Chromium, or a skip)
 from tests.test_pack import IMG, SCRIPT, SHOP, hostile  # noqa: F401 - the fixture, shared
 
-CHROMIUM = Path(os.environ.get("MEMBERLENS_CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu"]
 SHOTS = Path("/tmp")
 
-if os.environ.get("MEMBERLENS_BROWSER") == "1":  # asked for (CI): a missing browser is a failure, not a skip
-    import playwright.sync_api as playwright_api
-
-    if not CHROMIUM.exists():
-        raise RuntimeError(f"MEMBERLENS_BROWSER=1 but no Chromium at {CHROMIUM}: run `apt-get install -y chromium`")
-else:
-    playwright_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
-
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 class Opened:
