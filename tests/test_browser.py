@@ -238,7 +238,10 @@ def test_a_manager_saves_the_at_risk_segment_filters_compares_and_exports_it(ser
     SHOTS.mkdir(parents=True, exist_ok=True)
     page = browser.new_page(viewport={"width": 1440, "height": SHOT_HEIGHT}, locale="zh-CN" if lang == "zh" else "en-US",
                             accept_downloads=True)
-    page.goto(f"{server}/rfm?lang={lang}", timeout=120_000)
+    from lib.samples import SAMPLE_DATASET
+
+    demo = urllib.parse.quote(SAMPLE_DATASET)  # other tests here upload datasets, and the latest opens by default
+    page.goto(f"{server}/rfm?lang={lang}&dataset={demo}", timeout=120_000)
     _settle(page)
     page.wait_for_selector('[data-testid="stPlotlyChart"]', timeout=120_000)
     page.locator('[data-testid="stMain"] [data-testid="stSelectbox"]').last.click()  # the members behind: which
@@ -254,13 +257,13 @@ def test_a_manager_saves_the_at_risk_segment_filters_compares_and_exports_it(ser
     page.get_by_text(saved).first.wait_for(timeout=60_000)
     page.screenshot(path=str(SHOTS / f"segment-saved-{lang}.png"), full_page=True)
 
-    page.goto(f"{server}/cohorts?lang={lang}&segment={urllib.parse.quote(name)}", timeout=120_000)
+    page.goto(f"{server}/cohorts?lang={lang}&dataset={demo}&segment={urllib.parse.quote(name)}", timeout=120_000)
     _settle(page)
     page.wait_for_selector('[data-testid="stPlotlyChart"]', timeout=120_000)
     page.get_by_text(scoped).first.wait_for(timeout=60_000)
     page.screenshot(path=str(SHOTS / f"segment-retention-{lang}.png"), full_page=True)
 
-    page.goto(f"{server}/segments?lang={lang}&seg={urllib.parse.quote(name)}", timeout=120_000)
+    page.goto(f"{server}/segments?lang={lang}&dataset={demo}&seg={urllib.parse.quote(name)}", timeout=120_000)
     _settle(page)
     page.get_by_text(in_both).first.wait_for(timeout=60_000)
     page.wait_for_selector('[data-testid="stPlotlyChart"]', timeout=120_000)  # size over time
