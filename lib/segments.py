@@ -208,6 +208,8 @@ def _decode(value: Any, store: Store | None, ds: Dataset | None, within: tuple[i
         inner = _by_id(store, inner_id)
         if inner is None:
             raise NoLongerApplies("inner_gone", name=str(value.get("name")))
+        if inner.dataset_id != ds.id:  # its ids may be other people here
+            raise NoLongerApplies("other_dataset", dataset=inner.dataset_name)
         return scope(store, ds, inner, value["mode"], within=within)[0]
     cls = _dataclass(value["class"])
     return cls(**{name: _decode(v, store, ds, within) for name, v in value["fields"].items()})
@@ -307,12 +309,12 @@ def _typed(text: str, hint: Any, name: str) -> Any:
 def evaluate(store: Store, ds: Dataset, definition: Definition) -> pl.DataFrame:
     """The members the definition lists on the data as it is now: one column member_id, each
     member once, sorted. NoLongerApplies when it cannot be evaluated there (see the module)."""
-    _check_applies(store, ds, definition)
     try:
+        _check_applies(store, ds, definition)
         listed = SOURCES[definition.source](store, ds, *definition.args)
     except (ValueError, duckdb.Error) as exc:  # an analysis refusing this scope, or a column gone
         raise NoLongerApplies("refused", message=str(exc).splitlines()[0]) from None
-    except (TypeError, AttributeError) as exc:  # arguments of another version of the function
+    except (TypeError, AttributeError, KeyError) as exc:  # arguments of another version, or tampered
         raise NoLongerApplies("unreadable", message=str(exc).splitlines()[0]) from None
     return listed.select(pl.col("member_id").cast(pl.String)).unique().sort("member_id")
 
@@ -507,6 +509,9 @@ def save(store: Store, ds: Dataset, name: str, definition: Definition, replace_e
     name = _valid(name)
     encoded = encode(definition)
     replaced = find(store, name)
+    if replaced is not None and replaced.dataset_id != ds.id:
+        raise SegmentError(f"segment {name!r} belongs to dataset {replaced.dataset_name!r}; save this one under "
+                           f"another name")
     if replaced is not None and any(f.segment is not None and f.segment.segment_id == replaced.id
                                     for f in definition.filters()):
         raise SegmentError(f"segment {name!r} cannot be replaced by a list filtered by itself; save it under another name")

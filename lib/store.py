@@ -302,19 +302,21 @@ class Store:
         if self._shared and getattr(self._own, "cursors", 0):
             raise RuntimeError("a thread holding a cursor cannot write to a shared workspace "
                                "(reopening the file for writing waits for every cursor)")
-        with self._write_lock:
-            with self._state:
-                self._hand_back = self._draining = False
-                self._state.notify_all()
-            if self._shared and self._writes == 0 and (self._con is None or self.held_read_only):
-                self._reopen_for_writing()
-            self._writes += 1
-            try:
-                yield
-            finally:
-                self._writes -= 1
-                self._hand_back = self._shared and self._writes == 0
-        self._hand_back_when_idle()
+        try:
+            with self._write_lock:
+                with self._state:
+                    self._hand_back = self._draining = False
+                    self._state.notify_all()
+                if self._shared and self._writes == 0 and (self._con is None or self.held_read_only):
+                    self._reopen_for_writing()
+                self._writes += 1
+                try:
+                    yield
+                finally:
+                    self._writes -= 1
+                    self._hand_back = self._shared and self._writes == 0
+        finally:  # a write that failed (a name taken meanwhile) hands the file back too
+            self._hand_back_when_idle()
 
     @contextmanager
     def _switch(self) -> Iterator[None]:

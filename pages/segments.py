@@ -9,11 +9,12 @@ import re
 import polars as pl
 import streamlit as st
 
+from lib import currency as currencies
 from lib import segments
 from lib.charts import saved_segments as charts
 from lib.clv import ClvSpec
 from lib.formatting import MISSING, markdown_text, percent
-from lib.i18n import t
+from lib.i18n import LABELS, t
 from lib.segments import Definition
 from lib.tables import member_table, number_formats, percent_column
 from lib.ui import compute, current_dataset, kept, lang, open_store, segment_why, show_chart, tr
@@ -41,7 +42,9 @@ current = current_dataset(store)
 def described(segment: segments.Segment) -> str:
     """Where a segment came from, in words: the list and its cell ("RFM · At Risk")."""
     cell = charts.cell_words(segment.definition, L)
-    return tr(f"segments.source_{segment.source}") + (f" · {cell}" if cell else "")
+    key = f"segments.source_{segment.source}"
+    source = tr(key) if key in LABELS else segment.source  # a list of another version keeps its id
+    return source + (f" · {cell}" if cell else "")
 
 
 def live_state(segment: segments.Segment) -> tuple[int | None, str]:
@@ -147,7 +150,9 @@ else:
     member_table(parts.filter(pl.col("part") == part).select(pl.col("member_id").alias(tr("member_id"))),
                  key="seg_overlap_members", file_stem=f"overlap_{part}")
 
-# -- export ---------------------------------------------------------------------------------------
+# -- export: in the segment's own dataset's currency, whatever the sidebar's dataset is -----------
+if own is not None:
+    currencies.show(own.currency)
 st.subheader(tr("segments.export_header"))
 offered = segments.export_columns(store, own)
 if own is None:

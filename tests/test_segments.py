@@ -296,3 +296,43 @@ def test_every_list_the_pages_save_reads_back_equal(demo_workspace):
             assert segments.evaluate(store, demo, again).equals(segments.evaluate(store, demo, definition))
             assert segments.evaluate(store, demo, definition).height > 0, definition.source
         assert json.loads(segments.encode(made[0]))["source"] == "rfm"
+
+
+@pytest.mark.parametrize("tampered", [
+    ('"where": {"tuple": []}', '"where": {"tuple": [{"tuple": ["channel", {"tuple": [1, 2]}]}]}'),  # not text
+    ('"where": {"tuple": []}', '"where": "channel"'),
+])
+def test_a_tampered_filter_in_a_definition_falls_back_not_a_crash(shop, tampered):
+    saved = segments.save(shop, ds(shop), "t", EXPLORATION)
+    assert tampered[0] in saved.definition
+    with shop.transaction() as cur:
+        cur.execute("UPDATE segments SET definition = ? WHERE id = ?", [saved.definition.replace(*tampered), saved.id])
+    member_set, fell_back = segments.scope(shop, ds(shop), segments.get(shop, "t"), "live")
+    assert fell_back.reason in ("unreadable", "refused") and member_set.mode == "saved"
+
+
+def test_a_segment_filtered_by_another_datasets_segment_says_so(shop, write):
+    explorers = segments.save(shop, ds(shop), "explorers", EXPLORATION)
+    inner, _ = segments.scope(shop, ds(shop), explorers, "live")
+    outer = segments.save(shop, ds(shop), "outer", Definition.of(rfm.members, rfm.RfmSpec(Filters.of(segment=inner)),
+                                                                  rfm.RfmCell()))
+    ingest(shop, [write("o.csv", "member_id,order_id,order_date,amount\nB,X1,2024-01-01,5\n")], "other")
+    with pytest.raises(segments.SegmentError, match="belongs to dataset 'shop'"):  # a replace cannot move it
+        segments.save(shop, shop.dataset("other"), "explorers", EXPLORATION, replace_existing=True)
+    with shop.transaction() as cur:  # as if it had been moved (a workspace of an earlier build)
+        cur.execute("UPDATE segments SET dataset_id = ? WHERE id = ?", [shop.dataset("other").id, explorers.id])
+    _, fell_back = segments.scope(shop, ds(shop), outer, "live")
+    assert fell_back.reason == "other_dataset"
+
+
+def test_a_failed_save_hands_a_shared_workspace_back(tmp_path, write):
+    with Store(tmp_path / "w.duckdb") as first:
+        ingest(first, [write("orders.csv", ORDERS)], "shop")
+    store = Store(tmp_path / "w.duckdb", shared=True)
+    try:
+        segments.save(store, store.dataset("shop"), "a", EXPLORATION)
+        with pytest.raises(segments.SegmentExists):
+            segments.save(store, store.dataset("shop"), "a", EXPLORATION)
+        assert store.held_read_only  # another process may read it again at once
+    finally:
+        store.close()
