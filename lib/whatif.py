@@ -124,6 +124,9 @@ Status = Literal["ok", "no_first_year", "no_buyers", "too_few_repeat_buyers", "n
                  "spend_not_converged", "spend_no_mean"]
 
 
+MAX_UP = 1000.0  # % a frequency or AOV lever goes up to: past ten times today's it is no longer a what-if
+
+
 @dataclass(frozen=True)
 class Levers:
     """How far each lever moves, as a person types it: month-1 retention + `retention_points`
@@ -145,6 +148,10 @@ class Levers:
             raise ValueError(f"--retention-points must be at most 100 points, not {self.retention_points:g}")
         if self.churn_cut > 100:
             raise ValueError(f"--churn-cut is at most 100 % (nobody leaves), not {self.churn_cut:g}")
+        for name in ("frequency_up", "aov_up"):  # 1e308 % overflowed to inf in the results
+            if getattr(self, name) > MAX_UP:
+                raise ValueError(f"{LEVER_FLAGS[name]} is at most {MAX_UP:g} % (eleven times today's), "
+                                 f"not {getattr(self, name):g}")
 
 
 @dataclass(frozen=True)

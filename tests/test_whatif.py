@@ -344,3 +344,12 @@ def test_report_whatif_as_csv(workspace):
 def test_report_whatif_refuses_in_one_line(workspace, argv, message):
     run = cli("report", "whatif", "--dataset", "shop", "--db", str(workspace), *argv)
     assert (run.returncode, run.stdout, run.stderr) == (1, "", message)
+
+
+def test_frequency_and_aov_levers_stop_at_ten_times_today():
+    from lib.whatif import MAX_UP, Levers
+
+    assert Levers(frequency_up=MAX_UP, aov_up=MAX_UP).aov_up == 1000.0
+    for lever in ("frequency_up", "aov_up"):
+        with pytest.raises(ValueError, match="at most 1000 %"):
+            Levers(**{lever: 1e308})  # printed inf in the results before
