@@ -54,7 +54,7 @@ def _parser() -> argparse.ArgumentParser:
     analyses = report.add_subparsers(dest="analysis", required=True, metavar="ANALYSIS")
     for name, report in REPORTS.items():
         one = analyses.add_parser(name, help=report.help)
-        one.add_argument("--dataset", required=True)
+        one.add_argument("--dataset", help="the workspace's dataset (required unless --engine spark)")
         one.add_argument("--db", type=Path)
         one.add_argument("--format", choices=("csv", "json"), default="csv")
         one.add_argument("--out", type=Path)
@@ -64,6 +64,7 @@ def _parser() -> argparse.ArgumentParser:
         one.add_argument("--where", action="append", default=[], metavar="FIELD=VALUE",
                          help=f"filter; repeat a field for OR ({', '.join(FILTER_FIELDS)})")
         _segment_options(one)
+        _engine_options(one)
         report.options(one)
 
     _segment_parser(sub)
@@ -90,6 +91,66 @@ def _parser() -> argparse.ArgumentParser:
     _segment_options(pack)
     # -- end of pack --------------------------------------------------------------------------
     return parser
+
+
+def _engine_options(parser: argparse.ArgumentParser) -> None:
+    spark = parser.add_argument_group("Spark (lib/spark.py: the same SQL, transpiled, on a Spark session)")
+    spark.add_argument("--engine", choices=("duckdb", "spark"), default="duckdb",
+                       help="duckdb: the workspace's dataset (default); spark: the --spark-* tables")
+    spark.add_argument("--spark-table", metavar="TABLE", help="order lines: a table of the session's catalog or a "
+                       "Parquet path, with the contract's fields (member_id, order_id, order_date, amount; optional "
+                       "ones used when present)")
+    spark.add_argument("--spark-members", metavar="TABLE", help="members (member_id, signup_date, gender, …)")
+    spark.add_argument("--spark-nps", metavar="TABLE", help="NPS answers (member_id, survey_date, score)")
+    spark.add_argument("--spark-spend", metavar="TABLE", help="marketing spend (period, spend, channel)")
+    spark.add_argument("--spark-master", metavar="URL", help="local[N], spark://HOST:PORT … (default local[2])")
+    spark.add_argument("--spark-map", action="append", default=[], metavar="FIELD=COLUMN",
+                       help="the column holding a contract field, where its name differs; repeatable")
+    spark.add_argument("--currency", type=str.upper, choices=[*CURRENCIES, NONE],
+                       help="with --engine spark: the amounts' currency, for labels (default: none)")
+
+
+def _spark_source(args: argparse.Namespace):
+    """The --spark-* options as a lib.spark.SparkSource; refuses what does not go with Spark."""
+    from lib.spark import FIELDS_BY_NAME, SparkSource
+
+    if args.segment:
+        raise StoreError("--segment filters a workspace's dataset by its saved members; with --engine spark "
+                         "use --where")
+    mapping = _mapping_of(args.spark_map, "--spark-map", "FIELD=COLUMN")
+    unknown = sorted(set(mapping) - FIELDS_BY_NAME)
+    if unknown:
+        raise StoreError(f"--spark-map: {', '.join(unknown)} is not a contract field "
+                         f"({', '.join(sorted(FIELDS_BY_NAME))})")
+    tables = {"order_lines": args.spark_table, "members_source": args.spark_members, "nps": args.spark_nps,
+              "spend": args.spark_spend}
+    return SparkSource({k: v for k, v in tables.items() if v}, master=args.spark_master, mapping=mapping,
+                       currency=None if args.currency in (None, NONE) else args.currency,
+                       name=args.dataset or args.spark_table)
+
+
+def _report(args: argparse.Namespace) -> pl.DataFrame:
+    """The report's table on the workspace's dataset, or on Spark (--engine spark)."""
+    given = [f"--{name.replace('_', '-')}" for name in ("spark_table", "spark_members", "spark_nps", "spark_spend",
+                                                          "spark_master") if getattr(args, name)]
+    if args.engine == "spark":
+        from lib.spark import SparkStore
+
+        if not args.spark_table:
+            raise StoreError("--engine spark needs --spark-table TABLE: the order lines (a catalog table or a "
+                             "Parquet path)")
+        filters, source = _filters(args), _spark_source(args)  # a bad option is said before Spark starts
+        with SparkStore(source) as store:
+            return REPORTS[args.analysis].table(store, store.dataset, filters, args)
+    if given or args.spark_map:
+        raise StoreError(f"{(given or ['--spark-map'])[0]} goes with --engine spark")
+    if args.currency:
+        raise StoreError("--currency goes with --engine spark (a dataset keeps its own: python -m lib ingest --currency)")
+    if not args.dataset:
+        raise StoreError("report needs --dataset NAME (or --engine spark --spark-table TABLE)")
+    with open_for_reading(_existing(args.db), on_wait=_tell) as store:
+        ds = store.dataset(args.dataset)
+        return REPORTS[args.analysis].table(store, ds, _scoped(store, ds, _filters(args), args), args)
 
 
 def _segment_options(parser: argparse.ArgumentParser) -> None:
@@ -213,10 +274,7 @@ def main(argv: list[str] | None = None) -> int:
                         for d in store.datasets()]
             print(json.dumps(rows, ensure_ascii=False, indent=1))
         elif args.command == "report":
-            with open_for_reading(_existing(args.db), on_wait=_tell) as store:
-                ds = store.dataset(args.dataset)
-                frame = REPORTS[args.analysis].table(store, ds, _scoped(store, ds, _filters(args), args), args)
-            _emit(frame, args.format, args.out)
+            _emit(_report(args), args.format, args.out)
         elif args.command == "segment":
             return _segment(args)
         elif args.command == "password":

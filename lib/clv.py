@@ -137,7 +137,7 @@ def summary_base(ds: Dataset, spec: ClvSpec, member: str | None = None, cutoff: 
             SELECT member_id, day, sum(net_amount) AS amount FROM fit_orders GROUP BY member_id, day),
         member_summary AS (
             SELECT member_id, (count(*) - 1)::BIGINT AS x, min(day) AS first_day, max(day) AS last_day,
-                   max(day) - min(day) AS t_x_days, (SELECT fit_date FROM fit_point) - min(day) AS T_days,
+                   date_diff('day', min(day), max(day)) AS t_x_days, date_diff('day', min(day), (SELECT fit_date FROM fit_point)) AS T_days,
                    CASE WHEN count(*) > 1
                         THEN ((sum(amount) - arg_min(amount, day)) / (count(*) - 1))::DOUBLE END AS monetary
             FROM purchase_days GROUP BY member_id)"""

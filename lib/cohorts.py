@@ -101,7 +101,7 @@ def _anchors(ds: Dataset, spec: CohortSpec) -> str:
 def _k(spec: CohortSpec, day: str) -> str:
     """Period index of the date `day` for a row of cohort_members `c`."""
     if spec.rolling:
-        return f"(({day} - c.anchor) // {spec.rolling})"
+        return f"(date_diff('day', c.anchor, {day}) // {spec.rolling})"
     return period_index_sql(spec.period, "c.cohort", period_start_sql(spec.period, day))
 
 
@@ -126,7 +126,7 @@ def _query(ds: Dataset, spec: CohortSpec, one_cohort: bool = False) -> tuple[Bas
     p = spec.period
     weight = "coalesce(m.value, 0)" if spec.mode == "revenue" else "s.cohort_size"
     if spec.rolling:
-        last_k = f"((l.as_of - s.first_anchor) // {spec.rolling})"
+        last_k = f"(date_diff('day', s.first_anchor, l.as_of) // {spec.rolling})"
         period_end = f"(s.last_anchor + ((g.k + 1) * {spec.rolling} - 1)::INTEGER)"
     else:
         last_k = period_index_sql(p, "s.cohort", period_start_sql(p, "l.as_of"))

@@ -58,7 +58,7 @@ def _query(ds: Dataset, spec: KpiSpec) -> tuple[Base, str]:
         windows AS (
             SELECT 'current' AS win, start_date AS w_start, end_date AS w_end FROM bounds
             UNION ALL
-            SELECT 'previous', start_date - (end_date - start_date + 1)::INTEGER, start_date - 1 FROM bounds),
+            SELECT 'previous', start_date - (date_diff('day', start_date, end_date) + 1)::INTEGER, start_date - 1 FROM bounds),
         window_purchases AS (
             SELECT w.win, p.* FROM windows w JOIN purchases p ON p.order_date BETWEEN w.w_start AND w.w_end),
         window_buyers AS (

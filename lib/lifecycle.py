@@ -120,7 +120,7 @@ def _stage_sql(as_of: str) -> str:
                     WHEN purchases = 1 THEN 'exploration'
                     WHEN coalesce(recency_days > $lc_gap_multiple * median_gap_days, false)
                       OR (prior_spend > 0 AND recent_spend <= $lc_spend_ratio * prior_spend) THEN 'decline'
-                    WHEN {as_of} - first_purchase <= $lc_growth_days THEN 'growth'
+                    WHEN date_diff('day', first_purchase, {as_of}) <= $lc_growth_days THEN 'growth'
                     ELSE 'stable' END"""
 
 
@@ -154,7 +154,7 @@ def ctes(ds: Dataset, spec: LifecycleSpec) -> str:
         WHERE l.order_date > b.as_of - (2 * $lc_window)::INTEGER  -- only the two windows' lines
         GROUP BY l.member_id),
     lc_facts AS (
-        SELECT c.member_id, c.purchases, (SELECT as_of FROM bounds) - c.last_purchase AS recency_days,
+        SELECT c.member_id, c.purchases, date_diff('day', c.last_purchase, (SELECT as_of FROM bounds)) AS recency_days,
                g.median_gap_days, c.first_purchase, c.last_purchase,
                coalesce(s.recent_spend, 0) AS recent_spend, coalesce(s.prior_spend, 0) AS prior_spend
         FROM lc_buyers c LEFT JOIN lc_median g USING (member_id) LEFT JOIN lc_spend s USING (member_id)
@@ -305,7 +305,7 @@ def _mix_history_ctes() -> str:
                first_value(day) OVER w AS first_purchase, day AS last_purchase,
                quantile_cont(gap_days, 0.5) OVER w AS median_gap_days,
                lead(day) OVER (PARTITION BY member_id ORDER BY day) AS next_start
-        FROM (SELECT *, day - lag(day) OVER (PARTITION BY member_id ORDER BY day) AS gap_days FROM mx_days)
+        FROM (SELECT *, date_diff('day', lag(day) OVER (PARTITION BY member_id ORDER BY day), day) AS gap_days FROM mx_days)
         WINDOW w AS (PARTITION BY member_id ORDER BY day ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)),
     -- A history step of these members is evaluated at the end of the period its change falls in
     -- (only period ends are counted): at most one step per period, so a member with very many
@@ -389,7 +389,7 @@ def _mix_points_ctes(period: MixPeriod) -> str:
         SELECT member_id, period, until, registered,
                CASE WHEN coalesce(purchases, 0) > 0 THEN {_stage_sql("period_end")} END AS stage
         FROM (SELECT t.member_id, t.period, t.period_end, t.until, t.registered, t.recent_spend, t.prior_spend,
-                     h.purchases, t.period_end - h.last_purchase AS recency_days, h.median_gap_days,
+                     h.purchases, date_diff('day', h.last_purchase, t.period_end) AS recency_days, h.median_gap_days,
                      h.first_purchase
               FROM mx_states t LEFT JOIN mx_segments h USING (member_id, seg_start)))"""
 

@@ -69,10 +69,12 @@ def _basket_ctes(spec: PairSpec) -> str:
     `basket_items(bid, iid)` holds each basket's distinct items. Integer keys keep the self-join
     of `pairs` fast on millions of lines."""
     col = spec.level  # a column name, checked by PairSpec against ITEM_LEVELS
-    # An order basket is numbered as it is read; a member basket joins its member's number.
-    numbered = ("JOIN (SELECT member_id, row_number() OVER () AS bid FROM "
+    # An order basket is numbered by (member, order); a member basket joins its member's number
+    # (numbered in order, not as read: Spark numbers only an ordered window, lib/spark.py).
+    numbered = ("JOIN (SELECT member_id, row_number() OVER (ORDER BY member_id) AS bid FROM "
                 "(SELECT DISTINCT member_id FROM purchases)) k USING (member_id)")
-    bid, join = ("row_number() OVER ()", "") if spec.basket == "order" else ("k.bid", numbered)
+    bid, join = (("row_number() OVER (ORDER BY p.member_id, p.order_id)", "") if spec.basket == "order"
+                 else ("k.bid", numbered))
     return f"""
         in_range AS (
             SELECT p.member_id, p.order_id, {bid} AS bid FROM purchases p {join} CROSS JOIN bounds bd

@@ -3,6 +3,9 @@ a member's purchase days.
 
 A period is labelled by the ISO date of its first day (SPEC "Dates and periods"). Every analysis
 buckets, steps and lists periods with these helpers, so a "week" means one thing everywhere.
+
+Days between two dates are `date_diff('day', a, b)`, never `b - a`: the same BIGINT in DuckDB, and
+the form Spark reads too (lib/spark.py transpiles every analysis; Spark's `b - a` is an interval).
 """
 
 from __future__ import annotations
@@ -50,7 +53,7 @@ def period_index_sql(period: Period, a: str, b: str) -> str:
     """Whole periods from the period starting at `a` to the one starting at `b` (exact division)."""
     unit, n = _STEP[period]
     if unit == "day":
-        return f"(({b} - {a}) // {n})"
+        return f"(date_diff('day', {a}, {b}) // {n})"
     return f"(((year({b}) - year({a})) * 12 + month({b}) - month({a})) // {n})"
 
 
@@ -73,7 +76,7 @@ def purchase_day_gaps_sql(source: str, keys: str) -> str:
     # per purchase day with its gap (a group by of every purchase saved).
     return (f"SELECT {keys}, order_date, gap_days FROM ("
             f"SELECT {keys}, order_date, "
-            f"order_date - lag(order_date) OVER (PARTITION BY {keys} ORDER BY order_date) AS gap_days "
+            f"date_diff('day', lag(order_date) OVER (PARTITION BY {keys} ORDER BY order_date), order_date) AS gap_days "
             f"FROM {source}) WHERE gap_days IS DISTINCT FROM 0")
 
 

@@ -72,7 +72,7 @@ def _price_ctes(spec: PriceBandSpec) -> str:
         cuts AS (
             SELECT quantile_disc(price, $cuts::DOUBLE[]) AS q FROM priced),
         raw_bands AS (
-            SELECT pr.*, 1 + len(list_filter(c.q, lambda x: x < pr.price)) AS raw_band
+            SELECT pr.*, 1 + array_length(list_filter(c.q, lambda x: x < pr.price)) AS raw_band
             FROM priced pr CROSS JOIN cuts c),
         bands AS (
             SELECT raw_band, dense_rank() OVER (ORDER BY raw_band) AS band,

@@ -99,7 +99,7 @@ def sequence_ctes(by: By | None, one_item: bool = False) -> str:
     return f"""
         bought AS ({bought}),
         seq AS (
-            SELECT b.*, row_number() OVER w AS k, b.order_date - lag(b.order_date) OVER w AS gap_days,
+            SELECT b.*, row_number() OVER w AS k, date_diff('day', lag(b.order_date) OVER w, b.order_date) AS gap_days,
                    b.order_date BETWEEN bd.start_date AND bd.end_date AS in_range
             FROM bought b CROSS JOIN bounds bd
             WINDOW w AS (PARTITION BY b.member_id, b.item ORDER BY b.order_ts, b.order_id))"""
@@ -264,7 +264,7 @@ def _next_rows_ctes(by: By) -> str:
         next_rows AS (
             SELECT member_id, item, purchases, last_purchase, round(member_median_gap, 2)::DOUBLE AS member_median_gap,
                    round(item_median_gap, 2)::DOUBLE AS item_median_gap, last_purchase + gap_used AS expected_date,
-                   greatest((SELECT as_of FROM limits) - (last_purchase + gap_used), 0) AS days_overdue,
+                   greatest(date_diff('day', last_purchase + gap_used, (SELECT as_of FROM limits)), 0) AS days_overdue,
                    CASE WHEN member_median_gap IS NULL THEN 'item' ELSE 'member' END AS basis
             FROM dated)"""
 

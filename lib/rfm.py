@@ -160,7 +160,7 @@ CTES = f"""
     rfm_values AS (
         -- one pass over the scoped orders: the purchases (net > 0, as in `purchases`) give recency
         -- and frequency, every order (refund-only ones too) the net spend; buyers only
-        SELECT member_id, (SELECT as_of FROM bounds) - max(order_date) FILTER (WHERE net_amount > 0) AS recency_days,
+        SELECT member_id, date_diff('day', max(order_date) FILTER (WHERE net_amount > 0), (SELECT as_of FROM bounds)) AS recency_days,
                count(*) FILTER (WHERE net_amount > 0) AS frequency, sum(net_amount)::DOUBLE AS monetary,
                sum(net_amount) AS monetary_exact
         FROM scoped_orders GROUP BY member_id HAVING count(*) FILTER (WHERE net_amount > 0) > 0),
@@ -226,7 +226,8 @@ def grid(store: Store, ds: Dataset, spec: RfmSpec = RfmSpec()) -> pl.DataFrame:
     """The R × F grid, all 25 cells (zeros where empty): r_score, f_score, members, revenue
     (sum of monetary), mean_monetary; sorted by r_score, f_score."""
     sql, values = _run_sql(ds, spec, """
-        cells AS (SELECT r.r AS r_score, f.f AS f_score FROM range(1, 6) r(r), range(1, 6) f(f))
+        cells AS (SELECT r.r AS r_score, f.f AS f_score
+                  FROM (VALUES (1), (2), (3), (4), (5)) r(r), (VALUES (1), (2), (3), (4), (5)) f(f))
         SELECT c.r_score::INTEGER AS r_score, c.f_score::INTEGER AS f_score,
                count(x.member_id) AS members, round(coalesce(sum(x.monetary_exact), 0), 2)::DOUBLE AS revenue,
                round(coalesce(avg(x.monetary_exact), 0), 2)::DOUBLE AS mean_monetary

@@ -653,66 +653,74 @@ class Store:
         """
         if changed in ("nps", "spend"):
             return
-        lines, orders, members = ds.table("order_lines"), ds.table("orders"), ds.table("members")
+        orders, members = ds.table("orders"), ds.table("members")
         if changed == "members":
             cur.execute(f"DELETE FROM {members}")
-            cur.execute(self._members_sql(ds))
+            cur.execute(f"INSERT INTO {members} {members_sql(ds)} ORDER BY 1")
             return
         cur.execute(f"DELETE FROM {orders}")
-        cur.execute(f"""
-            INSERT INTO {orders}
-            WITH grouped AS (
-                SELECT member_id, order_id, min(order_ts) AS order_ts, min(order_date) AS order_date,
-                       sum(amount) AS net_amount, count(*) AS lines, sum(quantity) AS quantity,
-                       arg_min(channel, order_ts) FILTER (WHERE channel IS NOT NULL) AS channel,
-                       arg_min(store, order_ts) FILTER (WHERE store IS NOT NULL) AS store,
-                       arg_min(region, order_ts) FILTER (WHERE region IS NOT NULL) AS region,
-                       arg_min(city, order_ts) FILTER (WHERE city IS NOT NULL) AS city,
-                       sum(amount) > 0 AS is_purchase
-                FROM {lines} GROUP BY member_id, order_id)
-            -- the purchase sequence and first purchase date of the whole history, numbered once here
-            -- so that unfiltered analyses need no window over every purchase (lib.filters.base);
-            -- both over one sort of each member's orders (nth: the purchases up to this one)
-            SELECT *, CASE WHEN is_purchase THEN count(*) FILTER (WHERE is_purchase) OVER (
-                           w ROWS UNBOUNDED PRECEDING) END AS nth,
-                   min(order_date) FILTER (WHERE is_purchase) OVER (
-                       w ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS first_date
-            FROM grouped WINDOW w AS (PARTITION BY member_id ORDER BY order_ts, order_id)
-            ORDER BY order_ts, member_id, order_id""")
+        cur.execute(f"INSERT INTO {orders} {orders_sql(ds)} ORDER BY order_ts, member_id, order_id")
         cur.execute(f"DELETE FROM {members}")
-        cur.execute(self._members_sql(ds))
+        cur.execute(f"INSERT INTO {members} {members_sql(ds)} ORDER BY 1")
 
-    @staticmethod
-    def _members_sql(ds: Dataset) -> str:
-        # Attributes repeated on order lines: each member's latest non-empty value. Region, city
-        # and channel on order lines describe the order, not the member, so they stay there.
-        lines, orders, members = ds.table("order_lines"), ds.table("orders"), ds.table("members")
-        return f"""
-            INSERT INTO {members}
-            WITH from_lines AS (
-                SELECT member_id,
-                       arg_max(signup_date, order_ts) FILTER (WHERE signup_date IS NOT NULL) AS signup_date,
-                       arg_max(gender, order_ts) FILTER (WHERE gender IS NOT NULL) AS gender,
-                       arg_max(coalesce(birth_year, year(order_ts)::INTEGER - age), order_ts)
-                           FILTER (WHERE birth_year IS NOT NULL OR age IS NOT NULL) AS birth_year,
-                       arg_max(member_tier, order_ts) FILTER (WHERE member_tier IS NOT NULL) AS member_tier
-                FROM {lines} GROUP BY member_id),
-            from_file AS (
-                SELECT member_id, arg_max(signup_date, row_id) AS signup_date, arg_max(gender, row_id) AS gender,
-                       arg_max(birth_year, row_id) AS birth_year, arg_max(member_tier, row_id) AS member_tier,
-                       arg_max(region, row_id) AS region, arg_max(city, row_id) AS city,
-                       arg_max(channel, row_id) AS channel
-                FROM {ds.table("members_source")} GROUP BY member_id),
-            first_purchase AS (
-                SELECT member_id, min(order_date) AS first_order_date FROM {orders}
-                WHERE is_purchase GROUP BY member_id)
-            SELECT coalesce(f.member_id, l.member_id),
-                   coalesce(f.signup_date, l.signup_date), coalesce(f.gender, l.gender),
-                   coalesce(f.birth_year, l.birth_year), coalesce(f.member_tier, l.member_tier),
-                   f.region, f.city, f.channel, f.member_id IS NOT NULL, p.first_order_date
-            FROM from_file f FULL JOIN from_lines l ON f.member_id = l.member_id
-            LEFT JOIN first_purchase p ON p.member_id = coalesce(f.member_id, l.member_id)
-            ORDER BY 1"""
+
+def orders_sql(ds: Dataset) -> str:
+    """The SELECT of the `orders` table from a dataset's order lines (Store.rebuild_derived; lib/spark.py
+    builds the same table on Spark from this text)."""
+    lines = ds.table("order_lines")
+    return f"""
+        WITH grouped AS (
+            SELECT member_id, order_id, min(order_ts) AS order_ts, min(order_date) AS order_date,
+                   sum(amount) AS net_amount, count(*) AS lines, sum(quantity) AS quantity,
+                   arg_min(channel, order_ts) FILTER (WHERE channel IS NOT NULL) AS channel,
+                   arg_min(store, order_ts) FILTER (WHERE store IS NOT NULL) AS store,
+                   arg_min(region, order_ts) FILTER (WHERE region IS NOT NULL) AS region,
+                   arg_min(city, order_ts) FILTER (WHERE city IS NOT NULL) AS city,
+                   sum(amount) > 0 AS is_purchase
+            FROM {lines} GROUP BY member_id, order_id)
+        -- the purchase sequence and first purchase date of the whole history, numbered once here
+        -- so that unfiltered analyses need no window over every purchase (lib.filters.base);
+        -- both over one sort of each member's orders (nth: the purchases up to this one); written
+        -- without FILTER or a named window, which Spark's windows lack (lib/spark.py runs this too)
+        SELECT *, CASE WHEN is_purchase THEN sum(CASE WHEN is_purchase THEN 1 ELSE 0 END) OVER (
+                       PARTITION BY member_id ORDER BY order_ts, order_id ROWS UNBOUNDED PRECEDING) END AS nth,
+               min(CASE WHEN is_purchase THEN order_date END) OVER (
+                   PARTITION BY member_id ORDER BY order_ts, order_id
+                   ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS first_date
+        FROM grouped"""
+
+
+def members_sql(ds: Dataset) -> str:
+    """The SELECT of the `members` table from a dataset's loaded tables and `orders` (Store.rebuild_derived;
+    lib/spark.py builds the same table on Spark from this text)."""
+    # Attributes repeated on order lines: each member's latest non-empty value. Region, city
+    # and channel on order lines describe the order, not the member, so they stay there.
+    lines, orders = ds.table("order_lines"), ds.table("orders")
+    return f"""
+        WITH from_lines AS (
+            SELECT member_id,
+                   arg_max(signup_date, order_ts) FILTER (WHERE signup_date IS NOT NULL) AS signup_date,
+                   arg_max(gender, order_ts) FILTER (WHERE gender IS NOT NULL) AS gender,
+                   arg_max(coalesce(birth_year, year(order_ts)::INTEGER - age), order_ts)
+                       FILTER (WHERE birth_year IS NOT NULL OR age IS NOT NULL) AS birth_year,
+                   arg_max(member_tier, order_ts) FILTER (WHERE member_tier IS NOT NULL) AS member_tier
+            FROM {lines} GROUP BY member_id),
+        from_file AS (
+            SELECT member_id, arg_max(signup_date, row_id) AS signup_date, arg_max(gender, row_id) AS gender,
+                   arg_max(birth_year, row_id) AS birth_year, arg_max(member_tier, row_id) AS member_tier,
+                   arg_max(region, row_id) AS region, arg_max(city, row_id) AS city,
+                   arg_max(channel, row_id) AS channel
+            FROM {ds.table("members_source")} GROUP BY member_id),
+        first_purchase AS (
+            SELECT member_id, min(order_date) AS first_order_date FROM {orders}
+            WHERE is_purchase GROUP BY member_id)
+        SELECT coalesce(f.member_id, l.member_id) AS member_id,
+               coalesce(f.signup_date, l.signup_date) AS signup_date, coalesce(f.gender, l.gender) AS gender,
+               coalesce(f.birth_year, l.birth_year) AS birth_year,
+               coalesce(f.member_tier, l.member_tier) AS member_tier, f.region, f.city, f.channel,
+               f.member_id IS NOT NULL AS in_members_file, p.first_order_date
+        FROM from_file f FULL JOIN from_lines l ON f.member_id = l.member_id
+        LEFT JOIN first_purchase p ON p.member_id = coalesce(f.member_id, l.member_id)"""
 
 
 def validate_name(name: str, what: str = "dataset") -> str:
