@@ -23,7 +23,7 @@ from lib.filters import FILTER_FIELDS, Filters
 from lib.formatting import csv_text
 from lib.reports import REPORTS
 from lib.segments import DEFAULT_EXPORT, DEFAULT_MODE, EXPORT_COLUMNS, MODES
-from lib.store import MAX_NAME_LENGTH, Store, StoreError, lock_wait, open_for_reading
+from lib.store import MAX_NAME_LENGTH, Store, StoreError, default_path, lock_wait, open_for_reading
 
 INGEST_LOCK_WAIT = 10.0  # seconds
 
@@ -68,6 +68,7 @@ def _parser() -> argparse.ArgumentParser:
         report.options(one)
 
     _segment_parser(sub)
+    _spark_source_parser(sub)
 
     sub.add_parser("password", help="make the password_hash line that locks a shared app (.streamlit/secrets.toml)")
 
@@ -93,10 +94,12 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _engine_options(parser: argparse.ArgumentParser) -> None:
+def _engine_options(parser: argparse.ArgumentParser, engine: bool = True) -> None:
+    """The --spark-* options (and, for a report, --engine)."""
     spark = parser.add_argument_group("Spark (lib/spark.py: the same SQL, transpiled, on a Spark session)")
-    spark.add_argument("--engine", choices=("duckdb", "spark"), default="duckdb",
-                       help="duckdb: the workspace's dataset (default); spark: the --spark-* tables")
+    if engine:
+        spark.add_argument("--engine", choices=("duckdb", "spark"), default="duckdb",
+                           help="duckdb: the workspace's dataset (default); spark: the --spark-* tables")
     spark.add_argument("--spark-table", metavar="TABLE", help="order lines: a table of the session's catalog or a "
                        "Parquet path, with the contract's fields (member_id, order_id, order_date, amount; optional "
                        "ones used when present)")
@@ -108,6 +111,43 @@ def _engine_options(parser: argparse.ArgumentParser) -> None:
                        help="the column holding a contract field, where its name differs; repeatable")
     spark.add_argument("--currency", type=str.upper, choices=[*CURRENCIES, NONE],
                        help="with --engine spark: the amounts' currency, for labels (default: none)")
+
+
+def _spark_source_parser(sub: argparse._SubParsersAction) -> None:
+    spark = sub.add_parser("spark-source", help="keep a Spark table as a dataset of the app (spark:NAME)")
+    actions = spark.add_subparsers(dest="action", required=True, metavar="ACTION")
+    add = actions.add_parser("add", help="check a Spark source and keep it as the dataset spark:NAME")
+    add.add_argument("name")
+    add.add_argument("--db", type=Path, help="the workspace it is kept beside (<workspace>.spark.json)")
+    _engine_options(add, engine=False)
+    listing = actions.add_parser("list", help="list the Spark sources kept beside the workspace")
+    listing.add_argument("--db", type=Path)
+    remove = actions.add_parser("remove", help="forget a Spark source (its tables are not touched)")
+    remove.add_argument("name")
+    remove.add_argument("--db", type=Path)
+
+
+def _spark_sources(args: argparse.Namespace) -> int:
+    from lib import spark
+
+    workspace = args.db or default_path()
+    if args.action == "list":
+        rows = [{"dataset": name, "tables": dict(s.tables), "master": s.master or spark.DEFAULT_MASTER,
+                 "mapping": dict(s.mapping), "currency": s.currency, "saved_at": s.saved_at.isoformat()}
+                for name, s in spark.saved_sources(workspace).items()]
+        print(json.dumps(rows, ensure_ascii=False, indent=1))
+    elif args.action == "remove":
+        spark.remove_source(workspace, args.name)
+    else:
+        if not args.spark_table:
+            raise StoreError("spark-source add needs --spark-table TABLE: the order lines (a catalog table or a "
+                             "Parquet path)")
+        source = _spark_source(argparse.Namespace(**{**vars(args), "segment": None, "dataset": None}))
+        with spark.SparkStore(source) as store:  # read and checked now, not when a page first asks
+            orders = store.query(f"SELECT count(*) AS n FROM {store.dataset.table('orders')}").item()
+        saved = spark.save_source(workspace, args.name, source)
+        print(json.dumps({"dataset": saved.name, "orders": orders}, ensure_ascii=False))
+    return 0
 
 
 def _spark_source(args: argparse.Namespace):
@@ -130,9 +170,27 @@ def _spark_source(args: argparse.Namespace):
 
 
 def _report(args: argparse.Namespace) -> pl.DataFrame:
-    """The report's table on the workspace's dataset, or on Spark (--engine spark)."""
+    """The report's table on the workspace's dataset, on a Spark source saved beside it (--dataset
+    spark:NAME), or on Spark (--engine spark)."""
+    from lib.spark import PREFIX
+
     given = [f"--{name.replace('_', '-')}" for name in ("spark_table", "spark_members", "spark_nps", "spark_spend",
                                                           "spark_master") if getattr(args, name)]
+    if args.dataset and args.dataset.startswith(PREFIX):
+        from lib.spark import SparkStore, saved_sources
+
+        if given or args.spark_map or args.currency:
+            raise StoreError(f"{args.dataset} is a saved Spark source: its tables, master, mapping and currency "
+                             f"are saved with it (python -m lib spark-source add)")
+        if args.segment:
+            raise StoreError("--segment filters a workspace's dataset by its saved members; a Spark source has none")
+        source = saved_sources(args.db or default_path()).get(args.dataset)
+        if source is None:
+            raise StoreError(f"no Spark source named {args.dataset.removeprefix(PREFIX)!r} "
+                             f"(python -m lib spark-source list)")
+        filters = _filters(args)
+        with SparkStore(source) as store:
+            return REPORTS[args.analysis].table(store, store.dataset, filters, args)
     if args.engine == "spark":
         from lib.spark import SparkStore
 
@@ -277,6 +335,8 @@ def main(argv: list[str] | None = None) -> int:
             _emit(_report(args), args.format, args.out)
         elif args.command == "segment":
             return _segment(args)
+        elif args.command == "spark-source":
+            return _spark_sources(args)
         elif args.command == "password":
             return _password()
         elif args.command == "pack":  # the client report (lib/pack.py)

@@ -310,11 +310,15 @@ def _mix_history_ctes() -> str:
     -- A history step of these members is evaluated at the end of the period its change falls in
     -- (only period ends are counted): at most one step per period, so a member with very many
     -- orders costs periods × purchases, not steps × purchases.
+    -- (the first period end on or after each change: a range join and min, not DuckDB's ASOF JOIN,
+    -- which Spark lacks; these members are few)
     mx_steps AS (
-        SELECT DISTINCT s.member_id, e.period_end AS seg_start
-        FROM (SELECT member_id, valid_from FROM mx_order_steps
-              WHERE member_id IN (SELECT member_id FROM mx_irregular)) s
-        ASOF JOIN mx_ends e ON s.valid_from <= e.period_end),
+        SELECT DISTINCT member_id, seg_start FROM (
+            SELECT s.member_id, s.valid_from, min(e.period_end) AS seg_start
+            FROM (SELECT member_id, valid_from FROM mx_order_steps
+                  WHERE member_id IN (SELECT member_id FROM mx_irregular)) s
+            JOIN mx_ends e ON s.valid_from <= e.period_end
+            GROUP BY s.member_id, s.valid_from)),
     mx_step_purchases AS (
         SELECT g.member_id, g.seg_start, s.order_date
         FROM mx_steps g JOIN mx_order_steps s ON s.member_id = g.member_id AND s.valid_from <= g.seg_start

@@ -104,20 +104,24 @@ def orders(store: Store, ds: Dataset, member_id: str, filters: Filters = Filters
                 "WHEN quantity = round(quantity) THEN ' ×' || quantity::BIGINT::VARCHAR "
                 "ELSE ' ×' || quantity::VARCHAR END")
     sql = b.query(f"""
-        m_lines AS (
+        m_labels AS (
             SELECT order_id, amount, quantity,
                    {_item_sql()} || {quantity} AS label
             FROM scoped_lines WHERE member_id = $m360_member),
-        m_items AS (
-            SELECT order_id, count(*) AS lines, sum(quantity) AS quantity,
-                   list(label ORDER BY amount DESC, label) FILTER (WHERE label IS NOT NULL) AS labels
+        m_lines AS (  -- each labelled line's place in its order, the dearest first
+            SELECT *, CASE WHEN label IS NOT NULL THEN row_number() OVER (
+                          PARTITION BY order_id, label IS NULL ORDER BY amount DESC, label) END AS place
+            FROM m_labels),
+        m_items AS (  -- the first ITEMS_SHOWN labels in place order (concat_ws skips the missing)
+            SELECT order_id, count(*) AS lines, sum(quantity) AS quantity, count(label) AS labelled,
+                   concat_ws('{ITEM_SEPARATOR}', {", ".join(f"max(CASE WHEN place = {k} THEN label END)"
+                                                            for k in range(1, ITEMS_SHOWN + 1))}) AS shown
             FROM m_lines GROUP BY order_id)
         SELECT o.order_id, o.order_ts, o.order_date, o.net_amount::DOUBLE AS amount,
                CASE WHEN o.net_amount > 0 THEN 'purchase' ELSE 'refund' END AS kind,
                p.nth, i.lines, i.quantity,
-               nullif(array_to_string(list_slice(i.labels, 1, {ITEMS_SHOWN}), '{ITEM_SEPARATOR}')
-                      || CASE WHEN len(i.labels) > {ITEMS_SHOWN}
-                              THEN '{ITEM_SEPARATOR}+' || (len(i.labels) - {ITEMS_SHOWN})::VARCHAR ELSE '' END,
+               nullif(i.shown || CASE WHEN i.labelled > {ITEMS_SHOWN}
+                                      THEN '{ITEM_SEPARATOR}+' || (i.labelled - {ITEMS_SHOWN})::VARCHAR ELSE '' END,
                       '') AS items,
                o.channel, o.store
         FROM scoped_orders o

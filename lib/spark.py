@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import json
 import logging
 import os
 import re
@@ -39,7 +40,7 @@ import sqlglot
 from sqlglot import exp
 
 from lib.contract import FIELDS
-from lib.store import Dataset, StoreError, members_sql, orders_sql
+from lib.store import Dataset, StoreError, members_sql, orders_sql, table_counts_sql
 
 # A SparkStore's Dataset has the schema spark_ds<N> (N its own number in this process); its tables are
 # the session's views spark_ds<N>_<table>, so two stores on one session never see each other's.
@@ -63,9 +64,91 @@ class SparkSource:
     mapping: Mapping[str, str] = field(default_factory=dict)
     currency: str | None = None
     name: str = "spark"
+    saved_at: datetime = datetime(1970, 1, 1)  # a saved source's: keys the app's caches (`dataset`)
 
     def table(self, kind: str) -> str | None:
         return self.tables.get(kind)
+
+    @property
+    def dataset(self) -> Dataset:
+        """The source as a dataset of the app (id −1: no saved segments, no import)."""
+        return Dataset(-1, self.name, f"{SCHEMA}0", 0, self.saved_at, self.saved_at, self.currency)
+
+    def key(self) -> str:
+        """Everything that decides its numbers, as text (the app keeps one SparkStore per key)."""
+        return json.dumps({"tables": dict(self.tables), "master": self.master, "mapping": dict(self.mapping),
+                           "currency": self.currency, "name": self.name, "saved_at": self.saved_at.isoformat()},
+                          ensure_ascii=False, sort_keys=True)
+
+
+# -- Spark sources kept beside a workspace: the app's Spark datasets -----------------------------------
+
+# A saved source is a dataset named spark:NAME in the sidebar and on the command line (`report
+# --dataset spark:NAME`); a workspace's own datasets never start so (lib/store.py refuses the name).
+PREFIX = "spark:"
+_SOURCE_TABLES = ("order_lines", "members_source", "nps", "spend")
+
+
+def settings_path(workspace: Path) -> Path:
+    """`<workspace>.spark.json`: the workspace's Spark sources, {"sources": {NAME: {...}}}."""
+    return workspace.with_name(workspace.name + ".spark.json")
+
+
+def saved_sources(workspace: Path) -> dict[str, SparkSource]:
+    """The Spark sources saved beside `workspace`, by their dataset name (spark:NAME)."""
+    path = settings_path(workspace)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return {}
+    except OSError as exc:
+        raise StoreError(f"cannot read the Spark sources in {path}: {exc.strerror or exc}") from None
+    try:
+        entries = json.loads(text)["sources"]
+        out = {}
+        for name, entry in entries.items():
+            tables = {k: str(v) for k, v in entry["tables"].items() if k in _SOURCE_TABLES and v}
+            if not isinstance(name, str) or "order_lines" not in tables:
+                raise ValueError(name)
+            out[PREFIX + name] = SparkSource(
+                tables, master=entry.get("master"), mapping={str(k): str(v) for k, v in entry.get("mapping", {}).items()},
+                currency=entry.get("currency"), name=PREFIX + name,
+                saved_at=datetime.fromisoformat(entry["saved_at"]))
+        return out
+    except (ValueError, KeyError, TypeError, AttributeError):
+        raise StoreError(f"{path} is not a Spark sources file of this version; fix or delete it") from None
+
+
+def save_source(workspace: Path, name: str, source: SparkSource) -> SparkSource:
+    """Keep `source` as the workspace's Spark dataset spark:`name` (replacing one of that name);
+    written whole to a temporary file first, so a failed write leaves the old file."""
+    from lib.store import validate_name
+
+    name = validate_name(name.removeprefix(PREFIX), "Spark source")
+    saved = {n.removeprefix(PREFIX): s for n, s in saved_sources(workspace).items()}
+    # a relative Parquet path is the one meant now, wherever the app is started later
+    tables = {k: str(Path(v).resolve()) if _is_path(v) and "://" not in v else v for k, v in source.tables.items()}
+    saved[name] = SparkSource(tables, source.master, dict(source.mapping), source.currency,
+                              PREFIX + name, datetime.now().replace(microsecond=0))
+    _write_sources(workspace, saved)
+    return saved[name]
+
+
+def remove_source(workspace: Path, name: str) -> None:
+    saved = {n.removeprefix(PREFIX): s for n, s in saved_sources(workspace).items()}
+    if saved.pop(name.removeprefix(PREFIX), None) is None:
+        raise StoreError(f"no Spark source named {name.removeprefix(PREFIX)!r}")
+    _write_sources(workspace, saved)
+
+
+def _write_sources(workspace: Path, sources: dict[str, SparkSource]) -> None:
+    path = settings_path(workspace)
+    body = {"sources": {name: {"tables": dict(s.tables), "master": s.master, "mapping": dict(s.mapping),
+                               "currency": s.currency, "saved_at": s.saved_at.isoformat()}
+                        for name, s in sorted(sources.items())}}
+    part = path.with_name(path.name + ".part")
+    part.write_text(json.dumps(body, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    os.replace(part, path)
 
 
 def export_dataset(store, ds: Dataset, folder: Path) -> dict[str, str]:
@@ -121,6 +204,12 @@ def _spark_forms(node: exp.Expression) -> exp.Expression:
         # (SQLGlot writes its own PercentileDisc for Spark as an approximation: named as a function)
         return exp.WithinGroup(this=exp.Anonymous(this="percentile_disc", expressions=[node.expression]),
                                expression=exp.Order(expressions=[exp.Ordered(this=node.this)]))
+    if isinstance(node, exp.Mod) and isinstance(node.this, (exp.Anonymous, exp.Func)) \
+            and node.this.sql(dialect="spark").upper().startswith("HASH("):
+        # hash(x) % n = b splits members into buckets: Spark's hash is a signed INT, so pmod
+        return exp.Anonymous(this="pmod", expressions=[node.this, node.expression])
+    if isinstance(node, exp.DataType) and node.this == exp.DataType.Type.UBIGINT:
+        return exp.DataType.build("BIGINT")  # Spark has no unsigned types (the buckets' numbers above)
     if isinstance(node, exp.Anonymous) and node.name.lower() == "list_position":
         # 1-based in both; absent: DuckDB NULL, Spark 0
         return exp.Nullif(this=exp.Anonymous(this="array_position", expressions=node.expressions),
@@ -195,6 +284,7 @@ def _check_master(master: str) -> None:
 
 
 _SESSIONS: dict[str, Any] = {}
+_QUIET_LOG = Path(__file__).with_name("spark_log4j2.properties")
 
 
 def session(master: str | None = None):
@@ -214,8 +304,11 @@ def session(master: str | None = None):
         from pyspark.sql import SparkSession
     except ImportError:
         raise SparkUnavailable("Spark's Python package is not installed: pip install -r requirements.txt") from None
+    builder = SparkSession.builder
+    if not os.environ.get("SPARK_CONF_DIR"):  # your own configuration, logging included, is left alone
+        builder = builder.config("spark.driver.extraJavaOptions", f"-Dlog4j2.configurationFile=file:{_QUIET_LOG}")
     try:
-        spark = (SparkSession.builder.master(master).appName("memberlens")
+        spark = (builder.master(master).appName("memberlens")
                  # dates and timestamps read and written as the workspace does: no time zone moves them
                  .config("spark.sql.session.timeZone", "UTC")
                  .config("spark.ui.enabled", "false")
@@ -384,8 +477,9 @@ class SparkStore:
 
     @property
     def dataset(self) -> Dataset:
-        now = datetime(1970, 1, 1)
-        return Dataset(0, self.source.name, self.schema, 0, now, now, self.source.currency)
+        """The source as a dataset whose tables are this store's views."""
+        saved = self.source.saved_at
+        return Dataset(-1, self.source.name, self.schema, 0, saved, saved, self.source.currency)
 
     def _view(self, table: str, select: str, cache: bool) -> None:
         name = f"{self.schema}_{table}"
@@ -399,6 +493,15 @@ class SparkStore:
 
     def query(self, sql: str, params: list[Any] | dict[str, Any] | None = None) -> pl.DataFrame:
         return self._run(sql, params).pl()
+
+    def table_counts(self, ds: Dataset) -> dict[str, int]:
+        """Rows per table of the source, as Store.table_counts counts a dataset's."""
+        return dict(self.query(table_counts_sql(ds)).iter_rows())
+
+    def results_key(self) -> None:
+        """None: no result of a Spark source is kept on disk (lib/results.py); the warehouse changes
+        under them, and the app keeps them in memory only, per saved source."""
+        return None
 
     def _run(self, sql: str, params: list[Any] | dict[str, Any] | None) -> _Result:
         with _one_line("Spark refused the query"):

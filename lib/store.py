@@ -631,9 +631,7 @@ class Store:
 
     def table_counts(self, ds: Dataset) -> dict[str, int]:
         """Rows per table of one dataset, for summaries."""
-        sql = " UNION ALL ".join(f"SELECT '{t}' AS t, count(*) AS n FROM {ds.table(t)}"
-                                 for t in DATASET_TABLES)
-        return dict(self.query(sql).iter_rows())
+        return dict(self.query(table_counts_sql(ds)).iter_rows())
 
     # -- derived tables ----------------------------------------------------------------------
 
@@ -662,6 +660,11 @@ class Store:
         cur.execute(f"INSERT INTO {orders} {orders_sql(ds)} ORDER BY order_ts, member_id, order_id")
         cur.execute(f"DELETE FROM {members}")
         cur.execute(f"INSERT INTO {members} {members_sql(ds)} ORDER BY 1")
+
+
+def table_counts_sql(ds: Dataset) -> str:
+    """(t, n): rows per table of a dataset (Store.table_counts; lib/spark.py's SparkStore too)."""
+    return " UNION ALL ".join(f"SELECT '{t}' AS t, count(*) AS n FROM {ds.table(t)}" for t in DATASET_TABLES)
 
 
 def orders_sql(ds: Dataset) -> str:
@@ -732,6 +735,8 @@ def validate_name(name: str, what: str = "dataset") -> str:
         raise StoreError(f"{what} names are at most {MAX_NAME_LENGTH} characters")
     if any(ord(c) < 32 for c in name):
         raise StoreError(f"{what} names cannot contain control characters")
+    if what == "dataset" and name.lower().startswith("spark:"):  # the app's Spark sources (lib/spark.py PREFIX)
+        raise StoreError("dataset names cannot start with 'spark:', the prefix of Spark sources")
     return name
 
 

@@ -16,7 +16,7 @@ from lib.formatting import EXCEL_FORMATS, csv_text, excel_money_format, money_co
 from lib import segments
 from lib.formatting import markdown_text
 from lib.store import MAX_NAME_LENGTH, StoreError
-from lib.ui import current_dataset, segment_why, shared_store, tr
+from lib.ui import current_dataset, is_spark, segment_why, shared_store, tr
 
 EXCEL_TEXT_AS_TEXT = {"strings_to_urls": False, "strings_to_formulas": False, "strings_to_numbers": False}
 
@@ -61,6 +61,8 @@ def member_table(frame: pl.DataFrame, key: str, file_stem: str = "members",
                  column_config={**dates, **(column_config or {})}, placeholder="–")
     if frame.height > SHOWN_ROWS:
         st.caption(tr("table_first_rows", shown=SHOWN_ROWS, total=frame.height))
+    if segment is not None and _on_spark():
+        segment = None  # segments are kept in the workspace, of its own datasets (lib.ui.is_spark)
     left, right, save = st.columns(3) if segment is not None else (*st.columns(2), None)
     if save is not None:
         with save:
@@ -84,12 +86,17 @@ def member_table(frame: pl.DataFrame, key: str, file_stem: str = "members",
                           help=tr("excel_too_many_rows", limit=EXCEL_MAX_ROWS) if too_many else None)
 
 
+def _on_spark() -> bool:
+    ds = current_dataset(shared_store())
+    return ds is not None and is_spark(ds)
+
+
 def save_segment(definition: segments.Definition, key: str) -> None:
     """"Save as segment": a name, then the definition and a snapshot of its members go into the
     workspace (lib.segments.save). A name in use asks before replacing."""
     store = shared_store()
     ds = current_dataset(store)
-    if ds is None:
+    if ds is None or is_spark(ds):
         return
     with st.popover(tr("segments.save"), icon=":material/bookmark_add:", width="stretch"):
         name = st.text_input(tr("segments.name"), key=f"{key}_segment_name", max_chars=MAX_NAME_LENGTH,

@@ -172,9 +172,48 @@ _HASH_FUNCS = {MemberSet: lambda member_set: member_set.key}
 
 @st.cache_resource(show_spinner=False, max_entries=64, ttl=3600, hash_funcs=_HASH_FUNCS)
 def _cached(qualname: str, dataset: str, version: tuple, args: tuple, kwargs: tuple) -> Any:
-    store = shared_store()
-    ds = store.dataset(dataset)
+    store, ds = engine(dataset)
     return results.read_or_compute(store, ds, qualname, args, kwargs, lambda: _function(qualname)(store, ds, *args, **dict(kwargs)))
+
+
+def spark_sources() -> dict[str, Any]:
+    """The workspace's Spark sources (lib/spark.py), by their dataset name spark:NAME; none when the
+    file beside the workspace cannot be read (the sidebar says why)."""
+    from lib import spark
+
+    try:
+        return spark.saved_sources(shared_store().path)
+    except StoreError as exc:
+        SPARK_PROBLEMS[:] = [str(exc)]
+        return {}
+
+
+SPARK_PROBLEMS: list[str] = []  # why the workspace's Spark sources could not be read, if they could not
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _spark_store(key: str) -> Any:
+    """One SparkStore per saved source (its key: tables, master, mapping, when saved), kept while the
+    app runs: the session, the source's views and its cached orders and members are made once."""
+    from lib import spark
+
+    source = next(s for s in spark_sources().values() if s.key() == key)
+    return spark.SparkStore(source)
+
+
+def engine(dataset: str) -> tuple[Any, Dataset]:
+    """(store, dataset) an analysis of `dataset` runs on: the workspace's DuckDB, or for a Spark
+    source (spark:NAME) its SparkStore, whose SQL is the same analyses' transpiled."""
+    from lib.spark import PREFIX
+
+    if dataset.startswith(PREFIX):
+        source = spark_sources().get(dataset)
+        if source is None:
+            raise StoreError(f"no Spark source named {dataset.removeprefix(PREFIX)!r}")
+        spark_store = _spark_store(source.key())
+        return spark_store, spark_store.dataset
+    store = shared_store()
+    return store, store.dataset(dataset)
 
 
 @st.cache_resource(show_spinner=False, max_entries=256, ttl=3600, hash_funcs=_HASH_FUNCS)
@@ -322,7 +361,24 @@ def sidebar(store: Store) -> tuple[Dataset | None, Filters]:
 def current_dataset(store: Store) -> Dataset | None:
     """The dataset this session picked in the sidebar (re-read, so its version is fresh)."""
     name = st.session_state.get("dataset")
-    return store.find(name) if name else None
+    return _find(store, name) if name else None
+
+
+def _find(store: Store, name: str) -> Dataset | None:
+    """A workspace dataset, or a Spark source's (spark:NAME) as the app names it."""
+    from lib.spark import PREFIX
+
+    if name.startswith(PREFIX):
+        source = spark_sources().get(name)
+        return source.dataset if source is not None else None
+    return store.find(name)
+
+
+def is_spark(ds: Dataset) -> bool:
+    """A Spark source's dataset: analyses only (no import, no saved segments)."""
+    from lib.spark import PREFIX
+
+    return ds.name.startswith(PREFIX)
 
 
 def current_filters() -> Filters:
@@ -342,14 +398,16 @@ def _language_picker() -> None:
 
 def _dataset_picker(store: Store) -> Dataset | None:
     found = store.datasets()
-    names = [d.name for d in found]
+    names = [d.name for d in found] + list(spark_sources())  # Spark sources after the workspace's
+    for problem in SPARK_PROBLEMS:
+        st.warning(markdown_text(problem), icon=":material/warning:")
     if not names:
         st.session_state["dataset"] = None
         st.info(tr("no_datasets"))
         return None
     # The session's, else the link's, else the latest imported (or renamed): what the user worked
     # on last, not the alphabetically first (the bundled demo).
-    latest = max(found, key=lambda d: (d.updated_at, d.id)).name
+    latest = max(found, key=lambda d: (d.updated_at, d.id)).name if found else names[0]
     linked = without_joiners(st.query_params.get("dataset"))  # a name copied off a page keeps none
     session = st.session_state.get("dataset")
     wanted = session or linked or latest
@@ -360,12 +418,22 @@ def _dataset_picker(store: Store) -> Dataset | None:
         else:
             link_ignored(tr("link.no_such_dataset", name=markdown_text(wanted), shown=markdown_text(latest)))
         wanted = latest
-    chosen = st.selectbox(tr("dataset"), names, index=names.index(wanted))
+    chosen = st.selectbox(tr("dataset"), names, index=names.index(wanted), format_func=_dataset_label(lang()))
     if chosen != st.session_state.get("dataset") and st.session_state.get("dataset") is not None:
         select_dataset(chosen)
     st.session_state["dataset"] = chosen
     st.query_params["dataset"] = chosen
-    return store.find(chosen)
+    ds = _find(store, chosen)
+    if ds is not None and is_spark(ds):
+        st.caption(t("spark.sidebar", lang()), help=t("spark.sidebar_help", lang()))
+    return ds
+
+
+def _dataset_label(language: Lang) -> Callable[[str], str]:
+    from lib.spark import PREFIX
+
+    return lambda name: (t("spark.label", language, name=name.removeprefix(PREFIX)) if name.startswith(PREFIX)
+                         else name)
 
 
 def _clear_filters() -> None:
@@ -411,7 +479,7 @@ def _filter_pickers(ds: Dataset) -> Filters:
         chosen[name] = st.multiselect(tr(name), values, key=key, placeholder=tr("all_values"),
                                       format_func=_value_label(name))
         _to_url(name, chosen[name])
-    segment = _segment_picker(ds)
+    segment = _segment_picker(ds) if not is_spark(ds) else None  # segments are the workspace's
     if st.button(tr("reset_filters"), icon=":material/filter_alt_off:", width="stretch"):
         _clear_filters()
         st.rerun()

@@ -310,3 +310,88 @@ def test_duckdb_forms_are_said_in_spark_words():
     # DuckDB's / and avg divide as doubles; a date plus months stays a date
     assert to_spark("SELECT a / b, avg(m) FROM t") == "SELECT CAST(a AS DOUBLE) / b, CAST(SUM(m) AS DOUBLE) / COUNT(m) FROM t"
     assert "ADD_MONTHS(d, CAST((3 * (k)) AS INT))" in to_spark("SELECT (d + to_months((3 * (k))::INTEGER))::DATE FROM t")
+
+
+# -- the pages' own queries, and a Spark source kept as a dataset of the app ---------------------------
+
+def test_the_pages_own_queries_give_duckdbs_numbers(fixture_engines):
+    """What the pages ask besides the reports: the stage mix over time (with its refund-after-purchase
+    steps and hash buckets), the migration, Member 360's orders, the filters' values, the order span."""
+    from datetime import date
+
+    from lib import kpis, lifecycle, member360
+    from lib.filters import filter_options
+
+    duck, spark = fixture_engines
+    ds, sds = duck.dataset("fixture"), spark.dataset
+    spec = lifecycle.LifecycleSpec()
+    for period in ("month", "week"):
+        assert_same_report(lifecycle.mix_over_time(duck, ds, spec, period),
+                           lifecycle.mix_over_time(spark, sds, spec, period), f"mix by {period}")
+    assert_same_report(lifecycle.migration(duck, ds, spec, date(2024, 3, 31), date(2024, 6, 30)),
+                       lifecycle.migration(spark, sds, spec, date(2024, 3, 31), date(2024, 6, 30)), "migration")
+    a = member360.orders(duck, ds, "A")
+    assert_same_report(a, member360.orders(spark, sds, "A"), "member 360 orders")
+    assert a["items"].to_list()[0] == "S1 · S2 ×2"  # the dearest line first
+    assert filter_options(duck, ds) == filter_options(spark, sds)
+    assert kpis.order_span(duck, ds) == kpis.order_span(spark, sds)
+
+
+def test_a_saved_spark_source_is_a_dataset_of_the_command_line(fixture_files, tmp_path):
+    duck, paths = fixture_files
+    workspace = tmp_path / "ws.duckdb"
+    code, out, err = _cli("spark-source", "add", "仓库 lines", "--db", str(workspace),
+                          "--spark-table", paths["order_lines"], "--spark-members", paths["members_source"],
+                          "--spark-nps", paths["nps"], "--spark-spend", paths["spend"], "--currency", "CNY")
+    assert (code, err) == (0, "") and '"dataset": "spark:仓库 lines", "orders": 13' in out
+    code, out, _ = _cli("spark-source", "list", "--db", str(workspace))
+    assert code == 0 and '"dataset": "spark:仓库 lines"' in out and '"currency": "CNY"' in out
+    for command in (("nps", "--by", "channel"), ("cac",), ("rfm", "--view", "segments")):
+        code, from_spark, err = _cli("report", *command[:1], "--dataset", "spark:仓库 lines", "--db", str(workspace),
+                                     *command[1:])
+        assert (code, err) == (0, "")
+        assert from_spark == _cli("report", *command[:1], "--dataset", "fixture", "--db", str(duck.path),
+                                  *command[1:])[1]
+    assert "is a saved Spark source" in _one_line_error(*_cli(
+        "report", "kpis", "--dataset", "spark:仓库 lines", "--db", str(workspace), "--spark-table", "t"))
+    assert _cli("spark-source", "remove", "仓库 lines", "--db", str(workspace))[0] == 0
+    assert "no Spark source named '仓库 lines'" in _one_line_error(*_cli(
+        "report", "kpis", "--dataset", "spark:仓库 lines", "--db", str(workspace)))
+
+
+def test_a_workspace_dataset_cannot_take_the_spark_prefix(store):
+    from lib.store import StoreError
+
+    with pytest.raises(StoreError, match="cannot start with 'spark:'"):
+        store.create_dataset("Spark:sales")
+
+
+def test_the_pages_draw_a_spark_source_with_the_numbers_of_the_same_data_imported(fixture_files, workspace,
+                                                                                  tmp_path):
+    """The sidebar offers the saved source as "NAME (Spark)"; the Overview's cards and the RFM page's
+    cards on it equal those of the same data imported; no "Save as segment" under its lists."""
+    from lib import spark
+    from tests.conftest import app, page
+
+    _, paths = fixture_files
+    spark.save_source(workspace.path, "wh", spark.SparkSource(
+        {"order_lines": paths["order_lines"], "members_source": paths["members_source"]}, currency="CNY"))
+    for kind, text in (("orders", ORDERS), ("members", MEMBERS)):
+        import_csv(workspace, tmp_path, "same", text, kind=kind)
+    at = app("en", dataset="spark:wh")
+    at.default_timeout = 300
+    at.switch_page("pages/rfm.py").run()
+    assert not at.exception
+    picker = at.sidebar.selectbox[0]
+    assert picker.value == "spark:wh" and "wh (Spark)" in picker.options
+    assert any("Computed on Spark" in c.value for c in at.sidebar.caption)
+    assert not [p for p in at.get("popover") if "segment" in str(p.proto).lower()]
+    on_spark = {m.label: m.value for m in at.metric}
+    assert on_spark == {m.label: m.value for m in page("rfm", "en", dataset="same").metric}
+    assert on_spark  # cards were drawn
+    overview = app("en", dataset="spark:wh")
+    overview.default_timeout = 300
+    overview.switch_page("pages/overview.py").run()
+    assert not overview.exception
+    assert {m.label: m.value for m in overview.metric} == {m.label: m.value
+                                                           for m in page("overview", "en", dataset="same").metric}
