@@ -12,7 +12,11 @@ The source: a table of the session's catalog or a Parquet path holding the canon
 used when present), and optionally members, NPS answers and marketing spend likewise. A column
 mapping (`field=column`) names the source's columns where they differ. The derived tables
 (`orders`, `members`) are built on Spark by the same SQL the workspace builds them with
-(lib/store.py `orders_sql`, `members_sql`) and cached in the session.
+(lib/store.py `orders_sql`, `members_sql`) and cached in the session. The source is taken as clean
+canonical data: its values are not cleaned as an import cleans a file's (the README says what that means).
+
+A source can be kept beside a workspace (`<workspace>.spark.json`, `python -m lib spark-source add`):
+it is then the dataset spark:NAME of the app's sidebar and of `report --dataset`.
 
 Errors a user can act on (no Java, an unreachable master, a missing table or column, a column of
 the wrong type) raise `SparkUnavailable` with one line; never a JVM stack trace.
@@ -27,6 +31,7 @@ import logging
 import os
 import re
 import shutil
+import tempfile
 import warnings
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -178,6 +183,19 @@ def _spark_forms(node: exp.Expression) -> exp.Expression:
     if isinstance(node, exp.Table) and re.fullmatch(rf"{SCHEMA}\d+", node.db):
         # the dataset's tables are the session's views spark_ds<N>_<table> (`Dataset.table` names them)
         return exp.Table(this=exp.to_identifier(f"{node.db}_{node.name}"), alias=node.args.get("alias"))
+    ordered = node.this if isinstance(node, exp.Filter) else node
+    if isinstance(ordered, exp.ArrayAgg) and isinstance(ordered.this, exp.Order):
+        # list(x ORDER BY x): Spark's collect_list / collect_set keep no order, so the list is sorted
+        # after (array_sort, ascending, nulls last); a list ordered by another key has no such form
+        inner, keys = ordered.this.this, ordered.this.expressions
+        value = inner.expressions[0] if isinstance(inner, exp.Distinct) else inner
+        if len(keys) != 1 or keys[0].this != value or keys[0].args.get("desc"):
+            raise ValueError(f"no Spark form for {ordered.sql(dialect='duckdb')}: order by the listed value only")
+        unordered = ordered.copy()
+        unordered.set("this", inner)
+        if isinstance(node, exp.Filter):
+            unordered = exp.Filter(this=unordered, expression=node.expression)
+        return exp.Anonymous(this="array_sort", expressions=[unordered])
     if isinstance(node, exp.CTE) and node.args.get("materialized") is not None:
         node.set("materialized", None)  # a DuckDB planning hint; Spark plans its own
     if isinstance(node, exp.Div) and not (isinstance(node.this, exp.Cast) and node.this.to.is_type("double")):
@@ -267,18 +285,30 @@ def java_missing() -> str | None:
            "openjdk-17-jre-headless) or set JAVA_HOME"
 
 
+_MASTER = re.compile(r"local(\[(\*|[1-9][0-9]*)(,[0-9]+)?\])?|spark://[^/\s]+|k8s://\S+|yarn")
+
+
 def _check_master(master: str) -> None:
-    """A standalone master that does not answer is said at once (Spark itself retries for a minute)."""
+    """A master URL Spark would refuse with a JVM trace is refused here in one line, and a standalone
+    master that does not answer is said at once (Spark itself retries for a minute)."""
+    if not _MASTER.fullmatch(master):
+        raise SparkUnavailable(f"--spark-master {master!r}: give local[N], spark://HOST:PORT, k8s://URL or yarn")
+    if master == "yarn" and not (os.environ.get("HADOOP_CONF_DIR") or os.environ.get("YARN_CONF_DIR")):
+        raise SparkUnavailable("--spark-master yarn needs HADOOP_CONF_DIR or YARN_CONF_DIR naming the cluster's "
+                               "configuration")
     if not master.startswith("spark://"):
         return
     import socket
 
+    reason = "no address"
     for address in master[len("spark://"):].split(","):
         host, _, port = address.rpartition(":")
+        if not host or not port.isdigit():
+            raise SparkUnavailable(f"--spark-master {master}: each address is HOST:PORT (7077 by default)")
         try:
             with socket.create_connection((host, int(port)), timeout=5):
                 return
-        except (OSError, ValueError) as exc:
+        except OSError as exc:
             reason = _first_line(exc)
     raise SparkUnavailable(f"cannot reach the Spark master {master}: {reason}")
 
@@ -306,13 +336,20 @@ def session(master: str | None = None):
         raise SparkUnavailable("Spark's Python package is not installed: pip install -r requirements.txt") from None
     builder = SparkSession.builder
     if not os.environ.get("SPARK_CONF_DIR"):  # your own configuration, logging included, is left alone
-        builder = builder.config("spark.driver.extraJavaOptions", f"-Dlog4j2.configurationFile=file:{_QUIET_LOG}")
+        builder = (builder.config("spark.driver.extraJavaOptions", f"-Dlog4j2.configurationFile=file:{_QUIET_LOG}")
+                   # no spark-warehouse/ folder left in whatever folder the command ran in
+                   .config("spark.sql.warehouse.dir", str(Path(tempfile.gettempdir()) / "memberlens-spark-warehouse")))
+        if os.environ.get("MEMBERLENS_SPARK_MEMORY"):  # in local mode the driver is the whole cluster
+            builder = builder.config("spark.driver.memory", os.environ["MEMBERLENS_SPARK_MEMORY"])
     try:
         spark = (builder.master(master).appName("memberlens")
                  # dates and timestamps read and written as the workspace does: no time zone moves them
                  .config("spark.sql.session.timeZone", "UTC")
                  .config("spark.ui.enabled", "false")
                  .config("spark.ui.showConsoleProgress", "false")
+                 # ${…} in a column's name is a name, not a variable to put in the text (nor an
+                 # environment variable to show in an error)
+                 .config("spark.sql.variable.substitute", "false")
                  # Spark 4.3's CTE pushdown leaves some of the analyses' plans unresolved
                  # (PLAN_VALIDATION_FAILED_RULE_IN_BATCH); without it every plan holds
                  .config("spark.sql.optimizer.excludedRules",
@@ -364,6 +401,10 @@ def _canonical(spark, schema: str, table: str, ref: str, mapping: Mapping[str, s
         frame.createOrReplaceTempView(f"{view}_source")
         types = {f.name.lower(): (f.name, f.dataType.simpleString()) for f in frame.schema.fields}
     fields = {f.name: f for f in FIELDS[_KIND_OF[table]]}
+    shared = [c for c in set(mapping.values()) if sum(1 for v in mapping.values() if v.lower() == c.lower()) > 1]
+    if shared:  # two fields from one column would pass silently (orders numbered as members)
+        named = sorted(f for f, c in mapping.items() if c.lower() == shared[0].lower())
+        raise SparkUnavailable(f"--spark-map maps {' and '.join(named)} to the same column {shared[0]}")
     found: dict[str, str] = {}  # field -> source column
     for name, contract_field in fields.items():
         source = mapping.get(name, name)
@@ -465,6 +506,8 @@ class SparkStore:
             ref = source.table(table)
             if ref:
                 select = _canonical(self.spark, self.schema, table, ref, source.mapping, options[table])
+                if table == "order_lines":
+                    self._refuse_empty(select, f"{options[table]} {ref}")
             else:  # none given: the table is empty, as in a dataset without that kind of file
                 select = "SELECT " + ", ".join(f"CAST(NULL AS {_SPARK_TYPES[t]}) AS {n}"
                                                for n, t in _column_specs(table)) + " WHERE false"
@@ -474,6 +517,12 @@ class SparkStore:
         for table, select in (("orders", orders_sql(ds)), ("members", members_sql(ds))):
             typed = ", ".join(f"CAST({n} AS {_SPARK_TYPES[t]}) AS {n}" for n, t in _column_specs(table))
             self._view(table, f"SELECT {typed} FROM ({to_spark(select)}) derived", cache=True)
+
+    def _refuse_empty(self, select: str, what: str) -> None:
+        """A source with no row at all is refused (every report would print zeros)."""
+        with _one_line(f"{what}: Spark could not read it"):
+            if not self.spark.sql(f"SELECT 1 FROM ({select}) c LIMIT 1").collect():
+                raise SparkUnavailable(f"{what} holds no order lines")
 
     @property
     def dataset(self) -> Dataset:

@@ -699,6 +699,9 @@ def analysis_page(title_key: str, caption_key: str | None = None) -> AnalysisPag
     if filters.segment is not None:  # the sidebar's picker is far down: say it where the numbers are
         st.info(tr("segments.page_scoped", name=markdown_text(filters.segment.name), members=filters.segment.size,
                    mode=tr(f"segments.mode_{filters.segment.mode}")), icon=":material/group_work:")
+    if is_spark(ds):  # Spark started (once per source) with words on the page, not a blank one
+        with st.spinner(tr("spark.starting")):
+            engine(ds.name)
     first, last = require_orders(ds)
     return AnalysisPage(ds, filters, lang(), first, last)
 

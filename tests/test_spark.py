@@ -310,6 +310,10 @@ def test_duckdb_forms_are_said_in_spark_words():
     # DuckDB's / and avg divide as doubles; a date plus months stays a date
     assert to_spark("SELECT a / b, avg(m) FROM t") == "SELECT CAST(a AS DOUBLE) / b, CAST(SUM(m) AS DOUBLE) / COUNT(m) FROM t"
     assert "ADD_MONTHS(d, CAST((3 * (k)) AS INT))" in to_spark("SELECT (d + to_months((3 * (k))::INTEGER))::DATE FROM t")
+    # an ordered list keeps its order (Spark's collect_list has none), and one it cannot keep is refused
+    assert to_spark("SELECT list(DISTINCT g ORDER BY g) FROM t") == "SELECT ARRAY_SORT(COLLECT_LIST(DISTINCT g)) FROM t"
+    with pytest.raises(ValueError, match="no Spark form"):
+        to_spark("SELECT list(g ORDER BY h) FROM t")
 
 
 # -- the pages' own queries, and a Spark source kept as a dataset of the app ---------------------------
@@ -395,3 +399,38 @@ def test_the_pages_draw_a_spark_source_with_the_numbers_of_the_same_data_importe
     assert not overview.exception
     assert {m.label: m.value for m in overview.metric} == {m.label: m.value
                                                            for m in page("overview", "en", dataset="same").metric}
+
+
+# -- what a warehouse table holds that Spark would read otherwise --------------------------------------
+
+def test_a_source_without_a_row_is_refused(fixture_files, tmp_path):
+    _, paths = fixture_files
+    empty = tmp_path / "empty.parquet"
+    pl.read_parquet(paths["order_lines"]).head(0).write_parquet(empty)
+    err = _one_line_error(*_cli("report", "kpis", "--engine", "spark", "--spark-table", str(empty)))
+    assert "holds no order lines" in err
+
+
+def test_a_column_name_is_never_read_as_a_spark_variable(fixture_files, tmp_path):
+    duck, paths = fixture_files
+    odd = tmp_path / "odd.parquet"
+    pl.read_parquet(paths["order_lines"]).rename({"amount": "${spark:spark.app.name}"}).with_columns(
+        memberlens=pl.lit(1000.0)).write_parquet(odd)
+    code, out, err = _cli("report", "kpis", "--engine", "spark", "--spark-table", str(odd),
+                          "--spark-map", "amount=${spark:spark.app.name}")
+    assert (code, err) == (0, "")
+    assert out == _cli("report", "kpis", "--dataset", "fixture", "--db", str(duck.path))[1]
+
+
+def test_masters_and_mappings_spark_would_refuse_with_a_trace_are_one_line(fixture_files, monkeypatch):
+    _, paths = fixture_files
+    monkeypatch.delenv("HADOOP_CONF_DIR", raising=False)
+    monkeypatch.delenv("YARN_CONF_DIR", raising=False)
+    spark = ("report", "kpis", "--engine", "spark", "--spark-table", paths["order_lines"])
+    cases = {"give local[N], spark://HOST:PORT": ("--spark-master", "garbage"),
+             "yarn needs HADOOP_CONF_DIR": ("--spark-master", "yarn"),
+             "each address is HOST:PORT": ("--spark-master", "spark://127.0.0.1"),
+             "maps member_id and order_id to the same column member_id": (
+                 "--spark-map", "order_id=member_id", "--spark-map", "member_id=member_id")}
+    for expected, options in cases.items():
+        assert expected in _one_line_error(*_cli(*spark, *options)), options

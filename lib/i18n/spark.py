@@ -9,6 +9,5 @@ LABELS: dict[str, tuple[str, str]] = {
         "This dataset is a Spark table of a warehouse (added with python -m lib spark-source add). Its analyses "
         "are the same SQL as a local dataset's, run on Spark, with the same numbers. The first view starts Spark "
         "and reads the data; saved segments and imports apply to local datasets only."),
-    "spark.no_segments": ("人群包只适用于本地数据集：Spark 数据集不能保存人群包。",
-                          "Segments belong to local datasets: a Spark dataset cannot save one."),
+    "spark.starting": ("正在启动 Spark 并读取数据（大表需数分钟）…", "Starting Spark and reading the data (minutes for a large table)…"),
 }
