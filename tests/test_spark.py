@@ -25,6 +25,9 @@ from tests.report_compare import assert_same_report
 from tests.report_snapshots import COMMANDS
 
 pytestmark = pytest.mark.xdist_group("spark")
+# One JVM serves every test here (and the app's stores the AppTest opens stay cached in it): Spark's
+# default 1 GB driver heap ran out in the stage mix after the demo's tests ("Java heap space").
+os.environ.setdefault("MEMBERLENS_SPARK_MEMORY", "2g")
 
 
 def _why_not() -> str | None:
