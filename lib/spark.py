@@ -35,7 +35,7 @@ import tempfile
 import warnings
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -270,7 +270,7 @@ _ACCEPTED = {"id": ("string", "int", "bigint", "smallint", "tinyint", "decimal")
 
 
 def _first_line(exc: BaseException) -> str:
-    text = str(getattr(exc, "desc", None) or exc).strip()
+    text = str(exc).strip()
     return text.splitlines()[0][:300] if text else type(exc).__name__
 
 
@@ -385,27 +385,25 @@ def _read(spark, ref: str, option: str):
             raise SparkUnavailable(f"{option}: {what} ({_java_reason(exc)})") from None
 
 
-def _quote(column: str) -> str:
-    """A source column's name as a Spark identifier (a backtick inside is doubled)."""
-    return "`" + column.replace("`", "``") + "`"
+def _canonical(spark, table: str, ref: str, mapping: Mapping[str, str], option: str):
+    """The source as the canonical table's columns (lib/store.py DATASET_TABLES), a DataFrame; raises
+    SparkUnavailable naming a missing column or a wrong type. A field is read from the column
+    --spark-map names (which must exist), else from the column of its own name when there is one
+    (case-insensitive), else it is empty (NULL). The source's column names (the data's own) never
+    enter SQL text: its columns are renamed by position first and built with the Column API."""
+    from pyspark.sql import functions as F
 
-
-def _canonical(spark, schema: str, table: str, ref: str, mapping: Mapping[str, str], option: str) -> str:
-    """A SELECT turning the source into the canonical table's columns (lib/store.py DATASET_TABLES),
-    over the view `<view>_source`; raises SparkUnavailable naming a missing column or a wrong type.
-    A field is read from the column --spark-map names (which must exist), else from the column of
-    its own name when there is one (case-insensitive), else it is empty (NULL)."""
     frame = _read(spark, ref, option)
-    view = f"{schema}_{table}"
     with _one_line(f"{option} {ref}"):
-        frame.createOrReplaceTempView(f"{view}_source")
-        types = {f.name.lower(): (f.name, f.dataType.simpleString()) for f in frame.schema.fields}
+        types = {f.name.lower(): (f"c{i}", f.name, f.dataType.simpleString())
+                 for i, f in enumerate(frame.schema.fields)}
+        frame = frame.toDF(*(f"c{i}" for i in range(len(frame.columns))))
     fields = {f.name: f for f in FIELDS[_KIND_OF[table]]}
     shared = [c for c in set(mapping.values()) if sum(1 for v in mapping.values() if v.lower() == c.lower()) > 1]
     if shared:  # two fields from one column would pass silently (orders numbered as members)
         named = sorted(f for f, c in mapping.items() if c.lower() == shared[0].lower())
         raise SparkUnavailable(f"--spark-map maps {' and '.join(named)} to the same column {shared[0]}")
-    found: dict[str, str] = {}  # field -> source column
+    found: dict[str, Any] = {}  # field -> its source column
     for name, contract_field in fields.items():
         source = mapping.get(name, name)
         hit = types.get(source.lower())
@@ -416,29 +414,29 @@ def _canonical(spark, schema: str, table: str, ref: str, mapping: Mapping[str, s
                 raise SparkUnavailable(f"{option} {ref} has no column {name}; name its column with "
                                        f"--spark-map {name}=COLUMN")
             continue
-        column, actual = hit
+        position, column, actual = hit
         accepted = _ACCEPTED[contract_field.type]
         if not actual.startswith(accepted):
             raise SparkUnavailable(f"{option} {ref}: column {column} ({name}) is {actual}; it must be "
                                    f"{' or '.join(sorted(set(accepted)))}")
-        found[name] = _quote(column)
+        found[name] = F.col(position)
     columns = []
     for name, duck_type in _column_specs(table):
         spark_type = _SPARK_TYPES[duck_type]
         if name in ("line_id", "row_id"):  # load order: the order Spark reads the source in
-            columns.append(f"monotonically_increasing_id() AS {name}")
+            column = F.monotonically_increasing_id()
         elif table == "order_lines" and name == "order_ts":
-            columns.append(f"CAST({found['order_date']} AS TIMESTAMP_NTZ) AS order_ts")
+            column = found["order_date"].cast("TIMESTAMP_NTZ")
         elif table == "order_lines" and name == "order_date":
-            columns.append(f"CAST({found['order_date']} AS DATE) AS order_date")
+            column = found["order_date"].cast("DATE")
         elif table == "members_source" and name == "birth_year" and "birth_year" not in found and "age" in found:
             # a members file's age is its age now (lib/typed.py: at the import's year)
-            columns.append(f"CAST(year(current_date()) - {found['age']} AS INT) AS birth_year")
-        elif name in found:
-            columns.append(f"CAST({found[name]} AS {spark_type}) AS {name}")
+            column = F.year(F.current_date()) - found["age"]
         else:
-            columns.append(f"CAST(NULL AS {spark_type}) AS {name}")
-    return f"SELECT {', '.join(columns)} FROM {view}_source"
+            column = found.get(name, F.lit(None))
+        columns.append(column.cast(spark_type).alias(name))
+    with _one_line(f"{option} {ref}"):
+        return frame.select(*columns)
 
 
 def _column_specs(table: str) -> list[tuple[str, str]]:
@@ -505,7 +503,7 @@ class SparkStore:
         for table in ("order_lines", "members_source", "nps", "spend"):
             ref = source.table(table)
             if ref:
-                select = _canonical(self.spark, self.schema, table, ref, source.mapping, options[table])
+                select = _canonical(self.spark, table, ref, source.mapping, options[table])
                 if table == "order_lines":
                     self._refuse_empty(select, f"{options[table]} {ref}")
             else:  # none given: the table is empty, as in a dataset without that kind of file
@@ -518,27 +516,28 @@ class SparkStore:
             typed = ", ".join(f"CAST({n} AS {_SPARK_TYPES[t]}) AS {n}" for n, t in _column_specs(table))
             self._view(table, f"SELECT {typed} FROM ({to_spark(select)}) derived", cache=True)
 
-    def _refuse_empty(self, select: str, what: str) -> None:
+    def _refuse_empty(self, frame, what: str) -> None:
         """A source with no row at all is refused (every report would print zeros)."""
         with _one_line(f"{what}: Spark could not read it"):
-            if not self.spark.sql(f"SELECT 1 FROM ({select}) c LIMIT 1").collect():
+            if frame.isEmpty():
                 raise SparkUnavailable(f"{what} holds no order lines")
 
     @property
     def dataset(self) -> Dataset:
         """The source as a dataset whose tables are this store's views."""
-        saved = self.source.saved_at
-        return Dataset(-1, self.source.name, self.schema, 0, saved, saved, self.source.currency)
+        return replace(self.source.dataset, schema=self.schema)
 
-    def _view(self, table: str, select: str, cache: bool) -> None:
+    def _view(self, table: str, select: Any, cache: bool) -> None:
+        """The view spark_ds<N>_<table>: `select` is our own SQL text or (a source) a DataFrame."""
         name = f"{self.schema}_{table}"
         with _one_line("Spark could not read the source"):
             self.spark.sql(f"UNCACHE TABLE IF EXISTS {name}")
             self.spark.sql(f"DROP VIEW IF EXISTS {name}")
-            if cache:  # CACHE TABLE runs it now: a value Spark cannot cast is said here, once
-                self.spark.sql(f"CACHE TABLE {name} AS {select}")
-            else:
-                self.spark.sql(f"CREATE OR REPLACE TEMP VIEW {name} AS {select}")
+            if isinstance(select, str):
+                select = self.spark.sql(select)
+            select.createOrReplaceTempView(name)
+            if cache:  # now: a value Spark cannot cast is said here, once
+                self.spark.sql(f"CACHE TABLE {name}")
 
     def query(self, sql: str, params: list[Any] | dict[str, Any] | None = None) -> pl.DataFrame:
         return self._run(sql, params).pl()
